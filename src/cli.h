@@ -1,0 +1,17 @@
+/* bdsrx command-line subcommands.  Each lives in its own src/cli_<name>.c and
+ * is a thin main over the library: parse flags, call the library, print.
+ * Every subcommand prints its help for -h/--help and returns 0 on success,
+ * 1 on a runtime error, 2 on a usage error. */
+#ifndef BDSRX_CLI_H
+#define BDSRX_CLI_H
+
+int cli_code(int argc, char **argv);
+int cli_acquire(int argc, char **argv);
+int cli_track(int argc, char **argv);
+int cli_nav_decode(int argc, char **argv);
+int cli_pvt(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_live(int argc, char **argv);
+int cli_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,67 @@
+/* bdsrx — command dispatcher.  Subcommands are defined in src/cli_*.c; a
+ * subcommand whose file is not part of this build is reported as such. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define WEAK __attribute__((weak))
+WEAK int cli_code(int, char **);
+WEAK int cli_acquire(int, char **);
+WEAK int cli_track(int, char **);
+WEAK int cli_nav_decode(int, char **);
+WEAK int cli_pvt(int, char **);
+WEAK int cli_run(int, char **);
+WEAK int cli_live(int, char **);
+WEAK int cli_info(int, char **);
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} command_t;
+
+static void usage(FILE *f, const command_t *cmds, size_t n)
+{
+    fprintf(f, "bdsrx — BeiDou-3 B1C/B2a software GNSS receiver\n\n"
+               "usage: bdsrx <command> [options]   (bdsrx <command> --help for details)\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < n; i++)
+        if (cmds[i].fn)
+            fprintf(f, "  %-11s %s\n", cmds[i].name, cmds[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    const command_t cmds[] = {
+        {"run", cli_run, "IQ capture -> acquisition, tracking, navigation data, position"},
+        {"live", cli_live, "run on a live front end (RTL-SDR, rtl_tcp, Pocket SDR)"},
+        {"acquire", cli_acquire, "search a capture for B1C/B2a satellites (FFT acquisition)"},
+        {"track", cli_track, "acquire and track; print raw observables per channel"},
+        {"nav-decode", cli_nav_decode, "decode B-CNAV1/B-CNAV2/B-CNAV3 messages"},
+        {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
+        {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS)"},
+        {"info", cli_info, "describe a capture file (format, rate, length)"},
+    };
+    const size_t n = sizeof cmds / sizeof cmds[0];
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout, cmds, n);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("bdsrx 0.1\n");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(argv[1], cmds[i].name) != 0)
+            continue;
+        if (!cmds[i].fn) {
+            fprintf(stderr, "bdsrx: command '%s' is not available in this build\n", argv[1]);
+            return 2;
+        }
+        return cmds[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "bdsrx: unknown command '%s'\n\n", argv[1]);
+    usage(stderr, cmds, n);
+    return 2;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs every cmocka test binary in $1, prints each one's result and a final
+# "N passed, N failed" line (tests counted by cmocka, binaries that crash count
+# as one failure).  Exit status non-zero if anything failed.
+dir=${1:-build/tests}
+pass=0; fail=0; skip=0; bad=""
+for t in "$dir"/test_*; do
+    [ -x "$t" ] || continue
+    case "$t" in *.o|*.d) continue;; esac
+    log=$(mktemp)
+    "$t" >"$log" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+    s=$(grep -c '^\[  SKIPPED \]' "$log")
+    p=${p:-0}; f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    pass=$((pass + p - s)); fail=$((fail + f)); skip=$((skip + s))
+    if [ "$f" -ne 0 ]; then bad="$bad $(basename "$t")"; cat "$log"; fi
+    grep -h '^\(SKIP\|NOTE\)' "$log" | sed "s|^|$(basename "$t"): |"
+    printf '%-28s %3d passed, %d failed, %d skipped\n' "$(basename "$t")" $((p - s)) "$f" "$s"
+    rm -f "$log"
+done
+[ -n "$bad" ] && echo "failing:$bad"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

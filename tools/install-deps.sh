@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian 12 packages bdsrx needs, only those missing (idempotent).
+# Runs apt-get as root, or through sudo when not root.
+set -e
+PKGS="build-essential pkg-config libfftw3-dev libvolk2-dev libgsl-dev libusb-1.0-0-dev \
+librtlsdr-dev libcmocka-dev libjansson-dev"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing
