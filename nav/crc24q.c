@@ -1,0 +1,36 @@
+/* CRC-24Q of the BDS-3 navigation messages (shared/icd/navmsg.md §1.1):
+ * g(x) = x^24+x^23+x^18+x^17+x^14+x^11+x^10+x^7+x^6+x^5+x^4+x^3+x+1, register initialised
+ * to 0, bits MSB (first transmitted) first, no reflection, no final XOR.  Bit-serial: the
+ * messages are at most a few hundred bits, decoded once per second at most. */
+#include "bdsrx/fec.h"
+
+#define CRC24Q_POLY 0x864CFBu /* g(x) without the x^24 term */
+
+uint32_t bx_crc24q(const uint8_t *bits, int nbits)
+{
+    uint32_t crc = 0;
+    for (int i = 0; i < nbits; i++) {
+        uint32_t fb = ((crc >> 23) ^ (uint32_t)(bits[i] & 1u)) & 1u;
+        crc = (crc << 1) & 0xFFFFFFu;
+        if (fb)
+            crc ^= CRC24Q_POLY;
+    }
+    return crc;
+}
+
+void bx_crc24q_append(uint8_t *bits, int ndata)
+{
+    uint32_t crc = bx_crc24q(bits, ndata);
+    for (int i = 0; i < 24; i++)
+        bits[ndata + i] = (uint8_t)((crc >> (23 - i)) & 1u);
+}
+
+int bx_crc24q_check(const uint8_t *bits, int nbits)
+{
+    if (nbits < 24)
+        return 0;
+    uint32_t crc = bx_crc24q(bits, nbits - 24), rx = 0;
+    for (int i = nbits - 24; i < nbits; i++)
+        rx = (rx << 1) | (bits[i] & 1u);
+    return crc == rx;
+}
