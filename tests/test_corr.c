@@ -35,8 +35,8 @@ static double grand(void)
 
 static uint8_t *random_table(void)
 {
-    uint8_t *t = malloc(TBL + 4);
-    for (int i = 0; i < TBL + 4; i++)
+    uint8_t *t = malloc(TBL + 16);
+    for (int i = 0; i < TBL + 16; i++)
         t[i] = (uint8_t)(xr64() & 0xC0);
     return t;
 }
@@ -100,7 +100,7 @@ static void test_analytic_tone(void **st)
 {
     (void)st;
     const int impls[] = {BX_CORR_REF, BX_CORR_GENERIC, BX_CORR_AVX2};
-    uint8_t *tab = calloc(TBL + 4, 1);
+    uint8_t *tab = calloc(TBL + 16, 1);
     const size_t n = 4092;
     float complex *x = malloc(n * sizeof *x);
     const double f = 1234.5 / 4.092e6, phi0 = 0.3;

@@ -21,8 +21,8 @@
  * i.e. a 32.32 phase accumulator re-seeded exactly every 64 samples, with
  * 12.20 arithmetic inside a chunk (rate error <= 64 * 2^-20 entries).  The
  * caller guarantees 0 <= idx < table_len for all samples and taps (pad the
- * table for early/late taps and for code wrap), and that 3 more bytes after
- * the table are readable (the AVX2 kernel gathers 32-bit words).
+ * table for early/late taps and for code wrap), and that 16 more bytes after
+ * the table are readable (the AVX2 kernel loads 16-byte table windows).
  *
  * Implementations: a double-precision reference (tests), a portable one
  * (VOLK rotator for the wipe-off + scalar taps) and an AVX2+FMA kernel
