@@ -69,7 +69,7 @@ int bx_ldpc_check(bx_ldpc_code_t code, const uint8_t *code_bits);
 typedef struct {
     int max_iter;      /* iterations before giving up, default 40 */
     int hard;          /* 1: decode from hard decisions only (reference for benchmarks), default 0 */
-    float damping;     /* check-to-variable message scale 0 < x <= 1, default 0.75 */
+    float damping;     /* check-to-variable message scale 0 < x <= 1, default 0.875 */
 } bx_ldpc_config_t;
 void bx_ldpc_config_default(bx_ldpc_config_t *c);
 
