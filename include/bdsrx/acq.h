@@ -1,0 +1,129 @@
+/*
+ * bdsrx — FFT acquisition of BeiDou-3 B1C / B2a pilots (parallel code-phase search on FFTW).
+ *
+ * Method (dsp/acq.c):
+ *   A coherent block of N = coh_ms samples is correlated with N samples of the local pilot
+ *   replica for every lag 0 <= tau < P (P = samples per primary-code period) as a LINEAR
+ *   correlation: the input block holds N + P samples, the replica is zero-padded, both to a
+ *   fast FFT size M >= N + P (2^a 3^b 5^c 7^d; 20460 points are ~6x slower than 20480).  At the
+ *   true lag the N samples start at a primary-code epoch, so the pilot secondary-code chip (B1C:
+ *   one chip per 10 ms, B2a: one per 1 ms) and the B1C data symbol are constant inside the
+ *   window: no bit-transition loss.  The input spectrum is computed once per block (shared by all
+ *   PRNs); each Doppler bin is a circular shift of it by an integer number of bins
+ *   (bin = fs / M ~ 1/(2 T_coh)).  Only a window of M' <= M bins around the carrier is kept
+ *   (M' = fast size >= M * B / fs, B = 4.092 MHz for B1C BOC(1,1), 20.46 MHz for B2a BPSK(10)),
+ *   so a 24 MHz real-IF capture costs the same per Doppler bin as a 4 MHz one.
+ *   Code spectra (conjugated, windowed) are computed once per PRN and cached; FFTW plans are
+ *   made in bx_acq_create only.  Non-coherent integration sums |r|^2 over `noncoh` consecutive
+ *   blocks of N samples.
+ *
+ * Detection test (constant false-alarm rate, documented contract):
+ *   S(d, tau) = sum_{k<K} |r_k(d, tau)|^2 over the Nc = n_doppler_bins x n_lag_cells searched
+ *   cells; mu = mean of S over all cells (noise floor; the signal's share of it is negligible for
+ *   millions of cells).  metric = max S / mu.  Under H0 (complex Gaussian noise) S/mu ~
+ *   Gamma(K, 1/K), so  P(cell > g) = Q_K(K g) = exp(-K g) sum_{i<K} (K g)^i / i!.
+ *   The threshold g solves  1 - (1 - Q_K(K g))^Nc = pfa  (cells treated as independent; adjacent
+ *   lag/Doppler cells are correlated, so the effective number is smaller and the true false-alarm
+ *   probability per PRN search is <= pfa).  detected = metric > g.
+ *   Example: K = 1, Nc = 201 x 40920, pfa = 1e-3 -> g = 22.8.
+ *
+ * C/N0 estimate: with the interpolated peak Sp, E[Sp]/mu = 1 + (C/N0) T_coh, so
+ *   cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
+ *   (B1C pilot BOC(1,1) = 29/44 of the B1C power, -1.81 dB; B2a pilot = 1/2, -3.01 dB), with the
+ *   losses of quantisation and of the processing window M' included.
+ *
+ * Refinement (before tracking): Doppler by parabolic interpolation of sqrt(S) over the peak bin
+ *   and its two neighbour bins (recomputed at +-1 bin); code phase by parabolic interpolation of
+ *   sqrt(S) over the peak lag and its neighbours (lag cell = M/M' samples).
+ *
+ * Conventions:
+ *   doppler_hz        received carrier minus nominal, at baseband: x(t) ~ s(t) e^{+j 2 pi fD t};
+ *                     for real-IF input the signal is searched at if_hz + fD.
+ *   code_phase_chips  chip of the received primary code arriving at the FIRST sample of the block,
+ *                     0 <= x < 10230 (= transmit time within the code period x chip rate).
+ *
+ * Threads: one bx_acq_t must be used by one thread at a time; bx_acq_search_many uses the
+ * object's own worker pool (config.nthreads).  bx_acq_create/destroy call the FFTW planner, which
+ * is not thread-safe: create and destroy objects from one thread.
+ */
+#ifndef BDSRX_ACQ_H
+#define BDSRX_ACQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdsrx/iq.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int sig;                /* bx_signal_t: BX_SIG_B1C or BX_SIG_B2A */
+    double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
+    double doppler_max_hz;  /* search +-, default 5000 */
+    double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
+    int coh_ms;             /* coherent integration, default 10 (B1C) / 1 (B2a) */
+    int noncoh;             /* non-coherent sums, default 1 (B1C) / 10 (B2a) */
+    double pfa;             /* false-alarm probability per PRN search, default 1e-3 */
+    int use_data;           /* B1C: also use data component (not implemented: create fails with it set) */
+    /* appended fields (defaults from bx_acq_config_default) */
+    int nthreads;           /* worker threads of bx_acq_search_many, default 1 */
+    int fft_measure;        /* 1: FFTW_MEASURE plans (about 1 s per size in create, search 10-35 % faster);
+                               0: FFTW_ESTIMATE unless wisdom for the sizes is loaded (default 0) */
+    double bw_hz;           /* processing bandwidth B around the carrier, 0 = automatic (4.092 MHz B1C,
+                               20.46 MHz B2a); values below fs decimate the correlation in frequency */
+} bx_acq_config_t;
+
+void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz);
+
+typedef struct {
+    int prn, detected;
+    double doppler_hz;       /* received carrier minus nominal at baseband (x * e^{+j2pi fD t}), refined */
+    double code_phase_chips; /* chip of the received primary code at the first sample of the block, 0 <= x < 10230 */
+    double cn0_dbhz, metric, threshold;
+} bx_acq_result_t;
+
+typedef struct bx_acq bx_acq_t;
+
+/* NULL on invalid configuration or allocation failure (a message goes to stderr). */
+bx_acq_t *bx_acq_create(const bx_acq_config_t *c);
+size_t bx_acq_samples_needed(const bx_acq_t *a); /* samples bx_acq_search consumes */
+/* Searches one PRN (1..63) in x[0..n) (n >= bx_acq_samples_needed).  BX_OK with res filled
+ * (res->detected tells the outcome), BX_ERR_ARG for bad prn / short input. */
+int bx_acq_search(bx_acq_t *a, const bx_cf32_t *x, size_t n, int prn, bx_acq_result_t *res);
+void bx_acq_destroy(bx_acq_t *a);
+
+/* Two-step form: transform the input once, then search any number of PRNs in it. */
+int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n);
+int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res);
+/* Searches nprn distinct PRNs in x with config.nthreads workers; res[i] belongs to prns[i]. */
+int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prns, int nprn,
+                       bx_acq_result_t *res);
+
+/* Introspection (bench, CLI, tests). */
+typedef struct {
+    size_t n_coh;       /* N, samples per coherent block */
+    size_t fft_size;    /* M, forward FFT size */
+    size_t ifft_size;   /* M', inverse FFT size (processing window) */
+    size_t n_lag;       /* lag cells searched per Doppler bin */
+    int n_doppler;      /* Doppler bins searched */
+    double bin_hz;      /* fs / M */
+    double step_hz;     /* Doppler step actually used */
+    double lag_samples; /* M / M', input samples per lag cell */
+    double threshold;   /* g of the detection test */
+} bx_acq_info_t;
+void bx_acq_get_info(const bx_acq_t *a, bx_acq_info_t *info);
+
+/* Detection threshold g for K non-coherent sums over ncells cells at false-alarm probability pfa
+ * (the formula above); exposed for tests and tools. */
+double bx_acq_threshold(int noncoh, double ncells, double pfa);
+
+/* Smallest n >= min_n whose only prime factors are 2, 3, 5, 7 (fast FFTW size). */
+size_t bx_acq_fast_size(size_t min_n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
