@@ -15,6 +15,7 @@
 
 #include "bdsrx/bits.h"
 #include "bdsrx/fec.h"
+#include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
 #include "testdata.h"
 
@@ -405,6 +406,78 @@ static void test_cnav3_real_qzsl6(void **state)
            n10, n30, ntgd);
 }
 
+
+/* ---------------- end to end through the channel decoders (navframe.h) ---------------- */
+
+static const char TV1_FRAME[] =
+    "8DF9C5BB84A0453EC302281F2D0054969040584169EF2CF8D684C3CC4E22483752BC03B9C7678DD5A426E92D39CA68B93855"
+    "7A75C575C1622D41452267151AC8243773FD53C0086E1964723894125AD4365464FDEA488B4C262B1C96A05000880C3966E3"
+    "F08221354F4A81876BC8B3E4E6998E599D30C09BBEC70C0BE6CA949CF8845978112F1351C8D88251458E2FFD92DDF2BEE38D"
+    "1F7AE935A491E83118483C28B6899349DB0F0FE11A003483FC0137C86BEA8021611B8A274B3563B5655934A6B70172661930"
+    "47DA9906007EC1F870741CA212C33A268B4035D63E0204C08E";
+static const char TV3_FRAME[] =
+    "E24DE868BA1A841E01147A2024D5D4871ED564210BFF7BFF7C019E8002218005A600157A57F0108087270268D8ED9C55F7C6"
+    "88CACBDEA09C24CBFC8E3696F6770833CA19C2C4DFBE9324BD";
+static const char TV4_FULL[] =
+    "EB9060029E51AA7366001307000CE2CACC9FFCF1CCB4589080081FC9815170BA002A73F8E89A7F40BBDA3803D0000D7FFD00"
+    "398C804D4580A61C02F400070F7D437F8138654CA8DD4E27C7108315917E04B2815A60A64667E05EC2E61EB1A34CE67A67E7"
+    "CBC1531B818EA1B25F4D9C6B696C86E858DB503BFA880418A8";
+
+/* logic bits -> soft symbols with a few flipped symbols the LDPC must correct */
+static void soft_with_errors(const uint8_t *b, int n, int first, int nflip, float *soft)
+{
+    for (int i = 0; i < n; i++)
+        soft[i] = b[i] ? -1.0f : 1.0f;
+    for (int k = 0; k < nflip; k++) {
+        int i = first + (k * 97) % (n - first);
+        soft[i] = -0.3f * soft[i];
+    }
+}
+
+static void test_frames_end_to_end(void **state)
+{
+    (void)state;
+    static uint8_t sym[1800];
+    static float soft[1800];
+    /* TV1: 1800 symbols -> SF1 (PRN, SOH) + SF2 -> fields and frame start time */
+    hexbits(TV1_FRAME, sym, 1800);
+    soft_with_errors(sym, 1800, 72, 12, soft);
+    bx_cnav1_frame_t f;
+    assert_int_equal(bx_cnav1_decode(soft, &f), BX_OK);
+    assert_true(f.sf1_ok && f.sf2_ok && f.sf3_ok);
+    assert_int_equal(f.prn, 35);
+    assert_int_equal(f.soh, 183);
+    bx_cnav1_sf2_t m2;
+    assert_int_equal(bx_cnav1_sf2_parse(f.sf2, &m2), BX_OK);
+    assert_int_equal(m2.iode, 25);
+    assert_near(BX_AREF_MEO_M + m2.eph1.dA_m, 27906021.910, 0, 2e-3);
+    bx_time_t t = bx_cnav1_frame_time(m2.wn, m2.how, f.soh);
+    assert_true(t.sec == 853LL * 604800 + 496494);
+    bx_cnav1_sf3_t m3;
+    assert_int_equal(bx_cnav1_sf3_parse(f.sf3, &m3), BX_OK);
+    assert_int_equal(m3.page, 1);
+    /* TV3: 600 symbols -> MT11 of C26 */
+    hexbits(TV3_FRAME, sym, 600);
+    soft_with_errors(sym, 600, 24, 6, soft);
+    uint8_t msg[486];
+    assert_int_equal(bx_cnav2_decode(soft, msg), BX_OK);
+    bx_cnav2_msg_t c2;
+    assert_int_equal(bx_cnav2_parse(msg, &c2), BX_OK);
+    assert_int_equal(c2.prn, 26);
+    assert_int_equal(c2.type, 11);
+    assert_near(c2.u.mt11.eph2.crs_m, 103.625, 0, 0);
+    /* TV4: 1000 symbols -> MT10 of C24 */
+    hexbits(TV4_FULL, sym, 1000);
+    soft_with_errors(sym, 1000, 28, 8, soft);
+    int prn = 0;
+    assert_int_equal(bx_cnav3_decode_prn(soft, msg, &prn), BX_OK);
+    assert_int_equal(prn, 24);
+    bx_cnav3_msg_t c3;
+    assert_int_equal(bx_cnav3_parse(msg, prn, &c3), BX_OK);
+    assert_int_equal(c3.type, 10);
+    assert_int_equal(c3.sow, 496746);
+}
+
 /* ---------------- random round trips ---------------- */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -525,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_cnav3_mt10_tv4),
         cmocka_unit_test(test_cnav3_mt30_real),
         cmocka_unit_test(test_cnav3_real_qzsl6),
+        cmocka_unit_test(test_frames_end_to_end),
         cmocka_unit_test(test_roundtrip_random),
         cmocka_unit_test(test_pack_values),
     };
