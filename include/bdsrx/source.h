@@ -1,0 +1,127 @@
+/*
+ * bdsrx — sample sources: one interface over capture files and live front
+ * ends (RTL-SDR via librtlsdr, an rtl_tcp server, a Pocket SDR class
+ * MAX2771 USB front end driven through libusb).
+ *
+ * URI grammar (bx_source_open):
+ *   PATH | file:PATH                 capture file (format/fs/fc from a SigMF or .tag sidecar)
+ *   rtlsdr: | rtlsdr:N | rtlsdr:serial=SN   RTL-SDR dongle by index (default 0) or serial
+ *   rtltcp://HOST:PORT               rtl_tcp server (default port 1234)
+ *   pocket: | pocket:N               Pocket SDR front end (N = 0-based device among those found)
+ * followed by an optional query "?key=value&key=value" that overrides the opts:
+ *   freq|fc=Hz  fs|rate=Hz  gain=dB|auto  agc=0|1  ppm=N  bias=0|1  format=ci8|...  if=Hz
+ *   ch=1|2 (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
+ *   0 = flat out)  live=0|1 (file: through the reader thread and ring, like a device)
+ *   ring=BYTES  timeout_ms=N
+ *
+ * Live sources (and file:...?live=1) run a reader thread that pushes raw samples into a
+ * lock-free SPSC ring (bdsrx/ringbuf.h).  When the consumer falls behind and the ring is
+ * full, the reader drops whole device blocks, counts them and keeps going; the next block
+ * read reports the loss (bx_source_block_info_t.dropped) and first_sample jumps by the same
+ * amount, so sample indices stay on the device's sample clock.
+ *
+ * Threading: one consumer thread calls read/read_raw; bx_source_stop may be called from any
+ * thread or from a signal handler (it only stores an atomic flag).
+ */
+#ifndef BDSRX_SOURCE_H
+#define BDSRX_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdsrx/iq.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    double fc_hz;        /* centre/LO frequency; 0 = default (file: sidecar; devices 1575.42e6) */
+    double fs_hz;        /* sample rate; 0 = default (file: sidecar; rtlsdr/rtltcp 2.048e6) */
+    double gain_db;      /* tuner gain; NAN = automatic gain */
+    int agc;             /* RTL2832 digital AGC on (rtlsdr, rtltcp) */
+    double ppm;          /* frequency correction, ppm (rtlsdr, rtltcp) */
+    int bias_tee;        /* 1 = power the antenna through the coax */
+    int format;          /* file: raw format override (bx_iq_format_t), -1 = from sidecar */
+    double if_hz;        /* file: IF override; NAN = from sidecar */
+    int channel;         /* pocket: MAX2771 channel 1 or 2 */
+    const char *conf_path; /* pocket: PocketSDR-style .conf to program, NULL = leave as is */
+    double pace;         /* file: playback speed, 1.0 = real time, 0 = as fast as possible */
+    int live;            /* file: run through the reader thread + ring like a device */
+    size_t ring_bytes;   /* ring capacity for live sources; 0 = default (16 MiB) */
+    int timeout_ms;      /* network connect/handshake timeout; 0 = 3000 */
+    size_t block_bytes;  /* producer block size (file live mode, pocket bulk size); 0 = default */
+} bx_source_opts_t;
+
+void bx_source_opts_default(bx_source_opts_t *o);
+
+typedef struct {
+    char kind[16];          /* "file", "rtlsdr", "rtltcp", "pocket" */
+    char device[160];       /* human-readable device description */
+    int format;             /* raw format of bx_source_read_raw (bx_iq_format_t) */
+    double fs_hz, fc_hz, if_hz; /* if_hz: 0 for complex baseband */
+    double gain_db;         /* NAN = automatic / unknown */
+    int agc, bias_tee;
+    int64_t total_samples;  /* -1 = unbounded stream */
+    int live;               /* samples come through the reader thread and ring */
+} bx_source_info_t;
+
+typedef struct {
+    uint64_t first_sample;  /* stream index of the block's first sample (dropped samples count) */
+    double time_s;          /* host time (UTC, Unix seconds) of that sample, on the sample clock:
+                               start_time + first_sample / fs_hz; file sources without live mode: 0-based */
+    uint64_t dropped;       /* samples lost immediately before this block (0 = contiguous) */
+    double drop_time_s;     /* host time (UTC) at which that loss was detected, 0 if none */
+    uint64_t dropped_total; /* all samples lost so far */
+} bx_source_block_info_t;
+
+typedef struct {
+    uint64_t samples_produced;  /* samples seen by the reader (delivered + dropped) */
+    uint64_t dropped_samples;
+    uint64_t drop_events;
+    double last_drop_time_s;    /* host UTC of the last loss, 0 if none */
+    uint64_t last_drop_sample;  /* stream index of the first sample of the last loss */
+    size_t ring_capacity, ring_fill_max; /* bytes */
+} bx_source_stats_t;
+
+typedef struct bx_source bx_source_t;
+
+/* Opens a source.  opts may be NULL (defaults); URI query keys override opts.  On error
+ * returns a bx_status_t (BX_ERR_DEVICE for device problems) and writes a message that names
+ * the problem and what to do into err: e.g. "no RTL-SDR found", "USB permission denied (udev
+ * rule?)", "rtl_tcp: connection refused at 127.0.0.1:1234". */
+int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **out, char *err,
+                   size_t errlen);
+
+const bx_source_info_t *bx_source_info(const bx_source_t *s);
+
+/* Reads up to n samples as complex float (real formats: imaginary 0, signal at if_hz).
+ * Blocks until at least one sample is available.  Returns the count (>0), 0 at the end
+ * (file end, server closed, or stopped and drained), <0 on error (bx_source_error).
+ * A block never spans a loss: samples in one block are contiguous. */
+long bx_source_read(bx_source_t *s, bx_cf32_t *out, size_t n, bx_source_block_info_t *info);
+
+/* The same in the source's raw format (info->format) for bit-exact recording.  n_samples
+ * is rounded down to a multiple of bx_source_granule(); raw must hold
+ * bx_iq_bytes_for(format, n_samples) bytes. */
+long bx_source_read_raw(bx_source_t *s, void *raw, size_t n_samples, bx_source_block_info_t *info);
+
+/* Samples per whole byte group of the raw format (1 for ci8/ci16/cf32/ri8, 2 ci2, 8 ri1). */
+size_t bx_source_granule(const bx_source_t *s);
+
+/* Last error message ("" if none). */
+const char *bx_source_error(const bx_source_t *s);
+
+/* Asks the reader to stop; reads then drain what is buffered and return 0.
+ * Async-signal-safe (atomic store only). */
+void bx_source_stop(bx_source_t *s);
+
+void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st);
+
+void bx_source_close(bx_source_t *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
