@@ -1,0 +1,69 @@
+/*
+ * bdsrx — BDGIM, the BDS-3 broadcast ionosphere model (B-CNAV1 SF3 page 1,
+ * B-CNAV2 MT30, B-CNAV3 MT30: 9 coefficients α1..α9 in TECu, navmsg.md
+ * Table N10; bx_bdgim_t in eph.h).
+ *
+ * Model (BDS-SIS-ICD-B1C/B2a-1.0 §7, "BDGIM"; NOT transcribed in
+ * shared/icd — navmsg.md says so — structure implemented from the published
+ * model description, details tagged [U] in nav/iono_bdgim.c):
+ *   VTEC = Σ_{i=1..9} α_i A_i(φ', λ') + Σ_{j=1..17} β_j B_j(φ', λ')
+ * with A_i, B_j fully normalised spherical harmonics of degree/order
+ * (0,0) (1,0) (1,1) (1,-1) (2,0) (2,1) (2,-1) (2,2) (2,-2) for α and
+ * (3,0..±3) (4,0..±2) (5,0..±2) for β, evaluated at the ionospheric pierce
+ * point (thin shell, 400 km) in a sun-fixed geomagnetic frame; the β_j are
+ * the ICD's "non-broadcast" coefficients predicted from a periodic table.
+ *
+ * THE NON-BROADCAST TABLE IS NOT IN shared/icd AND IS NOT SHIPPED HERE.
+ * Without it (nonbrd == NULL) only the 9 broadcast terms are used: an
+ * incomplete model (differences of a few TECu expected).  A caller holding
+ * the ICD table passes it as bx_bdgim_nonbrd_t.
+ */
+#ifndef BDSRX_IONO_H
+#define BDSRX_IONO_H
+
+#include "bdsrx/eph.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BX_BDGIM_NONBRD 17   /* non-broadcast coefficients */
+#define BX_BDGIM_PERIODS 12  /* periodic terms per coefficient */
+
+/* ICD predicted periodic table of the non-broadcast coefficients, one row
+ * per coefficient in the degree/order order above:
+ *   β_j(t) = a0[j] + Σ_k ( ac[j][k] cos(ω_k t_p) + as[j][k] sin(ω_k t_p) )
+ * with ω_k = 2π / period_d[k] (days) and t_p in days (MJD) at the centre of
+ * the 2-hour interval containing t. */
+typedef struct {
+    double period_d[BX_BDGIM_PERIODS];
+    double a0[BX_BDGIM_NONBRD];
+    double ac[BX_BDGIM_NONBRD][BX_BDGIM_PERIODS];
+    double as[BX_BDGIM_NONBRD][BX_BDGIM_PERIODS];
+} bx_bdgim_nonbrd_t;
+
+/* Vertical TEC (TECu) at the pierce point given in geodetic lat/lon (rad),
+ * time t (BDT).  nonbrd may be NULL (see above). */
+double bx_bdgim_vtec_tecu(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t, double ipp_lat_rad,
+                          double ipp_lon_rad);
+
+/* Slant ionospheric group delay (m, positive) on freq_hz for a receiver at
+ * rx_llh (rad, rad, m) and a satellite at az/el (rad), time t (BDT), with the
+ * broadcast terms only (nonbrd = NULL).  Returns 0 when p is NULL/invalid. */
+double bx_bdgim_delay_m(const bx_bdgim_t *p, bx_time_t t, const double rx_llh[3], double az_rad, double el_rad,
+                        double freq_hz);
+
+/* Same with an explicit non-broadcast table (may be NULL). */
+double bx_bdgim_delay_full_m(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t,
+                             const double rx_llh[3], double az_rad, double el_rad, double freq_hz);
+
+/* Pierce point (thin shell at 400 km over a 6378 km sphere) of a ray at
+ * az/el from rx_llh: lat/lon (rad) and the zenith angle there (rad). */
+void bx_bdgim_ipp(const double rx_llh[3], double az_rad, double el_rad, double *lat_rad, double *lon_rad,
+                  double *zenith_ipp_rad);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
