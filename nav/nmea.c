@@ -1,0 +1,180 @@
+/* NMEA 0183 output (GGA, RMC, GSA, GSV) for BeiDou-only solutions; field
+ * layout and conventions documented in include/bdsrx/output.h. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bdsrx/output.h"
+#include "bdsrx/time.h"
+
+#define R2D (180.0 / M_PI)
+#define MPS_TO_KNOTS (3600.0 / 1852.0) /* international nautical mile = 1852 m */
+
+unsigned bx_nmea_checksum(const char *s)
+{
+    unsigned c = 0;
+    if (*s == '$')
+        s++;
+    for (; *s && *s != '*'; s++)
+        c ^= (unsigned char)*s;
+    return c;
+}
+
+/* Appends "*hh\r\n" to the body in buf (which starts with '$'). */
+static int finish(char *buf, size_t n, int len)
+{
+    if (len < 0 || (size_t)len + 6 > n)
+        return BX_ERR_ARG;
+    const unsigned c = bx_nmea_checksum(buf);
+    return len + snprintf(buf + len, n - (size_t)len, "*%02X\r\n", c);
+}
+
+static int cat(char *buf, size_t n, int len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int cat(char *buf, size_t n, int len, const char *fmt, ...)
+{
+    if (len < 0 || (size_t)len >= n)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    const int k = vsnprintf(buf + len, n - (size_t)len, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)(len + k) >= n)
+        return -1;
+    return len + k;
+}
+
+typedef struct {
+    int y, mo, d, h, mi;
+    double s;
+} civil_t;
+
+/* UTC of the solution rounded to 0.01 s (rounding before splitting avoids "60.00"). */
+static civil_t utc_of(const bx_sol_t *sol)
+{
+    bx_time_t t = bx_time_bdt_to_utc(sol->fix ? sol->time : sol->rx_time, sol->leap_s);
+    double frac = t.frac_s;
+    t.frac_s = 0.0;
+    t = bx_time_add(t, floor(frac * 100.0 + 0.5) / 100.0);
+    civil_t c;
+    bx_time_to_civil(t, &c.y, &c.mo, &c.d, &c.h, &c.mi, &c.s);
+    c.s = floor(c.s * 100.0 + 0.5) / 100.0;
+    return c;
+}
+
+/* "ddmm.mmmmm,N" / "dddmm.mmmmm,E" */
+static int latlon(char *buf, size_t n, int len, double rad, int is_lon)
+{
+    double deg = fabs(rad) * R2D;
+    int d = (int)deg;
+    double m = (deg - d) * 60.0;
+    if (m >= 59.999995) { /* would print 60.00000 */
+        d++;
+        m = 0.0;
+    }
+    const char hemi = is_lon ? (rad < 0 ? 'W' : 'E') : (rad < 0 ? 'S' : 'N');
+    return is_lon ? cat(buf, n, len, ",%03d%08.5f,%c", d, m, hemi) : cat(buf, n, len, ",%02d%08.5f,%c", d, m, hemi);
+}
+
+static const char *tk(const char *talker)
+{
+    return (talker && strlen(talker) == 2) ? talker : "GB";
+}
+
+int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
+{
+    const civil_t c = utc_of(s);
+    int len = cat(buf, n, 0, "$%sGGA,%02d%02d%05.2f", tk(talker), c.h, c.mi, c.s);
+    if (s->fix) {
+        len = latlon(buf, n, len, s->llh[0], 0);
+        len = latlon(buf, n, len, s->llh[1], 1);
+        len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,0.0,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+    } else {
+        len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
+    }
+    return finish(buf, n, len);
+}
+
+int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
+{
+    const civil_t c = utc_of(s);
+    int len = cat(buf, n, 0, "$%sRMC,%02d%02d%05.2f,%c", tk(talker), c.h, c.mi, c.s, s->fix ? 'A' : 'V');
+    if (s->fix) {
+        len = latlon(buf, n, len, s->llh[0], 0);
+        len = latlon(buf, n, len, s->llh[1], 1);
+        if (s->flags & BX_SOLF_VEL) {
+            const double ve = s->vel_enu_mps[0], vn = s->vel_enu_mps[1];
+            const double sp = sqrt(ve * ve + vn * vn);
+            double course = atan2(ve, vn) * R2D;
+            if (course < 0)
+                course += 360.0;
+            len = cat(buf, n, len, ",%.3f,%.2f", sp * MPS_TO_KNOTS, sp > 0.1 ? course : 0.0);
+        } else {
+            len = cat(buf, n, len, ",,");
+        }
+    } else {
+        len = cat(buf, n, len, ",,,,,,");
+    }
+    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, s->fix ? 'A' : 'N');
+    return finish(buf, n, len);
+}
+
+int bx_nmea_gsa(const bx_sol_t *s, const char *talker, char *buf, size_t n)
+{
+    int len = cat(buf, n, 0, "$%sGSA,A,%d", tk(talker), s->fix ? 3 : 1);
+    int k = 0;
+    for (int i = 0; i < s->n_sat && k < 12; i++)
+        if (s->sat[i].status == BX_SAT_USED && s->fix) {
+            len = cat(buf, n, len, ",%02d", s->sat[i].prn);
+            k++;
+        }
+    for (; k < 12; k++)
+        len = cat(buf, n, len, ",");
+    if (s->fix)
+        len = cat(buf, n, len, ",%.1f,%.1f,%.1f,4", s->pdop, s->hdop, s->vdop);
+    else
+        len = cat(buf, n, len, ",,,,4");
+    return finish(buf, n, len);
+}
+
+int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n)
+{
+    int idx[BX_SOL_MAXSAT], m = 0;
+    for (int i = 0; i < s->n_sat; i++)
+        if (s->fix && s->sat[i].el_deg > 0.0f)
+            idx[m++] = i;
+    const int nmsg = m ? (m + 3) / 4 : 1;
+    int total = 0;
+    for (int g = 0; g < nmsg; g++) {
+        char *b = buf + total;
+        const size_t bn = n - (size_t)total;
+        int len = cat(b, bn, 0, "$GBGSV,%d,%d,%02d", nmsg, g + 1, m);
+        for (int j = 4 * g; j < m && j < 4 * g + 4; j++) {
+            const bx_solsat_t *t = &s->sat[idx[j]];
+            int az = (int)lround(t->az_deg) % 360;
+            len = cat(b, bn, len, ",%02d,%02d,%03d,", t->prn, (int)lround(t->el_deg), az);
+            if (t->cn0_dbhz > 0.0f)
+                len = cat(b, bn, len, "%02d", (int)lround(t->cn0_dbhz));
+        }
+        const int l = finish(b, bn, len);
+        if (l < 0)
+            return BX_ERR_ARG;
+        total += l;
+    }
+    return total;
+}
+
+int bx_nmea_write(FILE *f, const bx_sol_t *s, const char *talker)
+{
+    char buf[100 * (BX_SOL_MAXSAT / 4 + 4)];
+    int len;
+    if ((len = bx_nmea_gga(s, talker, buf, sizeof buf)) < 0 || fputs(buf, f) < 0)
+        return BX_ERR_IO;
+    if ((len = bx_nmea_rmc(s, talker, buf, sizeof buf)) < 0 || fputs(buf, f) < 0)
+        return BX_ERR_IO;
+    if ((len = bx_nmea_gsa(s, talker, buf, sizeof buf)) < 0 || fputs(buf, f) < 0)
+        return BX_ERR_IO;
+    if ((len = bx_nmea_gsv(s, buf, sizeof buf)) < 0 || fputs(buf, f) < 0)
+        return BX_ERR_IO;
+    return BX_OK;
+}
