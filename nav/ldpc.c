@@ -180,29 +180,46 @@ bx_ldpc_code_t bx_ldpc_code(const bx_ldpc_t *d)
 }
 
 /* out[z] = min over x of a[x] + b[x ^ z].  Arranged for 4-wide SIMD: with x = 4 xh + xl
- * and z = 4 zb + i, b[x ^ z] = bp[xl][4 (zb ^ xh) + i] where bp[xl][w] = b[w ^ xl]. */
+ * and z = 4 zb + i, b[x ^ z] = bp[xl][4 (zb ^ xh) + i] where bp[xl][w] = b[w ^ xl]; each
+ * output block of 4 is accumulated in registers (4 independent chains, one per xl). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
 static void conv(const float *restrict a, const float *restrict b, float *restrict out)
 {
-    float bp[4][Q] __attribute__((aligned(16)));
+    __m128 bp[4][Q / 4], ab[Q];
     for (int xl = 0; xl < 4; xl++)
-        for (int w = 0; w < Q; w++)
-            bp[xl][w] = b[w ^ xl];
-    for (int z = 0; z < Q; z++)
-        out[z] = a[0] + b[z];
-    for (int x = 1; x < Q; x++) {
-        const float ax = a[x];
-        const float *bb = bp[x & 3];
-        const int xh = x >> 2;
-        for (int zb = 0; zb < Q / 4; zb++) {
-            const float *src = bb + 4 * (zb ^ xh);
-            float *dst = out + 4 * zb;
-            for (int i = 0; i < 4; i++) {
-                float v = ax + src[i];
-                dst[i] = v < dst[i] ? v : dst[i];
-            }
+        for (int w = 0; w < Q / 4; w++)
+            bp[xl][w] = _mm_setr_ps(b[(4 * w) ^ xl], b[(4 * w + 1) ^ xl], b[(4 * w + 2) ^ xl],
+                                    b[(4 * w + 3) ^ xl]);
+    for (int x = 0; x < Q; x++)
+        ab[x] = _mm_set1_ps(a[x]);
+    for (int zb = 0; zb < Q / 4; zb++) {
+        __m128 m0 = _mm_add_ps(ab[0], bp[0][zb]), m1 = _mm_add_ps(ab[1], bp[1][zb]);
+        __m128 m2 = _mm_add_ps(ab[2], bp[2][zb]), m3 = _mm_add_ps(ab[3], bp[3][zb]);
+        for (int xh = 1; xh < Q / 4; xh++) {
+            const int w = zb ^ xh;
+            const __m128 *ax = ab + 4 * xh;
+            m0 = _mm_min_ps(m0, _mm_add_ps(ax[0], bp[0][w]));
+            m1 = _mm_min_ps(m1, _mm_add_ps(ax[1], bp[1][w]));
+            m2 = _mm_min_ps(m2, _mm_add_ps(ax[2], bp[2][w]));
+            m3 = _mm_min_ps(m3, _mm_add_ps(ax[3], bp[3][w]));
         }
+        _mm_storeu_ps(out + 4 * zb, _mm_min_ps(_mm_min_ps(m0, m1), _mm_min_ps(m2, m3)));
     }
 }
+#else
+static void conv(const float *restrict a, const float *restrict b, float *restrict out)
+{
+    for (int z = 0; z < Q; z++) {
+        float m = a[0] + b[z];
+        for (int x = 1; x < Q; x++) {
+            float v = a[x] + b[x ^ z];
+            m = v < m ? v : m;
+        }
+        out[z] = m;
+    }
+}
+#endif
 
 static void check_update(bx_ldpc_t *d, int r)
 {
