@@ -1,0 +1,620 @@
+/* FFT acquisition of B1C / B2a pilots: parallel code-phase search with FFTW.
+ * Method, detection test and conventions: include/bdsrx/acq.h. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fftw3.h>
+
+#include "bdsrx/acq.h"
+#include "bdsrx/code.h"
+#include "acq_impl.h"
+
+#define CODE_LEN 10230 /* B1C and B2a primary codes (signals.md §1) */
+#define MAX_WORKERS 16
+#define FINE_SUB 64 /* sub-block sums per coherent block in the fine Doppler search */
+#define FINE_DIV 16 /* fine Doppler grid = bin / FINE_DIV */
+
+typedef struct {
+    fftwf_complex *tin, *tout; /* m: replica / input block and its spectrum */
+    fftwf_complex *win, *wout; /* mp: windowed product and its inverse transform */
+    float *row[2];             /* n_lag: power rows (best so far, current) */
+    float *rep;                /* N: sampled replica for the fine Doppler search */
+    float *z;                  /* noncoh x FINE_SUB complex sub-block sums */
+    int8_t chips[CODE_LEN];
+} acq_work_t;
+
+struct bx_acq {
+    bx_acq_config_t cfg;
+    bx_code_id_t code_id;
+    double chip_rate, carrier_hz, t_coh_s;
+    int boc;           /* 1: sine BOC(1,1) sub-carrier on the replica (B1C pilot) */
+    size_t n_coh;      /* N */
+    size_t n_per;      /* samples per primary code period (ceil) */
+    size_t n_blk;      /* input samples per block (N + period + margin) */
+    size_t m, mp;      /* forward / inverse FFT sizes */
+    size_t n_lag;      /* lag cells searched */
+    double lag_per;    /* code period in lag cells */
+    double bin_hz;     /* fs / m */
+    int step_bins, n_dop;
+    long k_first;      /* carrier bin of the first Doppler cell */
+    double threshold;
+    fftwf_plan pf, pi;
+    fftwf_complex **xf; /* noncoh input spectra, m each */
+    fftwf_complex *codef; /* 63 x mp conjugated windowed code spectra */
+    unsigned char have_code[BX_PRN_MAX + 1];
+    int nwork;
+    acq_work_t work[MAX_WORKERS];
+    const bx_cf32_t *x; /* input of the last bx_acq_set_input (caller keeps it alive) */
+    int have_input;
+    acq_kernels_t kern;
+};
+
+void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz)
+{
+    memset(c, 0, sizeof *c);
+    c->sig = sig;
+    c->fs_hz = fs_hz;
+    c->if_hz = isfinite(if_hz) ? if_hz : 0.0;
+    c->doppler_max_hz = 5000.0;
+    c->doppler_step_hz = 0.0;
+    c->coh_ms = (sig == BX_SIG_B2A) ? 1 : 10;
+    c->noncoh = (sig == BX_SIG_B2A) ? 10 : 1;
+    c->pfa = 1e-3;
+    c->use_data = 0;
+    c->nthreads = 1;
+    c->fft_measure = 0;
+    c->bw_hz = 0.0;
+}
+
+static void work_free(acq_work_t *w)
+{
+    fftwf_free(w->tin);
+    fftwf_free(w->tout);
+    fftwf_free(w->win);
+    fftwf_free(w->wout);
+    for (int i = 0; i < 2; i++)
+        fftwf_free(w->row[i]);
+    fftwf_free(w->rep);
+    fftwf_free(w->z);
+    memset(w, 0, sizeof *w);
+}
+
+void bx_acq_destroy(bx_acq_t *a)
+{
+    if (!a)
+        return;
+    if (a->pf)
+        fftwf_destroy_plan(a->pf);
+    if (a->pi)
+        fftwf_destroy_plan(a->pi);
+    for (int i = 0; i < a->nwork; i++)
+        work_free(&a->work[i]);
+    if (a->xf)
+        for (int k = 0; k < a->cfg.noncoh; k++)
+            fftwf_free(a->xf[k]);
+    free(a->xf);
+    fftwf_free(a->codef);
+    free(a);
+}
+
+static int config_check(const bx_acq_config_t *c)
+{
+    const char *why = NULL;
+    if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A)
+        why = "signal must be B1C or B2a";
+    else if (!(c->fs_hz >= 1e6 && c->fs_hz <= 200e6))
+        why = "sample rate must be 1..200 MHz";
+    else if (!isfinite(c->if_hz) || fabs(c->if_hz) >= c->fs_hz / 2)
+        why = "IF must be finite and below fs/2";
+    else if (c->coh_ms < 1 || c->coh_ms > 100)
+        why = "coherent integration must be 1..100 ms";
+    else if (c->noncoh < 1 || c->noncoh > 1000)
+        why = "non-coherent sums must be 1..1000";
+    else if (!(c->doppler_max_hz >= 0 && c->doppler_max_hz <= 50e3))
+        why = "Doppler range must be 0..50 kHz";
+    else if (!(c->doppler_step_hz >= 0))
+        why = "Doppler step must be >= 0 (0 = automatic)";
+    else if (!(c->pfa > 0 && c->pfa < 1))
+        why = "false-alarm probability must be in (0, 1)";
+    else if (c->use_data)
+        why = "use_data (B1C data component) is not implemented; search the pilot";
+    else if (c->nthreads < 0 || c->nthreads > MAX_WORKERS)
+        why = "nthreads must be 0..16";
+    else if (!(c->bw_hz >= 0))
+        why = "processing bandwidth must be >= 0 (0 = automatic)";
+    if (why)
+        fprintf(stderr, "bx_acq_create: %s\n", why);
+    return why ? BX_ERR_ARG : BX_OK;
+}
+
+static int work_alloc(acq_work_t *w, size_t m, size_t mp, size_t n_lag, size_t n_coh, int noncoh)
+{
+    w->tin = fftwf_alloc_complex(m);
+    w->tout = fftwf_alloc_complex(m);
+    w->win = fftwf_alloc_complex(mp);
+    w->wout = fftwf_alloc_complex(mp);
+    for (int i = 0; i < 2; i++)
+        w->row[i] = fftwf_alloc_real(n_lag);
+    w->rep = fftwf_alloc_real(n_coh);
+    w->z = fftwf_alloc_real(2 * (size_t)noncoh * FINE_SUB);
+    int ok = w->tin && w->tout && w->win && w->wout && w->row[0] && w->row[1] && w->rep && w->z;
+    return ok ? BX_OK : BX_ERR_NOMEM;
+}
+
+bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
+{
+    if (!c || config_check(c) != BX_OK)
+        return NULL;
+    bx_acq_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->cfg = *c;
+    const double fs = c->fs_hz;
+    const int b1c = (c->sig == BX_SIG_B1C);
+    /* signals.md §1: B1C 1.023 Mcps / 10 ms, pilot sine BOC(1,1) (§1.1); B2a 10.23 Mcps / 1 ms BPSK */
+    a->code_id = b1c ? BX_CODE_B1CP : BX_CODE_B2AP;
+    a->chip_rate = b1c ? 1.023e6 : 10.23e6;
+    a->carrier_hz = b1c ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    a->boc = b1c;
+    const double period_s = CODE_LEN / a->chip_rate;
+    a->t_coh_s = c->coh_ms * 1e-3;
+    a->n_coh = (size_t)llround(fs * a->t_coh_s);
+    a->n_per = (size_t)ceil(fs * period_s - 1e-6);
+
+    /* Linear correlation for lags [0, period]: block = N + period (+ margin for the lag
+     * neighbours used by the interpolation), zero-padded to a fast size. */
+    size_t margin = 8;
+    double bw = c->bw_hz > 0 ? c->bw_hz : (b1c ? 4.092e6 : 20.46e6);
+    for (int pass = 0; pass < 2; pass++) { /* margin depends on the lag cell M/M' */
+        a->n_blk = a->n_coh + a->n_per + margin;
+        a->m = bx_acq_fast_size(a->n_blk);
+        a->mp = (bw >= fs) ? a->m : bx_acq_fast_size((size_t)ceil(a->m * bw / fs));
+        if (a->mp > a->m)
+            a->mp = a->m;
+        margin = 2 * (size_t)ceil((double)a->m / a->mp) + 2;
+    }
+    a->bin_hz = fs / a->m;
+    a->lag_per = fs * period_s * a->mp / a->m;
+    a->n_lag = (size_t)floor(a->lag_per) + 2; /* [0, period] plus one neighbour cell */
+    if (a->n_lag > a->mp)
+        a->n_lag = a->mp;
+
+    double step = c->doppler_step_hz > 0 ? c->doppler_step_hz : 2.0 / (3.0 * a->t_coh_s);
+    a->step_bins = (int)floor(step / a->bin_hz + 1e-9);
+    if (a->step_bins < 1)
+        a->step_bins = 1;
+    const double step_hz = a->step_bins * a->bin_hz;
+    /* every Doppler within +-max lies within half a step of a searched bin */
+    int half = (int)ceil(c->doppler_max_hz / step_hz - 0.5 - 1e-9);
+    if (half < 0)
+        half = 0;
+    a->n_dop = 2 * half + 1;
+    a->k_first = lround(c->if_hz / a->bin_hz) - (long)half * a->step_bins;
+    a->threshold = bx_acq_threshold(c->noncoh, (double)a->n_dop * (double)a->n_lag, c->pfa);
+
+    acq_kernels_select(&a->kern);
+    a->nwork = c->nthreads < 1 ? 1 : c->nthreads;
+    a->xf = calloc((size_t)c->noncoh, sizeof *a->xf);
+    a->codef = fftwf_alloc_complex((size_t)BX_PRN_MAX * a->mp);
+    int ok = a->xf && a->codef;
+    for (int k = 0; ok && k < c->noncoh; k++)
+        ok = (a->xf[k] = fftwf_alloc_complex(a->m)) != NULL;
+    for (int i = 0; ok && i < a->nwork; i++)
+        ok = work_alloc(&a->work[i], a->m, a->mp, a->n_lag, a->n_coh, c->noncoh) == BX_OK;
+    if (!ok) {
+        fprintf(stderr, "bx_acq_create: out of memory (FFT size %zu, %d blocks)\n", a->m, c->noncoh);
+        bx_acq_destroy(a);
+        return NULL;
+    }
+    /* Plans once, here (the FFTW planner is not thread-safe); searches use the new-array
+     * execute functions on the workers' equally aligned fftwf_malloc buffers. */
+    const unsigned flags = c->fft_measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+    acq_work_t *w = &a->work[0];
+    a->pf = fftwf_plan_dft_1d((int)a->m, w->tin, w->tout, FFTW_FORWARD, flags);
+    a->pi = fftwf_plan_dft_1d((int)a->mp, w->win, w->wout, FFTW_BACKWARD, flags);
+    if (!a->pf || !a->pi) {
+        fprintf(stderr, "bx_acq_create: FFTW could not plan sizes %zu / %zu\n", a->m, a->mp);
+        bx_acq_destroy(a);
+        return NULL;
+    }
+    return a;
+}
+
+size_t bx_acq_samples_needed(const bx_acq_t *a)
+{
+    return (size_t)(a->cfg.noncoh - 1) * a->n_coh + a->n_blk;
+}
+
+void bx_acq_get_info(const bx_acq_t *a, bx_acq_info_t *info)
+{
+    info->n_coh = a->n_coh;
+    info->fft_size = a->m;
+    info->ifft_size = a->mp;
+    info->n_lag = a->n_lag;
+    info->n_doppler = a->n_dop;
+    info->bin_hz = a->bin_hz;
+    info->step_hz = a->step_bins * a->bin_hz;
+    info->lag_samples = (double)a->m / a->mp;
+    info->threshold = a->threshold;
+}
+
+/* N samples of the pilot replica: chip phase 0 at sample 0, sine BOC(1,1) for B1C (each chip
+ * starts with the +1 half, signals.md §1.1). */
+static void sample_replica(const bx_acq_t *a, const int8_t *chips, float *out)
+{
+    const double chips_per_sample = a->chip_rate / a->cfg.fs_hz;
+    for (size_t n = 0; n < a->n_coh; n++) {
+        const double ph = n * chips_per_sample;
+        float v = chips[(long)ph % CODE_LEN];
+        if (a->boc && ((long)(2.0 * ph) & 1))
+            v = -v;
+        out[n] = v;
+    }
+}
+
+/* Conjugated spectrum of N samples of the pilot replica (zero-padded to m), keeping the mp
+ * bins around 0 Hz in FFT order.  Computed on first use of a PRN and cached. */
+static int code_spectrum(bx_acq_t *a, acq_work_t *w, int prn)
+{
+    if (a->have_code[prn])
+        return BX_OK;
+    if (bx_code_gen(a->code_id, prn, w->chips, CODE_LEN) != CODE_LEN)
+        return BX_ERR_ARG;
+    sample_replica(a, w->chips, w->rep);
+    for (size_t n = 0; n < a->n_coh; n++) {
+        w->tin[n][0] = w->rep[n];
+        w->tin[n][1] = 0.0f;
+    }
+    memset(w->tin + a->n_coh, 0, (a->m - a->n_coh) * sizeof *w->tin);
+    fftwf_execute_dft(a->pf, w->tin, w->tout);
+    fftwf_complex *cf = a->codef + (size_t)(prn - 1) * a->mp;
+    const size_t hp = (a->mp + 1) / 2;
+    const float scale = 1.0f / (float)a->m;
+    for (size_t i = 0; i < a->mp; i++) {
+        const size_t src = (i < hp) ? i : a->m - (a->mp - i);
+        cf[i][0] = w->tout[src][0] * scale;
+        cf[i][1] = -w->tout[src][1] * scale;
+    }
+    a->have_code[prn] = 1;
+    return BX_OK;
+}
+
+int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
+{
+    if (!a || !x || n < bx_acq_samples_needed(a))
+        return BX_ERR_ARG;
+    acq_work_t *w = &a->work[0];
+    for (int k = 0; k < a->cfg.noncoh; k++) {
+        memcpy(w->tin, x + (size_t)k * a->n_coh, a->n_blk * sizeof *x);
+        memset(w->tin + a->n_blk, 0, (a->m - a->n_blk) * sizeof *w->tin);
+        fftwf_execute_dft(a->pf, w->tin, a->xf[k]);
+    }
+    a->x = x;
+    a->have_input = 1;
+    return BX_OK;
+}
+
+/* y[i] = X[(k + j) mod m] * C[i] with j the signed frequency of window index i, i.e. the input
+ * spectrum moved down by k bins (carrier wipe-off) times the conjugated code spectrum. */
+static void window_product(const acq_kernels_t *kern, fftwf_complex *restrict y,
+                           const fftwf_complex *restrict xs, const fftwf_complex *restrict cf, size_t m,
+                           size_t mp, long k)
+{
+    const size_t hp = (mp + 1) / 2;
+    size_t i = hp;                                   /* most negative frequency first */
+    long s0 = (k + (long)hp - (long)mp) % (long)m;
+    size_t s = (size_t)(s0 < 0 ? s0 + (long)m : s0);
+    size_t left = mp;
+    while (left) {
+        size_t run = left;
+        if (run > mp - i)
+            run = mp - i;
+        if (run > m - s)
+            run = m - s;
+        kern->cmul(&y[i][0], &xs[s][0], &cf[i][0], run);
+        i += run;
+        if (i == mp)
+            i = 0;
+        s += run;
+        if (s == m)
+            s = 0;
+        left -= run;
+    }
+}
+
+/* Non-coherent power row S(k, lag) for lags [0, n_lag) at carrier bin k; returns its maximum
+ * and adds its sum to *sum. */
+static float power_row(const bx_acq_t *a, acq_work_t *w, const fftwf_complex *cf, long k, float *row,
+                       double *sum)
+{
+    float mx = 0.0f;
+    for (int b = 0; b < a->cfg.noncoh; b++) {
+        window_product(&a->kern, w->win, a->xf[b], cf, a->m, a->mp, k);
+        fftwf_execute_dft(a->pi, w->win, w->wout);
+        const int last = (b == a->cfg.noncoh - 1);
+        mx = a->kern.power(row, &w->wout[0][0], a->n_lag, b > 0, last, sum);
+    }
+    return mx;
+}
+
+/* Vertex offset (in cells, clamped to +-0.5) and value of the parabola through (-1,ym),(0,y0),(1,yp). */
+static double parabola(double ym, double y0, double yp, double *peak)
+{
+    const double den = ym - 2.0 * y0 + yp;
+    double d = 0.0;
+    if (den < 0.0)
+        d = 0.5 * (ym - yp) / den;
+    if (d > 0.5)
+        d = 0.5;
+    if (d < -0.5)
+        d = -0.5;
+    if (peak)
+        *peak = y0 - 0.25 * (ym - yp) * d;
+    return d;
+}
+
+/* Fine Doppler: wipe the code (block starting at the found epoch `lag`) and the carrier of bin
+ * k off every coherent block, sum into FINE_SUB sub-blocks, then maximise
+ * sum_k |sum_q z_kq e^{-j 2 pi f t_q}|^2 over residual f on a grid of bin/FINE_DIV spanning the
+ * sweep step, with a parabola through the best grid point.  gain = P(f)/P(0) (Doppler loss of
+ * the coarse bin, used to correct the C/N0 estimate). */
+static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, long k, double *f_res,
+                        double *gain)
+{
+    if (bx_code_gen(a->code_id, prn, w->chips, CODE_LEN) != CODE_LEN)
+        return BX_ERR_ARG;
+    sample_replica(a, w->chips, w->rep);
+    const size_t sub = a->n_coh / FINE_SUB, n_used = sub * FINE_SUB;
+    const double fs = a->cfg.fs_hz, fc = k * a->bin_hz;
+    for (int b = 0; b < a->cfg.noncoh; b++) {
+        const size_t n0 = (size_t)b * a->n_coh + lag;
+        const bx_cf32_t *x = a->x + n0;
+        for (int q = 0; q < FINE_SUB; q++) {
+            /* carrier phasor re-seeded exactly at each sub-block start, rotated per sample */
+            const double ph0 = -2.0 * M_PI * fmod(fc * (double)(n0 + (size_t)q * sub) / fs, 1.0);
+            float cr = (float)cos(ph0), ci = (float)sin(ph0);
+            const float dr = (float)cos(-2.0 * M_PI * fc / fs), di = (float)sin(-2.0 * M_PI * fc / fs);
+            float sr = 0.0f, si = 0.0f;
+            for (size_t n = (size_t)q * sub; n < (size_t)(q + 1) * sub; n++) {
+                const float xr = crealf(x[n]) * w->rep[n], xi = cimagf(x[n]) * w->rep[n];
+                sr += xr * cr - xi * ci;
+                si += xr * ci + xi * cr;
+                const float t = cr * dr - ci * di;
+                ci = cr * di + ci * dr;
+                cr = t;
+            }
+            w->z[2 * (b * FINE_SUB + q)] = sr;
+            w->z[2 * (b * FINE_SUB + q) + 1] = si;
+        }
+    }
+    (void)n_used;
+    const double df = a->bin_hz / FINE_DIV, t_sub = (double)sub / fs;
+    const int half = FINE_DIV * (a->step_bins + 2) / 2; /* +-(step/2 + 1) bins */
+    double p_best = -1.0, p_m = 0.0, p_p = 0.0, p_zero = 0.0, prev = 0.0;
+    int g_best = 0;
+    for (int g = -half; g <= half + 1; g++) {
+        double p = 0.0;
+        if (g <= half) {
+            const double f = g * df;
+            const double rr = cos(-2.0 * M_PI * f * t_sub), ri = sin(-2.0 * M_PI * f * t_sub);
+            for (int b = 0; b < a->cfg.noncoh; b++) {
+                const float *z = w->z + 2 * (size_t)b * FINE_SUB;
+                double er = 1.0, ei = 0.0, sr = 0.0, si = 0.0;
+                for (int q = 0; q < FINE_SUB; q++) {
+                    sr += z[2 * q] * er - z[2 * q + 1] * ei;
+                    si += z[2 * q] * ei + z[2 * q + 1] * er;
+                    const double t = er * rr - ei * ri;
+                    ei = er * ri + ei * rr;
+                    er = t;
+                }
+                p += sr * sr + si * si;
+            }
+        }
+        if (g == 0)
+            p_zero = p;
+        if (g - 1 == g_best && g - 1 >= -half)
+            p_p = p; /* right neighbour of the current best */
+        if (g <= half && p > p_best) {
+            p_best = p;
+            g_best = g;
+            p_m = prev;
+        }
+        prev = p;
+    }
+    double pk = p_best, d = 0.0;
+    if (g_best > -half && g_best < half)
+        d = parabola(sqrt(p_m), sqrt(p_best), sqrt(p_p), &pk), pk *= pk;
+    *f_res = (g_best + d) * df;
+    *gain = p_zero > 0.0 ? pk / p_zero : 1.0;
+    if (a->cfg.noncoh < 2)
+        return BX_OK;
+    /* Consecutive blocks are contiguous periods, so the block sums at the estimate differ in
+     * phase by 2 pi f T times the unknown secondary-code sign change; squaring the products
+     * removes the sign: arg(sum (Z_{k+1} Z_k^*)^2) = 4 pi f T, which refines the non-coherent
+     * grid estimate using the phase continuity over all K blocks. */
+    const double rr = cos(-2.0 * M_PI * *f_res * t_sub), ri = sin(-2.0 * M_PI * *f_res * t_sub);
+    double pr = 0.0, pim = 0.0, dr = 0.0, di = 0.0;
+    for (int b = 0; b < a->cfg.noncoh; b++) {
+        const float *z = w->z + 2 * (size_t)b * FINE_SUB;
+        double er = 1.0, ei = 0.0, sr = 0.0, si = 0.0;
+        for (int q = 0; q < FINE_SUB; q++) {
+            sr += z[2 * q] * er - z[2 * q + 1] * ei;
+            si += z[2 * q] * ei + z[2 * q + 1] * er;
+            const double t = er * rr - ei * ri;
+            ei = er * ri + ei * rr;
+            er = t;
+        }
+        if (b > 0) {
+            const double qr = sr * pr + si * pim, qi = si * pr - sr * pim; /* Z_b Z_{b-1}^* */
+            dr += qr * qr - qi * qi;
+            di += 2.0 * qr * qi;
+        }
+        pr = sr;
+        pim = si;
+    }
+    /* The block phases are referenced to the coarse carrier (absolute sample index), so this
+     * measures the whole residual modulo 1/(2T): take the alias nearest the grid estimate. */
+    const double t_blk = (double)a->n_coh / fs, amb = 1.0 / (2.0 * t_blk);
+    double f_d = atan2(di, dr) / (4.0 * M_PI * t_blk);
+    f_d += amb * floor((*f_res - f_d) / amb + 0.5);
+    if (fabs(f_d - *f_res) <= 0.25 * amb) /* larger differences: products noise-dominated */
+        *f_res = f_d;
+    return BX_OK;
+}
+
+static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    res->prn = prn;
+    res->threshold = a->threshold;
+    if (prn < 1 || prn > BX_PRN_MAX || !a->have_input)
+        return BX_ERR_ARG;
+    int st = code_spectrum(a, w, prn);
+    if (st != BX_OK)
+        return st;
+    const fftwf_complex *cf = a->codef + (size_t)(prn - 1) * a->mp;
+    float *best = w->row[0], *cur = w->row[1];
+    double total = 0.0, best_v = -1.0;
+    long best_k = a->k_first;
+    size_t best_i = 0;
+    for (int d = 0; d < a->n_dop; d++) {
+        const long k = a->k_first + (long)d * a->step_bins;
+        const float mx = power_row(a, w, cf, k, cur, &total);
+        size_t mi = 0;
+        if (mx > best_v) /* locate the new maximum (rare: only on improvement) */
+            while (mi + 1 < a->n_lag && cur[mi] != mx)
+                mi++;
+        if (mx > best_v) { /* keep the row holding the maximum */
+            best_v = mx;
+            best_k = k;
+            best_i = mi;
+            float *t = best;
+            best = cur;
+            cur = t;
+        }
+    }
+    const double mu = total / ((double)a->n_dop * (double)a->n_lag);
+    if (!(mu > 0.0))
+        return BX_OK; /* all-zero input: nothing to detect */
+    res->metric = best_v / mu;
+    res->detected = res->metric > a->threshold;
+
+    /* Code phase: the lag cell of a period boundary exists twice; use the later copy at 0 so
+     * that both neighbours are inside the searched range. */
+    const long per = lround(a->lag_per);
+    if (best_i == 0 && fabs(a->lag_per - per) < 1e-6 && (size_t)per + 1 < a->n_lag)
+        best_i = (size_t)per;
+    double dl = 0.0, pk_code = sqrt(best[best_i]);
+    if (best_i > 0 && best_i + 1 < a->n_lag)
+        dl = parabola(sqrt(best[best_i - 1]), sqrt(best[best_i]), sqrt(best[best_i + 1]), &pk_code);
+    const double lag_samples = (best_i + dl) * (double)a->m / a->mp;
+    const double lag_s = lag_samples / a->cfg.fs_hz;
+
+    /* Doppler: fine search around the peak bin on the code-wiped input */
+    double f_res = 0.0, gain = 1.0;
+    st = fine_doppler(a, w, prn, (size_t)llround(lag_samples), best_k, &f_res, &gain);
+    if (st != BX_OK)
+        return st;
+    res->doppler_hz = best_k * a->bin_hz + f_res - a->cfg.if_hz;
+    /* chips elapsed from sample 0 to the epoch at lag_s, with code Doppler */
+    const double chips = lag_s * a->chip_rate * (1.0 + res->doppler_hz / a->carrier_hz);
+    double cp = fmod(-chips, (double)CODE_LEN);
+    if (cp < 0)
+        cp += CODE_LEN;
+    if (cp >= CODE_LEN)
+        cp -= CODE_LEN;
+    res->code_phase_chips = cp;
+
+    /* C/N0 from the interpolated peak: E[S]/mu = 1 + (C/N0) T */
+    const double a0 = sqrt(best[best_i]);
+    const double amp = a0 * (pk_code / a0);
+    double snr = amp * amp * gain / mu - 1.0;
+    if (snr < 1e-3)
+        snr = 1e-3;
+    res->cn0_dbhz = 10.0 * log10(snr / a->t_coh_s);
+    return BX_OK;
+}
+
+int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res)
+{
+    if (!a || !res)
+        return BX_ERR_ARG;
+    return search_one(a, &a->work[0], prn, res);
+}
+
+int bx_acq_search(bx_acq_t *a, const bx_cf32_t *x, size_t n, int prn, bx_acq_result_t *res)
+{
+    if (!a || !res)
+        return BX_ERR_ARG;
+    int st = bx_acq_set_input(a, x, n);
+    if (st != BX_OK) {
+        memset(res, 0, sizeof *res);
+        res->prn = prn;
+        return st;
+    }
+    return search_one(a, &a->work[0], prn, res);
+}
+
+typedef struct {
+    bx_acq_t *a;
+    acq_work_t *w;
+    const int *prns;
+    int nprn;
+    bx_acq_result_t *res;
+    atomic_int *next;
+    int status;
+} many_job_t;
+
+static void *many_worker(void *arg)
+{
+    many_job_t *j = arg;
+    j->status = BX_OK;
+    for (;;) {
+        const int i = atomic_fetch_add(j->next, 1);
+        if (i >= j->nprn)
+            break;
+        const int st = search_one(j->a, j->w, j->prns[i], &j->res[i]);
+        if (st != BX_OK)
+            j->status = st;
+    }
+    return NULL;
+}
+
+int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prns, int nprn,
+                       bx_acq_result_t *res)
+{
+    if (!a || !prns || !res || nprn < 0)
+        return BX_ERR_ARG;
+    unsigned char seen[BX_PRN_MAX + 1] = {0};
+    for (int i = 0; i < nprn; i++) { /* one worker per PRN owns its code-spectrum cache slot */
+        if (prns[i] < 1 || prns[i] > BX_PRN_MAX || seen[prns[i]])
+            return BX_ERR_ARG;
+        seen[prns[i]] = 1;
+    }
+    int st = bx_acq_set_input(a, x, n);
+    if (st != BX_OK)
+        return st;
+    atomic_int next = 0;
+    many_job_t jobs[MAX_WORKERS];
+    pthread_t tid[MAX_WORKERS];
+    int nw = a->nwork < nprn ? a->nwork : nprn, started = 0;
+    for (int t = 0; t < nw; t++)
+        jobs[t] = (many_job_t){a, &a->work[t], prns, nprn, res, &next, BX_OK};
+    for (int t = 1; t < nw; t++) {
+        if (pthread_create(&tid[t], NULL, many_worker, &jobs[t]) != 0)
+            break; /* fewer workers: the remaining ones take over the PRNs */
+        started = t;
+    }
+    if (nw > 0)
+        many_worker(&jobs[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < nw; t++)
+        if (jobs[t].status != BX_OK)
+            st = jobs[t].status;
+    return st;
+}
