@@ -182,7 +182,7 @@ bx_ldpc_code_t bx_ldpc_code(const bx_ldpc_t *d)
 /* out[z] = min over x of a[x] + b[x ^ z].  Arranged for 4-wide SIMD: with x = 4 xh + xl
  * and z = 4 zb + i, b[x ^ z] = bp[xl][4 (zb ^ xh) + i] where bp[xl][w] = b[w ^ xl]; each
  * output block of 4 is accumulated in registers (4 independent chains, one per xl). */
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(BX_LDPC_SCALAR)
 #include <emmintrin.h>
 static void conv(const float *restrict a, const float *restrict b, float *restrict out)
 {
