@@ -1,0 +1,711 @@
+/*
+ * Tracking channel (method in include/bdsrx/trk.h): code/carrier NCOs over
+ * primary-code periods, the fused correlator, loop updates, pilot
+ * secondary-code sync, data symbols and raw observables.
+ *
+ * Time base: every primary-code period ("block") starts at the first sample
+ * whose prompt code phase has wrapped to [0, step); the NCO is linear inside a
+ * block (code0, step, carr0, carr_hz fixed) and the loops change the rates at
+ * block edges only, so the code and carrier phases at any sample follow from
+ * the block that contains it (kept in a short history for bx_trk_observe).
+ */
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/code.h"
+#include "bdsrx/corr.h"
+#include "bdsrx/trk.h"
+#include "trk_impl.h"
+
+#define HIST 16       /* code periods kept for bx_trk_observe */
+#define SYMQ 4096     /* queued data symbols */
+#define MAXPART 10    /* partial sums per block (FLL) */
+#define PAD 32        /* table entries of wrap-around padding at each end */
+#define PRIM_CHIPS 10230.0
+
+typedef struct {
+    uint64_t start;
+    uint32_t len;
+    double code0, step, carr0, carr_hz;
+    int sec_pos; /* -1 if not synced */
+} seg_t;
+
+struct bx_trk {
+    bx_trk_config_t c;
+    bx_corr_t *corr;
+    uint8_t *table_mem;
+    int spc;              /* table entries per chip: 2 (BOC(1,1) half chips) or 1 */
+    int boc;
+    int8_t sec[1800];     /* pilot secondary code */
+    int sec_len;
+    double chip_rate, fc, t_prim; /* chips/s, carrier Hz, primary period s */
+    int npart;            /* partials per block */
+
+    int state, started;
+    /* NCO of the current block */
+    uint64_t blk_start, pos;
+    uint32_t blk_len, part_end[MAXPART];
+    double code0, step, carr0, carr_hz, code_rate;
+    double spacing;       /* E-L spacing used in the current block, chips */
+    int ntaps;
+    int part;
+    double complex part_p[MAXPART];
+    double complex acc[BX_CORR_MAX_TAPS], accd;
+
+    /* loop period (B2a after sync: several blocks) */
+    int per_blocks, per_count, per_npart;
+    double complex per_tap[BX_CORR_MAX_TAPS], per_part[MAXPART * 20];
+    double complex last_part;
+    int have_last;
+    bx_trk_carr_loop_t carr;
+    double lpi_num, lpi_den, lpi;
+    double t_state, t_total;
+    uint64_t lock_start;
+    int slip;
+
+    /* secondary code */
+    int sec_sync, sec_pos;
+    long sec_periods;
+    float sync_buf[2048];
+    int sync_n, sync_wait;
+    int chk_neg, chk_n;
+
+    /* data symbols */
+    double complex sym_d, sym_p;
+    int sym_n;
+    uint64_t sym_sample;
+    int32_t sym_index;
+    bx_trk_symbol_t symq[SYMQ];
+    int sq_head, sq_n;
+
+    /* C/N0 */
+    bx_trk_cn0_t cn0p, cn0d;      /* M2M4 on pilot and data prompts */
+    bx_trk_cn0iq_t iqp, iqd;      /* phase-locked I/Q estimators */
+    double cn0_pilot, cn0_total, low_s;
+
+    /* bump-jump */
+    double bj_ve, bj_vl, bj_p;
+    int bj_n;
+
+    seg_t hist[HIST];
+    int hist_n, hist_head;
+};
+
+void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, double if_hz)
+{
+    memset(c, 0, sizeof *c);
+    c->sig = sig;
+    c->prn = prn;
+    c->fs_hz = fs_hz;
+    c->if_hz = if_hz;
+    int b1c = sig == BX_SIG_B1C;
+    c->fll_bw_hz = b1c ? 8.0 : 10.0;
+    c->pll_bw_pullin_hz = b1c ? 10.0 : 15.0;
+    c->pll_bw_hz = 5.0;
+    c->dll_bw_pullin_hz = 1.0;
+    c->dll_bw_hz = b1c ? 0.1 : 0.2;
+    c->el_spacing_pullin_chips = b1c ? 0.5 : 1.0;
+    c->el_spacing_chips = b1c ? 0.25 : 0.5;
+    c->fll_only_s = 0.1;
+    c->lock_min_s = 0.3;
+    c->pullin_timeout_s = 4.0;
+    c->cn0_lost_dbhz = 27.0;
+    c->lost_after_s = 1.0;
+    c->coh_ms_b2a = 10;
+    c->sec_sync_chips = b1c ? 300 : 200;
+    c->bump_jump = 1;
+    c->corr_impl = 0;
+}
+
+const char *bx_trk_state_name(int state)
+{
+    switch (state) {
+    case BX_TRK_LOST: return "LOST";
+    case BX_TRK_PULLIN: return "PULLIN";
+    case BX_TRK_LOCKED: return "LOCKED";
+    default: return "?";
+    }
+}
+
+int bx_trk_state(const bx_trk_t *t) { return t->state; }
+uint64_t bx_trk_position(const bx_trk_t *t) { return t->pos; }
+
+/* Code table: entry spc*c + h of chip c, with PAD entries wrapped around at
+ * both ends and 16 readable bytes after (corr.h).  B1C: sine-phased BOC(1,1),
+ * each chip = [+1, -1] half chips (signals.md §1.1); the pilot is correlated
+ * with BOC(1,1) only (the BOC(6,1) quarter of the QMBOC pilot is ignored). */
+static int build_table(bx_trk_t *t)
+{
+    int b1c = t->c.sig == BX_SIG_B1C;
+    int8_t *cp = malloc(10230), *cd = malloc(10230);
+    int n = 10230 * t->spc;
+    t->table_mem = calloc((size_t)n + 2 * PAD + 16, 1);
+    int ok = cp && cd && t->table_mem &&
+             bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, t->c.prn, cp, 10230) == 10230 &&
+             bx_code_gen(b1c ? BX_CODE_B1CD : BX_CODE_B2AD, t->c.prn, cd, 10230) == 10230;
+    if (ok) {
+        for (int e = -PAD; e < n + PAD; e++) {
+            int w = (e + n) % n, chip = w / t->spc;
+            int sc = (t->spc == 2 && (w & 1)) ? -1 : 1;
+            uint8_t v = 0;
+            if (cp[chip] * sc < 0)
+                v |= BX_CORR_PILOT_NEG;
+            if (cd[chip] * sc < 0)
+                v |= BX_CORR_DATA_NEG;
+            t->table_mem[e + PAD] = v;
+        }
+        t->sec_len = bx_code_length(b1c ? BX_CODE_B1CS : BX_CODE_B2AS);
+        ok = bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, t->c.prn, t->sec, 1800) == t->sec_len;
+    }
+    free(cp);
+    free(cd);
+    return ok;
+}
+
+static double step_for(const bx_trk_t *t, double code_rate) { return code_rate / t->c.fs_hz; }
+
+static double aided_rate(const bx_trk_t *t, double carr_hz)
+{
+    return t->chip_rate * (1.0 + carr_hz / t->fc);
+}
+
+/* Block geometry from code0/step: length and partial boundaries. */
+static void layout_block(bx_trk_t *t)
+{
+    double n = ceil((PRIM_CHIPS - t->code0) / t->step);
+    t->blk_len = (uint32_t)(n < 1 ? 1 : n);
+    for (int j = 0; j < t->npart; j++)
+        t->part_end[j] = (uint32_t)llround((double)(j + 1) * t->blk_len / t->npart);
+    t->part_end[t->npart - 1] = t->blk_len;
+    t->part = 0;
+    memset(t->part_p, 0, sizeof t->part_p);
+    memset(t->acc, 0, sizeof t->acc);
+    t->accd = 0;
+    t->pos = t->blk_start;
+}
+
+/* Re-anchors the NCO at sample s (start or gap): propagates code and carrier
+ * from the current block's linear model and starts a block at the next code
+ * epoch at or after s.  The running partial block is dropped. */
+static void anchor(bx_trk_t *t, uint64_t s)
+{
+    double dt = (double)((int64_t)(s - t->blk_start));
+    double cp = t->code0 + dt * t->step;
+    double wraps = floor(cp / PRIM_CHIPS);
+    cp -= wraps * PRIM_CHIPS;
+    double k = ceil((PRIM_CHIPS - cp) / t->step);
+    if (cp < t->step) /* s itself is the first sample of a period */
+        k = 0, wraps -= 1;
+    t->carr0 += t->carr_hz * (dt + k) / t->c.fs_hz;
+    t->code0 = cp + k * t->step - (k > 0 ? PRIM_CHIPS : 0.0);
+    t->blk_start = s + (uint64_t)k;
+    if (t->sec_sync) {
+        long w = (long)wraps + 1;
+        t->sec_pos = (int)(((t->sec_pos + w) % t->sec_len + t->sec_len) % t->sec_len);
+    }
+    t->have_last = 0;
+    t->per_count = 0;
+    t->per_npart = 0;
+    memset(t->per_tap, 0, sizeof t->per_tap);
+    t->sym_n = 0;
+    layout_block(t);
+}
+
+static void set_taps(bx_trk_t *t, bx_corr_req_t *r)
+{
+    double h = 0.5 * t->spacing * t->spc;
+    r->ntaps = t->ntaps;
+    r->tap_off[0] = 0.0;
+    r->tap_off[1] = h;  /* early: replica ahead */
+    r->tap_off[2] = -h; /* late */
+    if (t->ntaps > 3) {
+        r->tap_off[3] = 0.5 * t->spc;  /* very early, +0.5 chip */
+        r->tap_off[4] = -0.5 * t->spc; /* very late */
+    }
+    r->data_tap = 0;
+}
+
+bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample)
+{
+    if (!c || !init || (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A) || c->prn < 1 || c->prn > 63 ||
+        !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS)) {
+        fprintf(stderr, "bx_trk_create: invalid configuration (signal must be B1C or B2a, PRN 1..63, "
+                        "fs > 0, code phase 0..10230)\n");
+        return NULL;
+    }
+    int coh = c->coh_ms_b2a;
+    if (c->sig == BX_SIG_B2A && coh != 1 && coh != 2 && coh != 5 && coh != 10 && coh != 20) {
+        fprintf(stderr, "bx_trk_create: coh_ms_b2a must be 1, 2, 5, 10 or 20 (got %d)\n", coh);
+        return NULL;
+    }
+    bx_trk_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->c = *c;
+    if (t->c.sec_sync_chips < 20)
+        t->c.sec_sync_chips = 20;
+    if (t->c.sec_sync_chips > 2048)
+        t->c.sec_sync_chips = 2048;
+    int b1c = c->sig == BX_SIG_B1C;
+    t->spc = b1c ? 2 : 1;
+    t->boc = b1c;
+    t->chip_rate = b1c ? 1.023e6 : 10.23e6;   /* signals.md §1 */
+    t->fc = b1c ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    t->t_prim = b1c ? 0.010 : 0.001;
+    t->npart = b1c ? 10 : 1;                  /* B1C: 1 ms partials of the 10 ms period */
+    t->ntaps = (b1c && c->bump_jump) ? 5 : 3;
+    t->corr = bx_corr_create(c->corr_impl);
+    if (!t->corr || !build_table(t)) {
+        fprintf(stderr, "bx_trk_create: cannot build correlator/code tables for PRN %d\n", c->prn);
+        bx_trk_destroy(t);
+        return NULL;
+    }
+    if (t->c.sec_sync_chips > t->sec_len * 3)
+        t->c.sec_sync_chips = t->sec_len * 3;
+    t->state = BX_TRK_PULLIN;
+    t->carr_hz = init->doppler_hz;
+    t->carr.vel_hz = init->doppler_hz;
+    t->code_rate = aided_rate(t, t->carr_hz);
+    t->step = step_for(t, t->code_rate);
+    t->code0 = init->code_phase_chips;
+    t->blk_start = acq_sample;
+    t->spacing = c->el_spacing_pullin_chips;
+    t->per_blocks = 1;
+    bx_trk_cn0_reset(&t->cn0p);
+    bx_trk_cn0_reset(&t->cn0d);
+    bx_trk_cn0iq_reset(&t->iqp);
+    bx_trk_cn0iq_reset(&t->iqd);
+    return t;
+}
+
+void bx_trk_destroy(bx_trk_t *t)
+{
+    if (!t)
+        return;
+    bx_corr_destroy(t->corr);
+    free(t->table_mem);
+    free(t);
+}
+
+/* ---- per block ---- */
+
+static void push_symbol(bx_trk_t *t, float soft, int32_t index, uint64_t sample)
+{
+    if (t->sq_n == SYMQ) { /* full: drop the oldest */
+        t->sq_head = (t->sq_head + 1) % SYMQ;
+        t->sq_n--;
+    }
+    bx_trk_symbol_t *s = &t->symq[(t->sq_head + t->sq_n) % SYMQ];
+    s->soft = soft;
+    s->index = index;
+    s->sample = sample;
+    t->sq_n++;
+}
+
+int bx_trk_pop_symbols(bx_trk_t *t, bx_trk_symbol_t *out, int max)
+{
+    int n = 0;
+    while (n < max && t->sq_n > 0) {
+        out[n++] = t->symq[t->sq_head];
+        t->sq_head = (t->sq_head + 1) % SYMQ;
+        t->sq_n--;
+    }
+    return n;
+}
+
+/* Data symbol from a data prompt d and the (secondary-wiped) pilot prompt p of
+ * the same interval: the pilot PLL keeps p real positive, and the data
+ * component is -j D relative to the pilot (signals.md §1.1/1.2: s = data + j
+ * pilot), so D = -Im(d conj(p)/|p|).  Scaled by the noise sigma of n blocks. */
+static float data_soft(const bx_trk_t *t, double complex d, double complex p, int nblk)
+{
+    double ap = cabs(p);
+    double complex r = ap > 0 ? d * conj(p) / ap : d;
+    double pn = t->state == BX_TRK_LOCKED ? bx_trk_cn0iq_noise(&t->iqp) : bx_trk_cn0_noise(&t->cn0p);
+    double sig = sqrt(0.5 * nblk * pn);
+    return (float)(-cimag(r) / (sig > 0 ? sig : 1.0));
+}
+
+static void data_block(bx_trk_t *t, double complex d, double complex p)
+{
+    if (t->c.sig == BX_SIG_B1C) {
+        push_symbol(t, data_soft(t, d, p, 1), t->sec_pos, t->blk_start);
+        return;
+    }
+    /* B2a: 5 ms symbols aligned with the 100 ms pilot secondary period, data
+     * secondary code 00010 (signals.md §1.2) */
+    static const int ds[5] = {1, 1, 1, -1, 1};
+    int k = t->sec_pos % 5;
+    if (k == 0) {
+        t->sym_d = t->sym_p = 0;
+        t->sym_n = 0;
+        t->sym_sample = t->blk_start;
+        t->sym_index = (int32_t)(20 * t->sec_periods + t->sec_pos / 5);
+    }
+    if (t->sym_n != k)
+        return; /* started mid-symbol */
+    t->sym_d += d * ds[k];
+    t->sym_p += p;
+    if (++t->sym_n == 5)
+        push_symbol(t, data_soft(t, t->sym_d, t->sym_p, 5), t->sym_index, t->sym_sample);
+}
+
+/* Secondary-code search over the last sec_sync_chips prompt signs; returns 1
+ * on a unique match and sets sec_pos for the block after the newest value. */
+static int try_sec_sync(bx_trk_t *t)
+{
+    int m = t->c.sec_sync_chips, L = t->sec_len;
+    double norm = 0;
+    for (int i = 0; i < m; i++)
+        norm += fabs(t->sync_buf[i]);
+    if (norm <= 0)
+        return 0;
+    double best = 0, second = 0;
+    int bo = -1;
+    for (int o = 0; o < L; o++) {
+        double s = 0;
+        for (int i = 0, j = o; i < m; i++, j = (j + 1 == L) ? 0 : j + 1)
+            s += t->sync_buf[i] * t->sec[j];
+        double a = fabs(s);
+        if (a > fabs(best)) {
+            second = fabs(best);
+            best = s;
+            bo = o;
+        } else if (a > second) {
+            second = a;
+        }
+    }
+    if (fabs(best) < 0.7 * norm || second > 0.5 * fabs(best))
+        return 0;
+    t->sec_pos = (bo + m) % L; /* position of the next block */
+    t->sec_periods = 0;
+    if (best < 0) { /* Costas settled 180 degrees off: flip the replica phase */
+        t->carr0 += 0.5;
+    }
+    return 1;
+}
+
+static void sync_collect(bx_trk_t *t, double complex p)
+{
+    int m = t->c.sec_sync_chips;
+    if (t->state == BX_TRK_PULLIN && t->t_state < t->c.fll_only_s) {
+        t->sync_n = 0;
+        return;
+    }
+    if (t->lpi < 0.6) {
+        t->sync_n = 0;
+        return;
+    }
+    if (t->sync_n == m) { /* slide */
+        memmove(t->sync_buf, t->sync_buf + 1, (size_t)(m - 1) * sizeof *t->sync_buf);
+        t->sync_n--;
+    }
+    t->sync_buf[t->sync_n++] = (float)creal(p);
+    if (t->sync_n == m && --t->sync_wait <= 0) {
+        if (try_sec_sync(t)) {
+            t->sec_sync = 1;
+            t->chk_n = t->chk_neg = 0;
+            t->have_last = 0;
+        } else {
+            t->sync_wait = t->c.sig == BX_SIG_B1C ? 50 : 20;
+        }
+    }
+}
+
+static void set_state(bx_trk_t *t, int s)
+{
+    if (s == t->state)
+        return;
+    if (t->state == BX_TRK_LOCKED && s != BX_TRK_LOCKED)
+        t->slip = 1;
+    t->state = s;
+    t->t_state = 0;
+    if (s == BX_TRK_LOCKED) {
+        t->lock_start = t->blk_start + t->blk_len;
+        /* the I/Q estimator needs a locked phase: restart it (M2M4 serves meanwhile) */
+        bx_trk_cn0iq_reset(&t->iqp);
+        bx_trk_cn0iq_reset(&t->iqd);
+    }
+}
+
+static void loop_update(bx_trk_t *t)
+{
+    const double T = t->per_blocks * t->t_prim;
+    const double complex P = t->per_tap[0];
+    const int pullin = t->state == BX_TRK_PULLIN;
+
+    /* FLL: products of consecutive partials; the one that spans the previous
+     * period is sign-safe only after secondary sync (else fold it to |arg| <
+     * 90 degrees, like atan(cross/dot)). */
+    double dtp = t->t_prim / t->npart;
+    double complex z = 0;
+    for (int k = 1; k < t->per_npart; k++)
+        z += conj(t->per_part[k - 1]) * t->per_part[k];
+    if (t->have_last) {
+        double complex zc = conj(t->last_part) * t->per_part[0];
+        if (!t->sec_sync && creal(zc) < 0)
+            zc = -zc;
+        z += zc;
+    }
+    t->last_part = t->per_part[t->per_npart - 1];
+    t->have_last = 1;
+    double df = bx_trk_fll_disc(z, dtp);
+    double dphi = bx_trk_pll_disc(P, !t->sec_sync);
+
+    /* phase lock indicator: low-passed (I^2 - Q^2) / (I^2 + Q^2) */
+    double a = T / 0.2 > 0.5 ? 0.5 : T / 0.2;
+    double i2 = creal(P) * creal(P), q2 = cimag(P) * cimag(P);
+    t->lpi_num += a * ((i2 - q2) - t->lpi_num);
+    t->lpi_den += a * ((i2 + q2) - t->lpi_den);
+    t->lpi = t->lpi_den > 0 ? t->lpi_num / t->lpi_den : 0;
+
+    double pll_bw, fll_bw;
+    if (pullin) {
+        pll_bw = t->t_state < t->c.fll_only_s ? 0.0 : t->c.pll_bw_pullin_hz;
+        fll_bw = t->c.fll_bw_hz;
+    } else {
+        pll_bw = t->c.pll_bw_hz;
+        fll_bw = 0.0;
+    }
+    t->carr_hz = bx_trk_carr_loop_update(&t->carr, pll_bw > 0 ? dphi : 0.0, fll_bw > 0 ? df : 0.0, T,
+                                         pll_bw, fll_bw);
+
+    /* DLL (carrier aided) */
+    double tau = bx_trk_dll_disc(cabs(t->per_tap[1]), cabs(t->per_tap[2]), t->spacing, t->boc);
+    double dll_bw = pullin ? t->c.dll_bw_pullin_hz : t->c.dll_bw_hz;
+    t->code_rate = aided_rate(t, t->carr_hz) + 4.0 * dll_bw * tau;
+
+    /* BOC(1,1) bump-jump: a side peak shows as |VE| or |VL| above |P| */
+    if (t->ntaps > 3) {
+        t->bj_ve += cabs(t->per_tap[3]);
+        t->bj_vl += cabs(t->per_tap[4]);
+        t->bj_p += cabs(P);
+        if (++t->bj_n == 50) {
+            if (t->bj_ve > 1.1 * t->bj_p)
+                t->code0 += 0.5; /* main peak is ahead */
+            else if (t->bj_vl > 1.1 * t->bj_p)
+                t->code0 -= 0.5;
+            t->bj_ve = t->bj_vl = t->bj_p = 0;
+            t->bj_n = 0;
+        }
+    }
+
+    /* secondary-sync sanity: the wiped prompt must stay positive */
+    if (t->sec_sync) {
+        t->chk_n++;
+        if (creal(P) < 0)
+            t->chk_neg++;
+        if (t->chk_n == 100) {
+            if (t->chk_neg > 30) { /* lost the secondary-code / half-cycle alignment */
+                t->sec_sync = 0;
+                t->sync_n = 0;
+                t->slip = 1;
+            }
+            t->chk_n = t->chk_neg = 0;
+        }
+    }
+
+    /* state machine */
+    if (pullin && t->t_state >= t->c.lock_min_s && t->lpi > 0.75)
+        set_state(t, BX_TRK_LOCKED);
+    else if (!pullin && t->lpi < 0.4)
+        set_state(t, BX_TRK_PULLIN);
+    t->spacing = t->state == BX_TRK_LOCKED ? t->c.el_spacing_chips : t->c.el_spacing_pullin_chips;
+}
+
+static void push_hist(bx_trk_t *t)
+{
+    seg_t *s = &t->hist[(t->hist_head + t->hist_n) % HIST];
+    if (t->hist_n == HIST)
+        t->hist_head = (t->hist_head + 1) % HIST;
+    else
+        t->hist_n++;
+    s->start = t->blk_start;
+    s->len = t->blk_len;
+    s->code0 = t->code0;
+    s->step = t->step;
+    s->carr0 = t->carr0;
+    s->carr_hz = t->carr_hz;
+    s->sec_pos = t->sec_sync ? t->sec_pos : -1;
+}
+
+static void finish_block(bx_trk_t *t)
+{
+    const double alpha = t->t_prim / 1.0; /* C/N0 averaging ~1 s */
+    bx_trk_cn0_push(&t->cn0p, t->acc[0], alpha);
+    bx_trk_cn0_push(&t->cn0d, t->accd, alpha);
+    /* pilot prompt kept real by the PLL; data in quadrature (signals.md §1.1) */
+    bx_trk_cn0iq_push(&t->iqp, creal(t->acc[0]), cimag(t->acc[0]), alpha);
+    bx_trk_cn0iq_push(&t->iqd, cimag(t->accd), creal(t->accd), alpha);
+    double cp, cd;
+    if (t->state == BX_TRK_LOCKED && t->t_state > 0.3) {
+        double pn = 0.5 * (bx_trk_cn0iq_noise(&t->iqp) + bx_trk_cn0iq_noise(&t->iqd));
+        cp = bx_trk_cn0_from(bx_trk_cn0iq_signal(&t->iqp), pn, t->t_prim);
+        cd = bx_trk_cn0_from(bx_trk_cn0iq_signal(&t->iqd), pn, t->t_prim);
+    } else {
+        cp = bx_trk_cn0_dbhz(&t->cn0p, t->t_prim);
+        cd = bx_trk_cn0_dbhz(&t->cn0d, t->t_prim);
+    }
+    t->cn0_pilot = cp;
+    t->cn0_total = 10.0 * log10(pow(10.0, cp / 10.0) + pow(10.0, cd / 10.0));
+
+    push_hist(t); /* the block as processed, before the loops change anything */
+
+    const int synced = t->sec_sync;
+    const double s = synced ? t->sec[t->sec_pos] : 1.0;
+    for (int k = 0; k < t->ntaps; k++)
+        t->per_tap[k] += s * t->acc[k];
+    for (int j = 0; j < t->npart; j++)
+        t->per_part[t->per_npart++] = s * t->part_p[j];
+    if (synced)
+        data_block(t, t->accd, s * t->acc[0]);
+
+    uint32_t n = t->blk_len;
+    double carr_hz_used = t->carr_hz;
+    if (++t->per_count >= t->per_blocks) {
+        loop_update(t);
+        t->per_count = 0;
+        t->per_npart = 0;
+        memset(t->per_tap, 0, sizeof t->per_tap);
+    }
+    if (!synced)
+        sync_collect(t, t->acc[0]);
+
+    /* advance the NCO to the next block */
+    t->t_state += t->t_prim;
+    t->t_total += t->t_prim;
+    t->code0 = t->code0 + n * t->step - PRIM_CHIPS;
+    t->carr0 += carr_hz_used * n / t->c.fs_hz;
+    t->blk_start += n;
+    t->step = step_for(t, t->code_rate);
+    if (synced && t->sec_sync) {
+        if (++t->sec_pos == t->sec_len) {
+            t->sec_pos = 0;
+            t->sec_periods++;
+        }
+    }
+    /* B2a after sync: coherent periods aligned with the secondary code */
+    if (t->c.sig == BX_SIG_B2A && t->per_count == 0)
+        t->per_blocks = (t->sec_sync && t->sec_pos % t->c.coh_ms_b2a == 0) ? t->c.coh_ms_b2a : 1;
+
+    /* loss of lock */
+    if (t->t_total > 0.5 && t->cn0_total < t->c.cn0_lost_dbhz)
+        t->low_s += t->t_prim;
+    else
+        t->low_s = 0;
+    if (t->low_s >= t->c.lost_after_s ||
+        (t->state == BX_TRK_PULLIN && t->t_state > t->c.pullin_timeout_s))
+        t->state = BX_TRK_LOST;
+    layout_block(t);
+}
+
+int bx_trk_process(bx_trk_t *t, const bx_cf32_t *x, size_t n, uint64_t first_sample)
+{
+    if (t->state == BX_TRK_LOST || n == 0)
+        return BX_OK;
+    const uint64_t end = first_sample + n;
+    if (!t->started) {
+        anchor(t, first_sample);
+        t->started = 1;
+    } else if (first_sample > t->pos) {
+        anchor(t, first_sample);
+    }
+    bx_corr_req_t req;
+    memset(&req, 0, sizeof req);
+    const double fs = t->c.fs_hz, ifr = t->c.if_hz / fs;
+    while (t->state != BX_TRK_LOST) {
+        uint64_t a = t->pos > first_sample ? t->pos : first_sample;
+        if (a >= end)
+            break;
+        uint64_t pend = t->blk_start + t->part_end[t->part];
+        uint64_t b = pend < end ? pend : end;
+        double o = (double)(a - t->blk_start);
+        set_taps(t, &req);
+        double cyc = t->carr0 + t->carr_hz * o / fs;
+        if (ifr != 0.0)
+            cyc += (double)fmodl((long double)a * (long double)ifr, 1.0L);
+        req.carr_cyc = cyc - floor(cyc);
+        req.carr_step_cyc = ifr + t->carr_hz / fs;
+        req.code_idx = PAD + (t->code0 + o * t->step) * t->spc;
+        req.code_step = t->step * t->spc;
+        bx_corr_out_t out;
+        bx_corr_run(t->corr, x + (a - first_sample), (size_t)(b - a), t->table_mem, &req, &out);
+        for (int k = 0; k < t->ntaps; k++)
+            t->acc[k] += out.tap[k];
+        t->accd += out.data;
+        t->part_p[t->part] += out.tap[0];
+        t->pos = b;
+        if (b == pend) {
+            if (++t->part == t->npart)
+                finish_block(t);
+        }
+    }
+    return BX_OK;
+}
+
+/* ---- observables ---- */
+
+static int obs_from_seg(const bx_trk_t *t, const seg_t *s, uint64_t sample, bx_trk_obs_t *o)
+{
+    double dt = (double)((int64_t)(sample - s->start));
+    double cp = s->code0 + dt * s->step;
+    int sec = s->sec_pos;
+    while (cp >= PRIM_CHIPS) {
+        cp -= PRIM_CHIPS;
+        if (sec >= 0)
+            sec = (sec + 1) % t->sec_len;
+    }
+    while (cp < 0) {
+        cp += PRIM_CHIPS;
+        if (sec >= 0)
+            sec = (sec + t->sec_len - 1) % t->sec_len;
+    }
+    o->code_phase_chips = cp;
+    o->carrier_cycles = s->carr0 + s->carr_hz * dt / t->c.fs_hz;
+    o->sec_sync = sec >= 0;
+    o->tx_in_period_s = sec >= 0 ? ((double)sec * PRIM_CHIPS + cp) / t->chip_rate : 0.0;
+    return BX_OK;
+}
+
+int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->prn = t->c.prn;
+    o->sig = t->c.sig;
+    o->state = t->state;
+    o->doppler_hz = t->carr_hz;
+    o->cn0_dbhz = t->cn0_total;
+    o->cn0_pilot_dbhz = t->cn0_pilot;
+    o->pll_lock = t->lpi;
+    o->slip = t->slip;
+    o->lock_s = (t->state == BX_TRK_LOCKED && sample > t->lock_start)
+                    ? (double)(sample - t->lock_start) / t->c.fs_hz : 0.0;
+    if (!t->started)
+        return BX_ERR_ARG;
+    seg_t cur = {t->blk_start, t->blk_len, t->code0, t->step, t->carr0, t->carr_hz,
+                 t->sec_sync ? t->sec_pos : -1};
+    if (sample >= cur.start) {
+        if (sample > cur.start + 2ull * cur.len)
+            return BX_ERR_ARG;
+        return obs_from_seg(t, &cur, sample, o);
+    }
+    for (int i = t->hist_n - 1; i >= 0; i--) {
+        const seg_t *s = &t->hist[(t->hist_head + i) % HIST];
+        if (sample >= s->start && sample < s->start + s->len) {
+            obs_from_seg(t, s, sample, o);
+            if (s->sec_pos < 0 && t->sec_sync) {
+                /* sync found after this block: its secondary position follows from the
+                 * current block (whole periods back) */
+                bx_trk_obs_t tmp = *o;
+                obs_from_seg(t, &cur, sample, &tmp);
+                o->sec_sync = 1;
+                o->tx_in_period_s = tmp.tx_in_period_s;
+            }
+            return BX_OK;
+        }
+    }
+    return BX_ERR_ARG;
+}

@@ -1,0 +1,139 @@
+/*
+ * bdsrx tracking: one channel = one signal (B1C or B2a) of one PRN.
+ *
+ * Method (dsp/trk.c, trk_loops.c, trk_cn0.c):
+ *  - One fused correlator pass (bdsrx/corr.h) per primary-code period gives
+ *    the pilot E/P/L (B1C also very-early/very-late at +-0.5 chip for
+ *    BOC(1,1) bump-jumping) and the data prompt.  B1C periods are cut into
+ *    1 ms partials for the FLL.
+ *  - Carrier: FLL-assisted PLL on the pilot.  Before pilot secondary-code sync
+ *    the phase detector is Costas (atan(Q/I)) because the secondary chip is
+ *    unknown; after sync the secondary code is wiped and a pure PLL
+ *    (atan2(Q,I)) runs; a 180-degree Costas ambiguity is removed at sync time.
+ *    Pull-in: FLL only, then FLL+PLL (wide), then PLL only (narrow) once the
+ *    phase lock indicator is high.
+ *  - Code: carrier-aided 1st-order DLL, normalised early-minus-late envelope.
+ *    Narrow once locked: with unfiltered captures sampled at a multiple of
+ *    the chip rate (4.092 MHz B1C, 20.46 MHz B2a) the correlation is a
+ *    staircase (one plateau per sample); E-L then acts bang-bang around the
+ *    plateau centre, which saw-tooths with the code Doppler, and only a loop
+ *    much slower than that saw-tooth settles on the true code phase.
+ *  - Coherent integration: B1C 10 ms (= primary period) from the start;
+ *    B2a 1 ms until pilot secondary sync, then coh_ms_b2a ms with the
+ *    secondary code wiped.
+ *  - Secondary sync: sign-correlation of sec_sync_chips pilot prompts against
+ *    the whole pilot secondary code (B1C 1800 chips -> 18 s frame epoch; B2a
+ *    100 chips -> 100 ms).
+ *  - C/N0: per primary period on the pilot and data prompts, exponentially
+ *    averaged (~1 s): moments (M2M4) estimator in pull-in, phase-locked I/Q
+ *    estimator (<|I|>^2 / 2<Q^2>) once locked; cn0_dbhz = pilot + data (total
+ *    correlated power, comparable with a "total" C/N0; BOC(6,1) is not
+ *    correlated).
+ *  - Lock: PLL indicator = low-passed cos(2 phi) = (I^2-Q^2)/(I^2+Q^2); loss of
+ *    lock when C/N0 < cn0_lost_dbhz for lost_after_s, or no carrier lock
+ *    within pullin_timeout_s -> state BX_TRK_LOST (the engine re-acquires).
+ *
+ * Conventions: doppler_hz / carrier_cycles exclude if_hz and have RINEX sign
+ * (positive Doppler = approaching, phase grows with Doppler).  The carrier
+ * phase is that of the pilot replica locked so that the pilot prompt is real
+ * positive (a constant quarter cycle from the data component).
+ */
+#ifndef BDSRX_TRK_H
+#define BDSRX_TRK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdsrx/acq.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { BX_TRK_LOST = 0, BX_TRK_PULLIN = 1, BX_TRK_LOCKED = 2 };
+
+typedef struct {
+    int sig, prn;            /* BX_SIG_B1C / BX_SIG_B2A, 1..63 */
+    double fs_hz, if_hz;     /* sample rate; carrier of the band centre in the samples */
+    /* loop parameters (defaults from bx_trk_config_default) */
+    double fll_bw_hz;        /* FLL noise bandwidth in pull-in (B1C 8, B2a 10) */
+    double pll_bw_pullin_hz; /* PLL bandwidth in pull-in (B1C 10, B2a 15) */
+    double pll_bw_hz;        /* PLL bandwidth once locked (5) */
+    double dll_bw_pullin_hz; /* DLL bandwidth in pull-in (1) */
+    double dll_bw_hz;        /* DLL bandwidth once locked (B1C 0.1, B2a 0.2): narrow, see below */
+    double el_spacing_pullin_chips; /* early-late spacing (E to L) in pull-in (B1C 0.5, B2a 1.0) */
+    double el_spacing_chips;        /* ... once locked (B1C 0.25, B2a 0.5) */
+    double fll_only_s;       /* pull-in time with the FLL alone (0.1) */
+    double lock_min_s;       /* minimum pull-in time before LOCKED (0.3) */
+    double pullin_timeout_s; /* LOST when not locked after this long (4) */
+    double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */
+    double lost_after_s;     /* ... for this long (1) */
+    int coh_ms_b2a;          /* B2a coherent ms after secondary sync: 1, 2, 5, 10 or 20 (10) */
+    int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 300, B2a 200) */
+    int bump_jump;           /* B1C: very-early/late taps and bump-jump (1) */
+    int corr_impl;           /* bx_corr_impl_t (0 = fastest on this CPU) */
+} bx_trk_config_t;
+
+void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, double if_hz);
+
+typedef struct bx_trk bx_trk_t;
+
+/* Starts from an acquisition result measured on the block starting at sample
+ * index `acq_sample` (code phase and Doppler are propagated to the first
+ * sample given to bx_trk_process).  NULL on a bad configuration (message on
+ * stderr) or out of memory. */
+bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample);
+
+/* Processes a contiguous block of samples whose first sample has index
+ * `first_sample`; any length.  Samples before the start or already seen are
+ * ignored; a gap (first_sample beyond the last processed sample) is bridged by
+ * propagating the loops (the partial period is dropped).  Returns BX_OK (also
+ * when the channel is LOST: it then does nothing). */
+int bx_trk_process(bx_trk_t *t, const bx_cf32_t *x, size_t n, uint64_t first_sample);
+
+typedef struct {
+    float soft;      /* data symbol soft value, > 0 means logic 0; in units of the noise sigma */
+    int32_t index;   /* B1C: symbol (= 10 ms primary period) index within the 18 s frame, 0..1799;
+                        B2a: 5 ms symbol index within the 100 ms pilot secondary period 0..19
+                        plus 20*k, k = secondary periods since sync; -1 if not synced (not emitted) */
+    uint64_t sample; /* sample index at which the symbol starts (its first chip arrives) */
+} bx_trk_symbol_t;
+
+/* Moves up to max queued data symbols (oldest first) to out; returns the count.
+ * Symbols are produced only after secondary sync (sign resolved by the pilot). */
+int bx_trk_pop_symbols(bx_trk_t *t, bx_trk_symbol_t *out, int max);
+
+typedef struct {
+    int prn, sig, state;     /* BX_TRK_LOST / PULLIN / LOCKED */
+    int sec_sync;            /* secondary code synchronised */
+    double tx_in_period_s;   /* transmit time of the signal arriving at the given sample within the
+                                secondary-code period (B1C 0..18 s, B2a 0..0.1 s); valid when sec_sync */
+    double code_phase_chips; /* primary code phase at that sample, 0 <= x < 10230 */
+    double carrier_cycles;   /* accumulated carrier phase (cycles) at that sample */
+    double doppler_hz, cn0_dbhz, lock_s;
+    /* appended */
+    double cn0_pilot_dbhz;   /* C/N0 of the pilot (tracked) component alone */
+    double pll_lock;         /* phase lock indicator, low-passed cos(2 phase error), 1 = locked */
+    int slip;                /* carrier lock was lost (back to pull-in) since the channel started or
+                                the last sync; lock_s restarts */
+} bx_trk_obs_t;
+
+/* Observables at receiver sample `sample`, which must lie within the last
+ * ~16 code periods processed (or up to one period beyond).  BX_ERR_ARG if out
+ * of that range. */
+int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o);
+
+/* Current state (BX_TRK_*), cheap. */
+int bx_trk_state(const bx_trk_t *t);
+/* Name of a state: "LOST", "PULLIN", "LOCKED". */
+const char *bx_trk_state_name(int state);
+/* Sample index up to which the channel has consumed input. */
+uint64_t bx_trk_position(const bx_trk_t *t);
+void bx_trk_destroy(bx_trk_t *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
