@@ -310,11 +310,12 @@ static void test_cnav3_real_b2b_file(void **state)
     assert_non_null(fp);
     uint8_t rec[125], bits[1000], out[486];
     float soft[1000];
-    int n = 0, crc_ok = 0, noisy_ok = 0, prn_hist[64] = {0};
+    int n = 0, crc_ok = 0, noisy_ok = 0, parity_bad = 0, prn_hist[64] = {0};
     rng_t r = {17};
     while (fread(rec, 1, sizeof rec, fp) == sizeof rec) {
         for (int i = 0; i < 1000; i++)
             bits[i] = (uint8_t)((rec[i / 8] >> (7 - i % 8)) & 1);
+        parity_bad += bx_ldpc_check(BX_LDPC_162_81, bits + 28) != 1;
         tv_bits_to_soft(bits, 1000, 1.0f, soft);
         int prn = -1;
         if (bx_cnav3_decode_prn(soft, out, &prn) == BX_OK && !memcmp(out, bits + 28, 486)) {
@@ -328,9 +329,10 @@ static void test_cnav3_real_b2b_file(void **state)
         n++;
     }
     fclose(fp);
-    print_message("real B2b frames: %d read, %d pass LDPC+CRC, %d/%d noisy pass\n", n, crc_ok, noisy_ok,
-                  (n + 9) / 10);
+    print_message("real B2b frames: %d read, %d with a parity error as received, %d pass LDPC+CRC, "
+                  "%d/%d noisy pass\n", n, parity_bad, crc_ok, noisy_ok, (n + 9) / 10);
     assert_int_equal(n, 310);
+    assert_int_equal(parity_bad, 1); /* testvectors.md TV5: 309/310 pass the parity checks */
     assert_int_equal(crc_ok, 310);
     assert_true(noisy_ok >= (n + 9) / 10 - 1);
     /* README: C59 C60 C62 (PPP-B2b) and C21 C22 C26 C38 C39 C42 C45, 31 frames each */

@@ -73,7 +73,8 @@ int bx_cnav2_encode(const uint8_t msg288[288], uint8_t sym600[600]);   /* logic 
  * (decoding there even when the preamble is damaged; re-searches after 3 failures). */
 typedef struct bx_cnav2_sync bx_cnav2_sync_t;
 bx_cnav2_sync_t *bx_cnav2_sync_create(void);
-/* returns 1 when a CRC-valid message completes; frame_sample = sample of its first symbol */
+/* returns 1 when a CRC-valid message completes; frame_sample = sample of its first symbol;
+ * msg288 is scratch otherwise (may be overwritten by failed attempts) */
 int bx_cnav2_sync_push(bx_cnav2_sync_t *s, float soft, uint64_t sample, uint8_t msg288[288],
                        uint64_t *frame_sample);
 void bx_cnav2_sync_destroy(bx_cnav2_sync_t *s);
