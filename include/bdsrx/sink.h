@@ -5,10 +5,10 @@
  * frequency, format, start time, device, gain, bias tee, and one annotation per
  * loss of samples.  Used by bdsrx-rec, bdsrx-convert and bdsrx-replay.
  *
- * Sidecar keys: global core:datatype (SigMF name: ci8, ci16_le, cf32_le, ri8; the 2-bit and
- * 1-bit bdsrx formats have no SigMF name and are written as "ci2" / "ri1"), core:sample_rate,
- * core:version, core:recorder, core:hw, core:description, and bdsrx:format, bdsrx:if_hz,
- * bdsrx:gain_db, bdsrx:agc, bdsrx:bias_tee, bdsrx:source, bdsrx:dropped_samples;
+ * The sidecar is written by bx_iq_sigmf_write (core:datatype, core:sample_rate, core:version,
+ * bdsrx:format, bdsrx:if_hz, captures[0]) plus, in "global": core:num_channels, core:recorder,
+ * core:hw, core:description, bdsrx:gain_db, bdsrx:agc, bdsrx:bias_tee, bdsrx:source,
+ * bdsrx:dropped_samples;
  * captures[0]: core:sample_start 0, core:frequency, core:datetime (UTC, ISO 8601);
  * annotations: core:sample_start, core:sample_count, core:label "dropped", core:comment.
  *
@@ -54,8 +54,8 @@ int bx_sink_create(const char *path, const bx_sink_meta_t *m, int sidecar, bx_si
  * byte except in the last call. */
 int bx_sink_write_raw(bx_sink_t *k, const void *raw, size_t n_samples);
 
-/* Complex float samples, encoded as round(x * scale) (clamped) for integer formats; ci2:
- * sign, magnitude 3 where |x * scale| >= 2; ri1: sign of the real part; cf32: x * scale. */
+/* Complex float samples, encoded with bx_iq_pack(format, x, n, scale) (round and clamp for
+ * integer formats, sign/magnitude for ci2, sign for ri1, x * scale for cf32). */
 int bx_sink_write_cf32(bx_sink_t *k, const bx_cf32_t *x, size_t n, float scale);
 
 /* Records n_samples lost at the current position (filler + annotation). */
@@ -71,19 +71,12 @@ uint64_t bx_sink_dropped(const bx_sink_t *k);
 /* Flushes, closes and writes the sidecar; returns the first error met (message in err). */
 int bx_sink_close(bx_sink_t *k, char *err, size_t errlen);
 
-/* Encodes n complex floats into `format` (see bx_sink_write_cf32); packed formats need n to
- * be a multiple of their samples per byte.  Returns bytes written or BX_ERR_ARG. */
-long bx_sink_encode(int format, const bx_cf32_t *x, size_t n, float scale, void *raw);
-
 /* Scale for bx_sink_write_cf32 that keeps sample values in units of the input format's
  * integer code (one LSB in -> one LSB out, whatever normalisation bx_iq_convert applies);
  * 1/(value of code 1).  Lossless between formats whose code ranges hold the values
  * (ci2 <-> ci8/ci16/cf32, ci8 <-> ci16/cf32, ri8 <-> ...); values outside the output's
  * range are clamped, so pass an explicit scale to narrow (e.g. ci16 -> ci8). */
 float bx_sink_lsb_scale(int in_format);
-
-/* SigMF datatype name written for a bdsrx format ("ci16_le" for ci16, ...). */
-const char *bx_sink_sigmf_datatype(int format);
 
 #ifdef __cplusplus
 }

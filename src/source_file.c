@@ -1,0 +1,147 @@
+/* File source: a capture in any bx_iq format ("-" = standard input).
+ * Parameters (format, fs, fc, IF) come from bx_iq_open (URI options, SigMF or
+ * PocketSDR .tag sidecar); samples are read raw (bx_iq_read_raw) so a
+ * recorder sees them bit-exactly.  With pace > 0 blocks are released on the capture's own sample
+ * clock (pace 1 = real time); with live=1 a reader thread pushes them through
+ * the ring exactly like a device, which is how overflow handling is tested
+ * without hardware. */
+#include "source_impl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+    bx_iq_reader_t *r;
+    char path[200];
+    double t0_mono;   /* monotonic time of the first read (pacing) */
+    uint64_t index;   /* samples read so far */
+    uint8_t *block;   /* live mode producer buffer */
+    size_t block_bytes;
+} file_priv_t;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Sleeps until the samples up to `index_end` are "due" at the pace. */
+static void pace_wait(bx_source_t *s, file_priv_t *p, uint64_t index_end)
+{
+    if (s->opts.pace <= 0 || s->info.fs_hz <= 0)
+        return;
+    if (p->t0_mono == 0)
+        p->t0_mono = mono_s();
+    double due = p->t0_mono + (double)index_end / s->info.fs_hz / s->opts.pace;
+    struct timespec ts = {(time_t)due, (long)((due - floor(due)) * 1e9)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        if (bx__source_stopping(s))
+            break;
+}
+
+static long file_read_bytes(bx_source_t *s, file_priv_t *p, void *raw, size_t n_samples)
+{
+    long got = bx_iq_read_raw(p->r, raw, n_samples / s->gran_samples * s->gran_samples);
+    if (got < 0)
+        return bx__source_fail(s, (int)got, "%s", bx_iq_error(p->r));
+    return got;
+}
+
+static long file_read_direct(bx_source_t *s, void *raw, size_t n_samples)
+{
+    file_priv_t *p = s->priv;
+    long got = file_read_bytes(s, p, raw, n_samples);
+    if (got > 0) {
+        pace_wait(s, p, p->index + (uint64_t)got);
+        p->index += (uint64_t)got;
+    }
+    return got;
+}
+
+static int file_run(bx_source_t *s)
+{
+    file_priv_t *p = s->priv;
+    size_t ns = p->block_bytes / s->gran_bytes * s->gran_samples;
+    while (!bx__source_stopping(s)) {
+        long got = file_read_bytes(s, p, p->block, ns);
+        if (got < 0)
+            return (int)got;
+        if (got == 0)
+            return BX_OK;
+        pace_wait(s, p, p->index + (uint64_t)got);
+        p->index += (uint64_t)got;
+        bx__source_push(s, p->block, (size_t)got / s->gran_samples * s->gran_bytes);
+    }
+    return BX_OK;
+}
+
+static void file_close(bx_source_t *s)
+{
+    file_priv_t *p = s->priv;
+    if (!p)
+        return;
+    if (p->r)
+        bx_iq_close(p->r);
+    free(p->block);
+    free(p);
+}
+
+static const bx_source_backend_t file_direct = {NULL, NULL, file_read_direct, file_close};
+static const bx_source_backend_t file_live = {file_run, NULL, NULL, file_close};
+
+int bx__source_file_open(bx_source_t *s, const char *path)
+{
+    bx_iq_params_t flags;
+    bx_iq_params_init(&flags);
+    flags.format = s->opts.format;
+    flags.fs_hz = s->opts.fs_hz;
+    flags.fc_hz = s->opts.fc_hz;
+    flags.if_hz = s->opts.if_hz;
+    bx_iq_reader_t *r = NULL;
+    char msg[256];
+    int st = bx_iq_open(path, &flags, &r, msg, sizeof msg);
+    if (st != BX_OK)
+        return bx__source_fail(s, st, "%s", msg);
+    const bx_iq_params_t *eff = bx_iq_params(r);
+    s->info.format = eff->format;
+    s->info.fs_hz = eff->fs_hz;
+    s->info.fc_hz = eff->fc_hz;
+    s->info.if_hz = isnan(eff->if_hz) ? 0.0 : eff->if_hz;
+    s->info.total_samples = bx_iq_total_samples(r);
+    if (s->opts.pace > 0 && !(s->info.fs_hz > 0)) {
+        bx_iq_close(r);
+        return bx__source_fail(s, BX_ERR_ARG,
+                               "%s: sample rate unknown, cannot pace playback (give fs= or a sidecar)", path);
+    }
+    snprintf(s->info.kind, sizeof s->info.kind, "file");
+    snprintf(s->info.device, sizeof s->info.device, "file %.150s", path);
+
+    file_priv_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        bx_iq_close(r);
+        return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
+    }
+    snprintf(p->path, sizeof p->path, "%s", path);
+    p->r = r;
+    s->priv = p;
+    if (s->opts.live) {
+        p->block_bytes = s->opts.block_bytes ? s->opts.block_bytes : 65536;
+        if (p->block_bytes < 16)
+            p->block_bytes = 16;
+        p->block = malloc(p->block_bytes);
+        if (!p->block) {
+            file_close(s);
+            s->priv = NULL;
+            return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
+        }
+        s->be = &file_live;
+    } else {
+        s->be = &file_direct;
+    }
+    return BX_OK;
+}

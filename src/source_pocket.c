@@ -1,0 +1,247 @@
+/* Pocket SDR class MAX2771 dual-channel USB front end, driven with libusb
+ * directly (wire format and registers: src/pocket_proto.h).  At open the
+ * MAX2771 registers of both channels are read (and, with conf=, programmed
+ * first); the selected channel's LO, ADC clock and I/IQ mode give fc, fs and
+ * the raw format: ci2 for IQ (lossless repacking of the 2-bit fields), ri8
+ * for I-only.  The reader thread runs synchronous bulk reads with a short
+ * time-out so a stop request is noticed within ~0.5 s. */
+#include "source_impl.h"
+
+#include "pocket_proto.h"
+
+#include <errno.h>
+#include <libusb.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CTRL_TIMEOUT_MS 1000
+#define BULK_TIMEOUT_MS 500
+#define BULK_BYTES_DEFAULT (1 << 18)
+
+typedef struct {
+    libusb_context *ctx;
+    libusb_device_handle *h;
+    int claimed;
+    int ch;        /* 0 or 1 */
+    int iq;
+    uint8_t *bulk; /* device bytes; bulk[0] holds a byte left over from the last transfer */
+    int has_odd;
+    uint8_t *out;  /* converted raw samples */
+    size_t bulk_bytes;
+} pocket_priv_t;
+
+static int reg_read(pocket_priv_t *p, int ch, int addr, uint32_t *v)
+{
+    uint8_t b[4];
+    int r = libusb_control_transfer(p->h, LIBUSB_ENDPOINT_IN | LIBUSB_REQUEST_TYPE_VENDOR,
+                                    BX_POCKET_VR_REG_READ, bx_pocket_reg_wvalue(ch, addr), 0, b, 4,
+                                    CTRL_TIMEOUT_MS);
+    if (r != 4)
+        return r < 0 ? r : LIBUSB_ERROR_IO;
+    *v = bx_pocket_reg_unpack(b);
+    return 0;
+}
+
+static int reg_write(pocket_priv_t *p, int ch, int addr, uint32_t v)
+{
+    uint8_t b[4];
+    bx_pocket_reg_pack(v, b);
+    int r = libusb_control_transfer(p->h, LIBUSB_ENDPOINT_OUT | LIBUSB_REQUEST_TYPE_VENDOR,
+                                    BX_POCKET_VR_REG_WRITE, bx_pocket_reg_wvalue(ch, addr), 0, b, 4,
+                                    CTRL_TIMEOUT_MS);
+    return r == 4 ? 0 : (r < 0 ? r : LIBUSB_ERROR_IO);
+}
+
+static int pocket_run(bx_source_t *s)
+{
+    pocket_priv_t *p = s->priv;
+    while (!bx__source_stopping(s)) {
+        int got = 0;
+        int r = libusb_bulk_transfer(p->h, BX_POCKET_EP_IN, p->bulk + 1, (int)p->bulk_bytes, &got,
+                                     BULK_TIMEOUT_MS);
+        if (r == LIBUSB_ERROR_NO_DEVICE)
+            return bx__source_fail(s, BX_ERR_DEVICE, "pocket: device unplugged (USB bulk read: no device)");
+        if (r != 0 && r != LIBUSB_ERROR_TIMEOUT && r != LIBUSB_ERROR_INTERRUPTED)
+            return bx__source_fail(s, BX_ERR_DEVICE, "pocket: USB bulk read failed: %s", libusb_error_name(r));
+        if (got <= 0)
+            continue;
+        size_t n = (size_t)got;
+        if (p->iq) {
+            /* ci2 holds two samples per byte: an odd byte count leaves one sample
+             * for the next transfer (the push carry works on output bytes and
+             * cannot hold half a ci2 byte), so the device byte is carried here. */
+            const uint8_t *in = p->bulk + 1;
+            if (p->has_odd) {
+                in = p->bulk;
+                n++;
+            }
+            p->has_odd = (int)(n & 1);
+            n &= ~(size_t)1;
+            bx_pocket_pack_ci2(in, n, p->ch, p->out);
+            if (p->has_odd)
+                p->bulk[0] = in[n];
+            bx__source_push(s, p->out, n / 2);
+        } else {
+            bx_pocket_unpack_ri8(p->bulk + 1, n, p->ch, (int8_t *)p->out);
+            bx__source_push(s, p->out, n);
+        }
+    }
+    return BX_OK;
+}
+
+static void pocket_close(bx_source_t *s)
+{
+    pocket_priv_t *p = s->priv;
+    if (!p)
+        return;
+    if (p->claimed)
+        libusb_release_interface(p->h, BX_POCKET_IFACE);
+    if (p->h)
+        libusb_close(p->h);
+    if (p->ctx)
+        libusb_exit(p->ctx);
+    free(p->bulk);
+    free(p->out);
+    free(p);
+}
+
+static const bx_source_backend_t pocket_backend = {pocket_run, NULL, NULL, pocket_close};
+
+static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
+{
+    int st;
+    if (r == LIBUSB_ERROR_ACCESS)
+        st = bx__source_fail(s, BX_ERR_DEVICE,
+                             "pocket: USB permission denied (udev rule?) %s: add a udev rule for "
+                             "04b4:1004 (e.g. MODE=\"0666\" or GROUP=\"plugdev\") and re-plug", what);
+    else if (r == LIBUSB_ERROR_NO_DEVICE)
+        st = bx__source_fail(s, BX_ERR_DEVICE, "pocket: device unplugged %s", what);
+    else if (r == LIBUSB_ERROR_BUSY)
+        st = bx__source_fail(s, BX_ERR_DEVICE, "pocket: device busy %s (another program has it open)", what);
+    else
+        st = bx__source_fail(s, BX_ERR_DEVICE, "pocket: %s failed: %s", what, libusb_error_name(r));
+    s->priv = p;
+    pocket_close(s);
+    s->priv = NULL;
+    return st;
+}
+
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "pocket: cannot open configuration %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(1 << 16);
+    size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[n] = 0;
+    return buf;
+}
+
+int bx__source_pocket_open(bx_source_t *s, const char *where)
+{
+    int want = *where ? atoi(where) : 0;
+    if (s->opts.channel < 1 || s->opts.channel > 2)
+        return bx__source_fail(s, BX_ERR_ARG, "pocket: channel %d does not exist (ch=1 or ch=2)", s->opts.channel);
+    pocket_priv_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
+    p->ch = s->opts.channel - 1;
+    int r = libusb_init(&p->ctx);
+    if (r != 0)
+        return usb_fail(s, p, r, "initialising libusb");
+    libusb_device **list = NULL;
+    ssize_t nd = libusb_get_device_list(p->ctx, &list);
+    libusb_device *dev = NULL;
+    int seen = 0;
+    for (ssize_t i = 0; i < nd; i++) {
+        struct libusb_device_descriptor d;
+        if (libusb_get_device_descriptor(list[i], &d) == 0 && d.idVendor == BX_POCKET_VID &&
+            d.idProduct == BX_POCKET_PID && seen++ == want) {
+            dev = list[i];
+            break;
+        }
+    }
+    if (!dev) {
+        if (list)
+            libusb_free_device_list(list, 1);
+        s->priv = p;
+        pocket_close(s);
+        s->priv = NULL;
+        return bx__source_fail(s, BX_ERR_DEVICE,
+                               "pocket: no Pocket SDR front end found (USB 04b4:1004%s); plug it in "
+                               "(lsusb shows it) or check the cable", want ? ", that index" : "");
+    }
+    r = libusb_open(dev, &p->h);
+    libusb_free_device_list(list, 1);
+    if (r != 0)
+        return usb_fail(s, p, r, "opening the device");
+    r = libusb_claim_interface(p->h, BX_POCKET_IFACE);
+    if (r != 0)
+        return usb_fail(s, p, r, "claiming interface 0");
+    p->claimed = 1;
+
+    uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
+    for (int c = 0; c < BX_POCKET_NCH; c++)
+        for (int a = 0; a < BX_POCKET_NREG; a++)
+            if ((r = reg_read(p, c, a, &regs[c][a])) != 0)
+                return usb_fail(s, p, r, "reading MAX2771 registers");
+    if (s->opts.conf_path) {
+        uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
+        char msg[200];
+        char *text = slurp(s->opts.conf_path, msg, sizeof msg);
+        if (!text || bx_pocket_conf_apply(text, regs, touched, msg, sizeof msg) != BX_OK) {
+            free(text);
+            s->priv = p;
+            pocket_close(s);
+            s->priv = NULL;
+            return bx__source_fail(s, BX_ERR_FORMAT, "pocket: %s%s%s", text ? s->opts.conf_path : "",
+                                   text ? ": " : "", msg);
+        }
+        free(text);
+        /* The unpacker needs 2-bit sign/magnitude output. */
+        for (int c = 0; c < BX_POCKET_NCH; c++) {
+            bx_max2771_set(regs[c], "FORMAT", 1);
+            bx_max2771_set(regs[c], "BITS", 2);
+            touched[c][1] = 1;
+        }
+        for (int c = 0; c < BX_POCKET_NCH; c++)
+            for (int a = 0; a < BX_POCKET_NREG; a++)
+                if (touched[c][a] && a != 6 && a != 8 && a != 9 && (r = reg_write(p, c, a, regs[c][a])) != 0)
+                    return usb_fail(s, p, r, "writing MAX2771 registers");
+    }
+    const uint32_t *rg = regs[p->ch];
+    if (bx_max2771_get(rg, "FORMAT") != 1 || bx_max2771_get(rg, "BITS") != 2) {
+        s->priv = p;
+        pocket_close(s);
+        s->priv = NULL;
+        return bx__source_fail(s, BX_ERR_UNSUPPORTED,
+                               "pocket: CH%d outputs FORMAT=%u BITS=%u; bdsrx unpacks 2-bit sign/magnitude "
+                               "only (program FORMAT=1 BITS=2 with conf=)", p->ch + 1,
+                               bx_max2771_get(rg, "FORMAT"), bx_max2771_get(rg, "BITS"));
+    }
+    p->iq = (int)bx_max2771_get(rg, "IQEN");
+    p->bulk_bytes = s->opts.block_bytes ? s->opts.block_bytes : BULK_BYTES_DEFAULT;
+    p->bulk_bytes = (p->bulk_bytes + 511) / 512 * 512; /* whole USB 2.0 bulk packets */
+    p->bulk = malloc(p->bulk_bytes + 1);
+    p->out = malloc(p->bulk_bytes);
+    if (!p->bulk || !p->out)
+        return usb_fail(s, p, LIBUSB_ERROR_NO_MEM, "allocating transfer buffers");
+    s->priv = p;
+    s->be = &pocket_backend;
+    snprintf(s->info.kind, sizeof s->info.kind, "pocket");
+    snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH%d (MAX2771, %s)", want, p->ch + 1,
+             p->iq ? "IQ" : "I");
+    s->info.format = p->iq ? BX_IQ_CI2 : BX_IQ_RI8;
+    s->info.fs_hz = bx_max2771_fadc_hz(rg, BX_POCKET_TCXO_HZ);
+    s->info.fc_hz = bx_max2771_flo_hz(rg, BX_POCKET_TCXO_HZ);
+    s->info.if_hz = p->iq ? 0.0 : bx_max2771_filter_centre_hz(rg);
+    s->info.gain_db = bx_max2771_get(rg, "AGCMODE") == 2 ? (double)bx_max2771_get(rg, "GAININ") : NAN;
+    s->info.agc = bx_max2771_get(rg, "AGCMODE") != 2;
+    return BX_OK;
+}
