@@ -177,6 +177,14 @@ static void test_cnav1_collect(void **state)
     assert_int_equal(got, 1);
     check_tv1(&f);
     assert_true(fs == start);
+    /* a frame whose last 10 symbols are lost completes when the next frame's index 0 arrives */
+    start = samp;
+    for (int i = 0; i < 1790; i++, samp += per)
+        assert_int_equal(bx_cnav1_collect_push(c, soft[i], i, samp, &f, &fs), 0);
+    samp += 10 * per;
+    assert_int_equal(bx_cnav1_collect_push(c, soft[0], 0, samp, &f, &fs), 1);
+    check_tv1(&f);
+    assert_true(fs == start);
     /* negative index (not synchronised) is ignored */
     assert_int_equal(bx_cnav1_collect_push(c, 1.0f, -1, 0, &f, &fs), 0);
     bx_cnav1_collect_destroy(c);
