@@ -244,6 +244,8 @@ int bx_rtltcp_server_serve(bx_rtltcp_server_t *srv, bx_source_t *src, float scal
     int one = 1;
     setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
+    uint8_t hdr[BX_RTLTCP_HEADER_BYTES], cbuf[BX_RTLTCP_CMD_BYTES];
+    size_t clen = 0;
     enum { N = 16384 };
     bx_cf32_t *x = malloc(N * sizeof *x);
     uint8_t *u = malloc(2 * N);
@@ -253,8 +255,6 @@ int bx_rtltcp_server_serve(bx_rtltcp_server_t *srv, bx_source_t *src, float scal
         st = BX_ERR_NOMEM;
         goto out;
     }
-    uint8_t hdr[BX_RTLTCP_HEADER_BYTES], cbuf[BX_RTLTCP_CMD_BYTES];
-    size_t clen = 0;
     bx_rtltcp_header_encode(hdr, 0 /* unknown tuner: a file has none */, 0);
     if (send_all(srv, cfd, hdr, sizeof hdr) != 0)
         goto out;
@@ -277,18 +277,15 @@ int bx_rtltcp_server_serve(bx_rtltcp_server_t *srv, bx_source_t *src, float scal
 out:
     free(x);
     free(u);
-    /* Half-close, then drain until the client closes too: closing with
+    /* Half-close, then keep reading until the client closes too: closing with
      * unread commands queued would send a RST that can discard samples the
-     * client has not read yet. */
+     * client has not read yet.  Commands still arriving (a fast stream can end
+     * before the client's tuning commands) are decoded as usual. */
     shutdown(cfd, SHUT_WR);
     for (int i = 0; i < 20 && !atomic_load(&srv->stop); i++) {
         struct pollfd pf = {.fd = cfd, .events = POLLIN};
-        if (poll(&pf, 1, 100) > 0) {
-            uint8_t junk[256];
-            ssize_t r = recv(cfd, junk, sizeof junk, MSG_DONTWAIT);
-            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
-                break;
-        }
+        if (poll(&pf, 1, 100) > 0 && poll_commands(cfd, cbuf, &clen, state) < 0)
+            break;
     }
     close(cfd);
     return st;
