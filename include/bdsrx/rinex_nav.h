@@ -1,0 +1,52 @@
+/*
+ * bdsrx — RINEX navigation files, BeiDou records only (other systems are
+ * skipped).
+ *
+ * Read:  RINEX 4.0x  "> EPH Cnn CNV1|CNV2|CNV3" (B-CNAV1/2/3), "> EPH Cnn D1|D2"
+ *                    (legacy B1I/B3I), "> ION Cnn CNVX" (BDGIM α1..α9 -> nav->iono),
+ *                    "> STO Cnn ... BDUT" (BDT-UTC -> nav->utc), EOP and ION D1D2
+ *                    (Klobuchar) records are checked for form and dropped;
+ *        RINEX 3.0x  BDS records (D1, or D2 for PRN 1-5 / 59-63), header
+ *                    TIME SYSTEM CORR BDUT;
+ *        both        header LEAP SECONDS -> nav->utc.dt_ls_s (BDT - UTC).
+ * Layouts: RINEX 4.00 Appendix A (BDS D1/D2, CNAV1/2/3 record tables) as in the
+ * DLR/IGS BRD400DLR and cssrlib files of shared/testdata; RINEX 3.05 Table A14.
+ * CNAV records give sqrt(A); it is stored as dA = A - A_ref(SatType)
+ * (orbit.md §1).  D1/D2 are stored with source BX_EPH_SRC_D1/_D2 (orbit.h),
+ * Adot = dn0dot = 0; their TGD1/TGD2 are not kept (no field in bx_eph_t).
+ * Epochs of BDS records are BDT.  Files ending in ".gz" are read through
+ * `gzip -dc`.
+ *
+ * Write: RINEX 4.00 with ION CNVX, STO BDUT, then every ephemeris as CNV1 /
+ * CNV2 / CNV3 / D1 / D2 according to its source.  Fields that bx_eph_t does
+ * not hold are written as: t_op, SISMAI, integrity flags 0; transmission time
+ * 0.999999999999E+09 ("unknown", RINEX 3.05 convention); D1/D2 TGD1/TGD2 and
+ * accuracy 0.  ION/STO records are tagged with the first ephemeris' PRN.
+ */
+#ifndef BDSRX_RINEX_NAV_H
+#define BDSRX_RINEX_NAV_H
+
+#include <stdio.h>
+
+#include "bdsrx/eph.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads a RINEX 3/4 navigation file (or .gz) and adds its BDS ephemerides to
+ * n (bx_nav_add; n must be initialised).  On error returns BX_ERR_IO or
+ * BX_ERR_FORMAT and writes "path:line: what" into err. */
+int bx_rinex_nav_read(const char *path, bx_nav_t *n, char *err, size_t errlen);
+
+/* Same from an open stream; `name` is used in messages. */
+int bx_rinex_nav_read_stream(FILE *f, const char *name, bx_nav_t *n, char *err, size_t errlen);
+
+/* Writes n as RINEX 4.00 (see above).  Returns BX_OK or BX_ERR_IO. */
+int bx_rinex_nav_write(FILE *f, const bx_nav_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
