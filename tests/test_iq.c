@@ -1,0 +1,516 @@
+/* IQ input: every format against hand-decoded byte vectors (layouts from
+ * iq.h, testdata/README.md and the SnapperGPS README), pack/convert round
+ * trips with noise, the streaming reader against whole-buffer conversion
+ * (odd chunk sizes, seeks inside packed bytes), sidecars (own SigMF, the shared
+ * SignalSim .tag files) and error paths. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bdsrx/iq.h"
+#include "testdata.h"
+
+static char tmpdir[256];
+
+static int setup(void **s)
+{
+    (void)s;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/bdsrx_test_iq_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **s)
+{
+    (void)s;
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void tmp_path(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", tmpdir, name);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void expect(const bx_cf32_t *got, const float *want_re_im, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (crealf(got[i]) != want_re_im[2 * i] || cimagf(got[i]) != want_re_im[2 * i + 1])
+            fail_msg("sample %zu: got (%g, %g), want (%g, %g)", i, crealf(got[i]), cimagf(got[i]),
+                     want_re_im[2 * i], want_re_im[2 * i + 1]);
+    }
+}
+
+/* ---- byte vectors ---- */
+
+static void test_known_vectors(void **s)
+{
+    (void)s;
+    bx_cf32_t out[16];
+    const int8_t ci8[] = {1, -2, 127, -128};
+    assert_int_equal(bx_iq_convert(BX_IQ_CI8, ci8, 2, out), BX_OK);
+    expect(out, (const float[]){1, -2, 127, -128}, 2);
+
+    const uint8_t ci16[] = {0x01, 0x00, 0xFF, 0xFF, 0x00, 0x80, 0xFF, 0x7F}; /* little endian */
+    assert_int_equal(bx_iq_convert(BX_IQ_CI16, ci16, 2, out), BX_OK);
+    expect(out, (const float[]){1, -1, -32768, 32767}, 2);
+
+    const uint8_t cf32[] = {0x00, 0x00, 0xC0, 0x3F, 0x00, 0x00, 0x00, 0xC0}; /* 1.5f, -2.0f LE */
+    assert_int_equal(bx_iq_convert(BX_IQ_CF32, cf32, 1, out), BX_OK);
+    expect(out, (const float[]){1.5f, -2.0f}, 1);
+
+    const int8_t ri8[] = {5, -7, 3};
+    assert_int_equal(bx_iq_convert(BX_IQ_RI8, ri8, 3, out), BX_OK);
+    expect(out, (const float[]){5, 0, -7, 0, 3, 0}, 3);
+
+    /* ci2 (testdata/README.md): fields [1:0]=I(n) [3:2]=Q(n) [5:4]=I(n+1) [7:6]=Q(n+1);
+     * field 00 -> +1, 01 -> +3, 10 -> -1, 11 -> -3.  0xE4 = 11 10 01 00, 0x1B = 00 01 10 11. */
+    const uint8_t ci2[] = {0xE4, 0x1B};
+    assert_int_equal(bx_iq_convert(BX_IQ_CI2, ci2, 4, out), BX_OK);
+    expect(out, (const float[]){1, 3, -1, -3, -3, -1, 3, 1}, 4);
+    /* starting inside the first byte */
+    assert_int_equal(bx_iq_convert_from(BX_IQ_CI2, ci2, 1, 2, out), BX_OK);
+    expect(out, (const float[]){-1, -3, -3, -1}, 2);
+
+    /* ri1: the SnapperGPS README's example, 0b01100000 -> [1 1 1 1 1 -1 -1 1] */
+    const uint8_t ri1[] = {0x60, 0x01};
+    assert_int_equal(bx_iq_convert(BX_IQ_RI1, ri1, 9, out), BX_OK);
+    expect(out, (const float[]){1, 0, 1, 0, 1, 0, 1, 0, 1, 0, -1, 0, -1, 0, 1, 0, -1, 0}, 9);
+    assert_int_equal(bx_iq_convert_from(BX_IQ_RI1, ri1, 5, 3, out), BX_OK);
+    expect(out, (const float[]){-1, 0, -1, 0, 1, 0}, 3);
+
+    assert_int_equal(bx_iq_convert(99, ci8, 1, out), BX_ERR_ARG);
+}
+
+static void test_sizes_and_names(void **s)
+{
+    (void)s;
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_CI8, 3), 6);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_CI16, 3), 12);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_CF32, 3), 24);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_RI8, 3), 3);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_CI2, 3), 2);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_RI1, 9), 2);
+    assert_int_equal(bx_iq_bytes_for(BX_IQ_RI1, 8), 1);
+    const char *names[] = {"ci8", "ci16", "cf32", "ri8", "ci2", "ri1"};
+    for (int i = 0; i < 6; i++) {
+        int f = -1;
+        assert_int_equal(bx_iq_format_from_name(names[i], &f), BX_OK);
+        assert_int_equal(f, i);
+        assert_string_equal(bx_iq_format_name(i), names[i]);
+    }
+    int f;
+    assert_int_equal(bx_iq_format_from_name("ci16_le", &f), BX_OK);
+    assert_int_equal(f, BX_IQ_CI16);
+    assert_int_equal(bx_iq_format_from_name("cf32_le", &f), BX_OK);
+    assert_int_equal(f, BX_IQ_CF32);
+    assert_int_equal(bx_iq_format_from_name("cu8", &f), BX_ERR_ARG);
+    assert_string_equal(bx_iq_format_name(42), "?");
+}
+
+/* ---- pack / convert round trips ---- */
+
+static float gauss(unsigned *st)
+{
+    /* Box-Muller on a small LCG: deterministic, no global state */
+    double u1, u2;
+    *st = *st * 1103515245u + 12345u;
+    u1 = ((*st >> 8) + 1.0) / 16777217.0;
+    *st = *st * 1103515245u + 12345u;
+    u2 = (*st >> 8) / 16777216.0;
+    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+}
+
+static void test_roundtrip(void **s)
+{
+    (void)s;
+    enum { N = 1001 }; /* odd: exercises the last partial byte of ci2 and ri1 */
+    static bx_cf32_t x[N], y[N];
+    static uint8_t raw[N * 8];
+    unsigned st = 12345;
+    for (int i = 0; i < N; i++)
+        x[i] = CMPLXF(gauss(&st) * 20.0f, gauss(&st) * 20.0f);
+    for (int f = 0; f < BX_IQ_FORMAT_COUNT; f++) {
+        long nb = bx_iq_pack(f, x, N, 1.0f, raw);
+        assert_int_equal(nb, (long)bx_iq_bytes_for(f, N));
+        assert_int_equal(bx_iq_convert(f, raw, N, y), BX_OK);
+        for (int i = 0; i < N; i++) {
+            float re = crealf(x[i]), im = cimagf(x[i]), gr = crealf(y[i]), gi = cimagf(y[i]);
+            switch (f) {
+            case BX_IQ_CF32:
+                assert_true(gr == re && gi == im);
+                break;
+            case BX_IQ_CI8:
+            case BX_IQ_CI16:
+                assert_true(fabsf(gr - re) <= 0.5f && fabsf(gi - im) <= 0.5f);
+                break;
+            case BX_IQ_RI8:
+                assert_true(fabsf(gr - re) <= 0.5f && gi == 0.0f);
+                break;
+            case BX_IQ_CI2: {
+                float wr = (re < 0 ? -1.0f : 1.0f) * (fabsf(re) >= 2.0f ? 3.0f : 1.0f);
+                float wi = (im < 0 ? -1.0f : 1.0f) * (fabsf(im) >= 2.0f ? 3.0f : 1.0f);
+                assert_true(gr == wr && gi == wi);
+                break;
+            }
+            case BX_IQ_RI1:
+                assert_true(gr == (re < 0 ? -1.0f : 1.0f) && gi == 0.0f);
+                break;
+            }
+        }
+    }
+    /* integer-valued signals survive exactly, and re-packing the decoded bytes gives the same bytes */
+    static uint8_t raw2[N * 8];
+    for (int f = 0; f < BX_IQ_FORMAT_COUNT; f++) {
+        long nb = bx_iq_pack(f, x, N, 1.0f, raw);
+        bx_iq_convert(f, raw, N, y);
+        assert_int_equal(bx_iq_pack(f, y, N, 1.0f, raw2), nb);
+        assert_memory_equal(raw, raw2, (size_t)nb);
+    }
+    /* clamping and scale */
+    bx_cf32_t big[2] = {CMPLXF(300.0f, -300.0f), CMPLXF(0.26f, -0.74f)};
+    int8_t c8[4];
+    bx_iq_pack(BX_IQ_CI8, big, 2, 1.0f, c8);
+    assert_int_equal(c8[0], 127);
+    assert_int_equal(c8[1], -128);
+    assert_int_equal(c8[2], 0);
+    assert_int_equal(c8[3], -1);
+    bx_iq_pack(BX_IQ_CI8, big + 1, 1, 10.0f, c8);
+    assert_int_equal(c8[0], 3);
+    assert_int_equal(c8[1], -7);
+}
+
+/* ---- reader ---- */
+
+static void reader_matches(const char *path, const bx_iq_params_t *fl, int format, const uint8_t *raw, size_t n)
+{
+    static bx_cf32_t ref[4096], got[4096];
+    assert_true(n <= 4096);
+    bx_iq_convert(format, raw, n, ref);
+    char err[512];
+    bx_iq_reader_t *r;
+    assert_int_equal(bx_iq_open(path, fl, &r, err, sizeof err), BX_OK);
+    assert_int_equal(bx_iq_params(r)->format, format);
+    assert_int_equal(bx_iq_total_samples(r), (int64_t)n);
+    size_t pos = 0;
+    const size_t chunks[] = {1, 7, 3, 1000, 13};
+    for (int c = 0; pos < n; c++) {
+        long k = bx_iq_read(r, got + pos, chunks[c % 5]);
+        assert_true(k > 0);
+        pos += (size_t)k;
+        assert_int_equal(bx_iq_tell(r), pos);
+    }
+    assert_int_equal(pos, n);
+    assert_int_equal(bx_iq_read(r, got, 10), 0);
+    assert_memory_equal(ref, got, n * sizeof ref[0]);
+    /* seeks anywhere, including inside a packed byte */
+    const uint64_t at[] = {n - 1, 3, 0, n / 2 + 1, 9};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(bx_iq_seek(r, at[i]), BX_OK);
+        long k = bx_iq_read(r, got, 5);
+        long want = (long)(n - at[i] < 5 ? n - at[i] : 5);
+        assert_int_equal(k, want);
+        assert_memory_equal(got, ref + at[i], (size_t)k * sizeof ref[0]);
+    }
+    assert_int_equal(bx_iq_seek(r, n + 1), BX_ERR_ARG);
+    /* raw reads at a group boundary */
+    static uint8_t back[4096 * 8];
+    assert_int_equal(bx_iq_seek(r, 0), BX_OK);
+    long k = bx_iq_read_raw(r, back, n);
+    int gs = bx_iq_samples_per_byte_group(format);
+    assert_int_equal(k, (long)(n / (size_t)gs * (size_t)gs));
+    assert_memory_equal(back, raw, bx_iq_bytes_for(format, (size_t)k));
+    bx_iq_close(r);
+}
+
+static void test_reader_formats(void **s)
+{
+    (void)s;
+    static uint8_t raw[4096 * 8];
+    unsigned st = 99;
+    for (size_t i = 0; i < sizeof raw; i++) {
+        st = st * 1103515245u + 12345u;
+        raw[i] = (uint8_t)(st >> 16);
+    }
+    for (int f = 0; f < BX_IQ_FORMAT_COUNT; f++) {
+        if (f == BX_IQ_CF32) /* random bytes include NaN patterns; use real floats */
+            for (size_t i = 0; i < 4000; i++) {
+                float v = (float)((int)(i % 97) - 48) * 0.25f;
+                memcpy(raw + 4 * i, &v, 4);
+            }
+        size_t n = f == BX_IQ_RI1 ? 4000 : f == BX_IQ_CI2 ? 3000 : 1111;
+        char path[400];
+        tmp_path(path, sizeof path, "cap.bin");
+        write_file(path, raw, bx_iq_bytes_for(f, n));
+        bx_iq_params_t fl;
+        bx_iq_params_init(&fl);
+        fl.format = f;
+        fl.fs_hz = 4.092e6;
+        fl.if_hz = 0.0;
+        reader_matches(path, &fl, f, raw, n);
+    }
+}
+
+static void test_sigmf_roundtrip(void **s)
+{
+    (void)s;
+    char data[400], meta[400], err[512];
+    tmp_path(data, sizeof data, "rec.sigmf-data");
+    tmp_path(meta, sizeof meta, "rec.sigmf-meta");
+    uint8_t raw[64];
+    for (int i = 0; i < 64; i++)
+        raw[i] = (uint8_t)(i * 37);
+    write_file(data, raw, sizeof raw);
+    bx_iq_params_t p;
+    bx_iq_params_init(&p);
+    p.format = BX_IQ_RI8;
+    p.fs_hz = 12e6;
+    p.fc_hz = 1572.42e6;
+    p.if_hz = 3e6;
+    assert_int_equal(bx_iq_sigmf_write(meta, &p, "2026-11-22T10:34:03Z", "{\"core:hw\":\"test\"}"), BX_OK);
+    bx_iq_reader_t *r;
+    assert_int_equal(bx_iq_open(data, NULL, &r, err, sizeof err), BX_OK);
+    const bx_iq_params_t *q = bx_iq_params(r);
+    assert_int_equal(q->format, BX_IQ_RI8);
+    assert_true(q->fs_hz == 12e6 && q->fc_hz == 1572.42e6 && q->if_hz == 3e6);
+    assert_non_null(strstr(bx_iq_param_source(r), "SigMF"));
+    assert_int_equal(bx_iq_total_samples(r), 64);
+    bx_iq_close(r);
+    /* matching flags are fine, contradicting ones are an error naming both values */
+    bx_iq_params_t fl;
+    bx_iq_params_init(&fl);
+    fl.fs_hz = 12e6;
+    assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_OK);
+    bx_iq_close(r);
+    fl.fs_hz = 4e6;
+    assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "--fs"));
+    assert_non_null(strstr(err, "contradicts"));
+    bx_iq_params_init(&fl);
+    fl.format = BX_IQ_CI8;
+    assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "--format"));
+    /* packed formats keep their bdsrx name */
+    p.format = BX_IQ_CI2;
+    assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);
+    bx_iq_params_t g;
+    bx_iq_params_init(&g);
+    assert_int_equal(bx_iq_sigmf_read(meta, &g, err, sizeof err), BX_OK);
+    assert_int_equal(g.format, BX_IQ_CI2);
+    assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, "[1,2]"), BX_ERR_ARG);
+}
+
+static void test_shared_tags(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *rel;
+        int format;
+        double fs, fc;
+        int64_t n;
+    } tags[] = {
+        {"signalsim/b1c_static_30s.bin", BX_IQ_CI2, 4.092e6, 1575.42e6, 122760000},
+        {"signalsim/b2a_static_1s.bin", BX_IQ_CI2, 20.46e6, 1176.45e6, 20460000},
+        {"signalsim/l1_mixed_1s.bin", BX_IQ_CI8, 4.092e6, 1575.42e6, 4092000},
+    };
+    char path[1024], err[1024];
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        if (!testdata_path(path, sizeof path, tags[i].rel))
+            skip();
+        bx_iq_reader_t *r;
+        assert_int_equal(bx_iq_open(path, NULL, &r, err, sizeof err), BX_OK);
+        const bx_iq_params_t *p = bx_iq_params(r);
+        assert_int_equal(p->format, tags[i].format);
+        assert_true(fabs(p->fs_hz - tags[i].fs) < 1e-3);
+        assert_true(fabs(p->fc_hz - tags[i].fc) < 1e-3);
+        assert_true(p->if_hz == 0.0);
+        assert_int_equal(bx_iq_total_samples(r), tags[i].n);
+        assert_non_null(strstr(bx_iq_param_source(r), "PocketSDR tag"));
+        /* the reader's samples equal a direct conversion of the file's first bytes */
+        static uint8_t raw[4096];
+        static bx_cf32_t a[2048], b[2048];
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        assert_int_equal(fread(raw, 1, bx_iq_bytes_for(p->format, 2048), f), bx_iq_bytes_for(p->format, 2048));
+        fclose(f);
+        bx_iq_convert(p->format, raw, 2048, a);
+        assert_int_equal(bx_iq_read(r, b, 2048), 2048);
+        assert_memory_equal(a, b, sizeof a);
+        /* 2-bit levels: every decoded value is +-1 or +-3, both magnitudes occur, mean near 0 */
+        if (p->format == BX_IQ_CI2) {
+            int n3 = 0;
+            double m = 0;
+            for (int k = 0; k < 2048; k++) {
+                float v = crealf(b[k]);
+                assert_true(v == 1 || v == -1 || v == 3 || v == -3);
+                n3 += fabsf(v) == 3;
+                m += v;
+            }
+            assert_true(n3 > 100 && n3 < 1900);
+            assert_true(fabs(m / 2048) < 0.3);
+        }
+        bx_iq_close(r);
+    }
+}
+
+static void test_tag_parse(void **s)
+{
+    (void)s;
+    char tag[400], err[512];
+    tmp_path(tag, sizeof tag, "x.tag");
+    const char *txt = "PROG = pocket_dump\nTIME = 2021/11/25 00:40:00\nFMT  = INT8\nF_S  = 12.000000\n"
+                      "F_LO = 1572.420000\nF_IF = 3.0\nIQ   = 1\n";
+    write_file(tag, txt, strlen(txt));
+    bx_iq_params_t p;
+    bx_iq_params_init(&p);
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_OK);
+    assert_int_equal(p.format, BX_IQ_RI8);
+    assert_true(p.fs_hz == 12e6 && fabs(p.fc_hz - 1572.42e6) < 1e-3 && p.if_hz == 3e6);
+    const char *bad = "FMT = INT4X2\n";
+    write_file(tag, bad, strlen(bad));
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "INT4X2"));
+    const char *bad2 = "F_S = fast\n";
+    write_file(tag, bad2, strlen(bad2));
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_ERR_FORMAT);
+}
+
+static void test_parse_flag(void **s)
+{
+    (void)s;
+    bx_iq_params_t p;
+    bx_iq_params_init(&p);
+    assert_int_equal(p.format, -1);
+    assert_true(isnan(p.if_hz));
+    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "4.092M"), 1);
+    assert_true(fabs(p.fs_hz - 4.092e6) < 1e-6);
+    assert_int_equal(bx_iq_parse_flag(&p, "--fc", "1575.42e6"), 1);
+    assert_true(p.fc_hz == 1575.42e6);
+    assert_int_equal(bx_iq_parse_flag(&p, "--if", "-250k"), 1);
+    assert_true(p.if_hz == -250e3);
+    assert_int_equal(bx_iq_parse_flag(&p, "--format", "ri1"), 1);
+    assert_int_equal(p.format, BX_IQ_RI1);
+    assert_int_equal(bx_iq_parse_flag(&p, "--prn", "3"), 0);
+    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "fast"), BX_ERR_ARG);
+    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "-1"), BX_ERR_ARG);
+    assert_int_equal(bx_iq_parse_flag(&p, "--fs", NULL), BX_ERR_ARG);
+    assert_int_equal(bx_iq_parse_flag(&p, "--format", "cu8"), BX_ERR_ARG);
+    assert_non_null(strstr(bx_iq_flag_help(), "--format"));
+}
+
+static void test_errors(void **s)
+{
+    (void)s;
+    char path[400], meta[400], err[512];
+    bx_iq_reader_t *r = (bx_iq_reader_t *)&r;
+    bx_iq_params_t fl;
+    bx_iq_params_init(&fl);
+    fl.format = BX_IQ_CI8;
+    fl.fs_hz = 2e6;
+
+    /* size not a multiple of the sample size */
+    static uint8_t junk[1001];
+    tmp_path(path, sizeof path, "odd.bin");
+    write_file(path, junk, sizeof junk);
+    assert_int_equal(bx_iq_open(path, &fl, &r, err, sizeof err), BX_ERR_FORMAT);
+    assert_null(r);
+    assert_non_null(strstr(err, "size 1001 is not a multiple of 2 bytes per complex int8 sample"));
+
+    /* missing file */
+    tmp_path(path, sizeof path, "nope.bin");
+    assert_int_equal(bx_iq_open(path, &fl, &r, err, sizeof err), BX_ERR_IO);
+    assert_non_null(strstr(err, "nope.bin"));
+
+    /* missing fs / format / IF of a real format */
+    tmp_path(path, sizeof path, "ok.bin");
+    write_file(path, junk, 1000);
+    bx_iq_params_t f2 = fl;
+    f2.fs_hz = 0;
+    assert_int_equal(bx_iq_open(path, &f2, &r, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "--fs"));
+    f2 = fl;
+    f2.format = -1;
+    assert_int_equal(bx_iq_open(path, &f2, &r, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "--format"));
+    assert_int_equal(bx_iq_open(path, NULL, &r, err, sizeof err), BX_ERR_ARG);
+    f2 = fl;
+    f2.format = BX_IQ_RI8;
+    assert_int_equal(bx_iq_open(path, &f2, &r, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "--if"));
+
+    /* a directory */
+    assert_int_equal(bx_iq_open(tmpdir, &fl, &r, err, sizeof err), BX_ERR_IO);
+
+    /* broken and unsupported SigMF sidecars */
+    tmp_path(meta, sizeof meta, "ok.bin.sigmf-meta");
+    write_file(meta, "{ \"global\": ", 12);
+    assert_int_equal(bx_iq_open(path, &fl, &r, err, sizeof err), BX_ERR_FORMAT);
+    assert_non_null(strstr(err, "invalid JSON"));
+    const char *be = "{\"global\":{\"core:datatype\":\"ci16_be\",\"core:sample_rate\":2e6},\"captures\":[]}";
+    write_file(meta, be, strlen(be));
+    assert_int_equal(bx_iq_open(path, NULL, &r, err, sizeof err), BX_ERR_UNSUPPORTED);
+    assert_non_null(strstr(err, "ci16_be"));
+    const char *neg = "{\"global\":{\"core:datatype\":\"ci8\",\"core:sample_rate\":-5},\"captures\":[]}";
+    write_file(meta, neg, strlen(neg));
+    assert_int_equal(bx_iq_open(path, NULL, &r, err, sizeof err), BX_ERR_FORMAT);
+    unlink(meta);
+
+    /* a stream (pipe) that ends inside a sample */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], "\x01\x02\x03", 3), 3);
+    close(fds[1]);
+    char dev[64];
+    snprintf(dev, sizeof dev, "/dev/fd/%d", fds[0]);
+    assert_int_equal(bx_iq_open(dev, &fl, &r, err, sizeof err), BX_OK);
+    assert_int_equal(bx_iq_total_samples(r), -1);
+    bx_cf32_t out[4];
+    long k = bx_iq_read(r, out, 4);
+    assert_true(k < 0);
+    assert_non_null(strstr(bx_iq_error(r), "truncated last sample"));
+    bx_iq_close(r);
+    close(fds[0]);
+
+    /* a clean stream reads to its end; forward seeks work, backward ones do not */
+    assert_int_equal(pipe(fds), 0);
+    uint8_t six[6] = {1, 2, 3, 4, 5, 6};
+    assert_int_equal(write(fds[1], six, 6), 6);
+    close(fds[1]);
+    snprintf(dev, sizeof dev, "/dev/fd/%d", fds[0]);
+    assert_int_equal(bx_iq_open(dev, &fl, &r, err, sizeof err), BX_OK);
+    assert_int_equal(bx_iq_seek(r, 1), BX_OK);
+    assert_int_equal(bx_iq_read(r, out, 4), 2);
+    assert_true(crealf(out[0]) == 3 && cimagf(out[1]) == 6);
+    assert_int_equal(bx_iq_seek(r, 0), BX_ERR_UNSUPPORTED);
+    assert_int_equal(bx_iq_read(r, out, 4), 0);
+    bx_iq_close(r);
+    close(fds[0]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_known_vectors), cmocka_unit_test(test_sizes_and_names),
+        cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_reader_formats),
+        cmocka_unit_test(test_sigmf_roundtrip), cmocka_unit_test(test_shared_tags),
+        cmocka_unit_test(test_tag_parse),     cmocka_unit_test(test_parse_flag),
+        cmocka_unit_test(test_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
