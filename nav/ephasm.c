@@ -118,6 +118,41 @@ void bx_eph_from_blocks(bx_eph_t *e, int prn, int week, double t_ref_sow, const 
     e->a2_s_s2 = c->a2_s_s2;
 }
 
+static double sow_of(bx_time_t t)
+{
+    int64_t w = t.sec / 604800;
+    if (t.sec < 0 && t.sec % 604800)
+        w--;
+    return (double)(t.sec - w * 604800) + t.frac_s;
+}
+
+void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_clkblk_t *c)
+{
+    b1->toe_s = sow_of(e->toe);
+    b1->sat_type = e->sat_type;
+    b1->dA_m = e->dA_m;
+    b1->Adot_mps = e->Adot_mps;
+    b1->dn0_rad_s = e->dn0_rad_s;
+    b1->dn0dot_rad_s2 = e->dn0dot_rad_s2;
+    b1->M0_rad = e->M0_rad;
+    b1->e = e->e;
+    b1->omega_rad = e->omega_rad;
+    b2->Omega0_rad = e->Omega0_rad;
+    b2->i0_rad = e->i0_rad;
+    b2->Omegadot_rad_s = e->Omegadot_rad_s;
+    b2->idot_rad_s = e->idot_rad_s;
+    b2->cis_rad = e->cis_rad;
+    b2->cic_rad = e->cic_rad;
+    b2->crs_m = e->crs_m;
+    b2->crc_m = e->crc_m;
+    b2->cus_rad = e->cus_rad;
+    b2->cuc_rad = e->cuc_rad;
+    c->toc_s = sow_of(e->toc);
+    c->a0_s = e->a0_s;
+    c->a1_s_s = e->a1_s_s;
+    c->a2_s_s2 = e->a2_s_s2;
+}
+
 /* Physical sanity and age (limits in navmsg.h) */
 static int eph_sane(const bx_eph_t *e, bx_time_t t_frame)
 {

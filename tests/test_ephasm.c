@@ -294,6 +294,65 @@ static void test_cnav3_toc_mismatch(void **state)
     bx_ephasm_destroy(a);
 }
 
+
+/* bx_eph_to_blocks inverts the assembly: the B-CNAV1 ephemeris of TV1, re-broadcast as
+ * B-CNAV2 MT10/MT11/MT30 (the simulator's path), assembles to the same orbit and clock. */
+static void test_eph_blocks_cross_source(void **state)
+{
+    (void)state;
+    bx_cnav1_sf2_t sf2;
+    bx_cnav1_sf3_t sf3;
+    tv1(&sf2, &sf3);
+    bx_ephasm_t *a = bx_ephasm_create();
+    bx_eph_t e1, e2;
+    assert_int_equal(bx_ephasm_add_cnav1(a, 35, 183, &sf2, &sf3, &e1), 1);
+    bx_ephblk1_t b1;
+    bx_ephblk2_t b2;
+    bx_clkblk_t ck;
+    memset(&b1, 0, sizeof b1);
+    memset(&b2, 0, sizeof b2);
+    memset(&ck, 0, sizeof ck);
+    bx_eph_to_blocks(&e1, &b1, &b2, &ck);
+    assert_memory_equal(&b1, &sf2.eph1, sizeof b1);
+    assert_memory_equal(&b2, &sf2.eph2, sizeof b2);
+    assert_memory_equal(&ck, &sf2.clk, sizeof ck);
+
+    bx_cnav2_msg_t m[3];
+    uint8_t bits[288];
+    memset(m, 0, sizeof m);
+    for (int k = 0; k < 3; k++) {
+        m[k].prn = 35;
+        m[k].sow = 496494 / 3 + k;
+    }
+    m[0].type = 10;
+    m[0].u.mt10.wn = 853;
+    m[0].u.mt10.iode = 25;
+    m[0].u.mt10.eph1 = b1;
+    m[1].type = 11;
+    m[1].u.mt11.eph2 = b2;
+    m[2].type = 30;
+    m[2].u.mt30.clk = ck;
+    m[2].u.mt30.iodc = 25;
+    m[2].u.mt30.tgd_b1cp_s = sf2.tgd_b1cp_s;
+    m[2].u.mt30.tgd_b2ap_s = sf2.tgd_b2ap_s;
+    int r = 0;
+    for (int k = 0; k < 3; k++) {
+        bx_cnav2_msg_t q;
+        assert_int_equal(bx_cnav2_pack(&m[k], bits), BX_OK);
+        assert_true(bx_crc24q_check(bits, 288));
+        assert_int_equal(bx_cnav2_parse(bits, &q), BX_OK);
+        r = bx_ephasm_add_cnav2(a, &q, &e2);
+        assert_int_equal(r, k == 2);
+    }
+    assert_int_equal(e2.source, BX_SIG_B2A);
+    assert_int_equal(e2.week, e1.week);
+    assert_true(e2.toe.sec == e1.toe.sec && e2.toc.sec == e1.toc.sec);
+    size_t from = offsetof(bx_eph_t, dA_m), to = offsetof(bx_eph_t, a2_s_s2) + sizeof(double);
+    assert_memory_equal((const char *)&e2 + from, (const char *)&e1 + from, to - from);
+    assert_true(e2.tgd_b1cp_s == e1.tgd_b1cp_s && e2.tgd_b2ap_s == e1.tgd_b2ap_s);
+    bx_ephasm_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_cnav2_never_mixed),
         cmocka_unit_test(test_cnav3_real),
         cmocka_unit_test(test_cnav3_toc_mismatch),
+        cmocka_unit_test(test_eph_blocks_cross_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,6 +205,10 @@ bx_time_t bx_bdt_week_sow(int wn, double sow_s);           /* helper, no normali
 void bx_eph_from_blocks(bx_eph_t *e, int prn, int week, double t_ref_sow, const bx_ephblk1_t *b1,
                         const bx_ephblk2_t *b2, const bx_clkblk_t *c);
 
+/* Inverse for simulators: bx_eph_t -> blocks (t_oe/t_oc as seconds of their BDT week);
+ * pack the blocks with bx_cnav1_sf2_pack / bx_cnav2_pack / bx_cnav3_pack. */
+void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_clkblk_t *c);
+
 /* Validity limits applied before an ephemeris is released (orbit.md §6 leaves them open):
  * |t_frame - t_oe| <= BX_EPH_MAX_AGE_S, SatType 1..3, |A - A_ref| < 200 km, e < 0.1. */
 #define BX_EPH_MAX_AGE_S 7200.0
