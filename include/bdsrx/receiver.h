@@ -1,0 +1,96 @@
+/*
+ * bdsrx receiver engine: a set of channels (one signal of one satellite each:
+ * tracking, symbol collection, navigation-data decoding) fed from one or two
+ * time-aligned sample streams (e.g. a B1C band and a B2a band), producing
+ * observations at a fixed rate and positions.
+ *
+ * Usage (file or live source alike):
+ *   bx_rx_config_t c; bx_rx_config_default(&c);
+ *   c.n_streams = 1; c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 4.092e6, 0.0};
+ *   c.on_epoch = my_callback; c.user = me;
+ *   bx_rx_t *rx = bx_rx_create(&c, err, sizeof err);
+ *   while (read samples of every stream for the same time span)
+ *       bx_rx_process(rx, blocks, counts);
+ *   bx_rx_destroy(rx);
+ *
+ * Threads: bx_rx_process spreads the tracking channels over c.threads worker
+ * threads; callbacks run on the caller's thread.
+ */
+#ifndef BDSRX_RECEIVER_H
+#define BDSRX_RECEIVER_H
+
+#include "bdsrx/eph.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BX_RX_MAX_STREAMS 2
+#define BX_RX_MAX_CHANNELS 64 /* per stream */
+
+typedef struct {
+    int sig;      /* bx_signal_t carried by this stream */
+    double fs_hz; /* sample rate */
+    double if_hz; /* carrier of the band centre in the samples (0 = complex baseband) */
+} bx_rx_stream_t;
+
+/* Per-channel state for status displays. */
+typedef struct {
+    int stream, sig, prn;
+    int state;          /* bx_trk state (BX_TRK_*) */
+    int sec_sync;       /* pilot secondary code synchronised */
+    int frames_ok;      /* navigation frames/messages with valid CRC */
+    int frames_bad;     /* frames that failed decoding */
+    int have_time;      /* transmit time known (time of week decoded) */
+    int have_eph;       /* ephemeris for this PRN in the store */
+    double cn0_dbhz, doppler_hz, lock_s;
+    double el_deg, az_deg; /* NAN until a position exists */
+} bx_rx_chan_status_t;
+
+typedef struct bx_rx bx_rx_t;
+
+/* Called once per output epoch with the observations (pseudoranges once the
+ * time of transmission is known) and the navigation-data store. */
+typedef void (*bx_rx_epoch_fn)(void *user, const bx_rx_t *rx, const bx_obs_t *obs);
+
+typedef struct {
+    int n_streams;
+    bx_rx_stream_t stream[BX_RX_MAX_STREAMS];
+    uint64_t prn_mask;       /* bit p set = search PRN p; 0 = all 1..63 */
+    double epoch_interval_s; /* observation output interval, default 1.0 (0.1 .. 1) */
+    double reacq_interval_s; /* re-search untracked PRNs every this long, default 10 */
+    double acq_pfa;          /* false-alarm probability per PRN search, default 1e-3 */
+    int threads;             /* worker threads, 0 = one per online CPU */
+    bx_rx_epoch_fn on_epoch;
+    void *user;
+} bx_rx_config_t;
+
+void bx_rx_config_default(bx_rx_config_t *c);
+bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen);
+
+/* Feeds the next samples of every stream: x[i] holds n[i] samples of stream i
+ * and all streams cover the same time span (n[i] / fs_i equal).  Any length. */
+int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[]);
+
+/* Navigation data decoded so far (ephemerides, ionosphere, UTC). */
+const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);
+/* Preloads navigation data, e.g. from a RINEX navigation file. */
+int bx_rx_add_nav(bx_rx_t *rx, const bx_nav_t *nav);
+/* Current channel states; returns the number written (<= max). */
+int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max);
+/* Seconds of samples processed (stream 0). */
+double bx_rx_elapsed_s(const bx_rx_t *rx);
+/* Tells the engine the current receiver position (for elevation in status). */
+void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
+/* Receiver clock correction from a position solution: shifts the receiver time
+ * scale by -bias_s so later epochs have a small clock bias. */
+void bx_rx_steer_clock(bx_rx_t *rx, double bias_s);
+
+void bx_rx_destroy(bx_rx_t *rx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

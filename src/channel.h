@@ -1,0 +1,59 @@
+/*
+ * Receiver channel: one signal of one satellite.  Owns the tracking loop, the
+ * collection of data symbols into navigation frames, frame decoding and the
+ * anchor that ties a sample index to a decoded transmit time (needed for
+ * pseudoranges).  Internal to the receiver engine (src/receiver.c).
+ */
+#ifndef BDSRX_CHANNEL_H
+#define BDSRX_CHANNEL_H
+
+#include "bdsrx/acq.h"
+#include "bdsrx/eph.h"
+#include "bdsrx/navframe.h"
+#include "bdsrx/navmsg.h"
+#include "bdsrx/trk.h"
+#include "bdsrx/types.h"
+
+#define BX_B1C_FRAME_SYMS 1800 /* B-CNAV1 frame, navmsg.md §2.1 */
+
+
+typedef struct {
+    int stream, sig, prn;
+    double fs_hz;
+    bx_trk_t *trk;
+
+    /* B1C: collects symbols by their position in the 18 s frame (from the
+     * pilot secondary code) and decodes complete frames. */
+    bx_cnav1_collect_t *collect;
+    /* B2a: preamble search + CRC over the symbol stream. */
+    bx_cnav2_sync_t *sync;
+
+    /* Time anchor: the signal arriving at anchor_sample left the satellite
+     * at anchor_tx (BDT), a multiple of the secondary-code period. */
+    int have_time;
+    uint64_t anchor_sample;
+    bx_time_t anchor_tx;
+    int week;                 /* BDT week of the last decoded frame */
+
+    int frames_ok, frames_bad;
+    int lost;                 /* tracking declared loss of lock */
+} bx_channel_t;
+
+bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, double if_hz,
+                                const bx_acq_result_t *acq, uint64_t acq_sample);
+void bx_channel_destroy(bx_channel_t *ch);
+
+/* Tracks the samples x[0..n) whose first sample has index first_sample. */
+int bx_channel_track(bx_channel_t *ch, const bx_cf32_t *x, size_t n, uint64_t first_sample);
+
+/* Drains data symbols, decodes complete frames into nav (ephemerides,
+ * ionosphere, UTC) and updates the time anchor.  Returns the number of
+ * frames/messages decoded with a valid CRC.  asm_ is the receiver's
+ * ephemeris assembler (IODE/IODC matching across messages). */
+int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav);
+
+/* Transmit time of the signal arriving at `sample`, from the anchor and the
+ * tracked time within the secondary-code period. */
+int bx_channel_tx_time(const bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t *tx);
+
+#endif

@@ -1,0 +1,482 @@
+/*
+ * bdsrx run: one capture (or a time-aligned B1C + B2a pair) through
+ * acquisition, tracking, navigation-data decoding and positioning.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
+#include "bdsrx/receiver.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/time.h"
+#include "bdsrx/trk.h"
+#include "cli.h"
+
+#define CHUNK_S 0.1 /* samples fed to the engine per call */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx run FILE [FILE2] [options]\n"
+            "\n"
+            "Runs the receiver on a capture: acquisition, tracking, B-CNAV1/B-CNAV2 decoding and\n"
+            "single-point positioning.  Give a B1C capture, a B2a capture, or one of each recorded\n"
+            "at the same time (then the B1C/B2a ionosphere-free solution is used).\n"
+            "\n"
+            "options:\n"
+            "  --signals LIST     signal of each FILE in order, e.g. B1C or B1C,B2a\n"
+            "                     (default: from the centre frequency, else B1C)\n"
+            "  --format F --fs HZ --fc HZ --if HZ   sample format/rate/frequencies of FILE (else from\n"
+            "                     its .sigmf-meta or .tag sidecar); for FILE2 use --format2 --fs2 --fc2 --if2\n"
+            "  --seconds S        process at most S seconds\n"
+            "  --mode b1c|b2a|if  positioning mode (default: if with two bands, else the band's signal)\n"
+            "  --nav FILE         preload ephemerides from a RINEX navigation file\n"
+            "  --rate HZ          solutions per second, 1 (default) .. 10\n"
+            "  --elmask DEG       elevation mask (default 10)\n"
+            "  --prn LIST         search only these PRNs (e.g. 19-30,41)\n"
+            "  --threads N        worker threads (default: all CPUs)\n"
+            "  --json             one JSON solution per epoch on standard output\n"
+            "  --nmea FILE        NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)\n"
+            "  --rinex-obs FILE   RINEX 3.05 observations\n"
+            "  --rinex-nav FILE   RINEX 4 navigation data decoded from the signal (written at the end)\n"
+            "  --ref LAT,LON,H    reference position (deg, deg, m): the summary reports errors\n"
+            "  --quiet            no progress display\n");
+}
+
+typedef struct {
+    bx_pvt_t *pvt;
+    bx_rx_t *rx;
+    FILE *json, *nmea, *rnx;
+    bx_rinex_obs_header_t rnx_hdr;
+    int rnx_started;
+    int nepoch, nfix;
+    double ttff_s;
+    double sum_pos[3];
+    double pos_first[3];
+    int have_first;
+    double enu_sum[3], enu_sq[3];
+    double ref_llh[3];
+    int have_ref;
+    double err3d_sq_sum;
+    bx_sol_t last;
+    int steered;
+} run_t;
+
+static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+{
+    run_t *r = user;
+    bx_rx_t *rx = (bx_rx_t *)rxc;
+    r->nepoch++;
+    if (r->rnx && obs->n > 0) {
+        if (!r->rnx_started) {
+            bx_rinex_obs_write_header(r->rnx, &r->rnx_hdr, obs->time);
+            r->rnx_started = 1;
+        }
+        bx_rinex_obs_write_epoch(r->rnx, &r->rnx_hdr, obs);
+    }
+    bx_sol_t sol;
+    int st = bx_pvt_solve(r->pvt, obs, bx_rx_nav(rx), &sol);
+    r->last = sol;
+    if (r->json)
+        bx_sol_json_write(r->json, &sol);
+    if (st != BX_OK || sol.fix == BX_FIX_NONE)
+        return;
+    if (r->nmea)
+        bx_nmea_write(r->nmea, &sol, "GB");
+    if (r->nfix == 0)
+        r->ttff_s = bx_rx_elapsed_s(rx);
+    r->nfix++;
+    bx_rx_set_position(rx, sol.pos_m);
+    /* keep the receiver clock near BDT so that time tags are meaningful */
+    if (fabs(sol.clk_bias_m) > 300.0) {
+        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
+        r->steered++;
+    }
+    for (int i = 0; i < 3; i++)
+        r->sum_pos[i] += sol.pos_m[i];
+    if (!r->have_first) {
+        memcpy(r->pos_first, sol.pos_m, sizeof r->pos_first);
+        r->have_first = 1;
+    }
+    double d[3], enu[3], llh0[3];
+    bx_ecef_to_llh(r->pos_first, llh0);
+    for (int i = 0; i < 3; i++)
+        d[i] = sol.pos_m[i] - r->pos_first[i];
+    bx_ecef_to_enu(llh0, d, enu);
+    for (int i = 0; i < 3; i++) {
+        r->enu_sum[i] += enu[i];
+        r->enu_sq[i] += enu[i] * enu[i];
+    }
+    if (r->have_ref) {
+        double ref[3];
+        bx_llh_to_ecef(r->ref_llh, ref);
+        double e2 = 0;
+        for (int i = 0; i < 3; i++)
+            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
+        r->err3d_sq_sum += e2;
+    }
+}
+
+static int parse_signal(const char *s, int *sig)
+{
+    if (!strcasecmp(s, "B1C"))
+        *sig = BX_SIG_B1C;
+    else if (!strcasecmp(s, "B2a"))
+        *sig = BX_SIG_B2A;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_prns(const char *s, uint64_t *mask)
+{
+    *mask = 0;
+    while (*s) {
+        char *end;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s)
+            return -1;
+        if (*end == '-') {
+            s = end + 1;
+            b = strtol(s, &end, 10);
+            if (end == s)
+                return -1;
+        }
+        if (a < 1 || b > BX_PRN_MAX || a > b)
+            return -1;
+        for (long p = a; p <= b; p++)
+            *mask |= 1ull << p;
+        s = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    return 0;
+}
+
+static void progress(const run_t *r, bx_rx_t *rx, double total_s)
+{
+    bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
+    int n = bx_rx_channels(rx, ch, (int)(sizeof ch / sizeof ch[0]));
+    int locked = 0, timed = 0;
+    for (int i = 0; i < n; i++) {
+        locked += ch[i].state == BX_TRK_LOCKED;
+        timed += ch[i].have_time;
+    }
+    double t = bx_rx_elapsed_s(rx);
+    int w = 30, fill = total_s > 0 ? (int)(w * t / total_s) : 0;
+    if (fill > w)
+        fill = w;
+    fprintf(stderr, "\r[%.*s%*s] %6.1f/%.1f s  channels %2d locked %2d time %2d  %s %2d sats  ", fill,
+            "##############################", w - fill, "", t, total_s, n, locked, timed,
+            r->last.fix ? "FIX" : "no fix", r->last.n_used);
+    fflush(stderr);
+}
+
+int cli_run(int argc, char **argv)
+{
+    const char *files[2] = {NULL, NULL};
+    int nfiles = 0, sigs[2] = {-1, -1}, nsig = 0;
+    bx_iq_params_t flags[2];
+    bx_iq_params_init(&flags[0]);
+    bx_iq_params_init(&flags[1]);
+    double seconds = 0, rate_hz = 1, elmask = 10;
+    const char *mode_s = NULL, *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
+    int json = 0, quiet = 0, threads = 0;
+    uint64_t prn_mask = 0;
+    run_t r;
+    memset(&r, 0, sizeof r);
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (a[0] != '-' || !a[1]) {
+            if (nfiles == 2) {
+                fprintf(stderr, "bdsrx run: at most two capture files\n");
+                return 2;
+            }
+            files[nfiles++] = a;
+            continue;
+        }
+        if (!strcmp(a, "--json")) { json = 1; continue; }
+        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        if (!v) {
+            fprintf(stderr, "bdsrx run: %s needs a value\n", a);
+            return 2;
+        }
+        int k = strlen(a) > 1 && a[strlen(a) - 1] == '2' ? 1 : 0;
+        char base[32];
+        snprintf(base, sizeof base, "%.*s", (int)strlen(a) - k, a);
+        int c = bx_iq_parse_flag(&flags[k], base, v);
+        if (c < 0) {
+            fprintf(stderr, "bdsrx run: bad value '%s' for %s\n", v, a);
+            return 2;
+        }
+        if (c == 1) { i++; continue; }
+        i++;
+        if (!strcmp(a, "--signals")) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%s", v);
+            for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+                if (nsig == 2 || parse_signal(t, &sigs[nsig]) < 0) {
+                    fprintf(stderr, "bdsrx run: --signals takes B1C, B2a or B1C,B2a\n");
+                    return 2;
+                }
+                nsig++;
+            }
+        } else if (!strcmp(a, "--seconds")) seconds = atof(v);
+        else if (!strcmp(a, "--mode")) mode_s = v;
+        else if (!strcmp(a, "--nav")) nav_path = v;
+        else if (!strcmp(a, "--rate")) rate_hz = atof(v);
+        else if (!strcmp(a, "--elmask")) elmask = atof(v);
+        else if (!strcmp(a, "--threads")) threads = atoi(v);
+        else if (!strcmp(a, "--nmea")) nmea_path = v;
+        else if (!strcmp(a, "--rinex-obs")) rnxo = v;
+        else if (!strcmp(a, "--rinex-nav")) rnxn = v;
+        else if (!strcmp(a, "--prn")) {
+            if (parse_prns(v, &prn_mask) < 0) {
+                fprintf(stderr, "bdsrx run: bad PRN list '%s' (e.g. 19-30,41)\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--ref")) {
+            double la, lo, h;
+            if (sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3) {
+                fprintf(stderr, "bdsrx run: --ref takes LAT,LON,H (degrees, degrees, metres)\n");
+                return 2;
+            }
+            r.ref_llh[0] = la * M_PI / 180, r.ref_llh[1] = lo * M_PI / 180, r.ref_llh[2] = h;
+            r.have_ref = 1;
+        } else {
+            fprintf(stderr, "bdsrx run: unknown option %s (see bdsrx run --help)\n", a);
+            return 2;
+        }
+    }
+    if (nfiles == 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (!(rate_hz >= 1 && rate_hz <= 10)) {
+        fprintf(stderr, "bdsrx run: --rate must be 1 .. 10 Hz\n");
+        return 2;
+    }
+    if (nsig && nsig != nfiles) {
+        fprintf(stderr, "bdsrx run: --signals names %d signals for %d files\n", nsig, nfiles);
+        return 2;
+    }
+
+    bx_iq_reader_t *rd[2] = {NULL, NULL};
+    bx_cf32_t *buf[2] = {NULL, NULL};
+    char err[512];
+    bx_rx_config_t rc;
+    bx_rx_config_default(&rc);
+    rc.n_streams = nfiles;
+    int ret = 1;
+    for (int k = 0; k < nfiles; k++) {
+        if (bx_iq_open(files[k], &flags[k], &rd[k], err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx run: %s\n", err);
+            goto done;
+        }
+        const bx_iq_params_t *p = bx_iq_params(rd[k]);
+        int sig = sigs[k];
+        if (sig < 0) {
+            if (p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2A_HZ) < 20e6)
+                sig = BX_SIG_B2A;
+            else
+                sig = BX_SIG_B1C;
+        }
+        rc.stream[k].sig = sig;
+        rc.stream[k].fs_hz = p->fs_hz;
+        rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
+    }
+    if (nfiles == 2 && rc.stream[0].sig == rc.stream[1].sig) {
+        fprintf(stderr, "bdsrx run: both files carry %s; give one B1C and one B2a capture\n",
+                rc.stream[0].sig == BX_SIG_B1C ? "B1C" : "B2a");
+        goto done;
+    }
+    rc.prn_mask = prn_mask;
+    rc.threads = threads;
+    rc.epoch_interval_s = 1.0 / rate_hz;
+    rc.on_epoch = on_epoch;
+    rc.user = &r;
+
+    bx_pvt_config_t pc;
+    bx_pvt_config_default(&pc);
+    pc.elmask_rad = elmask * M_PI / 180.0;
+    pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
+    if (mode_s) {
+        if (!strcasecmp(mode_s, "b1c")) pc.mode = BX_PVT_B1C;
+        else if (!strcasecmp(mode_s, "b2a")) pc.mode = BX_PVT_B2A;
+        else if (!strcasecmp(mode_s, "if")) pc.mode = BX_PVT_IF;
+        else {
+            fprintf(stderr, "bdsrx run: --mode takes b1c, b2a or if\n");
+            goto done;
+        }
+    }
+    r.pvt = bx_pvt_create(&pc);
+    r.rx = bx_rx_create(&rc, err, sizeof err);
+    if (!r.pvt || !r.rx) {
+        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+        goto done;
+    }
+    if (nav_path) {
+        bx_nav_t nav;
+        bx_nav_init(&nav);
+        if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx run: %s\n", err);
+            bx_nav_free(&nav);
+            goto done;
+        }
+        bx_rx_add_nav(r.rx, &nav);
+        bx_nav_free(&nav);
+    }
+    if (json)
+        r.json = stdout;
+    if (nmea_path) {
+        r.nmea = !strcmp(nmea_path, "-") ? stdout : fopen(nmea_path, "w");
+        if (!r.nmea) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", nmea_path, strerror(errno));
+            goto done;
+        }
+    }
+    if (rnxo) {
+        r.rnx = fopen(rnxo, "w");
+        if (!r.rnx) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rnxo, strerror(errno));
+            goto done;
+        }
+        bx_rinex_obs_header_default(&r.rnx_hdr);
+        snprintf(r.rnx_hdr.marker, sizeof r.rnx_hdr.marker, "BDSRX");
+        snprintf(r.rnx_hdr.receiver, sizeof r.rnx_hdr.receiver, "bdsrx");
+        r.rnx_hdr.interval_s = 1.0 / rate_hz;
+    }
+
+    double total_s = 0;
+    {
+        int64_t ns = bx_iq_total_samples(rd[0]);
+        total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && (total_s == 0 || seconds < total_s))
+            total_s = seconds;
+    }
+    int show = !quiet && isatty(2);
+    size_t cap[2];
+    for (int k = 0; k < nfiles; k++) {
+        cap[k] = (size_t)llround(rc.stream[k].fs_hz * CHUNK_S);
+        buf[k] = malloc(cap[k] * sizeof *buf[k]);
+        if (!buf[k]) {
+            fprintf(stderr, "bdsrx run: out of memory\n");
+            goto done;
+        }
+    }
+    for (int it = 0;; it++) {
+        size_t n[2] = {0, 0};
+        int eof = 0;
+        for (int k = 0; k < nfiles; k++) {
+            size_t got = 0;
+            while (got < cap[k]) {
+                long m = bx_iq_read(rd[k], buf[k] + got, cap[k] - got);
+                if (m < 0) {
+                    fprintf(stderr, "\nbdsrx run: %s\n", bx_iq_error(rd[k]));
+                    goto done;
+                }
+                if (m == 0) {
+                    eof = 1;
+                    break;
+                }
+                got += (size_t)m;
+            }
+            n[k] = got;
+        }
+        if (nfiles == 2) { /* keep the streams aligned: same time span */
+            double t0 = n[0] / rc.stream[0].fs_hz, t1 = n[1] / rc.stream[1].fs_hz;
+            if (t1 < t0)
+                n[0] = (size_t)llround(t1 * rc.stream[0].fs_hz);
+            else
+                n[1] = (size_t)llround(t0 * rc.stream[1].fs_hz);
+        }
+        if (n[0] > 0) {
+            const bx_cf32_t *const xs[2] = {buf[0], buf[1]};
+            bx_rx_process(r.rx, xs, n);
+        }
+        if (show && it % 5 == 0)
+            progress(&r, r.rx, total_s);
+        if (eof || n[0] < cap[0] || (seconds > 0 && bx_rx_elapsed_s(r.rx) >= seconds))
+            break;
+    }
+    if (show) {
+        progress(&r, r.rx, total_s);
+        fputc('\n', stderr);
+    }
+
+    /* summary */
+    {
+        bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
+        int nch = bx_rx_channels(r.rx, ch, (int)(sizeof ch / sizeof ch[0]));
+        FILE *o = json ? stderr : stdout;
+        fprintf(o, "processed %.1f s of samples; %d channels:", bx_rx_elapsed_s(r.rx), nch);
+        for (int i = 0; i < nch; i++)
+            fprintf(o, " %s-C%02d(%s,%.0fdB-Hz,%d frames)", ch[i].sig == BX_SIG_B1C ? "B1C" : "B2a", ch[i].prn,
+                    bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].frames_ok);
+        fprintf(o, "\n");
+        if (r.nfix == 0) {
+            fprintf(o, "no position fix: %s\n", r.last.reason[0] ? r.last.reason : "no navigation data decoded");
+        } else {
+            double mean[3], llh[3], sd[3];
+            for (int i = 0; i < 3; i++)
+                mean[i] = r.sum_pos[i] / r.nfix;
+            bx_ecef_to_llh(mean, llh);
+            for (int i = 0; i < 3; i++) {
+                double m = r.enu_sum[i] / r.nfix;
+                sd[i] = sqrt(fmax(0.0, r.enu_sq[i] / r.nfix - m * m));
+            }
+            fprintf(o, "time to first fix: %.1f s; %d fixes in %d epochs\n", r.ttff_s, r.nfix, r.nepoch);
+            fprintf(o, "mean position: lat %.7f lon %.7f h %.2f m (ECEF %.2f %.2f %.2f)\n", llh[0] * 180 / M_PI,
+                    llh[1] * 180 / M_PI, llh[2], mean[0], mean[1], mean[2]);
+            fprintf(o, "spread (1 sigma): east %.2f north %.2f up %.2f m\n", sd[0], sd[1], sd[2]);
+            if (r.have_ref) {
+                double ref[3], d[3], enu[3];
+                bx_llh_to_ecef(r.ref_llh, ref);
+                for (int i = 0; i < 3; i++)
+                    d[i] = mean[i] - ref[i];
+                bx_ecef_to_enu(r.ref_llh, d, enu);
+                fprintf(o, "error of the mean vs reference: east %.2f north %.2f up %.2f m (3D %.2f m); "
+                           "RMS 3D error per fix %.2f m\n",
+                        enu[0], enu[1], enu[2], sqrt(enu[0] * enu[0] + enu[1] * enu[1] + enu[2] * enu[2]),
+                        sqrt(r.err3d_sq_sum / r.nfix));
+            }
+        }
+    }
+    if (rnxn) {
+        FILE *f = fopen(rnxn, "w");
+        if (!f || bx_rinex_nav_write(f, bx_rx_nav(r.rx)) != BX_OK)
+            fprintf(stderr, "bdsrx run: cannot write %s\n", rnxn);
+        if (f)
+            fclose(f);
+    }
+    ret = r.nfix > 0 ? 0 : 1;
+done:
+    free(buf[0]);
+    free(buf[1]);
+    if (r.nmea && r.nmea != stdout)
+        fclose(r.nmea);
+    if (r.rnx)
+        fclose(r.rnx);
+    bx_rx_destroy(r.rx);
+    if (r.pvt)
+        bx_pvt_destroy(r.pvt);
+    for (int k = 0; k < 2; k++)
+        if (rd[k])
+            bx_iq_close(rd[k]);
+    return ret;
+}

@@ -1,0 +1,535 @@
+/*
+ * Receiver engine: acquisition scheduling, channels spread over worker
+ * threads, navigation-data decoding, observation epochs and the receiver
+ * time scale.  See include/bdsrx/receiver.h.
+ *
+ * Receiver time.  Until a transmit time is decoded the engine counts samples
+ * only (epochs every epoch_interval_s of samples, observations without
+ * pseudoranges).  When the first channel gets a time anchor the receiver time
+ * of sample S is set to t0 + S/fs with t0 = (transmit time + 75 ms nominal
+ * travel time) - S/fs, rounded to a whole sample so that epochs at whole
+ * multiples of the interval fall on samples.  A position fix then measures the
+ * clock bias and bx_rx_steer_clock() removes it (in whole samples).
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdsrx/acq.h"
+#include "bdsrx/receiver.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/time.h"
+#include "bdsrx/trk.h"
+#include "channel.h"
+
+#define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
+#define MAX_EPOCHS_PER_CALL 64
+
+typedef struct {
+    bx_rx_stream_t cfg;
+    uint64_t sample;            /* index of the next sample to arrive */
+    bx_acq_t **acq;             /* one per worker thread */
+    size_t acq_need;            /* samples one search consumes */
+    bx_cf32_t *hist;            /* acquisition block being filled */
+    size_t hist_n;
+    uint64_t hist_start;        /* sample index of hist[0] */
+    int acq_due;                /* a search is wanted once hist is full */
+    uint64_t next_acq_sample;   /* next periodic re-search */
+    bx_channel_t *ch[BX_PRN_MAX + 1]; /* by PRN */
+} stream_t;
+
+struct bx_rx {
+    bx_rx_config_t cfg;
+    int threads;
+    stream_t st[BX_RX_MAX_STREAMS];
+    bx_nav_t nav;
+    bx_ephasm_t *ephasm;
+    int have_t0;
+    int64_t t0_samples;         /* receiver time of sample 0 of stream 0, in samples of stream 0 */
+    int64_t epoch_samples;      /* epoch interval in samples of stream 0 */
+    int64_t next_epoch_rx;      /* receiver time (samples of stream 0) of the next epoch */
+    double pos_ecef_m[3];
+    int have_pos;
+    bx_obs_t obs;               /* epoch being assembled */
+};
+
+void bx_rx_config_default(bx_rx_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->epoch_interval_s = 1.0;
+    c->reacq_interval_s = 10.0;
+    c->acq_pfa = 1e-3;
+}
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static int prn_wanted(const bx_rx_t *rx, int prn)
+{
+    return rx->cfg.prn_mask == 0 || (rx->cfg.prn_mask >> prn) & 1u;
+}
+
+bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
+{
+    if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS) {
+        snprintf(err, errlen, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
+        return NULL;
+    }
+    if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0)) {
+        snprintf(err, errlen, "receiver: output interval %.3g s outside 0.1 .. 1 s", c->epoch_interval_s);
+        return NULL;
+    }
+    bx_rx_t *rx = calloc(1, sizeof *rx);
+    if (!rx) {
+        snprintf(err, errlen, "receiver: out of memory");
+        return NULL;
+    }
+    rx->cfg = *c;
+    rx->threads = c->threads > 0 ? c->threads : online_cpus();
+    bx_nav_init(&rx->nav);
+    rx->ephasm = bx_ephasm_create();
+    if (!rx->ephasm)
+        goto nomem;
+    for (int s = 0; s < c->n_streams; s++) {
+        stream_t *st = &rx->st[s];
+        st->cfg = c->stream[s];
+        if (st->cfg.sig != BX_SIG_B1C && st->cfg.sig != BX_SIG_B2A) {
+            snprintf(err, errlen, "receiver: stream %d: only B1C and B2a are supported", s);
+            goto fail;
+        }
+        if (!(st->cfg.fs_hz >= 1e6)) {
+            snprintf(err, errlen, "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s,
+                     st->cfg.fs_hz);
+            goto fail;
+        }
+        st->acq = calloc((size_t)rx->threads, sizeof *st->acq);
+        if (!st->acq)
+            goto nomem;
+        bx_acq_config_t ac;
+        bx_acq_config_default(&ac, st->cfg.sig, st->cfg.fs_hz, st->cfg.if_hz);
+        ac.pfa = c->acq_pfa;
+        for (int t = 0; t < rx->threads; t++) {
+            st->acq[t] = bx_acq_create(&ac);
+            if (!st->acq[t]) {
+                snprintf(err, errlen, "receiver: stream %d: cannot set up acquisition at %.0f Hz", s,
+                         st->cfg.fs_hz);
+                goto fail;
+            }
+        }
+        st->acq_need = bx_acq_samples_needed(st->acq[0]);
+        st->hist = malloc(st->acq_need * sizeof *st->hist);
+        if (!st->hist)
+            goto nomem;
+        st->acq_due = 1;
+    }
+    rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
+    rx->next_epoch_rx = rx->epoch_samples;
+    return rx;
+nomem:
+    snprintf(err, errlen, "receiver: out of memory");
+fail:
+    bx_rx_destroy(rx);
+    return NULL;
+}
+
+void bx_rx_destroy(bx_rx_t *rx)
+{
+    if (!rx)
+        return;
+    for (int s = 0; s < BX_RX_MAX_STREAMS; s++) {
+        stream_t *st = &rx->st[s];
+        for (int p = 0; p <= BX_PRN_MAX; p++)
+            bx_channel_destroy(st->ch[p]);
+        if (st->acq)
+            for (int t = 0; t < rx->threads; t++)
+                if (st->acq[t])
+                    bx_acq_destroy(st->acq[t]);
+        free(st->acq);
+        free(st->hist);
+    }
+    bx_nav_free(&rx->nav);
+    if (rx->ephasm)
+        bx_ephasm_destroy(rx->ephasm);
+    free(rx);
+}
+
+/* ---------------- worker threads ---------------- */
+
+typedef struct {
+    bx_rx_t *rx;
+    int index, nthreads;
+    /* acquisition job */
+    stream_t *st;
+    int *prns;
+    int nprn;
+    bx_acq_result_t *res;
+    /* tracking job */
+    const bx_cf32_t *const *x;
+    const size_t *n;
+    int nep;
+    const uint64_t (*ep_sample)[BX_RX_MAX_STREAMS];
+    bx_trk_obs_t (*raw)[BX_RX_MAX_STREAMS][BX_PRN_MAX + 1];
+} job_t;
+
+static void *acq_worker(void *arg)
+{
+    job_t *j = arg;
+    for (int i = j->index; i < j->nprn; i += j->nthreads)
+        bx_acq_search(j->st->acq[j->index], j->st->hist, j->st->acq_need, j->prns[i], &j->res[i]);
+    return NULL;
+}
+
+/* Tracks this worker's share of the channels over the whole block, stopping
+ * at every epoch sample to take the raw observation. */
+static void *trk_worker(void *arg)
+{
+    job_t *j = arg;
+    bx_rx_t *rx = j->rx;
+    int k = 0;
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        stream_t *st = &rx->st[s];
+        uint64_t first = st->sample;
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = st->ch[p];
+            if (!ch)
+                continue;
+            if (k++ % j->nthreads != j->index)
+                continue;
+            size_t pos = 0;
+            for (int e = 0; e < j->nep; e++) {
+                uint64_t es = j->ep_sample[e][s];
+                size_t end = (size_t)(es - first) + 1; /* include the epoch sample */
+                if (end > j->n[s])
+                    end = j->n[s];
+                if (end > pos)
+                    bx_channel_track(ch, j->x[s] + pos, end - pos, first + pos);
+                pos = end;
+                if (bx_trk_observe(ch->trk, es, &j->raw[e][s][p]) != BX_OK)
+                    j->raw[e][s][p].state = -1;
+            }
+            if (pos < j->n[s])
+                bx_channel_track(ch, j->x[s] + pos, j->n[s] - pos, first + pos);
+        }
+    }
+    return NULL;
+}
+
+static void run_jobs(bx_rx_t *rx, job_t *proto, void *(*fn)(void *), int njobs)
+{
+    pthread_t th[64];
+    job_t jobs[64];
+    int n = njobs < rx->threads ? njobs : rx->threads;
+    if (n < 1)
+        n = 1;
+    for (int t = 0; t < n; t++) {
+        jobs[t] = *proto;
+        jobs[t].index = t;
+        jobs[t].nthreads = n;
+    }
+    int started = 1;
+    for (int t = 1; t < n; t++) {
+        if (pthread_create(&th[t], NULL, fn, &jobs[t]) != 0)
+            break;
+        started++;
+    }
+    if (started < n) { /* could not start all threads: do the rest here */
+        for (int t = 0; t < n; t++)
+            jobs[t].nthreads = 1;
+        for (int t = 1; t < started; t++)
+            pthread_join(th[t], NULL);
+        jobs[0].index = 0;
+        fn(&jobs[0]);
+        return;
+    }
+    fn(&jobs[0]);
+    for (int t = 1; t < n; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* ---------------- acquisition ---------------- */
+
+static int is_tracked_elsewhere(const bx_rx_t *rx, int prn, int sig)
+{
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        if (rx->st[s].cfg.sig == sig && rx->st[s].ch[prn])
+            return 1;
+    return 0;
+}
+
+static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
+{
+    int prns[BX_PRN_MAX];
+    bx_acq_result_t res[BX_PRN_MAX];
+    int n = 0;
+    for (int p = 1; p <= BX_PRN_MAX; p++)
+        if (prn_wanted(rx, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig))
+            prns[n++] = p;
+    memset(res, 0, sizeof res);
+    job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
+    run_jobs(rx, &j, acq_worker, n);
+    for (int i = 0; i < n; i++) {
+        if (!res[i].detected)
+            continue;
+        bx_channel_t *ch = bx_channel_create(sidx, st->cfg.sig, prns[i], st->cfg.fs_hz, st->cfg.if_hz, &res[i],
+                                             st->hist_start);
+        if (ch)
+            st->ch[prns[i]] = ch;
+    }
+}
+
+/* Collects samples into the acquisition block and searches when it is full. */
+static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n)
+{
+    stream_t *st = &rx->st[sidx];
+    if (!st->acq_due) {
+        if (st->sample + n < st->next_acq_sample)
+            return;
+        st->acq_due = 1;
+        st->hist_n = 0;
+    }
+    size_t off = 0;
+    if (st->hist_n == 0) {
+        if (st->sample < st->next_acq_sample) {
+            off = (size_t)(st->next_acq_sample - st->sample);
+            if (off >= n)
+                return;
+        }
+        st->hist_start = st->sample + off;
+    }
+    size_t take = st->acq_need - st->hist_n;
+    if (take > n - off)
+        take = n - off;
+    memcpy(st->hist + st->hist_n, x + off, take * sizeof *x);
+    st->hist_n += take;
+    if (st->hist_n < st->acq_need)
+        return;
+    acquire(rx, st, sidx);
+    st->acq_due = 0;
+    st->hist_n = 0;
+    st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
+}
+
+/* ---------------- epochs ---------------- */
+
+static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample)
+{
+    const double fs0 = rx->st[0].cfg.fs_hz;
+    /* receiver time in samples of stream 0 */
+    double r = (double)rx->t0_samples + (double)sample * fs0 / rx->st[sidx].cfg.fs_hz;
+    double whole = floor(r / fs0);
+    bx_time_t t = {(int64_t)whole, 0.0};
+    t.frac_s = (r - whole * fs0) / fs0;
+    return t;
+}
+
+/* First time anchor: define the receiver time scale. */
+static void init_time(bx_rx_t *rx)
+{
+    stream_t *st = &rx->st[0];
+    for (int s = 0; s < rx->cfg.n_streams && !rx->have_t0; s++) {
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = rx->st[s].ch[p];
+            if (!ch || !ch->have_time)
+                continue;
+            /* receive time of the anchor ~ its transmit time + nominal travel time */
+            bx_time_t t_rx = bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S);
+            const double fs0 = st->cfg.fs_hz;
+            double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
+            rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
+            rx->have_t0 = 1;
+            /* next epoch: first whole interval after the current sample */
+            int64_t now = rx->t0_samples + (int64_t)st->sample;
+            rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+            break;
+        }
+    }
+}
+
+void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
+{
+    if (!rx->have_t0)
+        return;
+    int64_t d = llround(bias_s * rx->st[0].cfg.fs_hz);
+    rx->t0_samples -= d;
+    rx->next_epoch_rx -= d; /* keep the epoch grid on whole intervals */
+    rx->next_epoch_rx = ((rx->next_epoch_rx + rx->epoch_samples - 1) / rx->epoch_samples) * rx->epoch_samples;
+}
+
+static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[BX_RX_MAX_STREAMS],
+                       bx_trk_obs_t raw[BX_RX_MAX_STREAMS][BX_PRN_MAX + 1])
+{
+    bx_obs_t *obs = &rx->obs;
+    obs->n = 0;
+    const double fs0 = rx->st[0].cfg.fs_hz;
+    obs->time.sec = (int64_t)floor((double)epoch_rx / fs0);
+    obs->time.frac_s = ((double)epoch_rx - (double)obs->time.sec * fs0) / fs0;
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        stream_t *st = &rx->st[s];
+        for (int p = 1; p <= BX_PRN_MAX && obs->n < BX_OBS_MAX; p++) {
+            bx_channel_t *ch = st->ch[p];
+            if (!ch || raw[s][p].state < 0)
+                continue;
+            const bx_trk_obs_t *o = &raw[s][p];
+            bx_obsd_t *d = &obs->d[obs->n];
+            memset(d, 0, sizeof *d);
+            if (o->state != BX_TRK_LOCKED)
+                continue;
+            d->prn = (uint8_t)p;
+            d->sig = (uint8_t)st->cfg.sig;
+            d->pilot = 1;
+            d->doppler_hz = o->doppler_hz;
+            d->carrier_cycles = o->carrier_cycles;
+            d->cn0_dbhz = o->cn0_dbhz;
+            d->lock_s = o->lock_s;
+            d->flags = BX_OBS_DOP | BX_OBS_CN0 | BX_OBS_CP;
+            bx_time_t tx;
+            if (rx->have_t0 && bx_channel_tx_time(ch, ep_sample[s], o, &tx)) {
+                bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
+                d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
+                d->flags |= BX_OBS_PR;
+            }
+            obs->n++;
+        }
+    }
+    if (rx->cfg.on_epoch)
+        rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+}
+
+int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
+{
+    const int ns = rx->cfg.n_streams;
+    /* acquisition first: channels created here start tracking with this block */
+    for (int s = 0; s < ns; s++)
+        feed_acquisition(rx, s, x[s], n[s]);
+
+    /* epochs falling inside this block (receiver time in stream-0 samples) */
+    static const int maxe = MAX_EPOCHS_PER_CALL;
+    uint64_t ep_sample[MAX_EPOCHS_PER_CALL][BX_RX_MAX_STREAMS];
+    int64_t ep_rx[MAX_EPOCHS_PER_CALL];
+    int nep = 0;
+    stream_t *st0 = &rx->st[0];
+    int64_t base = rx->have_t0 ? rx->t0_samples : 0;
+    int64_t end_rx = base + (int64_t)(st0->sample + n[0]);
+    while (rx->next_epoch_rx < end_rx && nep < maxe) {
+        int64_t e = rx->next_epoch_rx;
+        rx->next_epoch_rx += rx->epoch_samples;
+        if (e < base + (int64_t)st0->sample)
+            continue;
+        ep_rx[nep] = e;
+        for (int s = 0; s < ns; s++) {
+            double ratio = rx->st[s].cfg.fs_hz / st0->cfg.fs_hz;
+            uint64_t smp = (uint64_t)llround((double)(e - base) * ratio);
+            uint64_t lo = rx->st[s].sample, hi = rx->st[s].sample + n[s] - 1;
+            ep_sample[nep][s] = smp < lo ? lo : smp > hi ? hi : smp;
+        }
+        nep++;
+    }
+
+    bx_trk_obs_t(*raw)[BX_RX_MAX_STREAMS][BX_PRN_MAX + 1] = NULL;
+    if (nep > 0) {
+        raw = malloc((size_t)nep * sizeof *raw);
+        if (!raw)
+            return BX_ERR_NOMEM;
+        memset(raw, 0xff, (size_t)nep * sizeof *raw); /* state = -1: no channel */
+    }
+    int nch = 0;
+    for (int s = 0; s < ns; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++)
+            nch += rx->st[s].ch[p] != NULL;
+    job_t j = {.rx = rx, .x = x, .n = n, .nep = nep, .ep_sample = (const uint64_t(*)[BX_RX_MAX_STREAMS])ep_sample,
+               .raw = raw};
+    if (nch > 0)
+        run_jobs(rx, &j, trk_worker, nch);
+
+    /* navigation data (single thread: the store is shared) */
+    for (int s = 0; s < ns; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++)
+            if (rx->st[s].ch[p])
+                bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
+    if (!rx->have_t0)
+        init_time(rx);
+
+    for (int e = 0; e < nep; e++)
+        emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
+    free(raw);
+
+    for (int s = 0; s < ns; s++) {
+        rx->st[s].sample += n[s];
+        /* drop channels that lost lock: the PRN is searched again */
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = rx->st[s].ch[p];
+            bx_trk_obs_t o;
+            if (ch && bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o) == BX_OK && o.state == BX_TRK_LOST) {
+                bx_channel_destroy(ch);
+                rx->st[s].ch[p] = NULL;
+            }
+        }
+    }
+    return BX_OK;
+}
+
+const bx_nav_t *bx_rx_nav(const bx_rx_t *rx) { return &rx->nav; }
+
+int bx_rx_add_nav(bx_rx_t *rx, const bx_nav_t *nav)
+{
+    for (int i = 0; i < nav->n_eph; i++) {
+        int st = bx_nav_add(&rx->nav, &nav->eph[i]);
+        if (st != BX_OK)
+            return st;
+    }
+    if (nav->iono.valid)
+        rx->nav.iono = nav->iono;
+    if (nav->utc.valid)
+        rx->nav.utc = nav->utc;
+    return BX_OK;
+}
+
+int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max)
+{
+    int k = 0;
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        const stream_t *st = &rx->st[s];
+        for (int p = 1; p <= BX_PRN_MAX && k < max; p++) {
+            const bx_channel_t *ch = st->ch[p];
+            if (!ch)
+                continue;
+            bx_trk_obs_t o;
+            memset(&o, 0, sizeof o);
+            if (st->sample > 0)
+                bx_trk_observe(ch->trk, st->sample - 1, &o);
+            bx_rx_chan_status_t *c = &out[k++];
+            memset(c, 0, sizeof *c);
+            c->stream = s;
+            c->sig = st->cfg.sig;
+            c->prn = p;
+            c->state = o.state;
+            c->sec_sync = o.sec_sync;
+            c->frames_ok = ch->frames_ok;
+            c->frames_bad = ch->frames_bad;
+            c->have_time = ch->have_time;
+            c->cn0_dbhz = o.cn0_dbhz;
+            c->doppler_hz = o.doppler_hz;
+            c->lock_s = o.lock_s;
+            c->el_deg = c->az_deg = NAN;
+            c->have_eph = 0;
+            for (int i = 0; i < rx->nav.n_eph; i++)
+                if (rx->nav.eph[i].prn == p)
+                    c->have_eph = 1;
+        }
+    }
+    return k;
+}
+
+double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
+
+void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3])
+{
+    memcpy(rx->pos_ecef_m, ecef_m, sizeof rx->pos_ecef_m);
+    rx->have_pos = 1;
+}
