@@ -1,0 +1,78 @@
+/*
+ * bdsrx simulator scenario: the project's own constellation, receiver
+ * trajectory, signal geometry and navigation-message streams, on top of which
+ * tools/bdsrx-sim.c generates IQ samples with dsp/simsig.c.
+ *
+ * Everything here is the same physics the receiver inverts (bx_satpos for the
+ * orbits, the CNAV packers for the messages), so end-to-end tests check the
+ * receiver's signal processing and bookkeeping; the orbit and message
+ * formulas themselves are checked against independent data in their own
+ * tests (SP3, ICD vectors, real frames).
+ */
+#ifndef BDSRX_SIMSCEN_H
+#define BDSRX_SIMSCEN_H
+
+#include "bdsrx/eph.h"
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Receiver trajectory. */
+enum { BX_TRAJ_STATIC = 0, BX_TRAJ_FIELD = 1 };
+
+typedef struct {
+    bx_time_t start;        /* BDT (true time) of the first sample */
+    double llh0[3];         /* start position: lat, lon (rad), height (m) */
+    int traj;               /* BX_TRAJ_* */
+    double speed_mps;       /* FIELD: driving speed along the rows */
+    double row_length_m;    /* FIELD: row length (default 200 m) */
+    double row_spacing_m;   /* FIELD: spacing between rows = U-turn diameter (default 12 m) */
+    double elmask_deg;      /* satellites below are not simulated */
+    int tropo;              /* add a Saastamoinen troposphere delay */
+    const bx_bdgim_t *iono; /* add this broadcast BDGIM ionosphere delay to the code (NULL: none);
+                               the carrier is not advanced (no code-carrier divergence) */
+} bx_simscen_config_t;
+
+void bx_simscen_config_default(bx_simscen_config_t *c);
+
+/* Fills nav with the project's synthetic BDS-3 constellation: 24 MEO (Walker
+ * 24/3/1, 55 deg) on PRN 19-30, 32-37, 41-46 and 3 IGSO on PRN 38-40, with
+ * t_oe at the whole hour before `t`, clocks of a few tens of microseconds, and
+ * every parameter already quantised to its ICD scale factor (so the decoded
+ * broadcast ephemeris equals the one used to generate the signal). */
+int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t);
+
+/* Receiver position/velocity (ECEF) at t_rel seconds after start. */
+void bx_simscen_position(const bx_simscen_config_t *c, double t_rel_s, double pos_m[3], double vel_mps[3]);
+
+/* Signal geometry of one satellite for a receiver at pos_m at true receive
+ * time t_rx: the transmit time stamp of the signal (satellite time scale of
+ * the signal `sig`, pilot; i.e. what the receiver decodes), the pseudorange
+ * it implies, the geometric range, elevation and azimuth. */
+typedef struct {
+    bx_time_t t_sv;        /* signal time stamp arriving at t_rx */
+    double pseudorange_m;  /* c * (t_rx - t_sv) */
+    double range_m;        /* geometric (Sagnac-corrected) range */
+    double tropo_m, iono_m;
+    double el_rad, az_rad;
+    double sat_pos_m[3];   /* ECEF at transmit time, in the frame of t_rx */
+} bx_simgeom_t;
+
+int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig, const double pos_m[3],
+                        bx_time_t t_rx, bx_simgeom_t *g);
+
+/* Navigation-data stream of one satellite and signal: the logic value of the
+ * data symbol transmitted at signal time t_sv (B1C: B-CNAV1 frames, SF3 pages
+ * 1-4 in turn; B2a: B-CNAV2 messages 10, 11, 30, 34 in turn).  Frames are
+ * encoded with the nav/ encoders when first needed. */
+typedef struct bx_simnav bx_simnav_t;
+bx_simnav_t *bx_simnav_create(const bx_nav_t *nav, int prn, int sig);
+int bx_simnav_symbol(bx_simnav_t *s, bx_time_t t_sv);
+void bx_simnav_destroy(bx_simnav_t *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,314 @@
+/*
+ * bdsrx-sim: the project's own B1C / B2a signal simulator.  Writes IQ
+ * captures (any bdsrx format, with SigMF sidecars) of the project's synthetic
+ * constellation for a static or moving receiver, with encoded B-CNAV1 /
+ * B-CNAV2 navigation messages, and a truth file.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/simgen.h"
+#include "bdsrx/simscen.h"
+#include "bdsrx/sink.h"
+#include "bdsrx/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx-sim --out PREFIX [options]\n"
+            "\n"
+            "Simulates BDS-3 B1C and/or B2a signals of the project's synthetic constellation\n"
+            "(24 MEO satellites) received at a given place and time, with B-CNAV1/B-CNAV2\n"
+            "navigation messages.  Writes PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt> (with .sigmf-meta\n"
+            "sidecars) and PREFIX.truth.json (receiver and satellite truth every second).\n"
+            "\n"
+            "options:\n"
+            "  --signals LIST   B1C, B2a or B1C,B2a (default B1C)\n"
+            "  --duration S     seconds to generate (default 40)\n"
+            "  --fs-b1c HZ      B1C sample rate (default 4092000)\n"
+            "  --fs-b2a HZ      B2a sample rate (default 20460000)\n"
+            "  --format F       ci8 ci16 cf32 ci2 (default ci8)\n"
+            "  --pos LAT,LON,H  start position, degrees and metres (default 30.5,114.3,50)\n"
+            "  --start DATE     BDT start 'YYYY-MM-DD HH:MM:SS' (default 2023-03-12 04:05:34)\n"
+            "  --cn0 DBHZ       C/N0 of every satellite (default 45)\n"
+            "  --motion M       static (default) or field: back-and-forth rows with U-turns\n"
+            "  --speed MPS      field speed (default 3 m/s)\n"
+            "  --elmask DEG     satellites below are not simulated (default 5)\n"
+            "  --seed N         noise seed\n"
+            "  --nav-out FILE   also write the constellation as a RINEX 4 navigation file\n"
+            "  --quiet          no progress line\n");
+}
+
+typedef struct {
+    int sig;
+    double fs_hz;
+    bx_simgen_t *gen;
+    bx_sink_t *sink;
+    bx_cf32_t *buf;
+    size_t nms;           /* samples per millisecond */
+    int slot_prn[BX_SIMGEN_MAX_SATS];
+    bx_simnav_t *nav[BX_SIMGEN_MAX_SATS];
+} band_t;
+
+static int slot_of(band_t *b, int prn)
+{
+    int free_slot = -1;
+    for (int i = 0; i < BX_SIMGEN_MAX_SATS; i++) {
+        if (b->slot_prn[i] == prn)
+            return i;
+        if (b->slot_prn[i] == 0 && free_slot < 0)
+            free_slot = i;
+    }
+    return free_slot;
+}
+
+int main(int argc, char **argv)
+{
+    const char *out = NULL, *nav_out = NULL;
+    int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
+    double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45;
+    uint64_t seed = 1;
+    bx_simscen_config_t sc;
+    bx_simscen_config_default(&sc);
+    int y = 2023, mo = 3, d = 12, h = 4, mi = 5;
+    double s = 34;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "bdsrx-sim: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--out")) out = v;
+        else if (!strcmp(a, "--signals")) {
+            use[0] = strstr(v, "B1C") || strstr(v, "b1c");
+            use[1] = strstr(v, "B2a") || strstr(v, "B2A") || strstr(v, "b2a");
+            if (!use[0] && !use[1]) {
+                fprintf(stderr, "bdsrx-sim: --signals takes B1C, B2a or B1C,B2a\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--duration")) duration_s = atof(v);
+        else if (!strcmp(a, "--fs-b1c")) fs[0] = atof(v);
+        else if (!strcmp(a, "--fs-b2a")) fs[1] = atof(v);
+        else if (!strcmp(a, "--format")) {
+            if (bx_iq_format_from_name(v, &format) != BX_OK || format == BX_IQ_RI8 || format == BX_IQ_RI1) {
+                fprintf(stderr, "bdsrx-sim: --format takes ci8, ci16, cf32 or ci2\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--pos")) {
+            double la, lo, hh;
+            if (sscanf(v, "%lf,%lf,%lf", &la, &lo, &hh) != 3 || fabs(la) > 90 || fabs(lo) > 360) {
+                fprintf(stderr, "bdsrx-sim: --pos takes LAT,LON,H in degrees and metres\n");
+                return 2;
+            }
+            sc.llh0[0] = la * M_PI / 180, sc.llh0[1] = lo * M_PI / 180, sc.llh0[2] = hh;
+        } else if (!strcmp(a, "--start")) {
+            if (sscanf(v, "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6) {
+                fprintf(stderr, "bdsrx-sim: --start takes 'YYYY-MM-DD HH:MM:SS' (BDT)\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--cn0")) cn0 = atof(v);
+        else if (!strcmp(a, "--motion")) {
+            if (!strcmp(v, "static")) sc.traj = BX_TRAJ_STATIC;
+            else if (!strcmp(v, "field")) sc.traj = BX_TRAJ_FIELD;
+            else {
+                fprintf(stderr, "bdsrx-sim: --motion takes static or field\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--speed")) sc.speed_mps = atof(v);
+        else if (!strcmp(a, "--elmask")) sc.elmask_deg = atof(v);
+        else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--nav-out")) nav_out = v;
+        else {
+            fprintf(stderr, "bdsrx-sim: unknown option %s (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (!out) {
+        usage(stderr);
+        return 2;
+    }
+    if (!(duration_s > 0 && duration_s <= 3600) || !(cn0 > 0 && cn0 < 80)) {
+        fprintf(stderr, "bdsrx-sim: --duration must be 0..3600 s and --cn0 0..80 dB-Hz\n");
+        return 2;
+    }
+    for (int b = 0; b < 2; b++)
+        if (use[b] && (fmod(fs[b], 1000.0) != 0 || fs[b] < 2e6)) {
+            fprintf(stderr, "bdsrx-sim: sample rates must be whole kHz and >= 2 MHz\n");
+            return 2;
+        }
+    sc.start = bx_time_from_civil(y, mo, d, h, mi, s);
+
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    if (bx_simscen_constellation(&nav, sc.start) != BX_OK) {
+        fprintf(stderr, "bdsrx-sim: cannot build the constellation\n");
+        return 1;
+    }
+    sc.iono = &nav.iono;
+    if (nav_out) {
+        FILE *f = fopen(nav_out, "w");
+        if (!f || bx_rinex_nav_write(f, &nav) != BX_OK) {
+            fprintf(stderr, "bdsrx-sim: cannot write %s\n", nav_out);
+            return 1;
+        }
+        fclose(f);
+    }
+
+    band_t band[2];
+    memset(band, 0, sizeof band);
+    char path[1024], err[512];
+    for (int b = 0; b < 2; b++) {
+        if (!use[b])
+            continue;
+        band_t *bd = &band[b];
+        bd->sig = b == 0 ? BX_SIG_B1C : BX_SIG_B2A;
+        bd->fs_hz = fs[b];
+        bd->nms = (size_t)(fs[b] / 1000.0);
+        bx_simgen_config_t gc = {bd->sig, fs[b], 1, seed + (uint64_t)b * 7919};
+        bd->gen = bx_simgen_create(&gc);
+        bd->buf = malloc(bd->nms * sizeof *bd->buf);
+        snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
+        bx_sink_meta_t m;
+        bx_sink_meta_init(&m);
+        m.format = format;
+        m.fs_hz = fs[b];
+        m.fc_hz = b == 0 ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+        m.if_hz = 0.0;
+        m.recorder = "bdsrx-sim";
+        m.description = "bdsrx-sim synthetic BDS-3 capture";
+        if (!bd->gen || !bd->buf || bx_sink_create(path, &m, 1, &bd->sink, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx-sim: %s\n", bd->gen && bd->buf ? err : "out of memory");
+            return 1;
+        }
+    }
+    snprintf(path, sizeof path, "%s.truth.json", out);
+    FILE *truth = fopen(path, "w");
+    if (!truth) {
+        fprintf(stderr, "bdsrx-sim: cannot write %s\n", path);
+        return 1;
+    }
+    /* scale: noise sigma 1 per complex sample -> about 1/3 of full scale of 8-bit,
+     * levels +-1/+-3 split near 1 sigma for 2-bit */
+    float scale = format == BX_IQ_CI8 ? 20.0f : format == BX_IQ_CI16 ? 2000.0f : format == BX_IQ_CI2 ? 2.0f : 1.0f;
+
+    long nms_total = (long)llround(duration_s * 1000.0);
+    int show = !quiet && isatty(2);
+    fprintf(truth, "{\"generator\":\"bdsrx-sim\",\"start_bdt\":\"");
+    {
+        char tb[64];
+        bx_time_str(sc.start, tb, sizeof tb);
+        fprintf(truth, "%s\",\"motion\":\"%s\",\"cn0_dbhz\":%.1f,\"epochs\":[\n", tb,
+                sc.traj == BX_TRAJ_FIELD ? "field" : "static", cn0);
+    }
+    int first_epoch = 1;
+    for (long ms = 0; ms < nms_total; ms++) {
+        double t_rel = ms * 1e-3;
+        bx_time_t t_rx = bx_time_add(sc.start, t_rel), t_rx1 = bx_time_add(t_rx, 1e-3);
+        double pos[3], vel[3], pos1[3], vel1[3];
+        bx_simscen_position(&sc, t_rel, pos, vel);
+        bx_simscen_position(&sc, t_rel + 1e-3, pos1, vel1);
+        int truth_now = ms % 1000 == 0;
+        if (truth_now) {
+            double llh[3];
+            bx_ecef_to_llh(pos, llh);
+            fprintf(truth, "%s{\"t_s\":%.3f,\"ecef_m\":[%.4f,%.4f,%.4f],\"llh\":[%.9f,%.9f,%.4f],"
+                           "\"vel_mps\":[%.4f,%.4f,%.4f],\"sats\":[",
+                    first_epoch ? "" : ",\n", t_rel, pos[0], pos[1], pos[2], llh[0] * 180 / M_PI,
+                    llh[1] * 180 / M_PI, llh[2], vel[0], vel[1], vel[2]);
+            first_epoch = 0;
+        }
+        int first_sat = 1;
+        for (int k = 0; k < nav.n_eph; k++) {
+            const bx_eph_t *e = &nav.eph[k];
+            for (int b = 0; b < 2; b++) {
+                if (!use[b])
+                    continue;
+                band_t *bd = &band[b];
+                bx_simgeom_t g0, g1;
+                if (bx_simscen_geometry(&sc, e, bd->sig, pos, t_rx, &g0) != BX_OK ||
+                    bx_simscen_geometry(&sc, e, bd->sig, pos1, t_rx1, &g1) != BX_OK)
+                    continue;
+                int slot = slot_of(bd, e->prn);
+                int visible = g0.el_rad * 180 / M_PI >= sc.elmask_deg;
+                if (slot < 0)
+                    continue;
+                if (!visible) {
+                    if (bd->slot_prn[slot] == e->prn) {
+                        bx_simgen_set_sat(bd->gen, slot, 0, NULL, 0, g0.t_sv, 1);
+                        bx_simnav_destroy(bd->nav[slot]);
+                        bd->nav[slot] = NULL;
+                        bd->slot_prn[slot] = 0;
+                    }
+                    continue;
+                }
+                if (bd->slot_prn[slot] != e->prn) {
+                    bd->slot_prn[slot] = e->prn;
+                    bd->nav[slot] = bx_simnav_create(&nav, e->prn, bd->sig);
+                }
+                double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
+                bx_simgen_set_sat(bd->gen, slot, e->prn, bd->nav[slot], cn0, g0.t_sv, rate);
+                if (truth_now) {
+                    const double fc = bd->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+                    fprintf(truth, "%s{\"prn\":%d,\"signal\":\"%s\",\"el_deg\":%.3f,\"az_deg\":%.3f,"
+                                   "\"pseudorange_m\":%.4f,\"range_m\":%.4f,\"tropo_m\":%.4f,\"iono_m\":%.4f,\"doppler_hz\":%.4f,"
+                                   "\"sat_ecef_m\":[%.3f,%.3f,%.3f]}",
+                            first_sat ? "" : ",", e->prn, bd->sig == BX_SIG_B1C ? "B1C" : "B2a",
+                            g0.el_rad * 180 / M_PI, g0.az_rad * 180 / M_PI, g0.pseudorange_m, g0.range_m,
+                            g0.tropo_m, g0.iono_m, fc * (rate - 1.0), g0.sat_pos_m[0], g0.sat_pos_m[1], g0.sat_pos_m[2]);
+                    first_sat = 0;
+                }
+            }
+        }
+        if (truth_now)
+            fprintf(truth, "]}");
+        for (int b = 0; b < 2; b++) {
+            if (!use[b])
+                continue;
+            band_t *bd = &band[b];
+            bx_simgen_generate(bd->gen, bd->buf, bd->nms);
+            if (bx_sink_write_cf32(bd->sink, bd->buf, bd->nms, scale) != BX_OK) {
+                fprintf(stderr, "bdsrx-sim: write error\n");
+                return 1;
+            }
+        }
+        if (show && ms % 500 == 0)
+            fprintf(stderr, "\rbdsrx-sim: %.1f / %.1f s", t_rel, duration_s);
+    }
+    if (show)
+        fprintf(stderr, "\rbdsrx-sim: %.1f / %.1f s\n", duration_s, duration_s);
+    fprintf(truth, "\n]}\n");
+    fclose(truth);
+    int ret = 0;
+    for (int b = 0; b < 2; b++) {
+        if (!use[b])
+            continue;
+        if (bx_sink_close(band[b].sink, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx-sim: %s\n", err);
+            ret = 1;
+        }
+        for (int i = 0; i < BX_SIMGEN_MAX_SATS; i++)
+            bx_simnav_destroy(band[b].nav[i]);
+        bx_simgen_destroy(band[b].gen);
+        free(band[b].buf);
+    }
+    bx_nav_free(&nav);
+    return ret;
+}
