@@ -14,6 +14,7 @@
 #include "bdsrx/bits.h"
 #include "bdsrx/fec.h"
 #include "bdsrx/navmsg.h"
+#include "bdsrx/orbit.h"
 #include "testdata.h"
 
 static const char TV1_SF2[] =
@@ -353,6 +354,68 @@ static void test_eph_blocks_cross_source(void **state)
     bx_ephasm_destroy(a);
 }
 
+/* Assembled ephemerides through the orbit code (nav/satpos.c): TV1 against the worked
+ * example of orbit.md §3 (a regression vector computed by the ICD transcriber), and the
+ * real B-CNAV3 ephemerides of the qzsl6tool file: the satellites were being received in
+ * Hiroshima, so each must be above the horizon there with a plausible orbit radius. */
+static void elevation_deg(const double sat[3], double lat_deg, double lon_deg, double h_m, double *el)
+{
+    const double a = 6378137.0, f = 1 / 298.257222101, e2 = f * (2 - f);
+    double la = lat_deg * M_PI / 180, lo = lon_deg * M_PI / 180;
+    double n = a / sqrt(1 - e2 * sin(la) * sin(la));
+    double rx[3] = {(n + h_m) * cos(la) * cos(lo), (n + h_m) * cos(la) * sin(lo), (n * (1 - e2) + h_m) * sin(la)};
+    double up[3] = {cos(la) * cos(lo), cos(la) * sin(lo), sin(la)};
+    double d[3] = {sat[0] - rx[0], sat[1] - rx[1], sat[2] - rx[2]};
+    double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    *el = asin((d[0] * up[0] + d[1] * up[1] + d[2] * up[2]) / r) * 180 / M_PI;
+}
+
+static void test_orbit_from_assembled(void **state)
+{
+    (void)state;
+    bx_cnav1_sf2_t sf2;
+    bx_cnav1_sf3_t sf3;
+    tv1(&sf2, &sf3);
+    bx_ephasm_t *a = bx_ephasm_create();
+    bx_eph_t e;
+    assert_int_equal(bx_ephasm_add_cnav1(a, 35, 183, &sf2, &sf3, &e), 1);
+    double p[3];
+    bx_time_t t = bx_cnav1_frame_time(853, 137, 183);
+    assert_int_equal(bx_satpos(&e, t, p, NULL, NULL, NULL), BX_OK);
+    assert_true(fabs(p[0] - 9889441.193) < 1.0);
+    assert_true(fabs(p[1] + 12602738.565) < 1.0);
+    assert_true(fabs(p[2] - 22838095.631) < 1.0);
+    bx_ephasm_destroy(a);
+
+    char path[512];
+    if (!testdata_path(path, sizeof path, "real/qzsl6tool_b2b_rtcm/20230819-081730hasbds.b2b"))
+        skip();
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    a = bx_ephasm_create();
+    uint8_t rec[125], bits[1000];
+    int n = 0;
+    while (fread(rec, 1, 125, f) == 125) {
+        bx_bits_from_bytes(rec, 1000, bits);
+        int prn = (int)bx_bits_getu(bits, 16, 6);
+        bx_cnav3_msg_t m;
+        if (prn >= 59 || bx_cnav3_parse(bits + 28, prn, &m) != BX_OK)
+            continue;
+        if (bx_ephasm_add_cnav3(a, &m, &e) != 1)
+            continue;
+        assert_int_equal(bx_satpos(&e, bx_cnav3_frame_time(919, m.sow), p, NULL, NULL, NULL), BX_OK);
+        double r = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]), el;
+        elevation_deg(p, 34.4401, 132.4148, 233.0, &el); /* RTCM 1005 of the same station, 2022 */
+        printf("NOTE: C%02d r = %.0f km, elevation %.1f deg at Hiroshima\n", prn, r / 1e3, el);
+        assert_true(e.sat_type == BX_SAT_IGSO ? fabs(r - 42.16e6) < 0.2e6 : fabs(r - 27.9e6) < 0.2e6);
+        assert_true(el > 10.0);
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, 7);
+    bx_ephasm_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_cnav3_real),
         cmocka_unit_test(test_cnav3_toc_mismatch),
         cmocka_unit_test(test_eph_blocks_cross_source),
+        cmocka_unit_test(test_orbit_from_assembled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

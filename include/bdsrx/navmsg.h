@@ -29,8 +29,10 @@ extern "C" {
 #endif
 
 #define BX_SC2RAD 3.1415926535898 /* semicircle -> rad, orbit.md §1 */
-#define BX_AREF_MEO_M 27906100.0  /* orbit.md §1 */
+#ifndef BX_AREF_MEO_M /* same values as orbit.h (orbit.md §1) */
+#define BX_AREF_MEO_M 27906100.0
 #define BX_AREF_IGSO_GEO_M 42162200.0
+#endif
 
 /* ---------------- shared parameter blocks (navmsg.md Tables N2-N4, N9-N15) ---------------- */
 
