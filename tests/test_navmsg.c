@@ -251,6 +251,14 @@ static void test_cnav2_mt10_real(void **state)
     assert_int_equal(m.u.mt10.eph1.sat_type, 3);
     assert_near(m.u.mt10.eph1.dA_m, 338.566, 0, 1e-3);
     assert_near(m.u.mt10.eph1.e, 2.588e-4, 1e-3, 0);
+    /* the whole Eph I block equals the one of the real B-CNAV1 SF2 of the same satellite
+     * and hour (C23 broadcasts one ephemeris set on B1C and B2a; RINEX CNV1/CNV2 agree too) */
+    uint8_t s2[600];
+    hexbits(TV2_SF2CW, s2, 600);
+    bx_cnav1_sf2_t sf2;
+    assert_int_equal(bx_cnav1_sf2_parse(s2, &sf2), BX_OK);
+    assert_memory_equal(&sf2.eph1, &m.u.mt10.eph1, sizeof sf2.eph1);
+    assert_int_equal(sf2.iode, m.u.mt10.iode);
 }
 
 /* ---------------- B-CNAV3 ---------------- */
@@ -305,7 +313,13 @@ static void test_cnav3_mt30_real(void **state)
     /* same day as the TV2 B-CNAV1/2 data of C23: week 941, clock of the hour t_oc 450000 */
     assert_int_equal(m.u.mt30.wn, 941);
     assert_near(m.u.mt30.clk.toc_s, 450000, 0, 0);
-    assert_near(m.u.mt30.clk.a0_s, -7.887275e-04, 0, 2e-9); /* same clock as the SF2 a0 */
+    assert_near(m.u.mt30.clk.a0_s, -7.887275e-04, 0, 2e-9);
+    /* the whole clock block equals the one of the real SF2 of the same satellite and hour */
+    uint8_t s2[600];
+    hexbits(TV2_SF2CW, s2, 600);
+    bx_cnav1_sf2_t sf2;
+    assert_int_equal(bx_cnav1_sf2_parse(s2, &sf2), BX_OK);
+    assert_memory_equal(&sf2.clk, &m.u.mt30.clk, sizeof sf2.clk);
     assert_int_equal(m.u.mt30.utc.dt_ls_s, 4);
     assert_int_equal(m.u.mt30.hs, 0);
 }
