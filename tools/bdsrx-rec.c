@@ -1,0 +1,280 @@
+/* bdsrx-rec: record any sample source to a file with a SigMF sidecar.
+ * Thin main over bdsrx/source.h (reading) and bdsrx/sink.h (writing): raw
+ * samples are copied bit-exactly in the source's own format, losses become
+ * filler + a "dropped" annotation so file sample n stays stream sample n. */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bdsrx/sink.h"
+#include "bdsrx/source.h"
+
+static volatile sig_atomic_t g_stop;
+static bx_source_t *volatile g_src;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    if (g_src)
+        bx_source_stop(g_src); /* atomic store only */
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx-rec [options] SOURCE OUT\n"
+            "Records samples from SOURCE to OUT in the source's raw format, with a SigMF sidecar\n"
+            "(OUT.sigmf-meta, or NAME.sigmf-meta for NAME.sigmf-data; none for OUT = '-').\n"
+            "\n"
+            "SOURCE: PATH | file:PATH | rtlsdr:[N|serial=SN] | rtltcp://HOST:PORT | pocket:[N]\n"
+            "        optionally followed by ?key=value&... (freq, fs, gain, agc, ppm, bias, format,\n"
+            "        if, ch, conf, pace, live, ring, timeout_ms, block); see include/bdsrx/source.h\n"
+            "\n"
+            "options:\n"
+            "  -f, --freq HZ        centre frequency (default 1575.42e6 for devices)\n"
+            "  -s, --fs HZ          sample rate (rtlsdr/rtltcp default 2.048e6)\n"
+            "  -g, --gain DB|auto   tuner gain (default auto)\n"
+            "      --agc            RTL2832 digital AGC on\n"
+            "      --ppm N          frequency correction\n"
+            "      --bias-tee       power the antenna (rtlsdr, rtltcp)\n"
+            "      --ch N           pocket channel 1 or 2 (default 1)\n"
+            "      --conf PATH      pocket: MAX2771 configuration to program first\n"
+            "      --format FMT     input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1)\n"
+            "  -d, --duration S     stop after S seconds of samples\n"
+            "  -n, --max-bytes N    stop after N bytes (suffix k, M, G allowed)\n"
+            "      --ring BYTES     reader ring size (default 16M)\n"
+            "  -q, --quiet          no progress line on stderr\n"
+            "  -h, --help           this text\n"
+            "Ctrl-C stops cleanly: the file is flushed and the sidecar written.\n");
+}
+
+static int parse_size(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return -1;
+    if (*end == 'k' || *end == 'K')
+        v *= 1e3, end++;
+    else if (*end == 'M')
+        v *= 1e6, end++;
+    else if (*end == 'G')
+        v *= 1e9, end++;
+    if (*end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    bx_source_opts_t o;
+    bx_source_opts_default(&o);
+    double duration_s = 0, max_bytes = 0;
+    int quiet = 0;
+    enum { O_AGC = 256, O_PPM, O_BIAS, O_CH, O_CONF, O_FORMAT, O_RING };
+    static const struct option lo[] = {
+        {"freq", required_argument, 0, 'f'},   {"fs", required_argument, 0, 's'},
+        {"gain", required_argument, 0, 'g'},   {"agc", no_argument, 0, O_AGC},
+        {"ppm", required_argument, 0, O_PPM},  {"bias-tee", no_argument, 0, O_BIAS},
+        {"ch", required_argument, 0, O_CH},    {"conf", required_argument, 0, O_CONF},
+        {"format", required_argument, 0, O_FORMAT}, {"duration", required_argument, 0, 'd'},
+        {"max-bytes", required_argument, 0, 'n'}, {"ring", required_argument, 0, O_RING},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "f:s:g:d:n:qh", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f': o.fc_hz = atof(optarg); break;
+        case 's': o.fs_hz = atof(optarg); break;
+        case 'g': o.gain_db = strcmp(optarg, "auto") ? atof(optarg) : NAN; break;
+        case O_AGC: o.agc = 1; break;
+        case O_PPM: o.ppm = atof(optarg); break;
+        case O_BIAS: o.bias_tee = 1; break;
+        case O_CH: o.channel = atoi(optarg); break;
+        case O_CONF: o.conf_path = optarg; break;
+        case O_FORMAT:
+            if (bx_iq_format_from_name(optarg, &o.format) != BX_OK) {
+                fprintf(stderr, "bdsrx-rec: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'd':
+            if (parse_size(optarg, &duration_s) != 0 || duration_s <= 0) {
+                fprintf(stderr, "bdsrx-rec: --duration wants seconds > 0, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'n':
+            if (parse_size(optarg, &max_bytes) != 0 || max_bytes <= 0) {
+                fprintf(stderr, "bdsrx-rec: --max-bytes wants a size like 100M, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case O_RING:
+            if (parse_size(optarg, &v) != 0) {
+                fprintf(stderr, "bdsrx-rec: --ring wants a size like 16M, got '%s'\n", optarg);
+                return 2;
+            }
+            o.ring_bytes = (size_t)v;
+            break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "bdsrx-rec: need SOURCE and OUT (try --help)\n");
+        return 2;
+    }
+    const char *uri = argv[optind], *outp = argv[optind + 1];
+    char err[300];
+    bx_source_t *src = NULL;
+    int st = bx_source_open(uri, &o, &src, err, sizeof err);
+    if (st != BX_OK) {
+        fprintf(stderr, "bdsrx-rec: %s\n", err);
+        return 1;
+    }
+    const bx_source_info_t *in = bx_source_info(src);
+    g_src = src;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    size_t gran = bx_source_granule(src);
+    size_t chunk = in->fs_hz > 0 ? (size_t)(in->fs_hz / 50) : 65536; /* ~20 ms: prompt progress */
+    if (chunk < 4096)
+        chunk = 4096;
+    if (chunk > (1u << 20))
+        chunk = 1u << 20;
+    chunk = chunk / gran * gran;
+    uint8_t *buf = malloc(bx_iq_bytes_for(in->format, chunk));
+    uint64_t limit = UINT64_MAX;
+    if (duration_s > 0 && in->fs_hz > 0)
+        limit = (uint64_t)llround(duration_s * in->fs_hz);
+    else if (duration_s > 0) {
+        fprintf(stderr, "bdsrx-rec: --duration needs a known sample rate (give --fs)\n");
+        return 2;
+    }
+    if (max_bytes > 0) {
+        /* whole bytes of packed formats: granule-aligned sample count */
+        size_t gb = bx_iq_bytes_for(in->format, gran);
+        uint64_t lb = (uint64_t)(max_bytes / gb) * gran;
+        if (lb < limit)
+            limit = lb;
+    }
+    bx_sink_meta_t m;
+    bx_sink_meta_init(&m);
+    m.format = in->format;
+    m.fs_hz = in->fs_hz;
+    m.fc_hz = in->fc_hz;
+    if (in->format == BX_IQ_RI8 || in->format == BX_IQ_RI1)
+        m.if_hz = in->if_hz;
+    m.gain_db = in->gain_db;
+    if (strcmp(in->kind, "file") != 0) {
+        m.agc = in->agc;
+        m.bias_tee = in->bias_tee;
+    }
+    m.hw = in->device;
+    m.recorder = "bdsrx-rec";
+    m.source = uri;
+    bx_sink_t *k = NULL;
+    if (!buf || bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx-rec: %s\n", buf ? err : "out of memory");
+        bx_source_close(src);
+        return 1;
+    }
+    double t0 = now_s(), last = 0;
+    double start_utc = 0;
+    int rc = 0;
+    bx_source_block_info_t bi;
+    while (bx_sink_samples(k) < limit) {
+        uint64_t left = limit - bx_sink_samples(k);
+        size_t want = left < chunk ? (size_t)left : chunk;
+        if (want < gran)
+            break;
+        long n = bx_source_read_raw(src, buf, want, &bi);
+        if (n < 0) {
+            fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", bx_source_error(src));
+            rc = 1;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (start_utc == 0 && bi.time_s > 1e9)
+            start_utc = bi.time_s - (double)bi.first_sample / (in->fs_hz > 0 ? in->fs_hz : 1);
+        if (bi.dropped) {
+            uint64_t d = bi.dropped < limit - bx_sink_samples(k) ? bi.dropped : limit - bx_sink_samples(k);
+            if (bx_sink_gap(k, d, bi.drop_time_s) != BX_OK)
+                break;
+            if (!quiet)
+                fprintf(stderr, "\nbdsrx-rec: %llu samples dropped at sample %llu (reader overflow)\n",
+                        (unsigned long long)bi.dropped, (unsigned long long)(bi.first_sample - bi.dropped));
+            if (bx_sink_samples(k) >= limit)
+                break;
+            left = limit - bx_sink_samples(k);
+            if ((uint64_t)n > left)
+                n = (long)(left / gran * gran);
+        }
+        if (bx_sink_write_raw(k, buf, (size_t)n) != BX_OK)
+            break;
+        double t = now_s();
+        if (!quiet && t - last >= 0.5) {
+            last = t;
+            bx_source_stats_t ss;
+            bx_source_stats(src, &ss);
+            double sec = in->fs_hz > 0 ? bx_sink_samples(k) / in->fs_hz : 0;
+            fprintf(stderr, "\r%8.1f s recorded  %9.1f MB  %6.2f Msps  dropped %llu  ring %3.0f%%   ", sec,
+                    bx_sink_bytes(k) / 1e6, bx_sink_samples(k) / (t - t0) / 1e6,
+                    (unsigned long long)ss.dropped_samples,
+                    ss.ring_capacity ? 100.0 * ss.ring_fill_max / ss.ring_capacity : 0.0);
+        }
+    }
+    {
+        /* a loss right before the end of the stream has no following block to
+         * report it: take it from the counters so the file keeps its length */
+        bx_source_stats_t ss;
+        bx_source_stats(src, &ss);
+        uint64_t seen = bx_sink_dropped(k);
+        if (rc == 0 && ss.dropped_samples > seen && bx_sink_samples(k) < limit) {
+            uint64_t d = ss.dropped_samples - seen;
+            if (d > limit - bx_sink_samples(k))
+                d = limit - bx_sink_samples(k);
+            bx_sink_gap(k, d, ss.last_drop_time_s);
+        }
+    }
+    if (g_stop && !quiet)
+        fprintf(stderr, "\nbdsrx-rec: interrupted, closing the file");
+    /* the start time is known only after the first block arrived */
+    bx_sink_set_start_time(k, start_utc);
+    uint64_t samples = bx_sink_samples(k), bytes = bx_sink_bytes(k), dropped = bx_sink_dropped(k);
+    double fs = in->fs_hz;
+    g_src = NULL;
+    bx_source_close(src);
+    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", err);
+        rc = 1;
+    }
+    if (!quiet)
+        fprintf(stderr, "\nbdsrx-rec: %llu samples (%.3f s), %llu bytes to %s, %llu samples dropped\n",
+                (unsigned long long)samples, fs > 0 ? samples / fs : 0.0, (unsigned long long)bytes, outp,
+                (unsigned long long)dropped);
+    free(buf);
+    return rc;
+}
