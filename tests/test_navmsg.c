@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+#include <unistd.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -778,6 +781,75 @@ static void test_pack_values(void **state)
     assert_int_equal(bx_cnav2_pack(&c, b), BX_ERR_UNSUPPORTED);
 }
 
+/* ---------------- bdsrx nav-decode --json (src/cli_nav_decode.c) ---------------- */
+
+static void test_cli_json(void **state)
+{
+    (void)state;
+    const char *bindir = getenv("BDSRX_BIN");
+    char bin[512], txt[] = "/tmp/bdsrx_navmsg_XXXXXX", cmd[2048], b2b[512];
+    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(bin, X_OK) != 0) {
+        printf("SKIP: %s not built; skipping the nav-decode CLI test\n", bin);
+        skip();
+    }
+    int fd = mkstemp(txt);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    /* line format: a B-CNAV1 frame, a B-CNAV2 message with a comment, a PRN + B-CNAV3 block */
+    fprintf(f, "%s\n%s  # TV3\n24 %s\n", TV1_FRAME, TV3_MSG, TV4_FULL + 7);
+    fclose(f);
+    int have_b2b = testdata_path(b2b, sizeof b2b, "real/qzsl6tool_b2b_rtcm/20230819-081730hasbds.b2b") != NULL;
+    snprintf(cmd, sizeof cmd, "'%s' nav-decode --json --eph '%s' %s%s%s 2>/dev/null", bin, txt,
+             have_b2b ? "'" : "", have_b2b ? b2b : "", have_b2b ? "'" : "");
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char line[65536];
+    int n = 0, n_eph = 0, n_b2b_mt30 = 0, saw_sf2 = 0, saw_mt11 = 0, saw_b2b10 = 0;
+    while (fgets(line, sizeof line, p)) {
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        if (!o)
+            fail_msg("not JSON: %s", line);
+        n++;
+        const char *msg = json_string_value(json_object_get(o, "msg"));
+        const char *sig = json_string_value(json_object_get(o, "sig"));
+        int prn = (int)json_integer_value(json_object_get(o, "prn"));
+        assert_non_null(msg);
+        assert_non_null(sig);
+        if (!strcmp(msg, "EPH")) {
+            n_eph++;
+        } else if (!strcmp(sig, "B1C") && !strcmp(msg, "SF2")) {
+            saw_sf2 = 1;
+            assert_int_equal(prn, 35);
+            json_t *tf = json_object_get(o, "t_frame");
+            assert_true(json_real_value(json_object_get(tf, "tow_s")) == 496494.0);
+            json_t *e1 = json_object_get(o, "eph1");
+            assert_true(fabs(json_real_value(json_object_get(e1, "A_m")) - 27906021.910) < 2e-3);
+        } else if (!strcmp(sig, "B2A") && !strcmp(msg, "MT11")) {
+            saw_mt11 = 1;
+            assert_int_equal(prn, 26);
+            assert_int_equal(json_integer_value(json_object_get(o, "tow_s")), 496611);
+            json_t *e2 = json_object_get(o, "eph2");
+            assert_true(json_real_value(json_object_get(e2, "crs_m")) == 103.625);
+        } else if (!strcmp(sig, "B2B") && !strcmp(msg, "MT10") && prn == 24) {
+            saw_b2b10 = 1;
+            assert_int_equal(json_integer_value(json_object_get(o, "sow")), 496746);
+        } else if (!strcmp(sig, "B2B") && !strcmp(msg, "MT30")) {
+            n_b2b_mt30++;
+        }
+        json_decref(o);
+    }
+    assert_int_equal(pclose(p), 0);
+    unlink(txt);
+    assert_true(saw_sf2 && saw_mt11 && saw_b2b10);
+    if (have_b2b) { /* 310 frames + SF2, SF3, MT11, MT10; 1 B-CNAV1 + 7 B-CNAV3 ephemerides */
+        assert_int_equal(n, 314 + n_eph);
+        assert_int_equal(n_eph, 8);
+        assert_int_equal(n_b2b_mt30, 95);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -794,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_rinex_cnav_values),
         cmocka_unit_test(test_roundtrip_random),
         cmocka_unit_test(test_pack_values),
+        cmocka_unit_test(test_cli_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
