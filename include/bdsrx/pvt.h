@@ -128,6 +128,42 @@ void bx_pvt_destroy(bx_pvt_t *p);
  * or for el <= 0. */
 double bx_tropo_delay_m(const double llh[3], double el_rad);
 
+/* ---- Coarse-time (snapshot) solution (nav/pvt_coarse.c) ----
+ * For a short snapshot only the code phase is known: the transmit time modulo
+ * the primary-code period (B1C 10 ms, B2a 1 ms), and the receiver time is only
+ * known to within about a minute.  Five unknowns are estimated (position,
+ * clock bias, time error; van Diggelen, "A-GPS", 2009, ch. 4 "coarse-time
+ * navigation"): the whole code periods are chosen so that every full
+ * pseudorange agrees with the prediction from x0_m / t_approx up to a common
+ * offset (needs |position error| + 60 s x range-rate spread well below
+ * c x period / 2: 1500 km for B1C, 150 km for B2a), the common offset goes
+ * into the clock, and the time error enters through each satellite's range
+ * rate.  An optional height constraint (a pseudo-observation) lets four
+ * satellites solve. */
+typedef struct {
+    int prn;
+    int sig;                /* BX_SIG_B1C (10 ms code) or BX_SIG_B2A (1 ms) */
+    int pilot;              /* group delay of the pilot (1) or data (0) component */
+    double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
+                               snapshot's reference sample: code_phase_chips / chip rate */
+    double cn0_dbhz;        /* 0 unknown */
+} bx_coarse_meas_t;
+
+typedef struct {
+    double height_m;        /* ellipsoidal height of the constraint */
+    double sigma_m;         /* its standard deviation; <= 0: no constraint */
+} bx_coarse_aid_t;
+
+/* Solves position, clock and time.  t_approx: receiver's BDT estimate of the
+ * reference sample; x0_m: a-priori ECEF position (NULL: the centre of the
+ * Earth is NOT accepted, a coarse position is needed).  On success sol->time
+ * is the corrected BDT of the reference sample, sol->rx_time = t_approx, and
+ * sol->clk_bias_m holds the common code-phase offset (modulo the code
+ * period, physically meaningless).  Returns BX_OK or BX_ERR_NOFIX with
+ * sol->reason. */
+int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const double x0_m[3],
+                  const bx_coarse_aid_t *aid, const bx_nav_t *nav, const bx_pvt_config_t *cfg, bx_sol_t *sol);
+
 /* ---- RAIM internals (nav/pvt_raim.c), exposed for tests ---- */
 /* chi-square threshold: x with P(chi2_dof > x) = pfa */
 double bx_raim_chi2_threshold(int dof, double pfa);
