@@ -179,9 +179,13 @@ void bx__source_push(bx_source_t *s, const void *raw, size_t nbytes)
 {
     const uint8_t *p = raw;
     size_t gb = s->gran_bytes, gs = s->gran_samples;
-    if (atomic_load_explicit(&s->start_time_s, memory_order_relaxed) == 0.0)
-        atomic_store(&s->start_time_s, bx__now_utc_s());
     size_t total = s->carry_len + nbytes;
+    if (atomic_load_explicit(&s->start_time_s, memory_order_relaxed) == 0.0) {
+        /* the first block arrives when its last sample is in: date sample 0
+         * back by the block's duration on the sample clock */
+        double blk_s = s->info.fs_hz > 0 ? (double)(total / gb * gs) / s->info.fs_hz : 0.0;
+        atomic_store(&s->start_time_s, bx__now_utc_s() - blk_s);
+    }
     size_t whole = total / gb * gb;
     if (whole) {
         uint64_t nsamp = whole / gb * gs;
