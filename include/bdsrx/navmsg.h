@@ -221,7 +221,8 @@ void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_
  * Rules (navmsg.md §2.6):
  *  B-CNAV1: SF2 is complete; released when IODE == IODC & 0xFF and the checks pass.
  *    health = HS and SISAI from SF3 pages of the same PRN (SF3 may be NULL; SF2 is only
- *    released once an SF3 of this PRN has given HS within the last 36 s).
+ *    released when an SF3 of this PRN gave HS in the same or the previous frame, judged by
+ *    SOH).  soh = SOH of the frame (from SF1, bx_cnav1_frame_t.soh).
  *  B-CNAV2: MT10 (Eph I, IODE, WN) + MT11 (Eph II) of the NEXT frame (SOW + 1, i.e. 3 s)
  *    + clock (MT30-34) whose IODC & 0xFF == IODE + group delays from an MT30 with the same
  *    IODC; health = HS of the MT11/MT30.  Halves of different issues are never combined.
