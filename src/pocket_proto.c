@@ -211,3 +211,23 @@ void bx_pocket_pack_ci2(const uint8_t *in, size_t n, int ch, uint8_t *out)
     for (size_t i = 0; i + 1 < n; i += 2)
         out[i / 2] = (uint8_t)(((in[i] >> sh) & 0xF) | (((in[i + 1] >> sh) & 0xF) << 4));
 }
+
+size_t bx_pocket_stream_ci2(uint8_t *pending, int *has_pending, const uint8_t *in, size_t n, int ch,
+                            uint8_t *out)
+{
+    size_t k = 0;
+    int sh = 4 * ch;
+    if (*has_pending && n) {
+        out[k++] = (uint8_t)(((*pending >> sh) & 0xF) | (((in[0] >> sh) & 0xF) << 4));
+        in++;
+        n--;
+        *has_pending = 0;
+    }
+    bx_pocket_pack_ci2(in, n & ~(size_t)1, ch, out + k);
+    k += n / 2;
+    if (n & 1) {
+        *pending = in[n - 1];
+        *has_pending = 1;
+    }
+    return k;
+}

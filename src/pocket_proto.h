@@ -85,4 +85,10 @@ void bx_pocket_unpack_ri8(const uint8_t *in, size_t n, int ch, int8_t *out);
 /* n stream bytes (n even) -> n/2 bytes of ci2 (two complex samples per byte). */
 void bx_pocket_pack_ci2(const uint8_t *in, size_t n, int ch, uint8_t *out);
 
+/* The same across USB transfers of any length: a stream byte left over from an odd-length
+ * transfer waits in *pending (*has_pending = 1) and pairs with the next transfer's first byte.
+ * Returns the ci2 bytes written to out (at most (n + 1) / 2). */
+size_t bx_pocket_stream_ci2(uint8_t *pending, int *has_pending, const uint8_t *in, size_t n, int ch,
+                            uint8_t *out);
+
 #endif

@@ -26,8 +26,9 @@ typedef struct {
     int claimed;
     int ch;        /* 0 or 1 */
     int iq;
-    uint8_t *bulk; /* device bytes; bulk[0] holds a byte left over from the last transfer */
-    int has_odd;
+    uint8_t *bulk; /* device bytes */
+    uint8_t pending; /* IQ mode: device byte left over from an odd-length transfer */
+    int has_pending;
     uint8_t *out;  /* converted raw samples */
     size_t bulk_bytes;
 } pocket_priv_t;
@@ -59,8 +60,7 @@ static int pocket_run(bx_source_t *s)
     pocket_priv_t *p = s->priv;
     while (!bx__source_stopping(s)) {
         int got = 0;
-        int r = libusb_bulk_transfer(p->h, BX_POCKET_EP_IN, p->bulk + 1, (int)p->bulk_bytes, &got,
-                                     BULK_TIMEOUT_MS);
+        int r = libusb_bulk_transfer(p->h, BX_POCKET_EP_IN, p->bulk, (int)p->bulk_bytes, &got, BULK_TIMEOUT_MS);
         if (r == LIBUSB_ERROR_NO_DEVICE)
             return bx__source_fail(s, BX_ERR_DEVICE, "pocket: device unplugged (USB bulk read: no device)");
         if (r != 0 && r != LIBUSB_ERROR_TIMEOUT && r != LIBUSB_ERROR_INTERRUPTED)
@@ -69,22 +69,12 @@ static int pocket_run(bx_source_t *s)
             continue;
         size_t n = (size_t)got;
         if (p->iq) {
-            /* ci2 holds two samples per byte: an odd byte count leaves one sample
-             * for the next transfer (the push carry works on output bytes and
-             * cannot hold half a ci2 byte), so the device byte is carried here. */
-            const uint8_t *in = p->bulk + 1;
-            if (p->has_odd) {
-                in = p->bulk;
-                n++;
-            }
-            p->has_odd = (int)(n & 1);
-            n &= ~(size_t)1;
-            bx_pocket_pack_ci2(in, n, p->ch, p->out);
-            if (p->has_odd)
-                p->bulk[0] = in[n];
-            bx__source_push(s, p->out, n / 2);
+            /* ci2 holds two samples per byte; an odd transfer leaves one device
+             * byte for the next (the push carry works on output bytes) */
+            size_t k = bx_pocket_stream_ci2(&p->pending, &p->has_pending, p->bulk, n, p->ch, p->out);
+            bx__source_push(s, p->out, k);
         } else {
-            bx_pocket_unpack_ri8(p->bulk + 1, n, p->ch, (int8_t *)p->out);
+            bx_pocket_unpack_ri8(p->bulk, n, p->ch, (int8_t *)p->out);
             bx__source_push(s, p->out, n);
         }
     }
@@ -228,7 +218,7 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
     p->iq = (int)bx_max2771_get(rg, "IQEN");
     p->bulk_bytes = s->opts.block_bytes ? s->opts.block_bytes : BULK_BYTES_DEFAULT;
     p->bulk_bytes = (p->bulk_bytes + 511) / 512 * 512; /* whole USB 2.0 bulk packets */
-    p->bulk = malloc(p->bulk_bytes + 1);
+    p->bulk = malloc(p->bulk_bytes);
     p->out = malloc(p->bulk_bytes);
     if (!p->bulk || !p->out)
         return usb_fail(s, p, LIBUSB_ERROR_NO_MEM, "allocating transfer buffers");

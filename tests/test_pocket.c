@@ -96,6 +96,35 @@ static void test_unpack_vectors(void **state)
     }
 }
 
+/* Transfers of odd and even lengths repack exactly like one long transfer. */
+static void test_stream_ci2_split(void **state)
+{
+    (void)state;
+    enum { N = 10001 };
+    static uint8_t in[N], whole[N / 2 + 1], split[N / 2 + 1];
+    uint32_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        in[i] = (uint8_t)(x >> 16);
+    }
+    for (int ch = 0; ch < 2; ch++) {
+        bx_pocket_pack_ci2(in, N - 1, ch, whole); /* even prefix: (N-1)/2 bytes */
+        uint8_t pend = 0;
+        int has = 0;
+        size_t k = 0, off = 0, len = 1;
+        while (off < N) {
+            size_t n = off + len <= N ? len : N - off;
+            k += bx_pocket_stream_ci2(&pend, &has, in + off, n, ch, split + k);
+            off += n;
+            len = len * 3 % 517 + 1; /* odd and even lengths, 1..517 */
+        }
+        assert_int_equal(k, (N - 1) / 2);
+        assert_int_equal(has, 1);          /* N odd: the last byte waits */
+        assert_int_equal(pend, in[N - 1]);
+        assert_memory_equal(split, whole, k);
+    }
+}
+
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -165,7 +194,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_encoding), cmocka_unit_test(test_control_encoding),
-        cmocka_unit_test(test_unpack_vectors), cmocka_unit_test(test_conf_4mhz),
+        cmocka_unit_test(test_unpack_vectors), cmocka_unit_test(test_stream_ci2_split),
+        cmocka_unit_test(test_conf_4mhz),
         cmocka_unit_test(test_conf_24mhz),     cmocka_unit_test(test_conf_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
