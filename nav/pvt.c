@@ -549,8 +549,16 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     if (raim & BX_SOLF_RAIM_FAIL)
         snprintf(sol->reason, sizeof sol->reason, "RAIM: chi2 %.1f > %.1f (%d dof) after %d exclusion(s)", chi2,
                  sol->chi2_thres, f.n_act - 4, n_excl);
+    else if ((sol->flags & BX_SOLF_IONO_NONE) && (sol->flags & BX_SOLF_NO_TGD))
+        snprintf(sol->reason, sizeof sol->reason,
+                 "no BDGIM coefficients: ionosphere not corrected; no %s group delays (T_GD = 0)",
+                 mode_sig_name(cfg->mode));
     else if (sol->flags & BX_SOLF_IONO_NONE)
         snprintf(sol->reason, sizeof sol->reason, "no BDGIM coefficients: ionosphere not corrected");
+    else if (sol->flags & BX_SOLF_NO_TGD)
+        snprintf(sol->reason, sizeof sol->reason,
+                 "no %s group delays in the ephemerides (legacy D1/D2?): T_GD = 0, metre-level biases",
+                 mode_sig_name(cfg->mode));
     if (sol->gdop > 30.0 || !(sol->gdop > 0.0)) {
         p->have_prev = 0;
         return nofix(sol, "geometry too weak (GDOP %.1f > 30) with %d satellites", sol->gdop, f.n_act);

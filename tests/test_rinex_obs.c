@@ -90,6 +90,41 @@ static void test_kms3(void **state)
     bx_rinex_obs_close(r);
 }
 
+/* Gzip-compressed IGS file with Doppler and C/N0 and a continued OBS TYPES line;
+ * values of the first epoch, satellite C21, read by eye
+ * (C1P L1P D1P S1P C2I L2I D2I S2I C5P L5P D5P S5P C6I L6I D6I S6I C7I L7I D7I S7I). */
+static void test_ajac_gz(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, "real/rinex_bds3_obs/AJAC00FRA_R_20242090000_01D_30S_MO.rnx.gz"))
+        skip();
+    bx_rinex_obs_reader_t *r = NULL;
+    char err[256];
+    assert_int_equal(bx_rinex_obs_open(path, &r, err, sizeof err), BX_OK);
+    assert_int_equal(bx_rinex_obs_header(r)->n_types, 20);
+    assert_string_equal(bx_rinex_obs_header(r)->types[19], "S7I");
+    static bx_obs_t obs;
+    assert_int_equal(bx_rinex_obs_read(r, &obs), BX_OK);
+    const bx_obsd_t *d = find(&obs, 21, BX_SIG_B1C);
+    assert_non_null(d);
+    assert_int_equal(d->flags, BX_OBS_PR | BX_OBS_CP | BX_OBS_DOP | BX_OBS_CN0);
+    assert_true(fabs(d->pseudorange_m - 25397860.780) < 1e-6);
+    assert_true(fabs(d->carrier_cycles - 133466666.640) < 1e-6);
+    assert_true(fabs(d->doppler_hz + 2414.176) < 1e-6);
+    assert_true(fabs(d->cn0_dbhz - 43.750) < 1e-6);
+    d = find(&obs, 21, BX_SIG_B2A);
+    assert_non_null(d);
+    assert_true(fabs(d->pseudorange_m - 25397860.624) < 1e-6);
+    assert_true(fabs(d->doppler_hz + 1802.782) < 1e-6);
+    assert_true(fabs(d->cn0_dbhz - 45.700) < 1e-6);
+    assert_null(find(&obs, 5, BX_SIG_B1C));
+    assert_int_equal(bx_rinex_obs_read(r, &obs), BX_OK);
+    int wk;
+    assert_true(fabs(bx_time_to_week_sow(obs.time, &wk) - (6 * 86400.0 + 30.0 - 14.0)) < 1e-9);
+    bx_rinex_obs_close(r);
+}
+
 static double urand(void)
 {
     return (double)rand() / RAND_MAX;
@@ -195,6 +230,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kms3),
+        cmocka_unit_test(test_ajac_gz),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_errors),
     };
