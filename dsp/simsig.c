@@ -1,0 +1,373 @@
+/*
+ * Signal-level simulator core: B1C / B2a signals of a set of satellites plus
+ * AWGN.  Model, levels and API: include/bdsrx/simsig.h.
+ *
+ * Each satellite is driven by its transmit time tau (bx_time_t, exact) and its
+ * rate d tau / dt.  Generation runs in chunks; at each chunk start the code
+ * position is recomputed from tau within the current frame (18 s B1C, 3 s
+ * B2a: both multiples of every code, secondary-code and symbol period), so
+ * the per-sample increments never accumulate error over long runs.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/code.h"
+#include "bdsrx/simsig.h"
+
+#define PRIMARY_LEN 10230
+#define CHUNK 8192 /* samples per re-anchoring of code and carrier */
+
+/* Per-signal timing (ICD B1C/B2a §4-5; signals.md §1). */
+typedef struct {
+    double chip_hz;      /* primary chip rate */
+    int frame_s;         /* frame length (s): 18 s B-CNAV1, 3 s B-CNAV2 */
+    int periods_frame;   /* primary periods per frame */
+    int periods_symbol;  /* primary periods per data symbol */
+    int symbols_s;       /* data symbols per second */
+    int sec_len;         /* pilot secondary code length */
+    double f_hz;         /* nominal carrier */
+} sig_timing_t;
+
+static const sig_timing_t timing[2] = {
+    [BX_SIG_B1C] = {1.023e6, 18, 1800, 1, 100, 1800, BX_FREQ_B1C_HZ},
+    [BX_SIG_B2A] = {10.23e6, 3, 3000, 5, 200, 100, BX_FREQ_B2A_HZ},
+};
+
+/* B2a data secondary code 00010 as +-1 (ICD B2a; signals.md §1.2). */
+static const int8_t b2a_ds[5] = {1, 1, 1, -1, 1};
+
+typedef struct {
+    int active, sig, prn;
+    bx_time_t tau;      /* transmit time of the next sample */
+    double rate;        /* d tau / dt */
+    double cn0_dbhz;
+    double amp;         /* complex amplitude of the unit-power signal */
+    double phase_cyc;   /* carrier phase of the next sample, [0,1) */
+    int64_t sym_index;  /* cached symbol */
+    int sym_bit;
+    int8_t code_d[PRIMARY_LEN], code_p[PRIMARY_LEN], sec_p[1800];
+} sat_t;
+
+struct bx_simsig {
+    bx_simsig_config_t cfg;
+    sat_t *sat;
+    uint64_t rng[4];
+    uint64_t sample;
+};
+
+void bx_simsig_config_default(bx_simsig_config_t *c, double fs_hz)
+{
+    memset(c, 0, sizeof *c);
+    c->fs_hz = fs_hz;
+    c->noise_sigma = 1.0;
+    c->noise = 1;
+    c->seed = 1;
+    c->max_sats = 32;
+}
+
+float bx_simsig_default_sigma(int format)
+{
+    switch (format) {
+    case BX_IQ_CI8:
+    case BX_IQ_RI8:
+        return 20.0f;
+    case BX_IQ_CI16:
+        return 2000.0f;
+    case BX_IQ_CI2:
+        return 2.0f; /* level thresholds at +-2: about the optimum 2-bit quantiser (threshold ~1 sigma) */
+    default:
+        return 1.0f;
+    }
+}
+
+/* ---- noise: xoshiro256+ uniform, Box-Muller normals ---- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+static inline double urand(uint64_t *s)
+{
+    uint64_t r = s[0] + s[3], t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return ((double)(r >> 11) + 0.5) * (1.0 / 9007199254740992.0); /* (0,1) */
+}
+
+static inline void gauss2(uint64_t *s, double *a, double *b)
+{
+    double r = sqrt(-2.0 * log(urand(s))), ph = 2.0 * M_PI * urand(s);
+    *a = r * cos(ph);
+    *b = r * sin(ph);
+}
+
+/* ---- life cycle ---- */
+
+bx_simsig_t *bx_simsig_create(const bx_simsig_config_t *c)
+{
+    if (!c || !(c->fs_hz > 0.0) || !(c->noise_sigma > 0.0) || c->max_sats < 1 || c->max_sats > 4096)
+        return NULL;
+    bx_simsig_t *g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->sat = calloc((size_t)c->max_sats, sizeof *g->sat);
+    if (!g->sat) {
+        free(g);
+        return NULL;
+    }
+    g->cfg = *c;
+    uint64_t x = c->seed;
+    for (int i = 0; i < 4; i++)
+        g->rng[i] = splitmix64(&x);
+    return g;
+}
+
+void bx_simsig_destroy(bx_simsig_t *g)
+{
+    if (!g)
+        return;
+    free(g->sat);
+    free(g);
+}
+
+uint64_t bx_simsig_sample_index(const bx_simsig_t *g)
+{
+    return g->sample;
+}
+
+/* ---- satellites ---- */
+
+static void time_norm(bx_time_t *t)
+{
+    double w = floor(t->frac_s);
+    t->sec += (int64_t)w;
+    t->frac_s -= w;
+    if (t->frac_s >= 1.0) { /* rounding of frac - floor(frac) */
+        t->sec++;
+        t->frac_s -= 1.0;
+    }
+}
+
+static double amplitude(const bx_simsig_t *g, double cn0_dbhz)
+{
+    const double s = g->cfg.noise_sigma;
+    double a = sqrt(pow(10.0, cn0_dbhz / 10.0) * 2.0 * s * s / g->cfg.fs_hz);
+    return g->cfg.real_output ? a * M_SQRT2 : a;
+}
+
+int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
+{
+    if (!g || !sat || i < 0 || i >= g->cfg.max_sats || (sat->sig != BX_SIG_B1C && sat->sig != BX_SIG_B2A) ||
+        sat->prn < 1 || sat->prn > BX_PRN_MAX || !isfinite(sat->tx_time.frac_s) || !isfinite(sat->cn0_dbhz))
+        return BX_ERR_ARG;
+    sat_t *s = &g->sat[i];
+    const sig_timing_t *tm = &timing[sat->sig];
+    double rate = sat->tx_rate != 0.0 ? sat->tx_rate : 1.0 + sat->doppler_hz / tm->f_hz;
+    if (!(rate > 0.5 && rate < 1.5))
+        return BX_ERR_ARG;
+    bx_time_t tau = sat->tx_time;
+    time_norm(&tau);
+    if (s->active && s->sig == sat->sig && s->prn == sat->prn) {
+        /* same signal: keep the carrier coherent with tau (phase = f_sig * (tau - t) + ...) */
+        double jump_s = (double)(tau.sec - s->tau.sec) + (tau.frac_s - s->tau.frac_s);
+        double ph = s->phase_cyc + tm->f_hz * jump_s;
+        s->phase_cyc = ph - floor(ph);
+    } else {
+        int b1c = sat->sig == BX_SIG_B1C;
+        if (bx_code_gen(b1c ? BX_CODE_B1CD : BX_CODE_B2AD, sat->prn, s->code_d, PRIMARY_LEN) != PRIMARY_LEN ||
+            bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, sat->prn, s->code_p, PRIMARY_LEN) != PRIMARY_LEN ||
+            bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, sat->prn, s->sec_p, 1800) != tm->sec_len)
+            return BX_ERR_ARG;
+        s->phase_cyc = 0.0;
+        s->sym_index = INT64_MIN;
+        s->active = 1;
+        s->sig = sat->sig;
+        s->prn = sat->prn;
+    }
+    s->tau = tau;
+    s->rate = rate;
+    s->cn0_dbhz = sat->cn0_dbhz;
+    s->amp = amplitude(g, sat->cn0_dbhz);
+    return BX_OK;
+}
+
+int bx_simsig_remove_sat(bx_simsig_t *g, int i)
+{
+    if (!g || i < 0 || i >= g->cfg.max_sats)
+        return BX_ERR_ARG;
+    g->sat[i].active = 0;
+    return BX_OK;
+}
+
+int bx_simsig_get_sat(const bx_simsig_t *g, int i, bx_simsig_sat_t *sat, double *carrier_phase_cycles)
+{
+    if (!g || i < 0 || i >= g->cfg.max_sats || !g->sat[i].active)
+        return BX_ERR_ARG;
+    const sat_t *s = &g->sat[i];
+    if (sat) {
+        sat->sig = s->sig;
+        sat->prn = s->prn;
+        sat->tx_time = s->tau;
+        sat->tx_rate = s->rate;
+        sat->doppler_hz = timing[s->sig].f_hz * (s->rate - 1.0);
+        sat->cn0_dbhz = s->cn0_dbhz;
+    }
+    if (carrier_phase_cycles)
+        *carrier_phase_cycles = s->phase_cyc;
+    return BX_OK;
+}
+
+/* ---- generation ---- */
+
+/* Data symbol (logic) for the symbol containing primary period `period` of the frame at frame_s0. */
+static int symbol_bit(const bx_simsig_t *g, sat_t *s, int slot, int64_t frame_s0, int period)
+{
+    const sig_timing_t *tm = &timing[s->sig];
+    int p0 = period - period % tm->periods_symbol; /* first period of the symbol */
+    int64_t idx = frame_s0 * tm->symbols_s + p0 / tm->periods_symbol;
+    if (idx != s->sym_index) {
+        s->sym_index = idx;
+        int per_s = tm->periods_frame / tm->frame_s; /* primary periods per second: 100 / 1000 */
+        bx_time_t t = {frame_s0 + p0 / per_s, (double)(p0 % per_s) / per_s};
+        s->sym_bit = g->cfg.symbol ? (g->cfg.symbol(g->cfg.user, slot, s->sig, s->prn, t, idx) & 1) : 0;
+    }
+    return s->sym_bit;
+}
+
+/* Data and pilot multipliers (amplitude x symbol x secondary chips) for one primary period. */
+static void period_mult(const bx_simsig_t *g, sat_t *s, int slot, int64_t frame_s0, int period, double *md,
+                        double *mp)
+{
+    int bit = symbol_bit(g, s, slot, frame_s0, period);
+    double d = bit ? -1.0 : 1.0;
+    if (s->sig == BX_SIG_B1C) {
+        *md = s->amp * 0.5 * d;                               /* data 1/4 of the power */
+        *mp = s->amp * (0.5 * sqrt(3.0)) * s->sec_p[period]; /* pilot 3/4, secondary chip n = period n */
+    } else {
+        *md = s->amp * M_SQRT1_2 * d * b2a_ds[period % 5];
+        *mp = s->amp * M_SQRT1_2 * s->sec_p[period % 100];
+    }
+}
+
+static void render(bx_simsig_t *g, sat_t *s, int slot, bx_cf32_t *restrict out, size_t n)
+{
+    const sig_timing_t *tm = &timing[s->sig];
+    const double fs = g->cfg.fs_hz;
+    const int b1c = s->sig == BX_SIG_B1C;
+    /* position inside the current frame, from the exact tau */
+    int64_t in_frame = s->tau.sec % tm->frame_s;
+    if (in_frame < 0)
+        in_frame += tm->frame_s;
+    int64_t frame_s0 = s->tau.sec - in_frame;
+    double chips = ((double)in_frame + s->tau.frac_s) * tm->chip_hz;
+    int period = (int)floor(chips / PRIMARY_LEN);
+    double cph = chips - (double)period * PRIMARY_LEN;
+    if (cph < 0.0) {
+        cph += PRIMARY_LEN;
+        period--;
+    }
+    while (period >= tm->periods_frame) {
+        period -= tm->periods_frame;
+        frame_s0 += tm->frame_s;
+    }
+    const double dchip = s->rate * tm->chip_hz / fs;
+    double md, mp;
+    period_mult(g, s, slot, frame_s0, period, &md, &mp);
+
+    /* carrier: f_sig (rate - 1) Doppler + offset of the signal from the LO + IF */
+    const double f_lo = g->cfg.fc_hz > 0.0 ? g->cfg.fc_hz : tm->f_hz;
+    const double f_car = tm->f_hz * (s->rate - 1.0) + (tm->f_hz - f_lo) + g->cfg.if_hz;
+    const double w = 2.0 * M_PI * f_car / fs;
+    const double rr = cos(w), ri = sin(w);
+    double cr = cos(2.0 * M_PI * s->phase_cyc), ci = sin(2.0 * M_PI * s->phase_cyc);
+    /* QMBOC pilot split (signals.md §1.1): BOC(1,1) part in quadrature, BOC(6,1) part in phase */
+    const double ka = g->cfg.b1c_qmboc ? sqrt(29.0 / 33.0) : 1.0, kb = g->cfg.b1c_qmboc ? sqrt(4.0 / 33.0) : 0.0;
+    const int8_t *cd = s->code_d, *cp = s->code_p;
+
+    for (size_t i = 0; i < n; i++) {
+        int ic = (int)cph;
+        double re, im;
+        if (b1c) {
+            double fr = cph - ic;
+            double sa = fr < 0.5 ? 1.0 : -1.0; /* sine BOC(1,1): each chip starts with +1 */
+            double pc = mp * cp[ic];
+            re = md * cd[ic] * sa;
+            im = pc * ka * sa;
+            if (kb != 0.0) {
+                double sb = ((int)(fr * 12.0) & 1) ? -1.0 : 1.0; /* sine BOC(6,1): 12 half-periods */
+                re += pc * kb * sb;
+            }
+        } else {
+            re = md * cd[ic];
+            im = mp * cp[ic];
+        }
+        out[i] += (float)(re * cr - im * ci) + I * (float)(re * ci + im * cr);
+        double t = cr * rr - ci * ri;
+        ci = cr * ri + ci * rr;
+        cr = t;
+        cph += dchip;
+        if (cph >= PRIMARY_LEN) {
+            cph -= PRIMARY_LEN;
+            if (++period == tm->periods_frame) {
+                period = 0;
+                frame_s0 += tm->frame_s;
+            }
+            period_mult(g, s, slot, frame_s0, period, &md, &mp);
+        }
+    }
+    /* advance the exact state */
+    s->tau.frac_s += s->rate * (double)n / fs;
+    time_norm(&s->tau);
+    double ph = s->phase_cyc + f_car * (double)n / fs;
+    s->phase_cyc = ph - floor(ph);
+}
+
+int bx_simsig_generate(bx_simsig_t *g, bx_cf32_t *out, size_t n)
+{
+    if (!g || (n && !out))
+        return BX_ERR_ARG;
+    const double sg = g->cfg.noise_sigma;
+    for (size_t off = 0; off < n; off += CHUNK) {
+        size_t m = n - off < CHUNK ? n - off : CHUNK;
+        bx_cf32_t *o = out + off;
+        if (!g->cfg.noise) {
+            memset(o, 0, m * sizeof *o);
+        } else if (g->cfg.real_output) {
+            for (size_t i = 0; i < m; i += 2) {
+                double a, b;
+                gauss2(g->rng, &a, &b);
+                o[i] = (float)(sg * a);
+                if (i + 1 < m)
+                    o[i + 1] = (float)(sg * b);
+            }
+        } else {
+            for (size_t i = 0; i < m; i++) {
+                double a, b;
+                gauss2(g->rng, &a, &b);
+                o[i] = (float)(sg * a) + I * (float)(sg * b);
+            }
+        }
+        for (int k = 0; k < g->cfg.max_sats; k++)
+            if (g->sat[k].active)
+                render(g, &g->sat[k], k, o, m);
+        if (g->cfg.real_output)
+            for (size_t i = 0; i < m; i++)
+                o[i] = crealf(o[i]);
+        g->sample += m;
+    }
+    return BX_OK;
+}
