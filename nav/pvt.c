@@ -55,6 +55,35 @@ bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c)
     return p;
 }
 
+int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor)
+{
+    int count = 0;
+    for (int i = 0; i < nav->n_eph; i++) {
+        bx_eph_t *e = &nav->eph[i];
+        if (e->source < BX_EPH_SRC_D1)
+            continue;
+        const bx_eph_t *c1 = NULL, *c2 = NULL;
+        for (int j = 0; j < donor->n_eph; j++) {
+            const bx_eph_t *s = &donor->eph[j];
+            if (s->prn != e->prn)
+                continue;
+            if (s->source == BX_SIG_B1C && (!c1 || bx_time_diff(s->toe, c1->toe) > 0))
+                c1 = s;
+            if (s->source == BX_SIG_B2A && (!c2 || bx_time_diff(s->toe, c2->toe) > 0))
+                c2 = s;
+        }
+        if (!c1 && !c2)
+            continue;
+        const bx_eph_t *t = c1 ? c1 : c2;
+        e->tgd_b1cp_s = t->tgd_b1cp_s;
+        e->tgd_b2ap_s = t->tgd_b2ap_s;
+        e->isc_b1cd_s = c1 ? c1->isc_b1cd_s : 0.0;
+        e->isc_b2ad_s = c2 ? c2->isc_b2ad_s : 0.0;
+        count++;
+    }
+    return count;
+}
+
 void bx_pvt_reset(bx_pvt_t *p)
 {
     p->have_prev = 0;

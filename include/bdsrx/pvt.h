@@ -122,6 +122,14 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
 void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix */
 void bx_pvt_destroy(bx_pvt_t *p);
 
+/* For every ephemeris without B1C/B2a group delays (legacy D1/D2 records,
+ * source >= BX_EPH_SRC_D1) copies T_GD_B1Cp, T_GD_B2ap, ISC_B1Cd, ISC_B2ad of
+ * the same PRN from the latest B-CNAV1 (and B-CNAV2 for ISC_B2ad) ephemeris
+ * in donor.  Satellite group delays drift by centimetres over months, so a
+ * donor of another date is usable when no CNAV data exist for the day (the
+ * caller should say so).  Returns the number of ephemerides updated. */
+int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor);
+
 /* Saastamoinen zenith hydrostatic + wet delay mapped with 1/sin(el) (via
  * the zenith angle as in Saastamoinen 1972), standard atmosphere at the
  * receiver height (nav/tropo.c).  Returns 0 outside -100 m .. 10 km height
