@@ -1,0 +1,304 @@
+/* bdsrx pvt — single-point positions from RINEX observation + navigation
+ * files: one line (text or JSON) per epoch, optional NMEA, and a summary with
+ * the error against the RINEX header position. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/time.h"
+#include "cli.h"
+
+#define R2D (180.0 / M_PI)
+#define MAX_NAV 8
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx pvt --obs FILE --nav FILE [--nav FILE ...] [options]\n"
+            "Single-point positioning (BeiDou-3 B1C/B2a) from RINEX 3/4 observations and navigation data.\n\n"
+            "  --obs FILE       RINEX 3.0x/4.0x observation file (.rnx, .gz read through gzip)\n"
+            "  --nav FILE       RINEX 3/4 navigation file (CNV1/CNV2/CNV3, D1/D2); may be repeated\n"
+            "  --mode M         b1c | b2a | if (B1C/B2a ionosphere-free, default)\n"
+            "  --elmask DEG     elevation mask, default 10\n"
+            "  --no-raim        no chi-square test / exclusion\n"
+            "  --no-iono        no BDGIM correction (single frequency)\n"
+            "  --no-tropo       no troposphere model\n"
+            "  --json           one JSON object per epoch instead of a text line\n"
+            "  --nmea FILE      also write NMEA GGA/RMC/GSA/GSV to FILE ('-' = stdout)\n"
+            "  --out FILE       per-epoch output to FILE instead of stdout\n"
+            "  --quiet          summary only\n"
+            "  --tgd-from FILE  borrow B1C/B2a group delays (T_GD, ISC) per PRN from the CNV1/CNV2 records of\n"
+            "                   another RINEX 4 nav file for ephemerides without them (legacy D1/D2)\n"
+            "The summary compares with the header's APPROX POSITION XYZ when it is set.\n");
+}
+
+typedef struct {
+    int epochs, fixes, raim_excl, raim_fail;
+    double sum_pos[3];
+    double sum_e2, sum_n2, sum_u2;
+    char last_reason[128];
+    int nofix_reasons;
+} summary_t;
+
+/* A header position is usable as a reference when it lies near the Earth's surface. */
+static int ref_ok(const double p[3])
+{
+    const double r = sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
+    return r > 6.2e6 && r < 6.5e6;
+}
+
+/* Group delays for D1/D2 ephemerides from another file's CNAV records. */
+static int borrow_tgd(bx_nav_t *nav, const char *path, char *err, size_t errlen)
+{
+    bx_nav_t src;
+    bx_nav_init(&src);
+    if (bx_rinex_nav_read(path, &src, err, errlen) != BX_OK) {
+        bx_nav_free(&src);
+        return -1;
+    }
+    const int count = bx_pvt_borrow_tgd(nav, &src);
+    bx_nav_free(&src);
+    return count;
+}
+
+int cli_pvt(int argc, char **argv)
+{
+    const char *obs_path = NULL, *nav_path[MAX_NAV], *nmea_path = NULL, *out_path = NULL;
+    const char *tgd_path = NULL;
+    int n_nav = 0, json = 0, quiet = 0;
+    bx_pvt_config_t cfg;
+    bx_pvt_config_default(&cfg);
+    static const struct option opts[] = {
+        {"obs", required_argument, 0, 'o'},    {"nav", required_argument, 0, 'n'},
+        {"mode", required_argument, 0, 'm'},   {"elmask", required_argument, 0, 'e'},
+        {"json", no_argument, 0, 'j'},         {"nmea", required_argument, 0, 'N'},
+        {"out", required_argument, 0, 'O'},    {"no-raim", no_argument, 0, 'R'},
+        {"no-iono", no_argument, 0, 'I'},      {"no-tropo", no_argument, 0, 'T'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"tgd-from", required_argument, 0, 'G'},
+        {0, 0, 0, 0}};
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            obs_path = optarg;
+            break;
+        case 'n':
+            if (n_nav >= MAX_NAV) {
+                fprintf(stderr, "bdsrx pvt: at most %d --nav files\n", MAX_NAV);
+                return 2;
+            }
+            nav_path[n_nav++] = optarg;
+            break;
+        case 'm':
+            if (!strcmp(optarg, "b1c"))
+                cfg.mode = BX_PVT_B1C;
+            else if (!strcmp(optarg, "b2a"))
+                cfg.mode = BX_PVT_B2A;
+            else if (!strcmp(optarg, "if"))
+                cfg.mode = BX_PVT_IF;
+            else {
+                fprintf(stderr, "bdsrx pvt: unknown --mode '%s' (use b1c, b2a or if)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'e': {
+            char *end;
+            const double d = strtod(optarg, &end);
+            if (*end || d < -90 || d > 90) {
+                fprintf(stderr, "bdsrx pvt: --elmask '%s' is not an angle in degrees\n", optarg);
+                return 2;
+            }
+            cfg.elmask_rad = d / R2D;
+            break;
+        }
+        case 'j':
+            json = 1;
+            break;
+        case 'N':
+            nmea_path = optarg;
+            break;
+        case 'O':
+            out_path = optarg;
+            break;
+        case 'R':
+            cfg.raim = 0;
+            break;
+        case 'I':
+            cfg.iono = 0;
+            break;
+        case 'T':
+            cfg.tropo = 0;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'G':
+            tgd_path = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!obs_path || !n_nav || optind < argc) {
+        fprintf(stderr, "bdsrx pvt: %s\n", optind < argc ? "unexpected argument" : "--obs and --nav are required");
+        usage(stderr);
+        return 2;
+    }
+
+    char err[512];
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    for (int i = 0; i < n_nav; i++)
+        if (bx_rinex_nav_read(nav_path[i], &nav, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx pvt: %s\n", err);
+            bx_nav_free(&nav);
+            return 1;
+        }
+    if (tgd_path) {
+        const int nb = borrow_tgd(&nav, tgd_path, err, sizeof err);
+        if (nb < 0) {
+            fprintf(stderr, "bdsrx pvt: %s\n", err);
+            bx_nav_free(&nav);
+            return 1;
+        }
+        fprintf(stderr, "bdsrx pvt: group delays of %d ephemerides taken from %s\n", nb, tgd_path);
+    }
+    bx_rinex_obs_reader_t *rd = NULL;
+    if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx pvt: %s\n", err);
+        bx_nav_free(&nav);
+        return 1;
+    }
+    FILE *out = stdout, *nmea = NULL;
+    if (out_path && !(out = fopen(out_path, "w"))) {
+        fprintf(stderr, "bdsrx pvt: cannot create %s\n", out_path);
+        bx_rinex_obs_close(rd);
+        bx_nav_free(&nav);
+        return 1;
+    }
+    if (nmea_path && !(nmea = strcmp(nmea_path, "-") ? fopen(nmea_path, "w") : stdout)) {
+        fprintf(stderr, "bdsrx pvt: cannot create %s\n", nmea_path);
+        if (out != stdout)
+            fclose(out);
+        bx_rinex_obs_close(rd);
+        bx_nav_free(&nav);
+        return 1;
+    }
+    const bx_rinex_obs_header_t *hdr = bx_rinex_obs_header(rd);
+    const int have_ref = ref_ok(hdr->approx_pos_m);
+    double ref_llh[3] = {0, 0, 0};
+    if (have_ref)
+        bx_ecef_to_llh(hdr->approx_pos_m, ref_llh);
+    if (!json && !quiet)
+        fprintf(out, "# BDT week  sow         fix  lat_deg       lon_deg        h_m       nsat pdop  "
+                     "%s\n",
+                have_ref ? "dE_m    dN_m    dU_m   (vs header)" : "");
+
+    bx_pvt_t *pvt = bx_pvt_create(&cfg);
+    static bx_obs_t obs;
+    static bx_sol_t sol;
+    summary_t sm;
+    memset(&sm, 0, sizeof sm);
+    int st, rc = 0;
+    while ((st = bx_rinex_obs_read(rd, &obs)) == BX_OK) {
+        sm.epochs++;
+        const int ps = bx_pvt_solve(pvt, &obs, &nav, &sol);
+        double enu[3] = {0, 0, 0};
+        if (ps == BX_OK) {
+            sm.fixes++;
+            sm.raim_excl += (sol.flags & BX_SOLF_RAIM_EXCL) != 0;
+            sm.raim_fail += (sol.flags & BX_SOLF_RAIM_FAIL) != 0;
+            for (int k = 0; k < 3; k++)
+                sm.sum_pos[k] += sol.pos_m[k];
+            if (have_ref) {
+                const double d[3] = {sol.pos_m[0] - hdr->approx_pos_m[0], sol.pos_m[1] - hdr->approx_pos_m[1],
+                                     sol.pos_m[2] - hdr->approx_pos_m[2]};
+                bx_ecef_to_enu(ref_llh, d, enu);
+                sm.sum_e2 += enu[0] * enu[0];
+                sm.sum_n2 += enu[1] * enu[1];
+                sm.sum_u2 += enu[2] * enu[2];
+            }
+        } else {
+            sm.nofix_reasons++;
+            snprintf(sm.last_reason, sizeof sm.last_reason, "%s", sol.reason);
+        }
+        if (!quiet) {
+            if (json) {
+                bx_sol_json_write(out, &sol);
+            } else {
+                int wk;
+                const double sow = bx_time_to_week_sow(obs.time, &wk);
+                if (ps == BX_OK) {
+                    fprintf(out, "%4d %12.3f  %s %13.9f %14.9f %10.3f %3d %5.2f", wk, sow,
+                            (sol.flags & BX_SOLF_RAIM_FAIL) ? "SPP?" : "SPP ", sol.llh[0] * R2D, sol.llh[1] * R2D,
+                            sol.llh[2], sol.n_used, sol.pdop);
+                    if (have_ref)
+                        fprintf(out, " %7.2f %7.2f %7.2f", enu[0], enu[1], enu[2]);
+                    if (sol.n_excl)
+                        fprintf(out, "  RAIM excluded %d", sol.n_excl);
+                    fputc('\n', out);
+                } else {
+                    fprintf(out, "%4d %12.3f  none  %s\n", wk, sow, sol.reason);
+                }
+            }
+        }
+        if (nmea)
+            bx_nmea_write(nmea, &sol, "GB");
+    }
+    if (st != BX_ERR_EOF) {
+        fprintf(stderr, "bdsrx pvt: %s\n", bx_rinex_obs_error(rd));
+        rc = 1;
+    }
+
+    FILE *s = (json && out == stdout) ? stderr : stdout;
+    const char *modes[] = {"B1C", "B2a", "B1C/B2a iono-free"};
+    fprintf(s, "summary: %s, %d epochs, %d fixes (%d with RAIM exclusion, %d failing the RAIM test), %d without fix\n",
+            modes[cfg.mode], sm.epochs, sm.fixes, sm.raim_excl, sm.raim_fail, sm.epochs - sm.fixes);
+    if (sm.epochs > sm.fixes)
+        fprintf(s, "  last no-fix reason: %s\n", sm.last_reason);
+    if (sm.fixes) {
+        double mean[3], llh[3];
+        for (int k = 0; k < 3; k++)
+            mean[k] = sm.sum_pos[k] / sm.fixes;
+        bx_ecef_to_llh(mean, llh);
+        fprintf(s, "  mean position: X %.3f Y %.3f Z %.3f m = %.9f %.9f %.3f m\n", mean[0], mean[1], mean[2],
+                llh[0] * R2D, llh[1] * R2D, llh[2]);
+        if (have_ref) {
+            const double d[3] = {mean[0] - hdr->approx_pos_m[0], mean[1] - hdr->approx_pos_m[1],
+                                 mean[2] - hdr->approx_pos_m[2]};
+            double e[3];
+            bx_ecef_to_enu(ref_llh, d, e);
+            const double n = sm.fixes;
+            fprintf(s,
+                    "  mean error vs header APPROX POSITION: E %.2f N %.2f U %.2f m, horizontal %.2f m, 3D %.2f m\n",
+                    e[0], e[1], e[2], hypot(e[0], e[1]), sqrt(e[0] * e[0] + e[1] * e[1] + e[2] * e[2]));
+            fprintf(s, "  per-epoch RMS vs header: horizontal %.2f m, vertical %.2f m, 3D %.2f m\n",
+                    sqrt((sm.sum_e2 + sm.sum_n2) / n), sqrt(sm.sum_u2 / n),
+                    sqrt((sm.sum_e2 + sm.sum_n2 + sm.sum_u2) / n));
+        } else {
+            fprintf(s, "  (header has no APPROX POSITION XYZ: no error computed)\n");
+        }
+    }
+    bx_pvt_destroy(pvt);
+    if (nmea && nmea != stdout)
+        fclose(nmea);
+    if (out != stdout)
+        fclose(out);
+    bx_rinex_obs_close(rd);
+    bx_nav_free(&nav);
+    return rc ? rc : (sm.fixes ? 0 : 1);
+}
