@@ -3,6 +3,7 @@
  * src/pocket_proto.h for the wire format. */
 #include "pocket_proto.h"
 
+#include <complex.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,17 @@ void bx_pocket_unpack_ri8(const uint8_t *in, size_t n, int ch, int8_t *out)
     int sh = 4 * ch;
     for (size_t i = 0; i < n; i++)
         out[i] = (int8_t)bx_pocket_level((in[i] >> sh) & 3);
+}
+
+void bx_pocket_unpack_cf32(const uint8_t *in, size_t n, int ch, int iq, float _Complex *out)
+{
+    int sh = 4 * ch;
+    if (iq)
+        for (size_t i = 0; i < n; i++)
+            out[i] = (float)bx_pocket_level((in[i] >> sh) & 3) + (float)bx_pocket_level((in[i] >> (sh + 2)) & 3) * I;
+    else
+        for (size_t i = 0; i < n; i++)
+            out[i] = (float)bx_pocket_level((in[i] >> sh) & 3);
 }
 
 void bx_pocket_pack_ci2(const uint8_t *in, size_t n, int ch, uint8_t *out)

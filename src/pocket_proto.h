@@ -82,6 +82,8 @@ int bx_pocket_level(unsigned code2);   /* 2-bit sign/magnitude code -> +-1, +-3 
 void bx_pocket_unpack_ci8(const uint8_t *in, size_t n, int ch, int8_t *out);
 /* n stream bytes -> n real int8 samples (the channel's I field). */
 void bx_pocket_unpack_ri8(const uint8_t *in, size_t n, int ch, int8_t *out);
+/* n stream bytes -> n complex float samples of channel ch (iq = 0: real, imaginary 0). */
+void bx_pocket_unpack_cf32(const uint8_t *in, size_t n, int ch, int iq, float _Complex *out);
 /* n stream bytes (n even) -> n/2 bytes of ci2 (two complex samples per byte). */
 void bx_pocket_pack_ci2(const uint8_t *in, size_t n, int ch, uint8_t *out);
 

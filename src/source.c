@@ -90,6 +90,10 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->gain_db = NAN;
             continue;
         }
+        if (!strcmp(k, "ch") && (!strcmp(v, "both") || !strcmp(v, "12"))) {
+            o->channel = 0;
+            continue;
+        }
         if (!isnum) {
             snprintf(err, errlen, "source URI: option %s=%s: not a number", k, v);
             return BX_ERR_ARG;
@@ -221,8 +225,23 @@ void bx__source_push(bx_source_t *s, const void *raw, size_t nbytes)
 
 static void compute_granule(bx_source_t *s)
 {
+    if (s->info.channels > 1) {
+        /* device bytes, one per sample clock; pairs so a ci2 channel splits into whole bytes */
+        s->gran_samples = s->gran_bytes = 2;
+        return;
+    }
     s->gran_samples = (size_t)bx_iq_samples_per_byte_group(s->info.format);
     s->gran_bytes = (size_t)bx_iq_bytes_per_group(s->info.format);
+    s->info.channels = 1;
+    s->info.ch[0].format = s->info.format;
+    s->info.ch[0].fs_hz = s->info.fs_hz;
+    s->info.ch[0].fc_hz = s->info.fc_hz;
+    s->info.ch[0].if_hz = s->info.if_hz;
+}
+
+static size_t raw_bytes(const bx_source_t *s, size_t n)
+{
+    return n / s->gran_samples * s->gran_bytes;
 }
 
 int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **out, char *err,
@@ -284,7 +303,7 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
     }
     compute_granule(s);
     s->scratch_samples = SCRATCH_SAMPLES;
-    s->scratch = malloc(bx_iq_bytes_for(s->info.format, s->scratch_samples));
+    s->scratch = malloc(raw_bytes(s, s->scratch_samples));
     if (!s->scratch) {
         snprintf(err, errlen, "out of memory opening %s", uri);
         bx_source_close(s);
@@ -432,6 +451,9 @@ long bx_source_read_raw(bx_source_t *s, void *raw, size_t n_samples, bx_source_b
 
 long bx_source_read(bx_source_t *s, bx_cf32_t *out, size_t n, bx_source_block_info_t *info)
 {
+    if (s->info.channels > 1)
+        return bx__source_fail(s, BX_ERR_ARG, "%s has %d channels: read it with bx_source_read_multi",
+                               s->info.device, s->info.channels);
     if (n > s->scratch_samples)
         n = s->scratch_samples;
     if (n < s->gran_samples)
@@ -444,4 +466,29 @@ long bx_source_read(bx_source_t *s, bx_cf32_t *out, size_t n, bx_source_block_in
         return bx__source_fail(s, st, "%s: cannot convert %s samples", s->info.kind,
                                bx_iq_format_name(s->info.format));
     return got;
+}
+
+long bx_source_read_multi(bx_source_t *s, bx_cf32_t *const out[], size_t n, bx_source_block_info_t *info)
+{
+    if (s->info.channels <= 1)
+        return bx_source_read(s, out[0], n, info);
+    if (n > s->scratch_samples)
+        n = s->scratch_samples;
+    long got = bx_source_read_raw(s, s->scratch, n, info);
+    if (got <= 0)
+        return got;
+    int st = s->be->demux(s, s->scratch, (size_t)got, out);
+    return st < 0 ? st : got;
+}
+
+long bx_source_split_raw(const bx_source_t *s, const void *raw, size_t n, int ch, void *out)
+{
+    if (ch < 0 || ch >= s->info.channels)
+        return BX_ERR_ARG;
+    if (s->info.channels == 1) {
+        size_t nb = bx_iq_bytes_for(s->info.format, n);
+        memcpy(out, raw, nb);
+        return (long)nb;
+    }
+    return s->be->split(s, raw, n, ch, out);
 }

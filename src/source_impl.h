@@ -19,6 +19,10 @@ typedef struct {
     /* Threadless sources: read up to n whole-granule samples of raw data; 0 = end. */
     long (*read_direct)(bx_source_t *s, void *raw, size_t n_samples);
     void (*close)(bx_source_t *s);
+    /* Multi-channel sources: raw device samples -> complex float per channel, and -> one
+     * channel's own raw format. */
+    int (*demux)(const bx_source_t *s, const void *raw, size_t n, bx_cf32_t *const out[]);
+    long (*split)(const bx_source_t *s, const void *raw, size_t n, int ch, void *out);
 } bx_source_backend_t;
 
 /* Drop event passed from producer to consumer through a second small ring. */

@@ -24,8 +24,9 @@ typedef struct {
     libusb_context *ctx;
     libusb_device_handle *h;
     int claimed;
-    int ch;        /* 0 or 1 */
-    int iq;
+    int ch;        /* 0 or 1; -1 = both channels (raw device bytes) */
+    int iq;        /* selected channel samples I and Q */
+    int iq_ch[BX_POCKET_NCH];
     uint8_t *bulk; /* device bytes */
     uint8_t pending; /* IQ mode: device byte left over from an odd-length transfer */
     int has_pending;
@@ -68,7 +69,9 @@ static int pocket_run(bx_source_t *s)
         if (got <= 0)
             continue;
         size_t n = (size_t)got;
-        if (p->iq) {
+        if (p->ch < 0) {
+            bx__source_push(s, p->bulk, n); /* both channels: demux/split on the consumer side */
+        } else if (p->iq) {
             /* ci2 holds two samples per byte; an odd transfer leaves one device
              * byte for the next (the push carry works on output bytes) */
             size_t k = bx_pocket_stream_ci2(&p->pending, &p->has_pending, p->bulk, n, p->ch, p->out);
@@ -97,7 +100,29 @@ static void pocket_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t pocket_backend = {pocket_run, NULL, NULL, pocket_close};
+static int pocket_demux(const bx_source_t *s, const void *raw, size_t n, bx_cf32_t *const out[])
+{
+    const pocket_priv_t *p = s->priv;
+    for (int c = 0; c < BX_POCKET_NCH; c++)
+        bx_pocket_unpack_cf32(raw, n, c, p->iq_ch[c], out[c]);
+    return BX_OK;
+}
+
+static long pocket_split(const bx_source_t *s, const void *raw, size_t n, int ch, void *out)
+{
+    const pocket_priv_t *p = s->priv;
+    if (p->iq_ch[ch]) {
+        if (n % 2)
+            return BX_ERR_ARG;
+        bx_pocket_pack_ci2(raw, n, ch, out);
+        return (long)(n / 2);
+    }
+    bx_pocket_unpack_ri8(raw, n, ch, out);
+    return (long)n;
+}
+
+static const bx_source_backend_t pocket_backend = {pocket_run, NULL, NULL, pocket_close, pocket_demux,
+                                                   pocket_split};
 
 static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
 {
@@ -136,8 +161,9 @@ static char *slurp(const char *path, char *err, size_t errlen)
 int bx__source_pocket_open(bx_source_t *s, const char *where)
 {
     int want = *where ? atoi(where) : 0;
-    if (s->opts.channel < 1 || s->opts.channel > 2)
-        return bx__source_fail(s, BX_ERR_ARG, "pocket: channel %d does not exist (ch=1 or ch=2)", s->opts.channel);
+    if (s->opts.channel < 0 || s->opts.channel > 2)
+        return bx__source_fail(s, BX_ERR_ARG, "pocket: channel %d does not exist (ch=1, ch=2 or ch=both)",
+                               s->opts.channel);
     pocket_priv_t *p = calloc(1, sizeof *p);
     if (!p)
         return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
@@ -205,17 +231,33 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
                 if (touched[c][a] && a != 6 && a != 8 && a != 9 && (r = reg_write(p, c, a, regs[c][a])) != 0)
                     return usb_fail(s, p, r, "writing MAX2771 registers");
     }
-    const uint32_t *rg = regs[p->ch];
-    if (bx_max2771_get(rg, "FORMAT") != 1 || bx_max2771_get(rg, "BITS") != 2) {
-        s->priv = p;
-        pocket_close(s);
-        s->priv = NULL;
-        return bx__source_fail(s, BX_ERR_UNSUPPORTED,
-                               "pocket: CH%d outputs FORMAT=%u BITS=%u; bdsrx unpacks 2-bit sign/magnitude "
-                               "only (program FORMAT=1 BITS=2 with conf=)", p->ch + 1,
-                               bx_max2771_get(rg, "FORMAT"), bx_max2771_get(rg, "BITS"));
+    for (int c = 0; c < BX_POCKET_NCH; c++) {
+        const uint32_t *rg = regs[c];
+        if (p->ch >= 0 && c != p->ch)
+            continue;
+        if (bx_max2771_get(rg, "FORMAT") != 1 || bx_max2771_get(rg, "BITS") != 2) {
+            s->priv = p;
+            pocket_close(s);
+            s->priv = NULL;
+            return bx__source_fail(s, BX_ERR_UNSUPPORTED,
+                                   "pocket: CH%d outputs FORMAT=%u BITS=%u; bdsrx unpacks 2-bit sign/magnitude "
+                                   "only (program FORMAT=1 BITS=2 with conf=)", c + 1,
+                                   bx_max2771_get(rg, "FORMAT"), bx_max2771_get(rg, "BITS"));
+        }
     }
-    p->iq = (int)bx_max2771_get(rg, "IQEN");
+    /* One sample clock for both channels (a channel with EXTADCCLK=1 takes the other's). */
+    double fs = bx_max2771_fadc_hz(regs[0], BX_POCKET_TCXO_HZ);
+    if (!(fs > 0))
+        fs = bx_max2771_fadc_hz(regs[1], BX_POCKET_TCXO_HZ);
+    for (int c = 0; c < BX_POCKET_NCH; c++) {
+        p->iq_ch[c] = (int)bx_max2771_get(regs[c], "IQEN");
+        s->info.ch[c].format = p->iq_ch[c] ? BX_IQ_CI2 : BX_IQ_RI8;
+        s->info.ch[c].fs_hz = fs;
+        s->info.ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
+        s->info.ch[c].if_hz = p->iq_ch[c] ? 0.0 : bx_max2771_filter_centre_hz(regs[c]);
+    }
+    const uint32_t *rg = regs[p->ch >= 0 ? p->ch : 0];
+    p->iq = p->ch >= 0 ? p->iq_ch[p->ch] : 0;
     p->bulk_bytes = s->opts.block_bytes ? s->opts.block_bytes : BULK_BYTES_DEFAULT;
     p->bulk_bytes = (p->bulk_bytes + 511) / 512 * 512; /* whole USB 2.0 bulk packets */
     p->bulk = malloc(p->bulk_bytes);
@@ -225,12 +267,22 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
     s->priv = p;
     s->be = &pocket_backend;
     snprintf(s->info.kind, sizeof s->info.kind, "pocket");
-    snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH%d (MAX2771, %s)", want, p->ch + 1,
-             p->iq ? "IQ" : "I");
-    s->info.format = p->iq ? BX_IQ_CI2 : BX_IQ_RI8;
-    s->info.fs_hz = bx_max2771_fadc_hz(rg, BX_POCKET_TCXO_HZ);
-    s->info.fc_hz = bx_max2771_flo_hz(rg, BX_POCKET_TCXO_HZ);
-    s->info.if_hz = p->iq ? 0.0 : bx_max2771_filter_centre_hz(rg);
+    if (p->ch < 0) {
+        snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH1+CH2 (MAX2771, %s + %s)", want,
+                 p->iq_ch[0] ? "IQ" : "I", p->iq_ch[1] ? "IQ" : "I");
+        s->info.channels = 2;
+        s->info.format = -1; /* device bytes: bx_source_split_raw / read_multi */
+        s->info.fs_hz = fs;
+        s->info.fc_hz = s->info.ch[0].fc_hz;
+        s->info.if_hz = s->info.ch[0].if_hz;
+    } else {
+        snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH%d (MAX2771, %s)", want, p->ch + 1,
+                 p->iq ? "IQ" : "I");
+        s->info.format = p->iq ? BX_IQ_CI2 : BX_IQ_RI8;
+        s->info.fs_hz = fs;
+        s->info.fc_hz = s->info.ch[p->ch].fc_hz;
+        s->info.if_hz = s->info.ch[p->ch].if_hz;
+    }
     s->info.gain_db = bx_max2771_get(rg, "AGCMODE") == 2 ? (double)bx_max2771_get(rg, "GAININ") : NAN;
     s->info.agc = bx_max2771_get(rg, "AGCMODE") != 2;
     return BX_OK;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,15 @@ static void test_unpack_vectors(void **state)
     assert_memory_equal(c2, w2, 8);
     assert_memory_equal(r1, wr1, 4);
     assert_memory_equal(r2, wr2, 4);
+    /* complex float unpacking agrees with the int8 one; real mode has Q = 0 */
+    float _Complex f[4];
+    bx_pocket_unpack_cf32(in, 4, 1, 1, f);
+    for (int i = 0; i < 4; i++) {
+        assert_true(crealf(f[i]) == w2[2 * i] && cimagf(f[i]) == w2[2 * i + 1]);
+    }
+    bx_pocket_unpack_cf32(in, 4, 0, 0, f);
+    for (int i = 0; i < 4; i++)
+        assert_true(crealf(f[i]) == wr1[i] && cimagf(f[i]) == 0.0f);
     /* ci2 repacking: two stream bytes -> one ci2 byte holding the channel's nibbles. */
     uint8_t p1[2], p2[2];
     bx_pocket_pack_ci2(in, 4, 0, p1);

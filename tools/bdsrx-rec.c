@@ -30,6 +30,7 @@ static void usage(FILE *f)
             "usage: bdsrx-rec [options] SOURCE OUT\n"
             "Records samples from SOURCE to OUT in the source's raw format, with a SigMF sidecar\n"
             "(OUT.sigmf-meta, or NAME.sigmf-meta for NAME.sigmf-data; none for OUT = '-').\n"
+            "A 2-channel source (pocket:?ch=both) writes one file per channel: NAME.ch1.EXT, NAME.ch2.EXT.\n"
             "\n"
             "SOURCE: PATH | file:PATH | rtlsdr:[N|serial=SN] | rtltcp://HOST:PORT | pocket:[N]\n"
             "        optionally followed by ?key=value&... (freq, fs, gain, agc, ppm, bias, format,\n"
@@ -42,7 +43,7 @@ static void usage(FILE *f)
             "      --agc            RTL2832 digital AGC on\n"
             "      --ppm N          frequency correction\n"
             "      --bias-tee       power the antenna (rtlsdr, rtltcp)\n"
-            "      --ch N           pocket channel 1 or 2 (default 1)\n"
+            "      --ch N|both      pocket channel 1, 2 or both (default 1)\n"
             "      --conf PATH      pocket: MAX2771 configuration to program first\n"
             "      --format FMT     input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1)\n"
             "  -d, --duration S     stop after S seconds of samples\n"
@@ -69,6 +70,23 @@ static int parse_size(const char *s, double *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* OUT for a 1-channel source; NAME.chN.EXT (NAME.chN.sigmf-data, OUT.chN without an
+ * extension) for channel N of a 2-channel source. */
+static void channel_path(const char *out, int ch, char *buf, size_t n)
+{
+    const char *slash = strrchr(out, '/');
+    const char *dot = strrchr(slash ? slash : out, '.');
+    const char *sig = strstr(out, ".sigmf-data");
+    if (sig && !sig[11])
+        dot = sig;
+    if (ch == 0)
+        snprintf(buf, n, "%s", out);
+    else if (dot && dot != (slash ? slash + 1 : out))
+        snprintf(buf, n, "%.*s.ch%d%s", (int)(dot - out), out, ch, dot);
+    else
+        snprintf(buf, n, "%s.ch%d", out, ch);
 }
 
 static double now_s(void)
@@ -104,7 +122,7 @@ int main(int argc, char **argv)
         case O_AGC: o.agc = 1; break;
         case O_PPM: o.ppm = atof(optarg); break;
         case O_BIAS: o.bias_tee = 1; break;
-        case O_CH: o.channel = atoi(optarg); break;
+        case O_CH: o.channel = strcmp(optarg, "both") ? atoi(optarg) : 0; break;
         case O_CONF: o.conf_path = optarg; break;
         case O_FORMAT:
             if (bx_iq_format_from_name(optarg, &o.format) != BX_OK) {
@@ -158,13 +176,16 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     size_t gran = bx_source_granule(src);
+    int nch = in->channels > 1 ? in->channels : 1;
     size_t chunk = in->fs_hz > 0 ? (size_t)(in->fs_hz / 50) : 65536; /* ~20 ms: prompt progress */
     if (chunk < 4096)
         chunk = 4096;
     if (chunk > (1u << 20))
         chunk = 1u << 20;
     chunk = chunk / gran * gran;
-    uint8_t *buf = malloc(bx_iq_bytes_for(in->format, chunk));
+    /* raw reads: the source's format, or device bytes (one per sample) for 2 channels */
+    size_t raw_per_chunk = nch > 1 ? chunk : bx_iq_bytes_for(in->format, chunk);
+    uint8_t *buf = malloc(raw_per_chunk), *part = nch > 1 ? malloc(chunk) : NULL;
     uint64_t limit = UINT64_MAX;
     if (duration_s > 0 && in->fs_hz > 0)
         limit = (uint64_t)llround(duration_s * in->fs_hz);
@@ -173,39 +194,49 @@ int main(int argc, char **argv)
         return 2;
     }
     if (max_bytes > 0) {
-        /* whole bytes of packed formats: granule-aligned sample count */
-        size_t gb = bx_iq_bytes_for(in->format, gran);
+        /* bytes of all output files per granule of samples */
+        size_t gb = 0;
+        for (int c = 0; c < nch; c++)
+            gb += bx_iq_bytes_for(in->ch[c].format, gran);
         uint64_t lb = (uint64_t)(max_bytes / gb) * gran;
         if (lb < limit)
             limit = lb;
     }
-    bx_sink_meta_t m;
-    bx_sink_meta_init(&m);
-    m.format = in->format;
-    m.fs_hz = in->fs_hz;
-    m.fc_hz = in->fc_hz;
-    if (in->format == BX_IQ_RI8 || in->format == BX_IQ_RI1)
-        m.if_hz = in->if_hz;
-    m.gain_db = in->gain_db;
-    if (strcmp(in->kind, "file") != 0) {
-        m.agc = in->agc;
-        m.bias_tee = in->bias_tee;
-    }
-    m.hw = in->device;
-    m.recorder = "bdsrx-rec";
-    m.source = uri;
-    bx_sink_t *k = NULL;
-    if (!buf || bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
-        fprintf(stderr, "bdsrx-rec: %s\n", buf ? err : "out of memory");
-        bx_source_close(src);
-        return 1;
+    bx_sink_t *k[2] = {NULL, NULL};
+    char paths[2][1024];
+    for (int c = 0; c < nch; c++) {
+        bx_sink_meta_t m;
+        bx_sink_meta_init(&m);
+        m.format = in->ch[c].format;
+        m.fs_hz = in->ch[c].fs_hz;
+        m.fc_hz = in->ch[c].fc_hz;
+        if (m.format == BX_IQ_RI8 || m.format == BX_IQ_RI1)
+            m.if_hz = in->ch[c].if_hz;
+        m.gain_db = in->gain_db;
+        if (strcmp(in->kind, "file") != 0) {
+            m.agc = in->agc;
+            m.bias_tee = in->bias_tee;
+        }
+        char hw[200];
+        snprintf(hw, sizeof hw, nch > 1 ? "%.160s, channel %d" : "%.160s", in->device, c + 1);
+        m.hw = hw;
+        m.recorder = "bdsrx-rec";
+        m.source = uri;
+        channel_path(outp, nch > 1 ? c + 1 : 0, paths[c], sizeof paths[c]);
+        if (!buf || (nch > 1 && !part) || bx_sink_create(paths[c], &m, 1, &k[c], err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx-rec: %s\n", buf ? err : "out of memory");
+            for (int j = 0; j < c; j++)
+                bx_sink_close(k[j], NULL, 0);
+            bx_source_close(src);
+            return 1;
+        }
     }
     double t0 = now_s(), last = 0;
     double start_utc = 0;
-    int rc = 0;
+    int rc = 0, werr = 0;
     bx_source_block_info_t bi;
-    while (bx_sink_samples(k) < limit) {
-        uint64_t left = limit - bx_sink_samples(k);
+    while (bx_sink_samples(k[0]) < limit && !werr) {
+        uint64_t left = limit - bx_sink_samples(k[0]);
         size_t want = left < chunk ? (size_t)left : chunk;
         if (want < gran)
             break;
@@ -220,61 +251,75 @@ int main(int argc, char **argv)
         if (start_utc == 0 && bi.time_s > 1e9)
             start_utc = bi.time_s - (double)bi.first_sample / (in->fs_hz > 0 ? in->fs_hz : 1);
         if (bi.dropped) {
-            uint64_t d = bi.dropped < limit - bx_sink_samples(k) ? bi.dropped : limit - bx_sink_samples(k);
-            if (bx_sink_gap(k, d, bi.drop_time_s) != BX_OK)
-                break;
+            uint64_t room = limit - bx_sink_samples(k[0]);
+            uint64_t d = bi.dropped < room ? bi.dropped : room;
+            for (int c = 0; c < nch; c++)
+                werr |= bx_sink_gap(k[c], d, bi.drop_time_s) != BX_OK;
             if (!quiet)
                 fprintf(stderr, "\nbdsrx-rec: %llu samples dropped at sample %llu (reader overflow)\n",
                         (unsigned long long)bi.dropped, (unsigned long long)(bi.first_sample - bi.dropped));
-            if (bx_sink_samples(k) >= limit)
+            if (werr || bx_sink_samples(k[0]) >= limit)
                 break;
-            left = limit - bx_sink_samples(k);
+            left = limit - bx_sink_samples(k[0]);
             if ((uint64_t)n > left)
                 n = (long)(left / gran * gran);
         }
-        if (bx_sink_write_raw(k, buf, (size_t)n) != BX_OK)
-            break;
+        if (nch == 1) {
+            werr |= bx_sink_write_raw(k[0], buf, (size_t)n) != BX_OK;
+        } else {
+            for (int c = 0; c < nch; c++)
+                werr |= bx_source_split_raw(src, buf, (size_t)n, c, part) < 0 ||
+                        bx_sink_write_raw(k[c], part, (size_t)n) != BX_OK;
+        }
         double t = now_s();
         if (!quiet && t - last >= 0.5) {
             last = t;
             bx_source_stats_t ss;
             bx_source_stats(src, &ss);
-            double sec = in->fs_hz > 0 ? bx_sink_samples(k) / in->fs_hz : 0;
+            uint64_t bytes = 0;
+            for (int c = 0; c < nch; c++)
+                bytes += bx_sink_bytes(k[c]);
+            double sec = in->fs_hz > 0 ? bx_sink_samples(k[0]) / in->fs_hz : 0;
             fprintf(stderr, "\r%8.1f s recorded  %9.1f MB  %6.2f Msps  dropped %llu  ring %3.0f%%   ", sec,
-                    bx_sink_bytes(k) / 1e6, bx_sink_samples(k) / (t - t0) / 1e6,
-                    (unsigned long long)ss.dropped_samples,
+                    bytes / 1e6, bx_sink_samples(k[0]) / (t - t0) / 1e6, (unsigned long long)ss.dropped_samples,
                     ss.ring_capacity ? 100.0 * ss.ring_fill_max / ss.ring_capacity : 0.0);
         }
     }
     {
         /* a loss right before the end of the stream has no following block to
-         * report it: take it from the counters so the file keeps its length */
+         * report it: take it from the counters so the files keep their length */
         bx_source_stats_t ss;
         bx_source_stats(src, &ss);
-        uint64_t seen = bx_sink_dropped(k);
-        if (rc == 0 && ss.dropped_samples > seen && bx_sink_samples(k) < limit) {
+        uint64_t seen = bx_sink_dropped(k[0]);
+        if (rc == 0 && !werr && ss.dropped_samples > seen && bx_sink_samples(k[0]) < limit) {
             uint64_t d = ss.dropped_samples - seen;
-            if (d > limit - bx_sink_samples(k))
-                d = limit - bx_sink_samples(k);
-            bx_sink_gap(k, d, ss.last_drop_time_s);
+            if (d > limit - bx_sink_samples(k[0]))
+                d = limit - bx_sink_samples(k[0]);
+            for (int c = 0; c < nch; c++)
+                bx_sink_gap(k[c], d, ss.last_drop_time_s);
         }
     }
     if (g_stop && !quiet)
         fprintf(stderr, "\nbdsrx-rec: interrupted, closing the file");
-    /* the start time is known only after the first block arrived */
-    bx_sink_set_start_time(k, start_utc);
-    uint64_t samples = bx_sink_samples(k), bytes = bx_sink_bytes(k), dropped = bx_sink_dropped(k);
     double fs = in->fs_hz;
     g_src = NULL;
     bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
-        fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", err);
-        rc = 1;
+    for (int c = 0; c < nch; c++) {
+        /* the start time is known only after the first block arrived */
+        bx_sink_set_start_time(k[c], start_utc);
+        uint64_t samples = bx_sink_samples(k[c]), bytes = bx_sink_bytes(k[c]), dropped = bx_sink_dropped(k[c]);
+        if (bx_sink_close(k[c], err, sizeof err) != BX_OK) {
+            fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", err);
+            rc = 1;
+        }
+        if (!quiet)
+            fprintf(stderr, "\nbdsrx-rec: %llu samples (%.3f s), %llu bytes to %s, %llu samples dropped", 
+                    (unsigned long long)samples, fs > 0 ? samples / fs : 0.0, (unsigned long long)bytes,
+                    paths[c], (unsigned long long)dropped);
     }
     if (!quiet)
-        fprintf(stderr, "\nbdsrx-rec: %llu samples (%.3f s), %llu bytes to %s, %llu samples dropped\n",
-                (unsigned long long)samples, fs > 0 ? samples / fs : 0.0, (unsigned long long)bytes, outp,
-                (unsigned long long)dropped);
+        fprintf(stderr, "\n");
+    free(part);
     free(buf);
     return rc;
 }

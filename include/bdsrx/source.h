@@ -10,7 +10,7 @@
  *   pocket: | pocket:N               Pocket SDR front end (N = 0-based device among those found)
  * followed by an optional query "?key=value&key=value" that overrides the opts:
  *   freq|fc=Hz  fs|rate=Hz  gain=dB|auto  agc=0|1  ppm=N  bias=0|1  format=ci8|...  if=Hz
- *   ch=1|2 (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
+ *   ch=1|2|both (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
  *   0 = flat out)  live=0|1 (file: through the reader thread and ring, like a device)
  *   ring=BYTES  timeout_ms=N
  *
@@ -45,7 +45,7 @@ typedef struct {
     int bias_tee;        /* 1 = power the antenna through the coax */
     int format;          /* file: raw format override (bx_iq_format_t), -1 = from sidecar */
     double if_hz;        /* file: IF override; NAN = from sidecar */
-    int channel;         /* pocket: MAX2771 channel 1 or 2 */
+    int channel;         /* pocket: MAX2771 channel 1 or 2; 0 = both (see bx_source_read_multi) */
     const char *conf_path; /* pocket: PocketSDR-style .conf to program, NULL = leave as is */
     double pace;         /* file: playback speed, 1.0 = real time, 0 = as fast as possible */
     int live;            /* file: run through the reader thread + ring like a device */
@@ -65,6 +65,14 @@ typedef struct {
     int agc, bias_tee;
     int64_t total_samples;  /* -1 = unbounded stream */
     int live;               /* samples come through the reader thread and ring */
+    /* Channels sampled on one clock (pocket:?ch=both gives 2).  ch[c] describes channel c in
+     * its own raw format (what bx_source_split_raw produces); for 1 channel ch[0] repeats the
+     * fields above.  With 2 channels `format` is -1: raw reads return the device's bytes. */
+    int channels;
+    struct {
+        int format;
+        double fs_hz, fc_hz, if_hz;
+    } ch[2];
 } bx_source_info_t;
 
 typedef struct {
@@ -97,6 +105,7 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
 const bx_source_info_t *bx_source_info(const bx_source_t *s);
 
 /* Reads up to n samples as complex float (real formats: imaginary 0, signal at if_hz).
+ * Single-channel sources only (a 2-channel source returns BX_ERR_ARG: use read_multi).
  * Blocks until at least one sample is available.  Returns the count (>0), 0 at the end
  * (file end, server closed, or stopped and drained), <0 on error (bx_source_error).
  * A block never spans a loss: samples in one block are contiguous. */
@@ -106,6 +115,14 @@ long bx_source_read(bx_source_t *s, bx_cf32_t *out, size_t n, bx_source_block_in
  * is rounded down to a multiple of bx_source_granule(); raw must hold
  * bx_iq_bytes_for(format, n_samples) bytes. */
 long bx_source_read_raw(bx_source_t *s, void *raw, size_t n_samples, bx_source_block_info_t *info);
+
+/* All channels at once: out[c] receives channel c's samples (the same count and stream
+ * indices for every channel).  Works for 1-channel sources too (out[0] only). */
+long bx_source_read_multi(bx_source_t *s, bx_cf32_t *const out[], size_t n, bx_source_block_info_t *info);
+
+/* Extracts channel ch of n raw samples (from bx_source_read_raw) into ch[ch].format; returns
+ * the bytes written to out (bx_iq_bytes_for(ch[ch].format, n)) or BX_ERR_ARG. */
+long bx_source_split_raw(const bx_source_t *s, const void *raw, size_t n, int ch, void *out);
 
 /* Samples per whole byte group of the raw format (1 for ci8/ci16/cf32/ri8, 2 ci2, 8 ri1). */
 size_t bx_source_granule(const bx_source_t *s);
