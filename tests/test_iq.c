@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "bdsrx/code.h"
 #include "bdsrx/iq.h"
 #include "testdata.h"
 
@@ -503,6 +506,103 @@ static void test_errors(void **s)
     close(fds[0]);
 }
 
+/* ---- the shared SignalSim captures against their truth files ----
+ * Independent check of the ci2 layout (and the tag): every satellite of the first truth epoch must
+ * correlate at its truth code phase and Doppler, and not at the mirrored Doppler (an I/Q swap or a
+ * sign error in Q conjugates the spectrum) nor one and a half chips off.  The replica follows the
+ * truth's transmit time tau(k) = tx_time_tow + k (1 + doppler/f) / fs (signals.md §1.3: chip = tau x
+ * chip rate, pilot secondary chip = primary period of the frame). */
+typedef struct {
+    int b1c;
+    double fs, f_hz, chip_hz;
+    int8_t cp[10230], cs[1800];
+} truth_rep_t;
+
+static double complex truth_corr(const bx_cf32_t *x, size_t n, const truth_rep_t *t, double tow, double dopp,
+                                 double dopp_used, double off_chips)
+{
+    const int frame = t->b1c ? 18 : 3, sec_len = t->b1c ? 1800 : 100;
+    const double rate = 1.0 + dopp / t->f_hz;
+    const double tau0 = fmod(tow, frame);
+    double complex acc = 0;
+    for (size_t k = 0; k < n; k++) {
+        double c = (tau0 + (double)k * rate / t->fs) * t->chip_hz - off_chips;
+        long period = (long)floor(c / 10230.0);
+        double cph = c - (double)period * 10230.0;
+        int chip = (int)cph;
+        double v = t->cs[period % sec_len] * t->cp[chip];
+        if (t->b1c)
+            v *= (cph - chip) < 0.5 ? 1.0 : -1.0; /* BOC(1,1) */
+        acc += (double complex)x[k] * v * cexp(-2.0 * M_PI * I * dopp_used * (double)k / t->fs);
+    }
+    return acc;
+}
+
+static void check_truth(const char *bin_rel, const char *truth_rel, int b1c, double seconds)
+{
+    char bin[1024], tru[1024], err[1024];
+    if (!testdata_path(bin, sizeof bin, bin_rel) || !testdata_path(tru, sizeof tru, truth_rel))
+        skip();
+    json_error_t je;
+    json_t *root = json_load_file(tru, 0, &je);
+    assert_non_null(root);
+    json_t *sats = json_object_get(json_array_get(json_object_get(root, "epochs"), 0), "sats");
+    assert_true(json_array_size(sats) >= 4);
+    bx_iq_reader_t *r;
+    assert_int_equal(bx_iq_open(bin, NULL, &r, err, sizeof err), BX_OK);
+    truth_rep_t *t = malloc(sizeof *t);
+    t->b1c = b1c;
+    t->fs = bx_iq_params(r)->fs_hz;
+    t->f_hz = b1c ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    t->chip_hz = b1c ? 1.023e6 : 10.23e6;
+    size_t n = (size_t)(t->fs * seconds);
+    bx_cf32_t *x = malloc(n * sizeof *x);
+    assert_int_equal(bx_iq_read(r, x, n), (long)n);
+    int checked = 0;
+    for (size_t i = 0; i < json_array_size(sats); i++) {
+        json_t *sv = json_array_get(sats, i);
+        double cn0 = json_number_value(json_object_get(sv, "cn0_effective_total_dbhz"));
+        if (cn0 < 40.0)
+            continue;
+        int prn = (int)json_integer_value(json_object_get(sv, "prn"));
+        double dopp = json_number_value(json_object_get(sv, "doppler_hz"));
+        double tow = json_number_value(json_object_get(sv, "tx_time_tow_s"));
+        assert_int_equal(bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, prn, t->cp, 10230), 10230);
+        assert_true(bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, prn, t->cs, 1800) > 0);
+        double a = cabs(truth_corr(x, n, t, tow, dopp, dopp, 0.0));
+        double mirror = cabs(truth_corr(x, n, t, tow, dopp, -dopp, 0.0));
+        double off = cabs(truth_corr(x, n, t, tow, dopp, dopp, 1.5));
+        /* noise level: complex variance per sample, measured */
+        double var = 0;
+        for (size_t k = 0; k < n; k++)
+            var += crealf(x[k]) * crealf(x[k]) + cimagf(x[k]) * cimagf(x[k]);
+        var /= (double)n;
+        double snr_db = 10.0 * log10(a * a / ((double)n * var));
+        printf("%s PRN %d: truth-aligned pilot SNR %.1f dB, mirrored-Doppler %.2f, 1.5-chip-off %.2f (relative)\n",
+               b1c ? "B1C" : "B2a", prn, snr_db, mirror / a, off / a);
+        assert_true(snr_db > 12.0);
+        assert_true(mirror < 0.25 * a && off < 0.25 * a);
+        checked++;
+    }
+    assert_true(checked >= 4);
+    free(x);
+    free(t);
+    bx_iq_close(r);
+    json_decref(root);
+}
+
+static void test_signalsim_truth_b1c(void **s)
+{
+    (void)s;
+    check_truth("signalsim/b1c_static_30s.bin", "signalsim/b1c_static.truth.json", 1, 0.020);
+}
+
+static void test_signalsim_truth_b2a(void **s)
+{
+    (void)s;
+    check_truth("signalsim/b2a_static_1s.bin", "signalsim/b2a_static.truth.json", 0, 0.010);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,7 +610,8 @@ int main(void)
         cmocka_unit_test(test_roundtrip),     cmocka_unit_test(test_reader_formats),
         cmocka_unit_test(test_sigmf_roundtrip), cmocka_unit_test(test_shared_tags),
         cmocka_unit_test(test_tag_parse),     cmocka_unit_test(test_parse_flag),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_signalsim_truth_b1c),
+        cmocka_unit_test(test_signalsim_truth_b2a),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
