@@ -43,12 +43,18 @@ typedef struct {
     double as[BX_BDGIM_NONBRD][BX_BDGIM_PERIODS];
 } bx_bdgim_nonbrd_t;
 
+/* Loads the table from a text file: '#' comments, then a line
+ * "periods_d P1 .. P12" (days), then 17 rows of 25 numbers
+ * "a0 ac1 as1 ac2 as2 .. ac12 as12" in the degree/order order above.
+ * Returns BX_OK, BX_ERR_IO or BX_ERR_FORMAT ("path:line: what" in err). */
+int bx_bdgim_nonbrd_load(const char *path, bx_bdgim_nonbrd_t *tbl, char *err, size_t errlen);
+
 /* Vertical TEC (TECu) at the pierce point given in geodetic lat/lon (rad),
  * time t (BDT).  nonbrd may be NULL (see above). */
 double bx_bdgim_vtec_tecu(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t, double ipp_lat_rad,
                           double ipp_lon_rad);
 
-/* Slant ionospheric group delay (m, positive) on freq_hz for a receiver at
+/* Slant ionospheric group delay (m, >= 0: a negative model VTEC gives 0) on freq_hz for a receiver at
  * rx_llh (rad, rad, m) and a satellite at az/el (rad), time t (BDT), with the
  * broadcast terms only (nonbrd = NULL).  Returns 0 when p is NULL/invalid. */
 double bx_bdgim_delay_m(const bx_bdgim_t *p, bx_time_t t, const double rx_llh[3], double az_rad, double el_rad,
