@@ -55,6 +55,27 @@ bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c)
     return p;
 }
 
+static int geo_prn(int prn)
+{
+    return (prn >= 1 && prn <= 5) || (prn >= 59 && prn <= 63); /* orbit.md §3.1 */
+}
+
+const bx_eph_t *bx_pvt_select_eph(const bx_nav_t *nav, int prn, bx_time_t t)
+{
+    const bx_eph_t *e = bx_nav_select(nav, prn, t);
+    if (!e || e->sat_type != BX_SAT_GEO || geo_prn(prn))
+        return e;
+    static const int src[] = {BX_SIG_B1C, BX_SIG_B2A, BX_SIG_B2B, BX_EPH_SRC_D1};
+    const bx_eph_t *best = NULL;
+    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++) {
+        const bx_eph_t *c = bx_nav_select_src(nav, prn, t, src[i]);
+        if (c && c->sat_type != BX_SAT_GEO &&
+            (!best || fabs(bx_time_diff(t, c->toe)) < fabs(bx_time_diff(t, best->toe))))
+            best = c;
+    }
+    return best;
+}
+
 int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor)
 {
     int count = 0;
@@ -172,7 +193,7 @@ static int prepare(const bx_pvt_config_t *cfg, const bx_obs_t *obs, const bx_nav
         if (!d || (cfg->mode == BX_PVT_IF && !d2))
             continue; /* stays BX_SAT_NOOBS */
         sol->sat[si].cn0_dbhz = (d->flags & BX_OBS_CN0) ? (float)d->cn0_dbhz : 0.0f;
-        const bx_eph_t *eph = bx_nav_select(nav, prn, obs->time);
+        const bx_eph_t *eph = bx_pvt_select_eph(nav, prn, obs->time);
         if (!eph) {
             sol->sat[si].status = BX_SAT_NOEPH;
             (*n_noeph)++;

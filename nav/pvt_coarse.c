@@ -93,7 +93,7 @@ int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const do
         o->prn = (uint8_t)m[i].prn;
         o->cn0_dbhz = (float)m[i].cn0_dbhz;
         o->status = BX_SAT_NOEPH;
-        const bx_eph_t *e = bx_nav_select(nav, m[i].prn, t_approx);
+        const bx_eph_t *e = bx_pvt_select_eph(nav, m[i].prn, t_approx);
         if (!e || (m[i].sig != BX_SIG_B1C && m[i].sig != BX_SIG_B2A))
             continue;
         o->status = BX_SAT_USED;

@@ -122,6 +122,13 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
 void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix */
 void bx_pvt_destroy(bx_pvt_t *p);
 
+/* bx_nav_select with a guard used by the solvers: an ephemeris that says
+ * SatType GEO for a PRN outside the GEO slots (C01-C05, C59-C63) is treated as
+ * corrupt (real RINEX files carry such CNV2 records; the GEO orbit branch would
+ * rotate the satellite by degrees) and the nearest one of another source is
+ * taken instead.  NULL if none. */
+const bx_eph_t *bx_pvt_select_eph(const bx_nav_t *nav, int prn, bx_time_t t);
+
 /* For every ephemeris without B1C/B2a group delays (legacy D1/D2 records,
  * source >= BX_EPH_SRC_D1) copies T_GD_B1Cp, T_GD_B2ap, ISC_B1Cd, ISC_B2ad of
  * the same PRN from the latest B-CNAV1 (and B-CNAV2 for ISC_B2ad) ephemeris
