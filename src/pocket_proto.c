@@ -5,6 +5,7 @@
 
 #include <complex.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,22 @@ double bx_max2771_filter_centre_hz(const uint32_t regs[BX_POCKET_NREG])
     return (128.0 - bx_max2771_get(regs, "FCEN")) / 2.0 * step_mhz[bx_max2771_get(regs, "FBW")] * 1e6;
 }
 
+double bx_max2771_if_hz(const uint32_t regs[BX_POCKET_NREG], double tcxo_hz)
+{
+    /* band centres: GPS/Galileo/BDS B1C L1, BDS B1I, QZSS L6/Galileo E6, BDS B3I, GPS L2,
+     * BDS B2b, L5/E5a/B2a (ICD B1C/B2a/B2b §4, signals.md §1 for the BDS ones) */
+    static const double band_hz[] = {1575.42e6, 1561.098e6, 1278.75e6, 1268.52e6,
+                                     1227.60e6, 1207.14e6,  1176.45e6};
+    if (bx_max2771_get(regs, "IQEN"))
+        return 0.0;
+    double lo = bx_max2771_flo_hz(regs, tcxo_hz), guess = lo + bx_max2771_filter_centre_hz(regs);
+    double best = band_hz[0];
+    for (size_t i = 1; i < sizeof band_hz / sizeof band_hz[0]; i++)
+        if (fabs(band_hz[i] - guess) < fabs(best - guess))
+            best = band_hz[i];
+    return best - lo;
+}
+
 static char *trim(char *p)
 {
     while (isspace((unsigned char)*p))
@@ -166,6 +183,31 @@ int bx_pocket_conf_apply(const char *text, uint32_t regs[BX_POCKET_NCH][BX_POCKE
         touched[ch][f->addr] = 1;
     }
     return BX_OK;
+}
+
+int bx_pocket_conf_load(const char *path, uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG],
+                        uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG], char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open MAX2771 configuration %s", path);
+        return BX_ERR_IO;
+    }
+    enum { MAXCONF = 1 << 16 }; /* PocketSDR .conf files are ~4 KB */
+    char *text = malloc(MAXCONF);
+    size_t n = text ? fread(text, 1, MAXCONF - 1, f) : 0;
+    fclose(f);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return BX_ERR_NOMEM;
+    }
+    text[n] = 0;
+    char msg[200];
+    int st = bx_pocket_conf_apply(text, regs, touched, msg, sizeof msg);
+    free(text);
+    if (st != BX_OK)
+        snprintf(err, errlen, "%s: %s", path, msg);
+    return st;
 }
 
 uint16_t bx_pocket_reg_wvalue(int ch, int addr) { return (uint16_t)((ch << 8) | (addr & 0xFF)); }

@@ -65,11 +65,21 @@ double bx_max2771_fadc_hz(const uint32_t regs[BX_POCKET_NREG], double tcxo_hz);
 /* IF filter centre (0 for the lowpass setting), Hz. */
 double bx_max2771_filter_centre_hz(const uint32_t regs[BX_POCKET_NREG]);
 
+/* IF of the GNSS signal in a channel's samples: 0 for IQ (complex baseband, LO on the carrier);
+ * for I-only (real) sampling the carrier among the GNSS bands (1575.42, 1561.098, 1278.75,
+ * 1268.52, 1227.60, 1207.14, 1176.45 MHz) nearest to LO + filter centre, minus the LO: the
+ * filter centre alone is only a coarse step (6.035 MHz for an IF of 6.000 MHz). */
+double bx_max2771_if_hz(const uint32_t regs[BX_POCKET_NREG], double tcxo_hz);
+
 /* Applies a PocketSDR-style configuration text to register images of both channels.
  * touched[ch][addr] is set to 1 for every register the text changes.  Returns BX_OK or
  * BX_ERR_FORMAT with "line N: ..." in err. */
 int bx_pocket_conf_apply(const char *text, uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG],
                          uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG], char *err, size_t errlen);
+
+/* Reads a configuration file and applies it as bx_pocket_conf_apply does; err names the file. */
+int bx_pocket_conf_load(const char *path, uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG],
+                        uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG], char *err, size_t errlen);
 
 /* Control-transfer encoding of a register access. */
 uint16_t bx_pocket_reg_wvalue(int ch, int addr);

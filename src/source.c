@@ -286,6 +286,8 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
             st = bx__source_rtltcp_open(s, u + 9);
         else if (!strncmp(u, "rtltcp:", 7))
             st = bx__source_rtltcp_open(s, u + 7);
+        else if (!strncmp(u, "pocketfile:", 11))
+            st = bx__source_pocketfile_open(s, u + 11);
         else if (!strncmp(u, "pocket", 6) && (u[6] == ':' || !u[6]))
             st = bx__source_pocket_open(s, u[6] ? u + 7 : "");
         else if (!strncmp(u, "file:", 5))

@@ -80,5 +80,6 @@ int bx__source_file_open(bx_source_t *s, const char *path);
 int bx__source_rtlsdr_open(bx_source_t *s, const char *where);
 int bx__source_rtltcp_open(bx_source_t *s, const char *where);
 int bx__source_pocket_open(bx_source_t *s, const char *where);
+int bx__source_pocketfile_open(bx_source_t *s, const char *path);
 
 #endif

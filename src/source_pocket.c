@@ -102,16 +102,14 @@ static void pocket_close(bx_source_t *s)
 
 static int pocket_demux(const bx_source_t *s, const void *raw, size_t n, bx_cf32_t *const out[])
 {
-    const pocket_priv_t *p = s->priv;
     for (int c = 0; c < BX_POCKET_NCH; c++)
-        bx_pocket_unpack_cf32(raw, n, c, p->iq_ch[c], out[c]);
+        bx_pocket_unpack_cf32(raw, n, c, s->info.ch[c].format == BX_IQ_CI2, out[c]);
     return BX_OK;
 }
 
 static long pocket_split(const bx_source_t *s, const void *raw, size_t n, int ch, void *out)
 {
-    const pocket_priv_t *p = s->priv;
-    if (p->iq_ch[ch]) {
+    if (s->info.ch[ch].format == BX_IQ_CI2) {
         if (n % 2)
             return BX_ERR_ARG;
         bx_pocket_pack_ci2(raw, n, ch, out);
@@ -141,21 +139,6 @@ static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
     pocket_close(s);
     s->priv = NULL;
     return st;
-}
-
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "pocket: cannot open configuration %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(1 << 16);
-    size_t n = buf ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = 0;
-    return buf;
 }
 
 int bx__source_pocket_open(bx_source_t *s, const char *where)
@@ -209,17 +192,13 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
                 return usb_fail(s, p, r, "reading MAX2771 registers");
     if (s->opts.conf_path) {
         uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
-        char msg[200];
-        char *text = slurp(s->opts.conf_path, msg, sizeof msg);
-        if (!text || bx_pocket_conf_apply(text, regs, touched, msg, sizeof msg) != BX_OK) {
-            free(text);
+        char msg[240];
+        if (bx_pocket_conf_load(s->opts.conf_path, regs, touched, msg, sizeof msg) != BX_OK) {
             s->priv = p;
             pocket_close(s);
             s->priv = NULL;
-            return bx__source_fail(s, BX_ERR_FORMAT, "pocket: %s%s%s", text ? s->opts.conf_path : "",
-                                   text ? ": " : "", msg);
+            return bx__source_fail(s, BX_ERR_FORMAT, "pocket: %s", msg);
         }
-        free(text);
         /* The unpacker needs 2-bit sign/magnitude output. */
         for (int c = 0; c < BX_POCKET_NCH; c++) {
             bx_max2771_set(regs[c], "FORMAT", 1);
@@ -254,7 +233,7 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
         s->info.ch[c].format = p->iq_ch[c] ? BX_IQ_CI2 : BX_IQ_RI8;
         s->info.ch[c].fs_hz = fs;
         s->info.ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
-        s->info.ch[c].if_hz = p->iq_ch[c] ? 0.0 : bx_max2771_filter_centre_hz(regs[c]);
+        s->info.ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
     }
     const uint32_t *rg = regs[p->ch >= 0 ? p->ch : 0];
     p->iq = p->ch >= 0 ? p->iq_ch[p->ch] : 0;
@@ -285,5 +264,85 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
     }
     s->info.gain_db = bx_max2771_get(rg, "AGCMODE") == 2 ? (double)bx_max2771_get(rg, "GAININ") : NAN;
     s->info.agc = bx_max2771_get(rg, "AGCMODE") != 2;
+    return BX_OK;
+}
+
+/* ---- raw Pocket SDR dumps --------------------------------------------------
+ * "pocketfile:PATH?conf=FILE": a file of the device's own byte stream (both
+ * channels, one byte per sample clock, as the bulk endpoint delivers it; what
+ * PocketSDR's raw dump writes) replayed as a 2-channel source.  The .conf the
+ * front end ran with says which channel is I or IQ and gives F_LO / F_ADC. */
+
+typedef struct {
+    FILE *f;
+    char path[200];
+} pfile_priv_t;
+
+static long pfile_read(bx_source_t *s, void *raw, size_t n)
+{
+    pfile_priv_t *p = s->priv;
+    size_t got = fread(raw, 1, n / 2 * 2, p->f);
+    if (got < n / 2 * 2 && ferror(p->f))
+        return bx__source_fail(s, BX_ERR_IO, "%s: read error: %s", p->path, strerror(errno));
+    return (long)(got / 2 * 2); /* a trailing odd byte (truncated dump) is ignored */
+}
+
+static void pfile_close(bx_source_t *s)
+{
+    pfile_priv_t *p = s->priv;
+    if (!p)
+        return;
+    if (p->f)
+        fclose(p->f);
+    free(p);
+}
+
+static const bx_source_backend_t pfile_backend = {NULL, NULL, pfile_read, pfile_close, pocket_demux, pocket_split};
+
+int bx__source_pocketfile_open(bx_source_t *s, const char *path)
+{
+    if (!s->opts.conf_path)
+        return bx__source_fail(s, BX_ERR_ARG,
+                               "pocketfile: %s: give the front end's configuration with ?conf=FILE (PocketSDR "
+                               ".conf): it says which channel is I or IQ and the LO/ADC frequencies", path);
+    uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
+    uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
+    char msg[240];
+    if (bx_pocket_conf_load(s->opts.conf_path, regs, touched, msg, sizeof msg) != BX_OK)
+        return bx__source_fail(s, BX_ERR_FORMAT, "pocketfile: %s", msg);
+    double fs = s->opts.fs_hz > 0 ? s->opts.fs_hz : bx_max2771_fadc_hz(regs[0], BX_POCKET_TCXO_HZ);
+    if (!(fs > 0))
+        fs = bx_max2771_fadc_hz(regs[1], BX_POCKET_TCXO_HZ);
+    pfile_priv_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
+    p->f = fopen(path, "rb");
+    if (!p->f) {
+        int e = errno;
+        free(p);
+        return bx__source_fail(s, BX_ERR_IO, "pocketfile: %s: cannot open: %s", path, strerror(e));
+    }
+    snprintf(p->path, sizeof p->path, "%s", path);
+    fseek(p->f, 0, SEEK_END);
+    long size = ftell(p->f);
+    fseek(p->f, 0, SEEK_SET);
+    s->priv = p;
+    s->be = &pfile_backend;
+    snprintf(s->info.kind, sizeof s->info.kind, "pocketfile");
+    for (int c = 0; c < BX_POCKET_NCH; c++) {
+        int iq = (int)bx_max2771_get(regs[c], "IQEN");
+        s->info.ch[c].format = iq ? BX_IQ_CI2 : BX_IQ_RI8;
+        s->info.ch[c].fs_hz = fs;
+        s->info.ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
+        s->info.ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
+    }
+    snprintf(s->info.device, sizeof s->info.device, "Pocket SDR raw dump %.120s (CH1 %s, CH2 %s)", path,
+             s->info.ch[0].format == BX_IQ_CI2 ? "IQ" : "I", s->info.ch[1].format == BX_IQ_CI2 ? "IQ" : "I");
+    s->info.channels = 2;
+    s->info.format = -1;
+    s->info.fs_hz = fs;
+    s->info.fc_hz = s->info.ch[0].fc_hz;
+    s->info.if_hz = s->info.ch[0].if_hz;
+    s->info.total_samples = size >= 0 ? size / 2 * 2 : -1;
     return BX_OK;
 }

@@ -14,6 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bdsrx/source.h"
 #include "bdsrx/types.h"
 #include "pocket_proto.h"
 #include "testdata.h"
@@ -164,6 +169,8 @@ static void check_conf(const char *rel, double flo1, double fadc1, int iq1, doub
     assert_int_equal(bx_max2771_get(regs[0], "IQEN"), iq1);
     assert_true(fabs(bx_max2771_flo_hz(regs[1], BX_POCKET_TCXO_HZ) - flo2) < 1.0);
     assert_true(fabs(bx_max2771_filter_centre_hz(regs[0]) - fcen1) < 0.05e6);
+    /* IF of the signal (readme.txt: F_IF 0.0 / 6.0 MHz) */
+    assert_true(fabs(bx_max2771_if_hz(regs[0], BX_POCKET_TCXO_HZ) - fcen1) < 1.0);
     assert_true(touched[0][4] && touched[1][4]);
     assert_false(touched[0][6]);
 }
@@ -180,6 +187,12 @@ static void test_conf_24mhz(void **state)
 {
     (void)state;
     check_conf("real/pocketsdr_l1_iq/pocket_L1L5_24MHz.conf", 1569.42e6, 24.0e6, 0, 1176.45e6, 6.0e6);
+}
+
+static void test_conf_12mhz(void **state)
+{
+    (void)state;
+    check_conf("real/pocketsdr_l1_iq/pocket_L1L6_12MHz.conf", 1572.42e6, 12.0e6, 0, 1278.75e6, 3.0e6);
 }
 
 static void test_conf_errors(void **state)
@@ -200,13 +213,151 @@ static void test_conf_errors(void **state)
     assert_true(touched[1][4]);
 }
 
+/* ---- raw dumps through the source interface (both channels) ------------- */
+
+static const int LEVEL[4] = {1, 3, -1, -3}; /* sign/magnitude code -> level (testdata/README.md) */
+
+static const char *conf24(char *buf, size_t n)
+{
+    return testdata_path(buf, n, "real/pocketsdr_l1_iq/pocket_L1L5_24MHz.conf");
+}
+
+static int make_dump(char *path, size_t pl, uint8_t *bytes, size_t n)
+{
+    snprintf(path, pl, "/tmp/bdsrx_test_pocket_XXXXXX");
+    int fd = mkstemp(path);
+    uint32_t x = 987654321u;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        bytes[i] = (uint8_t)x;
+    }
+    int ok = fd >= 0 && write(fd, bytes, n) == (ssize_t)n;
+    if (fd >= 0)
+        close(fd);
+    return ok ? 0 : -1;
+}
+
+/* L1L5 24 MHz configuration: CH1 I-only at 1569.42 MHz LO (IF 6 MHz), CH2 IQ at 1176.45 MHz. */
+static void test_pocketfile_multi(void **state)
+{
+    (void)state;
+    char conf[512], path[64], uri[700], err[300];
+    if (!conf24(conf, sizeof conf))
+        skip();
+    enum { N = 100000 };
+    static uint8_t bytes[N];
+    assert_int_equal(make_dump(path, sizeof path, bytes, N), 0);
+    snprintf(uri, sizeof uri, "pocketfile:%s?conf=%s", path, conf);
+    bx_source_t *s = NULL;
+    int st = bx_source_open(uri, NULL, &s, err, sizeof err);
+    if (st)
+        print_error("%s\n", err);
+    assert_int_equal(st, BX_OK);
+    const bx_source_info_t *in = bx_source_info(s);
+    assert_int_equal(in->channels, 2);
+    assert_int_equal(in->ch[0].format, BX_IQ_RI8);
+    assert_int_equal(in->ch[1].format, BX_IQ_CI2);
+    assert_true(fabs(in->ch[0].fc_hz - 1569.42e6) < 1 && fabs(in->ch[1].fc_hz - 1176.45e6) < 1);
+    assert_true(fabs(in->ch[0].fs_hz - 24e6) < 1 && in->ch[1].fs_hz == in->ch[0].fs_hz);
+    assert_true(fabs(in->ch[0].if_hz - 6.0e6) < 1.0 && in->ch[1].if_hz == 0.0);
+    assert_int_equal(in->total_samples, N);
+    static bx_cf32_t c1[N], c2[N];
+    assert_true(bx_source_read(s, c1, 100, NULL) == BX_ERR_ARG); /* 2 channels: read_multi */
+    size_t got = 0;
+    long n;
+    bx_source_block_info_t bi;
+    while (got < N) {
+        bx_cf32_t *out[2] = {c1 + got, c2 + got};
+        n = bx_source_read_multi(s, out, 7001, &bi);
+        assert_true(n > 0);
+        assert_int_equal(bi.first_sample, got);
+        got += (size_t)n;
+    }
+    assert_int_equal(bx_source_read_multi(s, (bx_cf32_t *[]){c1, c2}, 16, &bi), 0);
+    for (size_t i = 0; i < N; i++) {
+        assert_true(crealf(c1[i]) == LEVEL[bytes[i] & 3] && cimagf(c1[i]) == 0.0f);
+        assert_true(crealf(c2[i]) == LEVEL[(bytes[i] >> 4) & 3] && cimagf(c2[i]) == LEVEL[bytes[i] >> 6]);
+    }
+    bx_source_close(s);
+
+    snprintf(uri, sizeof uri, "pocketfile:%s", path);
+    assert_int_equal(bx_source_open(uri, NULL, &s, err, sizeof err), BX_ERR_ARG);
+    assert_non_null(strstr(err, "conf=FILE"));
+    unlink(path);
+}
+
+/* bdsrx-rec splits a 2-channel source into one file per channel in each
+ * channel's own format, with its own sidecar frequency. */
+static void test_rec_two_channels(void **state)
+{
+    (void)state;
+    char conf[512], path[64], uri[700], out[96], bin[256];
+    const char *bd = getenv("BDSRX_BIN");
+    snprintf(bin, sizeof bin, "%s/bdsrx-rec", bd && *bd ? bd : "bin");
+    if (!conf24(conf, sizeof conf))
+        skip();
+    if (access(bin, X_OK) != 0) {
+        printf("SKIP: %s not built\n", bin);
+        skip();
+    }
+    enum { N = 50000 };
+    static uint8_t bytes[N];
+    assert_int_equal(make_dump(path, sizeof path, bytes, N), 0);
+    snprintf(uri, sizeof uri, "pocketfile:%s?conf=%s", path, conf);
+    snprintf(out, sizeof out, "%s.sigmf-data", path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(bin, bin, "-q", uri, out, (char *)NULL);
+        _exit(127);
+    }
+    int ws;
+    waitpid(pid, &ws, 0);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    char f1[128], f2[128], m1[128], m2[128];
+    snprintf(f1, sizeof f1, "%s.ch1.sigmf-data", path);
+    snprintf(f2, sizeof f2, "%s.ch2.sigmf-data", path);
+    snprintf(m1, sizeof m1, "%s.ch1.sigmf-meta", path);
+    snprintf(m2, sizeof m2, "%s.ch2.sigmf-meta", path);
+    static uint8_t d1[N], d2[N];
+    FILE *f = fopen(f1, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(d1, 1, N, f), N); /* ri8: one byte per sample */
+    fclose(f);
+    f = fopen(f2, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(d2, 1, N, f), N / 2); /* ci2: two samples per byte */
+    fclose(f);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal((int8_t)d1[i], LEVEL[bytes[i] & 3]);
+        unsigned nib = (d2[i / 2] >> (4 * (i & 1))) & 0xF;
+        assert_int_equal(LEVEL[nib & 3], LEVEL[(bytes[i] >> 4) & 3]);
+        assert_int_equal(LEVEL[nib >> 2], LEVEL[bytes[i] >> 6]);
+    }
+    json_error_t je;
+    json_t *r1 = json_load_file(m1, 0, &je), *r2 = json_load_file(m2, 0, &je);
+    assert_non_null(r1);
+    assert_non_null(r2);
+    double fc1 = json_number_value(json_object_get(json_array_get(json_object_get(r1, "captures"), 0), "core:frequency"));
+    double fc2 = json_number_value(json_object_get(json_array_get(json_object_get(r2, "captures"), 0), "core:frequency"));
+    assert_true(fabs(fc1 - 1569.42e6) < 1 && fabs(fc2 - 1176.45e6) < 1);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r1, "global"), "bdsrx:format")), "ri8");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r2, "global"), "bdsrx:format")), "ci2");
+    json_decref(r1);
+    json_decref(r2);
+    unlink(f1), unlink(f2), unlink(m1), unlink(m2), unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_encoding), cmocka_unit_test(test_control_encoding),
         cmocka_unit_test(test_unpack_vectors), cmocka_unit_test(test_stream_ci2_split),
         cmocka_unit_test(test_conf_4mhz),
-        cmocka_unit_test(test_conf_24mhz),     cmocka_unit_test(test_conf_errors),
+        cmocka_unit_test(test_conf_24mhz),     cmocka_unit_test(test_conf_12mhz),
+        cmocka_unit_test(test_conf_errors),
+        cmocka_unit_test(test_pocketfile_multi), cmocka_unit_test(test_rec_two_channels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

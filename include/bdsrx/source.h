@@ -8,6 +8,7 @@
  *   rtlsdr: | rtlsdr:N | rtlsdr:serial=SN   RTL-SDR dongle by index (default 0) or serial
  *   rtltcp://HOST:PORT               rtl_tcp server (default port 1234)
  *   pocket: | pocket:N               Pocket SDR front end (N = 0-based device among those found)
+ *   pocketfile:PATH?conf=FILE        raw Pocket SDR dump (device bytes, both channels) + its .conf
  * followed by an optional query "?key=value&key=value" that overrides the opts:
  *   freq|fc=Hz  fs|rate=Hz  gain=dB|auto  agc=0|1  ppm=N  bias=0|1  format=ci8|...  if=Hz
  *   ch=1|2|both (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
@@ -113,7 +114,7 @@ long bx_source_read(bx_source_t *s, bx_cf32_t *out, size_t n, bx_source_block_in
 
 /* The same in the source's raw format (info->format) for bit-exact recording.  n_samples
  * is rounded down to a multiple of bx_source_granule(); raw must hold
- * bx_iq_bytes_for(format, n_samples) bytes. */
+ * bx_iq_bytes_for(format, n_samples) bytes (2-channel sources: n_samples device bytes). */
 long bx_source_read_raw(bx_source_t *s, void *raw, size_t n_samples, bx_source_block_info_t *info);
 
 /* All channels at once: out[c] receives channel c's samples (the same count and stream
