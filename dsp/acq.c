@@ -175,11 +175,11 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
         a->mp = (bw >= fs) ? a->m : bx_acq_fast_size((size_t)ceil(a->m * bw / fs));
         if (a->mp > a->m)
             a->mp = a->m;
-        margin = 2 * (size_t)ceil((double)a->m / a->mp) + 2;
+        margin = 4 * (size_t)ceil((double)a->m / a->mp) + 2;
     }
     a->bin_hz = fs / a->m;
     a->lag_per = fs * period_s * a->mp / a->m;
-    a->n_lag = (size_t)floor(a->lag_per) + 2; /* [0, period] plus one neighbour cell */
+    a->n_lag = (size_t)floor(a->lag_per) + 3; /* [0, period] plus two neighbour cells */
     if (a->n_lag > a->mp)
         a->n_lag = a->mp;
 
@@ -503,14 +503,25 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
     res->metric = best_v / mu;
     res->detected = res->metric > a->threshold;
 
-    /* Code phase: the lag cell of a period boundary exists twice; use the later copy at 0 so
-     * that both neighbours are inside the searched range. */
-    const long per = lround(a->lag_per);
-    if (best_i == 0 && fabs(a->lag_per - per) < 1e-6 && (size_t)per + 1 < a->n_lag)
-        best_i = (size_t)per;
+    /* Code phase: lags just past one period repeat the first cells (next code epoch).  A peak
+     * in the first or last cell lacks a neighbour: move it to its copy one period away. */
+    if (best_i == 0 || best_i + 1 == a->n_lag) {
+        const double copy = best_i == 0 ? a->lag_per : best_i - a->lag_per;
+        size_t j = (size_t)floor(copy);
+        if (j + 1 < a->n_lag && best[j + 1] > best[j])
+            j++;
+        if (j >= 1 && j + 1 < a->n_lag)
+            best_i = j;
+    }
     double dl = 0.0, pk_code = sqrt(best[best_i]);
-    if (best_i > 0 && best_i + 1 < a->n_lag)
-        dl = parabola(sqrt(best[best_i - 1]), sqrt(best[best_i]), sqrt(best[best_i + 1]), &pk_code);
+    if (best_i > 0 && best_i + 1 < a->n_lag) {
+        const double ym = sqrt(best[best_i - 1]), y0 = sqrt(best[best_i]), yp = sqrt(best[best_i + 1]);
+        dl = parabola(ym, y0, yp, NULL);
+        /* peak amplitude from a symmetric triangle through the maximum (the code correlation
+         * of BPSK and of the BOC(1,1) main peak is triangular; a parabola underestimates the
+         * peak by up to 2 dB between samples): y0 + (higher - lower neighbour) / 2 */
+        pk_code = y0 + 0.5 * fabs(yp - ym);
+    }
     const double lag_samples = (best_i + dl) * (double)a->m / a->mp;
     const double lag_s = lag_samples / a->cfg.fs_hz;
 

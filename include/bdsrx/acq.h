@@ -25,7 +25,7 @@
  *   The threshold g solves  1 - (1 - Q_K(K g))^Nc = pfa  (cells treated as independent; adjacent
  *   lag/Doppler cells are correlated, so the effective number is smaller and the true false-alarm
  *   probability per PRN search is <= pfa).  detected = metric > g.
- *   Example: K = 1, Nc = 201 x 40920, pfa = 1e-3 -> g = 22.8.
+ *   Example: K = 1, Nc = 201 x 40920, pfa = 1e-3 -> g = 22.83.
  *
  * C/N0 estimate: with the interpolated peak Sp, E[Sp]/mu = 1 + (C/N0) T_coh, so
  *   cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
