@@ -170,6 +170,11 @@ static int kepler_lines(rd_t *r, bx_eph_t *e, double *v1_0, double *sqrtA, doubl
     return BX_OK;
 }
 
+static int is_geo_prn(int prn)
+{
+    return prn <= 5 || prn >= 59; /* orbit.md §3.1: C01-C05, C59-C63 */
+}
+
 /* kind: 1/2/3 = CNV1/CNV2/CNV3 */
 static int parse_cnav(rd_t *r, int kind)
 {
@@ -186,8 +191,22 @@ static int parse_cnav(rd_t *r, int kind)
     e.a2_s_s2 = a[2];
     e.idot_rad_s = v[0];
     e.dn0dot_rad_s2 = v[1];
-    e.sat_type = (uint8_t)v[2];
-    e.dA_m = sqrtA * sqrtA - bx_eph_aref_m(e.sat_type);
+    /* The SatType column is not trusted: in the DLR merged file 289 of 1560
+     * CNAV records say GEO (1) for MEO/IGSO satellites.  The orbit branch
+     * follows the PRN for GEOs (orbit.md §3.1, as RTKLIB/CSSR) and otherwise
+     * the reference axis that A = sqrtA² fits within the ΔA field range
+     * (s26 × 2^-9 m = ±65536 m, orbit.md §2). */
+    const double A = sqrtA * sqrtA;
+    if (is_geo_prn(prn))
+        e.sat_type = BX_SAT_GEO;
+    else if (fabs(A - BX_AREF_MEO_M) < 65536.0)
+        e.sat_type = BX_SAT_MEO;
+    else if (fabs(A - BX_AREF_IGSO_GEO_M) < 65536.0)
+        e.sat_type = BX_SAT_IGSO;
+    else
+        return fail(r, r->rec_line0 + 2, "A = sqrtA^2 = %.0f m is not within 65536 m (the ΔA range) of a BDS "
+                    "reference semi-major axis (orbit.md §1-2)", A);
+    e.dA_m = A - bx_eph_aref_m(e.sat_type);
     if ((st = orbit_line(r, 6, v)))
         return st;
     e.sisai_oe = (int)v[0];
@@ -218,11 +237,6 @@ static int parse_cnav(rd_t *r, int kind)
     e.toe = toe_near(e.toc, toe_sow);
     bx_time_to_week_sow(e.toe, &e.week);
     return bx_nav_add(r->nav, &e);
-}
-
-static int is_geo_prn(int prn)
-{
-    return prn <= 5 || prn >= 59; /* orbit.md §3.1: C01-C05, C59-C63 */
 }
 
 /* Legacy D1/D2 (RINEX 3.05 Table A14 / RINEX 4.00 BDS D1/D2). */

@@ -107,6 +107,33 @@ static void test_dlr_brdc(void **state)
     assert_int_equal(n.utc.dt_ls_s, 4);
     assert_true(fabs(n.utc.a0_utc_s) < 1e-7);
 
+    /* every CNV1, CNV2 and D1 record of one PRN and t_oe gives the same orbit
+     * (within 0.3 m: D1 vs CNAV) and clock (0.2 ns) over ±30 min, including
+     * the records whose SatType column wrongly says GEO */
+    double worst_pos = 0.0, worst_clk = 0.0;
+    int pairs = 0;
+    for (int i = 0; i < n.n_eph; i++)
+        for (int j = i + 1; j < n.n_eph; j++) {
+            const bx_eph_t *a = &n.eph[i], *b = &n.eph[j];
+            if (a->prn != b->prn || a->source == BX_EPH_SRC_D2 || b->source == BX_EPH_SRC_D2 ||
+                bx_time_cmp(a->toe, b->toe) != 0 || a->source == b->source)
+                continue;
+            for (double dt = -1800.0; dt <= 1800.0; dt += 900.0) {
+                double x[3], y[3], ca, cb;
+                const bx_time_t t = bx_time_add(a->toe, dt);
+                assert_int_equal(bx_satpos(a, t, x, NULL, &ca, NULL), BX_OK);
+                assert_int_equal(bx_satpos(b, t, y, NULL, &cb, NULL), BX_OK);
+                worst_pos = fmax(worst_pos, sqrt((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) +
+                                                 (x[2] - y[2]) * (x[2] - y[2])));
+                worst_clk = fmax(worst_clk, fabs(ca - cb));
+                pairs++;
+            }
+        }
+    printf("DLR 2023-03-12: %d CNV1/CNV2/D1 comparisons, max position difference %.3f m, clock %.3f ns\n", pairs,
+           worst_pos, worst_clk * 1e9);
+    assert_true(pairs > 1000);
+    assert_true(worst_pos < 0.5 && worst_clk < 0.3e-9);
+
     /* selection: nearest healthy, CNAV before D1/D2 */
     const bx_time_t t = bx_time_from_civil(2023, 3, 12, 1, 20, 0.0);
     const bx_eph_t *s = bx_nav_select(&n, 20, t);
@@ -249,8 +276,9 @@ static void test_round_trip_random(void **state)
     for (int i = 0; i < 200; i++) {
         bx_eph_t e;
         memset(&e, 0, sizeof e);
-        e.prn = (uint8_t)(1 + i % 63);
         const int kind = i % 5;
+        /* GEO PRNs (1-5, 59-63) only in D2 records: the reader derives GEO from the PRN */
+        e.prn = (uint8_t)(kind == 4 ? 1 + i % 5 : 6 + i % 53);
         e.source = kind < 3 ? (uint8_t)kind : (kind == 3 ? BX_EPH_SRC_D1 : BX_EPH_SRC_D2);
         e.sat_type = kind == 4 ? BX_SAT_GEO : (uint8_t)(2 + i % 2);
         e.health = (uint8_t)(i % 7 == 0);
@@ -384,6 +412,11 @@ static void test_malformed(void **state)
     p = strstr(bad, " 1.925661345012e-04");
     memcpy(p, " 1.925661345012e+04", 19);
     expect_error(bad, "bad.rnx:6: implausible orbit");
+    /* sqrtA fitting neither reference axis within the ΔA range */
+    snprintf(bad, sizeof bad, "%s%s", HDR4, CNV1_OK);
+    p = strstr(bad, " 5.282638304951e+03");
+    memcpy(p, " 5.182638304951e+03", 19);
+    expect_error(bad, "bad.rnx:6: A = sqrtA^2 = 26859740 m");
     expect_error(HDR4 "     1.0 2.0\n", "bad.rnx:3: continuation line outside a record");
     expect_error("     4.00           NAVIGATION DATA     M                   RINEX VERSION / TYPE\n",
                  "end of file before END OF HEADER");

@@ -11,8 +11,10 @@
  *        both        header LEAP SECONDS -> nav->utc.dt_ls_s (BDT - UTC).
  * Layouts: RINEX 4.00 Appendix A (BDS D1/D2, CNAV1/2/3 record tables) as in the
  * DLR/IGS BRD400DLR and cssrlib files of shared/testdata; RINEX 3.05 Table A14.
- * CNAV records give sqrt(A); it is stored as dA = A - A_ref(SatType)
- * (orbit.md §1).  D1/D2 are stored with source BX_EPH_SRC_D1/_D2 (orbit.h),
+ * CNAV records give sqrt(A); it is stored as dA = A - A_ref (orbit.md §1).
+ * sat_type is re-derived (GEO by PRN 1-5/59-63, else MEO or IGSO by which
+ * reference axis A fits within the ±65536 m ΔA range) because some files
+ * carry a wrong SatType column (DLR merged file: 289 of 1560 CNAV records).  D1/D2 are stored with source BX_EPH_SRC_D1/_D2 (orbit.h),
  * Adot = dn0dot = 0; their TGD1/TGD2 are not kept (no field in bx_eph_t).
  * Epochs of BDS records are BDT.  Files ending in ".gz" are read through
  * `gzip -dc`.
