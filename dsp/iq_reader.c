@@ -29,7 +29,7 @@ struct bx_iq_reader {
     size_t buf_len, buf_off; /* valid bytes in buf, bytes of whole groups consumed */
     int sub;                 /* samples consumed within the group at buf_off */
     char path[1024];
-    char source[1200];
+    char source[4200];
     char err[1400];
     uint8_t buf[RAW_BUF_BYTES];
 };
@@ -107,7 +107,7 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
     bx_iq_params_init(&side);
     int is_stdin = !strcmp(path, "-");
     char side_path[4096] = "";
-    char source[1200];
+    char source[4200];
     int found = 0, flags_used = 0;
     if (!is_stdin) {
         found = bx_iq_sidecar_find(path, &side, side_path, sizeof side_path, err, errlen);
