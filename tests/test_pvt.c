@@ -28,6 +28,7 @@
 
 static bx_nav_t g_nav;
 static int g_have_nav;
+static bx_bdgim_t g_bdgim; /* the file's BDGIM coefficients (g_nav.iono is cleared) */
 
 static int setup(void **state)
 {
@@ -44,6 +45,7 @@ static int setup(void **state)
                 bx_nav_add(&g_nav, &all.eph[i]);
         g_have_nav = g_nav.n_eph > 100;
     }
+    g_bdgim = all.iono;
     bx_nav_free(&all);
     g_nav.iono.valid = 0; /* the synthetic data carry no ionosphere unless a test adds it */
     return 0;
@@ -68,6 +70,7 @@ typedef struct {
     double vel[3]; /* receiver ECEF velocity */
     double noise_m;
     double iono_zenith_b1c_m; /* added as iono_zenith / sin(el)-ish on B1C, k x on B2a */
+    int iono_bdgim;           /* add BDGIM (g_bdgim) delays instead */
     int fault_prn;
     double fault_m;
 } truth_t;
@@ -126,7 +129,9 @@ static int simulate(const truth_t *tr, bx_time_t t_true, bx_obs_t *obs, unsigned
                           (2 * h);
         const double sat_drift = (clkp - clkm) / (2 * h);
         const double tropo = bx_tropo_delay_m(tr->llh, el);
-        const double iono1 = tr->iono_zenith_b1c_m / sqrt(1.0 - pow(cos(el) * 6378.0 / 6728.0, 2));
+        double iono1 = tr->iono_zenith_b1c_m / sqrt(1.0 - pow(cos(el) * 6378.0 / 6728.0, 2));
+        if (tr->iono_bdgim)
+            iono1 = bx_bdgim_delay_m(&g_bdgim, t_true, tr->llh, az, el, 1575.42e6);
         for (int sig = 0; sig < 2; sig++) {
             bx_obsd_t *d = &obs->d[obs->n++];
             memset(d, 0, sizeof *d);
@@ -230,6 +235,44 @@ static void test_spp_modes(void **state)
         printf("NOTE: mode %d: 3D error rms %.2f m, max %.2f m (noise 0.3 m)\n", mode, rms, worst);
         /* noise 0.3 m (x2.6 for iono-free) with PDOP ~1.5-2: rms ~0.6 / ~1.5 m */
         assert_true(rms < (mode == BX_PVT_IF ? 3.0 : 1.5));
+        bx_pvt_destroy(p);
+    }
+}
+
+/* BDGIM plumbing: data carrying the broadcast model's delays (time, az/el, frequency as given
+ * here) are corrected when the coefficients are present, and flagged when they are not. */
+static void test_bdgim_applied(void **state)
+{
+    (void)state;
+    if (!g_have_nav || !g_bdgim.valid)
+        skip();
+    truth_t tr;
+    make_truth(&tr);
+    tr.iono_bdgim = 1;
+    tr.noise_m = 0.0;
+    static bx_obs_t obs;
+    static bx_sol_t sol;
+    unsigned seed = 2;
+    simulate(&tr, t_test(0), &obs, &seed, 64);
+    for (int mode = 0; mode < 2; mode++) {
+        bx_pvt_config_t c;
+        bx_pvt_config_default(&c);
+        c.mode = mode;
+        g_nav.iono = g_bdgim;
+        bx_pvt_t *p = bx_pvt_create(&c);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        const double err = dist3(sol.pos_m, tr.rx);
+        assert_true(sol.flags & BX_SOLF_IONO_BDGIM);
+        g_nav.iono.valid = 0;
+        bx_pvt_reset(p);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        const double err_none = dist3(sol.pos_m, tr.rx);
+        assert_true(sol.flags & BX_SOLF_IONO_NONE);
+        assert_non_null(strstr(sol.reason, "ionosphere not corrected"));
+        printf("NOTE: BDGIM in the data, mode %d: error %.3f m with the model, %.2f m without\n", mode, err,
+               err_none);
+        assert_true(err < 0.05);
+        assert_true(err_none > 1.0);
         bx_pvt_destroy(p);
     }
 }
@@ -527,6 +570,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spp_modes),
+        cmocka_unit_test(test_bdgim_applied),
         cmocka_unit_test(test_raim_fault),
         cmocka_unit_test(test_nofix_and_mask),
         cmocka_unit_test(test_kms3),
