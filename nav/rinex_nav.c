@@ -239,7 +239,7 @@ static int parse_cnav(rd_t *r, int kind)
     return bx_nav_add(r->nav, &e);
 }
 
-/* Legacy D1/D2 (RINEX 3.05 Table A14 / RINEX 4.00 BDS D1/D2). */
+/* Legacy D1/D2 (RINEX 3.05 / 4.00 appendix, BDS navigation message record). */
 static int parse_d1d2(rd_t *r, int d2)
 {
     bx_eph_t e;

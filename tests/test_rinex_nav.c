@@ -69,6 +69,35 @@ static void test_cnv1_fields(void **state)
     bx_nav_free(&n);
 }
 
+/* Largest position / clock difference between records of different sources
+ * (CNV1/CNV2/CNV3/D1) with the same PRN and t_oe, over ±30 min. */
+static int cross_check(const bx_nav_t *n, const char *label, double max_pos_m, double max_clk_s)
+{
+    double worst_pos = 0.0, worst_clk = 0.0;
+    int pairs = 0;
+    for (int i = 0; i < n->n_eph; i++)
+        for (int j = i + 1; j < n->n_eph; j++) {
+            const bx_eph_t *a = &n->eph[i], *b = &n->eph[j];
+            if (a->prn != b->prn || a->source == BX_EPH_SRC_D2 || b->source == BX_EPH_SRC_D2 ||
+                bx_time_cmp(a->toe, b->toe) != 0 || a->source == b->source)
+                continue;
+            for (double dt = -1800.0; dt <= 1800.0; dt += 900.0) {
+                double x[3], y[3], ca, cb;
+                const bx_time_t t = bx_time_add(a->toe, dt);
+                assert_int_equal(bx_satpos(a, t, x, NULL, &ca, NULL), BX_OK);
+                assert_int_equal(bx_satpos(b, t, y, NULL, &cb, NULL), BX_OK);
+                worst_pos = fmax(worst_pos, sqrt((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) +
+                                                 (x[2] - y[2]) * (x[2] - y[2])));
+                worst_clk = fmax(worst_clk, fabs(ca - cb));
+                pairs++;
+            }
+        }
+    printf("%s: %d cross-source comparisons, max position difference %.3f m, clock %.3f ns\n", label, pairs,
+           worst_pos, worst_clk * 1e9);
+    assert_true(worst_pos < max_pos_m && worst_clk < max_clk_s);
+    return pairs;
+}
+
 /* DLR merged RINEX 4.00 of 2023-03-12: CNV2 + D1/D2 + ION/STO records. */
 static void test_dlr_brdc(void **state)
 {
@@ -110,29 +139,8 @@ static void test_dlr_brdc(void **state)
     /* every CNV1, CNV2 and D1 record of one PRN and t_oe gives the same orbit
      * (within 0.3 m: D1 vs CNAV) and clock (0.2 ns) over ±30 min, including
      * the records whose SatType column wrongly says GEO */
-    double worst_pos = 0.0, worst_clk = 0.0;
-    int pairs = 0;
-    for (int i = 0; i < n.n_eph; i++)
-        for (int j = i + 1; j < n.n_eph; j++) {
-            const bx_eph_t *a = &n.eph[i], *b = &n.eph[j];
-            if (a->prn != b->prn || a->source == BX_EPH_SRC_D2 || b->source == BX_EPH_SRC_D2 ||
-                bx_time_cmp(a->toe, b->toe) != 0 || a->source == b->source)
-                continue;
-            for (double dt = -1800.0; dt <= 1800.0; dt += 900.0) {
-                double x[3], y[3], ca, cb;
-                const bx_time_t t = bx_time_add(a->toe, dt);
-                assert_int_equal(bx_satpos(a, t, x, NULL, &ca, NULL), BX_OK);
-                assert_int_equal(bx_satpos(b, t, y, NULL, &cb, NULL), BX_OK);
-                worst_pos = fmax(worst_pos, sqrt((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) +
-                                                 (x[2] - y[2]) * (x[2] - y[2])));
-                worst_clk = fmax(worst_clk, fabs(ca - cb));
-                pairs++;
-            }
-        }
-    printf("DLR 2023-03-12: %d CNV1/CNV2/D1 comparisons, max position difference %.3f m, clock %.3f ns\n", pairs,
-           worst_pos, worst_clk * 1e9);
+    int pairs = cross_check(&n, "DLR 2023-03-12", 0.5, 0.3e-9);
     assert_true(pairs > 1000);
-    assert_true(worst_pos < 0.5 && worst_clk < 0.3e-9);
 
     /* selection: nearest healthy, CNAV before D1/D2 */
     const bx_time_t t = bx_time_from_civil(2023, 3, 12, 1, 20, 0.0);
@@ -144,6 +152,26 @@ static void test_dlr_brdc(void **state)
     assert_non_null(s);
     assert_true(fabs(bx_time_diff(t, s->toe)) <= 1800.0);
     assert_null(bx_nav_select(&n, 20, bx_time_from_civil(2023, 3, 20, 0, 0, 0.0)));
+    bx_nav_free(&n);
+}
+
+/* cssrlib RINEX 4.02 of 2025-08-21: B-CNAV1, B-CNAV2 and B-CNAV3 of the same
+ * satellite and t_oe describe the same orbit and clock. */
+static void test_cnv123_agree(void **state)
+{
+    (void)state;
+    char p[512], err[256];
+    if (!testdata_path(p, sizeof p, "real/cssrlib_pppb2b/doy2025-233/233h_rnx.nav"))
+        skip();
+    bx_nav_t n;
+    bx_nav_init(&n);
+    assert_int_equal(bx_rinex_nav_read(p, &n, err, sizeof err), BX_OK);
+    int cnt[3] = {0};
+    for (int i = 0; i < n.n_eph; i++)
+        if (n.eph[i].source < 3)
+            cnt[n.eph[i].source]++;
+    assert_true(cnt[0] > 10 && cnt[1] > 10 && cnt[2] > 10);
+    assert_true(cross_check(&n, "cssrlib 2025-08-21 CNV1/2/3", 0.01, 1e-12) > 100);
     bx_nav_free(&n);
 }
 
@@ -427,6 +455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cnv1_fields),     cmocka_unit_test(test_dlr_brdc),
         cmocka_unit_test(test_legacy_files),    cmocka_unit_test(test_round_trip_real),
+        cmocka_unit_test(test_cnv123_agree),
         cmocka_unit_test(test_round_trip_random), cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
  *                    TIME SYSTEM CORR BDUT;
  *        both        header LEAP SECONDS -> nav->utc.dt_ls_s (BDT - UTC).
  * Layouts: RINEX 4.00 Appendix A (BDS D1/D2, CNAV1/2/3 record tables) as in the
- * DLR/IGS BRD400DLR and cssrlib files of shared/testdata; RINEX 3.05 Table A14.
+ * DLR/IGS BRD400DLR and cssrlib files of shared/testdata; RINEX 3.05 appendix (BDS).
  * CNAV records give sqrt(A); it is stored as dA = A - A_ref (orbit.md §1).
  * sat_type is re-derived (GEO by PRN 1-5/59-63, else MEO or IGSO by which
  * reference axis A fits within the ±65536 m ΔA range) because some files
