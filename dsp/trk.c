@@ -49,6 +49,7 @@ struct bx_trk {
     uint64_t blk_start, pos;
     uint32_t blk_len, part_end[MAXPART];
     double code0, step, carr0, carr_hz, code_rate;
+    double dll_rate;      /* DLL integrator: code rate beyond carrier aiding, chips/s */
     double spacing;       /* E-L spacing used in the current block, chips */
     int ntaps;
     int part;
@@ -58,7 +59,7 @@ struct bx_trk {
     /* loop period (B2a after sync: several blocks) */
     int per_blocks, per_count, per_npart;
     double complex per_tap[BX_CORR_MAX_TAPS], per_part[MAXPART * 20];
-    double complex last_part;
+    double complex last_part, last_per; /* last partial / whole period of the previous period */
     int have_last;
     bx_trk_carr_loop_t carr;
     double lpi_num, lpi_den, lpi;
@@ -82,8 +83,8 @@ struct bx_trk {
     int sq_head, sq_n;
 
     /* C/N0 */
-    bx_trk_cn0_t cn0p, cn0d;      /* M2M4 on pilot and data prompts */
-    bx_trk_cn0iq_t iqp, iqd;      /* phase-locked I/Q estimators */
+    bx_trk_cn0_t cn0p, cn0d;      /* pilot / data prompts since the start (M2M4 in pull-in) */
+    bx_trk_cn0_t lkp, lkd;        /* the same since carrier lock (I/Q estimator) */
     double cn0_pilot, cn0_total, low_s;
 
     /* bump-jump */
@@ -104,9 +105,9 @@ void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, d
     int b1c = sig == BX_SIG_B1C;
     c->fll_bw_hz = b1c ? 8.0 : 10.0;
     c->pll_bw_pullin_hz = b1c ? 10.0 : 15.0;
-    c->pll_bw_hz = 5.0;
+    c->pll_bw_hz = b1c ? 5.0 : 8.0;
     c->dll_bw_pullin_hz = 1.0;
-    c->dll_bw_hz = b1c ? 0.1 : 0.2;
+    c->dll_bw_hz = b1c ? 0.1 : 0.5;
     c->el_spacing_pullin_chips = b1c ? 0.5 : 1.0;
     c->el_spacing_chips = b1c ? 0.25 : 0.5;
     c->fll_only_s = 0.1;
@@ -274,10 +275,11 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
     t->blk_start = acq_sample;
     t->spacing = c->el_spacing_pullin_chips;
     t->per_blocks = 1;
-    bx_trk_cn0_reset(&t->cn0p);
-    bx_trk_cn0_reset(&t->cn0d);
-    bx_trk_cn0iq_reset(&t->iqp);
-    bx_trk_cn0iq_reset(&t->iqd);
+    int win = b1c ? 50 : 250; /* C/N0 windows: 0.5 s / 0.25 s */
+    bx_trk_cn0_init(&t->cn0p, win);
+    bx_trk_cn0_init(&t->cn0d, win);
+    bx_trk_cn0_init(&t->lkp, win);
+    bx_trk_cn0_init(&t->lkd, win);
     return t;
 }
 
@@ -324,7 +326,7 @@ static float data_soft(const bx_trk_t *t, double complex d, double complex p, in
 {
     double ap = cabs(p);
     double complex r = ap > 0 ? d * conj(p) / ap : d;
-    double pn = t->state == BX_TRK_LOCKED ? bx_trk_cn0iq_noise(&t->iqp) : bx_trk_cn0_noise(&t->cn0p);
+    double pn = bx_trk_cn0_windows(&t->lkp) ? bx_trk_cn0_pn(&t->lkp, 1) : bx_trk_cn0_pn(&t->cn0p, 0);
     double sig = sqrt(0.5 * nblk * pn);
     return (float)(-cimag(r) / (sig > 0 ? sig : 1.0));
 }
@@ -426,8 +428,8 @@ static void set_state(bx_trk_t *t, int s)
     if (s == BX_TRK_LOCKED) {
         t->lock_start = t->blk_start + t->blk_len;
         /* the I/Q estimator needs a locked phase: restart it (M2M4 serves meanwhile) */
-        bx_trk_cn0iq_reset(&t->iqp);
-        bx_trk_cn0iq_reset(&t->iqd);
+        bx_trk_cn0_reset(&t->lkp);
+        bx_trk_cn0_reset(&t->lkd);
     }
 }
 
@@ -437,22 +439,33 @@ static void loop_update(bx_trk_t *t)
     const double complex P = t->per_tap[0];
     const int pullin = t->state == BX_TRK_PULLIN;
 
-    /* FLL: products of consecutive partials; the one that spans the previous
-     * period is sign-safe only after secondary sync (else fold it to |arg| <
-     * 90 degrees, like atan(cross/dot)). */
-    double dtp = t->t_prim / t->npart;
+    /* FLL.  Alone (start of pull-in): products of consecutive partials (B1C
+     * 1 ms inside the 10 ms period: +-500 Hz range); the product that spans
+     * two periods is sign-safe only after secondary sync, else folded to
+     * |arg| < 90 degrees like atan(cross/dot).  As an assist (range no longer
+     * needed): one product of consecutive whole periods, far less noisy. */
+    const int fll_only = pullin && t->t_state < t->c.fll_only_s;
     double complex z = 0;
-    for (int k = 1; k < t->per_npart; k++)
-        z += conj(t->per_part[k - 1]) * t->per_part[k];
-    if (t->have_last) {
-        double complex zc = conj(t->last_part) * t->per_part[0];
-        if (!t->sec_sync && creal(zc) < 0)
-            zc = -zc;
-        z += zc;
+    double dtz = T;
+    if (fll_only) {
+        dtz = t->t_prim / t->npart;
+        for (int k = 1; k < t->per_npart; k++)
+            z += conj(t->per_part[k - 1]) * t->per_part[k];
+        if (t->have_last) {
+            double complex zc = conj(t->last_part) * t->per_part[0];
+            if (!t->sec_sync && creal(zc) < 0)
+                zc = -zc;
+            z += zc;
+        }
+    } else if (t->have_last) {
+        z = conj(t->last_per) * P;
+        if (!t->sec_sync && creal(z) < 0)
+            z = -z;
     }
     t->last_part = t->per_part[t->per_npart - 1];
+    t->last_per = P;
     t->have_last = 1;
-    double df = bx_trk_fll_disc(z, dtp);
+    double df = bx_trk_fll_disc(z, dtz);
     double dphi = bx_trk_pll_disc(P, !t->sec_sync);
 
     /* phase lock indicator: low-passed (I^2 - Q^2) / (I^2 + Q^2) */
@@ -461,11 +474,22 @@ static void loop_update(bx_trk_t *t)
     t->lpi_num += a * ((i2 - q2) - t->lpi_num);
     t->lpi_den += a * ((i2 + q2) - t->lpi_den);
     t->lpi = t->lpi_den > 0 ? t->lpi_num / t->lpi_den : 0;
+    /* noise alone keeps E[cos 2phi] at snr / (snr + 1) even with a perfect
+     * lock (snr = C/N0 T of the pilot): undo that so one threshold serves
+     * 1 ms B2a (snr ~ 3..20) and 10 ms periods (snr ~ 30..300) */
+    double snr = pow(10.0, t->cn0_pilot / 10.0) * T;
+    if (snr > 0.5) {
+        t->lpi *= 1.0 + 1.0 / snr;
+        if (t->lpi > 1.0)
+            t->lpi = 1.0;
+    }
 
     double pll_bw, fll_bw;
     if (pullin) {
-        pll_bw = t->t_state < t->c.fll_only_s ? 0.0 : t->c.pll_bw_pullin_hz;
-        fll_bw = t->c.fll_bw_hz;
+        /* FLL alone first; then the FLL only assists (a quarter of its
+         * bandwidth: its discriminator is noisier than the PLL's) */
+        pll_bw = fll_only ? 0.0 : t->c.pll_bw_pullin_hz;
+        fll_bw = fll_only ? t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
     } else {
         pll_bw = t->c.pll_bw_hz;
         fll_bw = 0.0;
@@ -476,7 +500,15 @@ static void loop_update(bx_trk_t *t)
     /* DLL (carrier aided) */
     double tau = bx_trk_dll_disc(cabs(t->per_tap[1]), cabs(t->per_tap[2]), t->spacing, t->boc);
     double dll_bw = pullin ? t->c.dll_bw_pullin_hz : t->c.dll_bw_hz;
-    t->code_rate = aided_rate(t, t->carr_hz) + 4.0 * dll_bw * tau;
+    /* 2nd-order DLL: the integrator learns a code-carrier rate difference
+     * (ionospheric divergence, a code/carrier clock mismatch) */
+    if (pullin) { /* 1st order while pulling in: an integrator would keep the transient */
+        t->code_rate = aided_rate(t, t->carr_hz) + t->dll_rate + 4.0 * dll_bw * tau;
+    } else {
+        double wd = dll_bw / 0.53;
+        t->dll_rate += T * wd * wd * tau;
+        t->code_rate = aided_rate(t, t->carr_hz) + t->dll_rate + M_SQRT2 * wd * tau;
+    }
 
     /* BOC(1,1) bump-jump: a side peak shows as |VE| or |VL| above |P| */
     if (t->ntaps > 3) {
@@ -534,23 +566,25 @@ static void push_hist(bx_trk_t *t)
 
 static void finish_block(bx_trk_t *t)
 {
-    const double alpha = t->t_prim / 1.0; /* C/N0 averaging ~1 s */
-    bx_trk_cn0_push(&t->cn0p, t->acc[0], alpha);
-    bx_trk_cn0_push(&t->cn0d, t->accd, alpha);
     /* pilot prompt kept real by the PLL; data in quadrature (signals.md §1.1) */
-    bx_trk_cn0iq_push(&t->iqp, creal(t->acc[0]), cimag(t->acc[0]), alpha);
-    bx_trk_cn0iq_push(&t->iqd, cimag(t->accd), creal(t->accd), alpha);
-    double cp, cd;
-    if (t->state == BX_TRK_LOCKED && t->t_state > 0.3) {
-        double pn = 0.5 * (bx_trk_cn0iq_noise(&t->iqp) + bx_trk_cn0iq_noise(&t->iqd));
-        cp = bx_trk_cn0_from(bx_trk_cn0iq_signal(&t->iqp), pn, t->t_prim);
-        cd = bx_trk_cn0_from(bx_trk_cn0iq_signal(&t->iqd), pn, t->t_prim);
-    } else {
-        cp = bx_trk_cn0_dbhz(&t->cn0p, t->t_prim);
-        cd = bx_trk_cn0_dbhz(&t->cn0d, t->t_prim);
+    const double pi_ = creal(t->acc[0]), pq = cimag(t->acc[0]), di = cimag(t->accd), dq = creal(t->accd);
+    bx_trk_cn0_push(&t->cn0p, pi_, pq);
+    bx_trk_cn0_push(&t->cn0d, di, dq);
+    if (t->state == BX_TRK_LOCKED) {
+        bx_trk_cn0_push(&t->lkp, pi_, pq);
+        bx_trk_cn0_push(&t->lkd, di, dq);
+    }
+    double cp = t->cn0_pilot, cd = 0.0;
+    if (t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+        double pn = 0.5 * (bx_trk_cn0_pn(&t->lkp, 1) + bx_trk_cn0_pn(&t->lkd, 1));
+        cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, 1), pn, t->t_prim);
+        cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
+    } else if (bx_trk_cn0_windows(&t->cn0p)) {
+        cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
+        cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
     }
     t->cn0_pilot = cp;
-    t->cn0_total = 10.0 * log10(pow(10.0, cp / 10.0) + pow(10.0, cd / 10.0));
+    t->cn0_total = cp > 0 ? 10.0 * log10(pow(10.0, cp / 10.0) + (cd > 0 ? pow(10.0, cd / 10.0) : 0.0)) : 0.0;
 
     push_hist(t); /* the block as processed, before the loops change anything */
 
@@ -592,7 +626,7 @@ static void finish_block(bx_trk_t *t)
         t->per_blocks = (t->sec_sync && t->sec_pos % t->c.coh_ms_b2a == 0) ? t->c.coh_ms_b2a : 1;
 
     /* loss of lock */
-    if (t->t_total > 0.5 && t->cn0_total < t->c.cn0_lost_dbhz)
+    if (bx_trk_cn0_windows(&t->cn0p) && t->cn0_total < t->c.cn0_lost_dbhz)
         t->low_s += t->t_prim;
     else
         t->low_s = 0;

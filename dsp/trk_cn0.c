@@ -1,80 +1,66 @@
-/* C/N0 estimators with exponential averaging (trk_impl.h):
- *  - moments (M2M4): needs no phase lock, no partial sums and no knowledge of
- *    data or secondary-code signs; used in pull-in;
- *  - phase-locked I/Q (signal mean, quadrature noise): used once the PLL is
- *    locked, robust to short amplitude dips. */
+/* Windowed C/N0 estimators: M2M4 for pull-in, phase-locked I/Q once locked
+ * (forms and reasons in trk_impl.h). */
 #include <math.h>
+#include <string.h>
 
 #include "trk_impl.h"
 
-void bx_trk_cn0_reset(bx_trk_cn0_t *e)
+void bx_trk_cn0_init(bx_trk_cn0_t *e, int win)
 {
-    e->m2 = e->m4 = 0.0;
+    memset(e, 0, sizeof *e);
+    e->win = win > 2 ? win : 2;
+}
+
+void bx_trk_cn0_reset(bx_trk_cn0_t *e) { bx_trk_cn0_init(e, e->win); }
+
+void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
+{
+    double p = i * i + q * q;
+    if (i < 0) /* a data / secondary-chip sign flips I and the static-error share of Q together */
+        q = -q;
+    e->si += fabs(i);
+    e->sq += q;
+    e->sq2 += q * q;
+    e->s2 += p;
+    e->s4 += p * p;
+    if (++e->n < e->win)
+        return;
+    double n = (double)e->n;
+    double mi = e->si / n, mq = e->sq / n, vq = e->sq2 / n - mq * mq;
+    double m2 = e->s2 / n, m4 = e->s4 / n, d = 2.0 * m2 * m2 - m4;
+    double ps = d > 0.0 ? sqrt(d) : 0.0;
+    int k = e->head;
+    e->ps_iq[k] = mi * mi;
+    e->pn_iq[k] = vq > 0.0 ? 2.0 * vq : 0.0;
+    e->ps_mm[k] = ps;
+    e->pn_mm[k] = m2 - ps > 0.0 ? m2 - ps : 0.0;
+    e->head = (k + 1) % BX_TRK_CN0_WINS;
+    if (e->nw < BX_TRK_CN0_WINS)
+        e->nw++;
     e->n = 0;
+    e->si = e->sq = e->sq2 = e->s2 = e->s4 = 0.0;
 }
 
-void bx_trk_cn0_push(bx_trk_cn0_t *e, double complex z, double alpha)
+int bx_trk_cn0_windows(const bx_trk_cn0_t *e) { return e->nw; }
+
+static double avg(const double *v, int n)
 {
-    double p = creal(z) * creal(z) + cimag(z) * cimag(z);
-    e->n++;
-    double a = 1.0 / (double)e->n; /* plain mean while warming up */
-    if (a < alpha)
-        a = alpha;
-    e->m2 += a * (p - e->m2);
-    e->m4 += a * (p * p - e->m4);
+    double s = 0.0;
+    for (int k = 0; k < n; k++)
+        s += v[k];
+    return n > 0 ? s / n : 0.0;
 }
 
-static void split(const bx_trk_cn0_t *e, double *ps, double *pn)
-{
-    double d = 2.0 * e->m2 * e->m2 - e->m4;
-    *ps = d > 0.0 ? sqrt(d) : 0.0;
-    *pn = e->m2 - *ps;
-}
-
-double bx_trk_cn0_dbhz(const bx_trk_cn0_t *e, double T_s)
-{
-    double ps, pn;
-    split(e, &ps, &pn);
-    if (e->n < 2 || ps <= 0.0)
-        return 0.0;
-    if (pn <= ps * 1e-6)
-        pn = ps * 1e-6; /* noiseless input: report a large, finite value */
-    double v = 10.0 * log10(ps / (pn * T_s));
-    return v > 0.0 ? v : 0.0;
-}
-
-double bx_trk_cn0_noise(const bx_trk_cn0_t *e)
-{
-    double ps, pn;
-    split(e, &ps, &pn);
-    return pn > 0.0 ? pn : 0.0;
-}
-
-void bx_trk_cn0iq_reset(bx_trk_cn0iq_t *e)
-{
-    e->mi = e->q2 = 0.0;
-    e->n = 0;
-}
-
-void bx_trk_cn0iq_push(bx_trk_cn0iq_t *e, double i, double q, double alpha)
-{
-    e->n++;
-    double a = 1.0 / (double)e->n;
-    if (a < alpha)
-        a = alpha;
-    e->mi += a * (fabs(i) - e->mi);
-    e->q2 += a * (q * q - e->q2);
-}
-
-double bx_trk_cn0iq_signal(const bx_trk_cn0iq_t *e) { return e->mi * e->mi; }
-double bx_trk_cn0iq_noise(const bx_trk_cn0iq_t *e) { return 2.0 * e->q2; }
+/* the held windows are the first nw slots (ring fills from 0, then wraps) */
+double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq) { return avg(iq ? e->ps_iq : e->ps_mm, e->nw); }
+double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq) { return avg(iq ? e->pn_iq : e->pn_mm, e->nw); }
 
 double bx_trk_cn0_from(double ps, double pn, double T_s)
 {
     if (!(ps > 0.0))
         return 0.0;
     if (pn <= ps * 1e-6)
-        pn = ps * 1e-6;
+        pn = ps * 1e-6; /* noiseless input: a large, finite value */
     double v = 10.0 * log10(ps / (pn * T_s));
     return v > 0.0 ? v : 0.0;
 }

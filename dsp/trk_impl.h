@@ -8,12 +8,15 @@
 /* ---- trk_loops.c ---- */
 
 /* Carrier loop: 2nd-order PLL with 1st-order FLL assist (Kaplan & Hegarty,
- * "Understanding GPS/GNSS", 3rd ed., §8.4 loop filter form):
+ * "Understanding GPS/GNSS", 3rd ed., loop-filter chapter):
  *   vel += T (wp^2 dphi + wf df),   f_nco = vel + a2 wp dphi,
- *   wp = Bn_pll / 0.53, wf = Bn_fll / 0.25, a2 = sqrt(2).
+ *   wp = Bn_pll / 0.53, a2 = sqrt(2), wf = 4 Bn_fll.
+ * A Doppler ramp a leaves a static phase error a / wp^2 (0.8 Hz/s at 5 Hz:
+ * 0.05 rad).  A 3rd-order PLL was tried: with the one-period update delay and
+ * BnT ~ 0.05 it rings for seconds after pull-in (simulated and seen on data).
  * Bandwidth 0 switches a part off. */
 typedef struct {
-    double vel_hz; /* integrator (frequency estimate) */
+    double vel_hz; /* frequency estimate */
 } bx_trk_carr_loop_t;
 
 double bx_trk_carr_loop_update(bx_trk_carr_loop_t *l, double dphi_cyc, double df_hz, double T_s,
@@ -35,43 +38,39 @@ double bx_trk_dll_disc(double e_abs, double l_abs, double d_chips, int boc);
 
 /* ---- trk_cn0.c ---- */
 
-/* Moments (M2M4) C/N0 estimator (Pauluzzi & Beaulieu, IEEE Trans. Commun.
- * 2000) on complex correlator outputs of coherent length T, with exponential
- * averaging of the moments (insensitive to data/secondary-chip signs and to
- * the carrier phase):  M2 = <|z|^2>, M4 = <|z|^4>,
- *   Ps = sqrt(max(2 M2^2 - M4, 0)),  Pn = M2 - Ps,  C/N0 = Ps / (Pn T). */
+/* C/N0 estimation from one correlator output per coherent period T, in
+ * non-overlapping windows of `win` outputs, averaged over the last
+ * BX_TRK_CN0_WINS windows (a loop transient spoils one window only; an
+ * exponential average kept it for seconds).  Two estimators per window:
+ *  - moments (M2M4, Pauluzzi & Beaulieu, IEEE Trans. Commun. 2000): with
+ *    M2 = <|z|^2>, M4 = <|z|^4>:  Ps = sqrt(max(2 M2^2 - M4, 0)), Pn = M2 - Ps.
+ *    Needs no phase lock and is blind to data/secondary-chip signs (pull-in).
+ *  - phase-locked I/Q: with z projected on the tracked phase (I = signal +
+ *    noise, Q = noise + a static phase-error share):  Ps = <|I|>^2,
+ *    Pn = 2 var(Q).  Robust to short amplitude dips, which pull M2M4 down hard
+ *    (e.g. a sampling-commensurate code replica briefly on a neighbouring
+ *    correlation plateau).
+ * C/N0 = Ps / (Pn T). */
+#define BX_TRK_CN0_WINS 4
+
 typedef struct {
-    double m2, m4;
+    int win;
     long n;
+    double si, sq, sq2, s2, s4;
+    double ps_iq[BX_TRK_CN0_WINS], pn_iq[BX_TRK_CN0_WINS], ps_mm[BX_TRK_CN0_WINS], pn_mm[BX_TRK_CN0_WINS];
+    int nw, head;
 } bx_trk_cn0_t;
 
-void bx_trk_cn0_reset(bx_trk_cn0_t *e);
-/* alpha: averaging weight of a new value once warmed up (T / tau). */
-void bx_trk_cn0_push(bx_trk_cn0_t *e, double complex z, double alpha);
-/* dB-Hz; -INFINITY-safe floor of 0 dB-Hz when no signal power is seen. */
-double bx_trk_cn0_dbhz(const bx_trk_cn0_t *e, double T_s);
-/* Noise power of one correlator output (complex, both components). */
-double bx_trk_cn0_noise(const bx_trk_cn0_t *e);
-
-/* Phase-locked estimator used once the PLL is locked: the prompt projected
- * on the pilot phase gives I (signal + noise) and Q (noise only), so
- *   Ps = <|I|>^2,  Pn = 2 <Q^2>,  C/N0 = Ps / (Pn T).
- * Unlike M2M4 (which needs E|z|^4 and is pulled down hard by a few weak
- * periods, e.g. when a sampling-commensurate code replica slips to a
- * neighbouring correlation plateau) it is biased only by the mean amplitude.
- * <|I|> also serves the data component (|data projection|) with the pilot's
- * noise estimate. */
-typedef struct {
-    double mi, q2;
-    long n;
-} bx_trk_cn0iq_t;
-
-void bx_trk_cn0iq_reset(bx_trk_cn0iq_t *e);
-void bx_trk_cn0iq_push(bx_trk_cn0iq_t *e, double i, double q, double alpha);
-/* Signal power <|I|>^2 and noise power 2<Q^2> of one correlator output. */
-double bx_trk_cn0iq_signal(const bx_trk_cn0iq_t *e);
-double bx_trk_cn0iq_noise(const bx_trk_cn0iq_t *e);
-/* C/N0 in dB-Hz from a signal power and a noise power of outputs of length T. */
+void bx_trk_cn0_init(bx_trk_cn0_t *e, int win);
+void bx_trk_cn0_reset(bx_trk_cn0_t *e); /* drops all windows */
+void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q);
+int bx_trk_cn0_windows(const bx_trk_cn0_t *e); /* completed windows held */
+/* Signal and noise power of one output averaged over the held windows
+ * (iq = 1: I/Q estimator, 0: M2M4); 0 when no window is complete. */
+double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq);
+double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq);
+/* C/N0 in dB-Hz from a signal power and a noise power of outputs of length T
+ * (0 when there is no signal power). */
 double bx_trk_cn0_from(double ps, double pn, double T_s);
 
 #endif

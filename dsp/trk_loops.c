@@ -6,7 +6,7 @@
 double bx_trk_carr_loop_update(bx_trk_carr_loop_t *l, double dphi_cyc, double df_hz, double T_s,
                                double pll_bw_hz, double fll_bw_hz)
 {
-    const double wp = pll_bw_hz / 0.53, wf = fll_bw_hz / 0.25;
+    const double wp = pll_bw_hz / 0.53, wf = 4.0 * fll_bw_hz;
     l->vel_hz += T_s * (wp * wp * dphi_cyc + wf * df_hz);
     return l->vel_hz + M_SQRT2 * wp * dphi_cyc;
 }

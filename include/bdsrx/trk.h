@@ -6,13 +6,14 @@
  *    the pilot E/P/L (B1C also very-early/very-late at +-0.5 chip for
  *    BOC(1,1) bump-jumping) and the data prompt.  B1C periods are cut into
  *    1 ms partials for the FLL.
- *  - Carrier: FLL-assisted PLL on the pilot.  Before pilot secondary-code sync
+ *  - Carrier: FLL-assisted PLL (2nd-order PLL, 1st-order FLL) on the pilot.  Before pilot secondary-code sync
  *    the phase detector is Costas (atan(Q/I)) because the secondary chip is
  *    unknown; after sync the secondary code is wiped and a pure PLL
  *    (atan2(Q,I)) runs; a 180-degree Costas ambiguity is removed at sync time.
  *    Pull-in: FLL only, then FLL+PLL (wide), then PLL only (narrow) once the
  *    phase lock indicator is high.
- *  - Code: carrier-aided 1st-order DLL, normalised early-minus-late envelope.
+ *  - Code: carrier-aided DLL, normalised early-minus-late envelope; 1st order
+ *    in pull-in, 2nd order once locked (follows a code-carrier rate offset).
  *    Narrow once locked: with unfiltered captures sampled at a multiple of
  *    the chip rate (4.092 MHz B1C, 20.46 MHz B2a) the correlation is a
  *    staircase (one plateau per sample); E-L then acts bang-bang around the
@@ -29,7 +30,9 @@
  *    estimator (<|I|>^2 / 2<Q^2>) once locked; cn0_dbhz = pilot + data (total
  *    correlated power, comparable with a "total" C/N0; BOC(6,1) is not
  *    correlated).
- *  - Lock: PLL indicator = low-passed cos(2 phi) = (I^2-Q^2)/(I^2+Q^2); loss of
+ *  - Lock: PLL indicator = low-passed cos(2 phi) = (I^2-Q^2)/(I^2+Q^2) scaled by
+ *    (1 + 1/snr) to remove its noise bias (LOCKED above 0.75, back to pull-in
+ *    below 0.4); loss of
  *    lock when C/N0 < cn0_lost_dbhz for lost_after_s, or no carrier lock
  *    within pullin_timeout_s -> state BX_TRK_LOST (the engine re-acquires).
  *
@@ -62,7 +65,7 @@ typedef struct {
     double pll_bw_pullin_hz; /* PLL bandwidth in pull-in (B1C 10, B2a 15) */
     double pll_bw_hz;        /* PLL bandwidth once locked (5) */
     double dll_bw_pullin_hz; /* DLL bandwidth in pull-in (1) */
-    double dll_bw_hz;        /* DLL bandwidth once locked (B1C 0.1, B2a 0.2): narrow, see below */
+    double dll_bw_hz;        /* DLL bandwidth once locked (B1C 0.1, B2a 0.5): narrow, see below */
     double el_spacing_pullin_chips; /* early-late spacing (E to L) in pull-in (B1C 0.5, B2a 1.0) */
     double el_spacing_chips;        /* ... once locked (B1C 0.25, B2a 0.5) */
     double fll_only_s;       /* pull-in time with the FLL alone (0.1) */
@@ -115,7 +118,8 @@ typedef struct {
     double doppler_hz, cn0_dbhz, lock_s;
     /* appended */
     double cn0_pilot_dbhz;   /* C/N0 of the pilot (tracked) component alone */
-    double pll_lock;         /* phase lock indicator, low-passed cos(2 phase error), 1 = locked */
+    double pll_lock;         /* phase lock indicator: low-passed cos(2 phase error), corrected for the
+                                noise share (x (1 + 1/snr)), 1 = locked */
     int slip;                /* carrier lock was lost (back to pull-in) since the channel started or
                                 the last sync; lock_s restarts */
 } bx_trk_obs_t;
