@@ -265,6 +265,7 @@ int cli_pvt(int argc, char **argv)
     }
 
     FILE *s = (json && out == stdout) ? stderr : stdout;
+    fflush(out); /* keep the per-epoch lines whole when stdout and stderr share a pipe */
     const char *modes[] = {"B1C", "B2a", "B1C/B2a iono-free"};
     fprintf(s, "summary: %s, %d epochs, %d fixes (%d with RAIM exclusion, %d failing the RAIM test), %d without fix\n",
             modes[cfg.mode], sm.epochs, sm.fixes, sm.raim_excl, sm.raim_fail, sm.epochs - sm.fixes);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -163,6 +164,15 @@ static void make_truth(truth_t *tr)
     tr->clk_m = 1.234e-4 * C_MPS;
     tr->drift_mps = 25.0;
     tr->noise_m = 0.3;
+}
+
+/* NMEA checksum computed here, independently of nav/nmea.c */
+static unsigned bx_nmea_checksum_ref(const char *s)
+{
+    unsigned c = 0;
+    for (s++; *s && *s != '*'; s++)
+        c ^= (unsigned char)*s;
+    return c;
 }
 
 static double dist3(const double *a, const double *b)
@@ -548,6 +558,61 @@ static void test_signalsim(void **state)
     bx_nav_free(&all);
 }
 
+/* bdsrx pvt end to end on KMS3: JSON lines (each parsed), NMEA checksums, summary. */
+static void test_cli(void **state)
+{
+    (void)state;
+    const char *bindir = getenv("BDSRX_BIN");
+    char bin[512], obs[512], nav[512], cmd[2048], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
+    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(bin, X_OK) != 0) {
+        printf("SKIP: %s not built; skipping the pvt CLI test\n", bin);
+        skip();
+    }
+    if (!testdata_path(obs, sizeof obs, "real/rinex_bds3_obs/KMS300DNK_R_20221591000_01H_30S_MO.rnx") ||
+        !testdata_path(nav, sizeof nav, "real/rinex_bds3_obs/KMS300DNK_R_20221591000_01H_MN.rnx.gz"))
+        skip();
+    const int fd = mkstemp(nmea);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "'%s' pvt --obs '%s' --nav '%s' --json --nmea '%s' 2>&1", bin, obs, nav, nmea);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char line[65536];
+    int n_json = 0, saw_summary = 0;
+    while (fgets(line, sizeof line, p)) {
+        if (line[0] == '{') {
+            json_error_t je;
+            json_t *o = json_loads(line, 0, &je);
+            if (!o)
+                fail_msg("not JSON: %s", line);
+            assert_string_equal(json_string_value(json_object_get(o, "fix")), "spp");
+            assert_true(fabs(json_real_value(json_object_get(o, "lat_deg")) - 55.7047) < 1e-3);
+            json_decref(o);
+            n_json++;
+        } else if (strstr(line, "summary: B1C/B2a iono-free, 19 epochs, 19 fixes")) {
+            saw_summary = 1;
+        }
+    }
+    assert_int_equal(pclose(p), 0);
+    assert_int_equal(n_json, 19);
+    assert_true(saw_summary);
+    FILE *f = fopen(nmea, "r");
+    assert_non_null(f);
+    int n_gga = 0, n_lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *star = strrchr(line, '*');
+        assert_non_null(star);
+        assert_int_equal(strtol(star + 1, NULL, 16), (long)bx_nmea_checksum_ref(line));
+        n_lines++;
+        n_gga += !strncmp(line, "$GBGGA,", 7);
+    }
+    fclose(f);
+    remove(nmea);
+    assert_int_equal(n_gga, 19);
+    assert_true(n_lines >= 19 * 4);
+}
+
 static void test_tropo(void **state)
 {
     (void)state;
@@ -575,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_nofix_and_mask),
         cmocka_unit_test(test_kms3),
         cmocka_unit_test(test_signalsim),
+        cmocka_unit_test(test_cli),
         cmocka_unit_test(test_tropo),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
