@@ -4,7 +4,8 @@
  * MAX2771 USB front end driven through libusb).
  *
  * URI grammar (bx_source_open):
- *   PATH | file:PATH                 capture file (format/fs/fc from a SigMF or .tag sidecar)
+ *   PATH | file:PATH                 capture file (format/fs/fc from a SigMF or .tag sidecar;
+ *                                    file:- reads standard input)
  *   rtlsdr: | rtlsdr:N | rtlsdr:serial=SN   RTL-SDR dongle by index (default 0) or serial
  *   rtltcp://HOST:PORT               rtl_tcp server (default port 1234)
  *   pocket: | pocket:N               Pocket SDR front end (N = 0-based device among those found)
@@ -23,6 +24,17 @@
  *
  * Threading: one consumer thread calls read/read_raw; bx_source_stop may be called from any
  * thread or from a signal handler (it only stores an atomic flag).
+ *
+ * Typical live loop (a SIGINT handler calls bx_source_stop(src)):
+ *     bx_source_opts_t o;  bx_source_opts_default(&o);  o.fs_hz = 2.048e6;
+ *     if (bx_source_open("rtltcp://127.0.0.1:1234", &o, &src, err, sizeof err)) die(err);
+ *     const bx_source_info_t *in = bx_source_info(src);     // fs_hz, fc_hz, if_hz, channels
+ *     while ((n = bx_source_read(src, buf, 65536, &bi)) > 0) {
+ *         if (bi.dropped) ...  // bi.dropped samples lost before buf[0]; bi.first_sample jumped
+ *         process(buf, n, bi.first_sample);
+ *     }
+ *     if (n < 0) report(bx_source_error(src));
+ *     bx_source_close(src);
  */
 #ifndef BDSRX_SOURCE_H
 #define BDSRX_SOURCE_H
