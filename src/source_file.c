@@ -91,8 +91,8 @@ static void file_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t file_direct = {NULL, NULL, file_read_direct, file_close};
-static const bx_source_backend_t file_live = {file_run, NULL, NULL, file_close};
+static const bx_source_backend_t file_direct = {.read_direct = file_read_direct, .close = file_close};
+static const bx_source_backend_t file_live = {.run = file_run, .close = file_close};
 
 int bx__source_file_open(bx_source_t *s, const char *path)
 {

@@ -119,8 +119,8 @@ static long pocket_split(const bx_source_t *s, const void *raw, size_t n, int ch
     return (long)n;
 }
 
-static const bx_source_backend_t pocket_backend = {pocket_run, NULL, NULL, pocket_close, pocket_demux,
-                                                   pocket_split};
+static const bx_source_backend_t pocket_backend = {
+    .run = pocket_run, .close = pocket_close, .demux = pocket_demux, .split = pocket_split};
 
 static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
 {
@@ -297,7 +297,8 @@ static void pfile_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t pfile_backend = {NULL, NULL, pfile_read, pfile_close, pocket_demux, pocket_split};
+static const bx_source_backend_t pfile_backend = {
+    .read_direct = pfile_read, .close = pfile_close, .demux = pocket_demux, .split = pocket_split};
 
 int bx__source_pocketfile_open(bx_source_t *s, const char *path)
 {

@@ -60,7 +60,7 @@ static void rtl_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t rtl_backend = {rtl_run, rtl_cancel, NULL, rtl_close};
+static const bx_source_backend_t rtl_backend = {.run = rtl_run, .cancel = rtl_cancel, .close = rtl_close};
 
 /* Message for a failed rtlsdr_open(): librtlsdr passes libusb's code through. */
 static int open_error(bx_source_t *s, int idx, int r)

@@ -96,7 +96,7 @@ static void tcp_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t tcp_backend = {tcp_run, NULL, NULL, tcp_close};
+static const bx_source_backend_t tcp_backend = {.run = tcp_run, .close = tcp_close};
 
 /* Splits "host:port", "[v6]:port" or "host" (port 1234). */
 static int split_host_port(const char *w, char *host, size_t hl, char *port, size_t pl)
