@@ -111,9 +111,13 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
         else
             fputs("\"cn0_dbhz\":null,", f);
         if (geo)
-            fprintf(f, "\"res_m\":%.3f,\"sigma_m\":%.3f,", t->resid_m, t->sigma_m);
+            fprintf(f, "\"res_m\":%.3f,", t->resid_m);
         else
-            fputs("\"res_m\":null,\"sigma_m\":null,", f);
+            fputs("\"res_m\":null,", f);
+        if (geo && t->status == BX_SAT_USED)
+            fprintf(f, "\"sigma_m\":%.3f,", t->sigma_m);
+        else
+            fputs("\"sigma_m\":null,", f);
         if (geo && t->status == BX_SAT_USED && (s->flags & BX_SOLF_VEL))
             fprintf(f, "\"res_mps\":%.4f}", t->resid_mps);
         else
