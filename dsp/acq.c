@@ -39,8 +39,10 @@ struct bx_acq {
     size_t n_lag;      /* lag cells searched */
     double lag_per;    /* code period in lag cells */
     double bin_hz;     /* fs / m */
-    int step_bins, n_dop;
-    long k_first;      /* carrier bin of the first Doppler cell */
+    int nsub;          /* input spectra per block, offset by 1/nsub bin (Doppler grid granularity) */
+    int step_sub, n_dop; /* Doppler step in 1/nsub bins, number of cells */
+    long q_first;      /* carrier of the first Doppler cell, in 1/nsub bins */
+    fftwf_complex *rot; /* (nsub-1) x n_blk phasors e^{-j 2 pi s n / (nsub m)} */
     double threshold;
     fftwf_plan pf, pi;
     fftwf_complex **xf; /* noncoh input spectra, m each */
@@ -94,9 +96,10 @@ void bx_acq_destroy(bx_acq_t *a)
     for (int i = 0; i < a->nwork; i++)
         work_free(&a->work[i]);
     if (a->xf)
-        for (int k = 0; k < a->cfg.noncoh; k++)
+        for (int k = 0; k < a->cfg.noncoh * a->nsub; k++)
             fftwf_free(a->xf[k]);
     free(a->xf);
+    fftwf_free(a->rot);
     fftwf_free(a->codef);
     free(a);
 }
@@ -184,25 +187,43 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
         a->n_lag = a->mp;
 
     double step = c->doppler_step_hz > 0 ? c->doppler_step_hz : 2.0 / (3.0 * a->t_coh_s);
-    a->step_bins = (int)floor(step / a->bin_hz + 1e-9);
-    if (a->step_bins < 1)
-        a->step_bins = 1;
-    const double step_hz = a->step_bins * a->bin_hz;
-    /* every Doppler within +-max lies within half a step of a searched bin */
+    /* The Doppler grid is made of whole-bin spectrum shifts of nsub input spectra offset by
+     * 1/nsub bin, so the step can follow 2/(3T) (4/3 bin) instead of 1 bin: 25 % fewer cells.
+     * The extra input spectra are made once per block and shared by all PRNs. */
+    a->nsub = 4;
+    for (int ns = 1; ns <= 4; ns++) {
+        const double q = step * ns / a->bin_hz;
+        if (q >= 0.5 && fabs(floor(q + 0.5) - q) * a->bin_hz / ns <= 0.05 * step) {
+            a->nsub = ns;
+            break;
+        }
+    }
+    a->step_sub = (int)floor(step * a->nsub / a->bin_hz + 0.5);
+    if (a->step_sub < 1)
+        a->step_sub = 1;
+    const double step_hz = a->step_sub * a->bin_hz / a->nsub;
+    /* every Doppler within +-max lies within half a step of a searched cell */
     int half = (int)ceil(c->doppler_max_hz / step_hz - 0.5 - 1e-9);
     if (half < 0)
         half = 0;
     a->n_dop = 2 * half + 1;
-    a->k_first = lround(c->if_hz / a->bin_hz) - (long)half * a->step_bins;
+    a->q_first = lround(c->if_hz * a->nsub / a->bin_hz) - (long)half * a->step_sub;
     a->threshold = bx_acq_threshold(c->noncoh, (double)a->n_dop * (double)a->n_lag, c->pfa);
 
     acq_kernels_select(&a->kern);
     a->nwork = c->nthreads < 1 ? 1 : c->nthreads;
-    a->xf = calloc((size_t)c->noncoh, sizeof *a->xf);
+    a->xf = calloc((size_t)c->noncoh * a->nsub, sizeof *a->xf);
     a->codef = fftwf_alloc_complex((size_t)BX_PRN_MAX * a->mp);
-    int ok = a->xf && a->codef;
-    for (int k = 0; ok && k < c->noncoh; k++)
+    a->rot = a->nsub > 1 ? fftwf_alloc_complex((size_t)(a->nsub - 1) * a->n_blk) : NULL;
+    int ok = a->xf && a->codef && (a->nsub == 1 || a->rot);
+    for (int k = 0; ok && k < c->noncoh * a->nsub; k++)
         ok = (a->xf[k] = fftwf_alloc_complex(a->m)) != NULL;
+    for (int sb = 1; ok && sb < a->nsub; sb++)
+        for (size_t n = 0; n < a->n_blk; n++) {
+            const double ph = -2.0 * M_PI * fmod((double)sb * n / ((double)a->nsub * a->m), 1.0);
+            a->rot[(size_t)(sb - 1) * a->n_blk + n][0] = (float)cos(ph);
+            a->rot[(size_t)(sb - 1) * a->n_blk + n][1] = (float)sin(ph);
+        }
     for (int i = 0; ok && i < a->nwork; i++)
         ok = work_alloc(&a->work[i], a->m, a->mp, a->n_lag, a->n_coh, c->noncoh) == BX_OK;
     if (!ok) {
@@ -237,7 +258,7 @@ void bx_acq_get_info(const bx_acq_t *a, bx_acq_info_t *info)
     info->n_lag = a->n_lag;
     info->n_doppler = a->n_dop;
     info->bin_hz = a->bin_hz;
-    info->step_hz = a->step_bins * a->bin_hz;
+    info->step_hz = a->step_sub * a->bin_hz / a->nsub;
     info->lag_samples = (double)a->m / a->mp;
     info->threshold = a->threshold;
 }
@@ -289,9 +310,15 @@ int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
         return BX_ERR_ARG;
     acq_work_t *w = &a->work[0];
     for (int k = 0; k < a->cfg.noncoh; k++) {
-        memcpy(w->tin, x + (size_t)k * a->n_coh, a->n_blk * sizeof *x);
-        memset(w->tin + a->n_blk, 0, (a->m - a->n_blk) * sizeof *w->tin);
-        fftwf_execute_dft(a->pf, w->tin, a->xf[k]);
+        const bx_cf32_t *blk = x + (size_t)k * a->n_coh;
+        for (int sb = 0; sb < a->nsub; sb++) {
+            if (sb == 0)
+                memcpy(w->tin, blk, a->n_blk * sizeof *blk);
+            else /* moved down by sb/nsub bin */
+                a->kern.cmul(&w->tin[0][0], (const float *)blk, &a->rot[(size_t)(sb - 1) * a->n_blk][0], a->n_blk);
+            memset(w->tin + a->n_blk, 0, (a->m - a->n_blk) * sizeof *w->tin);
+            fftwf_execute_dft(a->pf, w->tin, a->xf[k * a->nsub + sb]);
+        }
     }
     a->x = x;
     a->have_input = 1;
@@ -326,14 +353,19 @@ static void window_product(const acq_kernels_t *kern, fftwf_complex *restrict y,
     }
 }
 
-/* Non-coherent power row S(k, lag) for lags [0, n_lag) at carrier bin k; returns its maximum
+/* Non-coherent power row S(q, lag) for lags [0, n_lag) at carrier q/nsub bins; returns its maximum
  * and adds its sum to *sum. */
-static float power_row(const bx_acq_t *a, acq_work_t *w, const fftwf_complex *cf, long k, float *row,
+static float power_row(const bx_acq_t *a, acq_work_t *w, const fftwf_complex *cf, long q, float *row,
                        double *sum)
 {
     float mx = 0.0f;
+    long k = q / a->nsub, sb = q % a->nsub; /* whole bins and sub-bin spectrum, floor division */
+    if (sb < 0) {
+        sb += a->nsub;
+        k--;
+    }
     for (int b = 0; b < a->cfg.noncoh; b++) {
-        window_product(&a->kern, w->win, a->xf[b], cf, a->m, a->mp, k);
+        window_product(&a->kern, w->win, a->xf[b * a->nsub + sb], cf, a->m, a->mp, k);
         fftwf_execute_dft(a->pi, w->win, w->wout);
         const int last = (b == a->cfg.noncoh - 1);
         mx = a->kern.power(row, &w->wout[0][0], a->n_lag, b > 0, last, sum);
@@ -357,19 +389,19 @@ static double parabola(double ym, double y0, double yp, double *peak)
     return d;
 }
 
-/* Fine Doppler: wipe the code (block starting at the found epoch `lag`) and the carrier of bin
- * k off every coherent block, sum into FINE_SUB sub-blocks, then maximise
+/* Fine Doppler: wipe the code (block starting at the found epoch `lag`) and the carrier fc off
+ * every coherent block, sum into FINE_SUB sub-blocks, then maximise
  * sum_k |sum_q z_kq e^{-j 2 pi f t_q}|^2 over residual f on a grid of bin/FINE_DIV spanning the
  * sweep step, with a parabola through the best grid point.  gain = P(f)/P(0) (Doppler loss of
  * the coarse bin, used to correct the C/N0 estimate). */
-static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, long k, double *f_res,
+static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, double fc, double *f_res,
                         double *gain)
 {
     if (bx_code_gen(a->code_id, prn, w->chips, CODE_LEN) != CODE_LEN)
         return BX_ERR_ARG;
     sample_replica(a, w->chips, w->rep);
     const size_t sub = a->n_coh / FINE_SUB, n_used = sub * FINE_SUB;
-    const double fs = a->cfg.fs_hz, fc = k * a->bin_hz;
+    const double fs = a->cfg.fs_hz;
     for (int b = 0; b < a->cfg.noncoh; b++) {
         const size_t n0 = (size_t)b * a->n_coh + lag;
         const bx_cf32_t *x = a->x + n0;
@@ -393,7 +425,7 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, l
     }
     (void)n_used;
     const double df = a->bin_hz / FINE_DIV, t_sub = (double)sub / fs;
-    const int half = FINE_DIV * (a->step_bins + 2) / 2; /* +-(step/2 + 1) bins */
+    const int half = (int)ceil(FINE_DIV * (0.5 * a->step_sub / a->nsub + 1.0)); /* +-(step/2 + 1 bin) */
     double p_best = -1.0, p_m = 0.0, p_p = 0.0, p_zero = 0.0, prev = 0.0;
     int g_best = 0;
     for (int g = -half; g <= half + 1; g++) {
@@ -479,18 +511,18 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
     const fftwf_complex *cf = a->codef + (size_t)(prn - 1) * a->mp;
     float *best = w->row[0], *cur = w->row[1];
     double total = 0.0, best_v = -1.0;
-    long best_k = a->k_first;
+    long best_q = a->q_first;
     size_t best_i = 0;
     for (int d = 0; d < a->n_dop; d++) {
-        const long k = a->k_first + (long)d * a->step_bins;
-        const float mx = power_row(a, w, cf, k, cur, &total);
+        const long q = a->q_first + (long)d * a->step_sub;
+        const float mx = power_row(a, w, cf, q, cur, &total);
         size_t mi = 0;
         if (mx > best_v) /* locate the new maximum (rare: only on improvement) */
             while (mi + 1 < a->n_lag && cur[mi] != mx)
                 mi++;
         if (mx > best_v) { /* keep the row holding the maximum */
             best_v = mx;
-            best_k = k;
+            best_q = q;
             best_i = mi;
             float *t = best;
             best = cur;
@@ -527,10 +559,11 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
 
     /* Doppler: fine search around the peak bin on the code-wiped input */
     double f_res = 0.0, gain = 1.0;
-    st = fine_doppler(a, w, prn, (size_t)llround(lag_samples), best_k, &f_res, &gain);
+    const double f_cell = (double)best_q / a->nsub * a->bin_hz;
+    st = fine_doppler(a, w, prn, (size_t)llround(lag_samples), f_cell, &f_res, &gain);
     if (st != BX_OK)
         return st;
-    res->doppler_hz = best_k * a->bin_hz + f_res - a->cfg.if_hz;
+    res->doppler_hz = f_cell + f_res - a->cfg.if_hz;
     /* chips elapsed from sample 0 to the epoch at lag_s, with code Doppler */
     const double chips = lag_s * a->chip_rate * (1.0 + res->doppler_hz / a->carrier_hz);
     double cp = fmod(-chips, (double)CODE_LEN);
