@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdsrx/code.h"
 
@@ -462,6 +464,68 @@ static void test_names_and_args(void **s)
     assert_int_equal(bx_code_gold13(0x1105, 0x0517, 0, 100, c), BX_ERR_ARG); /* dead register */
 }
 
+/* ---- bdsrx code (src/cli_code.c), through the built binary ---- */
+
+static int run_cli(const char *args, char *out, size_t outlen)
+{
+    const char *bindir = getenv("BDSRX_BIN");
+    char bin[512], cmd[1024];
+    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(bin, X_OK) != 0)
+        return -1000;
+    snprintf(cmd, sizeof cmd, "'%s' code %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, outlen - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_cli_code(void **s)
+{
+    (void)s;
+    static char out[32768];
+    int rc = run_cli("--signal B1CP --prn 1 --octal", out, sizeof out);
+    if (rc == -1000) {
+        printf("SKIP: bin/bdsrx not built; skipping the code CLI test\n");
+        skip();
+    }
+    assert_int_equal(rc, 0);
+    char first[9];
+    memcpy(first, out, 8);
+    first[8] = 0;
+    assert_string_equal(first, "71676756"); /* Table S1 PRN 1 pilot first24 */
+    size_t digits = 0;
+    for (const char *c = out; *c; c++)
+        digits += *c >= '0' && *c <= '7';
+    assert_int_equal(digits, 3410); /* 10230 chips / 3 */
+    assert_int_equal(run_cli("--signal b2ads --prn 5", out, sizeof out), 0);
+    assert_string_equal(out, "00010\n");
+    /* binary text: 10230 chips, 64 per line, agreeing with bx_code_gen */
+    assert_int_equal(run_cli("--signal B2AD --prn 63", out, sizeof out), 0);
+    static int8_t chips[10230];
+    bx_code_gen(BX_CODE_B2AD, 63, chips, 10230);
+    int k = 0, col = 0;
+    for (const char *c = out; *c; c++) {
+        if (*c == '\n') {
+            assert_true(col == 64 || k == 10230);
+            col = 0;
+            continue;
+        }
+        assert_true(k < 10230);
+        assert_int_equal(*c - '0', chips[k] < 0);
+        k++, col++;
+    }
+    assert_int_equal(k, 10230);
+    assert_int_equal(run_cli("--signal L1CA --prn 1", out, sizeof out), 2);
+    assert_non_null(strstr(out, "unknown signal"));
+    assert_int_equal(run_cli("--signal B1CD --prn 64", out, sizeof out), 2);
+    assert_int_equal(run_cli("--signal B1CD", out, sizeof out), 2);
+    assert_int_equal(run_cli("--help", out, sizeof out), 0);
+    assert_non_null(strstr(out, "usage"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,7 +534,7 @@ int main(void)
         cmocka_unit_test(test_vectors_b2ap),   cmocka_unit_test(test_vectors_b2as),
         cmocka_unit_test(test_b2as_full_hex),  cmocka_unit_test(test_b2a_data_secondary),
         cmocka_unit_test(test_correlation),    cmocka_unit_test(test_distinct),
-        cmocka_unit_test(test_gold_reference_model),     cmocka_unit_test(test_names_and_args),
+        cmocka_unit_test(test_gold_reference_model),     cmocka_unit_test(test_names_and_args),  cmocka_unit_test(test_cli_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

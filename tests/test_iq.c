@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -707,6 +708,55 @@ static void test_snapper_ri1(void **s)
     assert_true(ratio > 2.0 * ratio_rev);
 }
 
+/* ---- bdsrx info (src/cli_info.c), through the built binary ---- */
+static void test_cli_info(void **s)
+{
+    (void)s;
+    const char *bindir = getenv("BDSRX_BIN");
+    char bin[512], cmd[2048], path[1024];
+    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(bin, X_OK) != 0) {
+        printf("SKIP: %s not built; skipping the info CLI test\n", bin);
+        skip();
+    }
+    /* own capture: 1000 ci16 samples at 2 MHz given by flags */
+    char cap[400];
+    tmp_path(cap, sizeof cap, "info.bin");
+    static uint8_t z[4000];
+    write_file(cap, z, sizeof z);
+    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format ci16 --fs 2M --fc 1176.45M 2>&1", bin, cap);
+    FILE *p = popen(cmd, "r");
+    static char out[8192];
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    assert_int_equal(pclose(p), 0);
+    assert_non_null(strstr(out, "ci16"));
+    assert_non_null(strstr(out, "samples     1000"));
+    assert_non_null(strstr(out, "duration    0.000500"));
+    assert_non_null(strstr(out, "1176.450000 MHz"));
+    /* wrong sample size: exit 1 and the reader's message */
+    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format cf32 --fs 2M 2>&1 >/dev/null", bin, cap);
+    write_file(cap, z, 4004);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    assert_int_equal(WEXITSTATUS(st), 1);
+    assert_non_null(strstr(out, "not a multiple of 8 bytes per complex float32"));
+    /* a shared SignalSim capture through its tag */
+    if (!testdata_path(path, sizeof path, "signalsim/b2a_static_1s.bin"))
+        return;
+    snprintf(cmd, sizeof cmd, "'%s' info '%s' 2>&1", bin, path);
+    p = popen(cmd, "r");
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = 0;
+    assert_int_equal(pclose(p), 0);
+    assert_non_null(strstr(out, "ci2"));
+    assert_non_null(strstr(out, "20.460000 MHz"));
+    assert_non_null(strstr(out, "samples     20460000"));
+    assert_non_null(strstr(out, "PocketSDR tag"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -716,6 +766,7 @@ int main(void)
         cmocka_unit_test(test_tag_parse),     cmocka_unit_test(test_parse_flag),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_signalsim_truth_b1c),
         cmocka_unit_test(test_signalsim_truth_b2a), cmocka_unit_test(test_snapper_ri1),
+        cmocka_unit_test(test_cli_info),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
