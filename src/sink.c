@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 typedef struct {
@@ -91,6 +92,9 @@ int bx_sink_create(const char *path, const bx_sink_meta_t *m, int sidecar, bx_si
             return BX_ERR_IO;
         }
         setvbuf(k->f, NULL, _IOFBF, 1 << 20);
+        struct stat st;
+        if (fstat(fileno(k->f), &st) == 0 && S_ISCHR(st.st_mode))
+            k->sidecar = 0; /* /dev/null and the like: no sidecar beside a device node */
     }
     *out = k;
     return BX_OK;

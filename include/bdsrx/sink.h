@@ -46,7 +46,8 @@ void bx_sink_meta_init(bx_sink_meta_t *m);
 
 typedef struct bx_sink bx_sink_t;
 
-/* path "-" writes to stdout (no sidecar).  sidecar = 0 suppresses the sidecar. */
+/* path "-" writes to stdout (no sidecar); no sidecar either for a character device
+ * (/dev/null).  sidecar = 0 suppresses the sidecar. */
 int bx_sink_create(const char *path, const bx_sink_meta_t *m, int sidecar, bx_sink_t **out, char *err,
                    size_t errlen);
 
