@@ -310,6 +310,24 @@ static void test_sigmf_roundtrip(void **s)
     fl.format = BX_IQ_CI8;
     assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_ERR_ARG);
     assert_non_null(strstr(err, "--format"));
+    /* the file itself: SigMF keys as written (independent read with jansson) */
+    p.format = BX_IQ_CI16;
+    assert_int_equal(bx_iq_sigmf_write(meta, &p, "2026-11-22T10:34:03Z", "{\"core:hw\":\"test\"}"), BX_OK);
+    json_error_t je;
+    json_t *root = json_load_file(meta, 0, &je);
+    assert_non_null(root);
+    json_t *gl = json_object_get(root, "global");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:datatype")), "ci16_le");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:hw")), "test");
+    assert_true(json_number_value(json_object_get(gl, "core:sample_rate")) == 12e6);
+    assert_true(json_number_value(json_object_get(gl, "bdsrx:if_hz")) == 3e6);
+    json_t *c0 = json_array_get(json_object_get(root, "captures"), 0);
+    assert_int_equal(json_integer_value(json_object_get(c0, "core:sample_start")), 0);
+    assert_true(json_number_value(json_object_get(c0, "core:frequency")) == 1572.42e6);
+    assert_string_equal(json_string_value(json_object_get(c0, "core:datetime")), "2026-11-22T10:34:03Z");
+    assert_true(json_is_array(json_object_get(root, "annotations")));
+    json_decref(root);
     /* packed formats keep their bdsrx name */
     p.format = BX_IQ_CI2;
     assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);
