@@ -24,7 +24,6 @@ typedef struct {
     float *row[2];             /* n_lag: power rows (best so far, current) */
     float *rep;                /* N: sampled replica for the fine Doppler search */
     float *z;                  /* noncoh x FINE_SUB complex sub-block sums */
-    int8_t chips[CODE_LEN];
 } acq_work_t;
 
 struct bx_acq {
@@ -48,6 +47,7 @@ struct bx_acq {
     fftwf_complex **xf; /* noncoh input spectra, m each */
     fftwf_complex *codef; /* 63 x mp conjugated windowed code spectra */
     unsigned char have_code[BX_PRN_MAX + 1];
+    int8_t chips[BX_PRN_MAX][CODE_LEN]; /* primary codes of the PRNs searched so far */
     int nwork;
     acq_work_t work[MAX_WORKERS];
     const bx_cf32_t *x; /* input of the last bx_acq_set_input (caller keeps it alive) */
@@ -202,8 +202,8 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     if (a->step_sub < 1)
         a->step_sub = 1;
     const double step_hz = a->step_sub * a->bin_hz / a->nsub;
-    /* every Doppler within +-max lies within half a step of a searched cell */
-    int half = (int)ceil(c->doppler_max_hz / step_hz - 0.5 - 1e-9);
+    /* every Doppler within +-max lies within half a step (+1 %) of a searched cell */
+    int half = (int)ceil(c->doppler_max_hz / step_hz - 0.51);
     if (half < 0)
         half = 0;
     a->n_dop = 2 * half + 1;
@@ -283,9 +283,9 @@ static int code_spectrum(bx_acq_t *a, acq_work_t *w, int prn)
 {
     if (a->have_code[prn])
         return BX_OK;
-    if (bx_code_gen(a->code_id, prn, w->chips, CODE_LEN) != CODE_LEN)
+    if (bx_code_gen(a->code_id, prn, a->chips[prn - 1], CODE_LEN) != CODE_LEN)
         return BX_ERR_ARG;
-    sample_replica(a, w->chips, w->rep);
+    sample_replica(a, a->chips[prn - 1], w->rep);
     for (size_t n = 0; n < a->n_coh; n++) {
         w->tin[n][0] = w->rep[n];
         w->tin[n][1] = 0.0f;
@@ -397,9 +397,7 @@ static double parabola(double ym, double y0, double yp, double *peak)
 static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, double fc, double *f_res,
                         double *gain)
 {
-    if (bx_code_gen(a->code_id, prn, w->chips, CODE_LEN) != CODE_LEN)
-        return BX_ERR_ARG;
-    sample_replica(a, w->chips, w->rep);
+    sample_replica(a, a->chips[prn - 1], w->rep); /* chips cached by code_spectrum */
     const size_t sub = a->n_coh / FINE_SUB, n_used = sub * FINE_SUB;
     const double fs = a->cfg.fs_hz;
     for (int b = 0; b < a->cfg.noncoh; b++) {
