@@ -60,6 +60,7 @@ struct bx_trk {
     int per_blocks, per_count, per_npart;
     double complex per_tap[BX_CORR_MAX_TAPS], per_part[MAXPART * 20];
     double complex last_part, last_per; /* last partial / whole period of the previous period */
+    double fl_lp;                       /* low-passed partial-based frequency error, Hz */
     int have_last;
     bx_trk_carr_loop_t carr;
     double lpi_num, lpi_den, lpi;
@@ -103,8 +104,8 @@ void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, d
     c->fs_hz = fs_hz;
     c->if_hz = if_hz;
     int b1c = sig == BX_SIG_B1C;
-    c->fll_bw_hz = b1c ? 8.0 : 10.0;
-    c->pll_bw_pullin_hz = b1c ? 10.0 : 15.0;
+    c->fll_bw_hz = b1c ? 8.0 : 5.0;
+    c->pll_bw_pullin_hz = b1c ? 10.0 : 25.0;
     c->pll_bw_hz = b1c ? 5.0 : 8.0;
     c->dll_bw_pullin_hz = 1.0;
     c->dll_bw_hz = b1c ? 0.1 : 0.5;
@@ -393,7 +394,7 @@ static int try_sec_sync(bx_trk_t *t)
 static void sync_collect(bx_trk_t *t, double complex p)
 {
     int m = t->c.sec_sync_chips;
-    if (t->state == BX_TRK_PULLIN && t->t_state < t->c.fll_only_s) {
+    if (t->state == BX_TRK_PULLIN && t->t_state < 3.0 * t->c.fll_only_s) {
         t->sync_n = 0;
         return;
     }
@@ -444,20 +445,21 @@ static void loop_update(bx_trk_t *t)
      * two periods is sign-safe only after secondary sync, else folded to
      * |arg| < 90 degrees like atan(cross/dot).  As an assist (range no longer
      * needed): one product of consecutive whole periods, far less noisy. */
-    const int fll_only = pullin && t->t_state < t->c.fll_only_s;
-    double complex z = 0;
-    double dtz = T;
-    if (fll_only) {
-        dtz = t->t_prim / t->npart;
-        for (int k = 1; k < t->per_npart; k++)
-            z += conj(t->per_part[k - 1]) * t->per_part[k];
-        if (t->have_last) {
-            double complex zc = conj(t->last_part) * t->per_part[0];
-            if (!t->sec_sync && creal(zc) < 0)
-                zc = -zc;
-            z += zc;
-        }
-    } else if (t->have_last) {
+    /* pull-in stages: A (fll_only_s) FLL alone on partials (wide range, noisy);
+     * B (2 fll_only_s) FLL alone on whole periods (+-1/(4T), quiet) so the PLL
+     * starts within a few Hz, far from the 1/(2T) Costas false lock;
+     * C: PLL with a weak FLL assist */
+    const int fll_only = pullin && t->t_state < 3.0 * t->c.fll_only_s;
+    const int fll_wide = pullin && t->t_state < t->c.fll_only_s;
+    double complex zp = 0, z = 0;
+    const double dtp = t->t_prim / t->npart;
+    for (int k = 1; k < t->per_npart; k++)
+        zp += conj(t->per_part[k - 1]) * t->per_part[k];
+    if (t->have_last) {
+        double complex zc = conj(t->last_part) * t->per_part[0];
+        if (!t->sec_sync && creal(zc) < 0)
+            zc = -zc;
+        zp += zc;
         z = conj(t->last_per) * P;
         if (!t->sec_sync && creal(z) < 0)
             z = -z;
@@ -465,7 +467,26 @@ static void loop_update(bx_trk_t *t)
     t->last_part = t->per_part[t->per_npart - 1];
     t->last_per = P;
     t->have_last = 1;
-    double df = bx_trk_fll_disc(z, dtz);
+    const double df_part = bx_trk_fll_disc(zp, dtp);
+    double df = fll_wide ? df_part : bx_trk_fll_disc(z, T);
+
+    /* False-lock check: a Costas PLL (and the folded period-to-period FLL)
+     * also settles 1/(2T) off (50 Hz with 10 ms).  The partials see that
+     * offset; averaged over ~0.3 s it is trustworthy even at low C/N0. */
+    if (t->per_npart > 1) {
+        double a = T / 0.3 > 1.0 ? 1.0 : T / 0.3;
+        t->fl_lp += a * (df_part - t->fl_lp);
+        if (!fll_only && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T) {
+            t->carr.vel_hz += t->fl_lp;
+            t->fl_lp = 0;
+            set_state(t, BX_TRK_PULLIN); /* FLL alone again */
+            t->t_state = 0;
+            t->slip = 1;
+            t->carr_hz = t->carr.vel_hz;
+            t->sync_n = 0;
+            return;
+        }
+    }
     double dphi = bx_trk_pll_disc(P, !t->sec_sync);
 
     /* phase lock indicator: low-passed (I^2 - Q^2) / (I^2 + Q^2) */
@@ -489,7 +510,7 @@ static void loop_update(bx_trk_t *t)
         /* FLL alone first; then the FLL only assists (a quarter of its
          * bandwidth: its discriminator is noisier than the PLL's) */
         pll_bw = fll_only ? 0.0 : t->c.pll_bw_pullin_hz;
-        fll_bw = fll_only ? t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
+        fll_bw = fll_wide ? t->c.fll_bw_hz : fll_only ? 0.5 * t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
     } else {
         pll_bw = t->c.pll_bw_hz;
         fll_bw = 0.0;

@@ -10,8 +10,11 @@
  *    the phase detector is Costas (atan(Q/I)) because the secondary chip is
  *    unknown; after sync the secondary code is wiped and a pure PLL
  *    (atan2(Q,I)) runs; a 180-degree Costas ambiguity is removed at sync time.
- *    Pull-in: FLL only, then FLL+PLL (wide), then PLL only (narrow) once the
- *    phase lock indicator is high.
+ *    Pull-in: FLL only (on 1 ms partials: +-500 Hz, then on whole periods:
+ *    quiet), then PLL + weak FLL assist, then PLL only (narrow) once the phase
+ *    lock indicator is high.  A false-lock check (partial-based frequency
+ *    error averaged ~0.3 s above 1/(4T)) catches the Costas 1/(2T) false lock
+ *    and restarts pull-in at the corrected frequency.
  *  - Code: carrier-aided DLL, normalised early-minus-late envelope; 1st order
  *    in pull-in, 2nd order once locked (follows a code-carrier rate offset).
  *    Narrow once locked: with unfiltered captures sampled at a multiple of
@@ -68,7 +71,8 @@ typedef struct {
     double dll_bw_hz;        /* DLL bandwidth once locked (B1C 0.1, B2a 0.5): narrow, see below */
     double el_spacing_pullin_chips; /* early-late spacing (E to L) in pull-in (B1C 0.5, B2a 1.0) */
     double el_spacing_chips;        /* ... once locked (B1C 0.25, B2a 0.5) */
-    double fll_only_s;       /* pull-in time with the FLL alone (0.1) */
+    double fll_only_s;       /* pull-in: FLL alone on partials this long (0.1), then on whole
+                                periods for twice as long, then PLL + FLL assist */
     double lock_min_s;       /* minimum pull-in time before LOCKED (0.3) */
     double pullin_timeout_s; /* LOST when not locked after this long (4) */
     double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */

@@ -1,0 +1,324 @@
+/* bdsrx track — acquire, then track B1C / B2a pilots in a capture file and
+ * print raw observables per channel per epoch (library: dsp/acq.c, dsp/trk.c). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bdsrx/acq.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/trk.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx track FILE --signal B1C|B2a [options] [IQ options]\n\n"
+            "Acquires the pilots (FFT search on the first block), then tracks every detected PRN\n"
+            "(FLL-assisted PLL, DLL, pilot secondary-code sync; include/bdsrx/trk.h) and prints per\n"
+            "channel per epoch: t_s (seconds since the first sample of FILE), prn, state\n"
+            "(PULLIN/LOCKED/LOST), cn0_dbhz (pilot+data), doppler_hz, code_phase_chips (primary code\n"
+            "phase at the epoch sample), carrier_cycles (accumulated, RINEX sign), tx_in_period_s\n"
+            "(transmit time within the pilot secondary-code period: B1C 18 s, B2a 0.1 s; '-' before\n"
+            "secondary sync), lock_s.\n\n"
+            "options:\n"
+            "  --signal SIG    B1C or B2a\n"
+            "  --prn LIST      PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59\n"
+            "  --seconds S     track S seconds (default: to the end of FILE)\n"
+            "  --interval MS   output interval in ms (default 100)\n"
+            "  --skip SEC      start SEC seconds into the file (default 0)\n"
+            "  --pfa P         acquisition false-alarm probability per PRN (default 1e-3)\n"
+            "  --json          one JSON object per line instead of the table\n"
+            "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
+            bx_iq_flag_help());
+}
+
+/* "1-63", "19,20", "19-46,59" -> mask; 0 on success */
+static int parse_prns(const char *s, unsigned char mask[BX_PRN_MAX + 1])
+{
+    memset(mask, 0, BX_PRN_MAX + 1);
+    const char *p = s;
+    while (*p) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p)
+            return -1;
+        p = end;
+        if (*p == '-') {
+            b = strtol(p + 1, &end, 10);
+            if (end == p + 1)
+                return -1;
+            p = end;
+        }
+        if (a < 1 || b > BX_PRN_MAX || a > b)
+            return -1;
+        for (long k = a; k <= b; k++)
+            mask[k] = 1;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    const double x = strtod(v, &end);
+    if (end == v || *end || !(x >= lo && x <= hi)) {
+        fprintf(stderr, "bdsrx track: bad value '%s' for %s (expected %g..%g)\n", v, opt, lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+/* Reads exactly n samples (fewer only at end of file); returns the count or -1. */
+static long read_full(bx_iq_reader_t *rd, bx_cf32_t *x, size_t n, const char *path)
+{
+    size_t got = 0;
+    while (got < n) {
+        long k = bx_iq_read(rd, x + got, n - got);
+        if (k < 0) {
+            fprintf(stderr, "bdsrx track: %s: %s\n", path, bx_iq_error(rd));
+            return -1;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    return (long)got;
+}
+
+static void print_obs(const bx_trk_obs_t *o, double t_s, const char *sig, int json)
+{
+    if (json) {
+        printf("{\"t_s\":%.6f,\"signal\":\"%s\",\"prn\":%d,\"state\":\"%s\",\"cn0_dbhz\":%.2f,"
+               "\"cn0_pilot_dbhz\":%.2f,\"doppler_hz\":%.3f,\"code_phase_chips\":%.6f,\"carrier_cycles\":%.4f,"
+               "\"sec_sync\":%s,\"tx_in_period_s\":",
+               t_s, sig, o->prn, bx_trk_state_name(o->state), o->cn0_dbhz, o->cn0_pilot_dbhz, o->doppler_hz,
+               o->code_phase_chips, o->carrier_cycles, o->sec_sync ? "true" : "false");
+        if (o->sec_sync)
+            printf("%.12f", o->tx_in_period_s);
+        else
+            printf("null");
+        printf(",\"lock_s\":%.3f,\"pll_lock\":%.3f}\n", o->lock_s, o->pll_lock);
+    } else {
+        printf("%9.3f %4d %-6s %6.2f %10.3f %15.6f %14.4f ", t_s, o->prn, bx_trk_state_name(o->state),
+               o->cn0_dbhz, o->doppler_hz, o->code_phase_chips, o->carrier_cycles);
+        if (o->sec_sync)
+            printf("%16.12f", o->tx_in_period_s);
+        else
+            printf("%16s", "-");
+        printf(" %7.2f\n", o->lock_s);
+    }
+}
+
+int cli_track(int argc, char **argv)
+{
+    const char *path = NULL, *sig_name = NULL, *prn_list = "1-63";
+    double seconds = 0.0, interval_ms = 100.0, skip_s = 0.0, pfa = 1e-3;
+    int json = 0;
+    bx_iq_params_t flags;
+    bx_iq_params_init(&flags);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        const int iq = bx_iq_parse_flag(&flags, a, v);
+        if (iq < 0) {
+            fprintf(stderr, "bdsrx track: bad or missing value for %s\n", a);
+            return 2;
+        }
+        if (iq == 1) {
+            i++;
+            continue;
+        }
+        if (!strcmp(a, "--json")) {
+            json = 1;
+            continue;
+        }
+        static const char *const value_opts[] = {"--signal", "--prn", "--seconds", "--interval", "--skip", "--pfa"};
+        int takes_value = 0;
+        for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++)
+            takes_value |= !strcmp(a, value_opts[k]);
+        if (takes_value && !v) {
+            fprintf(stderr, "bdsrx track: %s needs a value\n", a);
+            return 2;
+        }
+        int bad = 0;
+        if (!strcmp(a, "--signal"))
+            sig_name = v;
+        else if (!strcmp(a, "--prn"))
+            prn_list = v;
+        else if (!strcmp(a, "--seconds"))
+            bad = parse_num(a, v, 1e-3, 1e7, &seconds);
+        else if (!strcmp(a, "--interval"))
+            bad = parse_num(a, v, 1.0, 60000.0, &interval_ms);
+        else if (!strcmp(a, "--skip"))
+            bad = parse_num(a, v, 0.0, 1e9, &skip_s);
+        else if (!strcmp(a, "--pfa"))
+            bad = parse_num(a, v, 1e-300, 0.999, &pfa);
+        else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "bdsrx track: unknown option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!path) {
+            path = a;
+            continue;
+        } else {
+            fprintf(stderr, "bdsrx track: more than one FILE ('%s', '%s')\n", path, a);
+            return 2;
+        }
+        if (bad)
+            return 2;
+        i++;
+    }
+    if (!path || !sig_name) {
+        fprintf(stderr, "bdsrx track: FILE and --signal are required\n");
+        usage(stderr);
+        return 2;
+    }
+    int sig;
+    if (!strcasecmp(sig_name, "B1C"))
+        sig = BX_SIG_B1C;
+    else if (!strcasecmp(sig_name, "B2a"))
+        sig = BX_SIG_B2A;
+    else {
+        fprintf(stderr, "bdsrx track: unknown signal '%s' (use B1C or B2a)\n", sig_name);
+        return 2;
+    }
+    const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
+    unsigned char mask[BX_PRN_MAX + 1];
+    if (parse_prns(prn_list, mask) != 0) {
+        fprintf(stderr, "bdsrx track: bad PRN list '%s' (e.g. 1-63, 19,20 or 19-46,59)\n", prn_list);
+        return 2;
+    }
+
+    char err[512];
+    bx_iq_reader_t *rd = NULL;
+    if (bx_iq_open(path, &flags, &rd, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx track: %s\n", err);
+        return 1;
+    }
+    const bx_iq_params_t prm = *bx_iq_params(rd);
+    const double fs = prm.fs_hz, if_hz = isfinite(prm.if_hz) ? prm.if_hz : 0.0;
+    const uint64_t first = (uint64_t)llround(skip_s * fs);
+    const int64_t total = bx_iq_total_samples(rd);
+    uint64_t last = total >= 0 ? (uint64_t)total : UINT64_MAX;
+    if (seconds > 0 && first + (uint64_t)llround(seconds * fs) < last)
+        last = first + (uint64_t)llround(seconds * fs);
+
+    /* ---- acquisition on the first block ---- */
+    bx_acq_config_t ac;
+    bx_acq_config_default(&ac, sig, fs, if_hz);
+    ac.pfa = pfa;
+    bx_acq_t *acq = bx_acq_create(&ac);
+    if (!acq) {
+        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz (see above)\n", sn, fs / 1e6);
+        bx_iq_close(rd);
+        return 1;
+    }
+    const size_t need = bx_acq_samples_needed(acq);
+    size_t chunk = (size_t)llround(interval_ms * 1e-3 * fs);
+    size_t bufn = need > chunk ? need : chunk;
+    bx_cf32_t *x = malloc(bufn * sizeof *x);
+    bx_trk_t *trk[BX_PRN_MAX];
+    int ntrk = 0, rc = 0;
+    if (!x) {
+        fprintf(stderr, "bdsrx track: out of memory for %zu samples\n", bufn);
+        rc = 1;
+    } else if (first && bx_iq_seek(rd, first) != BX_OK) {
+        fprintf(stderr, "bdsrx track: cannot skip to sample %llu: %s\n", (unsigned long long)first, bx_iq_error(rd));
+        rc = 1;
+    } else if (read_full(rd, x, need, path) != (long)need) {
+        fprintf(stderr, "bdsrx track: %s is too short for acquisition (%zu samples needed from sample %llu)\n",
+                path, need, (unsigned long long)first);
+        rc = 1;
+    } else if (bx_acq_set_input(acq, x, need) != BX_OK) {
+        fprintf(stderr, "bdsrx track: internal error: acquisition input rejected\n");
+        rc = 1;
+    }
+    for (int p = 1; p <= BX_PRN_MAX && rc == 0; p++) {
+        if (!mask[p])
+            continue;
+        bx_acq_result_t r;
+        if (bx_acq_search_input(acq, p, &r) != BX_OK || !r.detected)
+            continue;
+        bx_trk_config_t tc;
+        bx_trk_config_default(&tc, sig, p, fs, if_hz);
+        bx_trk_t *t = bx_trk_create(&tc, &r, first);
+        if (!t) {
+            rc = 1;
+            break;
+        }
+        trk[ntrk++] = t;
+        if (!json)
+            printf("# PRN %d acquired: doppler %.1f Hz, code phase %.3f chips, cn0 %.1f dB-Hz\n", p, r.doppler_hz,
+                   r.code_phase_chips, r.cn0_dbhz);
+    }
+    bx_acq_destroy(acq);
+    if (rc == 0 && ntrk == 0)
+        fprintf(stderr, "bdsrx track: no %s signal detected in %s\n", sn, path);
+
+    /* ---- tracking from the acquisition block on ---- */
+    if (rc == 0 && ntrk > 0 && bx_iq_seek(rd, first) != BX_OK) {
+        fprintf(stderr, "bdsrx track: cannot rewind to sample %llu: %s\n", (unsigned long long)first,
+                bx_iq_error(rd));
+        rc = 1;
+    }
+    if (rc == 0 && ntrk > 0) {
+        if (!json)
+            printf("# %s %s, fs %.6g MHz, %d channels, interval %g ms\n"
+                   "#     t_s  prn state    cn0 doppler_hz code_phase_chips carrier_cycles   tx_in_period_s  "
+                   "lock_s\n",
+                   path, sn, fs / 1e6, ntrk, interval_ms);
+        const int tty = isatty(STDERR_FILENO);
+        const double span_s = last == UINT64_MAX ? -1.0 : (double)(last - first) / fs;
+        time_t tlast = time(NULL);
+        uint64_t pos = first;
+        for (long k = 1;; k++) {
+            uint64_t epoch = first + (uint64_t)llround(k * interval_ms * 1e-3 * fs);
+            if (epoch > last)
+                break;
+            size_t n = (size_t)(epoch - pos);
+            long got = read_full(rd, x, n, path);
+            if (got < 0) {
+                rc = 1;
+                break;
+            }
+            for (int i = 0; i < ntrk; i++)
+                bx_trk_process(trk[i], x, (size_t)got, pos);
+            pos += (uint64_t)got;
+            if ((size_t)got < n)
+                break; /* end of file */
+            for (int i = 0; i < ntrk; i++) {
+                bx_trk_obs_t o;
+                if (bx_trk_observe(trk[i], epoch, &o) == BX_OK)
+                    print_obs(&o, (double)epoch / fs, sn, json);
+            }
+            fflush(stdout);
+            if (tty && time(NULL) != tlast) {
+                tlast = time(NULL);
+                if (span_s > 0)
+                    fprintf(stderr, "\rtrack: %.1f of %.1f s  ", (double)(pos - first) / fs, span_s);
+                else
+                    fprintf(stderr, "\rtrack: %.1f s  ", (double)(pos - first) / fs);
+            }
+        }
+        if (tty)
+            fprintf(stderr, "\r%40s\r", "");
+    }
+    for (int i = 0; i < ntrk; i++)
+        bx_trk_destroy(trk[i]);
+    free(x);
+    bx_iq_close(rd);
+    return rc;
+}
