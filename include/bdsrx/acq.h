@@ -8,9 +8,10 @@
  *   fast FFT size M >= N + P (2^a 3^b 5^c 7^d; 20460 points are ~6x slower than 20480).  At the
  *   true lag the N samples start at a primary-code epoch, so the pilot secondary-code chip (B1C:
  *   one chip per 10 ms, B2a: one per 1 ms) and the B1C data symbol are constant inside the
- *   window: no bit-transition loss.  The input spectrum is computed once per block (shared by all
- *   PRNs); each Doppler bin is a circular shift of it by an integer number of bins
- *   (bin = fs / M ~ 1/(2 T_coh)).  Only a window of M' <= M bins around the carrier is kept
+ *   window: no bit-transition loss.  The input spectra are computed once per block (shared by all
+ *   PRNs): nsub of them, the block moved down by s/nsub bin (bin = fs / M ~ 1/(2 T_coh)); a
+ *   Doppler cell is a circular shift of one of them by whole bins, so the grid has 1/nsub-bin
+ *   granularity and the automatic step is 2/(3 T_coh) (4/3 bin, nsub = 3).  Only a window of M' <= M bins around the carrier is kept
  *   (M' = fast size >= M * B / fs, B = 4.092 MHz for B1C BOC(1,1), 20.46 MHz for B2a BPSK(10)),
  *   so a 24 MHz real-IF capture costs the same per Doppler bin as a 4 MHz one.
  *   Code spectra (conjugated, windowed) are computed once per PRN and cached; FFTW plans are
@@ -25,16 +26,22 @@
  *   The threshold g solves  1 - (1 - Q_K(K g))^Nc = pfa  (cells treated as independent; adjacent
  *   lag/Doppler cells are correlated, so the effective number is smaller and the true false-alarm
  *   probability per PRN search is <= pfa).  detected = metric > g.
- *   Example: K = 1, Nc = 201 x 40920, pfa = 1e-3 -> g = 22.83.
+ *   Example: K = 1, Nc = 201 x 40920, pfa = 1e-3 -> g = 22.83.  Measured on noise (tests):
+ *   pfa 0.2 -> 69 alarms in 378 searches (75.6 expected), pfa 1e-3 -> 0 in 378.
  *
- * C/N0 estimate: with the interpolated peak Sp, E[Sp]/mu = 1 + (C/N0) T_coh, so
- *   cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
+ * C/N0 estimate: with the interpolated peak Sp (code: symmetric triangle through the maximum
+ *   cell, y0 + |y+ - y-|/2 in amplitude; Doppler: the fine-search gain), E[Sp]/mu = 1 + (C/N0) T,
+ *   so  cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
  *   (B1C pilot BOC(1,1) = 29/44 of the B1C power, -1.81 dB; B2a pilot = 1/2, -3.01 dB), with the
  *   losses of quantisation and of the processing window M' included.
  *
- * Refinement (before tracking): Doppler by parabolic interpolation of sqrt(S) over the peak bin
- *   and its two neighbour bins (recomputed at +-1 bin); code phase by parabolic interpolation of
- *   sqrt(S) over the peak lag and its neighbours (lag cell = M/M' samples).
+ * Refinement (before tracking): code phase by parabolic interpolation of sqrt(S) over the peak lag
+ *   and its neighbours (lag cell = M/M' samples; the first/last cell uses its copy one period
+ *   away).  Doppler by a fine search on the input itself: code and coarse carrier wiped off from
+ *   the found epoch, 64 sub-block sums per block, sum_k |Z_k(f)|^2 maximised on a bin/16 grid over
+ *   +-(step/2 + 1 bin) with a parabola; for K >= 2 then arg sum_k (Z_k Z_{k-1}^*)^2 = 4 pi f T
+ *   (squaring removes the secondary-code / data signs) over the contiguous blocks, alias nearest
+ *   the grid estimate.  Typical error: B1C 10 ms < 5 Hz, B2a 1 ms x 10 < 30 Hz at 41 dB-Hz.
  *
  * Conventions:
  *   doppler_hz        received carrier minus nominal, at baseband: x(t) ~ s(t) e^{+j 2 pi fD t};
