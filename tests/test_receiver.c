@@ -18,13 +18,25 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/receiver.h"
-#include "bdsrx/simgen.h"
+#include "bdsrx/simsig.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 
 #define FS_HZ 4.092e6
 #define DURATION_S 31.0
+#define SLOTS 32
+
+typedef struct {
+    bx_simnav_t *nav[SLOTS];
+} navset_t;
+
+static int symbol_of(void *user, int slot, int sig, int prn, bx_time_t t_sym, int64_t index)
+{
+    navset_t *ns = user;
+    (void)sig, (void)prn, (void)index;
+    return ns->nav[slot] ? bx_simnav_symbol(ns->nav[slot], t_sym) : 0;
+}
 
 typedef struct {
     bx_pvt_t *pvt;
@@ -115,11 +127,18 @@ static void test_b1c_static_fix(void **state)
     assert_int_equal(bx_simscen_constellation(&nav, sc.start), BX_OK);
     sc.iono = &nav.iono;
 
-    bx_simgen_config_t gc = {BX_SIG_B1C, FS_HZ, 1, 7};
-    bx_simgen_t *gen = bx_simgen_create(&gc);
+    navset_t navset;
+    memset(&navset, 0, sizeof navset);
+    bx_simnav_t **sn = navset.nav;
+    bx_simsig_config_t gc;
+    bx_simsig_config_default(&gc, FS_HZ);
+    gc.seed = 7;
+    gc.max_sats = SLOTS;
+    gc.symbol = symbol_of;
+    gc.user = &navset;
+    bx_simsig_t *gen = bx_simsig_create(&gc);
     assert_non_null(gen);
-    bx_simnav_t *sn[BX_SIMGEN_MAX_SATS] = {0};
-    int slot_prn[BX_SIMGEN_MAX_SATS] = {0}, nvis = 0, vis_prn[BX_SIMGEN_MAX_SATS];
+    int slot_prn[SLOTS] = {0}, nvis = 0, vis_prn[SLOTS];
     double pos[3], vel[3];
     bx_simscen_position(&sc, 0, pos, vel);
 
@@ -147,7 +166,7 @@ static void test_b1c_static_fix(void **state)
     assert_non_null(buf);
     for (long ms = 0; ms < (long)(DURATION_S * 1000); ms++) {
         bx_time_t t = bx_time_add(sc.start, ms * 1e-3), t1 = bx_time_add(t, 1e-3);
-        for (int k = 0, slot = 0; k < nav.n_eph && slot < BX_SIMGEN_MAX_SATS; k++) {
+        for (int k = 0, slot = 0; k < nav.n_eph && slot < SLOTS; k++) {
             const bx_eph_t *e = &nav.eph[k];
             bx_simgeom_t g0, g1;
             assert_int_equal(bx_simscen_geometry(&sc, e, BX_SIG_B1C, pos, t, &g0), BX_OK);
@@ -160,10 +179,11 @@ static void test_b1c_static_fix(void **state)
                 sn[slot] = bx_simnav_create(&nav, e->prn, BX_SIG_B1C);
                 vis_prn[nvis++] = e->prn;
             }
-            bx_simgen_set_sat(gen, slot, e->prn, sn[slot], 45.0, g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3);
+            bx_simsig_sat_t ss = {BX_SIG_B1C, e->prn, g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3, 0.0, 45.0};
+            bx_simsig_set_sat(gen, slot, &ss);
             slot++;
         }
-        bx_simgen_generate(gen, buf + (ms % chunk_ms) * nms, nms);
+        bx_simsig_generate(gen, buf + (ms % chunk_ms) * nms, nms);
         if (ms % chunk_ms == chunk_ms - 1) {
             const bx_cf32_t *const xs[1] = {buf};
             const size_t n[1] = {chunk_ms * nms};
@@ -199,12 +219,12 @@ static void test_b1c_static_fix(void **state)
     assert_true(c.npr_epochs >= 1);
     assert_true(c.pr_rms_m < 1.5);
 
-    for (int i = 0; i < BX_SIMGEN_MAX_SATS; i++)
+    for (int i = 0; i < SLOTS; i++)
         bx_simnav_destroy(sn[i]);
     free(buf);
     bx_rx_destroy(rx);
     bx_pvt_destroy(c.pvt);
-    bx_simgen_destroy(gen);
+    bx_simsig_destroy(gen);
     bx_nav_free(&nav);
 }
 

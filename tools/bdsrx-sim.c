@@ -16,7 +16,7 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_nav.h"
-#include "bdsrx/simgen.h"
+#include "bdsrx/simsig.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/sink.h"
 #include "bdsrx/time.h"
@@ -48,21 +48,31 @@ static void usage(FILE *f)
             "  --quiet          no progress line\n");
 }
 
+#define BX_SIM_SLOTS 32
+
 typedef struct {
     int sig;
     double fs_hz;
-    bx_simgen_t *gen;
+    bx_simsig_t *gen;
     bx_sink_t *sink;
     bx_cf32_t *buf;
     size_t nms;           /* samples per millisecond */
-    int slot_prn[BX_SIMGEN_MAX_SATS];
-    bx_simnav_t *nav[BX_SIMGEN_MAX_SATS];
+    int slot_prn[BX_SIM_SLOTS];
+    bx_simnav_t *nav[BX_SIM_SLOTS];
 } band_t;
+
+/* data symbols for dsp/simsig.c from the slot's B-CNAV1/B-CNAV2 stream */
+static int symbol_of(void *user, int slot, int sig, int prn, bx_time_t t_sym, int64_t index)
+{
+    band_t *b = user;
+    (void)sig, (void)prn, (void)index;
+    return b->nav[slot] ? bx_simnav_symbol(b->nav[slot], t_sym) : 0;
+}
 
 static int slot_of(band_t *b, int prn)
 {
     int free_slot = -1;
-    for (int i = 0; i < BX_SIMGEN_MAX_SATS; i++) {
+    for (int i = 0; i < BX_SIM_SLOTS; i++) {
         if (b->slot_prn[i] == prn)
             return i;
         if (b->slot_prn[i] == 0 && free_slot < 0)
@@ -182,8 +192,14 @@ int main(int argc, char **argv)
         bd->sig = b == 0 ? BX_SIG_B1C : BX_SIG_B2A;
         bd->fs_hz = fs[b];
         bd->nms = (size_t)(fs[b] / 1000.0);
-        bx_simgen_config_t gc = {bd->sig, fs[b], 1, seed + (uint64_t)b * 7919};
-        bd->gen = bx_simgen_create(&gc);
+        bx_simsig_config_t gc;
+        bx_simsig_config_default(&gc, fs[b]);
+        gc.noise_sigma = bx_simsig_default_sigma(format);
+        gc.seed = seed + (uint64_t)b * 7919;
+        gc.max_sats = BX_SIM_SLOTS;
+        gc.symbol = symbol_of;
+        gc.user = bd;
+        bd->gen = bx_simsig_create(&gc);
         bd->buf = malloc(bd->nms * sizeof *bd->buf);
         snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
         bx_sink_meta_t m;
@@ -205,9 +221,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bdsrx-sim: cannot write %s\n", path);
         return 1;
     }
-    /* scale: noise sigma 1 per complex sample -> about 1/3 of full scale of 8-bit,
-     * levels +-1/+-3 split near 1 sigma for 2-bit */
-    float scale = format == BX_IQ_CI8 ? 20.0f : format == BX_IQ_CI16 ? 2000.0f : format == BX_IQ_CI2 ? 2.0f : 1.0f;
+    /* the generator's noise level suits the format (bx_simsig_default_sigma) */
+    const float scale = 1.0f;
 
     long nms_total = (long)llround(duration_s * 1000.0);
     int show = !quiet && isatty(2);
@@ -252,7 +267,7 @@ int main(int argc, char **argv)
                     continue;
                 if (!visible) {
                     if (bd->slot_prn[slot] == e->prn) {
-                        bx_simgen_set_sat(bd->gen, slot, 0, NULL, 0, g0.t_sv, 1);
+                        bx_simsig_remove_sat(bd->gen, slot);
                         bx_simnav_destroy(bd->nav[slot]);
                         bd->nav[slot] = NULL;
                         bd->slot_prn[slot] = 0;
@@ -264,7 +279,8 @@ int main(int argc, char **argv)
                     bd->nav[slot] = bx_simnav_create(&nav, e->prn, bd->sig);
                 }
                 double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
-                bx_simgen_set_sat(bd->gen, slot, e->prn, bd->nav[slot], cn0, g0.t_sv, rate);
+                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0};
+                bx_simsig_set_sat(bd->gen, slot, &ss);
                 if (truth_now) {
                     const double fc = bd->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
                     fprintf(truth, "%s{\"prn\":%d,\"signal\":\"%s\",\"el_deg\":%.3f,\"az_deg\":%.3f,"
@@ -283,7 +299,7 @@ int main(int argc, char **argv)
             if (!use[b])
                 continue;
             band_t *bd = &band[b];
-            bx_simgen_generate(bd->gen, bd->buf, bd->nms);
+            bx_simsig_generate(bd->gen, bd->buf, bd->nms);
             if (bx_sink_write_cf32(bd->sink, bd->buf, bd->nms, scale) != BX_OK) {
                 fprintf(stderr, "bdsrx-sim: write error\n");
                 return 1;
@@ -304,9 +320,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "bdsrx-sim: %s\n", err);
             ret = 1;
         }
-        for (int i = 0; i < BX_SIMGEN_MAX_SATS; i++)
+        for (int i = 0; i < BX_SIM_SLOTS; i++)
             bx_simnav_destroy(band[b].nav[i]);
-        bx_simgen_destroy(band[b].gen);
+        bx_simsig_destroy(band[b].gen);
         free(band[b].buf);
     }
     bx_nav_free(&nav);
