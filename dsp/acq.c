@@ -51,6 +51,7 @@ struct bx_acq {
     int nwork;
     acq_work_t work[MAX_WORKERS];
     const bx_cf32_t *x; /* input of the last bx_acq_set_input (caller keeps it alive) */
+    size_t nx;          /* its length */
     int have_input;
     acq_kernels_t kern;
 };
@@ -247,7 +248,9 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
 
 size_t bx_acq_samples_needed(const bx_acq_t *a)
 {
-    return (size_t)(a->cfg.noncoh - 1) * a->n_coh + a->n_blk;
+    /* the margin cells past one period may be zero-filled (2-3 samples of N: no measurable loss),
+     * so a 12 ms snapshot suffices for 2 ms + one 10 ms B1C period */
+    return (size_t)(a->cfg.noncoh - 1) * a->n_coh + a->n_coh + a->n_per;
 }
 
 void bx_acq_get_info(const bx_acq_t *a, bx_acq_info_t *info)
@@ -311,16 +314,18 @@ int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
     acq_work_t *w = &a->work[0];
     for (int k = 0; k < a->cfg.noncoh; k++) {
         const bx_cf32_t *blk = x + (size_t)k * a->n_coh;
+        const size_t avail = n - (size_t)k * a->n_coh, nb = avail < a->n_blk ? avail : a->n_blk;
         for (int sb = 0; sb < a->nsub; sb++) {
             if (sb == 0)
-                memcpy(w->tin, blk, a->n_blk * sizeof *blk);
+                memcpy(w->tin, blk, nb * sizeof *blk);
             else /* moved down by sb/nsub bin */
-                a->kern.cmul(&w->tin[0][0], (const float *)blk, &a->rot[(size_t)(sb - 1) * a->n_blk][0], a->n_blk);
-            memset(w->tin + a->n_blk, 0, (a->m - a->n_blk) * sizeof *w->tin);
+                a->kern.cmul(&w->tin[0][0], (const float *)blk, &a->rot[(size_t)(sb - 1) * a->n_blk][0], nb);
+            memset(w->tin + nb, 0, (a->m - nb) * sizeof *w->tin);
             fftwf_execute_dft(a->pf, w->tin, a->xf[k * a->nsub + sb]);
         }
     }
     a->x = x;
+    a->nx = n;
     a->have_input = 1;
     return BX_OK;
 }
@@ -558,7 +563,15 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
     /* Doppler: fine search around the peak bin on the code-wiped input */
     double f_res = 0.0, gain = 1.0;
     const double f_cell = (double)best_q / a->nsub * a->bin_hz;
-    st = fine_doppler(a, w, prn, (size_t)llround(lag_samples), f_cell, &f_res, &gain);
+    /* epoch for the fine search; past the input end use the same epoch one period earlier */
+    size_t lag_fine = (size_t)llround(lag_samples);
+    const size_t max_lag = a->nx - (size_t)a->cfg.noncoh * a->n_coh; /* >= one period */
+    const size_t per_s = (size_t)llround(a->cfg.fs_hz * CODE_LEN / a->chip_rate);
+    if (lag_fine > max_lag)
+        lag_fine = lag_fine >= per_s ? lag_fine - per_s : max_lag;
+    if (lag_fine > max_lag)
+        lag_fine = max_lag;
+    st = fine_doppler(a, w, prn, lag_fine, f_cell, &f_res, &gain);
     if (st != BX_OK)
         return st;
     res->doppler_hz = f_cell + f_res - a->cfg.if_hz;
