@@ -32,7 +32,7 @@ TGT static inline double hsum(__m256 v)
 
 /* Accumulates one group of 8 (already wiped-off) samples into the taps. */
 #define GROUP_TAPS(NT, GATHER)                                                       \
-    for (int k = 0; k < (NT); k++) {                                                 \
+    _Pragma("GCC unroll 8") for (int k = 0; k < (NT); k++) {                                                 \
         __m256i idx = _mm256_srai_epi32(_mm256_add_epi32(r, O[k]), BX_CORR_FRAC);     \
         __m256i g = GATHER;                                                          \
         __m256 m = _mm256_castsi256_ps(_mm256_slli_epi32(g, 24));                     \
@@ -71,7 +71,7 @@ kernel(const float _Complex *x, size_t n, const uint8_t *table, const bx_corr_fx
     const __m256 half = _mm256_set1_ps(0.5f), threehalf = _mm256_set1_ps(1.5f);
     __m256i O[BX_CORR_MAX_TAPS];
     __m256 ar[BX_CORR_MAX_TAPS], ai[BX_CORR_MAX_TAPS];
-    for (int k = 0; k < NT; k++) {
+    _Pragma("GCC unroll 8") for (int k = 0; k < NT; k++) {
         O[k] = _mm256_set1_epi32(fx->O[k]);
         ar[k] = ai[k] = _mm256_setzero_ps();
     }
@@ -126,7 +126,7 @@ kernel(const float _Complex *x, size_t n, const uint8_t *table, const bx_corr_fx
  * all indices of a group and all taps lie within 16 entries of the group's
  * lowest one: 7*step + (max tap - min tap) < 14 entries. */
 #define GROUP_TAPS_SHUF(NT)                                                          \
-    for (int k = 0; k < (NT); k++) {                                                 \
+    _Pragma("GCC unroll 8") for (int k = 0; k < (NT); k++) {                                                 \
         __m256i t = _mm256_slli_epi32(_mm256_add_epi32(v, O[k]), 24 - BX_CORR_FRAC);  \
         __m256i g = _mm256_shuffle_epi8(tb, t);                                      \
         __m256 m = _mm256_and_ps(_mm256_castsi256_ps(g), sgn);                       \
@@ -163,7 +163,7 @@ kernel_shuf(const float _Complex *x, size_t n, const uint8_t *table, const bx_co
     const __m256 half = _mm256_set1_ps(0.5f), threehalf = _mm256_set1_ps(1.5f);
     __m256i O[BX_CORR_MAX_TAPS];
     __m256 ar[BX_CORR_MAX_TAPS], ai[BX_CORR_MAX_TAPS];
-    for (int k = 0; k < NT; k++) {
+    _Pragma("GCC unroll 8") for (int k = 0; k < NT; k++) {
         O[k] = _mm256_set1_epi32(fx->O[k] - omin); /* relative to the lowest tap */
         ar[k] = ai[k] = _mm256_setzero_ps();
     }
@@ -203,7 +203,7 @@ kernel_shuf(const float _Complex *x, size_t n, const uint8_t *table, const bx_co
             __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem), pv);
             const __m256i r = _mm256_add_epi32(_mm256_set1_epi32(rg), lane);
             const int *gbase = (const int *)(const void *)base;
-            for (int k = 0; k < NT; k++) {
+            _Pragma("GCC unroll 8") for (int k = 0; k < NT; k++) {
                 __m256i idx = _mm256_srai_epi32(_mm256_add_epi32(r, O[k]), BX_CORR_FRAC);
                 __m256i g = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), gbase, idx, valid, 1);
                 __m256 m = _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32(g, 24)), sgn);
