@@ -315,11 +315,24 @@ int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
     for (int k = 0; k < a->cfg.noncoh; k++) {
         const bx_cf32_t *blk = x + (size_t)k * a->n_coh;
         const size_t avail = n - (size_t)k * a->n_coh, nb = avail < a->n_blk ? avail : a->n_blk;
+        /* Remove the block mean: front ends (1-bit real, RTL-SDR) have a DC spur that would
+         * correlate with every replica at the Doppler of 0 Hz carrier; the signal loses nothing
+         * measurable (its projection on a constant over 20 ms). */
+        double mr = 0.0, mi = 0.0;
+        for (size_t i = 0; i < nb; i++) {
+            mr += crealf(blk[i]);
+            mi += cimagf(blk[i]);
+        }
+        const float dr = (float)(mr / nb), di = (float)(mi / nb);
+        for (size_t i = 0; i < nb; i++) {
+            w->tout[i][0] = crealf(blk[i]) - dr;
+            w->tout[i][1] = cimagf(blk[i]) - di;
+        }
         for (int sb = 0; sb < a->nsub; sb++) {
             if (sb == 0)
-                memcpy(w->tin, blk, nb * sizeof *blk);
+                memcpy(w->tin, w->tout, nb * sizeof *w->tin);
             else /* moved down by sb/nsub bin */
-                a->kern.cmul(&w->tin[0][0], (const float *)blk, &a->rot[(size_t)(sb - 1) * a->n_blk][0], nb);
+                a->kern.cmul(&w->tin[0][0], &w->tout[0][0], &a->rot[(size_t)(sb - 1) * a->n_blk][0], nb);
             memset(w->tin + nb, 0, (a->m - nb) * sizeof *w->tin);
             fftwf_execute_dft(a->pf, w->tin, a->xf[k * a->nsub + sb]);
         }
@@ -408,6 +421,12 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
     for (int b = 0; b < a->cfg.noncoh; b++) {
         const size_t n0 = (size_t)b * a->n_coh + lag;
         const bx_cf32_t *x = a->x + n0;
+        double mr = 0.0, mi = 0.0; /* DC removal as in bx_acq_set_input */
+        for (size_t n = 0; n < n_used; n++) {
+            mr += crealf(x[n]);
+            mi += cimagf(x[n]);
+        }
+        const float dcr = (float)(mr / n_used), dci = (float)(mi / n_used);
         for (int q = 0; q < FINE_SUB; q++) {
             /* carrier phasor re-seeded exactly at each sub-block start, rotated per sample */
             const double ph0 = -2.0 * M_PI * fmod(fc * (double)(n0 + (size_t)q * sub) / fs, 1.0);
@@ -415,7 +434,7 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
             const float dr = (float)cos(-2.0 * M_PI * fc / fs), di = (float)sin(-2.0 * M_PI * fc / fs);
             float sr = 0.0f, si = 0.0f;
             for (size_t n = (size_t)q * sub; n < (size_t)(q + 1) * sub; n++) {
-                const float xr = crealf(x[n]) * w->rep[n], xi = cimagf(x[n]) * w->rep[n];
+                const float xr = (crealf(x[n]) - dcr) * w->rep[n], xi = (cimagf(x[n]) - dci) * w->rep[n];
                 sr += xr * cr - xi * ci;
                 si += xr * ci + xi * cr;
                 const float t = cr * dr - ci * di;
@@ -426,7 +445,6 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
             w->z[2 * (b * FINE_SUB + q) + 1] = si;
         }
     }
-    (void)n_used;
     const double df = a->bin_hz / FINE_DIV, t_sub = (double)sub / fs;
     const int half = (int)ceil(FINE_DIV * (0.5 * a->step_sub / a->nsub + 1.0)); /* +-(step/2 + 1 bin) */
     double p_best = -1.0, p_m = 0.0, p_p = 0.0, p_zero = 0.0, prev = 0.0;
