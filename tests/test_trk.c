@@ -299,6 +299,70 @@ static void test_cn0_levels(void **st)
     }
 }
 
+/* A gap in the input is bridged (observables stay right after it), and a
+ * vanished signal is declared LOST (the engine's cue to re-acquire). */
+static void test_gap_and_loss(void **st)
+{
+    (void)st;
+    static gen_t g;
+    memset(&g, 0, sizeof g);
+    g.sig = BX_SIG_B2A;
+    g.prn = 12;
+    g.fs_hz = 10.6e6;
+    g.cn0_dbhz = 45;
+    g.dop0_hz = 800;
+    g.dop_rate_hz_s = -0.5;
+    g.tx0_s = 0.031;
+    g.seed = 77;
+    gen_init(&g);
+    bx_trk_config_t c;
+    bx_trk_config_default(&c, g.sig, g.prn, g.fs_hz, 0.0);
+    bx_acq_result_t a = {0};
+    a.prn = g.prn;
+    a.doppler_hz = g.dop0_hz + 10;
+    a.code_phase_chips = fmod(gen_code(&g, 0) + 0.2, 10230.0);
+    bx_trk_t *t = bx_trk_create(&c, &a, 0);
+    assert_non_null(t);
+    size_t blk = (size_t)(g.fs_hz * 0.005);
+    bx_cf32_t *x = malloc(blk * sizeof *x);
+    bx_trk_symbol_t sy[64];
+    for (int phase = 0; phase < 3; phase++) {
+        uint64_t until = (uint64_t)(g.fs_hz * (phase == 0 ? 1.0 : phase == 1 ? 1.3 : 1.8));
+        while (g.n < until) {
+            uint64_t first = g.n;
+            gen_block(&g, x, blk);
+            if (phase != 1) /* phase 1: 0.3 s never given to the tracker */
+                bx_trk_process(t, x, blk, first);
+        }
+        while (bx_trk_pop_symbols(t, sy, 64) > 0)
+            ;
+    }
+    bx_trk_obs_t o;
+    assert_int_equal(bx_trk_observe(t, g.n, &o), BX_OK);
+    double te = o.tx_in_period_s - fmod(gen_code(&g, (double)g.n / g.fs_hz) / 10.23e6, 0.1);
+    te -= 0.1 * round(te / 0.1);
+    printf("NOTE: after a 0.3 s gap: %s sync %d tx err %.2f ns dop err %.2f Hz\n", bx_trk_state_name(o.state),
+           o.sec_sync, te * 1e9, o.doppler_hz - gen_doppler(&g, (double)g.n / g.fs_hz));
+    assert_int_equal(o.state, BX_TRK_LOCKED);
+    assert_true(o.sec_sync);
+    assert_true(fabs(te) < 5e-9);
+    /* signal gone: noise only */
+    g.cn0_dbhz = -100;
+    uint64_t lost_at = 0, until = g.n + (uint64_t)(g.fs_hz * 2.5);
+    while (g.n < until && !lost_at) {
+        uint64_t first = g.n;
+        gen_block(&g, x, blk);
+        bx_trk_process(t, x, blk, first);
+        if (bx_trk_state(t) == BX_TRK_LOST)
+            lost_at = g.n;
+    }
+    printf("NOTE: signal removed: LOST after %.2f s\n",
+           lost_at ? (double)(lost_at - (until - (uint64_t)(g.fs_hz * 2.5))) / g.fs_hz : -1.0);
+    assert_true(lost_at > 0);
+    free(x);
+    bx_trk_destroy(t);
+}
+
 /* ---------------- SignalSim captures ---------------- */
 
 typedef struct {
@@ -505,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_b2a_ramp_code_offset),
         cmocka_unit_test(test_b1c_doppler_step),
         cmocka_unit_test(test_cn0_levels),
+        cmocka_unit_test(test_gap_and_loss),
         cmocka_unit_test(test_capture_b1c),
         cmocka_unit_test(test_capture_b2a),
         cmocka_unit_test(test_capture_b1c_frame),
