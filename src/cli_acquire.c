@@ -31,6 +31,7 @@ static void usage(FILE *f)
             "  --skip SEC      start SEC seconds into the file (default 0)\n"
             "  --threads N     search PRNs on N threads (default 1)\n"
             "  --measure       FFTW_MEASURE plans (slower start, faster search)\n"
+            "  --wisdom FILE   FFTW wisdom: read before planning, written after --measure\n"
             "  --all           also print the PRNs that were not detected\n"
             "  --json          one JSON object per line instead of the table\n"
             "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
@@ -92,7 +93,7 @@ static void print_result(const bx_acq_result_t *r, const char *sig, uint64_t fir
 
 int cli_acquire(int argc, char **argv)
 {
-    const char *path = NULL, *sig_name = NULL, *prn_list = "1-63";
+    const char *path = NULL, *sig_name = NULL, *prn_list = "1-63", *wisdom = NULL;
     double doppler = 5000.0, step = 0.0, coh = 0.0, noncoh = 0.0, pfa = 1e-3, skip_s = 0.0, threads = 1.0;
     int all = 0, json = 0, measure = 0;
     bx_iq_params_t flags;
@@ -126,7 +127,7 @@ int cli_acquire(int argc, char **argv)
             continue;
         }
         static const char *const value_opts[] = {"--signal", "--prn", "--doppler", "--step", "--coh",
-                                                 "--noncoh", "--pfa", "--skip", "--threads"};
+                                                 "--noncoh", "--pfa", "--skip", "--threads", "--wisdom"};
         int takes_value = 0;
         for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++)
             takes_value |= !strcmp(a, value_opts[k]);
@@ -139,6 +140,8 @@ int cli_acquire(int argc, char **argv)
             sig_name = v;
         else if (!strcmp(a, "--prn"))
             prn_list = v;
+        else if (!strcmp(a, "--wisdom"))
+            wisdom = v;
         else if (!strcmp(a, "--doppler"))
             bad = parse_num(a, v, 0.0, 50e3, &doppler);
         else if (!strcmp(a, "--step"))
@@ -207,6 +210,7 @@ int cli_acquire(int argc, char **argv)
     c.pfa = pfa;
     c.nthreads = (int)threads;
     c.fft_measure = measure;
+    c.wisdom_path = wisdom;
     bx_acq_t *acq = bx_acq_create(&c);
     if (!acq) {
         fprintf(stderr, "bdsrx acquire: cannot set up the search for %s at %.6g MHz (see above)\n", sig_name,

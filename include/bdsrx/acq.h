@@ -83,10 +83,13 @@ typedef struct {
     int use_data;           /* B1C: also use data component (not implemented: create fails with it set) */
     /* appended fields (defaults from bx_acq_config_default) */
     int nthreads;           /* worker threads of bx_acq_search_many, default 1 */
-    int fft_measure;        /* 1: FFTW_MEASURE plans (about 1 s per size in create, search 10-35 % faster);
+    int fft_measure;        /* 1: FFTW_MEASURE plans (about 1-5 s per size in create, search 10-35 % faster);
                                0: FFTW_ESTIMATE unless wisdom for the sizes is loaded (default 0) */
     double bw_hz;           /* processing bandwidth B around the carrier, 0 = automatic (4.092 MHz B1C,
                                20.46 MHz B2a); values below fs decimate the correlation in frequency */
+    const char *wisdom_path; /* FFTW wisdom file or NULL: imported before planning (measured plans for
+                               the sizes found there are used even with fft_measure 0); written back
+                               after planning when fft_measure is 1 */
 } bx_acq_config_t;
 
 void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz);
