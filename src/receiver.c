@@ -54,6 +54,7 @@ struct bx_rx {
     double pos_ecef_m[3];
     int have_pos;
     bx_obs_t obs;               /* epoch being assembled */
+    uint64_t obs_sample;        /* stream-0 sample index of that epoch */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -369,6 +370,7 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
     const double fs0 = rx->st[0].cfg.fs_hz;
     obs->time.sec = (int64_t)floor((double)epoch_rx / fs0);
     obs->time.frac_s = ((double)epoch_rx - (double)obs->time.sec * fs0) / fs0;
+    rx->obs_sample = ep_sample[0];
     for (int s = 0; s < rx->cfg.n_streams; s++) {
         stream_t *st = &rx->st[s];
         for (int p = 1; p <= BX_PRN_MAX && obs->n < BX_OBS_MAX; p++) {
@@ -525,6 +527,10 @@ int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max)
     }
     return k;
 }
+
+uint64_t bx_rx_epoch_sample(const bx_rx_t *rx) { return rx->obs_sample; }
+
+int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
 

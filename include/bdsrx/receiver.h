@@ -82,6 +82,12 @@ int bx_rx_add_nav(bx_rx_t *rx, const bx_nav_t *nav);
 int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max);
 /* Seconds of samples processed (stream 0). */
 double bx_rx_elapsed_s(const bx_rx_t *rx);
+/* Stream-0 sample index of the epoch being reported (valid inside on_epoch):
+ * ties an observation epoch to the sample clock of the capture or device. */
+uint64_t bx_rx_epoch_sample(const bx_rx_t *rx);
+/* 1 once a decoded time of week has set the receiver time scale; before that
+ * epoch times count seconds of samples and carry no absolute meaning. */
+int bx_rx_have_time(const bx_rx_t *rx);
 /* Tells the engine the current receiver position (for elevation in status). */
 void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
 /* Receiver clock correction from a position solution: shifts the receiver time
