@@ -109,6 +109,7 @@ void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, d
     c->pll_bw_hz = b1c ? 5.0 : 8.0;
     c->dll_bw_pullin_hz = 1.0;
     c->dll_bw_hz = b1c ? 0.1 : 0.5;
+    c->dll_bw_min_hz = b1c ? 0.02 : 0.0;
     c->el_spacing_pullin_chips = b1c ? 0.5 : 1.0;
     c->el_spacing_chips = b1c ? 0.25 : 0.5;
     c->fll_only_s = 0.1;
@@ -521,11 +522,23 @@ static void loop_update(bx_trk_t *t)
     /* DLL (carrier aided) */
     double tau = bx_trk_dll_disc(cabs(t->per_tap[1]), cabs(t->per_tap[2]), t->spacing, t->boc);
     double dll_bw = pullin ? t->c.dll_bw_pullin_hz : t->c.dll_bw_hz;
-    /* 2nd-order DLL: the integrator learns a code-carrier rate difference
-     * (ionospheric divergence, a code/carrier clock mismatch) */
-    if (pullin) { /* 1st order while pulling in: an integrator would keep the transient */
+    if (!pullin && t->c.dll_bw_min_hz > 0.0 && t->c.dll_bw_min_hz < t->c.dll_bw_hz) {
+        /* narrowing first-order loop (B1C default): the bandwidth follows
+         * 1/(4 t_lock) from dll_bw_hz down to dll_bw_min_hz, a growing
+         * averaging window like a Hatch filter, so the staircase saw-tooth (see
+         * trk.h) averages out even where the code Doppler sweeps the sample
+         * grid slowly.  No integrator: it would keep whatever rate the
+         * saw-tooth taught it; carrier aiding carries the dynamics. */
+        if (t->t_state > 0.25 / dll_bw)
+            dll_bw = 0.25 / t->t_state;
+        if (dll_bw < t->c.dll_bw_min_hz)
+            dll_bw = t->c.dll_bw_min_hz;
+        t->code_rate = aided_rate(t, t->carr_hz) + 4.0 * dll_bw * tau;
+    } else if (pullin) { /* 1st order while pulling in: an integrator would keep the transient */
         t->code_rate = aided_rate(t, t->carr_hz) + t->dll_rate + 4.0 * dll_bw * tau;
     } else {
+        /* 2nd-order DLL (B2a default): the integrator learns a code-carrier
+         * rate difference (ionospheric divergence, a code/carrier clock mismatch) */
         double wd = dll_bw / 0.53;
         t->dll_rate += T * wd * wd * tau;
         t->code_rate = aided_rate(t, t->carr_hz) + t->dll_rate + M_SQRT2 * wd * tau;

@@ -15,13 +15,21 @@
  *    lock indicator is high.  A false-lock check (partial-based frequency
  *    error averaged ~0.3 s above 1/(4T)) catches the Costas 1/(2T) false lock
  *    and restarts pull-in at the corrected frequency.
- *  - Code: carrier-aided DLL, normalised early-minus-late envelope; 1st order
- *    in pull-in, 2nd order once locked (follows a code-carrier rate offset).
- *    Narrow once locked: with unfiltered captures sampled at a multiple of
- *    the chip rate (4.092 MHz B1C, 20.46 MHz B2a) the correlation is a
- *    staircase (one plateau per sample); E-L then acts bang-bang around the
- *    plateau centre, which saw-tooths with the code Doppler, and only a loop
- *    much slower than that saw-tooth settles on the true code phase.
+ *  - Code: carrier-aided DLL, normalised early-minus-late envelope; 1st
+ *    order in pull-in.  Narrow once locked: with unfiltered captures sampled
+ *    at a multiple of the chip rate (4.092 MHz B1C, 20.46 MHz B2a) the
+ *    correlation is a staircase (one plateau per sample); E-L then acts
+ *    bang-bang around the plateau centre, which saw-tooths with the code
+ *    Doppler, and only a loop much slower than that saw-tooth settles on the
+ *    true code phase.  B1C (plateau 0.25 chip = 73 m at 4.092 MHz; a ~70 m/s
+ *    range rate sweeps it in ~1 s): a first-order loop whose bandwidth
+ *    narrows as 1/(4 t_lock) from dll_bw_hz to dll_bw_min_hz (a Hatch-like
+ *    growing window; on SignalSim's B1C capture a fixed 0.1 Hz loop left 2-5 m
+ *    errors on slow satellites, 1.9 m RMS; narrowing gives 0.7 m).  It assumes
+ *    code and carrier share one frequency reference (captures, the supported
+ *    front ends): a code-carrier rate offset r chips/s lags r / (4 dll_bw_min_hz).
+ *    B2a (plateau 0.05 chip at 20.46 MHz): a fixed 2nd-order loop whose
+ *    integrator follows a code-carrier rate offset.
  *  - Coherent integration: B1C 10 ms (= primary period) from the start;
  *    B2a 1 ms until pilot secondary sync, then coh_ms_b2a ms with the
  *    secondary code wiped.
@@ -68,7 +76,9 @@ typedef struct {
     double pll_bw_pullin_hz; /* PLL bandwidth in pull-in (B1C 10, B2a 15) */
     double pll_bw_hz;        /* PLL bandwidth once locked (5) */
     double dll_bw_pullin_hz; /* DLL bandwidth in pull-in (1) */
-    double dll_bw_hz;        /* DLL bandwidth once locked (B1C 0.1, B2a 0.5): narrow, see below */
+    double dll_bw_hz;        /* DLL bandwidth at lock (B1C 0.1, B2a 0.5): narrow, see below */
+    double dll_bw_min_hz;    /* > 0: first-order loop narrowing as 1/(4 t_lock) down to this
+                                (B1C 0.02); 0: fixed 2nd-order loop (B2a) */
     double el_spacing_pullin_chips; /* early-late spacing (E to L) in pull-in (B1C 0.5, B2a 1.0) */
     double el_spacing_chips;        /* ... once locked (B1C 0.25, B2a 0.5) */
     double fll_only_s;       /* pull-in: FLL alone on partials this long (0.1), then on whole
