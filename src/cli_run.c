@@ -76,6 +76,10 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
     run_t *r = user;
     bx_rx_t *rx = (bx_rx_t *)rxc;
     r->nepoch++;
+    /* until a decoded time of week sets the time scale, epoch times only count
+     * seconds of samples: nothing time-tagged is written from them */
+    if (!bx_rx_have_time(rx))
+        return;
     if (r->rnx && obs->n > 0) {
         if (!r->rnx_started) {
             bx_rinex_obs_write_header(r->rnx, &r->rnx_hdr, obs->time);

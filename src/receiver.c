@@ -368,8 +368,14 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
     bx_obs_t *obs = &rx->obs;
     obs->n = 0;
     const double fs0 = rx->st[0].cfg.fs_hz;
-    obs->time.sec = (int64_t)floor((double)epoch_rx / fs0);
-    obs->time.frac_s = ((double)epoch_rx - (double)obs->time.sec * fs0) / fs0;
+    if (rx->have_t0) {
+        /* also right for epochs placed before the time scale was set in this
+         * call (their epoch_rx still counts samples from 0) */
+        obs->time = rx_time_of(rx, 0, ep_sample[0]);
+    } else {
+        obs->time.sec = (int64_t)floor((double)epoch_rx / fs0);
+        obs->time.frac_s = ((double)epoch_rx - (double)obs->time.sec * fs0) / fs0;
+    }
     rx->obs_sample = ep_sample[0];
     for (int s = 0; s < rx->cfg.n_streams; s++) {
         stream_t *st = &rx->st[s];
