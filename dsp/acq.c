@@ -45,7 +45,8 @@ struct bx_acq {
     double threshold;
     fftwf_plan pf, pi;
     fftwf_complex **xf; /* noncoh input spectra, m each */
-    fftwf_complex *codef; /* 63 x mp conjugated windowed code spectra */
+    int ncomp;            /* components summed per cell: 1 pilot, 2 pilot + data (use_data) */
+    fftwf_complex *codef; /* ncomp x 63 x mp conjugated windowed code spectra (pilot, then data) */
     unsigned char have_code[BX_PRN_MAX + 1];
     int8_t chips[BX_PRN_MAX][CODE_LEN]; /* primary codes of the PRNs searched so far */
     int nwork;
@@ -125,8 +126,8 @@ static int config_check(const bx_acq_config_t *c)
         why = "Doppler step must be >= 0 (0 = automatic)";
     else if (!(c->pfa > 0 && c->pfa < 1))
         why = "false-alarm probability must be in (0, 1)";
-    else if (c->use_data)
-        why = "use_data (B1C data component) is not implemented; search the pilot";
+    else if (c->use_data && c->sig != BX_SIG_B1C)
+        why = "use_data is for B1C only (the B2a data component carries a 5-chip secondary code)";
     else if (c->nthreads < 0 || c->nthreads > MAX_WORKERS)
         why = "nthreads must be 0..16";
     else if (!(c->bw_hz >= 0))
@@ -210,12 +211,14 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
         half = 0;
     a->n_dop = 2 * half + 1;
     a->q_first = lround(c->if_hz * a->nsub / a->bin_hz) - (long)half * a->step_sub;
-    a->threshold = bx_acq_threshold(c->noncoh, (double)a->n_dop * (double)a->n_lag, c->pfa);
+    /* use_data: |r_pilot|^2 + |r_data|^2 per block, 2 K exponential terms of equal noise power */
+    a->ncomp = c->use_data ? 2 : 1;
+    a->threshold = bx_acq_threshold(c->noncoh * a->ncomp, (double)a->n_dop * (double)a->n_lag, c->pfa);
 
     acq_kernels_select(&a->kern);
     a->nwork = c->nthreads < 1 ? 1 : c->nthreads;
     a->xf = calloc((size_t)c->noncoh * a->nsub, sizeof *a->xf);
-    a->codef = fftwf_alloc_complex((size_t)BX_PRN_MAX * a->mp);
+    a->codef = fftwf_alloc_complex((size_t)a->ncomp * BX_PRN_MAX * a->mp);
     a->rot = a->nsub > 1 ? fftwf_alloc_complex((size_t)(a->nsub - 1) * a->n_blk) : NULL;
     int ok = a->xf && a->codef && (a->nsub == 1 || a->rot);
     for (int k = 0; ok && k < c->noncoh * a->nsub; k++)
@@ -293,28 +296,40 @@ static void sample_replica(const bx_acq_t *a, const int8_t *chips, float *out)
     }
 }
 
-/* Conjugated spectrum of N samples of the pilot replica (zero-padded to m), keeping the mp
- * bins around 0 Hz in FFT order.  Computed on first use of a PRN and cached. */
-static int code_spectrum(bx_acq_t *a, acq_work_t *w, int prn)
+/* Conjugated spectrum of N samples of a replica (zero-padded to m) into cf, keeping the mp bins
+ * around 0 Hz in FFT order. */
+static void replica_spectrum(bx_acq_t *a, acq_work_t *w, const int8_t *chips, fftwf_complex *cf)
 {
-    if (a->have_code[prn])
-        return BX_OK;
-    if (bx_code_gen(a->code_id, prn, a->chips[prn - 1], CODE_LEN) != CODE_LEN)
-        return BX_ERR_ARG;
-    sample_replica(a, a->chips[prn - 1], w->rep);
+    sample_replica(a, chips, w->rep);
     for (size_t n = 0; n < a->n_coh; n++) {
         w->tin[n][0] = w->rep[n];
         w->tin[n][1] = 0.0f;
     }
     memset(w->tin + a->n_coh, 0, (a->m - a->n_coh) * sizeof *w->tin);
     fftwf_execute_dft(a->pf, w->tin, w->tout);
-    fftwf_complex *cf = a->codef + (size_t)(prn - 1) * a->mp;
     const size_t hp = (a->mp + 1) / 2;
     const float scale = 1.0f / (float)a->m;
     for (size_t i = 0; i < a->mp; i++) {
         const size_t src = (i < hp) ? i : a->m - (a->mp - i);
         cf[i][0] = w->tout[src][0] * scale;
         cf[i][1] = -w->tout[src][1] * scale;
+    }
+}
+
+/* Code spectra of a PRN: the pilot, and with use_data the B1C data primary code (same
+ * BOC(1,1) sub-carrier and epoch, signals.md §1.1).  Computed on first use and cached. */
+static int code_spectrum(bx_acq_t *a, acq_work_t *w, int prn)
+{
+    if (a->have_code[prn])
+        return BX_OK;
+    if (bx_code_gen(a->code_id, prn, a->chips[prn - 1], CODE_LEN) != CODE_LEN)
+        return BX_ERR_ARG;
+    replica_spectrum(a, w, a->chips[prn - 1], a->codef + (size_t)(prn - 1) * a->mp);
+    if (a->ncomp == 2) {
+        int8_t data[CODE_LEN];
+        if (bx_code_gen(BX_CODE_B1CD, prn, data, CODE_LEN) != CODE_LEN)
+            return BX_ERR_ARG;
+        replica_spectrum(a, w, data, a->codef + ((size_t)BX_PRN_MAX + (size_t)(prn - 1)) * a->mp);
     }
     a->have_code[prn] = 1;
     return BX_OK;
@@ -384,10 +399,9 @@ static void window_product(const acq_kernels_t *kern, fftwf_complex *restrict y,
     }
 }
 
-/* Non-coherent power row S(q, lag) for lags [0, n_lag) at carrier q/nsub bins; returns its maximum
- * and adds its sum to *sum. */
-static float power_row(const bx_acq_t *a, acq_work_t *w, const fftwf_complex *cf, long q, float *row,
-                       double *sum)
+/* Non-coherent power row S(q, lag) for lags [0, n_lag) at carrier q/nsub bins (summed over the
+ * blocks and, with use_data, over pilot and data); returns its maximum and adds its sum to *sum. */
+static float power_row(const bx_acq_t *a, acq_work_t *w, int prn, long q, float *row, double *sum)
 {
     float mx = 0.0f;
     long k = q / a->nsub, sb = q % a->nsub; /* whole bins and sub-bin spectrum, floor division */
@@ -395,12 +409,14 @@ static float power_row(const bx_acq_t *a, acq_work_t *w, const fftwf_complex *cf
         sb += a->nsub;
         k--;
     }
-    for (int b = 0; b < a->cfg.noncoh; b++) {
-        window_product(&a->kern, w->win, a->xf[b * a->nsub + sb], cf, a->m, a->mp, k);
-        fftwf_execute_dft(a->pi, w->win, w->wout);
-        const int last = (b == a->cfg.noncoh - 1);
-        mx = a->kern.power(row, &w->wout[0][0], a->n_lag, b > 0, last, sum);
-    }
+    for (int b = 0; b < a->cfg.noncoh; b++)
+        for (int c = 0; c < a->ncomp; c++) {
+            const fftwf_complex *cf = a->codef + ((size_t)c * BX_PRN_MAX + (size_t)(prn - 1)) * a->mp;
+            window_product(&a->kern, w->win, a->xf[b * a->nsub + sb], cf, a->m, a->mp, k);
+            fftwf_execute_dft(a->pi, w->win, w->wout);
+            const int first = (b == 0 && c == 0), last = (b == a->cfg.noncoh - 1 && c == a->ncomp - 1);
+            mx = a->kern.power(row, &w->wout[0][0], a->n_lag, !first, last, sum);
+        }
     return mx;
 }
 
@@ -542,14 +558,13 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
     int st = code_spectrum(a, w, prn);
     if (st != BX_OK)
         return st;
-    const fftwf_complex *cf = a->codef + (size_t)(prn - 1) * a->mp;
     float *best = w->row[0], *cur = w->row[1];
     double total = 0.0, best_v = -1.0;
     long best_q = a->q_first;
     size_t best_i = 0;
     for (int d = 0; d < a->n_dop; d++) {
         const long q = a->q_first + (long)d * a->step_sub;
-        const float mx = power_row(a, w, cf, q, cur, &total);
+        const float mx = power_row(a, w, prn, q, cur, &total);
         size_t mi = 0;
         if (mx > best_v) /* locate the new maximum (rare: only on improvement) */
             while (mi + 1 < a->n_lag && cur[mi] != mx)
@@ -615,10 +630,11 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
         cp -= CODE_LEN;
     res->code_phase_chips = cp;
 
-    /* C/N0 from the interpolated peak: E[S]/mu = 1 + (C/N0) T */
+    /* C/N0 from the interpolated peak: E[S]/mu = 1 + (C/N0) T / ncomp (use_data: the noise
+     * floor holds both components, the signal term their sum) */
     const double a0 = sqrt(best[best_i]);
     const double amp = a0 * (pk_code / a0);
-    double snr = amp * amp * gain / mu - 1.0;
+    double snr = (amp * amp * gain / mu - 1.0) * a->ncomp;
     if (snr < 1e-3)
         snr = 1e-3;
     res->cn0_dbhz = 10.0 * log10(snr / a->t_coh_s);

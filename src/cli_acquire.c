@@ -30,6 +30,8 @@ static void usage(FILE *f)
             "  --pfa P         false-alarm probability per PRN search (default 1e-3)\n"
             "  --skip SEC      start SEC seconds into the file (default 0)\n"
             "  --threads N     search PRNs on N threads (default 1)\n"
+            "  --data          B1C: add the data component's power to the pilot's (about 1 dB more\n"
+            "                  sensitivity for twice the inverse FFTs; C/N0 then counts both)\n"
             "  --measure       FFTW_MEASURE plans (slower start, faster search)\n"
             "  --wisdom FILE   FFTW wisdom: read before planning, written after --measure\n"
             "  --all           also print the PRNs that were not detected\n"
@@ -95,7 +97,7 @@ int cli_acquire(int argc, char **argv)
 {
     const char *path = NULL, *sig_name = NULL, *prn_list = "1-63", *wisdom = NULL;
     double doppler = 5000.0, step = 0.0, coh = 0.0, noncoh = 0.0, pfa = 1e-3, skip_s = 0.0, threads = 1.0;
-    int all = 0, json = 0, measure = 0;
+    int all = 0, json = 0, measure = 0, use_data = 0;
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
     for (int i = 1; i < argc; i++) {
@@ -120,6 +122,10 @@ int cli_acquire(int argc, char **argv)
         }
         if (!strcmp(a, "--json")) {
             json = 1;
+            continue;
+        }
+        if (!strcmp(a, "--data")) {
+            use_data = 1;
             continue;
         }
         if (!strcmp(a, "--measure")) {
@@ -210,6 +216,7 @@ int cli_acquire(int argc, char **argv)
     c.pfa = pfa;
     c.nthreads = (int)threads;
     c.fft_measure = measure;
+    c.use_data = use_data;
     c.wisdom_path = wisdom;
     bx_acq_t *acq = bx_acq_create(&c);
     if (!acq) {
