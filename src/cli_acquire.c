@@ -271,10 +271,10 @@ int cli_acquire(int argc, char **argv)
         bx_acq_info_t in;
         bx_acq_get_info(acq, &in);
         if (!json)
-            printf("# %s: %s pilot, fs %.6g MHz, IF %.6g MHz, %d ms x %d, Doppler +-%.0f Hz step %.2f Hz "
+            printf("# %s: %s %s, fs %.6g MHz, IF %.6g MHz, %d ms x %d, Doppler +-%.0f Hz step %.2f Hz "
                    "(%d bins), FFT %zu/%zu, pfa %g -> threshold %.2f, from sample %llu\n"
                    "# prn  det  doppler_hz  code_phase_chips  cn0_dbhz    metric\n",
-                   path, sig == BX_SIG_B1C ? "B1C" : "B2a", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
+                   path, sig == BX_SIG_B1C ? "B1C" : "B2a", use_data ? "pilot+data" : "pilot", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
                    c.doppler_max_hz, in.step_hz, in.n_doppler, in.fft_size, in.ifft_size, c.pfa, in.threshold,
                    (unsigned long long)first);
         const int tty = isatty(STDERR_FILENO);
