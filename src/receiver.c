@@ -55,6 +55,7 @@ struct bx_rx {
     int have_pos;
     bx_obs_t obs;               /* epoch being assembled */
     uint64_t obs_sample;        /* stream-0 sample index of that epoch */
+    uint64_t skipped;           /* samples of stream 0 declared lost (bx_rx_skip) */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -481,6 +482,32 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
     }
     return BX_OK;
 }
+
+int bx_rx_skip(bx_rx_t *rx, int64_t nsamples)
+{
+    if (nsamples < 0)
+        return BX_ERR_ARG;
+    if (nsamples == 0)
+        return BX_OK;
+    const double fs0 = rx->st[0].cfg.fs_hz;
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        stream_t *st = &rx->st[s];
+        /* the same time span on every stream (streams share one sample clock in practice) */
+        st->sample += (uint64_t)llround((double)nsamples * st->cfg.fs_hz / fs0);
+        /* an acquisition block must be contiguous: start it again after the gap */
+        if (st->acq_due)
+            st->hist_n = 0;
+    }
+    /* epochs inside the gap have no samples: move to the first one after it.  The
+     * trackers see the jump in sample index at the next call and bridge it. */
+    int64_t now = (rx->have_t0 ? rx->t0_samples : 0) + (int64_t)rx->st[0].sample;
+    if (rx->next_epoch_rx < now)
+        rx->next_epoch_rx += (now - rx->next_epoch_rx + rx->epoch_samples - 1) / rx->epoch_samples * rx->epoch_samples;
+    rx->skipped += (uint64_t)nsamples;
+    return BX_OK;
+}
+
+uint64_t bx_rx_skipped(const bx_rx_t *rx) { return rx->skipped; }
 
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx) { return &rx->nav; }
 

@@ -74,6 +74,17 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen);
  * and all streams cover the same time span (n[i] / fs_i equal).  Any length. */
 int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[]);
 
+/* Tells the engine that nsamples samples of stream 0 (and the same time span of
+ * every other stream) were lost before the next bx_rx_process call, e.g. a live
+ * source's ring overflowed (bx_source_block_info_t.dropped).  The sample clock
+ * of every stream advances by the gap, tracking channels bridge it (their code
+ * and carrier NCOs are propagated across, bdsrx/trk.h), epochs inside the gap
+ * are not emitted and an acquisition block being filled restarts after it.
+ * Returns BX_OK, or BX_ERR_ARG for nsamples < 0. */
+int bx_rx_skip(bx_rx_t *rx, int64_t nsamples);
+/* Samples skipped so far (stream 0), the total of the bx_rx_skip calls. */
+uint64_t bx_rx_skipped(const bx_rx_t *rx);
+
 /* Navigation data decoded so far (ephemerides, ionosphere, UTC). */
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);
 /* Preloads navigation data, e.g. from a RINEX navigation file. */
