@@ -372,6 +372,7 @@ void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st)
     st->last_drop_sample = atomic_load(&m->st_last_drop_sample);
     st->ring_capacity = s->ring ? bx_ringbuf_capacity(s->ring) : 0;
     st->ring_fill_max = atomic_load(&m->st_fill_max);
+    st->ring_fill = s->ring ? bx_ringbuf_readable(s->ring) : 0;
 }
 
 /* ---- consumer ----------------------------------------------------------- */

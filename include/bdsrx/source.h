@@ -104,6 +104,7 @@ typedef struct {
     double last_drop_time_s;    /* host UTC of the last loss, 0 if none */
     uint64_t last_drop_sample;  /* stream index of the first sample of the last loss */
     size_t ring_capacity, ring_fill_max; /* bytes */
+    size_t ring_fill;           /* bytes waiting now (call from the consumer thread) */
 } bx_source_stats_t;
 
 typedef struct bx_source bx_source_t;

@@ -1,0 +1,33 @@
+/*
+ * bdsrx — serial port output (NMEA to a USB-serial adapter, a chart plotter,
+ * an autopilot): opens DEV[:BAUD] raw (termios: no echo, no line editing, no
+ * CR/LF translation, 8N1, no flow control, CLOCAL) and writes without blocking:
+ * what the port cannot take now is dropped and counted, so a stalled line
+ * never stalls the receiver.
+ */
+#ifndef BDSRX_SERIAL_H
+#define BDSRX_SERIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BX_SERIAL_DEFAULT_BAUD 9600
+
+typedef struct bx_serial bx_serial_t;
+
+/* spec: "DEV" or "DEV:BAUD" (e.g. /dev/ttyUSB0:115200); baud one of 1200 .. 921600. */
+int bx_serial_open(const char *spec, bx_serial_t **out, char *err, size_t errlen);
+/* Writes what the port takes now; returns bytes written (the rest is dropped), <0 on error. */
+long bx_serial_write(bx_serial_t *s, const char *data, size_t n);
+int bx_serial_baud(const bx_serial_t *s);
+uint64_t bx_serial_dropped(const bx_serial_t *s); /* bytes dropped so far */
+void bx_serial_close(bx_serial_t *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

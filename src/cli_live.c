@@ -1,0 +1,531 @@
+/*
+ * bdsrx live: the receiver on a live front end (RTL-SDR, rtl_tcp, Pocket SDR,
+ * or a capture replayed through the live path), with a status view, NMEA to a
+ * file / TCP clients / a serial port, JSON and RINEX observations.  A thin main
+ * over bdsrx/live.h (source -> receiver), bdsrx/live_view.h, bdsrx/nmea_tcp.h,
+ * bdsrx/serial.h and the PVT.
+ *
+ * Signals: SIGINT/SIGTERM are blocked in every thread and taken by one
+ * sigwait() thread, which asks the source to stop (bx_live_stop); the main loop
+ * then drains the ring, closes the outputs and prints the summary.  A second
+ * signal exits at once.  No global state.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/live.h"
+#include "bdsrx/live_view.h"
+#include "bdsrx/nmea_tcp.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/serial.h"
+#include "bdsrx/time.h"
+#include "bdsrx/trk.h"
+#include "cli.h"
+
+#define VIEW_INTERVAL_S 1.0
+#define MAX_CH (BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS)
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bdsrx live --source URI [options]\n"
+            "\n"
+            "Runs the receiver on a live front end until Ctrl-C (or --seconds, or the end of the\n"
+            "stream), showing channels and position once a second.\n"
+            "\n"
+            "sources (--source URI, see bdsrx/source.h for every URI key):\n"
+            "  rtlsdr:[N|serial=SN]       RTL-SDR dongle (complex 8 bit, up to 2.4 Msps)\n"
+            "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
+            "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
+            "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
+            "\n"
+            "options:\n"
+            "  --fc HZ  --fs HZ           centre frequency / sample rate (default: B1C or B2a centre\n"
+            "                             per --signals; 2.048e6 for RTL-SDR)\n"
+            "  --gain DB|auto  --ppm N  --bias-tee   tuner gain, frequency correction, antenna power\n"
+            "  --ring BYTES               sample ring between reader and receiver (default 16 MiB)\n"
+            "  --signals LIST             B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
+            "                             channel; default from each channel's centre frequency)\n"
+            "  --threads N                worker threads (default: all CPUs)\n"
+            "  --seconds S                stop after S seconds of samples\n"
+            "  --prn LIST                 search only these PRNs (e.g. 19-30,41)\n"
+            "  --nav FILE                 preload ephemerides from a RINEX navigation file\n"
+            "  --elmask DEG               elevation mask (default 10)\n"
+            "  --nmea FILE                NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)\n"
+            "  --nmea-tcp [ADDR:]PORT     serve the NMEA to TCP clients (default address 127.0.0.1;\n"
+            "                             0.0.0.0 for the network)\n"
+            "  --nmea-serial DEV[:BAUD]   NMEA to a serial port, raw 8N1 (default 9600 baud)\n"
+            "  --json FILE                one JSON solution per epoch ('-' = stdout)\n"
+            "  --rinex-obs FILE           RINEX 3.05 observations\n"
+            "  --ref LAT,LON,H            reference position: the summary reports the error\n"
+            "  --plain                    one status line per second instead of the screen view\n"
+            "  --quiet                    no status, only the final summary\n"
+            "\n"
+            "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage\n");
+}
+
+/* ---- outputs ---------------------------------------------------------------------------- */
+
+typedef struct {
+    bx_pvt_t *pvt;
+    FILE *nmea, *json, *rnx;
+    bx_nmea_tcp_t *tcp;
+    bx_serial_t *ser;
+    bx_rinex_obs_header_t rnx_hdr;
+    int rnx_started;
+    int nepoch, nfix;
+    double ttff_s;
+    double sum_pos[3];
+    double ref_llh[3];
+    int have_ref;
+    double err3d_sq_sum;
+    bx_sol_t last;
+    int have_last;
+} out_t;
+
+static void send_nmea(out_t *o, const bx_sol_t *sol)
+{
+    char buf[100 * (BX_SOL_MAXSAT / 4 + 8)];
+    size_t len = 0;
+    int k;
+    if ((k = bx_nmea_gga(sol, "GB", buf + len, sizeof buf - len)) > 0)
+        len += (size_t)k;
+    if ((k = bx_nmea_rmc(sol, "GB", buf + len, sizeof buf - len)) > 0)
+        len += (size_t)k;
+    if ((k = bx_nmea_gsa(sol, "GB", buf + len, sizeof buf - len)) > 0)
+        len += (size_t)k;
+    if ((k = bx_nmea_gsv(sol, buf + len, sizeof buf - len)) > 0)
+        len += (size_t)k;
+    if (o->nmea) {
+        fwrite(buf, 1, len, o->nmea);
+        fflush(o->nmea); /* readers tail the file */
+    }
+    if (o->tcp)
+        bx_nmea_tcp_send(o->tcp, buf, len);
+    if (o->ser)
+        bx_serial_write(o->ser, buf, len);
+}
+
+static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+{
+    out_t *o = user;
+    bx_rx_t *rx = (bx_rx_t *)rxc;
+    o->nepoch++;
+    if (o->rnx && obs->n > 0) {
+        if (!o->rnx_started) {
+            bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
+            o->rnx_started = 1;
+        }
+        bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
+    }
+    bx_sol_t sol;
+    int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
+    o->last = sol;
+    o->have_last = 1;
+    if (o->json) {
+        bx_sol_json_write(o->json, &sol);
+        fflush(o->json);
+    }
+    if (o->tcp)
+        bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
+    if (st != BX_OK || sol.fix == BX_FIX_NONE)
+        return;
+    send_nmea(o, &sol);
+    if (o->nfix == 0)
+        o->ttff_s = bx_rx_elapsed_s(rx);
+    o->nfix++;
+    bx_rx_set_position(rx, sol.pos_m);
+    if (fabs(sol.clk_bias_m) > 300.0) /* keep the receiver clock near BDT */
+        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
+    for (int i = 0; i < 3; i++)
+        o->sum_pos[i] += sol.pos_m[i];
+    if (o->have_ref) {
+        double ref[3], e2 = 0;
+        bx_llh_to_ecef(o->ref_llh, ref);
+        for (int i = 0; i < 3; i++)
+            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
+        o->err3d_sq_sum += e2;
+    }
+}
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+typedef struct {
+    sigset_t set;
+    bx_live_t *live;
+    atomic_int quit;     /* main is done: the thread returns */
+    atomic_int signo;    /* the signal that stopped the run, 0 = none */
+} sigctx_t;
+
+static void *sig_main(void *arg)
+{
+    sigctx_t *c = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&c->set, &sig) != 0 || atomic_load(&c->quit))
+            return NULL;
+        if (sig == SIGUSR1)
+            continue;
+        if (atomic_exchange(&c->signo, sig) != 0) {
+            static const char msg[] = "\nbdsrx live: second signal, exiting at once\n";
+            (void)!write(2, msg, sizeof msg - 1);
+            _exit(130);
+        }
+        bx_live_stop(c->live);
+    }
+}
+
+/* ---- flags ------------------------------------------------------------------------------ */
+
+static int parse_signal(const char *s, int *sig)
+{
+    if (!strcasecmp(s, "B1C"))
+        *sig = BX_SIG_B1C;
+    else if (!strcasecmp(s, "B2a"))
+        *sig = BX_SIG_B2A;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_prns(const char *s, uint64_t *mask)
+{
+    *mask = 0;
+    while (*s) {
+        char *end;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s)
+            return -1;
+        if (*end == '-') {
+            s = end + 1;
+            b = strtol(s, &end, 10);
+            if (end == s)
+                return -1;
+        }
+        if (a < 1 || b > BX_PRN_MAX || a > b || (*end && *end != ','))
+            return -1;
+        for (long p = a; p <= b; p++)
+            *mask |= 1ull << p;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int parse_num(const char *v, double *x)
+{
+    char *end;
+    *x = strtod(v, &end);
+    return end == v || *end ? -1 : 0;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static FILE *open_out(const char *path, int *uses_stdout)
+{
+    if (!strcmp(path, "-")) {
+        *uses_stdout = 1;
+        return stdout;
+    }
+    return fopen(path, "w");
+}
+
+static void show(FILE *f, int ansi, bx_live_t *lv, const out_t *o)
+{
+    bx_rx_chan_status_t ch[MAX_CH];
+    bx_live_view_t v;
+    memset(&v, 0, sizeof v);
+    v.device = bx_source_info(bx_live_source(lv))->device;
+    v.n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
+    v.ch = ch;
+    v.sol = o->have_last ? &o->last : NULL;
+    v.n_fix = o->nfix;
+    bx_live_stats(lv, &v.stats);
+    if (ansi)
+        bx_live_view_draw(f, &v);
+    else
+        bx_live_view_line(f, &v);
+}
+
+static void summary(FILE *f, bx_live_t *lv, const out_t *o)
+{
+    bx_live_stats_t s;
+    bx_live_stats(lv, &s);
+    bx_rx_chan_status_t ch[MAX_CH];
+    int n = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
+    fprintf(f, "processed %.1f s of samples in %.1f s (engine %.2fx real time); lost %llu samples in %llu events\n",
+            s.processed_s, s.wall_s, s.speed_x, (unsigned long long)s.dropped_samples,
+            (unsigned long long)s.drop_events);
+    fprintf(f, "%d channels:", n);
+    for (int i = 0; i < n; i++)
+        fprintf(f, " %s-C%02d(%s,%.0fdB-Hz,%+.0fHz,%d frames)", ch[i].sig == BX_SIG_B2A ? "B2a" : "B1C", ch[i].prn,
+                bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].doppler_hz, ch[i].frames_ok);
+    fprintf(f, "\n");
+    if (o->nfix == 0) {
+        fprintf(f, "no position fix in %d epochs: %s\n", o->nepoch,
+                o->have_last && o->last.reason[0] ? o->last.reason : "no navigation data decoded");
+        return;
+    }
+    double mean[3], llh[3];
+    for (int i = 0; i < 3; i++)
+        mean[i] = o->sum_pos[i] / o->nfix;
+    bx_ecef_to_llh(mean, llh);
+    fprintf(f, "time to first fix: %.1f s; %d fixes in %d epochs\n", o->ttff_s, o->nfix, o->nepoch);
+    fprintf(f, "mean position: lat %.7f lon %.7f h %.2f m\n", llh[0] * 180 / M_PI, llh[1] * 180 / M_PI, llh[2]);
+    if (o->have_ref) {
+        double ref[3], d[3], enu[3];
+        bx_llh_to_ecef(o->ref_llh, ref);
+        for (int i = 0; i < 3; i++)
+            d[i] = mean[i] - ref[i];
+        bx_ecef_to_enu(o->ref_llh, d, enu);
+        fprintf(f, "error of the mean vs reference: east %.2f north %.2f up %.2f m; RMS 3D error per fix %.2f m\n",
+                enu[0], enu[1], enu[2], sqrt(o->err3d_sq_sum / o->nfix));
+    }
+}
+
+int cli_live(int argc, char **argv)
+{
+    bx_live_config_t lc;
+    bx_live_config_default(&lc);
+    out_t o;
+    memset(&o, 0, sizeof o);
+    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL,
+               *nav_path = NULL;
+    int quiet = 0, plain = 0;
+    double elmask_deg = 10;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        if (!strcmp(a, "--plain")) { plain = 1; continue; }
+        if (!strcmp(a, "--bias-tee")) { lc.src.bias_tee = 1; continue; }
+        if (a[0] != '-') {
+            fprintf(stderr, "bdsrx live: unexpected argument '%s' (the source is given with --source URI)\n", a);
+            return 2;
+        }
+        if (!v) {
+            fprintf(stderr, "bdsrx live: %s needs a value (see bdsrx live --help)\n", a);
+            return 2;
+        }
+        i++;
+        double x = 0;
+        int bad = 0;
+        if (!strcmp(a, "--source")) lc.uri = v;
+        else if (!strcmp(a, "--fc")) bad = parse_num(v, &lc.src.fc_hz);
+        else if (!strcmp(a, "--fs")) bad = parse_num(v, &lc.src.fs_hz);
+        else if (!strcmp(a, "--gain")) {
+            if (!strcmp(v, "auto")) lc.src.gain_db = NAN;
+            else bad = parse_num(v, &lc.src.gain_db);
+        } else if (!strcmp(a, "--ppm")) bad = parse_num(v, &lc.src.ppm);
+        else if (!strcmp(a, "--ring")) { bad = parse_num(v, &x) || x < 4096; lc.src.ring_bytes = (size_t)x; }
+        else if (!strcmp(a, "--threads")) { bad = parse_num(v, &x) || x < 0 || x > 64; lc.rx.threads = (int)x; }
+        else if (!strcmp(a, "--seconds")) bad = parse_num(v, &lc.max_s) || lc.max_s <= 0;
+        else if (!strcmp(a, "--elmask")) bad = parse_num(v, &elmask_deg);
+        else if (!strcmp(a, "--prn")) bad = parse_prns(v, &lc.rx.prn_mask);
+        else if (!strcmp(a, "--nav")) nav_path = v;
+        else if (!strcmp(a, "--nmea")) nmea_path = v;
+        else if (!strcmp(a, "--nmea-tcp")) tcp_spec = v;
+        else if (!strcmp(a, "--nmea-serial")) ser_spec = v;
+        else if (!strcmp(a, "--json")) json_path = v;
+        else if (!strcmp(a, "--rinex-obs")) rnx_path = v;
+        else if (!strcmp(a, "--signals")) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%s", v);
+            lc.n_signals = 0;
+            for (char *t = strtok(buf, ","); t && !bad; t = strtok(NULL, ","))
+                bad = lc.n_signals == BX_RX_MAX_STREAMS || parse_signal(t, &lc.sig[lc.n_signals++]) < 0;
+        } else if (!strcmp(a, "--ref")) {
+            double la, lo, h;
+            bad = sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3;
+            o.ref_llh[0] = la * M_PI / 180, o.ref_llh[1] = lo * M_PI / 180, o.ref_llh[2] = h;
+            o.have_ref = 1;
+        } else {
+            fprintf(stderr, "bdsrx live: unknown option %s (see bdsrx live --help)\n", a);
+            return 2;
+        }
+        if (bad) {
+            fprintf(stderr, "bdsrx live: bad value '%s' for %s (see bdsrx live --help)\n", v, a);
+            return 2;
+        }
+    }
+    if (!lc.uri) {
+        usage(stderr);
+        return 2;
+    }
+    /* a single-band B2a run tunes to B2a unless told otherwise */
+    if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2A)
+        lc.src.fc_hz = BX_FREQ_B2A_HZ;
+
+    /* NMEA TCP spec: PORT or ADDR:PORT */
+    char tcp_addr[64] = "127.0.0.1";
+    int tcp_port = -1;
+    if (tcp_spec) {
+        const char *c = strrchr(tcp_spec, ':');
+        if (c)
+            snprintf(tcp_addr, sizeof tcp_addr, "%.*s", (int)(c - tcp_spec), tcp_spec);
+        char *end;
+        tcp_port = (int)strtol(c ? c + 1 : tcp_spec, &end, 10);
+        if (*end || tcp_port < 0 || tcp_port > 65535) {
+            fprintf(stderr, "bdsrx live: --nmea-tcp takes PORT or ADDR:PORT\n");
+            return 2;
+        }
+    }
+
+    /* every thread started from here on (source reader, workers) inherits the blocked set */
+    sigctx_t sc;
+    memset(&sc, 0, sizeof sc);
+    sigemptyset(&sc.set);
+    sigaddset(&sc.set, SIGINT);
+    sigaddset(&sc.set, SIGTERM);
+    sigaddset(&sc.set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int ret = 1, data_on_stdout = 0;
+    char err[512];
+    bx_live_t *lv = NULL;
+    pthread_t sig_th;
+    int sig_started = 0;
+
+    bx_pvt_config_t pc;
+    bx_pvt_config_default(&pc);
+    pc.elmask_rad = elmask_deg * M_PI / 180;
+    o.pvt = bx_pvt_create(&pc);
+    if (!o.pvt) {
+        fprintf(stderr, "bdsrx live: out of memory\n");
+        goto done;
+    }
+    if ((nmea_path && !(o.nmea = open_out(nmea_path, &data_on_stdout))) ||
+        (json_path && !(o.json = open_out(json_path, &data_on_stdout))) ||
+        (rnx_path && !(o.rnx = fopen(rnx_path, "w")))) {
+        fprintf(stderr, "bdsrx live: cannot write output: %s\n", strerror(errno));
+        goto done;
+    }
+    if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (ser_spec && bx_serial_open(ser_spec, &o.ser, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (o.rnx) {
+        bx_rinex_obs_header_default(&o.rnx_hdr);
+        snprintf(o.rnx_hdr.marker, sizeof o.rnx_hdr.marker, "BDSRX");
+        snprintf(o.rnx_hdr.receiver, sizeof o.rnx_hdr.receiver, "bdsrx live");
+        o.rnx_hdr.interval_s = lc.rx.epoch_interval_s;
+    }
+    lc.rx.on_epoch = on_epoch;
+    lc.rx.user = &o;
+    if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (bx_live_streams(lv) == 2)
+        pc.mode = BX_PVT_IF;
+    else
+        pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
+    bx_pvt_destroy(o.pvt);
+    o.pvt = bx_pvt_create(&pc);
+    if (!o.pvt) {
+        fprintf(stderr, "bdsrx live: out of memory\n");
+        goto done;
+    }
+    if (nav_path) {
+        bx_nav_t nav;
+        bx_nav_init(&nav);
+        int st = bx_rinex_nav_read(nav_path, &nav, err, sizeof err);
+        if (st == BX_OK)
+            bx_rx_add_nav(bx_live_rx(lv), &nav);
+        bx_nav_free(&nav);
+        if (st != BX_OK) {
+            fprintf(stderr, "bdsrx live: %s\n", err);
+            goto done;
+        }
+    }
+    sc.live = lv;
+    sig_started = pthread_create(&sig_th, NULL, sig_main, &sc) == 0;
+
+    FILE *vf = data_on_stdout ? stderr : stdout;
+    int ansi = !quiet && !plain && isatty(fileno(vf));
+    const bx_source_info_t *in = bx_source_info(bx_live_source(lv));
+    if (!quiet && !ansi)
+        fprintf(vf, "bdsrx live: %s, %.3f Msps, %d stream%s (%s%s%s)\n", in->device, in->fs_hz / 1e6,
+                bx_live_streams(lv), bx_live_streams(lv) > 1 ? "s" : "",
+                bx_live_signal(lv, 0) == BX_SIG_B2A ? "B2a" : "B1C", bx_live_streams(lv) > 1 ? "+" : "",
+                bx_live_streams(lv) > 1 ? (bx_live_signal(lv, 1) == BX_SIG_B2A ? "B2a" : "B1C") : "");
+    if (ansi)
+        fputs("\033[2J", vf);
+    double next_view = mono_s() + VIEW_INTERVAL_S;
+    int st;
+    while ((st = bx_live_step(lv)) > 0) {
+        if (!quiet && mono_s() >= next_view) {
+            show(vf, ansi, lv, &o);
+            next_view += VIEW_INTERVAL_S;
+            if (next_view < mono_s())
+                next_view = mono_s() + VIEW_INTERVAL_S;
+        }
+    }
+    if (!quiet)
+        show(vf, ansi, lv, &o);
+    int signo = atomic_load(&sc.signo);
+    if (st < 0)
+        fprintf(stderr, "bdsrx live: %s; stopping\n", bx_live_error(lv));
+    else if (signo)
+        fprintf(vf, "bdsrx live: stopped (%s)\n", signo == SIGINT ? "interrupt" : "terminate");
+    else if (lc.max_s > 0 && bx_rx_elapsed_s(bx_live_rx(lv)) >= lc.max_s - 1e-9)
+        fprintf(vf, "bdsrx live: %.1f s done\n", lc.max_s);
+    else
+        fprintf(vf, "bdsrx live: the source ended (%s)\n", in->kind);
+    summary(vf, lv, &o);
+    if (o.tcp) {
+        bx_nmea_tcp_stats_t ts;
+        bx_nmea_tcp_stats(o.tcp, &ts);
+        fprintf(vf, "NMEA TCP: %llu clients served, %llu dropped for not reading\n", (unsigned long long)ts.accepted,
+                (unsigned long long)ts.dropped);
+    }
+    if (o.ser && bx_serial_dropped(o.ser))
+        fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
+                (unsigned long long)bx_serial_dropped(o.ser));
+    ret = st < 0 ? 1 : 0;
+done:
+    if (sig_started) {
+        atomic_store(&sc.quit, 1);
+        pthread_kill(sig_th, SIGUSR1);
+        pthread_join(sig_th, NULL);
+    }
+    bx_live_destroy(lv);
+    if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
+        ret = 1;
+    if (o.json && o.json != stdout && fclose(o.json) != 0)
+        ret = 1;
+    if (o.rnx && fclose(o.rnx) != 0)
+        ret = 1;
+    fflush(stdout);
+    bx_nmea_tcp_destroy(o.tcp);
+    bx_serial_close(o.ser);
+    if (o.pvt)
+        bx_pvt_destroy(o.pvt);
+    return ret;
+}

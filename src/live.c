@@ -1,0 +1,260 @@
+/*
+ * Live engine: source -> receiver, block by block, with sample losses turned
+ * into bx_rx_skip() so the receiver stays on the device's sample clock.
+ * See include/bdsrx/live.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bdsrx/live.h"
+
+struct bx_live {
+    bx_live_config_t cfg;
+    bx_source_t *src;
+    bx_rx_t *rx;
+    int n_streams;
+    double fs_hz;                      /* stream 0 (all streams share the sample clock) */
+    size_t cap;                        /* samples per block */
+    bx_cf32_t *buf[BX_RX_MAX_STREAMS];
+    uint64_t max_samples;              /* 0 = unbounded */
+    uint64_t dropped, fed;
+    double t_start, busy_s;
+    int ended;
+    char err[256];
+};
+
+void bx_live_config_default(bx_live_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    bx_source_opts_default(&c->src);
+    c->block_s = 0.1;
+    bx_rx_config_default(&c->rx);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Signal of a channel from its centre frequency: B2a within 20 MHz of 1176.45 MHz, else B1C. */
+static int signal_from_fc(double fc_hz)
+{
+    return fc_hz > 0 && fabs(fc_hz - BX_FREQ_B2A_HZ) < 20e6 ? BX_SIG_B2A : BX_SIG_B1C;
+}
+
+/* Where the band centre sits in the samples: the source's IF for real channels (and complex
+ * ones that declare one), else the tuning offset f_signal - fc of a complex baseband channel. */
+static double stream_if_hz(int format, double fs_hz, double fc_hz, double if_hz, int sig)
+{
+    if (!isnan(if_hz) && (if_hz != 0.0 || format == BX_IQ_RI8 || format == BX_IQ_RI1))
+        return if_hz;
+    double f_sig = sig == BX_SIG_B2A ? BX_FREQ_B2A_HZ : BX_FREQ_B1C_HZ;
+    if (fc_hz > 0 && fabs(f_sig - fc_hz) < fs_hz / 2)
+        return f_sig - fc_hz;
+    return 0.0;
+}
+
+int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!(c->block_s > 0 && c->block_s <= 1.0)) {
+        snprintf(err, errlen, "live: block length %.3g s outside (0, 1]", c->block_s);
+        return BX_ERR_ARG;
+    }
+    if (c->n_signals < 0 || c->n_signals > BX_RX_MAX_STREAMS) {
+        snprintf(err, errlen, "live: %d signals given, 1 or 2 supported", c->n_signals);
+        return BX_ERR_ARG;
+    }
+    bx_live_t *lv = calloc(1, sizeof *lv);
+    if (!lv) {
+        snprintf(err, errlen, "live: out of memory");
+        return BX_ERR_NOMEM;
+    }
+    lv->cfg = *c;
+    int st = bx_source_open(c->uri, &c->src, &lv->src, err, errlen);
+    if (st != BX_OK)
+        goto fail;
+    const bx_source_info_t *in = bx_source_info(lv->src);
+    lv->n_streams = in->channels < 1 ? 1 : in->channels;
+    if (lv->n_streams > BX_RX_MAX_STREAMS) {
+        snprintf(err, errlen, "%s: %d channels, at most %d supported", in->device, lv->n_streams, BX_RX_MAX_STREAMS);
+        st = BX_ERR_UNSUPPORTED;
+        goto fail;
+    }
+    if (c->n_signals > 0 && c->n_signals != lv->n_streams) {
+        snprintf(err, errlen, "%s delivers %d channel%s but %d signals were asked for%s", in->device, lv->n_streams,
+                 lv->n_streams == 1 ? "" : "s", c->n_signals,
+                 lv->n_streams == 1 ? " (two bands need a two-channel front end such as pocket:?ch=both)" : "");
+        st = BX_ERR_ARG;
+        goto fail;
+    }
+    if (!(in->ch[0].fs_hz > 0)) {
+        snprintf(err, errlen, "%s: sample rate unknown (give --fs or fs= in the URI)", in->device);
+        st = BX_ERR_ARG;
+        goto fail;
+    }
+    bx_rx_config_t rc = c->rx;
+    rc.n_streams = lv->n_streams;
+    for (int k = 0; k < lv->n_streams; k++) {
+        if (in->ch[k].fs_hz != in->ch[0].fs_hz) {
+            snprintf(err, errlen, "%s: channels at different sample rates (%.0f, %.0f Hz) are not supported",
+                     in->device, in->ch[0].fs_hz, in->ch[k].fs_hz);
+            st = BX_ERR_UNSUPPORTED;
+            goto fail;
+        }
+        int sig = c->n_signals > 0 ? c->sig[k] : signal_from_fc(in->ch[k].fc_hz);
+        rc.stream[k].sig = sig;
+        rc.stream[k].fs_hz = in->ch[k].fs_hz;
+        rc.stream[k].if_hz = stream_if_hz(in->ch[k].format, in->ch[k].fs_hz, in->ch[k].fc_hz, in->ch[k].if_hz, sig);
+    }
+    if (lv->n_streams == 2 && rc.stream[0].sig == rc.stream[1].sig) {
+        snprintf(err, errlen, "%s: both channels carry %s; give --signals B1C,B2a (one per channel)", in->device,
+                 rc.stream[0].sig == BX_SIG_B1C ? "B1C" : "B2a");
+        st = BX_ERR_ARG;
+        goto fail;
+    }
+    lv->rx = bx_rx_create(&rc, err, errlen);
+    if (!lv->rx) {
+        st = BX_ERR_ARG;
+        goto fail;
+    }
+    lv->fs_hz = rc.stream[0].fs_hz;
+    lv->cap = (size_t)llround(lv->fs_hz * c->block_s);
+    lv->cap = lv->cap / 8 * 8; /* whole granules of any raw format */
+    for (int k = 0; k < lv->n_streams; k++) {
+        lv->buf[k] = malloc(lv->cap * sizeof *lv->buf[k]);
+        if (!lv->buf[k]) {
+            snprintf(err, errlen, "live: out of memory for %.1f s blocks", c->block_s);
+            st = BX_ERR_NOMEM;
+            goto fail;
+        }
+    }
+    lv->max_samples = c->max_s > 0 ? (uint64_t)llround(c->max_s * lv->fs_hz) : 0;
+    lv->t_start = mono_s();
+    *out = lv;
+    return BX_OK;
+fail:
+    bx_live_destroy(lv);
+    return st;
+}
+
+static void feed(bx_live_t *lv, size_t n)
+{
+    const bx_cf32_t *const x[BX_RX_MAX_STREAMS] = {lv->buf[0], lv->buf[1]};
+    const size_t ns[BX_RX_MAX_STREAMS] = {n, n};
+    double t0 = mono_s();
+    bx_rx_process(lv->rx, x, ns);
+    lv->busy_s += mono_s() - t0;
+    lv->fed += n;
+}
+
+/* Position on the sample clock in samples of stream 0 (fed + skipped). */
+static uint64_t clock_samples(const bx_live_t *lv) { return lv->fed + lv->dropped; }
+
+int bx_live_step(bx_live_t *lv)
+{
+    if (lv->ended)
+        return 0;
+    size_t got = 0;
+    int status = 1;
+    while (got < lv->cap) {
+        size_t want = lv->cap - got;
+        if (lv->max_samples) {
+            uint64_t at = clock_samples(lv) + got;
+            if (at >= lv->max_samples) {
+                lv->ended = 1;
+                break;
+            }
+            if (lv->max_samples - at < want)
+                want = (size_t)(lv->max_samples - at);
+        }
+        bx_cf32_t *const dst[BX_RX_MAX_STREAMS] = {lv->buf[0] + got, lv->n_streams > 1 ? lv->buf[1] + got : NULL};
+        bx_source_block_info_t bi;
+        long m = bx_source_read_multi(lv->src, dst, want, &bi);
+        if (m < 0) {
+            snprintf(lv->err, sizeof lv->err, "%s", bx_source_error(lv->src)[0] ? bx_source_error(lv->src)
+                                                                                 : bx_strerror((int)m));
+            lv->ended = 1;
+            status = (int)m;
+            break;
+        }
+        if (m == 0) {
+            lv->ended = 1;
+            break;
+        }
+        if (bi.dropped) {
+            /* samples before the loss first, then the gap, then this block */
+            if (got) {
+                feed(lv, got);
+                for (int k = 0; k < lv->n_streams; k++)
+                    memmove(lv->buf[k], lv->buf[k] + got, (size_t)m * sizeof *lv->buf[k]);
+                got = 0;
+            }
+            bx_rx_skip(lv->rx, (int64_t)bi.dropped);
+            lv->dropped += bi.dropped;
+        }
+        got += (size_t)m;
+    }
+    if (got)
+        feed(lv, got);
+    if (status < 0)
+        return status;
+    return got || !lv->ended ? 1 : 0;
+}
+
+void bx_live_stop(bx_live_t *lv)
+{
+    if (lv && lv->src)
+        bx_source_stop(lv->src);
+}
+
+bx_rx_t *bx_live_rx(const bx_live_t *lv) { return lv->rx; }
+bx_source_t *bx_live_source(const bx_live_t *lv) { return lv->src; }
+int bx_live_streams(const bx_live_t *lv) { return lv->n_streams; }
+const char *bx_live_error(const bx_live_t *lv) { return lv->err; }
+
+int bx_live_signal(const bx_live_t *lv, int stream)
+{
+    if (stream < 0 || stream >= lv->n_streams)
+        return -1;
+    return lv->cfg.n_signals > 0 ? lv->cfg.sig[stream]
+                                 : signal_from_fc(bx_source_info(lv->src)->ch[stream].fc_hz);
+}
+
+void bx_live_stats(const bx_live_t *lv, bx_live_stats_t *st)
+{
+    memset(st, 0, sizeof *st);
+    bx_source_stats_t ss;
+    bx_source_stats(lv->src, &ss);
+    st->clock_s = (double)clock_samples(lv) / lv->fs_hz;
+    st->processed_s = (double)lv->fed / lv->fs_hz;
+    st->dropped_samples = lv->dropped;
+    st->drop_events = ss.drop_events;
+    st->wall_s = mono_s() - lv->t_start;
+    st->busy_s = lv->busy_s;
+    st->speed_x = lv->busy_s > 0 ? st->processed_s / lv->busy_s : 0.0;
+    if (ss.ring_capacity) {
+        st->ring_fill = (double)ss.ring_fill / (double)ss.ring_capacity;
+        st->ring_fill_max = (double)ss.ring_fill_max / (double)ss.ring_capacity;
+    }
+    uint64_t at = clock_samples(lv);
+    if (bx_source_info(lv->src)->live && ss.samples_produced > at)
+        st->lag_s = (double)(ss.samples_produced - at) / lv->fs_hz;
+}
+
+void bx_live_destroy(bx_live_t *lv)
+{
+    if (!lv)
+        return;
+    bx_rx_destroy(lv->rx);
+    if (lv->src)
+        bx_source_close(lv->src);
+    for (int k = 0; k < BX_RX_MAX_STREAMS; k++)
+        free(lv->buf[k]);
+    free(lv);
+}
