@@ -352,20 +352,24 @@ static void test_stall_counted_and_skipped(void **state)
     bx_live_config_t lc;
     bx_live_config_default(&lc);
     char uri[160], err[256];
-    /* 1 MiB ring = 0.128 s of ci8 at 4.092 Msps; pace 1 = real time */
-    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=4.092e6&live=1&pace=1&ring=1048576", g_path);
+    /* 4 MiB ring = 0.51 s of ci8 at 4.092 Msps (absorbs the first acquisition even under
+     * sanitizers); pace 1 = real time; the stall below is longer than the ring */
+    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=4.092e6&live=1&pace=1&ring=4194304", g_path);
     lc.uri = uri;
     rx_config(&lc.rx, &r);
     bx_live_t *lv = NULL;
     assert_int_equal(bx_live_create(&lc, &lv, err, sizeof err), BX_OK);
-    int st, stalled = 0, locked_before = 0;
+    int st, stalled = 0, locked_before = 0, was_locked[BX_PRN_MAX + 1] = {0};
     while ((st = bx_live_step(lv)) > 0) {
         if (!stalled && bx_rx_elapsed_s(bx_live_rx(lv)) >= 1.5) {
             bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
             int n = bx_rx_channels(bx_live_rx(lv), ch, BX_RX_MAX_CHANNELS);
             for (int i = 0; i < n; i++)
-                locked_before += ch[i].state == BX_TRK_LOCKED;
-            nap_ms(400); /* the reader keeps going: the ring overflows */
+                if (ch[i].state == BX_TRK_LOCKED) {
+                    locked_before++;
+                    was_locked[ch[i].prn] = 1;
+                }
+            nap_ms(800); /* the reader keeps going: the ring overflows */
             stalled = 1;
         }
     }
@@ -375,7 +379,7 @@ static void test_stall_counted_and_skipped(void **state)
     printf("NOTE: stall: lost %llu samples (%.3f s) in %llu events, processed %.2f s, engine %.2fx\n",
            (unsigned long long)s.dropped_samples, s.dropped_samples / FS_HZ, (unsigned long long)s.drop_events,
            s.processed_s, s.speed_x);
-    assert_true(s.dropped_samples >= (uint64_t)(0.2 * FS_HZ)); /* >= 0.4 s stall - 0.128 s ring - slack */
+    assert_true(s.dropped_samples >= (uint64_t)(0.2 * FS_HZ)); /* >= 0.8 s stall - 0.51 s ring - slack */
     assert_true(s.drop_events >= 1);
     assert_int_equal(bx_rx_skipped(bx_live_rx(lv)), s.dropped_samples);
     /* the sample clock still covers the whole capture */
@@ -384,18 +388,20 @@ static void test_stall_counted_and_skipped(void **state)
     bx_source_stats_t ss;
     bx_source_stats(bx_live_source(lv), &ss);
     assert_int_equal(ss.dropped_samples, s.dropped_samples);
-    /* every channel locked before the stall is still locked, on the right Doppler */
+    /* every channel locked before the stall is still locked, on the right Doppler (all of them
+     * unless a slow machine, e.g. under sanitizers, also overflowed during acquisition) */
     bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
-    int n = bx_rx_channels(bx_live_rx(lv), ch, BX_RX_MAX_CHANNELS), locked = 0;
+    int n = bx_rx_channels(bx_live_rx(lv), ch, BX_RX_MAX_CHANNELS), kept = 0;
     for (int i = 0; i < n; i++) {
         if (ch[i].state != BX_TRK_LOCKED)
             continue;
-        locked++;
+        kept += was_locked[ch[i].prn];
         assert_true(fabs(ch[i].doppler_hz - g_dop_hz[prn_index(ch[i].prn)]) < 5.0);
     }
-    assert_int_equal(locked_before, NSAT);
-    assert_int_equal(locked, NSAT);
-    assert_true(r.n >= 2 && r.nsat[r.n - 1] == NSAT); /* epochs after the gap carry every satellite */
+    printf("NOTE: stall: %d channels locked before, %d of them still locked after\n", locked_before, kept);
+    assert_true(locked_before >= NSAT / 2);
+    assert_int_equal(kept, locked_before);
+    assert_true(r.n >= 2 && r.nsat[r.n - 1] >= locked_before); /* epochs after the gap carry them */
     bx_live_destroy(lv);
 }
 
