@@ -143,15 +143,16 @@ static void bench(const char *name, int sig, double fs_hz, double dur_s)
     double w_all = 1.0 / all.track_x, w_none = 1.0 / none.track_x;
     double per_ch = (w_all - w_none) / NSAT;
     int max_ch = per_ch > 0 ? (int)floor((1.0 - w_none) / per_ch) : -1;
-    double ring_s = 16.0 * 1048576 / (2.0 * fs_hz);
-    printf("  all 63 PRNs searched: first block (acquisition) %.2f s wall; default 16 MiB ring holds %.2f s%s\n",
+    int cap_ch = max_ch > 63 ? 63 : max_ch; /* 63 PRNs per signal */
+    double ring_s = 128.0 * 1048576 / (2.0 * fs_hz); /* bdsrx live default ring, ci8 */
+    printf("  all 63 PRNs searched: first block (acquisition) %.2f s wall; bdsrx live's 128 MiB ring holds %.2f s%s\n",
            all.first_step_s, ring_s, all.first_step_s > ring_s ? "  -> raise ring= for live use" : "");
-    printf("  %d channels locked, %llu samples dropped; whole run %.2fx real time\n", all.locked,
+    printf("  %d channels locked, %llu samples dropped; whole run incl. acquisition %.2fx real time\n", all.locked,
            (unsigned long long)all.dropped, all.total_x);
     printf("  tracking %d channels: %.2fx real time (%.3f wall s per signal s)\n", NSAT, all.track_x, w_all);
     printf("  no channels (read, ring, convert): %.2fx real time (%.3f wall s per signal s)\n", none.track_x, w_none);
-    printf("  per channel %.4f wall s per signal s -> most channels in real time on this machine: %d\n", per_ch,
-           max_ch);
+    printf("  per channel %.4f wall s per signal s -> most channels in real time on this machine: %d%s "
+           "(tracking only; linear extrapolation %d)\n", per_ch, cap_ch, max_ch > 63 ? " (all PRNs)" : "", max_ch);
 }
 
 int main(int argc, char **argv)
@@ -160,7 +161,15 @@ int main(int argc, char **argv)
     if (!(dur_s >= 2.5))
         dur_s = 2.5;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    printf("bench_live: %ld CPUs online\n", ncpu);
+    double load[3] = {0, 0, 0};
+    FILE *la = fopen("/proc/loadavg", "r");
+    if (la) {
+        if (fscanf(la, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+            load[0] = -1;
+        fclose(la);
+    }
+    printf("bench_live: %ld CPUs online, load average %.2f (other work on the machine skews the numbers)\n", ncpu,
+           load[0]);
     bench("B1C", BX_SIG_B1C, 4.092e6, dur_s);
     bench("B2a", BX_SIG_B2A, 20.46e6, dur_s);
     return 0;

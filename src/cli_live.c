@@ -56,7 +56,8 @@ static void usage(FILE *f)
             "  --fc HZ  --fs HZ           centre frequency / sample rate (default: B1C or B2a centre\n"
             "                             per --signals; 2.048e6 for RTL-SDR)\n"
             "  --gain DB|auto  --ppm N  --bias-tee   tuner gain, frequency correction, antenna power\n"
-            "  --ring BYTES               sample ring between reader and receiver (default 16 MiB)\n"
+            "  --ring BYTES               sample ring between reader and receiver (default 128 MiB:\n"
+            "                             16 s of RTL-SDR ci8 at 2.048 Msps, 3 s of B2a at 20.46 Msps)\n"
             "  --signals LIST             B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
             "                             channel; default from each channel's centre frequency)\n"
             "  --threads N                worker threads (default: all CPUs)\n"
@@ -373,6 +374,11 @@ int cli_live(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* The ring must absorb the acquisition stalls (all PRNs are searched at the start and the
+     * untracked ones every 10 s; seconds of wall time on 2 cores, see bench_live), 16 MiB is
+     * only 2 s at 4 Msps ci8: 128 MiB unless told otherwise. */
+    if (!lc.src.ring_bytes)
+        lc.src.ring_bytes = (size_t)128 << 20;
     /* a single-band B2a run tunes to B2a unless told otherwise */
     if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2A)
         lc.src.fc_hz = BX_FREQ_B2A_HZ;
