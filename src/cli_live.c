@@ -125,6 +125,11 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
     out_t *o = user;
     bx_rx_t *rx = (bx_rx_t *)rxc;
     o->nepoch++;
+    if (!bx_rx_have_time(rx)) { /* no absolute time yet: nothing time-tagged (as bdsrx run) */
+        if (o->tcp)
+            bx_nmea_tcp_poll(o->tcp);
+        return;
+    }
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
             bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
