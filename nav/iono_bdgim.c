@@ -17,8 +17,10 @@
  *   delay = 40.28e16 VTEC / f^2 (m, VTEC in TECu)                   [U]
  *   non-broadcast β_j evaluated at the centre of the 2-hour interval
  *   containing t (MJD days)                                         [U]
- * Not implemented (not documented here): any lower bound on VTEC that the
- * ICD may prescribe, and the non-broadcast periodic table itself. */
+ * Non-broadcast periodic table: nav/bdgim_table.c.  VTEC lower bound
+ * (bx_bdgim_vtec_floor_tecu) as in the model authors' reference code.  [U]
+ * The VTEC (broadcast + non-broadcast + floor) agrees with that reference
+ * implementation to < 0.01 TECu (tests/test_iono.c). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,18 +116,28 @@ double bx_bdgim_vtec_tecu(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, 
         vtec += p->alpha_tecu[i] * sh(brd_nm[i][0], brd_nm[i][1], mlat, lon);
     if (nonbrd) {
         const double tp = floor(mjd * 12.0) / 12.0 + 1.0 / 24.0; /* centre of the 2-h interval */
+        double c[BX_BDGIM_PERIODS], sn[BX_BDGIM_PERIODS];
+        for (int k = 0; k < BX_BDGIM_PERIODS; k++) {
+            const double w = nonbrd->period_d[k] > 0.0 ? 2.0 * M_PI / nonbrd->period_d[k] : 0.0;
+            c[k] = w > 0.0 ? cos(w * tp) : 0.0;
+            sn[k] = w > 0.0 ? sin(w * tp) : 0.0;
+        }
         for (int j = 0; j < BX_BDGIM_NONBRD; j++) {
             double beta = nonbrd->a0[j];
-            for (int k = 0; k < BX_BDGIM_PERIODS; k++) {
-                if (!(nonbrd->period_d[k] > 0.0))
-                    continue;
-                const double w = 2.0 * M_PI / nonbrd->period_d[k];
-                beta += nonbrd->ac[j][k] * cos(w * tp) + nonbrd->as[j][k] * sin(w * tp);
-            }
+            for (int k = 0; k < BX_BDGIM_PERIODS; k++)
+                beta += nonbrd->ac[j][k] * c[k] + nonbrd->as[j][k] * sn[k];
             vtec += beta * sh(nonbrd_nm[j][0], nonbrd_nm[j][1], mlat, lon);
         }
     }
     return vtec;
+}
+
+double bx_bdgim_vtec_floor_tecu(double alpha1_tecu)
+{
+    /* [U] the model authors' reference code: a floor that grows with the
+     * global mean level α1 */
+    const double k = alpha1_tecu > 35.0 ? 10.0 : alpha1_tecu > 20.0 ? 8.0 : alpha1_tecu > 12.0 ? 6.0 : 4.0;
+    return alpha1_tecu / k;
 }
 
 double bx_bdgim_delay_full_m(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t,
@@ -135,14 +147,17 @@ double bx_bdgim_delay_full_m(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbr
         return 0.0;
     double lat, lon, z;
     bx_bdgim_ipp(rx_llh, az_rad, el_rad, &lat, &lon, &z);
-    const double vtec = fmax(0.0, bx_bdgim_vtec_tecu(p, nonbrd, t, lat, lon)); /* no negative delays */
+    double vtec = fmax(bx_bdgim_vtec_floor_tecu(p->alpha_tecu[0]), bx_bdgim_vtec_tecu(p, nonbrd, t, lat, lon));
+    vtec = fmax(0.0, vtec); /* no negative delays */
     return 40.28e16 / (freq_hz * freq_hz) * vtec / cos(z); /* 1/cos z = 1/sqrt(1 - sin^2 z) */
 }
 
 double bx_bdgim_delay_m(const bx_bdgim_t *p, bx_time_t t, const double rx_llh[3], double az_rad, double el_rad,
                         double freq_hz)
 {
-    return bx_bdgim_delay_full_m(p, NULL, t, rx_llh, az_rad, el_rad, freq_hz);
+    bx_bdgim_nonbrd_t icd;
+    bx_bdgim_nonbrd_icd(&icd);
+    return bx_bdgim_delay_full_m(p, &icd, t, rx_llh, az_rad, el_rad, freq_hz);
 }
 
 static int load_fail(char *err, size_t n, const char *fmt, ...)

@@ -13,10 +13,11 @@
  * point (thin shell, 400 km) in a sun-fixed geomagnetic frame; the β_j are
  * the ICD's "non-broadcast" coefficients predicted from a periodic table.
  *
- * THE NON-BROADCAST TABLE IS NOT IN shared/icd AND IS NOT SHIPPED HERE.
- * Without it (nonbrd == NULL) only the 9 broadcast terms are used: an
- * incomplete model (differences of a few TECu expected).  A caller holding
- * the ICD table passes it as bx_bdgim_nonbrd_t.
+ * The ICD's non-broadcast periodic table is built in (bx_bdgim_nonbrd_icd,
+ * nav/bdgim_table.c; not in shared/icd: taken from the model authors'
+ * published reference implementation and checked against its output).
+ * bx_bdgim_delay_m uses it; the lower-level functions take the table as a
+ * parameter (NULL = the 9 broadcast terms only).
  */
 #ifndef BDSRX_IONO_H
 #define BDSRX_IONO_H
@@ -49,18 +50,26 @@ typedef struct {
  * Returns BX_OK, BX_ERR_IO or BX_ERR_FORMAT ("path:line: what" in err). */
 int bx_bdgim_nonbrd_load(const char *path, bx_bdgim_nonbrd_t *tbl, char *err, size_t errlen);
 
+/* Fills tbl with the ICD's non-broadcast periodic table.  BX_OK or BX_ERR_ARG. */
+int bx_bdgim_nonbrd_icd(bx_bdgim_nonbrd_t *tbl);
+
+/* Lower bound of the model VTEC (TECu) for a broadcast α1 (TECu): α1/10,
+ * /8, /6 or /4 for α1 above 35, 20, 12 or below. */
+double bx_bdgim_vtec_floor_tecu(double alpha1_tecu);
+
 /* Vertical TEC (TECu) at the pierce point given in geodetic lat/lon (rad),
  * time t (BDT).  nonbrd may be NULL (see above). */
 double bx_bdgim_vtec_tecu(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t, double ipp_lat_rad,
                           double ipp_lon_rad);
 
 /* Slant ionospheric group delay (m, >= 0: a negative model VTEC gives 0) on freq_hz for a receiver at
- * rx_llh (rad, rad, m) and a satellite at az/el (rad), time t (BDT), with the
- * broadcast terms only (nonbrd = NULL).  Returns 0 when p is NULL/invalid. */
+ * rx_llh (rad, rad, m) and a satellite at az/el (rad), time t (BDT): the full
+ * model (broadcast terms, the ICD non-broadcast table, the VTEC floor).
+ * Returns 0 when p is NULL/invalid. */
 double bx_bdgim_delay_m(const bx_bdgim_t *p, bx_time_t t, const double rx_llh[3], double az_rad, double el_rad,
                         double freq_hz);
 
-/* Same with an explicit non-broadcast table (may be NULL). */
+/* Same with an explicit non-broadcast table (NULL: broadcast terms only; the floor applies). */
 double bx_bdgim_delay_full_m(const bx_bdgim_t *p, const bx_bdgim_nonbrd_t *nonbrd, bx_time_t t,
                              const double rx_llh[3], double az_rad, double el_rad, double freq_hz);
 
