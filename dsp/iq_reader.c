@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bdsrx/iq.h"
 
@@ -109,6 +110,10 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
     char side_path[4096] = "";
     char source[4200];
     int found = 0, flags_used = 0;
+    if (!is_stdin && access(path, R_OK) != 0) { /* before any talk of formats and sidecars */
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return BX_ERR_IO;
+    }
     if (!is_stdin) {
         found = bx_iq_sidecar_find(path, &side, side_path, sizeof side_path, err, errlen);
         if (found < 0)
