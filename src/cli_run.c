@@ -434,7 +434,14 @@ int cli_run(int argc, char **argv)
                     bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].frames_ok);
         fprintf(o, "\n");
         if (r.nfix == 0) {
-            fprintf(o, "no position fix: %s\n", r.last.reason[0] ? r.last.reason : "no navigation data decoded");
+            if (nch == 0)
+                fprintf(o, "no position fix: no satellite signal found; check the sample rate, centre frequency and "
+                           "format (--fs --fc --if --format or the sidecar), the antenna, and --signals\n");
+            else if (bx_rx_elapsed_s(r.rx) < 30.0 && !bx_rx_have_time(r.rx))
+                fprintf(o, "no position fix: the capture is too short to decode the time of week (B1C needs one "
+                           "18 s frame, ~20-30 s of signal; B2a ~3-6 s)\n");
+            else
+                fprintf(o, "no position fix: %s\n", r.last.reason[0] ? r.last.reason : "no navigation data decoded");
         } else {
             double mean[3], llh[3], sd[3];
             for (int i = 0; i < 3; i++)
