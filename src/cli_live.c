@@ -57,7 +57,7 @@ static void usage(FILE *f)
             "                             per --signals; 2.048e6 for RTL-SDR)\n"
             "  --gain DB|auto  --ppm N  --bias-tee   tuner gain, frequency correction, antenna power\n"
             "  --ring BYTES               sample ring between reader and receiver (default 128 MiB:\n"
-            "                             16 s of RTL-SDR ci8 at 2.048 Msps, 3 s of B2a at 20.46 Msps)\n"
+            "                             32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)\n"
             "  --signals LIST             B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
             "                             channel; default from each channel's centre frequency)\n"
             "  --threads N                worker threads (default: all CPUs)\n"
