@@ -32,6 +32,7 @@ void bx_live_config_default(bx_live_config_t *c)
     bx_source_opts_default(&c->src);
     c->block_s = 0.1;
     bx_rx_config_default(&c->rx);
+    c->rx.acq_async = 1; /* searches must not stall the stream */
 }
 
 static double mono_s(void)

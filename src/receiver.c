@@ -13,6 +13,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ typedef struct {
     int acq_due;                /* a search is wanted once hist is full */
     uint64_t next_acq_sample;   /* next periodic re-search */
     bx_channel_t *ch[BX_PRN_MAX + 1]; /* by PRN */
+    /* background search (acq_async): owns hist and acq[0] while `searching` */
+    int searching;
+    atomic_int search_done;
+    pthread_t search_th;
+    int search_prns[BX_PRN_MAX];
+    int search_n;
+    bx_acq_result_t search_res[BX_PRN_MAX];
 } stream_t;
 
 struct bx_rx {
@@ -146,6 +154,8 @@ void bx_rx_destroy(bx_rx_t *rx)
         return;
     for (int s = 0; s < BX_RX_MAX_STREAMS; s++) {
         stream_t *st = &rx->st[s];
+        if (st->searching)
+            pthread_join(st->search_th, NULL);
         for (int p = 0; p <= BX_PRN_MAX; p++)
             bx_channel_destroy(st->ch[p]);
         if (st->acq)
@@ -264,19 +274,21 @@ static int is_tracked_elsewhere(const bx_rx_t *rx, int prn, int sig)
     return 0;
 }
 
-static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
+/* PRNs to search on a stream: wanted, not tracked on any stream of the same signal. */
+static int search_list(const bx_rx_t *rx, const stream_t *st, int *prns)
 {
-    int prns[BX_PRN_MAX];
-    bx_acq_result_t res[BX_PRN_MAX];
     int n = 0;
     for (int p = 1; p <= BX_PRN_MAX; p++)
         if (prn_wanted(rx, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig))
             prns[n++] = p;
-    memset(res, 0, sizeof res);
-    job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
-    run_jobs(rx, &j, acq_worker, n);
+    return n;
+}
+
+/* Starts channels for the detected PRNs of a search on the block at hist_start. */
+static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns, const bx_acq_result_t *res, int n)
+{
     for (int i = 0; i < n; i++) {
-        if (!res[i].detected)
+        if (!res[i].detected || st->ch[prns[i]] || is_tracked_elsewhere(rx, prns[i], st->cfg.sig))
             continue;
         bx_channel_t *ch = bx_channel_create(sidx, st->cfg.sig, prns[i], st->cfg.fs_hz, st->cfg.if_hz, &res[i],
                                              st->hist_start);
@@ -285,10 +297,58 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
     }
 }
 
+static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
+{
+    int prns[BX_PRN_MAX];
+    bx_acq_result_t res[BX_PRN_MAX];
+    int n = search_list(rx, st, prns);
+    memset(res, 0, sizeof res);
+    job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
+    run_jobs(rx, &j, acq_worker, n);
+    start_channels(rx, st, sidx, prns, res, n);
+}
+
+/* Background search (acq_async): one thread, the stream's first acquisition
+ * object, the block in hist; the caller's thread keeps tracking meanwhile. */
+static void *search_thread(void *arg)
+{
+    stream_t *st = arg;
+    for (int i = 0; i < st->search_n; i++)
+        bx_acq_search(st->acq[0], st->hist, st->acq_need, st->search_prns[i], &st->search_res[i]);
+    atomic_store_explicit(&st->search_done, 1, memory_order_release);
+    return NULL;
+}
+
+static void acquire_async(bx_rx_t *rx, stream_t *st, int sidx)
+{
+    st->search_n = search_list(rx, st, st->search_prns);
+    memset(st->search_res, 0, sizeof st->search_res);
+    atomic_store_explicit(&st->search_done, 0, memory_order_relaxed);
+    if (pthread_create(&st->search_th, NULL, search_thread, st) == 0) {
+        st->searching = 1;
+        return;
+    }
+    acquire(rx, st, sidx); /* no thread: search here */
+}
+
+/* Collects a finished background search: channels start from its block,
+ * their loops propagated over the seconds it took (bx_trk_create). */
+static void collect_search(bx_rx_t *rx, int sidx)
+{
+    stream_t *st = &rx->st[sidx];
+    if (!st->searching || !atomic_load_explicit(&st->search_done, memory_order_acquire))
+        return;
+    pthread_join(st->search_th, NULL);
+    st->searching = 0;
+    start_channels(rx, st, sidx, st->search_prns, st->search_res, st->search_n);
+}
+
 /* Collects samples into the acquisition block and searches when it is full. */
 static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n)
 {
     stream_t *st = &rx->st[sidx];
+    if (st->searching) /* hist belongs to the background search */
+        return;
     if (!st->acq_due) {
         if (st->sample + n < st->next_acq_sample)
             return;
@@ -311,7 +371,10 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
     st->hist_n += take;
     if (st->hist_n < st->acq_need)
         return;
-    acquire(rx, st, sidx);
+    if (rx->cfg.acq_async)
+        acquire_async(rx, st, sidx);
+    else
+        acquire(rx, st, sidx);
     st->acq_due = 0;
     st->hist_n = 0;
     st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
@@ -414,8 +477,10 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
 {
     const int ns = rx->cfg.n_streams;
     /* acquisition first: channels created here start tracking with this block */
-    for (int s = 0; s < ns; s++)
+    for (int s = 0; s < ns; s++) {
+        collect_search(rx, s);
         feed_acquisition(rx, s, x[s], n[s]);
+    }
 
     /* epochs falling inside this block (receiver time in stream-0 samples) */
     static const int maxe = MAX_EPOCHS_PER_CALL;
@@ -495,7 +560,7 @@ int bx_rx_skip(bx_rx_t *rx, int64_t nsamples)
         /* the same time span on every stream (streams share one sample clock in practice) */
         st->sample += (uint64_t)llround((double)nsamples * st->cfg.fs_hz / fs0);
         /* an acquisition block must be contiguous: start it again after the gap */
-        if (st->acq_due)
+        if (st->acq_due && !st->searching)
             st->hist_n = 0;
     }
     /* epochs inside the gap have no samples: move to the first one after it.  The

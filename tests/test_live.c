@@ -342,6 +342,48 @@ static void test_skip_bridges_gap(void **state)
            nsync);
 }
 
+/* Background acquisition (acq_async, the live default): a paced live file source; the search
+ * runs on its own thread while blocks keep flowing, the channels join when it ends and lock
+ * on the right Doppler; nothing absent is reported. */
+static void test_async_acquisition(void **state)
+{
+    (void)state;
+    static rec_t r;
+    memset(&r, 0, sizeof r);
+    bx_live_config_t lc;
+    bx_live_config_default(&lc);
+    assert_int_equal(lc.rx.acq_async, 1); /* live default */
+    char uri[160], err[256];
+    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=4.092e6&live=1&pace=1&ring=33554432", g_path);
+    lc.uri = uri;
+    rx_config(&lc.rx, &r);
+    lc.rx.acq_async = 1;
+    bx_live_t *lv = NULL;
+    assert_int_equal(bx_live_create(&lc, &lv, err, sizeof err), BX_OK);
+    int st, steps_before_channels = 0;
+    while ((st = bx_live_step(lv)) > 0) {
+        bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
+        if (bx_rx_channels(bx_live_rx(lv), ch, BX_RX_MAX_CHANNELS) == 0)
+            steps_before_channels++;
+    }
+    assert_int_equal(st, 0);
+    bx_live_stats_t s;
+    bx_live_stats(lv, &s);
+    bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
+    int n = bx_rx_channels(bx_live_rx(lv), ch, BX_RX_MAX_CHANNELS), locked = 0;
+    for (int i = 0; i < n; i++) {
+        assert_true(prn_index(ch[i].prn) >= 0); /* no absent PRN */
+        if (ch[i].state == BX_TRK_LOCKED && fabs(ch[i].doppler_hz - g_dop_hz[prn_index(ch[i].prn)]) < 5.0)
+            locked++;
+    }
+    printf("NOTE: background acquisition: %d blocks processed before the channels joined, %d/%d locked at the end, "
+           "%llu samples lost\n",
+           steps_before_channels, locked, NSAT, (unsigned long long)s.dropped_samples);
+    assert_true(steps_before_channels >= 1); /* blocks flowed while searching */
+    assert_int_equal(locked, NSAT);
+    bx_live_destroy(lv);
+}
+
 /* (b) A consumer that stalls while a paced live file source (tiny ring) keeps producing:
  * the loss is counted, the receiver skips it, channels keep tracking. */
 static void test_stall_counted_and_skipped(void **state)
@@ -658,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_rtltcp_matches_file_run),
         cmocka_unit_test(test_skip_bridges_gap),
         cmocka_unit_test(test_stall_counted_and_skipped),
+        cmocka_unit_test(test_async_acquisition),
         cmocka_unit_test(test_nmea_tcp_server),
         cmocka_unit_test(test_serial_pty),
         cmocka_unit_test(test_view),

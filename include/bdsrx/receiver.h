@@ -62,6 +62,10 @@ typedef struct {
     double epoch_interval_s; /* observation output interval, default 1.0 (0.1 .. 1) */
     double reacq_interval_s; /* re-search untracked PRNs every this long, default 10 */
     double acq_pfa;          /* false-alarm probability per PRN search, default 1e-3 */
+    int acq_async;           /* 0 (default): searches run inside bx_rx_process on all threads
+                                (deterministic: files, tests); 1: on one background thread while
+                                tracking goes on, channels join when it ends (live sources: a
+                                search of all PRNs takes seconds and must not stall the stream) */
     int threads;             /* worker threads, 0 = one per online CPU */
     bx_rx_epoch_fn on_epoch;
     void *user;
