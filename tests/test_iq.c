@@ -740,8 +740,8 @@ static void test_cli_info(void **s)
     /* own capture: 1000 ci16 samples at 2 MHz given by flags */
     char cap[400];
     tmp_path(cap, sizeof cap, "info.bin");
-    static uint8_t z[4000];
-    write_file(cap, z, sizeof z);
+    static uint8_t z[4004]; /* 4000 bytes here, 4004 (not whole cf32 samples) below */
+    write_file(cap, z, 4000);
     snprintf(cmd, sizeof cmd, "'%s' info '%s' --format ci16 --fs 2M --fc 1176.45M 2>&1", bin, cap);
     FILE *p = popen(cmd, "r");
     static char out[8192];
@@ -754,7 +754,7 @@ static void test_cli_info(void **s)
     assert_non_null(strstr(out, "1176.450000 MHz"));
     /* wrong sample size: exit 1 and the reader's message */
     snprintf(cmd, sizeof cmd, "'%s' info '%s' --format cf32 --fs 2M 2>&1 >/dev/null", bin, cap);
-    write_file(cap, z, 4004);
+    write_file(cap, z, sizeof z);
     p = popen(cmd, "r");
     n = fread(out, 1, sizeof out - 1, p);
     out[n] = 0;
