@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bdsrx/navmsg.h"
+#include "bdsrx/time.h"
 
 #define SOW2_PER_WEEK 201600 /* B-CNAV2 SOW field counts 3-s units */
 
@@ -118,17 +119,9 @@ void bx_eph_from_blocks(bx_eph_t *e, int prn, int week, double t_ref_sow, const 
     e->a2_s_s2 = c->a2_s_s2;
 }
 
-static double sow_of(bx_time_t t)
-{
-    int64_t w = t.sec / 604800;
-    if (t.sec < 0 && t.sec % 604800)
-        w--;
-    return (double)(t.sec - w * 604800) + t.frac_s;
-}
-
 void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_clkblk_t *c)
 {
-    b1->toe_s = sow_of(e->toe);
+    b1->toe_s = bx_time_to_week_sow(e->toe, NULL);
     b1->sat_type = e->sat_type;
     b1->dA_m = e->dA_m;
     b1->Adot_mps = e->Adot_mps;
@@ -147,7 +140,7 @@ void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_
     b2->crc_m = e->crc_m;
     b2->cus_rad = e->cus_rad;
     b2->cuc_rad = e->cuc_rad;
-    c->toc_s = sow_of(e->toc);
+    c->toc_s = bx_time_to_week_sow(e->toc, NULL);
     c->a0_s = e->a0_s;
     c->a1_s_s = e->a1_s_s;
     c->a2_s_s2 = e->a2_s_s2;

@@ -36,34 +36,6 @@ void bx_simscen_config_default(bx_simscen_config_t *c)
 static const int meo_prn[24] = {19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
                                 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46};
 
-static void eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_clkblk_t *c)
-{
-    int week;
-    b1->toe_s = bx_time_to_week_sow(e->toe, &week);
-    b1->sat_type = e->sat_type;
-    b1->dA_m = e->dA_m;
-    b1->Adot_mps = e->Adot_mps;
-    b1->dn0_rad_s = e->dn0_rad_s;
-    b1->dn0dot_rad_s2 = e->dn0dot_rad_s2;
-    b1->M0_rad = e->M0_rad;
-    b1->e = e->e;
-    b1->omega_rad = e->omega_rad;
-    b2->Omega0_rad = e->Omega0_rad;
-    b2->i0_rad = e->i0_rad;
-    b2->Omegadot_rad_s = e->Omegadot_rad_s;
-    b2->idot_rad_s = e->idot_rad_s;
-    b2->cis_rad = e->cis_rad;
-    b2->cic_rad = e->cic_rad;
-    b2->crs_m = e->crs_m;
-    b2->crc_m = e->crc_m;
-    b2->cus_rad = e->cus_rad;
-    b2->cuc_rad = e->cuc_rad;
-    c->toc_s = bx_time_to_week_sow(e->toc, &week);
-    c->a0_s = e->a0_s;
-    c->a1_s_s = e->a1_s_s;
-    c->a2_s_s2 = e->a2_s_s2;
-}
-
 /* Builds the B-CNAV1 subframe 2 carrying e (frame at week/how). */
 static void eph_to_sf2(const bx_eph_t *e, int week, int how, bx_cnav1_sf2_t *m)
 {
@@ -72,7 +44,7 @@ static void eph_to_sf2(const bx_eph_t *e, int week, int how, bx_cnav1_sf2_t *m)
     m->how = how;
     m->iodc = e->iodc;
     m->iode = e->iode;
-    eph_to_blocks(e, &m->eph1, &m->eph2, &m->clk);
+    bx_eph_to_blocks(e, &m->eph1, &m->eph2, &m->clk);
     m->tgd_b2ap_s = e->tgd_b2ap_s;
     m->isc_b1cd_s = e->isc_b1cd_s;
     m->tgd_b1cp_s = e->tgd_b1cp_s;
@@ -311,7 +283,7 @@ static int build_b2a_frame(bx_simnav_t *s, int64_t k)
     bx_ephblk1_t b1;
     bx_ephblk2_t b2;
     bx_clkblk_t c;
-    eph_to_blocks(e, &b1, &b2, &c);
+    bx_eph_to_blocks(e, &b1, &b2, &c);
     static const int types[4] = {10, 11, 30, 34};
     m.type = types[k % 4];
     cnav2_flags(&m.flags, m.type != 10);
