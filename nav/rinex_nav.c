@@ -263,6 +263,8 @@ static int parse_d1d2(rd_t *r, int d2)
     if ((st = orbit_line(r, 6, v)))
         return st;
     e.health = (uint8_t)(v[1] != 0.0);
+    e.tgd_b1i_s = v[2]; /* TGD1 B1/B3, TGD2 B2/B3 (RINEX 3.05 Table A14 BROADCAST ORBIT - 6) */
+    e.tgd_b2i_s = v[3];
     if ((st = orbit_line(r, 7, v)))
         return st;
     e.iode = (int)aode;
@@ -541,7 +543,7 @@ static void epoch(FILE *f, bx_time_t t)
 static void write_eph(FILE *f, const bx_eph_t *e)
 {
     static const char *names[] = {"CNV1", "CNV2", "CNV3"};
-    const int legacy = e->source == BX_EPH_SRC_D1 || e->source == BX_EPH_SRC_D2;
+    const int legacy = bx_eph_is_legacy(e);
     const char *msg = legacy ? (e->source == BX_EPH_SRC_D2 ? "D2  " : "D1  ") : names[e->source < 3 ? e->source : 0];
     const double sqrtA = sqrt(bx_eph_aref_m(e->sat_type) + e->dA_m);
     fprintf(f, "> EPH C%02d %s\nC%02d ", e->prn, msg, e->prn);
@@ -562,7 +564,7 @@ static void write_eph(FILE *f, const bx_eph_t *e)
         blank(f);
         put(f, wk);
         fputc('\n', f);
-        line4(f, 0.0, e->health, 0.0, 0.0);
+        line4(f, 0.0, e->health, e->tgd_b1i_s, e->tgd_b2i_s);
         fputs("    ", f);
         put(f, TTM_UNKNOWN);
         put(f, e->iodc);

@@ -127,6 +127,10 @@ static void test_dlr_brdc(void **state)
     assert_int_equal(e->sat_type, BX_SAT_GEO);
     assert_int_equal(e->iode, 1);
     assert_true(e->crs_m == -3.022187500000e+02 && e->Adot_mps == 0.0 && e->dn0dot_rad_s2 == 0.0);
+    assert_true(bx_eph_is_legacy(e));
+    /* BROADCAST ORBIT 6: TGD1 B1/B3 -5.4 ns, TGD2 B2/B3 -9.7 ns (file line 113593) */
+    assert_true(e->tgd_b1i_s == -5.4e-09 && e->tgd_b2i_s == -9.7e-09);
+    assert_true(e->tgd_b1cp_s == 0.0 && e->tgd_b2ap_s == 0.0);
     assert_true(fabs(e->dA_m + 42162200.0 - 6.493325918198e+03 * 6.493325918198e+03) < 1e-6);
     /* ION CNVX: the last (latest epoch) record is kept; all alpha1 in the
      * file are 30..40 TECu */
@@ -218,11 +222,13 @@ static void assert_eph_equal(const bx_eph_t *a, const bx_eph_t *b)
     const double va[] = {a->dA_m, a->Adot_mps, a->dn0_rad_s, a->dn0dot_rad_s2, a->M0_rad, a->e, a->omega_rad,
                          a->Omega0_rad, a->i0_rad, a->Omegadot_rad_s, a->idot_rad_s, a->cis_rad, a->cic_rad,
                          a->crs_m, a->crc_m, a->cus_rad, a->cuc_rad, a->a0_s, a->a1_s_s, a->a2_s_s2,
-                         a->tgd_b1cp_s, a->tgd_b2ap_s, a->isc_b1cd_s, a->isc_b2ad_s, a->tgd_b2bi_s};
+                         a->tgd_b1cp_s, a->tgd_b2ap_s, a->isc_b1cd_s, a->isc_b2ad_s, a->tgd_b2bi_s,
+                         a->tgd_b1i_s, a->tgd_b2i_s};
     const double vb[] = {b->dA_m, b->Adot_mps, b->dn0_rad_s, b->dn0dot_rad_s2, b->M0_rad, b->e, b->omega_rad,
                          b->Omega0_rad, b->i0_rad, b->Omegadot_rad_s, b->idot_rad_s, b->cis_rad, b->cic_rad,
                          b->crs_m, b->crc_m, b->cus_rad, b->cuc_rad, b->a0_s, b->a1_s_s, b->a2_s_s2,
-                         b->tgd_b1cp_s, b->tgd_b2ap_s, b->isc_b1cd_s, b->isc_b2ad_s, b->tgd_b2bi_s};
+                         b->tgd_b1cp_s, b->tgd_b2ap_s, b->isc_b1cd_s, b->isc_b2ad_s, b->tgd_b2bi_s,
+                         b->tgd_b1i_s, b->tgd_b2i_s};
     for (size_t k = 0; k < sizeof va / sizeof va[0]; k++) {
         if (k == 0) { /* dA via sqrt(A): absolute 1e-5 m */
             assert_true(fabs(va[0] - vb[0]) < 1e-5);
@@ -353,6 +359,9 @@ static void test_round_trip_random(void **state)
             e.tgd_b2ap_s = urand(-1, 1) * 1e-8;
         } else if (kind == 2) {
             e.tgd_b2bi_s = urand(-1, 1) * 1e-8;
+        } else { /* D1/D2: TGD1, TGD2 */
+            e.tgd_b1i_s = urand(-1, 1) * 1e-8;
+            e.tgd_b2i_s = urand(-1, 1) * 1e-8;
         }
         assert_int_equal(bx_nav_add(&n, &e), BX_OK);
     }

@@ -17,10 +17,18 @@ extern "C" {
 
 enum { BX_SAT_GEO = 1, BX_SAT_IGSO = 2, BX_SAT_MEO = 3 }; /* orbit.md §2 SatType */
 
+/* Ephemeris type, held in bx_eph_t.source: a bx_signal_t (0..BX_SIG_COUNT-1) for a
+ * B-CNAV1/2/3 ephemeris decoded from (or written for) that signal, or one of these for the
+ * legacy B1I/B3I navigation messages (read from RINEX "D1"/"D2" records; BDS-SIS-ICD-B1I-3.0
+ * §5.2 D1 = MEO/IGSO, §5.3 D2 = GEO).  Only legacy ephemerides carry TGD1/TGD2
+ * (tgd_b1i_s, tgd_b2i_s); only CNAV ones carry the B1C/B2a/B2b group delays. */
+enum { BX_EPH_SRC_D1 = 16, BX_EPH_SRC_D2 = 17 };
+
 typedef struct {
     uint8_t prn;
     uint8_t sat_type;     /* BX_SAT_* */
-    uint8_t source;       /* bx_signal_t it was decoded from */
+    uint8_t source;       /* ephemeris type: bx_signal_t it was decoded from, or BX_EPH_SRC_D1/D2
+                             (legacy B1I/B3I message); see bx_eph_is_legacy() */
     uint8_t health;       /* 0 = healthy */
     int iode;             /* -1 where the message has none (B-CNAV3) */
     int iodc;
@@ -45,7 +53,16 @@ typedef struct {
     /* group delays (orbit.md §5) */
     double tgd_b1cp_s, tgd_b2ap_s, isc_b1cd_s, isc_b2ad_s, tgd_b2bi_s;
     int sisai_oe, sisai_ocb, sisai_oc1, sisai_oc2; /* raw indices, -1 unknown */
+    /* legacy D1/D2 group delays (BDS-SIS-ICD-B1I-3.0 §5.2.4.8; RINEX BROADCAST ORBIT 6 TGD1,
+     * TGD2), B3I-referenced like the CNAV ones: TGD1 = B1I, TGD2 = B2I.  0 for CNAV. */
+    double tgd_b1i_s, tgd_b2i_s;
 } bx_eph_t;
+
+/* 1 for an ephemeris from the legacy D1/D2 messages (source BX_EPH_SRC_D1/D2), else 0. */
+static inline int bx_eph_is_legacy(const bx_eph_t *e)
+{
+    return e->source == BX_EPH_SRC_D1 || e->source == BX_EPH_SRC_D2;
+}
 
 /* BDGIM broadcast ionosphere (B-CNAV1 SF3 page 1 / B-CNAV2 MT30), alpha1..9 in TECu */
 typedef struct {

@@ -8,7 +8,8 @@
  * Legacy D1/D2 ephemerides (RINEX 3/4 "D1"/"D2" records, B1I/B3I) are held in
  * the same bx_eph_t with Adot = dn0dot = 0 and dA = sqrtA² - A_ref, which
  * makes the CNAV algorithm identical to the D1/D2 one; `source` then holds
- * BX_EPH_SRC_D1 / BX_EPH_SRC_D2 (see below).
+ * BX_EPH_SRC_D1 / BX_EPH_SRC_D2 (eph.h) and the group delays TGD1/TGD2 are kept
+ * in tgd_b1i_s / tgd_b2i_s.
  */
 #ifndef BDSRX_ORBIT_H
 #define BDSRX_ORBIT_H
@@ -30,10 +31,9 @@ extern "C" {
 #define BX_AREF_IGSO_GEO_M 42162200.0    /* orbit.md §1 */
 #define BX_REL_F_S_SQRTM (-4.442807309e-10) /* F = -2 sqrt(mu) / c^2, orbit.md §4 */
 
-/* Values of bx_eph_t.source beyond bx_signal_t: legacy B1I/B3I navigation
- * messages D1 (MEO/IGSO) and D2 (GEO) read from RINEX.  Their group delays
- * TGD1/TGD2 (B1I/B2I vs B3I) have no field in bx_eph_t and are not kept. */
-enum { BX_EPH_SRC_D1 = 16, BX_EPH_SRC_D2 = 17 };
+/* Values of bx_eph_t.source beyond bx_signal_t (BX_EPH_SRC_D1 / BX_EPH_SRC_D2, legacy
+ * B1I/B3I navigation messages D1 (MEO/IGSO) and D2 (GEO) read from RINEX) are defined in
+ * eph.h with the group delays TGD1/TGD2 they carry (tgd_b1i_s, tgd_b2i_s). */
 
 /* Reference semi-major axis of a satellite type (orbit.md §1): MEO 27906100 m,
  * IGSO/GEO 42162200 m; 0 for an unknown type. */

@@ -14,8 +14,9 @@
  * CNAV records give sqrt(A); it is stored as dA = A - A_ref (orbit.md §1).
  * sat_type is re-derived (GEO by PRN 1-5/59-63, else MEO or IGSO by which
  * reference axis A fits within the ±65536 m ΔA range) because some files
- * carry a wrong SatType column (DLR merged file: 289 of 1560 CNAV records).  D1/D2 are stored with source BX_EPH_SRC_D1/_D2 (orbit.h),
- * Adot = dn0dot = 0; their TGD1/TGD2 are not kept (no field in bx_eph_t).
+ * carry a wrong SatType column (DLR merged file: 289 of 1560 CNAV records).  D1/D2 are stored with
+ * source BX_EPH_SRC_D1/_D2 (eph.h), Adot = dn0dot = 0, TGD1/TGD2 in tgd_b1i_s/tgd_b2i_s (and written
+ * back there).
  * Epochs of BDS records are BDT.  Files ending in ".gz" are read through
  * `gzip -dc`.
  *
