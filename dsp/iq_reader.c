@@ -8,6 +8,7 @@
  * `sub` counts the samples of the current group already consumed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,11 @@
 #include "bdsrx/iq.h"
 
 #define RAW_BUF_BYTES (64 * 1024) /* multiple of every group size (1, 2, 4, 8) */
+/* bx_iq_param_source(): "<sidecar kind> <sidecar path>[ + flags]" or "flags"; sized for the
+ * longest kind and a path of PATH_MAX, so the description is never truncated. */
+#define SIDECAR_KIND_SIGMF "SigMF sidecar"
+#define SIDECAR_KIND_TAG "PocketSDR tag"
+#define SOURCE_DESC_LEN (sizeof SIDECAR_KIND_SIGMF " " + PATH_MAX + sizeof " + flags")
 
 struct bx_iq_reader {
     FILE *fp;
@@ -29,9 +35,9 @@ struct bx_iq_reader {
     uint64_t pos;  /* next sample */
     size_t buf_len, buf_off; /* valid bytes in buf, bytes of whole groups consumed */
     int sub;                 /* samples consumed within the group at buf_off */
-    char path[1024];
-    char source[4200];
-    char err[1400];
+    char path[PATH_MAX];
+    char source[SOURCE_DESC_LEN];
+    char err[PATH_MAX + 384]; /* the path + a message (at most ~120 chars + strerror) */
     uint8_t buf[RAW_BUF_BYTES];
 };
 
@@ -107,8 +113,8 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
         bx_iq_params_init(&f);
     bx_iq_params_init(&side);
     int is_stdin = !strcmp(path, "-");
-    char side_path[4096] = "";
-    char source[4200];
+    char side_path[PATH_MAX] = "";
+    const char *kind = NULL; /* sidecar kind, NULL: parameters from flags only */
     int found = 0, flags_used = 0;
     if (!is_stdin && access(path, R_OK) != 0) { /* before any talk of formats and sidecars */
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -123,11 +129,9 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
         int rc = merge_params(path, side_path, &f, &side, &p, &flags_used, err, errlen);
         if (rc < 0)
             return rc;
-        const char *kind = strstr(side_path, ".sigmf-meta") ? "SigMF sidecar" : "PocketSDR tag";
-        snprintf(source, sizeof source, "%s %s%s", kind, side_path, flags_used ? " + flags" : "");
+        kind = strstr(side_path, ".sigmf-meta") ? SIDECAR_KIND_SIGMF : SIDECAR_KIND_TAG;
     } else {
         p = f;
-        snprintf(source, sizeof source, "flags");
     }
     if (p.format < 0 || p.format >= BX_IQ_FORMAT_COUNT) {
         snprintf(err, errlen,
@@ -197,7 +201,10 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
     r->group_bytes = gb;
     r->total = total;
     snprintf(r->path, sizeof r->path, "%s", is_stdin ? "<stdin>" : path);
-    snprintf(r->source, sizeof r->source, "%s", source);
+    if (kind)
+        snprintf(r->source, sizeof r->source, "%s %s%s", kind, side_path, flags_used ? " + flags" : "");
+    else
+        snprintf(r->source, sizeof r->source, "flags");
     *out = r;
     return BX_OK;
 }

@@ -107,6 +107,7 @@ static int epoch_at(rd_t *r, int li, int c0, bx_time_t *t)
 static int sv_clock(rd_t *r, int *prn, bx_time_t *toc, double a[3])
 {
     const char *s = r->rec[0];
+    *prn = 0; /* defined on every path (fail() is not known to return non-zero) */
     if (s[0] != 'C' || !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[2]))
         return fail(r, r->rec_line0, "expected 'Cnn' satellite at column 1");
     *prn = (s[1] - '0') * 10 + (s[2] - '0');

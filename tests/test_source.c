@@ -359,6 +359,7 @@ static int run_tool(const char *prog, ...)
 
 static uint8_t *slurp(const char *path, size_t *n)
 {
+    *n = 0; /* also on failure: callers compare sizes before checking the pointer */
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -366,6 +367,11 @@ static uint8_t *slurp(const char *path, size_t *n)
     long sz = ftell(f);
     fseek(f, 0, SEEK_SET);
     uint8_t *b = malloc(sz > 0 ? (size_t)sz : 1);
+    if (!b || sz < 0) {
+        free(b);
+        fclose(f);
+        return NULL;
+    }
     *n = fread(b, 1, (size_t)sz, f);
     fclose(f);
     return b;
