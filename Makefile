@@ -3,6 +3,7 @@
 #   make check-asan  the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make run         run the receiver on the bundled default capture in data/
 #   make bench       benchmarks (acquisition, tracking, correlator, LDPC FER)
+#   make bench-callgrind  correlator instructions per sample under valgrind (load-independent)
 # Library sources: every dsp/*.c nav/*.c src/*.c except src/main.c and src/cli_*.c.
 # Programs: src/main.c + src/cli_*.c -> bin/bdsrx; tools/<name>.c -> bin/<name>.
 # Tests: tests/test_<name>.c -> build/tests/test_<name> (cmocka).
@@ -33,7 +34,7 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps check check-asan run bench clean
+.PHONY: all deps check check-asan run bench bench-callgrind clean
 .SECONDARY:
 all: $(LIB) $(PROGS)
 
@@ -81,6 +82,10 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@sh bench/run.sh $(BUILD)/bench
+
+bench-callgrind: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_trk
+	@sh bench/callgrind.sh $(BUILD)/bench
 
 clean:
 	rm -rf build build-asan bin
