@@ -115,6 +115,30 @@ void bx_pvt_destroy(bx_pvt_t *p)
     free(p);
 }
 
+/* How well the T_GD of a satellite's fit is known (sv_t.no_tgd; variance()). */
+enum { TGD_KNOWN = 0, TGD_MISSING = 1 /* taken as 0 */, TGD_FROM_TGD1 = 2 /* legacy TGD1 for B1C */ };
+
+/* T_GD of signal sig for the fit (orbit.md §5); *approx = TGD_* (TGD_KNOWN if broadcast for sig).
+ * A legacy D1/D2 ephemeris carries no B1C/B2a group delays (unless bx_pvt_borrow_tgd gave it
+ * some): its TGD1 (B1I vs B3I) then stands in for T_GD(B1C).  B1I and B1C leave the satellite
+ * through the same B1 chain; in the DLR broadcast of 2023-03-12 |TGD1 - T_GD_B1Cp| <= 7.1 ns
+ * (RMS 3 ns) over C19-C46 while T_GD_B1Cp itself spans -42..+27 ns, and on KMS3 (legacy-only
+ * nav, test_pvt) the iono-free fix improves from 15.3 m to 4.5 m 3D.  TGD2 (B2I) has no B2a
+ * counterpart (BDS-3 satellites broadcast TGD2 = TGD1), so T_GD(B2a) stays 0.  Either way the
+ * value is approximate: BX_SOLF_NO_TGD stays set and the variance is inflated by the measured
+ * stand-in error instead of the whole T_GD spread. */
+static double tgd_for(const bx_eph_t *e, int sig, int pilot, int *approx)
+{
+    const double t = bx_tgd_s(e, sig, pilot);
+    if (bx_eph_is_legacy(e) && e->tgd_b1cp_s == 0.0 && e->tgd_b2ap_s == 0.0) {
+        const int stand_in = sig == BX_SIG_B1C && e->tgd_b1i_s != 0.0;
+        *approx = stand_in ? TGD_FROM_TGD1 : TGD_MISSING;
+        return stand_in ? e->tgd_b1i_s : 0.0;
+    }
+    *approx = t == 0.0 ? TGD_MISSING : TGD_KNOWN;
+    return t;
+}
+
 /* One satellite prepared for the fit: everything that does not depend on
  * the receiver position. */
 typedef struct {
@@ -127,7 +151,7 @@ typedef struct {
     int has_rr;
     double cn0;             /* 0 unknown */
     double freq_hz;         /* single-frequency carrier (iono scaling) */
-    int no_tgd;
+    int no_tgd;             /* TGD_* */
     int excluded;           /* by RAIM */
     /* per iteration */
     double e[3], el, az, resid, w, sigma;
@@ -207,15 +231,16 @@ static int prepare(const bx_pvt_config_t *cfg, const bx_obs_t *obs, const bx_nav
         double tgd_s;
         if (cfg->mode == BX_PVT_IF) {
             /* orbit.md §5: P_IF = [(P_B2a - k P_B1C) - c (T_GD(B2a) - k T_GD(B1C))] / (1 - k) */
-            const double t1 = bx_tgd_s(eph, BX_SIG_B1C, d1->pilot), t2 = bx_tgd_s(eph, BX_SIG_B2A, d2->pilot);
+            int a1, a2;
+            const double t1 = tgd_for(eph, BX_SIG_B1C, d1->pilot, &a1), t2 = tgd_for(eph, BX_SIG_B2A, d2->pilot, &a2);
             s->p_m = (d2->pseudorange_m - K_IF * d1->pseudorange_m) / (1.0 - K_IF);
             tgd_s = (t2 - K_IF * t1) / (1.0 - K_IF);
-            s->no_tgd = (t1 == 0.0 && t2 == 0.0); /* D1/D2 ephemerides carry no B1C/B2a group delays */
+            /* legacy: B1C from TGD1, B2a missing; the TGD_FROM_TGD1 variance covers both */
+            s->no_tgd = a1 == TGD_FROM_TGD1 ? TGD_FROM_TGD1 : (a1 || a2) ? TGD_MISSING : TGD_KNOWN;
             s->freq_hz = 0.0;
         } else {
-            tgd_s = bx_tgd_s(eph, d->sig, d->pilot);
+            tgd_s = tgd_for(eph, d->sig, d->pilot, &s->no_tgd);
             s->p_m = d->pseudorange_m;
-            s->no_tgd = tgd_s == 0.0;
             s->freq_hz = d->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
         }
         /* transmit time: t_tx = t_rx - P/c - dt_sv (receiver clock cancels, P contains it) */
@@ -307,8 +332,11 @@ static double variance(const bx_pvt_config_t *cfg, const sv_t *s, double el, dou
         const double si = iono_applied ? 0.3 * iono_m : 5.0 / sin_el;
         var += si * si;
     }
-    if (s->no_tgd) /* spread of c*T_GD over the constellation (orbit.md §5 table) */
+    if (s->no_tgd == TGD_MISSING) /* spread of c*T_GD over the constellation (orbit.md §5 table) */
         var += cfg->mode == BX_PVT_IF ? 100.0 : cfg->mode == BX_PVT_B1C ? 25.0 : 4.0;
+    else if (s->no_tgd == TGD_FROM_TGD1) /* c*(TGD1 - T_GD_B1Cp) RMS 0.9 m (x k/(k-1) = 2.26 in IF), plus
+                                           the missing T_GD_B2ap spread (x 1/(k-1) = 1.26) in IF */
+        var += cfg->mode == BX_PVT_IF ? 9.0 : 1.0;
     return var;
 }
 

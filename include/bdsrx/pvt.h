@@ -60,7 +60,8 @@ enum {
     BX_SOLF_RAIM_EXCL = 1u << 6,    /* RAIM excluded one or more satellites */
     BX_SOLF_RAIM_FAIL = 1u << 7,    /* test failed and exclusion could not repair it */
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
-    BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0) */
+    BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
+                                       or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pvt.c) */
 };
 
 typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
