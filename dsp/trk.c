@@ -190,6 +190,17 @@ static void layout_block(bx_trk_t *t)
     t->pos = t->blk_start;
 }
 
+/* Appends one pilot prompt (0 = a period without data) to the sliding sync window. */
+static void sync_push(bx_trk_t *t, float v)
+{
+    int m = t->c.sec_sync_chips;
+    if (t->sync_n == m) { /* slide */
+        memmove(t->sync_buf, t->sync_buf + 1, (size_t)(m - 1) * sizeof *t->sync_buf);
+        t->sync_n--;
+    }
+    t->sync_buf[t->sync_n++] = v;
+}
+
 /* Re-anchors the NCO at sample s (start or gap): propagates code and carrier
  * from the current block's linear model and starts a block at the next code
  * epoch at or after s.  The running partial block is dropped. */
@@ -205,9 +216,17 @@ static void anchor(bx_trk_t *t, uint64_t s)
     t->carr0 += t->carr_hz * (dt + k) / t->c.fs_hz;
     t->code0 = cp + k * t->step - (k > 0 ? PRIM_CHIPS : 0.0);
     t->blk_start = s + (uint64_t)k;
+    long w = (long)wraps + 1; /* periods from the current block to the new one */
     if (t->sec_sync) {
-        long w = (long)wraps + 1;
         t->sec_pos = (int)(((t->sec_pos + w) % t->sec_len + t->sec_len) % t->sec_len);
+    } else if (t->sync_n > 0) {
+        /* keep the sync window aligned: the dropped block and the periods of the gap count
+         * as empty chips (no information), so the search goes on across short gaps */
+        if (w >= t->c.sec_sync_chips || w < 0)
+            t->sync_n = 0;
+        else
+            for (long i = 0; i < w; i++)
+                sync_push(t, 0.0f);
     }
     t->have_last = 0;
     t->per_count = 0;
@@ -403,11 +422,7 @@ static void sync_collect(bx_trk_t *t, double complex p)
         t->sync_n = 0;
         return;
     }
-    if (t->sync_n == m) { /* slide */
-        memmove(t->sync_buf, t->sync_buf + 1, (size_t)(m - 1) * sizeof *t->sync_buf);
-        t->sync_n--;
-    }
-    t->sync_buf[t->sync_n++] = (float)creal(p);
+    sync_push(t, (float)creal(p));
     if (t->sync_n == m && --t->sync_wait <= 0) {
         if (try_sec_sync(t)) {
             t->sec_sync = 1;

@@ -329,17 +329,18 @@ static void test_skip_bridges_gap(void **state)
     for (int i = 0; i < nch; i++) {
         assert_int_equal(ch[i].state, BX_TRK_LOCKED);
         assert_true(fabs(ch[i].doppler_hz - g_dop_hz[prn_index(ch[i].prn)]) < 5.0);
-        /* Not > 40: B1C channels may lose the pilot secondary-code sync in the gap (the tracker
-         * re-syncs over 300 chips = 3 s) and C/N0 dips meanwhile; lock and Doppler are kept. */
-        assert_true(ch[i].cn0_dbhz > 30.0);
+        /* the gap's periods count as empty chips in the secondary-code search window, so
+         * the search started before the gap completes after it */
+        assert_true(ch[i].cn0_dbhz > 35.0); /* 45 dB-Hz; the ~1 s estimator still sees the gap */
         nsync += ch[i].sec_sync;
     }
     /* epochs at 1, 2, 3 s of the clock (none lost: 2 s is after the gap) */
     check_truth(&r, 3);
     for (int e = 1; e < r.n; e++)
         assert_true(fabs(r.t_s[e] - r.t_s[e - 1] - 1.0) < 0.11);
-    printf("NOTE: after a 0.25 s gap: %d/%d channels locked, %d kept the B1C secondary-code sync\n", nch, NSAT,
+    printf("NOTE: after a 0.25 s gap: %d/%d channels locked, %d with the B1C secondary-code sync\n", nch, NSAT,
            nsync);
+    assert_int_equal(nsync, NSAT);
 }
 
 /* Background acquisition (acq_async, the live default): a paced live file source; the search
