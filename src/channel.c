@@ -73,6 +73,7 @@ int bx_channel_track(bx_channel_t *ch, const bx_cf32_t *x, size_t n, uint64_t fi
 static void set_anchor(bx_channel_t *ch, uint64_t sample, bx_time_t tx, int week)
 {
     ch->have_time = 1;
+    ch->time_from_rx = 0;
     ch->anchor_sample = sample;
     ch->anchor_tx = tx;
     ch->week = week;
@@ -168,6 +169,27 @@ int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav)
             break;
     }
     return decoded;
+}
+
+int bx_channel_time_from_rx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t t_rx)
+{
+    if (ch->have_time || ch->sig != BX_SIG_B1C || !o->sec_sync)
+        return 0;
+    /* nominal travel time: the error (< 0.1 s with the receiver clock) is far
+     * below the half period of 9 s */
+    const double tx_s = (double)t_rx.sec + t_rx.frac_s - 0.075;
+    const double k = floor((tx_s - o->tx_in_period_s) / B1C_PERIOD_S + 0.5);
+    /* the next frame (secondary period) start, (k + 1) * 18 s, arrives
+     * 18 s - tx_in_period_s after `sample` (an anchor ahead of the sample
+     * keeps the index unsigned); Doppler compression over 18 s (< 0.1 ms)
+     * does not matter to bx_channel_tx_time, which rounds to whole periods */
+    const bx_time_t next = bx_time_make(((int64_t)k + 1) * (int64_t)B1C_PERIOD_S, 0.0);
+    const uint64_t ahead = (uint64_t)llround((B1C_PERIOD_S - o->tx_in_period_s) * ch->fs_hz);
+    int week;
+    bx_time_to_week_sow(next, &week);
+    set_anchor(ch, sample + ahead, next, week);
+    ch->time_from_rx = 1;
+    return 1;
 }
 
 int bx_channel_tx_time(const bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t *tx)

@@ -34,6 +34,7 @@ typedef struct {
     uint64_t anchor_sample;
     bx_time_t anchor_tx;
     int week;                 /* BDT week of the last decoded frame */
+    int time_from_rx;         /* the anchor came from the receiver time scale, not a frame */
 
     int frames_ok, frames_bad;
     int lost;                 /* tracking declared loss of lock */
@@ -51,6 +52,15 @@ int bx_channel_track(bx_channel_t *ch, const bx_cf32_t *x, size_t n, uint64_t fi
  * frames/messages decoded with a valid CRC.  asm_ is the receiver's
  * ephemeris assembler (IODE/IODC matching across messages). */
 int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav);
+
+/* Time anchor without a decoded frame, from the receiver's own time scale:
+ * t_rx is the receiver time of `sample` (o observed there).  Only for B1C,
+ * whose pilot secondary code spans 18 s: the transmit time is t_rx minus the
+ * travel time (67-130 ms) plus the receiver clock error (ms before the first
+ * fix), and the one multiple of 18 s that fits is unambiguous.  B2a (100 ms
+ * period) is left to its own B-CNAV2 messages.  Returns 1 if an anchor was
+ * set. */
+int bx_channel_time_from_rx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t t_rx);
 
 /* Transmit time of the signal arriving at `sample`, from the anchor and the
  * tracked time within the secondary-code period. */

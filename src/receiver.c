@@ -461,6 +461,10 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             d->lock_s = o->lock_s;
             d->flags = BX_OBS_DOP | BX_OBS_CN0 | BX_OBS_CP;
             bx_time_t tx;
+            /* B1C without a decoded frame yet (18 s each): once any channel set the
+             * time scale, its transmit time follows from the receiver time */
+            if (rx->have_t0 && !ch->have_time)
+                bx_channel_time_from_rx(ch, ep_sample[s], o, rx_time_of(rx, s, ep_sample[s]));
             if (rx->have_t0 && bx_channel_tx_time(ch, ep_sample[s], o, &tx)) {
                 bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
                 d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
