@@ -74,7 +74,7 @@ typedef struct {
     /* loop parameters (defaults from bx_trk_config_default) */
     double fll_bw_hz;        /* FLL noise bandwidth in pull-in (B1C 8, B2a 10) */
     double pll_bw_pullin_hz; /* PLL bandwidth in pull-in (B1C 10, B2a 15) */
-    double pll_bw_hz;        /* PLL bandwidth once locked (5) */
+    double pll_bw_hz;        /* PLL bandwidth once locked (8: holds lock in 3 m/s^2 turns) */
     double dll_bw_pullin_hz; /* DLL bandwidth in pull-in (1) */
     double dll_bw_hz;        /* DLL bandwidth at lock (B1C 0.1, B2a 0.5): narrow, see below */
     double dll_bw_min_hz;    /* > 0: first-order loop narrowing as 1/(4 t_lock) down to this
