@@ -14,8 +14,6 @@
 #include "bdsrx/iq.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_nav.h"
-#include "bdsrx/orbit.h"
-#include "bdsrx/rinex_nav.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/sink.h"
@@ -42,6 +40,12 @@ static void usage(FILE *f)
             "  --cn0 DBHZ       C/N0 of every satellite (default 45)\n"
             "  --motion M       static (default) or field: back-and-forth rows with U-turns\n"
             "  --speed MPS      field speed (default 3 m/s)\n"
+            "  --row-length M   field row length (default 200 m)\n"
+            "  --row-spacing M  field row spacing = U-turn diameter (default 12 m)\n"
+            "  --iono TECU      add an ionosphere of TECU vertical TEC (BDGIM, (0,0) term) to the\n"
+            "                   code delay that the broadcast model (coefficients 0) does not\n"
+            "                   describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
+            "                   removes it (default 0: the broadcast model, i.e. no delay)\n"
             "  --elmask DEG     satellites below are not simulated (default 5)\n"
             "  --seed N         noise seed\n"
             "  --nav-out FILE   also write the constellation as a RINEX 4 navigation file\n"
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
 {
     const char *out = NULL, *nav_out = NULL;
     int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
-    double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45;
+    double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45, iono_tecu = 0;
     uint64_t seed = 1;
     bx_simscen_config_t sc;
     bx_simscen_config_default(&sc);
@@ -143,6 +147,9 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(a, "--speed")) sc.speed_mps = atof(v);
+        else if (!strcmp(a, "--row-length")) sc.row_length_m = atof(v);
+        else if (!strcmp(a, "--row-spacing")) sc.row_spacing_m = atof(v);
+        else if (!strcmp(a, "--iono")) iono_tecu = atof(v);
         else if (!strcmp(a, "--elmask")) sc.elmask_deg = atof(v);
         else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--nav-out")) nav_out = v;
@@ -153,6 +160,12 @@ int main(int argc, char **argv)
     }
     if (!out) {
         usage(stderr);
+        return 2;
+    }
+    if (!(sc.speed_mps >= 0 && sc.speed_mps <= 100) || !(sc.row_length_m > 0) || !(sc.row_spacing_m > 0) ||
+        !(iono_tecu >= 0 && iono_tecu <= 300)) {
+        fprintf(stderr, "bdsrx-sim: --speed must be 0..100 m/s, --row-length/--row-spacing > 0 m, "
+                        "--iono 0..300 TECu\n");
         return 2;
     }
     if (!(duration_s > 0 && duration_s <= 3600) || !(cn0 > 0 && cn0 < 80)) {
@@ -172,7 +185,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bdsrx-sim: cannot build the constellation\n");
         return 1;
     }
-    sc.iono = &nav.iono;
+    /* the true ionosphere: the broadcast one, plus --iono TECu that the
+     * broadcast coefficients do not carry */
+    bx_bdgim_t iono_truth = nav.iono;
+    iono_truth.alpha_tecu[0] += iono_tecu;
+    sc.iono = &iono_truth;
     if (nav_out) {
         FILE *f = fopen(nav_out, "w");
         if (!f || bx_rinex_nav_write(f, &nav) != BX_OK) {
@@ -230,8 +247,10 @@ int main(int argc, char **argv)
     {
         char tb[64];
         bx_time_str(sc.start, tb, sizeof tb);
-        fprintf(truth, "%s\",\"motion\":\"%s\",\"cn0_dbhz\":%.1f,\"epochs\":[\n", tb,
-                sc.traj == BX_TRAJ_FIELD ? "field" : "static", cn0);
+        fprintf(truth, "%s\",\"motion\":\"%s\",\"speed_mps\":%.3f,\"row_length_m\":%.3f,\"row_spacing_m\":%.3f,"
+                       "\"iono_tecu\":%.2f,\"cn0_dbhz\":%.1f,\"epochs\":[\n",
+                tb, sc.traj == BX_TRAJ_FIELD ? "field" : "static", sc.traj == BX_TRAJ_FIELD ? sc.speed_mps : 0.0,
+                sc.row_length_m, sc.row_spacing_m, iono_tecu, cn0);
     }
     int first_epoch = 1;
     for (long ms = 0; ms < nms_total; ms++) {
