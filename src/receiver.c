@@ -423,7 +423,10 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
     int64_t d = llround(bias_s * rx->st[0].cfg.fs_hz);
     rx->t0_samples -= d;
     rx->next_epoch_rx -= d; /* keep the epoch grid on whole intervals */
-    rx->next_epoch_rx = ((rx->next_epoch_rx + rx->epoch_samples - 1) / rx->epoch_samples) * rx->epoch_samples;
+    /* to the nearest grid point: rounding up skipped an epoch whenever the
+     * receiver clock was behind (d < 0); one already past is skipped in
+     * bx_rx_process */
+    rx->next_epoch_rx = ((rx->next_epoch_rx + rx->epoch_samples / 2) / rx->epoch_samples) * rx->epoch_samples;
 }
 
 static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[BX_RX_MAX_STREAMS],
