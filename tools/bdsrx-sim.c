@@ -45,7 +45,7 @@ static void usage(FILE *f)
             "  --iono TECU      add an ionosphere of TECU vertical TEC (BDGIM, (0,0) term) to the\n"
             "                   code delay that the broadcast model (coefficients 0) does not\n"
             "                   describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
-            "                   removes it (default 0: the broadcast model, i.e. no delay)\n"
+            "                   removes it (default 0: the broadcast model's delay only)\n"
             "  --elmask DEG     satellites below are not simulated (default 5)\n"
             "  --seed N         noise seed\n"
             "  --nav-out FILE   also write the constellation as a RINEX 4 navigation file\n"
