@@ -629,7 +629,13 @@ static void finish_block(bx_trk_t *t)
     }
     double cp = t->cn0_pilot, cd = 0.0;
     if (t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
-        double pn = 0.5 * (bx_trk_cn0_pn(&t->lkp, 1) + bx_trk_cn0_pn(&t->lkd, 1));
+        /* The PLL's thermal jitter (sigma^2 = B_L / (C_p/N0) rad^2, locked on the
+         * pilot) moves A^2 sigma^2 of each component into Q, so the I/Q noise
+         * estimate is high by 1 + 2 B_L T on the pilot and 1 + 2 B_L T C_d/C_p on
+         * the data, whatever the C/N0 (B1C at 8 Hz, 10 ms: 0.64 dB): remove it */
+        const double bt2 = 2.0 * t->c.pll_bw_hz * t->t_prim;
+        const double d_over_p = t->c.sig == BX_SIG_B1C ? 1.0 / 3.0 : 1.0; /* signals.md §1.1/1.2 powers */
+        double pn = 0.5 * (bx_trk_cn0_pn(&t->lkp, 1) / (1.0 + bt2) + bx_trk_cn0_pn(&t->lkd, 1) / (1.0 + bt2 * d_over_p));
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, 1), pn, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
