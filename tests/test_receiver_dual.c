@@ -37,6 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
@@ -445,9 +448,82 @@ static void test_dual_field_moving(void **state)
     assert_true(c->verr[2].max < 0.2);
 }
 
+/* The same through the programs: bdsrx-sim writes both bands (2-bit, 14 s),
+ * `bdsrx run B1CFILE B2AFILE --signals B1C,B2a --mode IF --json` positions;
+ * every fix is compared with the scenario's position (the simulator's
+ * default place, from bx_simscen_config_default, not from its truth file). */
+static void test_cli_dual_if(void **state)
+{
+    (void)state;
+    const char *bindir = getenv("BDSRX_BIN");
+    char sim[512], run[512], dir[] = "/tmp/bdsrx_dual_XXXXXX", cmd[4096];
+    snprintf(sim, sizeof sim, "%s/bdsrx-sim", bindir && *bindir ? bindir : "bin");
+    snprintf(run, sizeof run, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(sim, X_OK) != 0 || access(run, X_OK) != 0) {
+        printf("SKIP: %s or %s not built; skipping the dual-band CLI test\n", sim, run);
+        skip();
+    }
+    assert_non_null(mkdtemp(dir));
+    int y, mo, d, h, mi;
+    double sec;
+    bx_time_to_civil(start_before_mt10(), &y, &mo, &d, &h, &mi, &sec);
+    snprintf(cmd, sizeof cmd,
+             "'%s' --out '%s/s' --signals B1C,B2a --fs-b1c %.0f --fs-b2a %.0f --format ci2 --duration 14 "
+             "--iono %.1f --cn0 %.1f --start '%04d-%02d-%02d %02d:%02d:%02.0f' --seed 3 --quiet",
+             sim, dir, FS_B1C_HZ, FS_B2A_HZ, IONO_TECU, CN0_DBHZ, y, mo, d, h, mi, sec);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd,
+             "'%s' run '%s/s_b1c.ci2' '%s/s_b2a.ci2' --signals B1C,B2a --mode IF --json --quiet --threads 2 2>/dev/null",
+             run, dir, dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    bx_simscen_config_t sc;
+    bx_simscen_config_default(&sc);
+    double truth[3];
+    bx_llh_to_ecef(sc.llh0, truth);
+    static char line[65536];
+    stat_t err;
+    memset(&err, 0, sizeof err);
+    int bad = 0;
+    while (fgets(line, sizeof line, p)) {
+        if (line[0] != '{')
+            continue;
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        if (!o || strcmp(json_string_value(json_object_get(o, "mode")), "if") != 0) {
+            printf("NOTE: cli: unexpected line %s", line);
+            bad++;
+            json_decref(o);
+            continue;
+        }
+        json_t *e = json_object_get(o, "ecef_m");
+        if (!strcmp(json_string_value(json_object_get(o, "fix")), "spp") && json_array_size(e) == 3) {
+            double e2 = 0;
+            for (int i = 0; i < 3; i++) {
+                const double v = json_real_value(json_array_get(e, (size_t)i)) - truth[i];
+                e2 += v * v;
+            }
+            stat_add(&err, sqrt(e2));
+        }
+        json_decref(o);
+    }
+    const int rc = pclose(p);
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/s_b1c.ci2* '%s'/s_b2a.ci2* '%s'/s.truth.json && rmdir '%s'", dir, dir,
+             dir, dir);
+    assert_int_equal(system(cmd), 0);
+    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s): %d fixes, 3D error mean %.2f "
+           "max %.2f m\n",
+           err.n, stat_mean(&err), err.max);
+    assert_int_equal(rc, 0);
+    assert_int_equal(bad, 0);
+    assert_true(err.n >= 2);
+    assert_true(err.max < 3.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_dual_static_iono_free),
-                                       cmocka_unit_test(test_dual_field_moving)};
+                                       cmocka_unit_test(test_dual_field_moving),
+                                       cmocka_unit_test(test_cli_dual_if)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
