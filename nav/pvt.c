@@ -135,7 +135,8 @@ static double tgd_for(const bx_eph_t *e, int sig, int pilot, int *approx)
         *approx = stand_in ? TGD_FROM_TGD1 : TGD_MISSING;
         return stand_in ? e->tgd_b1i_s : 0.0;
     }
-    *approx = t == 0.0 ? TGD_MISSING : TGD_KNOWN;
+    /* CNAV ephemerides always broadcast their group delays: 0 is a value, not a gap */
+    *approx = TGD_KNOWN;
     return t;
 }
 
