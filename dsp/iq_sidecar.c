@@ -178,7 +178,31 @@ out:
 int bx_iq_sigmf_write(const char *meta_path, const bx_iq_params_t *p, const char *datetime_utc,
                       const char *extra_json_or_NULL)
 {
-    if (!meta_path || !p || p->format < 0 || p->format >= BX_IQ_FORMAT_COUNT || !(p->fs_hz > 0.0))
+    return bx_iq_sigmf_write_annotated(meta_path, p, datetime_utc, extra_json_or_NULL, NULL, 0);
+}
+
+/* SigMF 1.0 "annotations" array: one object per entry, keys in the order of the spec. */
+static json_t *annotations_json(const bx_iq_annotation_t *ann, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        json_t *a = json_object();
+        json_object_set_new(a, "core:sample_start", json_integer((json_int_t)ann[i].sample_start));
+        json_object_set_new(a, "core:sample_count", json_integer((json_int_t)ann[i].sample_count));
+        if (ann[i].label)
+            json_object_set_new(a, "core:label", json_string(ann[i].label));
+        if (ann[i].comment)
+            json_object_set_new(a, "core:comment", json_string(ann[i].comment));
+        json_array_append_new(arr, a);
+    }
+    return arr;
+}
+
+int bx_iq_sigmf_write_annotated(const char *meta_path, const bx_iq_params_t *p, const char *datetime_utc,
+                                const char *extra_json_or_NULL, const bx_iq_annotation_t *ann, size_t n)
+{
+    if (!meta_path || !p || p->format < 0 || p->format >= BX_IQ_FORMAT_COUNT || !(p->fs_hz > 0.0) ||
+        (n && !ann))
         return BX_ERR_ARG;
     static const char *const sigmf_name[BX_IQ_FORMAT_COUNT] = {
         [BX_IQ_CI8] = "ci8", [BX_IQ_CI16] = "ci16_le", [BX_IQ_CF32] = "cf32_le",
@@ -210,7 +234,7 @@ int bx_iq_sigmf_write(const char *meta_path, const bx_iq_params_t *p, const char
     json_array_append(caps, c0);
     json_object_set(root, "global", global);
     json_object_set(root, "captures", caps);
-    json_object_set_new(root, "annotations", json_array());
+    json_object_set_new(root, "annotations", annotations_json(ann, n));
     rc = json_dump_file(root, meta_path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) == 0
              ? BX_OK
              : BX_ERR_IO;

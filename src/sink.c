@@ -209,9 +209,9 @@ static char *meta_path(const char *data)
     return p;
 }
 
-/* The base sidecar comes from bx_iq_sigmf_write (one writer for the format
- * the reader understands); recorder metadata goes into "global" through its
- * extra-JSON argument, and the loss annotations are added afterwards. */
+/* The sidecar comes from bx_iq_sigmf_write_annotated (one writer for the format the
+ * reader understands) in one write: recorder metadata goes into "global" through its
+ * extra-JSON argument, every loss becomes a "dropped" annotation. */
 static int write_sidecar(bx_sink_t *k)
 {
     const bx_sink_meta_t *m = &k->m;
@@ -247,37 +247,26 @@ static int write_sidecar(bx_sink_t *k)
     if (m->start_time_s > 0)
         iso_time(m->start_time_s, t, sizeof t);
     char *mp = meta_path(k->path);
-    int st = (mp && extra) ? bx_iq_sigmf_write(mp, &p, *t ? t : NULL, extra) : BX_ERR_NOMEM;
-    free(extra);
-    json_t *root = NULL;
-    if (st == BX_OK) {
-        json_error_t je;
-        root = json_load_file(mp, 0, &je);
-        if (!root)
-            st = BX_ERR_IO;
-    }
-    if (st == BX_OK) {
-        json_t *ann = json_array();
+    bx_iq_annotation_t *ann = k->ngaps ? calloc(k->ngaps, sizeof *ann) : NULL;
+    char(*comment)[160] = k->ngaps ? calloc(k->ngaps, sizeof *comment) : NULL;
+    int st = BX_ERR_NOMEM;
+    if (mp && extra && (!k->ngaps || (ann && comment))) {
         for (size_t i = 0; i < k->ngaps; i++) {
-            json_t *a = json_object();
-            char c[160], tt[48] = "unknown time";
+            char tt[48] = "unknown time";
             if (k->gaps[i].time_s > 0)
                 iso_time(k->gaps[i].time_s, tt, sizeof tt);
-            snprintf(c, sizeof c, "%llu samples lost (reader overflow or device), detected %s; filled",
+            snprintf(comment[i], sizeof comment[i],
+                     "%llu samples lost (reader overflow or device), detected %s; filled",
                      (unsigned long long)k->gaps[i].count, tt);
-            json_object_set_new(a, "core:sample_start", json_integer((json_int_t)k->gaps[i].start));
-            json_object_set_new(a, "core:sample_count", json_integer((json_int_t)k->gaps[i].count));
-            json_object_set_new(a, "core:label", json_string("dropped"));
-            json_object_set_new(a, "core:comment", json_string(c));
-            json_array_append_new(ann, a);
+            ann[i] = (bx_iq_annotation_t){k->gaps[i].start, k->gaps[i].count, "dropped", comment[i]};
         }
-        json_object_set_new(root, "annotations", ann);
-        if (json_dump_file(root, mp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0)
-            st = BX_ERR_IO;
+        st = bx_iq_sigmf_write_annotated(mp, &p, *t ? t : NULL, extra, ann, k->ngaps);
     }
+    free(extra);
+    free(ann);
+    free(comment);
     if (st != BX_OK)
         snprintf(k->msg, sizeof k->msg, "%s: cannot write the SigMF sidecar", mp ? mp : k->path);
-    json_decref(root);
     free(mp);
     return st;
 }

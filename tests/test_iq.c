@@ -326,8 +326,29 @@ static void test_sigmf_roundtrip(void **s)
     assert_int_equal(json_integer_value(json_object_get(c0, "core:sample_start")), 0);
     assert_true(json_number_value(json_object_get(c0, "core:frequency")) == 1572.42e6);
     assert_string_equal(json_string_value(json_object_get(c0, "core:datetime")), "2026-11-22T10:34:03Z");
-    assert_true(json_is_array(json_object_get(root, "annotations")));
+    assert_int_equal(json_array_size(json_object_get(root, "annotations")), 0);
     json_decref(root);
+    /* annotations (as bdsrx-rec writes for lost samples): order, keys, optional comment */
+    const bx_iq_annotation_t ann[2] = {{1000, 250, "dropped", "250 samples lost"}, {5000, 7, "dropped", NULL}};
+    assert_int_equal(bx_iq_sigmf_write_annotated(meta, &p, NULL, NULL, ann, 2), BX_OK);
+    root = json_load_file(meta, 0, &je);
+    assert_non_null(root);
+    json_t *an = json_object_get(root, "annotations");
+    assert_int_equal(json_array_size(an), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *a = json_array_get(an, i);
+        assert_int_equal(json_integer_value(json_object_get(a, "core:sample_start")), ann[i].sample_start);
+        assert_int_equal(json_integer_value(json_object_get(a, "core:sample_count")), ann[i].sample_count);
+        assert_string_equal(json_string_value(json_object_get(a, "core:label")), "dropped");
+    }
+    assert_string_equal(json_string_value(json_object_get(json_array_get(an, 0), "core:comment")), "250 samples lost");
+    assert_null(json_object_get(json_array_get(an, 1), "core:comment"));
+    json_decref(root);
+    bx_iq_params_t ra; /* still a sidecar the reader takes */
+    bx_iq_params_init(&ra);
+    assert_int_equal(bx_iq_sigmf_read(meta, &ra, err, sizeof err), BX_OK);
+    assert_int_equal(ra.format, BX_IQ_CI16);
+    assert_int_equal(bx_iq_sigmf_write_annotated(meta, &p, NULL, NULL, NULL, 1), BX_ERR_ARG);
     /* packed formats keep their bdsrx name */
     p.format = BX_IQ_CI2;
     assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);

@@ -147,6 +147,18 @@ int bx_iq_sidecar_find(const char *data_path, bx_iq_params_t *p, char *found_pat
 int bx_iq_sigmf_write(const char *meta_path, const bx_iq_params_t *p, const char *datetime_utc,
                       const char *extra_json_or_NULL);
 
+/* One SigMF annotation ("annotations" entry, SigMF 1.0 core): core:sample_start,
+ * core:sample_count, and core:label / core:comment when not NULL. */
+typedef struct {
+    uint64_t sample_start, sample_count;
+    const char *label, *comment;
+} bx_iq_annotation_t;
+
+/* bx_iq_sigmf_write with n annotations (in the order given; ann may be NULL when n is 0), e.g.
+ * one "dropped" annotation per loss of samples in a recording (bx_sink).  Same returns. */
+int bx_iq_sigmf_write_annotated(const char *meta_path, const bx_iq_params_t *p, const char *datetime_utc,
+                                const char *extra_json_or_NULL, const bx_iq_annotation_t *ann, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

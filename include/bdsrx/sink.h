@@ -5,7 +5,7 @@
  * frequency, format, start time, device, gain, bias tee, and one annotation per
  * loss of samples.  Used by bdsrx-rec, bdsrx-convert and bdsrx-replay.
  *
- * The sidecar is written by bx_iq_sigmf_write (core:datatype, core:sample_rate, core:version,
+ * The sidecar is written by bx_iq_sigmf_write_annotated (core:datatype, core:sample_rate, core:version,
  * bdsrx:format, bdsrx:if_hz, captures[0]) plus, in "global": core:num_channels, core:recorder,
  * core:hw, core:description, bdsrx:gain_db, bdsrx:agc, bdsrx:bias_tee, bdsrx:source,
  * bdsrx:dropped_samples;
