@@ -38,6 +38,11 @@
 
 #include "bdsrx/types.h"
 
+/* C11's CMPLXF where the C library leaves it out (glibc defines it for gcc only). */
+#if !defined(CMPLXF) && !defined(__cplusplus)
+#define CMPLXF(x, y) __builtin_complex((float)(x), (float)(y))
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
