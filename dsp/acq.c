@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <fftw3.h>
 
@@ -151,6 +152,22 @@ static int work_alloc(acq_work_t *w, size_t m, size_t mp, size_t n_lag, size_t n
     return ok ? BX_OK : BX_ERR_NOMEM;
 }
 
+/* Writes the process's FFTW wisdom to path through a temporary file and a rename, so that
+ * processes sharing one wisdom file never read a half-written one.  1 on success. */
+static int export_wisdom(const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp)
+        return 0;
+    if (!fftwf_export_wisdom_to_filename(tmp))
+        return 0;
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return 0;
+    }
+    return 1;
+}
+
 bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
 {
     if (!c || config_check(c) != BX_OK)
@@ -247,12 +264,12 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     a->pf = fftwf_plan_dft_1d((int)a->m, w->tin, w->tout, FFTW_FORWARD, wis);
     a->pi = fftwf_plan_dft_1d((int)a->mp, w->win, w->wout, FFTW_BACKWARD, wis);
     const unsigned flags = c->fft_measure ? FFTW_MEASURE : FFTW_ESTIMATE;
+    const int measured_new = c->fft_measure && (!a->pf || !a->pi); /* wisdom gained something */
     if (!a->pf)
         a->pf = fftwf_plan_dft_1d((int)a->m, w->tin, w->tout, FFTW_FORWARD, flags);
     if (!a->pi)
         a->pi = fftwf_plan_dft_1d((int)a->mp, w->win, w->wout, FFTW_BACKWARD, flags);
-    if (c->wisdom_path && c->fft_measure && a->pf && a->pi &&
-        !fftwf_export_wisdom_to_filename(c->wisdom_path))
+    if (c->wisdom_path && c->fft_measure && a->pf && a->pi && measured_new && !export_wisdom(c->wisdom_path))
         fprintf(stderr, "bx_acq_create: cannot write FFTW wisdom to %s (plans are used anyway)\n", c->wisdom_path);
     if (!a->pf || !a->pi) {
         fprintf(stderr, "bx_acq_create: FFTW could not plan sizes %zu / %zu\n", a->m, a->mp);

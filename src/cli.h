@@ -14,4 +14,9 @@ int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
 
+#include <stddef.h>
+/* FFTW wisdom file for acquisition plans (src/cli_wisdom.c): BDSRX_WISDOM, else the user's
+ * cache directory; NULL when turned off or unavailable.  buf holds the path. */
+const char *cli_wisdom_path(char *buf, size_t n);
+
 #endif

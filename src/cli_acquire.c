@@ -33,7 +33,9 @@ static void usage(FILE *f)
             "  --data          B1C: add the data component's power to the pilot's (about 1 dB more\n"
             "                  sensitivity for twice the inverse FFTs; C/N0 then counts both)\n"
             "  --measure       FFTW_MEASURE plans (slower start, faster search)\n"
-            "  --wisdom FILE   FFTW wisdom: read before planning, written after --measure\n"
+            "  --wisdom FILE   FFTW wisdom: read before planning, written after --measure (default: the\n"
+            "                  cache ~/.cache/bdsrx/fftw-wisdom with measured plans; BDSRX_WISDOM=off\n"
+            "                  for estimated plans and no cache, BDSRX_WISDOM=FILE for another file)\n"
             "  --all           also print the PRNs that were not detected\n"
             "  --json          one JSON object per line instead of the table\n"
             "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
@@ -217,6 +219,12 @@ int cli_acquire(int argc, char **argv)
     c.nthreads = (int)threads;
     c.fft_measure = measure;
     c.use_data = use_data;
+    char wisdom_buf[4096];
+    if (!wisdom) { /* the commands' cache: measured plans kept across runs */
+        wisdom = cli_wisdom_path(wisdom_buf, sizeof wisdom_buf);
+        measure |= wisdom != NULL;
+    }
+    c.fft_measure = measure;
     c.wisdom_path = wisdom;
     bx_acq_t *acq = bx_acq_create(&c);
     if (!acq) {

@@ -74,6 +74,7 @@ static void usage(FILE *f)
             "  --ref LAT,LON,H            reference position: the summary reports the error\n"
             "  --plain                    one status line per second instead of the screen view\n"
             "  --quiet                    no status, only the final summary\n"
+            "  (FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE)\n"
             "\n"
             "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage\n");
 }
@@ -310,6 +311,8 @@ int cli_live(int argc, char **argv)
 {
     bx_live_config_t lc;
     bx_live_config_default(&lc);
+    char wisdom[4096];
+    lc.rx.acq_wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     out_t o;
     memset(&o, 0, sizeof o);
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL,

@@ -49,7 +49,9 @@ static void usage(FILE *f)
             "  --rinex-obs FILE   RINEX 3.05 observations\n"
             "  --rinex-nav FILE   RINEX 4 navigation data decoded from the signal (written at the end)\n"
             "  --ref LAT,LON,H    reference position (deg, deg, m): the summary reports errors\n"
-            "  --quiet            no progress display\n");
+            "  --quiet            no progress display\n"
+            "FFTW plans for the searches are measured once and cached in ~/.cache/bdsrx/fftw-wisdom\n"
+            "(BDSRX_WISDOM=FILE elsewhere, BDSRX_WISDOM=off: estimated plans, nothing written).\n");
 }
 
 typedef struct {
@@ -286,6 +288,8 @@ int cli_run(int argc, char **argv)
     bx_rx_config_t rc;
     bx_rx_config_default(&rc);
     rc.n_streams = nfiles;
+    char wisdom[4096];
+    rc.acq_wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     int ret = 1;
     for (int k = 0; k < nfiles; k++) {
         if (bx_iq_open(files[k], &flags[k], &rd[k], err, sizeof err) != BX_OK) {

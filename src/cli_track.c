@@ -220,6 +220,9 @@ int cli_track(int argc, char **argv)
     bx_acq_config_t ac;
     bx_acq_config_default(&ac, sig, fs, if_hz);
     ac.pfa = pfa;
+    char wisdom[4096];
+    ac.wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
+    ac.fft_measure = ac.wisdom_path != NULL;
     bx_acq_t *acq = bx_acq_create(&ac);
     if (!acq) {
         fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz (see above)\n", sn, fs / 1e6);

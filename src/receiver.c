@@ -124,6 +124,8 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
         bx_acq_config_t ac;
         bx_acq_config_default(&ac, st->cfg.sig, st->cfg.fs_hz, st->cfg.if_hz);
         ac.pfa = c->acq_pfa;
+        ac.wisdom_path = c->acq_wisdom_path;
+        ac.fft_measure = c->acq_wisdom_path != NULL;
         for (int t = 0; t < rx->threads; t++) {
             st->acq[t] = bx_acq_create(&ac);
             if (!st->acq[t]) {

@@ -4,6 +4,9 @@
 # as one failure), with each binary's wall time (to keep check-asan's duration in view).
 # Exit status non-zero if anything failed.
 dir=${1:-build/tests}
+# the commands' FFTW wisdom cache stays out of the tests (estimated plans, nothing written
+# to the user's cache); tests that want it set BDSRX_WISDOM themselves
+BDSRX_WISDOM=${BDSRX_WISDOM-off}; export BDSRX_WISDOM
 pass=0; fail=0; skip=0; bad=""; t_all=$(date +%s)
 for t in "$dir"/test_*; do
     [ -x "$t" ] || continue

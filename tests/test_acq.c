@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "bdsrx/acq.h"
 #include "bdsrx/code.h"
@@ -449,6 +451,68 @@ static void test_b1c_use_data(void **state)
     bx_acq_destroy(ad);
 }
 
+/* FFTW wisdom: a measured search writes the wisdom file (through a rename), a second object
+ * plans from it, and measured plans find what estimated plans find.  The bdsrx commands'
+ * cache: BDSRX_WISDOM=FILE makes `bdsrx acquire` write FILE. */
+static void test_wisdom(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/bdsrx_wisdom_XXXXXX";
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    remove(path); /* a missing file is the first-run case */
+    const synth_t p = {BX_SIG_B2A, 40, 10.23e6, 0.0, 1234.5, 5115.4, 45.0};
+    bx_acq_config_t c;
+    bx_acq_config_default(&c, p.sig, p.fs, 0.0);
+    c.noncoh = 2;
+    bx_acq_t *est = bx_acq_create(&c);
+    c.fft_measure = 1;
+    c.wisdom_path = path;
+    bx_acq_t *m1 = bx_acq_create(&c);
+    assert_non_null(est);
+    assert_non_null(m1);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 0);
+    bx_acq_t *m2 = bx_acq_create(&c); /* planned from the file's wisdom */
+    assert_non_null(m2);
+    const size_t n = bx_acq_samples_needed(est);
+    bx_cf32_t *x = synth(&p, n, 4242);
+    bx_acq_result_t r0, r1, r2;
+    assert_int_equal(bx_acq_search(est, x, n, p.prn, &r0), BX_OK);
+    assert_int_equal(bx_acq_search(m1, x, n, p.prn, &r1), BX_OK);
+    assert_int_equal(bx_acq_search(m2, x, n, p.prn, &r2), BX_OK);
+    assert_true(r0.detected && r1.detected && r2.detected);
+    assert_true(fabs(r1.doppler_hz - r0.doppler_hz) < 1.0 && fabs(r2.doppler_hz - r0.doppler_hz) < 1.0);
+    assert_true(fabs(chip_diff(r1.code_phase_chips, r0.code_phase_chips)) < 0.01);
+    assert_true(fabs(r1.metric - r0.metric) < 0.01 * r0.metric);
+    free(x);
+    bx_acq_destroy(est);
+    bx_acq_destroy(m1);
+    bx_acq_destroy(m2);
+    remove(path);
+
+    /* the command line's cache, through the environment */
+    const char *bindir = getenv("BDSRX_BIN");
+    char bin[512], cmd[1200];
+    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
+    if (access(bin, X_OK) != 0) {
+        printf("SKIP: %s not built; the CLI wisdom check is skipped\n", bin);
+        return;
+    }
+    snprintf(cmd, sizeof cmd,
+             "head -c 400000 /dev/zero > %s.bin && BDSRX_WISDOM=%s %s acquire %s.bin --format ci8 --fs 4.092e6 "
+             "--signal B1C --prn 19 > /dev/null",
+             path, path, bin, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_size > 0);
+    remove(path);
+    snprintf(cmd, sizeof cmd, "%s.bin", path);
+    remove(cmd);
+}
+
 /* ---------------------------------------------------------------- real PocketSDR captures */
 
 typedef struct {
@@ -663,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_search_many_matches_single),
         cmocka_unit_test(test_noise_false_alarms),
         cmocka_unit_test(test_b1c_use_data),
+        cmocka_unit_test(test_wisdom),
         cmocka_unit_test(test_signalsim_b1c),
         cmocka_unit_test(test_signalsim_b2a),
         cmocka_unit_test(test_signalsim_l1_mixed),

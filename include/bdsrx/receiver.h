@@ -62,6 +62,9 @@ typedef struct {
     double epoch_interval_s; /* observation output interval, default 1.0 (0.1 .. 1) */
     double reacq_interval_s; /* re-search untracked PRNs every this long, default 10 */
     double acq_pfa;          /* false-alarm probability per PRN search, default 1e-3 */
+    const char *acq_wisdom_path; /* FFTW wisdom file: the searches use measured plans, measured
+                                once and kept there across runs (NULL: estimated plans, ~25 %
+                                slower searches, nothing written) */
     int acq_async;           /* 0 (default): searches run inside bx_rx_process on all threads
                                 (deterministic: files, tests); 1: on one background thread while
                                 tracking goes on, channels join when it ends (live sources: a
