@@ -197,40 +197,6 @@ static void *sig_main(void *arg)
 
 /* ---- flags ------------------------------------------------------------------------------ */
 
-static int parse_signal(const char *s, int *sig)
-{
-    if (!strcasecmp(s, "B1C"))
-        *sig = BX_SIG_B1C;
-    else if (!strcasecmp(s, "B2a"))
-        *sig = BX_SIG_B2A;
-    else
-        return -1;
-    return 0;
-}
-
-static int parse_prns(const char *s, uint64_t *mask)
-{
-    *mask = 0;
-    while (*s) {
-        char *end;
-        long a = strtol(s, &end, 10), b = a;
-        if (end == s)
-            return -1;
-        if (*end == '-') {
-            s = end + 1;
-            b = strtol(s, &end, 10);
-            if (end == s)
-                return -1;
-        }
-        if (a < 1 || b > BX_PRN_MAX || a > b || (*end && *end != ','))
-            return -1;
-        for (long p = a; p <= b; p++)
-            *mask |= 1ull << p;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return 0;
-}
-
 static int parse_num(const char *v, double *x)
 {
     char *end;
@@ -351,7 +317,7 @@ int cli_live(int argc, char **argv)
         else if (!strcmp(a, "--threads")) { bad = parse_num(v, &x) || x < 0 || x > 64; lc.rx.threads = (int)x; }
         else if (!strcmp(a, "--seconds")) bad = parse_num(v, &lc.max_s) || lc.max_s <= 0;
         else if (!strcmp(a, "--elmask")) bad = parse_num(v, &elmask_deg);
-        else if (!strcmp(a, "--prn")) bad = parse_prns(v, &lc.rx.prn_mask);
+        else if (!strcmp(a, "--prn")) bad = cli_parse_prns(v, &lc.rx.prn_mask);
         else if (!strcmp(a, "--nav")) nav_path = v;
         else if (!strcmp(a, "--nmea")) nmea_path = v;
         else if (!strcmp(a, "--nmea-tcp")) tcp_spec = v;
@@ -363,7 +329,7 @@ int cli_live(int argc, char **argv)
             snprintf(buf, sizeof buf, "%s", v);
             lc.n_signals = 0;
             for (char *t = strtok(buf, ","); t && !bad; t = strtok(NULL, ","))
-                bad = lc.n_signals == BX_RX_MAX_STREAMS || parse_signal(t, &lc.sig[lc.n_signals++]) < 0;
+                bad = lc.n_signals == BX_RX_MAX_STREAMS || cli_parse_signal(t, &lc.sig[lc.n_signals++]) < 0;
         } else if (!strcmp(a, "--ref")) {
             double la, lo, h;
             bad = sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3;

@@ -132,42 +132,6 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
     }
 }
 
-static int parse_signal(const char *s, int *sig)
-{
-    if (!strcasecmp(s, "B1C"))
-        *sig = BX_SIG_B1C;
-    else if (!strcasecmp(s, "B2a"))
-        *sig = BX_SIG_B2A;
-    else
-        return -1;
-    return 0;
-}
-
-static int parse_prns(const char *s, uint64_t *mask)
-{
-    *mask = 0;
-    while (*s) {
-        char *end;
-        long a = strtol(s, &end, 10), b = a;
-        if (end == s)
-            return -1;
-        if (*end == '-') {
-            s = end + 1;
-            b = strtol(s, &end, 10);
-            if (end == s)
-                return -1;
-        }
-        if (a < 1 || b > BX_PRN_MAX || a > b)
-            return -1;
-        for (long p = a; p <= b; p++)
-            *mask |= 1ull << p;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return -1;
-    }
-    return 0;
-}
-
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
 {
     bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
@@ -236,7 +200,7 @@ int cli_run(int argc, char **argv)
             char buf[64];
             snprintf(buf, sizeof buf, "%s", v);
             for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-                if (nsig == 2 || parse_signal(t, &sigs[nsig]) < 0) {
+                if (nsig == 2 || cli_parse_signal(t, &sigs[nsig]) < 0) {
                     fprintf(stderr, "bdsrx run: --signals takes B1C, B2a or B1C,B2a\n");
                     return 2;
                 }
@@ -252,7 +216,7 @@ int cli_run(int argc, char **argv)
         else if (!strcmp(a, "--rinex-obs")) rnxo = v;
         else if (!strcmp(a, "--rinex-nav")) rnxn = v;
         else if (!strcmp(a, "--prn")) {
-            if (parse_prns(v, &prn_mask) < 0) {
+            if (cli_parse_prns(v, &prn_mask) < 0) {
                 fprintf(stderr, "bdsrx run: bad PRN list '%s' (e.g. 19-30,41)\n", v);
                 return 2;
             }

@@ -37,34 +37,6 @@ static void usage(FILE *f)
 }
 
 /* "1-63", "19,20", "19-46,59" -> mask; 0 on success */
-static int parse_prns(const char *s, unsigned char mask[BX_PRN_MAX + 1])
-{
-    memset(mask, 0, BX_PRN_MAX + 1);
-    const char *p = s;
-    while (*p) {
-        char *end;
-        long a = strtol(p, &end, 10), b = a;
-        if (end == p)
-            return -1;
-        p = end;
-        if (*p == '-') {
-            b = strtol(p + 1, &end, 10);
-            if (end == p + 1)
-                return -1;
-            p = end;
-        }
-        if (a < 1 || b > BX_PRN_MAX || a > b)
-            return -1;
-        for (long k = a; k <= b; k++)
-            mask[k] = 1;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return -1;
-    }
-    return 0;
-}
-
 static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
 {
     char *end;
@@ -197,7 +169,11 @@ int cli_track(int argc, char **argv)
     }
     const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
     unsigned char mask[BX_PRN_MAX + 1];
-    if (parse_prns(prn_list, mask) != 0) {
+    uint64_t prn_bits;
+    const int prn_bad = cli_parse_prns(prn_list, &prn_bits);
+    for (int k = 0; k <= BX_PRN_MAX; k++)
+        mask[k] = (prn_bits >> k) & 1u;
+    if (prn_bad != 0) {
         fprintf(stderr, "bdsrx track: bad PRN list '%s' (e.g. 1-63, 19,20 or 19-46,59)\n", prn_list);
         return 2;
     }
