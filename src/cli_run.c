@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "  --elmask DEG       elevation mask (default 10)\n"
             "  --prn LIST         search only these PRNs (e.g. 19-30,41)\n"
             "  --threads N        worker threads (default: all CPUs)\n"
-            "  --json             one JSON solution per epoch on standard output\n"
+            "  --json             one JSON solution per epoch on standard output (--json=FILE: to FILE)\n"
             "  --nmea FILE        NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)\n"
             "  --rinex-obs FILE   RINEX 3.05 observations\n"
             "  --rinex-nav FILE   RINEX 4 navigation data decoded from the signal (written at the end)\n"
@@ -161,6 +161,7 @@ int cli_run(int argc, char **argv)
     double seconds = 0, rate_hz = 1, elmask = 10;
     const char *mode_s = NULL, *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
     int json = 0, quiet = 0, threads = 0;
+    const char *json_path = NULL; /* --json=FILE; NULL or "-": standard output */
     uint64_t prn_mask = 0;
     run_t r;
     memset(&r, 0, sizeof r);
@@ -181,6 +182,7 @@ int cli_run(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--json")) { json = 1; continue; }
+        if (!strncmp(a, "--json=", 7)) { json = 1; json_path = a + 7; continue; }
         if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
         if (!v) {
             fprintf(stderr, "bdsrx run: %s needs a value\n", a);
@@ -313,8 +315,13 @@ int cli_run(int argc, char **argv)
         bx_rx_add_nav(r.rx, &nav);
         bx_nav_free(&nav);
     }
-    if (json)
-        r.json = stdout;
+    if (json) {
+        r.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
+        if (!r.json) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", json_path, strerror(errno));
+            goto done;
+        }
+    }
     if (nmea_path) {
         r.nmea = !strcmp(nmea_path, "-") ? stdout : fopen(nmea_path, "w");
         if (!r.nmea) {
@@ -395,7 +402,7 @@ int cli_run(int argc, char **argv)
     {
         bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
         int nch = bx_rx_channels(r.rx, ch, (int)(sizeof ch / sizeof ch[0]));
-        FILE *o = json ? stderr : stdout;
+        FILE *o = r.json == stdout ? stderr : stdout;
         fprintf(o, "processed %.1f s of samples; %d channels:", bx_rx_elapsed_s(r.rx), nch);
         for (int i = 0; i < nch; i++)
             fprintf(o, " %s-C%02d(%s,%.0fdB-Hz,%d frames)", ch[i].sig == BX_SIG_B1C ? "B1C" : "B2a", ch[i].prn,
@@ -449,6 +456,8 @@ done:
     free(buf[1]);
     if (r.nmea && r.nmea != stdout)
         fclose(r.nmea);
+    if (r.json && r.json != stdout)
+        fclose(r.json);
     if (r.rnx)
         fclose(r.rnx);
     bx_rx_destroy(r.rx);
