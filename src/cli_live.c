@@ -34,6 +34,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
 #define MAX_CH (BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS)
@@ -82,35 +83,15 @@ static void usage(FILE *f)
 /* ---- outputs ---------------------------------------------------------------------------- */
 
 typedef struct {
-    bx_pvt_t *pvt;
-    FILE *nmea, *json, *rnx;
+    solout_t so;       /* PVT, JSON, RINEX, fix statistics */
+    FILE *nmea;        /* NMEA sentences also go to ... */
     bx_nmea_tcp_t *tcp;
     bx_serial_t *ser;
-    bx_rinex_obs_header_t rnx_hdr;
-    int rnx_started;
-    int nepoch, nfix;
-    double ttff_s;
-    double sum_pos[3];
-    double ref_llh[3];
-    int have_ref;
-    double err3d_sq_sum;
-    bx_sol_t last;
-    int have_last;
 } out_t;
 
-static void send_nmea(out_t *o, const bx_sol_t *sol)
+static void send_nmea(void *user, const char *buf, size_t len)
 {
-    char buf[100 * (BX_SOL_MAXSAT / 4 + 8)];
-    size_t len = 0;
-    int k;
-    if ((k = bx_nmea_gga(sol, "GB", buf + len, sizeof buf - len)) > 0)
-        len += (size_t)k;
-    if ((k = bx_nmea_rmc(sol, "GB", buf + len, sizeof buf - len)) > 0)
-        len += (size_t)k;
-    if ((k = bx_nmea_gsa(sol, "GB", buf + len, sizeof buf - len)) > 0)
-        len += (size_t)k;
-    if ((k = bx_nmea_gsv(sol, buf + len, sizeof buf - len)) > 0)
-        len += (size_t)k;
+    out_t *o = user;
     if (o->nmea) {
         fwrite(buf, 1, len, o->nmea);
         fflush(o->nmea); /* readers tail the file */
@@ -124,48 +105,9 @@ static void send_nmea(out_t *o, const bx_sol_t *sol)
 static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
 {
     out_t *o = user;
-    bx_rx_t *rx = (bx_rx_t *)rxc;
-    o->nepoch++;
-    if (!bx_rx_have_time(rx)) { /* no absolute time yet: nothing time-tagged (as bdsrx run) */
-        if (o->tcp)
-            bx_nmea_tcp_poll(o->tcp);
-        return;
-    }
-    if (o->rnx && obs->n > 0) {
-        if (!o->rnx_started) {
-            bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
-            o->rnx_started = 1;
-        }
-        bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
-    }
-    bx_sol_t sol;
-    int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
-    o->last = sol;
-    o->have_last = 1;
-    if (o->json) {
-        bx_sol_json_write(o->json, &sol);
-        fflush(o->json);
-    }
     if (o->tcp)
         bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
-        return;
-    send_nmea(o, &sol);
-    if (o->nfix == 0)
-        o->ttff_s = bx_rx_elapsed_s(rx);
-    o->nfix++;
-    bx_rx_set_position(rx, sol.pos_m);
-    if (fabs(sol.clk_bias_m) > 300.0) /* keep the receiver clock near BDT */
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
-    for (int i = 0; i < 3; i++)
-        o->sum_pos[i] += sol.pos_m[i];
-    if (o->have_ref) {
-        double ref[3], e2 = 0;
-        bx_llh_to_ecef(o->ref_llh, ref);
-        for (int i = 0; i < 3; i++)
-            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
-        o->err3d_sq_sum += e2;
-    }
+    solout_epoch(&o->so, (bx_rx_t *)rxc, obs);
 }
 
 /* ---- signals ---------------------------------------------------------------------------- */
@@ -228,8 +170,8 @@ static void show(FILE *f, int ansi, bx_live_t *lv, const out_t *o)
     v.device = bx_source_info(bx_live_source(lv))->device;
     v.n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
     v.ch = ch;
-    v.sol = o->have_last ? &o->last : NULL;
-    v.n_fix = o->nfix;
+    v.sol = o->so.have_last ? &o->so.last : NULL;
+    v.n_fix = o->so.nfix;
     bx_live_stats(lv, &v.stats);
     if (ansi)
         bx_live_view_draw(f, &v);
@@ -251,26 +193,10 @@ static void summary(FILE *f, bx_live_t *lv, const out_t *o)
         fprintf(f, " %s-C%02d(%s,%.0fdB-Hz,%+.0fHz,%d frames)", ch[i].sig == BX_SIG_B2A ? "B2a" : "B1C", ch[i].prn,
                 bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].doppler_hz, ch[i].frames_ok);
     fprintf(f, "\n");
-    if (o->nfix == 0) {
-        fprintf(f, "no position fix in %d epochs: %s\n", o->nepoch,
-                o->have_last && o->last.reason[0] ? o->last.reason : "no navigation data decoded");
-        return;
-    }
-    double mean[3], llh[3];
-    for (int i = 0; i < 3; i++)
-        mean[i] = o->sum_pos[i] / o->nfix;
-    bx_ecef_to_llh(mean, llh);
-    fprintf(f, "time to first fix: %.1f s; %d fixes in %d epochs\n", o->ttff_s, o->nfix, o->nepoch);
-    fprintf(f, "mean position: lat %.7f lon %.7f h %.2f m\n", llh[0] * 180 / M_PI, llh[1] * 180 / M_PI, llh[2]);
-    if (o->have_ref) {
-        double ref[3], d[3], enu[3];
-        bx_llh_to_ecef(o->ref_llh, ref);
-        for (int i = 0; i < 3; i++)
-            d[i] = mean[i] - ref[i];
-        bx_ecef_to_enu(o->ref_llh, d, enu);
-        fprintf(f, "error of the mean vs reference: east %.2f north %.2f up %.2f m; RMS 3D error per fix %.2f m\n",
-                enu[0], enu[1], enu[2], sqrt(o->err3d_sq_sum / o->nfix));
-    }
+    if (o->so.nfix == 0)
+        fprintf(f, "no position fix in %d epochs: %s\n", o->so.nepoch,
+                o->so.have_last && o->so.last.reason[0] ? o->so.last.reason : "no navigation data decoded");
+    solout_summary(&o->so, f);
 }
 
 int cli_live(int argc, char **argv)
@@ -281,6 +207,10 @@ int cli_live(int argc, char **argv)
     lc.rx.acq_wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     out_t o;
     memset(&o, 0, sizeof o);
+    solout_init(&o.so);
+    o.so.flush = 1; /* readers tail the JSON file */
+    o.so.nmea = send_nmea;
+    o.so.nmea_user = &o;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -333,8 +263,8 @@ int cli_live(int argc, char **argv)
         } else if (!strcmp(a, "--ref")) {
             double la, lo, h;
             bad = sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3;
-            o.ref_llh[0] = la * M_PI / 180, o.ref_llh[1] = lo * M_PI / 180, o.ref_llh[2] = h;
-            o.have_ref = 1;
+            o.so.ref_llh[0] = la * M_PI / 180, o.so.ref_llh[1] = lo * M_PI / 180, o.so.ref_llh[2] = h;
+            o.so.have_ref = 1;
         } else {
             fprintf(stderr, "bdsrx live: unknown option %s (see bdsrx live --help)\n", a);
             return 2;
@@ -391,14 +321,14 @@ int cli_live(int argc, char **argv)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.elmask_rad = elmask_deg * M_PI / 180;
-    o.pvt = bx_pvt_create(&pc);
-    if (!o.pvt) {
+    o.so.pvt = bx_pvt_create(&pc);
+    if (!o.so.pvt) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
     if ((nmea_path && !(o.nmea = open_out(nmea_path, &data_on_stdout))) ||
-        (json_path && !(o.json = open_out(json_path, &data_on_stdout))) ||
-        (rnx_path && !(o.rnx = fopen(rnx_path, "w")))) {
+        (json_path && !(o.so.json = open_out(json_path, &data_on_stdout))) ||
+        (rnx_path && !(o.so.rnx = fopen(rnx_path, "w")))) {
         fprintf(stderr, "bdsrx live: cannot write output: %s\n", strerror(errno));
         goto done;
     }
@@ -410,11 +340,11 @@ int cli_live(int argc, char **argv)
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
     }
-    if (o.rnx) {
-        bx_rinex_obs_header_default(&o.rnx_hdr);
-        snprintf(o.rnx_hdr.marker, sizeof o.rnx_hdr.marker, "BDSRX");
-        snprintf(o.rnx_hdr.receiver, sizeof o.rnx_hdr.receiver, "bdsrx live");
-        o.rnx_hdr.interval_s = lc.rx.epoch_interval_s;
+    if (o.so.rnx) {
+        bx_rinex_obs_header_default(&o.so.rnx_hdr);
+        snprintf(o.so.rnx_hdr.marker, sizeof o.so.rnx_hdr.marker, "BDSRX");
+        snprintf(o.so.rnx_hdr.receiver, sizeof o.so.rnx_hdr.receiver, "bdsrx live");
+        o.so.rnx_hdr.interval_s = lc.rx.epoch_interval_s;
     }
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
@@ -426,9 +356,9 @@ int cli_live(int argc, char **argv)
         pc.mode = BX_PVT_IF;
     else
         pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
-    bx_pvt_destroy(o.pvt);
-    o.pvt = bx_pvt_create(&pc);
-    if (!o.pvt) {
+    bx_pvt_destroy(o.so.pvt);
+    o.so.pvt = bx_pvt_create(&pc);
+    if (!o.so.pvt) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -498,14 +428,14 @@ done:
     bx_live_destroy(lv);
     if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
         ret = 1;
-    if (o.json && o.json != stdout && fclose(o.json) != 0)
+    if (o.so.json && o.so.json != stdout && fclose(o.so.json) != 0)
         ret = 1;
-    if (o.rnx && fclose(o.rnx) != 0)
+    if (o.so.rnx && fclose(o.so.rnx) != 0)
         ret = 1;
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_serial_close(o.ser);
-    if (o.pvt)
-        bx_pvt_destroy(o.pvt);
+    if (o.so.pvt)
+        bx_pvt_destroy(o.so.pvt);
     return ret;
 }

@@ -20,6 +20,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
 
@@ -55,81 +56,17 @@ static void usage(FILE *f)
 }
 
 typedef struct {
-    bx_pvt_t *pvt;
     bx_rx_t *rx;
-    FILE *json, *nmea, *rnx;
-    bx_rinex_obs_header_t rnx_hdr;
-    int rnx_started;
-    int nepoch, nfix;
-    double ttff_s;
-    double sum_pos[3];
-    double pos_first[3];
-    int have_first;
-    double enu_sum[3], enu_sq[3];
-    double ref_llh[3];
-    int have_ref;
-    double err3d_sq_sum;
-    bx_sol_t last;
-    int steered;
+    solout_t out;  /* PVT, outputs, fix statistics */
+    FILE *nmea;    /* NMEA file of out's sentences */
 } run_t;
+
+static void write_nmea(void *user, const char *buf, size_t len) { fwrite(buf, 1, len, (FILE *)user); }
 
 static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
 {
     run_t *r = user;
-    bx_rx_t *rx = (bx_rx_t *)rxc;
-    r->nepoch++;
-    /* until a decoded time of week sets the time scale, epoch times only count
-     * seconds of samples: nothing time-tagged is written from them */
-    if (!bx_rx_have_time(rx))
-        return;
-    if (r->rnx && obs->n > 0) {
-        if (!r->rnx_started) {
-            bx_rinex_obs_write_header(r->rnx, &r->rnx_hdr, obs->time);
-            r->rnx_started = 1;
-        }
-        bx_rinex_obs_write_epoch(r->rnx, &r->rnx_hdr, obs);
-    }
-    bx_sol_t sol;
-    int st = bx_pvt_solve(r->pvt, obs, bx_rx_nav(rx), &sol);
-    r->last = sol;
-    if (r->json)
-        bx_sol_json_write(r->json, &sol);
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
-        return;
-    if (r->nmea)
-        bx_nmea_write(r->nmea, &sol, "GB");
-    if (r->nfix == 0)
-        r->ttff_s = bx_rx_elapsed_s(rx);
-    r->nfix++;
-    bx_rx_set_position(rx, sol.pos_m);
-    /* keep the receiver clock near BDT so that time tags are meaningful */
-    if (fabs(sol.clk_bias_m) > 300.0) {
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
-        r->steered++;
-    }
-    for (int i = 0; i < 3; i++)
-        r->sum_pos[i] += sol.pos_m[i];
-    if (!r->have_first) {
-        memcpy(r->pos_first, sol.pos_m, sizeof r->pos_first);
-        r->have_first = 1;
-    }
-    double d[3], enu[3], llh0[3];
-    bx_ecef_to_llh(r->pos_first, llh0);
-    for (int i = 0; i < 3; i++)
-        d[i] = sol.pos_m[i] - r->pos_first[i];
-    bx_ecef_to_enu(llh0, d, enu);
-    for (int i = 0; i < 3; i++) {
-        r->enu_sum[i] += enu[i];
-        r->enu_sq[i] += enu[i] * enu[i];
-    }
-    if (r->have_ref) {
-        double ref[3];
-        bx_llh_to_ecef(r->ref_llh, ref);
-        double e2 = 0;
-        for (int i = 0; i < 3; i++)
-            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
-        r->err3d_sq_sum += e2;
-    }
+    solout_epoch(&r->out, (bx_rx_t *)rxc, obs);
 }
 
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
@@ -147,7 +84,7 @@ static void progress(const run_t *r, bx_rx_t *rx, double total_s)
         fill = w;
     fprintf(stderr, "\r[%.*s%*s] %6.1f/%.1f s  channels %2d locked %2d time %2d  %s %2d sats  ", fill,
             "##############################", w - fill, "", t, total_s, n, locked, timed,
-            r->last.fix ? "FIX" : "no fix", r->last.n_used);
+            r->out.last.fix ? "FIX" : "no fix", r->out.last.n_used);
     fflush(stderr);
 }
 
@@ -165,6 +102,7 @@ int cli_run(int argc, char **argv)
     uint64_t prn_mask = 0;
     run_t r;
     memset(&r, 0, sizeof r);
+    solout_init(&r.out);
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -228,8 +166,8 @@ int cli_run(int argc, char **argv)
                 fprintf(stderr, "bdsrx run: --ref takes LAT,LON,H (degrees, degrees, metres)\n");
                 return 2;
             }
-            r.ref_llh[0] = la * M_PI / 180, r.ref_llh[1] = lo * M_PI / 180, r.ref_llh[2] = h;
-            r.have_ref = 1;
+            r.out.ref_llh[0] = la * M_PI / 180, r.out.ref_llh[1] = lo * M_PI / 180, r.out.ref_llh[2] = h;
+            r.out.have_ref = 1;
         } else {
             fprintf(stderr, "bdsrx run: unknown option %s (see bdsrx run --help)\n", a);
             return 2;
@@ -298,9 +236,9 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    r.pvt = bx_pvt_create(&pc);
+    r.out.pvt = bx_pvt_create(&pc);
     r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.pvt || !r.rx) {
+    if (!r.out.pvt || !r.rx) {
         fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
         goto done;
     }
@@ -316,29 +254,31 @@ int cli_run(int argc, char **argv)
         bx_nav_free(&nav);
     }
     if (json) {
-        r.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
-        if (!r.json) {
+        r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
+        if (!r.out.json) {
             fprintf(stderr, "bdsrx run: cannot write %s: %s\n", json_path, strerror(errno));
             goto done;
         }
     }
     if (nmea_path) {
         r.nmea = !strcmp(nmea_path, "-") ? stdout : fopen(nmea_path, "w");
+        r.out.nmea = write_nmea;
+        r.out.nmea_user = r.nmea;
         if (!r.nmea) {
             fprintf(stderr, "bdsrx run: cannot write %s: %s\n", nmea_path, strerror(errno));
             goto done;
         }
     }
     if (rnxo) {
-        r.rnx = fopen(rnxo, "w");
-        if (!r.rnx) {
+        r.out.rnx = fopen(rnxo, "w");
+        if (!r.out.rnx) {
             fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rnxo, strerror(errno));
             goto done;
         }
-        bx_rinex_obs_header_default(&r.rnx_hdr);
-        snprintf(r.rnx_hdr.marker, sizeof r.rnx_hdr.marker, "BDSRX");
-        snprintf(r.rnx_hdr.receiver, sizeof r.rnx_hdr.receiver, "bdsrx");
-        r.rnx_hdr.interval_s = 1.0 / rate_hz;
+        bx_rinex_obs_header_default(&r.out.rnx_hdr);
+        snprintf(r.out.rnx_hdr.marker, sizeof r.out.rnx_hdr.marker, "BDSRX");
+        snprintf(r.out.rnx_hdr.receiver, sizeof r.out.rnx_hdr.receiver, "bdsrx");
+        r.out.rnx_hdr.interval_s = 1.0 / rate_hz;
     }
 
     double total_s = 0;
@@ -402,13 +342,13 @@ int cli_run(int argc, char **argv)
     {
         bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
         int nch = bx_rx_channels(r.rx, ch, (int)(sizeof ch / sizeof ch[0]));
-        FILE *o = r.json == stdout ? stderr : stdout;
+        FILE *o = r.out.json == stdout ? stderr : stdout;
         fprintf(o, "processed %.1f s of samples; %d channels:", bx_rx_elapsed_s(r.rx), nch);
         for (int i = 0; i < nch; i++)
             fprintf(o, " %s-C%02d(%s,%.0fdB-Hz,%d frames)", ch[i].sig == BX_SIG_B1C ? "B1C" : "B2a", ch[i].prn,
                     bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].frames_ok);
         fprintf(o, "\n");
-        if (r.nfix == 0) {
+        if (r.out.nfix == 0) {
             if (nch == 0)
                 fprintf(o, "no position fix: no satellite signal found; check the sample rate, centre frequency and "
                            "format (--fs --fc --if --format or the sidecar), the antenna, and --signals\n");
@@ -416,32 +356,10 @@ int cli_run(int argc, char **argv)
                 fprintf(o, "no position fix: the capture is too short to decode the time of week (B1C needs one "
                            "18 s frame, ~20-30 s of signal; B2a ~3-6 s)\n");
             else
-                fprintf(o, "no position fix: %s\n", r.last.reason[0] ? r.last.reason : "no navigation data decoded");
-        } else {
-            double mean[3], llh[3], sd[3];
-            for (int i = 0; i < 3; i++)
-                mean[i] = r.sum_pos[i] / r.nfix;
-            bx_ecef_to_llh(mean, llh);
-            for (int i = 0; i < 3; i++) {
-                double m = r.enu_sum[i] / r.nfix;
-                sd[i] = sqrt(fmax(0.0, r.enu_sq[i] / r.nfix - m * m));
-            }
-            fprintf(o, "time to first fix: %.1f s; %d fixes in %d epochs\n", r.ttff_s, r.nfix, r.nepoch);
-            fprintf(o, "mean position: lat %.7f lon %.7f h %.2f m (ECEF %.2f %.2f %.2f)\n", llh[0] * 180 / M_PI,
-                    llh[1] * 180 / M_PI, llh[2], mean[0], mean[1], mean[2]);
-            fprintf(o, "spread (1 sigma): east %.2f north %.2f up %.2f m\n", sd[0], sd[1], sd[2]);
-            if (r.have_ref) {
-                double ref[3], d[3], enu[3];
-                bx_llh_to_ecef(r.ref_llh, ref);
-                for (int i = 0; i < 3; i++)
-                    d[i] = mean[i] - ref[i];
-                bx_ecef_to_enu(r.ref_llh, d, enu);
-                fprintf(o, "error of the mean vs reference: east %.2f north %.2f up %.2f m (3D %.2f m); "
-                           "RMS 3D error per fix %.2f m\n",
-                        enu[0], enu[1], enu[2], sqrt(enu[0] * enu[0] + enu[1] * enu[1] + enu[2] * enu[2]),
-                        sqrt(r.err3d_sq_sum / r.nfix));
-            }
+                fprintf(o, "no position fix: %s\n",
+                        r.out.last.reason[0] ? r.out.last.reason : "no navigation data decoded");
         }
+        solout_summary(&r.out, o);
     }
     if (rnxn) {
         FILE *f = fopen(rnxn, "w");
@@ -450,19 +368,19 @@ int cli_run(int argc, char **argv)
         if (f)
             fclose(f);
     }
-    ret = r.nfix > 0 ? 0 : 1;
+    ret = r.out.nfix > 0 ? 0 : 1;
 done:
     free(buf[0]);
     free(buf[1]);
     if (r.nmea && r.nmea != stdout)
         fclose(r.nmea);
-    if (r.json && r.json != stdout)
-        fclose(r.json);
-    if (r.rnx)
-        fclose(r.rnx);
+    if (r.out.json && r.out.json != stdout)
+        fclose(r.out.json);
+    if (r.out.rnx)
+        fclose(r.out.rnx);
     bx_rx_destroy(r.rx);
-    if (r.pvt)
-        bx_pvt_destroy(r.pvt);
+    if (r.out.pvt)
+        bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
             bx_iq_close(rd[k]);

@@ -119,6 +119,10 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
         st = BX_ERR_ARG;
         goto fail;
     }
+    /* background searches only where samples keep arriving meanwhile; a flat-out file
+     * would run past the search and lose its start */
+    if (!in->real_time)
+        rc.acq_async = 0;
     lv->rx = bx_rx_create(&rc, err, errlen);
     if (!lv->rx) {
         st = BX_ERR_ARG;

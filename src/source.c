@@ -304,6 +304,7 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
         return st;
     }
     compute_granule(s);
+    s->info.real_time = strcmp(s->info.kind, "file") != 0 || s->opts.pace > 0;
     s->scratch_samples = SCRATCH_SAMPLES;
     s->scratch = malloc(raw_bytes(s, s->scratch_samples));
     if (!s->scratch) {

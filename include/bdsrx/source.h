@@ -78,6 +78,8 @@ typedef struct {
     int agc, bias_tee;
     int64_t total_samples;  /* -1 = unbounded stream */
     int live;               /* samples come through the reader thread and ring */
+    int real_time;          /* samples arrive on a clock (devices, network, paced files), not as
+                               fast as they are read (files without pace) */
     /* Channels sampled on one clock (pocket:?ch=both gives 2).  ch[c] describes channel c in
      * its own raw format (what bx_source_split_raw produces); for 1 channel ch[0] repeats the
      * fields above.  With 2 channels `format` is -1: raw reads return the device's bytes. */
