@@ -178,6 +178,33 @@ static void test_synth_b2a(void **state)
     check_synth(&p, 1, 10, 50.0, 0.1);
 }
 
+/* Searches PRNs 1..63 in `blocks` independent blocks of complex Gaussian noise; returns the
+ * false alarms and sets *searches. */
+static int noise_false_alarms(const bx_acq_config_t *c, int blocks, uint64_t seed, int *searches)
+{
+    bx_acq_t *a = bx_acq_create(c);
+    assert_non_null(a);
+    const size_t n = bx_acq_samples_needed(a);
+    bx_cf32_t *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    int fa = 0;
+    *searches = 0;
+    for (int blk = 0; blk < blocks; blk++) {
+        for (size_t i = 0; i < n; i++)
+            x[i] = (float)gauss(&seed) + I * (float)gauss(&seed);
+        assert_int_equal(bx_acq_set_input(a, x, n), BX_OK);
+        for (int prn = 1; prn <= 63; prn++) {
+            bx_acq_result_t r;
+            assert_int_equal(bx_acq_search_input(a, prn, &r), BX_OK);
+            fa += r.detected;
+            (*searches)++;
+        }
+    }
+    free(x);
+    bx_acq_destroy(a);
+    return fa;
+}
+
 /* Pure noise: count detections over many PRN searches at two false-alarm probabilities. */
 static void test_noise_false_alarms(void **state)
 {
@@ -190,24 +217,8 @@ static void test_noise_false_alarms(void **state)
         c.noncoh = 2;
         c.doppler_max_hz = 2000.0;
         c.pfa = pfas[t];
-        bx_acq_t *a = bx_acq_create(&c);
-        assert_non_null(a);
-        const size_t n = bx_acq_samples_needed(a);
-        bx_cf32_t *x = malloc(n * sizeof *x);
-        assert_non_null(x);
-        uint64_t s = 777;
-        int searches = 0, fa = 0;
-        for (int blk = 0; blk < 6; blk++) {
-            for (size_t i = 0; i < n; i++)
-                x[i] = (float)gauss(&s) + I * (float)gauss(&s);
-            assert_int_equal(bx_acq_set_input(a, x, n), BX_OK);
-            for (int prn = 1; prn <= 63; prn++) {
-                bx_acq_result_t r;
-                assert_int_equal(bx_acq_search_input(a, prn, &r), BX_OK);
-                fa += r.detected;
-                searches++;
-            }
-        }
+        int searches;
+        const int fa = noise_false_alarms(&c, 6, 777, &searches);
         const double expect = searches * pfas[t];
         printf("NOTE: noise: %d false alarms in %d PRN searches at pfa %g (%.1f if the cells were "
                "independent)\n", fa, searches, pfas[t], expect);
@@ -215,8 +226,6 @@ static void test_noise_false_alarms(void **state)
         assert_true(fa <= expect + 3.0 * sqrt(expect) + 1.0);
         if (t == 0) /* ...but not absurdly conservative */
             assert_true(fa >= 0.1 * expect);
-        free(x);
-        bx_acq_destroy(a);
     }
 }
 
@@ -371,30 +380,12 @@ static void test_b1c_use_data(void **state)
     c.use_data = 1;
     c.pfa = 0.2;
     c.doppler_max_hz = 1000.0;
-    bx_acq_t *a = bx_acq_create(&c);
-    assert_non_null(a);
-    size_t n = bx_acq_samples_needed(a);
-    bx_cf32_t *x = malloc(n * sizeof *x);
-    assert_non_null(x);
-    uint64_t sd = 99;
-    int fa = 0, searches = 0;
-    for (int blk = 0; blk < 3; blk++) {
-        for (size_t i = 0; i < n; i++)
-            x[i] = (float)gauss(&sd) + I * (float)gauss(&sd);
-        assert_int_equal(bx_acq_set_input(a, x, n), BX_OK);
-        for (int prn = 1; prn <= 63; prn++) {
-            bx_acq_result_t r;
-            assert_int_equal(bx_acq_search_input(a, prn, &r), BX_OK);
-            fa += r.detected;
-            searches++;
-        }
-    }
+    int searches;
+    const int fa = noise_false_alarms(&c, 3, 99, &searches);
     const double expect = searches * c.pfa;
     printf("NOTE: use_data noise: %d false alarms in %d searches at pfa %g\n", fa, searches, c.pfa);
     assert_true(fa <= expect + 3.0 * sqrt(expect) + 1.0);
     assert_true(fa >= 0.1 * expect);
-    free(x);
-    bx_acq_destroy(a);
 
     char pb[1024], pt[1024];
     if (!testdata_path(pb, sizeof pb, "signalsim/b1c_static_30s.bin") ||
@@ -413,8 +404,8 @@ static void test_b1c_use_data(void **state)
     ad = bx_acq_create(&c);
     assert_non_null(ap);
     assert_non_null(ad);
-    n = bx_acq_samples_needed(ad);
-    x = read_capture(pb, &flags, n, &eff);
+    const size_t n = bx_acq_samples_needed(ad);
+    bx_cf32_t *x = read_capture(pb, &flags, n, &eff);
     assert_int_equal(bx_acq_set_input(ap, x, n), BX_OK);
     assert_int_equal(bx_acq_set_input(ad, x, n), BX_OK);
     int found = 0, wrong = 0;
