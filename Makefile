@@ -1,12 +1,28 @@
-# bdsrx — BeiDou-3 software receiver.  `make` builds build/libbdsrx.a and bin/*.
-#   make check       build and run the test suite (installs Debian deps if missing)
-#   make check-asan  the same with AddressSanitizer + UndefinedBehaviorSanitizer
+# bdsrx — BeiDou-3 software receiver.  `make` builds the library (static and shared), the
+# command-line helper archive and bin/*.
+#   make check       build and run the whole test suite (installs Debian deps if missing)
+#   make check-fast  the unit tests only (under a minute on 2 cores), for iteration
+#   make check-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make run         run the receiver on the bundled default capture in data/
 #   make bench       benchmarks (acquisition, tracking, correlator, LDPC FER)
 #   make bench-callgrind  correlator instructions per sample under valgrind (load-independent)
-# Library sources: every dsp/*.c nav/*.c src/*.c except src/main.c and src/cli_*.c.
-# Programs: src/main.c + src/cli_*.c -> bin/bdsrx; tools/<name>.c -> bin/<name>.
-# Tests: tests/test_<name>.c -> build/tests/test_<name> (cmocka).
+#   make install PREFIX=/usr/local [DESTDIR=]   make uninstall
+#
+# Layout (src/README.md has the picture):
+#   dsp/                 signal processing (codes, acquisition, tracking, correlators, IQ formats)
+#   nav/{fec,msg,geo,pos,fmt}  channel coding, messages, geodesy/time/orbits, solvers, file formats
+#   src/{rx,io,sim}      receiver engine, sample sources and sinks, the signal simulator
+#   src/cli              the `bdsrx` command line and the pieces the tools share (not in the library)
+# Library: dsp nav/* src/{rx,io,sim} -> build/libbdsrx.a + build/libbdsrx.so.$(SOVERSION)
+# CLI helpers: src/cli/*.c except main.c -> build/libbdsrx-cli.a (linked into programs and tests)
+# Programs: src/cli/main.c -> bin/bdsrx; tools/<name>.c -> bin/<name>.
+# Tests: tests/test_<name>.c -> build/tests/test_<name> (cmocka); examples/*.c -> build/examples/.
+
+VERSION_MAJOR := 0
+VERSION_MINOR := 3
+VERSION_PATCH := 0
+VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+SOVERSION := $(VERSION_MAJOR)
 
 PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson
 BUILD   ?= build
@@ -14,29 +30,45 @@ SAN     ?=
 CC      ?= cc
 OPT     ?= -O2 -march=x86-64-v2 -mtune=generic
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread -Iinclude -Idsp -Inav -Isrc \
+SRC_DIRS:= dsp $(sort $(dir $(wildcard nav/*/*.c))) src/rx src/io src/sim src/cli
+INCS    := -Iinclude $(addprefix -I,$(patsubst %/,%,$(SRC_DIRS)))
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread -fPIC $(INCS) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread $(SAN)
 
-LIB_SRC := $(wildcard dsp/*.c nav/*.c) $(filter-out src/main.c src/cli_%.c,$(wildcard src/*.c))
-CLI_SRC := src/main.c $(wildcard src/cli_*.c)
+LIB_SRC := $(wildcard dsp/*.c nav/*/*.c src/rx/*.c src/io/*.c src/sim/*.c)
+CLI_SRC := $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
 TOOL_SRC:= $(wildcard tools/*.c)
 TEST_SRC:= $(wildcard tests/test_*.c)
 BENCH_SRC:= $(wildcard bench/*.c)
+EX_SRC  := $(wildcard examples/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libbdsrx.a
+SOLIB   := $(BUILD)/libbdsrx.so.$(VERSION)
+CLILIB  := $(BUILD)/libbdsrx-cli.a
 BINDIR  ?= bin
 PROGS   := $(BINDIR)/bdsrx $(TOOL_SRC:tools/%.c=$(BINDIR)/%)
 TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
+# the unit tests: everything except the end-to-end receiver runs on long simulated captures
+SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq
+FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
 
-.PHONY: all deps check check-asan run bench bench-callgrind clean
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+BIN_INSTALL ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+
+.PHONY: all deps check check-fast check-asan examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
-all: $(LIB) $(PROGS)
+all: $(LIB) $(SOLIB) $(PROGS)
 
 # Installs missing Debian packages (idempotent); see tools/install-deps.sh.
 deps: $(DEPS_STAMP)
@@ -47,32 +79,53 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+$(SOLIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libbdsrx.so.$(SOVERSION) -o $@ $^ $(LDLIBS)
+	ln -sf libbdsrx.so.$(VERSION) $(BUILD)/libbdsrx.so.$(SOVERSION)
+	ln -sf libbdsrx.so.$(SOVERSION) $(BUILD)/libbdsrx.so
+
+$(CLILIB): $(CLI_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -DBX_VERSION_STRING='"$(VERSION)"' -MMD -MP -c $< -o $@
 
-$(BINDIR)/bdsrx: $(CLI_OBJ) $(LIB)
+$(BINDIR)/bdsrx: $(BUILD)/src/cli/main.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BINDIR)/%: $(BUILD)/tools/%.o $(LIB)
+$(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CLILIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(CLILIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# examples link against the library only, as an integrator's program would
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+examples: $(EXAMPLES)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory all $(TESTS) $(EXAMPLES)
 	@sh tests/run.sh $(BUILD)/tests
+	@sh examples/run.sh $(BUILD)/examples
+
+check-fast: deps
+	@$(MAKE) --no-print-directory all $(FAST_TESTS) $(EXAMPLES)
+	@BDSRX_FAST=1 sh tests/run.sh $(BUILD)/tests $(notdir $(FAST_TESTS))
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT="-O1 -march=x86-64-v2" \
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  all $(TESTS:$(BUILD)/%=build-asan/%)
+	  $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(TESTS:$(BUILD)/%=build-asan/%)
 	@BDSRX_BIN=build-asan/bin BDSRX_ASAN=1 sh tests/run.sh build-asan/tests
 
 run: deps
@@ -87,7 +140,31 @@ bench-callgrind: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench/bench_trk
 	@sh bench/callgrind.sh $(BUILD)/bench
 
+$(BUILD)/bdsrx.pc: Makefile
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: bdsrx' 'Description: BeiDou-3 software GNSS receiver library (B1C, B2a)' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	  'Libs: -L$${libdir} -lbdsrx' 'Libs.private: -lm -pthread' \
+	  'Cflags: -I$${includedir}' > $@
+
+install: all $(BUILD)/bdsrx.pc
+	install -d $(DESTDIR)$(INCDIR)/bdsrx $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BIN_INSTALL) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 include/bdsrx/*.h $(DESTDIR)$(INCDIR)/bdsrx/
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libbdsrx.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbdsrx.so.$(SOVERSION)
+	ln -sf libbdsrx.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libbdsrx.so
+	install -m 644 $(BUILD)/bdsrx.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(PROGS) $(DESTDIR)$(BIN_INSTALL)/
+	sh tools/gen-man.sh $(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(VERSION)
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCDIR)/bdsrx
+	rm -f $(DESTDIR)$(LIBDIR)/libbdsrx.a $(DESTDIR)$(LIBDIR)/libbdsrx.so* $(DESTDIR)$(LIBDIR)/pkgconfig/bdsrx.pc
+	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(BIN_INSTALL)/%) $(PROGS:$(BINDIR)/%=$(DESTDIR)$(MANDIR)/man1/%.1)
+
 clean:
 	rm -rf build build-asan bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d) $(BENCHES:=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(TESTS:=.d) $(BENCHES:=.d) $(EXAMPLES:=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d)

@@ -1,14 +1,20 @@
 #!/bin/sh
-# Runs every cmocka test binary in $1, prints each one's result and a final
-# "N passed, N failed" line (tests counted by cmocka, binaries that crash count
-# as one failure), with each binary's wall time (to keep check-asan's duration in view).
-# Exit status non-zero if anything failed.
+# run.sh DIR [NAME...]: runs the cmocka test binaries in DIR (all test_* or the NAMEs given),
+# prints each one's result and wall time and a final "N passed, N failed, N skipped" line.
+# Counts come from cmocka's summary lines: "[  PASSED  ] N test(s)." counts the tests that ran
+# and passed, "[  SKIPPED ] N test(s), listed below:" the skipped ones (cmocka repeats each
+# skipped test's name on its own "[  SKIPPED ] name" line, which is not counted again), and
+# "[  FAILED  ] N test(s), listed below:" the failed ones.  A binary that crashes or exits
+# non-zero without a FAILED line counts as one failure.  Exit status non-zero if anything failed.
 dir=${1:-build/tests}
+[ $# -gt 0 ] && shift
 # the commands' FFTW wisdom cache stays out of the tests (estimated plans, nothing written
 # to the user's cache); tests that want it set BDSRX_WISDOM themselves
 BDSRX_WISDOM=${BDSRX_WISDOM-off}; export BDSRX_WISDOM
+if [ $# -gt 0 ]; then list=""; for n in "$@"; do list="$list $dir/$n"; done
+else list=$(ls "$dir"/test_* 2>/dev/null); fi
 pass=0; fail=0; skip=0; bad=""; t_all=$(date +%s)
-for t in "$dir"/test_*; do
+for t in $list; do
     [ -x "$t" ] || continue
     case "$t" in *.o|*.d) continue;; esac
     log=$(mktemp)
@@ -18,13 +24,13 @@ for t in "$dir"/test_*; do
     dt=$(($(date +%s) - t0))
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
-    s=$(grep -c '^\[  SKIPPED \]' "$log")
-    p=${p:-0}; f=${f:-0}
+    s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test(s), listed below.*/\1/p' "$log" | tail -1)
+    p=${p:-0}; f=${f:-0}; s=${s:-0}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    pass=$((pass + p - s)); fail=$((fail + f)); skip=$((skip + s))
+    pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
     if [ "$f" -ne 0 ]; then bad="$bad $(basename "$t")"; cat "$log"; fi
     grep -h '^\(SKIP\|NOTE\)' "$log" | sed "s|^|$(basename "$t"): |"
-    printf '%-28s %3d passed, %d failed, %d skipped  %4d s\n' "$(basename "$t")" $((p - s)) "$f" "$s" "$dt"
+    printf '%-28s %3d passed, %d failed, %d skipped  %4d s\n' "$(basename "$t")" "$p" "$f" "$s" "$dt"
     rm -f "$log"
 done
 [ -n "$bad" ] && echo "failing:$bad"

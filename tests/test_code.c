@@ -464,7 +464,7 @@ static void test_names_and_args(void **s)
     assert_int_equal(bx_code_gold13(0x1105, 0x0517, 0, 100, c), BX_ERR_ARG); /* dead register */
 }
 
-/* ---- bdsrx code (src/cli_code.c), through the built binary ---- */
+/* ---- bdsrx code (src/cli/cli_code.c), through the built binary ---- */
 
 static int run_cli(const char *args, char *out, size_t outlen)
 {

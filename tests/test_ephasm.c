@@ -1,4 +1,4 @@
-/* Ephemeris assembly (nav/ephasm.c): matched issues of data are released as one
+/* Ephemeris assembly (nav/msg/ephasm.c): matched issues of data are released as one
  * bx_eph_t, halves of different issues never are.  Inputs: real messages from
  * testvectors.md (TV1 C35 SF2, TV2 C23 SF3/MT10), real B2b frames (qzsl6tool), and
  * messages derived from them with changed IODs / timing. */
@@ -354,7 +354,7 @@ static void test_eph_blocks_cross_source(void **state)
     bx_ephasm_destroy(a);
 }
 
-/* Assembled ephemerides through the orbit code (nav/satpos.c): TV1 against the worked
+/* Assembled ephemerides through the orbit code (nav/geo/satpos.c): TV1 against the worked
  * example of orbit.md §3 (a regression vector computed by the ICD transcriber), and the
  * real B-CNAV3 ephemerides of the qzsl6tool file: the satellites were being received in
  * Hiroshima, so each must be above the horizon there with a plausible orbit radius. */

@@ -747,7 +747,7 @@ static void test_snapper_ri1(void **s)
     assert_true(ratio > 2.0 * ratio_rev);
 }
 
-/* ---- bdsrx info (src/cli_info.c), through the built binary ---- */
+/* ---- bdsrx info (src/cli/cli_info.c), through the built binary ---- */
 static void test_cli_info(void **s)
 {
     (void)s;

@@ -34,7 +34,7 @@
 
 #include "bdsrx/iq.h"
 #include "bdsrx/live.h"
-#include "bdsrx/live_view.h"
+#include "live_view.h"
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/serial.h"

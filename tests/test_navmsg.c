@@ -1,4 +1,4 @@
-/* B-CNAV1/2/3 message field codecs (nav/cnav*_msg.c, nav/navblocks.c, nav/bits.c).
+/* B-CNAV1/2/3 message field codecs (nav/cnav*_msg.c, nav/msg/navblocks.c, nav/msg/bits.c).
  * Truth: the decoded values printed in shared/icd/testvectors.md TV1-TV4 (NovAtel
  * example logs and PocketSDR real codewords), real B2b frames recorded by a Septentrio
  * receiver (qzsl6tool test data) checked against physics and against the PPP-B2b DCBs
@@ -781,7 +781,7 @@ static void test_pack_values(void **state)
     assert_int_equal(bx_cnav2_pack(&c, b), BX_ERR_UNSUPPORTED);
 }
 
-/* ---------------- bdsrx nav-decode --json (src/cli_nav_decode.c) ---------------- */
+/* ---------------- bdsrx nav-decode --json (src/cli/cli_nav_decode.c) ---------------- */
 
 static void test_cli_json(void **state)
 {

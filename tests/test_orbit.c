@@ -22,7 +22,7 @@
 
 /* TGD1 (B1I - B3I group delay, s) per PRN, parsed here from the D1/D2
  * records of a RINEX 3 file (orbit line 6, third value; RINEX 3.05 BDS record)
- * independently of nav/rinex_nav.c, which does not keep it. */
+ * independently of nav/fmt/rinex_nav.c, which does not keep it. */
 static int read_tgd1(const char *path, double tgd1[BX_PRN_MAX + 1])
 {
     for (int i = 0; i <= BX_PRN_MAX; i++)

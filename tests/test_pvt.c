@@ -1,6 +1,6 @@
 /* SPP on synthetic observations: real broadcast ephemerides (DLR merged RINEX 4
  * nav, 2023-03-12, CNV1/CNV2), a known receiver position and clock, light-time
- * solved here independently of nav/pvt.c, Gaussian code noise; RAIM against an
+ * solved here independently of nav/pos/pvt.c, Gaussian code noise; RAIM against an
  * injected 100 m fault; no-fix reasons; troposphere sanity values. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -166,7 +166,7 @@ static void make_truth(truth_t *tr)
     tr->noise_m = 0.3;
 }
 
-/* NMEA checksum computed here, independently of nav/nmea.c */
+/* NMEA checksum computed here, independently of nav/fmt/nmea.c */
 static unsigned bx_nmea_checksum_ref(const char *s)
 {
     unsigned c = 0;
@@ -466,7 +466,7 @@ static void test_kms3(void **state)
     assert_int_equal(epochs, 19);
     assert_int_equal(fixes, 19);
     assert_true(hor < 10.0 && d3 < 25.0); /* uncorrected T_GD: per-satellite biases up to ~20 m */
-    /* with TGD1 standing in for T_GD_B1Cp (nav/pvt.c): 5.9 m measured; 15.3 m with T_GD = 0 */
+    /* with TGD1 standing in for T_GD_B1Cp (nav/pos/pvt.c): 5.9 m measured; 15.3 m with T_GD = 0 */
     assert_true(d3 < 10.0);
     /* group delays of 2023-03-12 (B-CNAV1 of the DLR file, loaded in setup) */
     assert_true(bx_pvt_borrow_tgd(&nav, &g_nav) > 10);

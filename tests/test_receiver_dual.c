@@ -206,7 +206,7 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
 
 /* A BDT start at which a B-CNAV2 MT10 (the message with the week number and
  * the first ephemeris block) begins 2 s in: messages are 3 s long and cycle
- * 10, 11, 30, 34 by frame index (src/simscen.c), and 2 s is enough for pull-in
+ * 10, 11, 30, 34 by frame index (src/sim/simscen.c), and 2 s is enough for pull-in
  * and secondary sync. */
 static bx_time_t start_before_mt10(void)
 {

@@ -65,7 +65,7 @@ typedef struct {
     bx_simnav_t *nav[BX_SIM_SLOTS];
 } band_t;
 
-/* data symbols for dsp/simsig.c from the slot's B-CNAV1/B-CNAV2 stream */
+/* data symbols for src/sim/simsig.c from the slot's B-CNAV1/B-CNAV2 stream */
 static int symbol_of(void *user, int slot, int sig, int prn, bx_time_t t_sym, int64_t index)
 {
     band_t *b = user;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generates nav/ldpc_tables.c from the condensed ICD LDPC files.
+"""Generates nav/fec/ldpc_tables.c from the condensed ICD LDPC files.
 
-Usage (from the repository root):  python3 tools/gen_ldpc_tables.py [../shared/icd] > nav/ldpc_tables.c
+Usage (from the repository root):  python3 tools/gen_ldpc_tables.py [../shared/icd] > nav/fec/ldpc_tables.c
 
 Input: ldpc_<n>_<k>.txt   (H: per row, the row index then 4 x (0-based column, GF(64) element))
        ldpc_<n>_<k>_P.txt (systematic encoder P = H2^-1 H1: k lines of k elements)

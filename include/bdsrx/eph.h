@@ -78,7 +78,7 @@ typedef struct {
 } bx_utc_t;
 
 /* Navigation-data store: every ephemeris seen (any order, several per PRN
- * over a day) and the global parameters.  Managed by nav/navstore.c:
+ * over a day) and the global parameters.  Managed by nav/msg/navstore.c:
  *   bx_nav_init(&nav); bx_nav_add(&nav, &eph); e = bx_nav_select(&nav, prn, t);
  *   bx_nav_free(&nav);
  * bx_nav_add replaces an entry with the same PRN, t_oe and IODE. */

@@ -5,7 +5,7 @@
  *
  * Model (BDS-SIS-ICD-B1C/B2a-1.0 §7, "BDGIM"; NOT transcribed in
  * shared/icd — navmsg.md says so — structure implemented from the published
- * model description, details tagged [U] in nav/iono_bdgim.c):
+ * model description, details tagged [U] in nav/geo/iono_bdgim.c):
  *   VTEC = Σ_{i=1..9} α_i A_i(φ', λ') + Σ_{j=1..17} β_j B_j(φ', λ')
  * with A_i, B_j fully normalised spherical harmonics of degree/order
  * (0,0) (1,0) (1,1) (1,-1) (2,0) (2,1) (2,-1) (2,2) (2,-2) for α and
@@ -14,7 +14,7 @@
  * the ICD's "non-broadcast" coefficients predicted from a periodic table.
  *
  * The ICD's non-broadcast periodic table is built in (bx_bdgim_nonbrd_icd,
- * nav/bdgim_table.c; not in shared/icd: taken from the model authors'
+ * nav/geo/bdgim_table.c; not in shared/icd: taken from the model authors'
  * published reference implementation and checked against its output).
  * bx_bdgim_delay_m uses it; the lower-level functions take the table as a
  * parameter (NULL = the 9 broadcast terms only).

@@ -2,7 +2,7 @@
  * bdsrx — B-CNAV1 / B-CNAV2 / B-CNAV3 message fields (shared/icd/navmsg.md §2.4-2.5,
  * §3.2, §4.2, §5): decoded message structs, parse (bits -> struct) and pack
  * (struct -> bits, for the simulator; bit-exact inverse of parse), ephemeris
- * assembly into bx_eph_t (nav/ephasm.c), frame start times.
+ * assembly into bx_eph_t (nav/msg/ephasm.c), frame start times.
  *
  * Bits: one byte per bit, first transmitted first, as in navframe.h:
  *   B-CNAV1 SF2: 600 bits (576 data + CRC), SF3: 264 bits (240 + CRC);
@@ -199,7 +199,7 @@ bx_time_t bx_cnav2_frame_time(int wn, int sow_field);      /* 3*sow_field */
 bx_time_t bx_cnav3_frame_time(int wn, int sow_s);          /* sow_s */
 bx_time_t bx_bdt_week_sow(int wn, double sow_s);           /* helper, no normalisation */
 
-/* ---------------- ephemeris conversion and assembly (nav/ephasm.c) ---------------- */
+/* ---------------- ephemeris conversion and assembly (nav/msg/ephasm.c) ---------------- */
 
 /* Orbit/clock blocks -> bx_eph_t fields (orbit, clock, toe/toc, week, sat_type).
  * week = BDT week of the message that carried t_oe (wn); t_oe/t_oc that lie more

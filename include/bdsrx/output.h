@@ -1,7 +1,7 @@
 /*
  * bdsrx — solution output: NMEA 0183 sentences and JSON lines.
  *
- * NMEA (nav/nmea.c), NMEA 0183 v4.11 layout:
+ * NMEA (nav/fmt/nmea.c), NMEA 0183 v4.11 layout:
  *   GGA  time, position, quality (1 = autonomous fix, 0 = none), satellites used, HDOP,
  *        altitude, geoid separation.  bdsrx has no geoid model: the altitude field holds the
  *        ellipsoidal height and the separation is written as 0.0 (so altitude + separation is
@@ -15,7 +15,7 @@
  * 1..63.  Each sentence ends in "*hh\r\n" with hh the XOR checksum of the characters
  * between '$' and '*'.
  *
- * JSON lines (nav/sol_json.c): one object per line, see bx_sol_json_write.
+ * JSON lines (nav/fmt/sol_json.c): one object per line, see bx_sol_json_write.
  */
 #ifndef BDSRX_OUTPUT_H
 #define BDSRX_OUTPUT_H

@@ -8,12 +8,12 @@
  *   for each epoch: st = bx_pvt_solve(p, &obs, &nav, &sol);  (BX_OK or BX_ERR_NOFIX, sol.reason says why)
  *   bx_pvt_destroy(p);
  *
- * Model (nav/pvt.c): P = |R_z(w_e tau) r_sat(t_tx) - r_rx| + c dt_rx - c (dt_sv - T_GD(sig))
+ * Model (nav/pos/pvt.c): P = |R_z(w_e tau) r_sat(t_tx) - r_rx| + c dt_rx - c (dt_sv - T_GD(sig))
  *                        + I(sig) + T + noise
  * with the satellite state of bx_satpos at the transmit time, T_GD per
  * orbit.md §5 (ionosphere-free combination per §5 in BX_PVT_IF mode), BDGIM
  * ionosphere (single frequency, when the navigation data hold its
- * coefficients), Saastamoinen troposphere (nav/tropo.c), weights from
+ * coefficients), Saastamoinen troposphere (nav/geo/tropo.c), weights from
  * elevation and C/N0.  Velocity and clock drift from Doppler when present.
  */
 #ifndef BDSRX_PVT_H
@@ -61,7 +61,7 @@ enum {
     BX_SOLF_RAIM_FAIL = 1u << 7,    /* test failed and exclusion could not repair it */
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
     BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
-                                       or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pvt.c) */
+                                       or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
 };
 
 typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
@@ -140,11 +140,11 @@ int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor);
 
 /* Saastamoinen zenith hydrostatic + wet delay mapped with 1/sin(el) (via
  * the zenith angle as in Saastamoinen 1972), standard atmosphere at the
- * receiver height (nav/tropo.c).  Returns 0 outside -100 m .. 10 km height
+ * receiver height (nav/geo/tropo.c).  Returns 0 outside -100 m .. 10 km height
  * or for el <= 0. */
 double bx_tropo_delay_m(const double llh[3], double el_rad);
 
-/* ---- Coarse-time (snapshot) solution (nav/pvt_coarse.c) ----
+/* ---- Coarse-time (snapshot) solution (nav/pos/pvt_coarse.c) ----
  * For a short snapshot only the code phase is known: the transmit time modulo
  * the primary-code period (B1C 10 ms, B2a 1 ms), and the receiver time is only
  * known to within about a minute.  Five unknowns are estimated (position,
@@ -180,7 +180,7 @@ typedef struct {
 int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const double x0_m[3],
                   const bx_coarse_aid_t *aid, const bx_nav_t *nav, const bx_pvt_config_t *cfg, bx_sol_t *sol);
 
-/* ---- RAIM internals (nav/pvt_raim.c), exposed for tests ---- */
+/* ---- RAIM internals (nav/pos/pvt_raim.c), exposed for tests ---- */
 /* chi-square threshold: x with P(chi2_dof > x) = pfa */
 double bx_raim_chi2_threshold(int dof, double pfa);
 /* Index of the observation with the largest normalised residual

@@ -1,7 +1,7 @@
 /*
  * bdsrx simulator scenario: the project's own constellation, receiver
  * trajectory, signal geometry and navigation-message streams, on top of which
- * tools/bdsrx-sim.c generates IQ samples with dsp/simsig.c.
+ * tools/bdsrx-sim.c generates IQ samples with src/sim/simsig.c.
  *
  * Everything here is the same physics the receiver inverts (bx_satpos for the
  * orbits, the CNAV packers for the messages), so end-to-end tests check the

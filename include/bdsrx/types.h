@@ -51,7 +51,7 @@ typedef enum {
 
 /* Time: whole seconds since the BDT epoch (2006-01-01 00:00:00 UTC, BDT week 0)
  * plus a fraction 0 <= frac_s < 1.  Sub-ns precision over any span.  The time
- * system (BDT, GPST, UTC) is the caller's contract; nav/time.c converts. */
+ * system (BDT, GPST, UTC) is the caller's contract; nav/geo/time.c converts. */
 typedef struct {
     int64_t sec;
     double frac_s;

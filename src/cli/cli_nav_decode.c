@@ -1,7 +1,7 @@
 /* bdsrx nav-decode: decode B-CNAV1/B-CNAV2/B-CNAV3 frames or messages from files
  * (qzsl6tool binary .b2b records, or hex text) and print every field with units;
  * --eph also runs the ephemeris assembler.  A thin main over nav/cnav*_msg.c,
- * nav/cnav*_frame.c and nav/ephasm.c. */
+ * nav/cnav*_frame.c and nav/msg/ephasm.c. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -13,7 +13,7 @@
 #include "bdsrx/fec.h"
 #include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
-#include "bdsrx/navmsg_json.h"
+#include "navmsg_json.h"
 #include "cli.h"
 
 static void usage(FILE *f)

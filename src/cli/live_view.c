@@ -1,10 +1,10 @@
 /*
- * Live status view (ANSI screen and plain line), see include/bdsrx/live_view.h.
+ * Live status view (ANSI screen and plain line), see src/cli/live_view.h.
  */
 #include <math.h>
 #include <string.h>
 
-#include "bdsrx/live_view.h"
+#include "live_view.h"
 #include "bdsrx/trk.h"
 
 #define BAR_W 16

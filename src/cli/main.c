@@ -1,19 +1,8 @@
-/* bdsrx — command dispatcher.  Subcommands are defined in src/cli_*.c; a
- * subcommand whose file is not part of this build is reported as such. */
+/* bdsrx — command dispatcher.  Subcommands are defined in src/cli/cli_*.c (declared in cli.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-
-#define WEAK __attribute__((weak))
-WEAK int cli_code(int, char **);
-WEAK int cli_acquire(int, char **);
-WEAK int cli_track(int, char **);
-WEAK int cli_nav_decode(int, char **);
-WEAK int cli_pvt(int, char **);
-WEAK int cli_run(int, char **);
-WEAK int cli_live(int, char **);
-WEAK int cli_info(int, char **);
 
 typedef struct {
     const char *name;

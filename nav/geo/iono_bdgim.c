@@ -17,7 +17,7 @@
  *   delay = 40.28e16 VTEC / f^2 (m, VTEC in TECu)                   [U]
  *   non-broadcast β_j evaluated at the centre of the 2-hour interval
  *   containing t (MJD days)                                         [U]
- * Non-broadcast periodic table: nav/bdgim_table.c.  VTEC lower bound
+ * Non-broadcast periodic table: nav/geo/bdgim_table.c.  VTEC lower bound
  * (bx_bdgim_vtec_floor_tecu) as in the model authors' reference code.  [U]
  * The VTEC (broadcast + non-broadcast + floor) agrees with that reference
  * implementation to < 0.01 TECu (tests/test_iono.c). */

@@ -1,8 +1,8 @@
-/* JSON objects of decoded B-CNAV1/2/3 messages and ephemerides (include/bdsrx/navmsg_json.h).
+/* JSON objects of decoded B-CNAV1/2/3 messages and ephemerides (nav/msg/navmsg_json.h).
  * Keys are the struct field names, which carry their units. */
 #include <stdio.h>
 
-#include "bdsrx/navmsg_json.h"
+#include "navmsg_json.h"
 
 
 #define SETI(o, k, v) json_object_set_new((o), (k), json_integer(v))

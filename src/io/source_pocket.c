@@ -1,5 +1,5 @@
 /* Pocket SDR class MAX2771 dual-channel USB front end, driven with libusb
- * directly (wire format and registers: src/pocket_proto.h).  At open the
+ * directly (wire format and registers: src/io/pocket_proto.h).  At open the
  * MAX2771 registers of both channels are read (and, with conf=, programmed
  * first); the selected channel's LO, ADC clock and I/IQ mode give fc, fs and
  * the raw format: ci2 for IQ (lossless repacking of the 2-bit fields), ri8

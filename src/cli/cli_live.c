@@ -2,7 +2,7 @@
  * bdsrx live: the receiver on a live front end (RTL-SDR, rtl_tcp, Pocket SDR,
  * or a capture replayed through the live path), with a status view, NMEA to a
  * file / TCP clients / a serial port, JSON and RINEX observations.  A thin main
- * over bdsrx/live.h (source -> receiver), bdsrx/live_view.h, bdsrx/nmea_tcp.h,
+ * over bdsrx/live.h (source -> receiver), src/cli/live_view.h, bdsrx/nmea_tcp.h,
  * bdsrx/serial.h and the PVT.
  *
  * Signals: SIGINT/SIGTERM are blocked in every thread and taken by one
@@ -23,7 +23,7 @@
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
-#include "bdsrx/live_view.h"
+#include "live_view.h"
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"

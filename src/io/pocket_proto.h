@@ -1,6 +1,6 @@
 /*
  * Pocket SDR class front end (two MAX2771 channels behind a Cypress FX2LP USB
- * controller): the pure, testable parts of the protocol.  src/source_pocket.c
+ * controller): the pure, testable parts of the protocol.  src/io/source_pocket.c
  * does the USB I/O with libusb.  Internal to the library (not public API).
  *
  * USB (FX2LP firmware of the Pocket SDR FE, as implemented here):

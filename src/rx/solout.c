@@ -1,4 +1,4 @@
-/* Per-epoch output of the receiver commands (src/solout.h). */
+/* Per-epoch output of the receiver commands (src/rx/solout.h). */
 #include <math.h>
 #include <string.h>
 

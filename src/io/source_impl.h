@@ -1,4 +1,4 @@
-/* Internal interface between src/source.c (factory, reader thread, ring,
+/* Internal interface between src/io/source.c (factory, reader thread, ring,
  * drop accounting) and the backends src/source_<kind>.c.  Not public API. */
 #ifndef BDSRX_SOURCE_IMPL_H
 #define BDSRX_SOURCE_IMPL_H

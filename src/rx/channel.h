@@ -2,7 +2,7 @@
  * Receiver channel: one signal of one satellite.  Owns the tracking loop, the
  * collection of data symbols into navigation frames, frame decoding and the
  * anchor that ties a sample index to a decoded transmit time (needed for
- * pseudoranges).  Internal to the receiver engine (src/receiver.c).
+ * pseudoranges).  Internal to the receiver engine (src/rx/receiver.c).
  */
 #ifndef BDSRX_CHANNEL_H
 #define BDSRX_CHANNEL_H

@@ -1,4 +1,4 @@
-/* Internal: generated LDPC tables (nav/ldpc_tables.c, tools/gen_ldpc_tables.py). */
+/* Internal: generated LDPC tables (nav/fec/ldpc_tables.c, tools/gen_ldpc_tables.py). */
 #ifndef BDSRX_LDPC_TABLES_H
 #define BDSRX_LDPC_TABLES_H
 

@@ -1,5 +1,5 @@
 /* Single-point positioning: weighted least squares (Gauss-Newton) on code
- * pseudoranges, velocity from Doppler, DOPs, RAIM (nav/pvt_raim.c).
+ * pseudoranges, velocity from Doppler, DOPs, RAIM (nav/pos/pvt_raim.c).
  * Model and group-delay handling: see include/bdsrx/pvt.h and orbit.md §5. */
 #include "bdsrx/pvt.h"
 

@@ -1,6 +1,6 @@
 /* Pocket SDR FE protocol: MAX2771 register fields, configuration text,
  * control-transfer encoding and 2-bit sample unpacking.  No I/O here; see
- * src/pocket_proto.h for the wire format. */
+ * src/io/pocket_proto.h for the wire format. */
 #include "pocket_proto.h"
 
 #include <complex.h>

@@ -20,7 +20,7 @@ int cli_info(int argc, char **argv);
 int cli_parse_signal(const char *s, int *sig);
 /* PRN list "1-63", "19,20", "19-46,59" -> bit p set for PRN p; -1 on a bad list. */
 int cli_parse_prns(const char *s, uint64_t *mask);
-/* FFTW wisdom file for acquisition plans (src/cli_wisdom.c): BDSRX_WISDOM, else the user's
+/* FFTW wisdom file for acquisition plans (src/cli/cli_wisdom.c): BDSRX_WISDOM, else the user's
  * cache directory; NULL when turned off or unavailable.  buf holds the path. */
 const char *cli_wisdom_path(char *buf, size_t n);
 

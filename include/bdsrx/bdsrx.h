@@ -1,0 +1,44 @@
+/*
+ * bdsrx — umbrella header: the whole public C API.
+ *   #include <bdsrx/bdsrx.h>      cc prog.c $(pkg-config --cflags --libs bdsrx)
+ * Conventions (include/README.md): objects have bx_<obj>_create(&obj, config...) returning a
+ * bx_status_t and bx_<obj>_destroy(obj) (NULL-safe); functions return bx_status_t (0 = ok,
+ * negative = error, bx_strerror() gives the text); fields of public structs are only appended.
+ * Each header states what may be shared between threads.
+ */
+#ifndef BDSRX_BDSRX_H
+#define BDSRX_BDSRX_H
+
+#include "bdsrx/acq.h"
+#include "bdsrx/bits.h"
+#include "bdsrx/code.h"
+#include "bdsrx/corr.h"
+#include "bdsrx/eph.h"
+#include "bdsrx/fec.h"
+#include "bdsrx/geodesy.h"
+#include "bdsrx/iono.h"
+#include "bdsrx/iq.h"
+#include "bdsrx/live.h"
+#include "bdsrx/navframe.h"
+#include "bdsrx/navmsg.h"
+#include "bdsrx/nmea_tcp.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
+#include "bdsrx/receiver.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/ringbuf.h"
+#include "bdsrx/rtltcp.h"
+#include "bdsrx/serial.h"
+#include "bdsrx/simscen.h"
+#include "bdsrx/simsig.h"
+#include "bdsrx/sink.h"
+#include "bdsrx/source.h"
+#include "bdsrx/sp3.h"
+#include "bdsrx/time.h"
+#include "bdsrx/trk.h"
+#include "bdsrx/types.h"
+#include "bdsrx/version.h"
+
+#endif
