@@ -49,6 +49,33 @@ typedef enum {
 #define BX_FREQ_B2B_HZ 1207.14e6
 #define BX_CLIGHT_MPS 299792458.0
 
+/* Legacy BDS open-service signals that base stations, RTCM streams and public RINEX
+ * files carry but the receiver does not track (observations only).  Values beyond
+ * BX_SIG_COUNT so that arrays sized by BX_SIG_COUNT (tracked signals) stay valid;
+ * arrays over every observable signal use BX_SIG_OBS_COUNT.  RINEX 3.05 §5.1 bands:
+ * B1I = 2I/2Q/2X, B2I = 7I/7Q/7X, B3I = 6I/6Q/6X.
+ * Carriers: B1I 1561.098 MHz (BDS-SIS-ICD-B1I-3.0 §4.2.1, 1526 x 1.023 MHz),
+ * B2I 1207.14 MHz (BDS-SIS-ICD-B2I-1.0 §4.2.1, same carrier as B2b, signals.md §1),
+ * B3I 1268.52 MHz (BDS-SIS-ICD-B3I-1.0 §4.2.1, 1240 x 1.023 MHz). */
+enum { BX_SIG_B1I = 8, BX_SIG_B2I = 9, BX_SIG_B3I = 10, BX_SIG_OBS_COUNT = 11 };
+#define BX_FREQ_B1I_HZ 1561.098e6
+#define BX_FREQ_B2I_HZ 1207.14e6
+#define BX_FREQ_B3I_HZ 1268.52e6
+
+/* Carrier frequency of any bx_signal_t / BX_SIG_B1I..B3I, 0 for an unknown value. */
+static inline double bx_sig_freq_hz(int sig)
+{
+    switch (sig) {
+    case BX_SIG_B1C: return BX_FREQ_B1C_HZ;
+    case BX_SIG_B2A: return BX_FREQ_B2A_HZ;
+    case BX_SIG_B2B: return BX_FREQ_B2B_HZ;
+    case BX_SIG_B1I: return BX_FREQ_B1I_HZ;
+    case BX_SIG_B2I: return BX_FREQ_B2I_HZ;
+    case BX_SIG_B3I: return BX_FREQ_B3I_HZ;
+    default: return 0.0;
+    }
+}
+
 /* Time: whole seconds since the BDT epoch (2006-01-01 00:00:00 UTC, BDT week 0)
  * plus a fraction 0 <= frac_s < 1.  Sub-ns precision over any span.  The time
  * system (BDT, GPST, UTC) is the caller's contract; nav/geo/time.c converts. */

@@ -18,6 +18,7 @@ struct bx_rinex_obs_reader {
     FILE *f;
     int is_pipe;
     int tsys_bdt;          /* epoch tags already BDT */
+    unsigned sig_mask;     /* 1u << sig for every signal delivered */
     long line_no;
     bx_rinex_obs_header_t hdr;
     /* per BDS type: band signal (-1 ignored), kind 'C','L','D','S', attribute */
@@ -76,8 +77,8 @@ static void trim_copy(char *dst, size_t n, const char *src, int c0, int w)
     snprintf(dst, n, "%s", p);
 }
 
-/* RINEX 3.05 §5.1 BDS bands: 1 = B1C, 5 = B2a, 7 = B2b (BDS-3 attributes D/P/Z;
- * BDS-2 B2I is 7I and is ignored). */
+/* RINEX 3.05 §5.1 BDS bands: 1 = B1C, 5 = B2a, 7 = B2b (BDS-3 attributes D/P/Z) or
+ * B2I (attributes I/Q/X), 2 = B1I and 6 = B3I (I/Q/X). */
 static void classify_type(const char *t, int *sig, char *kind, char *attr)
 {
     *sig = -1;
@@ -91,11 +92,24 @@ static void classify_type(const char *t, int *sig, char *kind, char *attr)
         *sig = BX_SIG_B2A;
     else if (t[1] == '7' && strchr("PDZ", t[2]))
         *sig = BX_SIG_B2B;
+    else if (t[1] == '7' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B2I;
+    else if (t[1] == '2' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B1I;
+    else if (t[1] == '6' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B3I;
 }
 
+/* Preference among the attributes of one band: pilot > D+P > data for the BDS-3 signals;
+ * for the legacy ones I (the open-service component every receiver tracks) > X > Q. */
 static int attr_rank(char a)
 {
-    return a == 'P' ? 3 : (a == 'X' || a == 'Z') ? 2 : a == 'D' ? 1 : 0;
+    switch (a) {
+    case 'P': case 'I': return 3;
+    case 'X': case 'Z': return 2;
+    case 'D': case 'Q': return 1;
+    default: return 0;
+    }
 }
 
 static int read_line(bx_rinex_obs_reader_t *r)
@@ -203,6 +217,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
         return BX_ERR_NOMEM;
     snprintf(r->path, sizeof r->path, "%s", path);
     r->hdr.leap_s = -1;
+    r->sig_mask = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B);
     const size_t L = strlen(path);
     if (L > 3 && !strcmp(path + L - 3, ".gz")) {
         if (strchr(path, '\'')) {
@@ -245,6 +260,12 @@ const bx_rinex_obs_header_t *bx_rinex_obs_header(const bx_rinex_obs_reader_t *r)
     return &r->hdr;
 }
 
+void bx_rinex_obs_set_signals(bx_rinex_obs_reader_t *r, unsigned sig_mask)
+{
+    if (r)
+        r->sig_mask = sig_mask;
+}
+
 const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
 {
     return r->err;
@@ -271,7 +292,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         return;
     double val[BX_RNX_MAXTYPES];
     int has[BX_RNX_MAXTYPES], lli[BX_RNX_MAXTYPES];
-    int best[BX_SIG_COUNT] = {0};
+    int best[BX_SIG_OBS_COUNT] = {0};
     for (int i = 0; i < r->hdr.n_types; i++) {
         int blank;
         val[i] = fnum(s, 3 + 16 * i, 14, &blank);
@@ -280,13 +301,13 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         field(s, 3 + 16 * i + 14, 1, c);
         lli[i] = isdigit((unsigned char)c[0]) ? c[0] - '0' : 0;
         const int sig = r->type_sig[i];
-        if (has[i] && sig >= 0 && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
+        if (has[i] && sig >= 0 && (r->sig_mask >> sig & 1u) && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
             const int rk = attr_rank(r->type_attr[i]);
             if (rk > best[sig])
                 best[sig] = rk;
         }
     }
-    for (int sig = 0; sig < BX_SIG_COUNT; sig++) {
+    for (int sig = 0; sig < BX_SIG_OBS_COUNT; sig++) {
         if (!best[sig] || obs->n >= BX_OBS_MAX)
             continue;
         bx_obsd_t d;
@@ -296,7 +317,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         for (int i = 0; i < r->hdr.n_types; i++) {
             if (r->type_sig[i] != sig || attr_rank(r->type_attr[i]) != best[sig] || !has[i])
                 continue;
-            d.pilot = r->type_attr[i] != 'D';
+            d.pilot = sig < BX_SIG_COUNT && r->type_attr[i] != 'D';
             switch (r->type_kind[i]) {
             case 'C':
                 d.pseudorange_m = val[i];
@@ -481,7 +502,8 @@ int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx
             const bx_obsd_t *o = NULL;
             for (int j = 0; j < obs->n && sig[i] >= 0; j++) {
                 const bx_obsd_t *c = &obs->d[j];
-                if (c->prn == prn && c->sig == sig[i] && (c->pilot ? attr[i] != 'D' : attr[i] == 'D'))
+                if (c->prn == prn && c->sig == sig[i] &&
+                    (sig[i] >= BX_SIG_COUNT || (c->pilot ? attr[i] != 'D' : attr[i] == 'D')))
                     o = c;
             }
             double v = 0.0;
