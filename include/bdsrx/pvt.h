@@ -64,7 +64,9 @@ enum {
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
 };
 
-typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
+/* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):
+ * carrier-phase relative position with real-valued / validated integer ambiguities. */
+typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1, BX_FIX_FLOAT = 2, BX_FIX_FIXED = 3 } bx_fix_t;
 
 /* Why a satellite was not used */
 enum {

@@ -88,7 +88,10 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     if (s->fix) {
         len = latlon(buf, n, len, s->llh[0], 0);
         len = latlon(buf, n, len, s->llh[1], 1);
-        len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,0.0,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+        /* quality (NMEA 0183 v4.11 GGA): 1 autonomous, 4 RTK fixed integers, 5 RTK float */
+        const int q = s->fix == BX_FIX_FIXED ? 4 : s->fix == BX_FIX_FLOAT ? 5 : 1;
+        len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,0.0,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                  s->llh[2]);
     } else {
         len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
     }
@@ -115,7 +118,9 @@ int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     } else {
         len = cat(buf, n, len, ",,,,,,");
     }
-    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, s->fix ? 'A' : 'N');
+    /* mode indicator (NMEA 0183 v4.11): A autonomous, R RTK fixed, F RTK float, N none */
+    const char mode = s->fix == BX_FIX_FIXED ? 'R' : s->fix == BX_FIX_FLOAT ? 'F' : s->fix ? 'A' : 'N';
+    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, mode);
     return finish(buf, n, len);
 }
 

@@ -57,7 +57,8 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
     double sec;
     bx_time_to_civil(u, &y, &mo, &d, &h, &mi, &sec);
     fprintf(f, "{\"bdt_week\":%d,\"bdt_sow\":%.3f,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%06.3fZ\",\"fix\":\"%s\",",
-            wk, sow, y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0, s->fix ? "spp" : "none");
+            wk, sow, y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0,
+            s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : s->fix ? "spp" : "none");
     fputs("\"reason\":", f);
     json_str(f, s->reason);
     fprintf(f, ",\"mode\":\"%s\",", s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
