@@ -46,7 +46,7 @@ int bx_nmea_write(FILE *f, const bx_sol_t *s, const char *talker);
 
 /* One JSON object (single line, '\n'-terminated) per solution:
  *   {"bdt_week":857,"bdt_sow":295186.000,"utc":"2022-06-08T09:59:42.000Z","fix":"spp"|"none"|"float"|"fixed",
- *    "reason":"...","mode":"b1c"|"b2a"|"if","lat_deg":..,"lon_deg":..,"h_m":..,
+ *    "reason":"...","mode":"b1c"|"b2a"|"if"|"rtk","lat_deg":..,"lon_deg":..,"h_m":..,
  *    "ecef_m":[x,y,z],"vel_ecef_mps":[..]|null,"vel_enu_mps":[..]|null,"clk_bias_m":..,
  *    "clk_drift_mps":..|null,"gdop":..,"pdop":..,"hdop":..,"vdop":..,"tdop":..,
  *    "n_used":..,"n_excl":..,"raim":"ok"|"excluded"|"failed"|"n/a"|"off","chi2":..,

@@ -31,7 +31,7 @@
  * Ambiguity resolution: DD ambiguities of satellites above elmask_ar locked
  * for min_lock epochs go to LAMBDA (include/bdsrx/lambda.h); the integer
  * solution is accepted when ratio >= ratio_min AND the bootstrapped success
- * rate >= p_boot_min; otherwise (par = 1) the largest decorrelated subset
+ * rate >= p_boot_min (and leaves a 3D position sigma <= fix_sigma_max_m); otherwise (par = 1) the largest decorrelated subset
  * with success rate >= p_boot_min is fixed and ratio-tested.  An accepted
  * fix must also leave every DD phase residual below fix_resid_max_m.
  * Fix-and-hold (hold = 1) feeds the validated integers back into the filter.
@@ -84,6 +84,8 @@ typedef struct {
     int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 2 */
     int min_fix_amb;        /* fewest DD ambiguities (or decorrelated combinations) to call a fix, default 4 */
     double fix_resid_max_m; /* largest DD phase residual of an accepted fix, default 0.05 m */
+    double fix_sigma_max_m; /* largest 3D position sigma of a fixed solution (a partial fix of a few
+                               combinations may leave decimetres: reported float), default 0.05 m */
     double slip_gf_m;       /* geometry-free jump, default 0.05 m */
     double slip_mw_cyc;     /* Melbourne-Wuebbena jump (wide-lane cycles), default 4 */
     double slip_dop_cyc;    /* phase minus integrated Doppler, default 3 cycles; 0 off */

@@ -61,7 +61,8 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
             s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : s->fix ? "spp" : "none");
     fputs("\"reason\":", f);
     json_str(f, s->reason);
-    fprintf(f, ",\"mode\":\"%s\",", s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
+    fprintf(f, ",\"mode\":\"%s\",",
+            s->fix >= BX_FIX_FLOAT ? "rtk" : s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
     if (s->fix) {
         fprintf(f, "\"lat_deg\":%.9f,\"lon_deg\":%.9f,\"h_m\":%.3f,\"ecef_m\":[%.3f,%.3f,%.3f],", s->llh[0] * R2D,
                 s->llh[1] * R2D, s->llh[2], s->pos_m[0], s->pos_m[1], s->pos_m[2]);

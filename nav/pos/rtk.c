@@ -36,6 +36,7 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->min_lock = 2;
     c->min_fix_amb = 4;
     c->fix_resid_max_m = 0.05;
+    c->fix_sigma_max_m = 0.05;
     c->slip_gf_m = 0.05;
     c->slip_mw_cyc = 4.0;
     c->slip_dop_cyc = 3.0;
@@ -622,6 +623,13 @@ static int resolve(bx_rtk_t *r, const int ref[RTK_NF], const unsigned char *excl
     if (worst > c->fix_resid_max_m) {
         snprintf(sol->msg, sizeof sol->msg, "fix rejected: DD phase residual %.3f m > %.3f m (ratio %.1f)", worst,
                  c->fix_resid_max_m, sol->ratio);
+        free(b);
+        return 0;
+    }
+    const double sig3 = sqrt(gsl_matrix_get(r->T, 0, 0) + gsl_matrix_get(r->T, 1, 1) + gsl_matrix_get(r->T, 2, 2));
+    if (sig3 > c->fix_sigma_max_m) {
+        snprintf(sol->msg, sizeof sol->msg, "partial fix of %d/%d leaves %.3f m 3D sigma (> %.3f m)", k, n, sig3,
+                 c->fix_sigma_max_m);
         free(b);
         return 0;
     }

@@ -1,0 +1,377 @@
+/* RTK engine (nav/pos/rtk.c) against independent truth:
+ *  - the real 1 m Nagoya pair (two Septentrio receivers, BDS B1I/B2I/B3I) and
+ *    its published rover position;
+ *  - simulated base + rover observations from REAL broadcast ephemerides
+ *    (tests/rtk_sim.h) with known baselines of 2-8 km, static and moving,
+ *    noise by C/N0, residual ionosphere/troposphere, cycle slips with and
+ *    without loss-of-lock flags: fix rate, time to first fix, error of fixed
+ *    epochs, and wrong fixes counted over random trials;
+ *  - output formats (GGA quality 4/5, RTKLIB .pos line, JSON members). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/output.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/rtk.h"
+#include "bdsrx/time.h"
+#include "rtk_sim.h"
+#include "testdata.h"
+
+#define D2R (M_PI / 180.0)
+#define NAGOYA "real/rtk_nagoya_static/"
+
+static int load_nav(bx_nav_t *nav)
+{
+    char p[512];
+    if (!testdata_path(p, sizeof p, NAGOYA "base.nav"))
+        return -1;
+    bx_nav_init(nav);
+    char err[300];
+    if (bx_rinex_nav_read(p, nav, err, sizeof err) != BX_OK) {
+        printf("nav: %s\n", err);
+        return -2;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ real pair */
+
+static void test_nagoya(void **state)
+{
+    (void)state;
+    char pr[512], pb[512];
+    bx_nav_t nav;
+    if (load_nav(&nav) || !testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") ||
+        !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz"))
+        skip();
+    /* README.txt of the folder: base and rover (mean RTK solution) coordinates */
+    const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
+    const double rllh[3] = {35.13469901 * D2R, 136.97757549 * D2R, 104.8626};
+    double truth[3];
+    bx_llh_to_ecef(rllh, truth);
+    for (int mode = 0; mode < 2; mode++) {
+        bx_rtk_config_t c;
+        bx_rtk_config_default(&c);
+        c.mode = mode ? BX_RTK_STATIC : BX_RTK_KINEMATIC;
+        bx_llh_to_ecef(bllh, c.base_pos_m);
+        bx_rtk_t *rtk;
+        assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+        bx_rinex_obs_reader_t *rr, *br;
+        assert_int_equal(bx_rinex_obs_open(pr, &rr, NULL, 0), 0);
+        assert_int_equal(bx_rinex_obs_open(pb, &br, NULL, 0), 0);
+        const unsigned legacy = (1u << BX_SIG_B1I) | (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
+        bx_rinex_obs_set_signals(rr, legacy);
+        bx_rinex_obs_set_signals(br, legacy);
+        static bx_obs_t ro, bo;
+        int n = 0, fixed = 0, within = 0, first = -1;
+        double sum[3] = {0, 0, 0};
+        while (bx_rinex_obs_read(rr, &ro) == BX_OK) {
+            assert_int_equal(bx_rinex_obs_read(br, &bo), 0);
+            assert_true(fabs(bx_time_diff(ro.time, bo.time)) < 1e-3); /* the files are aligned */
+            bx_rtk_sol_t sol;
+            assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+            n++;
+            if (sol.sol.fix != BX_FIX_FIXED)
+                continue;
+            if (first < 0)
+                first = n - 1;
+            fixed++;
+            double d[3], enu[3];
+            for (int i = 0; i < 3; i++)
+                d[i] = sol.sol.pos_m[i] - truth[i];
+            bx_ecef_to_enu(rllh, d, enu);
+            for (int i = 0; i < 3; i++)
+                sum[i] += enu[i];
+            within += hypot(enu[0], enu[1]) < 0.02;
+        }
+        bx_rinex_obs_close(rr);
+        bx_rinex_obs_close(br);
+        bx_rtk_destroy(rtk);
+        printf("NOTE: Nagoya 1 m pair, BDS B1I/B3I/B2I, %s: %d/%d fixed (first after %d s), mean E %.4f N %.4f "
+               "U %.4f m vs the published rover position, %.1f %% of fixed within 2 cm horizontally "
+               "(RTKLIB 2.4.3 rnx2rtkp -p 2 -f 3 -sys C: 301/301 fixed, mean within ~1 mm)\n",
+               mode ? "static" : "kinematic", fixed, n, first, sum[0] / fixed, sum[1] / fixed, sum[2] / fixed,
+               100.0 * within / fixed);
+        assert_int_equal(n, 301);
+        assert_true(fixed >= 0.99 * n);
+        assert_true(hypot(sum[0], sum[1]) / fixed < 0.01);
+        assert_true(fabs(sum[2]) / fixed < 0.02);
+        assert_true(within >= 0.95 * fixed);
+    }
+    bx_nav_free(&nav);
+}
+
+/* ------------------------------------------------------------ simulation */
+
+typedef struct {
+    int epochs, fixed, fixed_after_first, wrong, first;
+    double max_err_h, max_err_3d, sum2_h;
+    int slips, slips_lli;
+} simres_t;
+
+/* One trial: returns the statistics; wrong = fixed epochs with 3D error > 5 cm. */
+static void run_sim(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epochs, uint64_t seed, bx_time_t t0,
+                    simres_t *res)
+{
+    sim_t s;
+    sim_init(&s, sc, nav, seed);
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    c.mode = mode;
+    c.n_sig = sc->nsig;
+    for (int f = 0; f < sc->nsig; f++)
+        c.sig[f] = sc->sig[f];
+    memcpy(c.base_pos_m, s.base, sizeof s.base);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    static bx_obs_t bo, ro;
+    memset(res, 0, sizeof *res);
+    res->first = -1;
+    for (int k = 0; k < epochs; k++) {
+        sim_epoch(&s, t0, (double)k, &bo, &ro);
+        bx_rtk_sol_t sol;
+        assert_int_equal(bx_rtk_process(rtk, &bo, &ro, nav, &sol), 0);
+        res->epochs++;
+        if (sol.sol.fix != BX_FIX_FIXED)
+            continue;
+        if (res->first < 0)
+            res->first = k;
+        res->fixed++;
+        /* truth at the true reception time of the rover's epoch */
+        double truth[3], v[3], d[3], enu[3];
+        sim_rover(&s, (double)k - (s.clk0[1] + s.drift[1] * k), truth, v);
+        for (int i = 0; i < 3; i++)
+            d[i] = sol.sol.pos_m[i] - truth[i];
+        bx_ecef_to_enu(sc->base_llh, d, enu);
+        const double eh = hypot(enu[0], enu[1]), e3 = sqrt(eh * eh + enu[2] * enu[2]);
+        if (getenv("RTK_DEBUG") && (k % 20 == 0 || e3 > 0.05))
+            printf("  k %d err E %.4f N %.4f U %.4f ratio %.1f nfix %d/%d\n", k, enu[0], enu[1], enu[2], sol.ratio,
+                   sol.n_fixed, sol.n_amb);
+        if (e3 > 0.05) {
+            res->wrong++;
+            continue;
+        }
+        res->sum2_h += eh * eh;
+        if (eh > res->max_err_h)
+            res->max_err_h = eh;
+        if (e3 > res->max_err_3d)
+            res->max_err_3d = e3;
+    }
+    if (res->first >= 0)
+        res->fixed_after_first = res->fixed;
+    res->slips = s.slips;
+    res->slips_lli = s.slips_lli;
+    bx_rtk_destroy(rtk);
+}
+
+static void sim_default(sim_cfg_t *sc, int sig1, int sig2)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->nsig = sig2 >= 0 ? 2 : 1;
+    sc->sig[0] = sig1;
+    sc->sig[1] = sig2;
+    sc->base_llh[0] = 35.1347 * D2R;
+    sc->base_llh[1] = 136.9776 * D2R;
+    sc->base_llh[2] = 105.0;
+    sc->code_sigma_m = 0.3;
+    sc->phase_sigma_m = 0.003;
+    sc->iono_vtec_tecu = 20.0;
+    sc->iono_grad_ppm = 1.0;
+    sc->tropo_wet_sigma_m = 0.003;
+    sc->elmask_deg = 10.0;
+}
+
+/* Several random trials of one scenario; prints and checks the statistics. */
+static void sim_trials(const char *name, const sim_cfg_t *base_cfg, int mode, int trials, int epochs,
+                       double ttff_max_s, double fix_rate_min)
+{
+    bx_nav_t nav;
+    if (load_nav(&nav))
+        skip();
+    sim_rng_t rng = {0x1234567ull + (uint64_t)trials * 77 + (uint64_t)mode};
+    int tot_ep = 0, tot_fix = 0, tot_after = 0, wrong = 0, nofix = 0, slips = 0, slips_lli = 0;
+    double worst_ttff = 0.0, max_h = 0.0, max_3d = 0.0, sum2 = 0.0;
+    for (int t = 0; t < trials; t++) {
+        sim_cfg_t sc = *base_cfg;
+        /* baseline 2-8 km in a random direction, start between 07:10 and 08:50 GPST 2024-06-24
+         * (the broadcast ephemerides of the file are referenced to 08:00) */
+        const double bl = 2000.0 + 6000.0 * sim_u(&rng), az = 2.0 * M_PI * sim_u(&rng);
+        sc.baseline_enu[0] = bl * sin(az);
+        sc.baseline_enu[1] = bl * cos(az);
+        sc.baseline_enu[2] = 20.0 * (sim_u(&rng) - 0.5);
+        const bx_time_t t0 = bx_time_gpst_to_bdt(
+            bx_time_add(bx_time_from_civil(2024, 6, 24, 7, 10, 0.0), floor(6000.0 * sim_u(&rng))));
+        simres_t r;
+        run_sim(&nav, &sc, mode, epochs, 1000 + (uint64_t)t * 7919, t0, &r);
+        tot_ep += r.epochs;
+        tot_fix += r.fixed;
+        wrong += r.wrong;
+        slips += r.slips;
+        slips_lli += r.slips_lli;
+        if (r.first < 0) {
+            nofix++;
+            continue;
+        }
+        tot_after += r.epochs - r.first;
+        if (r.first > worst_ttff)
+            worst_ttff = r.first;
+        max_h = fmax(max_h, r.max_err_h);
+        max_3d = fmax(max_3d, r.max_err_3d);
+        sum2 += r.sum2_h;
+    }
+    const double rate = tot_after ? (double)tot_fix / tot_after : 0.0;
+    printf("NOTE: sim %s: %d trials x %d s: %d without fix, worst time to first fix %.0f s, fixed %.1f %% of epochs "
+           "after the first fix (%.1f %% of all), horizontal error of fixed epochs RMS %.4f m max %.4f m, 3D max "
+           "%.4f m, wrong fixes (> 5 cm) %d; slips injected %d (%d with LLI)\n",
+           name, trials, epochs, nofix, worst_ttff, 100.0 * rate, 100.0 * tot_fix / tot_ep,
+           tot_fix ? sqrt(sum2 / (tot_fix - wrong)) : 0.0, max_h, max_3d, wrong, slips, slips_lli);
+    assert_int_equal(nofix, 0);
+    assert_true(worst_ttff <= ttff_max_s);
+    assert_true(rate >= fix_rate_min);
+    assert_true(max_h < 0.02);
+    assert_int_equal(wrong, 0);
+    bx_nav_free(&nav);
+}
+
+static void test_sim_static_b1i_b3i(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1I, BX_SIG_B3I);
+    sim_trials("static B1I+B3I, 2-8 km", &sc, BX_RTK_STATIC, 6, 120, 30.0, 0.98);
+}
+
+static void test_sim_moving_b1c_b2a_slips(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, BX_SIG_B2A);
+    sc.moving = 1;
+    sc.slip_rate = 0.002;
+    sc.slip_lli_frac = 0.5;
+    sim_trials("moving rover B1C+B2a, slips, 2-8 km", &sc, BX_RTK_KINEMATIC, 6, 150, 30.0, 0.95);
+}
+
+static void test_sim_single_freq(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, -1);
+    sc.iono_grad_ppm = 0.5;
+    sim_trials("static B1C only, 2-8 km", &sc, BX_RTK_STATIC, 4, 150, 120.0, 0.9);
+}
+
+/* ------------------------------------------------------------ outputs */
+
+static void test_outputs(void **state)
+{
+    (void)state;
+    bx_rtk_sol_t s;
+    memset(&s, 0, sizeof s);
+    s.sol.fix = BX_FIX_FIXED;
+    s.sol.rx_time = s.sol.time = bx_time_gpst_to_bdt(bx_time_from_civil(2024, 6, 24, 8, 20, 0.0));
+    s.sol.leap_s = 4;
+    s.sol.llh[0] = 35.134699 * D2R;
+    s.sol.llh[1] = 136.977575 * D2R;
+    s.sol.llh[2] = 104.86;
+    bx_llh_to_ecef(s.sol.llh, s.sol.pos_m);
+    s.sol.n_used = 12;
+    s.sol.hdop = 0.8;
+    s.ratio = 12.5;
+    s.n_sig = 2;
+    s.sig[0] = BX_SIG_B1I;
+    s.sig[1] = BX_SIG_B3I;
+    s.cov_enu_m2[0] = 1e-4;
+    s.cov_enu_m2[1] = 4e-4;
+    s.cov_enu_m2[2] = 9e-4;
+    s.cov_enu_m2[3] = -1e-4;
+    s.baseline_enu_m[0] = 3.0;
+    s.baseline_enu_m[1] = 4.0;
+    char buf[4096];
+    /* GGA quality 4 fixed, 5 float (NMEA 0183 v4.11) */
+    assert_true(bx_nmea_gga(&s.sol, NULL, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, ",E,4,12,"));
+    s.sol.fix = BX_FIX_FLOAT;
+    assert_true(bx_nmea_gga(&s.sol, NULL, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, ",E,5,12,"));
+    /* .pos line: GPST date/time, lat, lon, h, Q (2 float), ns, sdn sde sdu sdne ... */
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(bx_rtk_pos_write(f, &s), 0);
+    fclose(f);
+    int y, mo, d, h, mi, q, ns;
+    double sec, lat, lon, hh, sdn, sde, sdu, sdne;
+    assert_int_equal(sscanf(buf, "%d/%d/%d %d:%d:%lf %lf %lf %lf %d %d %lf %lf %lf %lf", &y, &mo, &d, &h, &mi, &sec,
+                            &lat, &lon, &hh, &q, &ns, &sdn, &sde, &sdu, &sdne),
+                     15);
+    assert_true(y == 2024 && mo == 6 && d == 24 && h == 8 && mi == 20 && fabs(sec) < 1e-9);
+    assert_true(fabs(lat - 35.134699) < 1e-9 && fabs(lon - 136.977575) < 1e-9 && fabs(hh - 104.86) < 1e-4);
+    assert_true(q == 2 && ns == 12);
+    assert_true(fabs(sdn - 0.02) < 1e-4 && fabs(sde - 0.01) < 1e-4 && fabs(sdu - 0.03) < 1e-4 &&
+                fabs(sdne + 0.01) < 1e-4);
+    /* JSON: the run --json object with fix and the RTK members */
+    s.sol.fix = BX_FIX_FIXED;
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_int_equal(bx_rtk_json_write(f, &s), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"fix\":\"fixed\""));
+    assert_non_null(strstr(buf, "\"ratio\":12.50"));
+    assert_non_null(strstr(buf, "\"signals\":[\"B1I\",\"B3I\"]"));
+    assert_non_null(strstr(buf, "\"baseline_m\":5.0000"));
+    assert_non_null(strstr(buf, "\"lat_deg\":35.134699000"));
+    assert_true(buf[strlen(buf) - 2] == '}' && buf[strlen(buf) - 1] == '\n');
+    int depth = 0;
+    for (const char *p = buf; *p; p++)
+        depth += (*p == '{' || *p == '[') - (*p == '}' || *p == ']');
+    assert_int_equal(depth, 0);
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    bx_rtk_config_t c;
+    bx_rtk_t *r = NULL;
+    char err[200];
+    bx_rtk_config_default(&c);
+    c.base_pos_m[0] = 35.0; /* degrees given as ECEF */
+    assert_int_equal(bx_rtk_create(&c, &r, err, sizeof err), BX_ERR_ARG);
+    assert_null(r);
+    assert_non_null(strstr(err, "base position"));
+    bx_rtk_config_default(&c);
+    c.n_sig = 1;
+    c.sig[0] = 7; /* no carrier */
+    assert_int_equal(bx_rtk_create(&c, &r, err, sizeof err), BX_ERR_ARG);
+    bx_rtk_config_default(&c);
+    assert_int_equal(bx_rtk_create(&c, &r, err, sizeof err), 0);
+    /* no base: single-point or no fix, never a crash */
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    static bx_obs_t o;
+    o.n = 0;
+    bx_rtk_sol_t sol;
+    assert_int_equal(bx_rtk_process(r, NULL, &o, &nav, &sol), BX_ERR_NOFIX);
+    assert_true(sol.msg[0] != '\0');
+    bx_rtk_destroy(r);
+    bx_rtk_destroy(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_outputs),
+        cmocka_unit_test(test_nagoya),
+        cmocka_unit_test(test_sim_static_b1i_b3i),
+        cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
+        cmocka_unit_test(test_sim_single_freq),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
