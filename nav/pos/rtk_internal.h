@@ -74,7 +74,31 @@ struct bx_rtk {
     gsl_matrix *H, *R, *Pa, *PHt, *S, *K, *T;
     gsl_vector *v, *xa, *tv;
     int ix[RTK_NX];
+    double *ar_buf;         /* ambiguity resolution work: b, Q, C, c, subset b/Q/candidates */
 };
+
+/* One double-differenced row (rtk.c) */
+typedef struct {
+    int prn, ref, f, phase;
+    double var_s, var_ref; /* single-difference variances of the satellite and the reference */
+} ddrow_t;
+
+/* rtk.c: filter core on the compressed (initialised) states */
+int rtk_compress_map(struct bx_rtk *r, int *cix);            /* active states -> r->ix, full -> compressed */
+void rtk_gather(struct bx_rtk *r, int na, gsl_matrix *Pa, gsl_vector *xa);
+void rtk_scatter(struct bx_rtk *r, int na, const gsl_matrix *Pa, const gsl_vector *xa);
+/* x += K v, P -= K H P with the first m rows of r->H, r->v, r->R; 0 or -1 (singular) */
+int rtk_kf_update(struct bx_rtk *r, int m, int na, gsl_matrix *P, gsl_vector *x);
+int rtk_usable(const struct bx_rtk *r, int prn, int f, int phase);
+/* DD rows at the full state xs into r->H, r->v, r->R; returns their number */
+int rtk_build_dd(struct bx_rtk *r, const int ref[RTK_NF], const unsigned char *excl, const double *xs,
+                 const int *cix, int na, ddrow_t *rows, int with_code);
+void rtk_reset_state(struct bx_rtk *r, int i);
+void rtk_time_update(struct bx_rtk *r, bx_time_t t, const unsigned char *slip);
+int rtk_meas_update(struct bx_rtk *r, int ref[RTK_NF], unsigned char *excl, unsigned char *excl_code);
+/* rtk_ar.c: 1 with the fixed position and covariance when a fix is accepted */
+int rtk_resolve(struct bx_rtk *r, const int ref[RTK_NF], const unsigned char *excl, bx_rtk_sol_t *sol,
+                double pos_fix[3], double cov_fix[9]);
 
 /* rtk_obs.c */
 /* Fills z[RTK_ROVER or RTK_BASE] for obs (signals of the slots); rx_pos is the
