@@ -16,6 +16,9 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/pvt.h"
+#include "bdsrx/rtk.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include "bdsrx/time.h"
 
 typedef struct {
@@ -52,6 +55,7 @@ typedef struct {
     double slip_rate;         /* probability per satellite-epoch-receiver of a slip */
     double slip_lli_frac;     /* share of slips flagged with LLI */
     double elmask_deg;        /* satellites simulated above it (at the base) */
+    uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
 } sim_cfg_t;
 
 typedef struct {
@@ -153,6 +157,8 @@ static void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_
         const double iz_l1 = 40.3e16 * s->c.iono_vtec_tecu / (BX_FREQ_B1C_HZ * BX_FREQ_B1C_HZ) +
                              s->c.iono_grad_ppm * 1e-6 * (d_enu[1] + 0.5 * d_enu[0]);
         for (int prn = 1; prn <= BX_PRN_MAX && o->n < BX_OBS_MAX - 2; prn++) {
+            if (s->c.prn_mask && !(s->c.prn_mask >> prn & 1u))
+                continue;
             const bx_eph_t *e = bx_pvt_select_eph(s->nav, prn, t_true);
             if (!e)
                 continue;
@@ -200,5 +206,97 @@ static void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_
         }
     }
 }
+
+typedef struct {
+    int epochs, fixed, fixed_after_first, wrong, first;
+    double max_err_h, max_err_3d, sum2_h;
+    int slips, slips_lli;
+} simres_t;
+
+/* One trial of `epochs` 1-s epochs through a fresh engine (signals and base position from sc);
+ * wrong = fixed epochs with any fixed DD ambiguity off the simulated integer.  Returns 0 or -1 (engine error). */
+static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epochs, uint64_t seed, bx_time_t t0,
+                    simres_t *res)
+{
+    sim_t s;
+    sim_init(&s, sc, nav, seed);
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    c.mode = mode;
+    c.n_sig = sc->nsig;
+    for (int f = 0; f < sc->nsig; f++)
+        c.sig[f] = sc->sig[f];
+    memcpy(c.base_pos_m, s.base, sizeof s.base);
+    bx_rtk_t *rtk;
+    if (bx_rtk_create(&c, &rtk, NULL, 0))
+        return -1;
+    static bx_obs_t bo, ro;
+    memset(res, 0, sizeof *res);
+    res->first = -1;
+    for (int k = 0; k < epochs; k++) {
+        sim_epoch(&s, t0, (double)k, &bo, &ro);
+        bx_rtk_sol_t sol;
+        if (bx_rtk_process(rtk, &bo, &ro, nav, &sol)) {
+            bx_rtk_destroy(rtk);
+            return -1;
+        }
+        res->epochs++;
+        if (sol.sol.fix != BX_FIX_FIXED) {
+            if (getenv("RTK_DEBUG") && res->first >= 0)
+                printf("  k %d not fixed: %s (ratio %.1f, %d/%d)\n", k, sol.msg, sol.ratio, sol.n_fixed, sol.n_amb);
+            continue;
+        }
+        if (res->first < 0)
+            res->first = k;
+        res->fixed++;
+        /* truth at the true reception time of the rover's epoch */
+        double truth[3], v[3], d[3], enu[3];
+        sim_rover(&s, (double)k - (s.clk0[1] + s.drift[1] * k), truth, v);
+        for (int i = 0; i < 3; i++)
+            d[i] = sol.sol.pos_m[i] - truth[i];
+        bx_ecef_to_enu(sc->base_llh, d, enu);
+        const double eh = hypot(enu[0], enu[1]), e3 = sqrt(eh * eh + enu[2] * enu[2]);
+        if (getenv("RTK_DEBUG") && (k % 20 == 0 || e3 > 0.05))
+            printf("  k %d err E %.4f N %.4f U %.4f ratio %.1f nfix %d/%d\n", k, enu[0], enu[1], enu[2], sol.ratio,
+                   sol.n_fixed, sol.n_amb);
+        /* wrong fix: a fixed DD ambiguity more than half a cycle from the simulated integer */
+        int bad = 0;
+        for (int f = 0; f < sc->nsig; f++) {
+            int ref = 0;
+            for (int i = 0; i < sol.n_rsat; i++)
+                if (sol.rsat[i].ref >> f & 1)
+                    ref = sol.rsat[i].prn;
+            for (int i = 0; i < sol.n_rsat && ref; i++) {
+                if (!(sol.rsat[i].fixed >> f & 1))
+                    continue;
+                const int p = sol.rsat[i].prn;
+                const double sd_s = s.amb[1][p][f] + s.slip_total[1][p][f] - s.amb[0][p][f] - s.slip_total[0][p][f];
+                const double sd_r =
+                    s.amb[1][ref][f] + s.slip_total[1][ref][f] - s.amb[0][ref][f] - s.slip_total[0][ref][f];
+                if (fabs(sol.rsat[i].amb_dd_cyc[f] - (sd_s - sd_r)) > 0.5)
+                    bad = 1;
+            }
+        }
+        if (e3 > res->max_err_3d)
+            res->max_err_3d = e3;
+        if (bad) {
+            res->wrong++;
+            if (getenv("RTK_DEBUG"))
+                printf("  k %d WRONG fix: err E %.4f N %.4f U %.4f ratio %.1f %d/%d\n", k, enu[0], enu[1], enu[2],
+                       sol.ratio, sol.n_fixed, sol.n_amb);
+            continue;
+        }
+        res->sum2_h += eh * eh;
+        if (eh > res->max_err_h)
+            res->max_err_h = eh;
+    }
+    if (res->first >= 0)
+        res->fixed_after_first = res->fixed;
+    res->slips = s.slips;
+    res->slips_lli = s.slips_lli;
+    bx_rtk_destroy(rtk);
+    return 0;
+}
+
 
 #endif

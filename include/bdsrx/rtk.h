@@ -106,10 +106,14 @@ typedef struct {
     uint8_t prn;
     uint8_t used;           /* 1 in the double differences */
     uint8_t ref;            /* bit f: reference satellite of signal slot f */
-    uint8_t fixed;          /* bit f: its DD ambiguity fixed this epoch */
+    uint8_t fixed;          /* bit f: its DD ambiguity took part in the accepted fix (alone, or in the
+                               decorrelated combinations of a partial fix) */
     uint8_t slip;           /* bit f: slip / re-initialisation this epoch */
     float el_deg, az_deg;
     double resid_phase_m[BX_RTK_MAXF]; /* post-fit DD phase residual (0 if unused) */
+    double amb_dd_cyc[BX_RTK_MAXF];    /* where fixed: DD ambiguity (this satellite minus the slot's
+                                          reference) of the fixed solution: an integer for a full fix,
+                                          the conditioned value for a partial one */
 } bx_rtk_sat_t;
 
 typedef struct {

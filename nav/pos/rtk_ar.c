@@ -228,11 +228,13 @@ int rtk_resolve(bx_rtk_t *r, const int ref[RTK_NF], const unsigned char *excl, b
             cov_fix[i * 3 + j] = gsl_matrix_get(r->T, i, j);
     }
     sol->n_fixed = k;
-    if (!use_c) /* satellites whose DD ambiguity was fixed one by one */
-        for (int a = 0; a < ns; a++)
-            for (int s = 0; s < sol->n_rsat; s++)
-                if (sol->rsat[s].prn == fam[a].prn)
-                    sol->rsat[s].fixed |= (uint8_t)(1u << fam[a].f);
+    for (int a = 0; a < ns; a++)
+        for (int s = 0; s < sol->n_rsat; s++)
+            if (sol->rsat[s].prn == fam[a].prn) {
+                sol->rsat[s].fixed |= (uint8_t)(1u << fam[a].f);
+                sol->rsat[s].amb_dd_cyc[fam[a].f] =
+                    xs[RTK_IA(fam[a].prn, fam[a].f)] - xs[RTK_IA(fam[a].ref, fam[a].f)];
+            }
     if (c->hold) { /* feed the integers back into the float filter */
         fix_rows(r, fam, ns, Cuse, k, cv, cix, na, r->xa);
         gsl_matrix_set_identity(&R.matrix);
