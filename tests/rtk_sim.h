@@ -242,7 +242,7 @@ static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epoch
         }
         res->epochs++;
         if (sol.sol.fix != BX_FIX_FIXED) {
-            if (getenv("RTK_DEBUG") && res->first >= 0)
+            if (getenv("RTK_DEBUG") && (res->first >= 0 || k % 30 == 29))
                 printf("  k %d not fixed: %s (ratio %.1f, %d/%d)\n", k, sol.msg, sol.ratio, sol.n_fixed, sol.n_amb);
             continue;
         }

@@ -84,7 +84,7 @@ typedef struct {
     int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 2 */
     int min_fix_amb;        /* fewest DD ambiguities (or decorrelated combinations) to call a fix, default 4 */
     double fix_resid_max_m; /* largest DD phase residual of an accepted fix, default 0.05 m */
-    double fix_sigma_max_m; /* largest 3D position sigma of a fixed solution (a partial fix of a few
+    double fix_sigma_max_m; /* largest 3D position sigma after a partial fix (a few decorrelated
                                combinations may leave decimetres: reported float), default 0.05 m */
     double slip_gf_m;       /* geometry-free jump, default 0.05 m */
     double slip_mw_cyc;     /* Melbourne-Wuebbena jump (wide-lane cycles), default 4 */
@@ -94,7 +94,8 @@ typedef struct {
     double reject_k;        /* innovation outlier threshold in sigmas, default 6 */
     double amb_q_cyc;       /* ambiguity random walk, cycles/sqrt(s), default 1e-4 */
     double amb_init_sigma_m;/* a-priori sigma of a new SD ambiguity (metres), default 30 */
-    double kin_q_mps;       /* kinematic process noise with Doppler velocity, m/s/sqrt(s), default 1 */
+    double kin_q_mps;       /* kinematic: position noise per second of propagation with the Doppler velocity
+                               (trapezoid of two epochs), m/s, default 0.3 */
     double pos_init_sigma_m;/* a-priori rover position sigma, default 30 m */
     int leap_s;             /* BDT - UTC for outputs, default 4 */
 } bx_rtk_config_t;

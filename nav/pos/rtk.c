@@ -45,7 +45,7 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->reject_k = 6.0;
     c->amb_q_cyc = 1e-4;
     c->amb_init_sigma_m = 30.0;
-    c->kin_q_mps = 1.0;
+    c->kin_q_mps = 0.3;
     c->pos_init_sigma_m = 30.0;
     c->leap_s = 4;
 }
@@ -353,9 +353,11 @@ void rtk_time_update(bx_rtk_t *r, bx_time_t t, const unsigned char *slip)
         r->init = 1;
     } else if (c->mode == BX_RTK_KINEMATIC) {
         if (r->have_vel && dt > 0.0 && dt <= c->max_gap_s) {
+            /* trapezoid of the Doppler velocities at both ends (exact for constant acceleration) */
             const double q = c->kin_q_mps * dt;
+            const int two = r->have_vel_prev && dt <= 2.0;
             for (int i = 0; i < 3; i++) {
-                r->x[i] += r->vel[i] * dt;
+                r->x[i] += (two ? 0.5 * (r->vel[i] + r->vel_prev[i]) : r->vel[i]) * dt;
                 r->P[PIX(i, i)] += q * q;
             }
         } else {

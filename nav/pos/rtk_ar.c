@@ -217,7 +217,7 @@ int rtk_resolve(bx_rtk_t *r, const int ref[RTK_NF], const unsigned char *excl, b
         return 0;
     }
     const double sig3 = sqrt(gsl_matrix_get(r->T, 0, 0) + gsl_matrix_get(r->T, 1, 1) + gsl_matrix_get(r->T, 2, 2));
-    if (sig3 > c->fix_sigma_max_m) {
+    if (use_c && sig3 > c->fix_sigma_max_m) { /* a few decorrelated combinations only */
         snprintf(sol->msg, sizeof sol->msg, "partial fix of %d/%d leaves %.3f m 3D sigma (> %.3f m)", k, n, sig3,
                  c->fix_sigma_max_m);
         return 0;

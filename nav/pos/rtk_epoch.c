@@ -141,6 +141,8 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
     if (r->spp_ok)
         memcpy(r->spp_pos, spp, sizeof spp);
     rtk_zsat_fill(r, RTK_ROVER, rover, nav, r->init ? r->x : spp);
+    memcpy(r->vel_prev, r->vel, sizeof r->vel);
+    r->have_vel_prev = r->have_vel;
     r->have_vel = rtk_doppler_vel(r, RTK_ROVER, r->init ? r->x : spp, r->vel) == 0;
     fill_common(r, rover, sol);
     if (!r->spp_ok && !r->init) {

@@ -69,6 +69,8 @@ struct bx_rtk {
     int spp_ok;
     double vel[3];
     int have_vel;
+    double vel_prev[3];     /* Doppler velocity of the previous epoch (trapezoidal propagation) */
+    int have_vel_prev;
 
     /* work memory for the compressed filter update (no allocation per epoch) */
     gsl_matrix *H, *R, *Pa, *PHt, *S, *K, *T;
