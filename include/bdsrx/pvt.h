@@ -45,6 +45,8 @@ typedef struct {
     double doppler_sigma_mps; /* range-rate noise, default 0.1 m/s */
     int leap_s;            /* BDT - UTC used when nav->utc is not valid, default 4 (since 2017) */
     int max_iter;          /* Gauss-Newton iterations, default 10 */
+    const struct bx_geoid *geoid; /* geoid for heights above mean sea level (include/bdsrx/geoid.h);
+                                     NULL: none, sol->geoid_sep_m stays unknown (default NULL) */
 } bx_pvt_config_t;
 
 void bx_pvt_config_default(bx_pvt_config_t *c);
@@ -60,6 +62,7 @@ enum {
     BX_SOLF_RAIM_EXCL = 1u << 6,    /* RAIM excluded one or more satellites */
     BX_SOLF_RAIM_FAIL = 1u << 7,    /* test failed and exclusion could not repair it */
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
+    BX_SOLF_GEOID = 1u << 10,       /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
     BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
 };
@@ -110,6 +113,7 @@ typedef struct {
     int leap_s;          /* BDT - UTC used for UTC output */
     int n_sat;           /* entries in sat[] (all satellites observed) */
     bx_solsat_t sat[BX_SOL_MAXSAT];
+    double geoid_sep_m;  /* geoid undulation N at llh (EGM96), valid with BX_SOLF_GEOID */
 } bx_sol_t;
 
 typedef struct bx_pvt bx_pvt_t;

@@ -88,7 +88,14 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     if (s->fix) {
         len = latlon(buf, n, len, s->llh[0], 0);
         len = latlon(buf, n, len, s->llh[1], 1);
-        len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,0.0,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+        /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
+         * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
+         * empty, so a reader (gpsd) knows it is not given rather than 0. */
+        if (s->flags & BX_SOLF_GEOID)
+            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,%.3f,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                      s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
+        else
+            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
     } else {
         len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
     }
