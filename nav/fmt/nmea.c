@@ -146,10 +146,16 @@ int bx_nmea_gsa(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 
 int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n)
 {
+    /* Satellites with PRN 33..63 first.  NMEA 4.11 numbers BeiDou 1..63 under the GB talker,
+     * but gpsd 3.22 (Debian 12) applies the talker only to the first sentence of a GSV set and
+     * reads IDs 33..64 in later sentences as SBAS (measured in tests/test_gpsd.c); the order of
+     * satellites in GSV carries no meaning, so putting those PRNs first keeps up to four of them
+     * BeiDou for gpsd without leaving the standard numbering. */
     int idx[BX_SOL_MAXSAT], m = 0;
-    for (int i = 0; i < s->n_sat; i++)
-        if (s->fix && s->sat[i].el_deg > 0.0f)
-            idx[m++] = i;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->n_sat; i++)
+            if (s->fix && s->sat[i].el_deg > 0.0f && (s->sat[i].prn > 32) == (pass == 0))
+                idx[m++] = i;
     const int nmsg = m ? (m + 3) / 4 : 1;
     int total = 0;
     for (int g = 0; g < nmsg; g++) {
