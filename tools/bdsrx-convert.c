@@ -18,7 +18,7 @@ static void usage(FILE *f)
             "Converts the capture IN (format/rate from its SigMF or .tag sidecar, or the options)\n"
             "to OUT in format FMT and writes OUT's SigMF sidecar (OUT.sigmf-meta).\n"
             "\n"
-            "  -t, --to FMT      output format: ci8 ci16 cf32 ri8 ci2 ri1 (required)\n"
+            "  -t, --to FMT      output format: ci8 ci16 cf32 ri8 ci2 ri1 int8x2 (required)\n"
             "      --scale S     output = round(input * S); default keeps the input's integer codes\n"
             "                    (ci2 levels +-1/+-3 stay +-1/+-3); needed to narrow, e.g. ci16 -> ci8\n"
             "      --format FMT  input format if IN has no sidecar\n"

@@ -46,7 +46,7 @@ static void usage(FILE *f)
             "      --bias-tee       power the antenna (rtlsdr, rtltcp)\n"
             "      --ch N|both      pocket channel 1, 2 or both (default 1)\n"
             "      --conf PATH      pocket: MAX2771 configuration to program first\n"
-            "      --format FMT     input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1)\n"
+            "      --format FMT     input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n"
             "  -d, --duration S     stop after S seconds of samples\n"
             "  -n, --max-bytes N    stop after N bytes (suffix k, M, G allowed)\n"
             "      --ring BYTES     reader ring size (default 16M)\n"
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
         case O_CONF: o.conf_path = optarg; break;
         case O_FORMAT:
             if (bx_iq_format_from_name(optarg, &o.format) != BX_OK) {
-                fprintf(stderr, "bdsrx-rec: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)\n", optarg);
+                fprintf(stderr, "bdsrx-rec: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n", optarg);
                 return 2;
             }
             break;

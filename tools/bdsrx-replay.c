@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "      --bind ADDR      rtl_tcp listen address (default 127.0.0.1: loopback only;\n"
             "                       0.0.0.0 exposes the capture to the network)\n"
             "      --loop           rtl_tcp: serve the capture again to the next client\n"
-            "      --format FMT     capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1)\n"
+            "      --format FMT     capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n"
             "      --fs HZ          capture sample rate if no sidecar\n"
             "      --fc HZ          capture centre frequency if no sidecar\n"
             "      --if HZ          IF of a real capture if no sidecar\n"
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         case O_FORMAT: {
             int f;
             if (bx_iq_format_from_name(optarg, &f) != BX_OK) {
-                fprintf(stderr, "bdsrx-replay: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)\n", optarg);
+                fprintf(stderr, "bdsrx-replay: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n", optarg);
                 return 2;
             }
             if (c == 't')
