@@ -99,7 +99,7 @@ int cli_parse_hz(const char *s, double *out)
 int cli_fn_format(const char *arg, void *value, char *err, size_t errlen)
 {
     if (bx_iq_format_from_name(arg, (int *)value) != BX_OK) {
-        snprintf(err, errlen, "unknown sample format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)", arg);
+        snprintf(err, errlen, "unknown sample format '%s' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)", arg);
         return -1;
     }
     return 0;
