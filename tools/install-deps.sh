@@ -19,6 +19,7 @@ proj-data
 proj-bin
 gpsd
 gpsd-clients
+gpsbabel
 rtklib
 "
 missing=""

@@ -108,7 +108,7 @@ int cli_fn_llh(const char *arg, void *value, char *err, size_t errlen);
  * --format F, --fs HZ, --fc HZ, --if HZ into a bx_iq_params_t.  SUFFIX "" or "2" (run's FILE2). */
 #define CLI_IQ_OPTS(p, suffix, which)                                                                        \
     {"format" suffix, 0, CLI_FN, &(p)->format, 0, 0, "F",                                                    \
-     "sample format of " which ": ci8 ci16 cf32 ri8 ci2 ri1\n(default: from its .sigmf-meta / .tag sidecar)", \
+     "sample format of " which ": ci8 ci16 cf32 ri8 ci2 ri1 int8x2\n(default: from its .sigmf-meta / .tag sidecar)", \
      cli_fn_format, 0, 0},                                                                                   \
     {"fs" suffix, 0, CLI_HZ, &(p)->fs_hz, 1.0, 1e12, "HZ", "sample rate of " which ", e.g. 4.092M", NULL, 0, 0}, \
     {"fc" suffix, 0, CLI_HZ, &(p)->fc_hz, 1.0, 1e12, "HZ", "centre (LO) frequency of " which ", e.g. 1575.42M", \
