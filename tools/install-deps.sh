@@ -15,6 +15,7 @@ libusb-1.0-0-dev
 librtlsdr-dev
 libcmocka-dev
 libjansson-dev
+libinih-dev
 proj-data
 proj-bin
 gpsd

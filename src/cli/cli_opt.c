@@ -64,8 +64,11 @@ void cli_opt_help(const cli_cmd_t *cmd, FILE *f)
                 break;
         }
     }
-    fprintf(f, "  -h, --help              this help\n"
-               "      --version           print the version and exit\n");
+    fprintf(f, "      --config FILE       options from an INI file (keys = long option names, section\n"
+               "                          [%s]); the command line overrides it; also $BDSRX_CONFIG\n"
+               "  -h, --help              this help\n"
+               "      --version           print the version and exit\n",
+            strrchr(cmd->prog, ' ') ? strrchr(cmd->prog, ' ') + 1 : cmd->prog);
     if (cmd->footer)
         fprintf(f, "\n%s%s", cmd->footer, cmd->footer[0] && cmd->footer[strlen(cmd->footer) - 1] == '\n' ? "" : "\n");
 }
@@ -235,6 +238,11 @@ static int store(const cli_cmd_t *cmd, const cli_opt_t *o, const char *arg)
     return 2;
 }
 
+int cli_opt_set(const cli_cmd_t *cmd, const cli_opt_t *o, const char *value)
+{
+    return store(cmd, o, value);
+}
+
 /* ---- "did you mean" ---- */
 
 static int edit_distance(const char *a, const char *b)
@@ -302,9 +310,33 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
     int nop = 0, only_operands = 0;
     if (n_operands)
         *n_operands = 0;
+    /* --config FILE (or $BDSRX_CONFIG) first, so the command line overrides it */
+    const char *config = getenv("BDSRX_CONFIG");
+    if (config && !*config)
+        config = NULL;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc)
+                return cli_opt_usage_error(cmd, "--config needs a value (%s --help)", cmd->prog);
+            config = argv[i + 1];
+        } else if (!strncmp(argv[i], "--config=", 9)) {
+            config = argv[i] + 9;
+        }
+    }
+    if (config) {
+        int r = cli_config_apply(cmd, config);
+        if (r)
+            return r;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r;
+        if (!only_operands && !strcmp(a, "--config")) {
+            i++;
+            continue;
+        }
+        if (!only_operands && !strncmp(a, "--config=", 9))
+            continue;
         if (only_operands || a[0] != '-' || a[1] == 0) {
             if ((r = add_operand(cmd, a, operand, &nop)))
                 return r;

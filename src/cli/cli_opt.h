@@ -9,6 +9,7 @@
  *   options and operands in any order (operands are collected in order)
  *   -h, --help      help generated from the table (usage line, description, options, footer)
  *   --version       "<prog> (bdsrx) <bx_version()>"
+ *   --config FILE   options from an INI file first (src/cli/cli_config.c; also $BDSRX_CONFIG)
  * and the same messages (all on stderr, exit status 2):
  *   bdsrx run: unknown option --quite (did you mean --quiet?) (bdsrx run --help)
  *   bdsrx run: --seconds needs a value
@@ -78,6 +79,12 @@ typedef struct {
  *   2   usage error, message printed on stderr: exit 2
  * So `int r = cli_opt_parse(...); if (r) return r == 1 ? 0 : 2;`. */
 int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **operand, int *n_operands);
+
+/* Stores one value into option o as if given on the command line (config files); 0 ok, 2 error
+ * (printed).  The value must stay valid as long as the program (strings are kept by pointer). */
+int cli_opt_set(const cli_cmd_t *cmd, const cli_opt_t *o, const char *value);
+/* Applies the INI file path to cmd's options (src/cli/cli_config.c); 0 ok, 2 error (printed). */
+int cli_config_apply(const cli_cmd_t *cmd, const char *path);
 
 /* The generated help (what --help prints) to f. */
 void cli_opt_help(const cli_cmd_t *cmd, FILE *f);
