@@ -21,6 +21,9 @@ proj-bin
 gpsd
 gpsd-clients
 gpsbabel
+python3-numpy
+python3-jsonschema
+python3-defusedxml
 rtklib
 "
 missing=""
