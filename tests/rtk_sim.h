@@ -173,13 +173,14 @@ static void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_
             const double sz = 6371.0 / 6721.0 * cos(el);
             const double mi = 1.0 / sqrt(1.0 - sz * sz);
             for (int f = 0; f < s->c.nsig; f++) {
-                const double fr = bx_sig_freq_hz(s->c.sig[f]), lam = C / fr;
+                const double fr = bx_signal_freq_hz(s->c.sig[f]), lam = C / fr;
                 const double iono = iz_l1 * mi * (BX_FREQ_B1C_HZ / fr) * (BX_FREQ_B1C_HZ / fr);
                 bx_obsd_t *d = &o->d[o->n++];
                 memset(d, 0, sizeof *d);
                 d->prn = (uint8_t)prn;
                 d->sig = (uint8_t)s->c.sig[f];
-                d->pilot = s->c.sig[f] < BX_SIG_COUNT;
+                d->pilot = s->c.sig[f] <= BX_SIG_B2B;
+                d->code = d->pilot ? 'P' : 'I'; /* RINEX attribute */
                 const double geo = rho + C * (dtr - dts) + tropo;
                 d->pseudorange_m = geo + iono + s->c.code_sigma_m * scale * sim_n(&s->rng);
                 /* slips */

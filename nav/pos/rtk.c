@@ -114,8 +114,8 @@ int bx_rtk_create(const bx_rtk_config_t *c, bx_rtk_t **out, char *err, size_t er
         return BX_ERR_ARG;
     }
     for (int f = 0; f < c->n_sig; f++)
-        if (bx_sig_freq_hz(c->sig[f]) == 0.0) {
-            seterr(err, errlen, "rtk: signal %d has no known carrier frequency", c->sig[f]);
+        if (bx_signal_freq_hz(c->sig[f]) == 0.0 || bx_signal_sys(c->sig[f]) != 'C') {
+            seterr(err, errlen, "rtk: signal %d is not a BeiDou signal (B1C B2a B2b B1I B2I B3I)", c->sig[f]);
             return BX_ERR_ARG;
         }
     if (!(c->phase_sigma_m > 0.0) || !(c->code_sigma_m > 0.0) || !(c->ratio_min >= 1.0) ||

@@ -240,10 +240,10 @@ int rtk_choose_signals(struct bx_rtk *rtk, const bx_obs_t *base, const bx_obs_t 
             rtk->sig[f] = rtk->cfg.sig[f];
     } else {
         /* satellites with phase at both receivers, per signal */
-        int count[BX_SIG_OBS_COUNT] = {0};
+        int count[BX_SIG_COUNT] = {0};
         for (int i = 0; i < rover->n; i++) {
             const bx_obsd_t *d = &rover->d[i];
-            if (d->sig >= BX_SIG_OBS_COUNT || !(d->flags & BX_OBS_CP) || !bx_sig_freq_hz(d->sig))
+            if (d->sig >= BX_SIG_COUNT || bx_signal_sys(d->sig) != 'C' || !(d->flags & BX_OBS_CP))
                 continue;
             int in_base = !base;
             for (int j = 0; base && j < base->n && !in_base; j++)
@@ -253,7 +253,7 @@ int rtk_choose_signals(struct bx_rtk *rtk, const bx_obs_t *base, const bx_obs_t 
         rtk->nf = 0;
         for (int k = 0; k < RTK_NF; k++) {
             int best = -1;
-            for (int s = 0; s < BX_SIG_OBS_COUNT; s++) {
+            for (int s = 0; s < BX_SIG_COUNT; s++) {
                 int taken = 0;
                 for (int f = 0; f < rtk->nf; f++)
                     taken |= rtk->sig[f] == s;
@@ -268,7 +268,7 @@ int rtk_choose_signals(struct bx_rtk *rtk, const bx_obs_t *base, const bx_obs_t 
             return -1;
     }
     for (int f = 0; f < rtk->nf; f++) {
-        rtk->freq[f] = bx_sig_freq_hz(rtk->sig[f]);
+        rtk->freq[f] = bx_signal_freq_hz(rtk->sig[f]);
         rtk->lam[f] = CLIGHT / rtk->freq[f];
     }
     return 0;
