@@ -453,6 +453,58 @@ static void test_outputs(void **state)
     assert_int_equal(depth, 0);
 }
 
+/* Bad input: a base 50 km away, a base without common satellites, a base
+ * epoch too old: a clear message and the rover's single-point fix. */
+static void test_bad_base(void **state)
+{
+    (void)state;
+    bx_nav_t nav;
+    if (load_nav(&nav))
+        skip();
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1I, BX_SIG_B3I);
+    sc.baseline_enu[0] = 50e3;
+    sim_t s;
+    sim_init(&s, &sc, &nav, 99);
+    const bx_time_t t0 = bx_time_gpst_to_bdt(bx_time_from_civil(2024, 6, 24, 8, 0, 0.0));
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    memcpy(c.base_pos_m, s.base, sizeof s.base);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    static bx_obs_t bo, ro;
+    bx_rtk_sol_t sol;
+    sim_epoch(&s, t0, 0.0, &bo, &ro);
+    assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+    printf("NOTE: base 50 km away: fix %d, \"%s\"\n", sol.sol.fix, sol.msg);
+    assert_int_equal(sol.sol.fix, BX_FIX_SPP);
+    assert_non_null(strstr(sol.msg, "km away"));
+    /* no common satellites: the base sees other PRNs only */
+    sc.baseline_enu[0] = 1000.0;
+    sim_init(&s, &sc, &nav, 98);
+    bx_rtk_destroy(rtk);
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    sim_epoch(&s, t0, 0.0, &bo, &ro);
+    for (int i = 0; i < bo.n; i++)
+        bo.d[i].prn = (uint8_t)(bo.d[i].prn % 2 ? bo.d[i].prn : 0); /* odd PRNs at the base ... */
+    for (int i = 0; i < ro.n; i++)
+        if (ro.d[i].prn % 2)
+            ro.d[i].prn = 0; /* ... even ones at the rover */
+    assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+    printf("NOTE: no common satellites: fix %d, \"%s\"\n", sol.sol.fix, sol.msg);
+    assert_int_equal(sol.sol.fix, BX_FIX_SPP);
+    assert_true(sol.msg[0] != '\0');
+    assert_true(bx_sol_valid(&sol.sol)); /* reported as a single-point fix */
+    /* base epoch 60 s old */
+    sim_epoch(&s, t0, 60.0, &bo, &ro);
+    bo.time = bx_time_add(ro.time, -60.0);
+    assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+    assert_int_equal(sol.sol.fix, BX_FIX_SPP);
+    assert_non_null(strstr(sol.msg, "too old"));
+    bx_rtk_destroy(rtk);
+    bx_nav_free(&nav);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -487,6 +539,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_outputs),
+        cmocka_unit_test(test_bad_base),
         cmocka_unit_test(test_nagoya),
         cmocka_unit_test(test_sim_static_b1i_b3i),
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),

@@ -91,6 +91,8 @@ typedef struct {
     double slip_dop_cyc;    /* phase minus integrated Doppler, default 3 cycles; 0 off */
     double max_gap_s;       /* phase continuity across a data gap, default 30 s */
     double max_age_s;       /* largest base - rover time difference, default 30 s */
+    double max_baseline_m;  /* farther bases give a single-point solution with a message, default 30 km;
+                               0 = no limit */
     double reject_k;        /* innovation outlier threshold in sigmas, default 6 */
     double amb_q_cyc;       /* ambiguity random walk, cycles/sqrt(s), default 1e-4 */
     double amb_init_sigma_m;/* a-priori sigma of a new SD ambiguity (metres), default 30 */

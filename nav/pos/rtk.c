@@ -42,6 +42,7 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->slip_dop_cyc = 3.0;
     c->max_gap_s = 30.0;
     c->max_age_s = 30.0;
+    c->max_baseline_m = 30e3;
     c->reject_k = 6.0;
     c->amb_q_cyc = 1e-4;
     c->amb_init_sigma_m = 30.0;

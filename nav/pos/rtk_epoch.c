@@ -179,9 +179,19 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
         rtk_spp(r, RTK_BASE, bp, &r->clk_m[RTK_BASE], NULL);
     }
     memcpy(sol->base_pos_m, r->base_pos, sizeof r->base_pos);
+    char whybuf[120];
+    if (!why && r->spp_ok && r->cfg.max_baseline_m > 0.0) {
+        const double d[3] = {spp[0] - r->base_pos[0], spp[1] - r->base_pos[1], spp[2] - r->base_pos[2]};
+        const double bl = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        if (bl > r->cfg.max_baseline_m) {
+            snprintf(whybuf, sizeof whybuf, "base %.1f km away (limit %.0f km): single-point solution", bl / 1e3,
+                     r->cfg.max_baseline_m / 1e3);
+            why = whybuf;
+        }
+    }
     if (why) { /* single-point solution of the rover */
         if (!r->spp_ok) {
-            snprintf(sol->msg, sizeof sol->msg, "%s; rover: no single-point fix", why);
+            snprintf(sol->msg, sizeof sol->msg, "%.90s; rover: no single-point fix", why);
             snprintf(sol->sol.reason, sizeof sol->sol.reason, "%s", sol->msg);
             return BX_ERR_NOFIX;
         }
@@ -248,6 +258,7 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
         const double c25[9] = {25, 0, 0, 0, 25, 0, 0, 0, 25};
         set_pos(sol, r->spp_ok ? spp : r->x, c25);
         sol->sol.fix = BX_FIX_SPP;
+        sol->sol.n_used = nspp > 0 ? nspp : 0;
         if (!sol->msg[0])
             snprintf(sol->msg, sizeof sol->msg, "no double differences (common satellites with phase)");
     }
