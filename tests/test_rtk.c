@@ -389,6 +389,87 @@ static void test_vs_rnx2rtkp(void **state)
     }
 }
 
+/* The real Nagoya pair through RTKLIB 2.4.3 (the command of the folder's
+ * README) and through bdsrx, kinematic: fixed counts and the mean of the fixed
+ * positions against the published rover position side by side, and the
+ * epoch-by-epoch difference of the two programs. */
+static void test_nagoya_vs_rnx2rtkp(void **state)
+{
+    (void)state;
+    if (system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+        printf("SKIP: rnx2rtkp (Debian package rtklib) not installed\n");
+        skip();
+    }
+    char pr[512], pb[512], pn[512];
+    bx_nav_t nav;
+    if (load_nav(&nav) || !testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") ||
+        !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") || !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
+        skip();
+    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", cmd[3000], pp[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(pp, sizeof pp, "%s/rtklib.pos", dir);
+    snprintf(cmd, sizeof cmd,
+             "gzip -dc '%s' > %s/r.obs && gzip -dc '%s' > %s/b.obs && rnx2rtkp -p 2 -f 3 -sys C -m 15 -l "
+             "35.134707705 136.977577939 104.853 -o %s %s/r.obs %s/b.obs '%s' >/dev/null 2>&1",
+             pr, dir, pb, dir, pp, dir, dir, pn);
+    const int rc = system(cmd);
+    static double lat[400], lon[400], h[400];
+    static int q[400];
+    const int n = rc == 0 ? read_rtklib_pos(pp, lat, lon, h, q, 400) : -1;
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, 301);
+    const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
+    const double rllh[3] = {35.13469901 * D2R, 136.97757549 * D2R, 104.8626};
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    bx_llh_to_ecef(bllh, c.base_pos_m);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    bx_rinex_obs_reader_t *rr, *br;
+    assert_int_equal(bx_rinex_obs_open(pr, &rr, NULL, 0), 0);
+    assert_int_equal(bx_rinex_obs_open(pb, &br, NULL, 0), 0);
+    const unsigned legacy = (1u << BX_SIG_B1I) | (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
+    bx_rinex_obs_set_signals(rr, legacy);
+    bx_rinex_obs_set_signals(br, legacy);
+    static bx_obs_t ro, bo;
+    const double kn = 6378137.0, ke = 6378137.0 * cos(rllh[0]);
+    int k = 0, bfix = 0, rfix = 0, both = 0;
+    double bm[3] = {0, 0, 0}, rm[3] = {0, 0, 0}, dmax = 0.0;
+    while (bx_rinex_obs_read(rr, &ro) == BX_OK && bx_rinex_obs_read(br, &bo) == BX_OK && k < n) {
+        bx_rtk_sol_t sol;
+        assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+        const double be = (sol.sol.llh[1] - rllh[1]) * ke, bn = (sol.sol.llh[0] - rllh[0]) * kn;
+        const double re = (lon[k] * D2R - rllh[1]) * ke, rn = (lat[k] * D2R - rllh[0]) * kn;
+        if (sol.sol.fix == BX_FIX_FIXED) {
+            bfix++;
+            bm[0] += be, bm[1] += bn, bm[2] += sol.sol.llh[2] - rllh[2];
+        }
+        if (q[k] == 1) {
+            rfix++;
+            rm[0] += re, rm[1] += rn, rm[2] += h[k] - rllh[2];
+        }
+        if (sol.sol.fix == BX_FIX_FIXED && q[k] == 1) {
+            both++;
+            dmax = fmax(dmax, hypot(be - re, bn - rn));
+        }
+        k++;
+    }
+    bx_rinex_obs_close(rr);
+    bx_rinex_obs_close(br);
+    bx_rtk_destroy(rtk);
+    printf("NOTE: Nagoya, kinematic, vs the published rover position: bdsrx %d/%d fixed, mean E %.4f N %.4f U %.4f m; "
+           "RTKLIB 2.4.3 rnx2rtkp -p 2 -f 3 -sys C -m 15: %d/%d fixed, mean E %.4f N %.4f U %.4f m; epochs fixed by "
+           "both %d, largest horizontal difference %.4f m\n",
+           bfix, k, bm[0] / bfix, bm[1] / bfix, bm[2] / bfix, rfix, k, rm[0] / rfix, rm[1] / rfix, rm[2] / rfix, both,
+           dmax);
+    assert_int_equal(k, 301);
+    assert_true(bfix >= 0.99 * k && rfix >= 0.99 * k);
+    assert_true(dmax < 0.01);
+    bx_nav_free(&nav);
+}
+
 /* ------------------------------------------------------------ outputs */
 
 static void test_outputs(void **state)
@@ -545,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_vs_rnx2rtkp),
+        cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
