@@ -56,6 +56,7 @@ typedef struct {
     double slip_lli_frac;     /* share of slips flagged with LLI */
     double elmask_deg;        /* satellites simulated above it (at the base) */
     uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
+    int rtk_hold;             /* sim_run: engine with fix-and-hold */
 } sim_cfg_t;
 
 typedef struct {
@@ -224,6 +225,7 @@ static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epoch
     bx_rtk_config_t c;
     bx_rtk_config_default(&c);
     c.mode = mode;
+    c.hold = sc->rtk_hold;
     c.n_sig = sc->nsig;
     for (int f = 0; f < sc->nsig; f++)
         c.sig[f] = sc->sig[f];

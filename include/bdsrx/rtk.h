@@ -88,7 +88,12 @@ typedef struct {
                                combinations may leave decimetres: reported float), default 0.05 m */
     double slip_gf_m;       /* geometry-free jump, default 0.05 m */
     double slip_mw_cyc;     /* Melbourne-Wuebbena jump (wide-lane cycles), default 4 */
-    double slip_dop_cyc;    /* phase minus integrated Doppler, default 3 cycles; 0 off */
+    double slip_dop_cyc;    /* phase change minus integrated Doppler (median over the satellites
+                               removed), default 1 cycle per second; 0 off */
+    int ar_reset_epochs;    /* the float ambiguities are re-initialised after this many consecutive
+                               epochs in which they look precise (success rate >= p_boot_min) yet fail
+                               the ratio test (an undetected slip absorbed by the float), default 10;
+                               0 off */
     double max_gap_s;       /* phase continuity across a data gap, default 30 s */
     double max_age_s;       /* largest base - rover time difference, default 30 s */
     double max_baseline_m;  /* farther bases give a single-point solution with a message, default 30 km;
