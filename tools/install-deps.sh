@@ -24,6 +24,8 @@ gpsbabel
 python3-numpy
 python3-jsonschema
 python3-defusedxml
+python3-matplotlib
+chromium
 rtklib
 "
 missing=""
