@@ -39,7 +39,7 @@ static void usage(FILE *f)
             "  --all           also print the PRNs that were not detected\n"
             "  --json          one JSON object per line instead of the table\n"
             "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
-            bx_iq_flag_help());
+            cli_iq_flag_help());
 }
 
 /* "1-63", "19,20", "19-46,59" -> mask; 0 on success */
@@ -81,7 +81,7 @@ int cli_acquire(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        const int iq = bx_iq_parse_flag(&flags, a, v);
+        const int iq = cli_iq_parse_flag(&flags, a, v);
         if (iq < 0) {
             fprintf(stderr, "bdsrx acquire: bad or missing value for %s\n", a);
             return 2;
@@ -202,11 +202,12 @@ int cli_acquire(int argc, char **argv)
     }
     c.fft_measure = measure;
     c.wisdom_path = wisdom;
-    bx_acq_t *acq = bx_acq_create(&c);
-    if (!acq) {
-        fprintf(stderr, "bdsrx acquire: cannot set up the search for %s at %.6g MHz (see above)\n", sig_name,
-                p->fs_hz / 1e6);
-        bx_iq_close(rd);
+    bx_acq_t *acq;
+    char why[256];
+    if (bx_acq_create(&c, &acq, why, sizeof why) != BX_OK) {
+        fprintf(stderr, "bdsrx acquire: cannot set up the search for %s at %.6g MHz: %s\n", sig_name,
+                p->fs_hz / 1e6, why);
+        bx_iq_destroy(rd);
         return 1;
     }
     const size_t need = bx_acq_samples_needed(acq);
@@ -240,7 +241,7 @@ int cli_acquire(int argc, char **argv)
             got += (size_t)k;
         }
     }
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
 
     int prns[BX_PRN_MAX], nprn = 0;
     for (int k = 1; k <= BX_PRN_MAX; k++)

@@ -14,7 +14,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: bdsrx info FILE [--format F] [--fs HZ] [--fc HZ] [--if HZ]\n\n"
                "Describes an IQ capture: format, sample rate, centre frequency, IF, number of samples,\n"
                "duration, where the parameters came from, and the mean/RMS of the first samples.\n\n%s",
-               bx_iq_flag_help());
+               cli_iq_flag_help());
 }
 
 int cli_info(int argc, char **argv)
@@ -27,7 +27,7 @@ int cli_info(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        int k = bx_iq_parse_flag(&flags, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+        int k = cli_iq_parse_flag(&flags, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
         if (k == 1) {
             i++;
             continue;
@@ -85,7 +85,7 @@ int cli_info(int argc, char **argv)
         long k = bx_iq_read(r, buf, want);
         if (k < 0) {
             fprintf(stderr, "bdsrx info: %s\n", bx_iq_error(r));
-            bx_iq_close(r);
+            bx_iq_destroy(r);
             return 1;
         }
         if (k == 0)
@@ -103,6 +103,6 @@ int cli_info(int argc, char **argv)
         else
             printf("level       first %ld samples: mean %.3f, RMS %.3f\n", total, si / total, sqrt(pi / total));
     }
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     return 0;
 }

@@ -403,8 +403,7 @@ int cli_nav_decode(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    c.as = bx_ephasm_create();
-    if (!c.as) {
+    if (bx_ephasm_create(&c.as, NULL, 0) != BX_OK) {
         fprintf(stderr, "nav-decode: out of memory\n");
         return 1;
     }

@@ -129,7 +129,7 @@ int cli_run(int argc, char **argv)
         int k = strlen(a) > 1 && a[strlen(a) - 1] == '2' ? 1 : 0;
         char base[32];
         snprintf(base, sizeof base, "%.*s", (int)strlen(a) - k, a);
-        int c = bx_iq_parse_flag(&flags[k], base, v);
+        int c = cli_iq_parse_flag(&flags[k], base, v);
         if (c < 0) {
             fprintf(stderr, "bdsrx run: bad value '%s' for %s\n", v, a);
             return 2;
@@ -236,10 +236,9 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    r.out.pvt = bx_pvt_create(&pc);
-    r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.out.pvt || !r.rx) {
-        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
+        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
     if (nav_path) {
@@ -247,11 +246,11 @@ int cli_run(int argc, char **argv)
         bx_nav_init(&nav);
         if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx run: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             goto done;
         }
         bx_rx_add_nav(r.rx, &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     }
     if (json) {
         r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
@@ -383,6 +382,6 @@ done:
         bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
-            bx_iq_close(rd[k]);
+            bx_iq_destroy(rd[k]);
     return ret;
 }

@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "  --pfa P         acquisition false-alarm probability per PRN (default 1e-3)\n"
             "  --json          one JSON object per line instead of the table\n"
             "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
-            bx_iq_flag_help());
+            cli_iq_flag_help());
 }
 
 /* "1-63", "19,20", "19-46,59" -> mask; 0 on success */
@@ -104,7 +104,7 @@ int cli_track(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        const int iq = bx_iq_parse_flag(&flags, a, v);
+        const int iq = cli_iq_parse_flag(&flags, a, v);
         if (iq < 0) {
             fprintf(stderr, "bdsrx track: bad or missing value for %s\n", a);
             return 2;
@@ -199,10 +199,11 @@ int cli_track(int argc, char **argv)
     char wisdom[4096];
     ac.wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     ac.fft_measure = ac.wisdom_path != NULL;
-    bx_acq_t *acq = bx_acq_create(&ac);
-    if (!acq) {
-        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz (see above)\n", sn, fs / 1e6);
-        bx_iq_close(rd);
+    bx_acq_t *acq;
+    char why[256];
+    if (bx_acq_create(&ac, &acq, why, sizeof why) != BX_OK) {
+        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz: %s\n", sn, fs / 1e6, why);
+        bx_iq_destroy(rd);
         return 1;
     }
     const size_t need = bx_acq_samples_needed(acq);
@@ -233,8 +234,9 @@ int cli_track(int argc, char **argv)
             continue;
         bx_trk_config_t tc;
         bx_trk_config_default(&tc, sig, p, fs, if_hz);
-        bx_trk_t *t = bx_trk_create(&tc, &r, first);
-        if (!t) {
+        bx_trk_t *t;
+        if (bx_trk_create(&tc, &r, first, &t, why, sizeof why) != BX_OK) {
+            fprintf(stderr, "bdsrx track: PRN %d: %s\n", p, why);
             rc = 1;
             break;
         }
@@ -298,6 +300,6 @@ int cli_track(int argc, char **argv)
     for (int i = 0; i < ntrk; i++)
         bx_trk_destroy(trk[i]);
     free(x);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
     return rc;
 }
