@@ -74,7 +74,8 @@ int cli_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value)
 
 const char *cli_iq_flag_help(void)
 {
-    return "  --format F   sample format: ci8 ci16 cf32 ri8 ci2 ri1 (default: from the sidecar)\n"
+    return "  --format F   sample format: ci8 ci16 cf32 ri8 ci2 ri1, or int8x2 (PocketSDR\n"
+           "               INT8X2 = ci8 with Q negated; default: from the sidecar)\n"
            "  --fs HZ      sample rate, e.g. 4.092M (default: from the sidecar)\n"
            "  --fc HZ      centre (LO) frequency, e.g. 1575.42M (default: from the sidecar)\n"
            "  --if HZ      IF of the signal in the samples (real formats; complex default 0)\n"
