@@ -172,14 +172,15 @@ static void test_phase_vs_truth(void **state)
 
     navset_t ns;
     for (int v = 0; v < NSAT; v++)
-        ns.nav[v] = bx_simnav_create(&nav, c->prn[v], BX_SIG_B2A);
+        bx_simnav_create(&nav, c->prn[v], BX_SIG_B2A, &ns.nav[v], NULL, 0);
     bx_simsig_config_t gc;
     bx_simsig_config_default(&gc, FS_HZ);
     gc.seed = 11;
     gc.max_sats = NSAT;
     gc.symbol = symbol_of;
     gc.user = &ns;
-    bx_simsig_t *gen = bx_simsig_create(&gc);
+    bx_simsig_t *gen = NULL;
+    bx_simsig_create(&gc, &gen, NULL, 0);
     assert_non_null(gen);
 
     char path[] = "/tmp/bdsrx_test_obs_phase_XXXXXX";
@@ -197,7 +198,8 @@ static void test_phase_vs_truth(void **state)
     rc.on_epoch = on_epoch;
     rc.user = c;
     char err[256];
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     const size_t nms = (size_t)(FS_HZ / 1000), chunk_ms = 100;
@@ -283,7 +285,7 @@ static void test_phase_vs_truth(void **state)
     free(buf);
     bx_rx_destroy(rx);
     bx_simsig_destroy(gen);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     free(c);
 }
 

@@ -123,7 +123,7 @@ static void stop_server(server_t *sv, pthread_t th)
 {
     bx_rtltcp_server_stop(sv->srv);
     pthread_join(th, NULL);
-    bx_source_close(sv->src);
+    bx_source_destroy(sv->src);
     bx_rtltcp_server_destroy(sv->srv);
 }
 
@@ -159,7 +159,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
     assert_int_equal(bx_source_read_raw(c, got, 16, &bi), 0); /* server closed at end of file */
-    bx_source_close(c);
+    bx_source_destroy(c);
     pthread_join(th, NULL);
     assert_int_equal(sv.status, BX_OK);
     /* the client's tuning commands reached the server */
@@ -170,7 +170,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(sv.cs.ppm, -3);
     assert_int_equal(sv.cs.bias_tee, 1);
     assert_int_equal(sv.cs.bytes_sent, 2 * NSAMP);
-    bx_source_close(sv.src);
+    bx_source_destroy(sv.src);
     bx_rtltcp_server_destroy(sv.srv);
     free(got);
 
@@ -197,8 +197,8 @@ static void test_loopback_exact(void **state)
             assert_true(a[i] == b[i]);
         cmp += (size_t)na;
     }
-    bx_source_close(c);
-    bx_source_close(f);
+    bx_source_destroy(c);
+    bx_source_destroy(f);
     stop_server(&sv, th);
 }
 
@@ -243,7 +243,7 @@ static void test_slow_consumer(void **state)
     assert_int_equal(delivered + dropped, NSAMP);
     assert_int_equal(st.dropped_samples, dropped);
     assert_true(dropped > 0);
-    bx_source_close(c);
+    bx_source_destroy(c);
     stop_server(&sv, th);
 }
 
@@ -316,7 +316,7 @@ static void test_replay_tool_server(void **state)
         off += 2 * (size_t)n;
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
-    bx_source_close(c);
+    bx_source_destroy(c);
     int ws;
     waitpid(pid, &ws, 0);
     assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);

@@ -15,6 +15,9 @@
  * to the header's TIME OF FIRST OBS time system (GPS when absent in a mixed
  * file, BDT in a BDS-only file, per RINEX 3.05 §5.9).  Gzip-compressed files
  * (*.gz) are read through `gzip -dc`.
+ *
+ * Threads: a bx_rinex_obs_reader_t is used by one thread at a time; the writer functions are
+ * reentrant.
  */
 #ifndef BDSRX_RINEX_OBS_H
 #define BDSRX_RINEX_OBS_H
@@ -57,7 +60,7 @@ const bx_rinex_obs_header_t *bx_rinex_obs_header(const bx_rinex_obs_reader_t *r)
  * record (message via bx_rinex_obs_error). */
 int bx_rinex_obs_read(bx_rinex_obs_reader_t *r, bx_obs_t *obs);
 const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r);
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r);
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r);
 
 /* Writer: a BDS-only RINEX 3.05 file with time tags in BDT.  hdr gives the
  * observation types (n_types 0: the receiver's default C1P L1P D1P S1P C5P

@@ -234,7 +234,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     const int st = parse_header(r);
     if (st != BX_OK) {
         set_err(err, errlen, "%s", r->err);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
         return st;
     }
     *out = r;
@@ -251,7 +251,7 @@ const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
     return r->err;
 }
 
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r)
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 {
     if (!r)
         return;

@@ -27,4 +27,13 @@ int cli_parse_prns(const char *s, uint64_t *mask);
  * cache directory; NULL when turned off or unavailable.  buf holds the path. */
 const char *cli_wisdom_path(char *buf, size_t n);
 
+/* The capture flags of sample-reading programs (src/cli/cli_iqflags.c): if `flag` is one of
+ * --format, --fs, --fc, --if, parses `value` into p and returns 1 (the caller skips the value);
+ * returns 0 for any other flag; BX_ERR_ARG when value is NULL or malformed (the caller reports
+ * "bad value for --fs" etc.).  Frequencies accept a plain number or a k/M/G suffix ("4.092M"). */
+#include "bdsrx/iq.h"
+int cli_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value);
+/* Usage text for those flags (lines starting with two spaces, ending with a newline). */
+const char *cli_iq_flag_help(void);
+
 #endif

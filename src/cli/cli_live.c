@@ -334,8 +334,7 @@ int cli_live(int argc, char **argv)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.elmask_rad = elmask_deg * M_PI / 180;
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -379,8 +378,7 @@ int cli_live(int argc, char **argv)
     else
         pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
     bx_pvt_destroy(o.so.pvt);
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -390,7 +388,7 @@ int cli_live(int argc, char **argv)
         int st = bx_rinex_nav_read(nav_path, &nav, err, sizeof err);
         if (st == BX_OK)
             bx_rx_add_nav(bx_live_rx(lv), &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         if (st != BX_OK) {
             fprintf(stderr, "bdsrx live: %s\n", err);
             goto done;
@@ -460,7 +458,7 @@ done:
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);
-    bx_serial_close(o.ser);
+    bx_serial_destroy(o.ser);
     if (o.so.pvt)
         bx_pvt_destroy(o.so.pvt);
     return ret;

@@ -188,10 +188,9 @@ int cli_run(int argc, char **argv)
     pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
     if (mode >= 0)
         pc.mode = mode;
-    r.out.pvt = bx_pvt_create(&pc);
-    r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.out.pvt || !r.rx) {
-        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
+        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
     if (nav_path) {
@@ -199,11 +198,11 @@ int cli_run(int argc, char **argv)
         bx_nav_init(&nav);
         if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx run: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             goto done;
         }
         bx_rx_add_nav(r.rx, &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     }
     if (json) {
         r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
@@ -336,6 +335,6 @@ done:
         bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
-            bx_iq_close(rd[k]);
+            bx_iq_destroy(rd[k]);
     return ret;
 }
