@@ -254,6 +254,38 @@ long tu_readline(tu_proc_t *p, char *line, size_t n)
     }
 }
 
+long tu_wait_line(tu_proc_t *p, const char *needle, char *line, size_t n)
+{
+    long l;
+    while ((l = tu_readline(p, line, n)) >= 0)
+        if (strstr(line, needle))
+            return l;
+    return -1;
+}
+
+int tu_replay_server(tu_proc_t *p, const char *bin, const char *const *args, const char *capture)
+{
+    const char *argv[40];
+    int n = 0;
+    argv[n++] = bin;
+    for (; args && *args && n < 35; args++)
+        argv[n++] = *args;
+    argv[n++] = "--rtltcp";
+    argv[n++] = "0";
+    argv[n++] = capture;
+    argv[n] = NULL;
+    if (tu_spawn(p, argv, TU_OUT_PIPE) != 0)
+        return -1;
+    char line[1024];
+    if (tu_wait_line(p, " as rtl_tcp on ", line, sizeof line) < 0) {
+        tu_wait(p);
+        return -1;
+    }
+    const char *c = strstr(line, " as rtl_tcp on ");
+    c = strchr(c + 15, ':');
+    return c ? atoi(c + 1) : -1;
+}
+
 char *tu_read_rest(tu_proc_t *p, size_t *len)
 {
     char *s = NULL;

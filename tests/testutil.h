@@ -60,6 +60,13 @@ int tu_spawn(tu_proc_t *p, const char *const *argv, unsigned flags);
 /* Reads one line (without its newline) from out_fd into line; returns its length, or -1 at end of
  * output.  Lines longer than n-1 are cut. Blocks until a line or the end arrives. */
 long tu_readline(tu_proc_t *p, char *line, size_t n);
+/* Reads lines until one contains needle (that line in line); its length, or -1 when the output
+ * ended first (the process exited or closed its output).  The readiness signal of a server. */
+long tu_wait_line(tu_proc_t *p, const char *needle, char *line, size_t n);
+/* Starts `bdsrx-replay ARGS... --rtltcp 0 CAPTURE` (args: NULL-terminated, without --rtltcp and the
+ * capture) and waits for its "serving ... on ADDR:PORT" line; returns the port the kernel gave it,
+ * -1 on failure (the process is then waited for).  Stop it with tu_wait (it ends after its client). */
+int tu_replay_server(tu_proc_t *p, const char *bin, const char *const *args, const char *capture);
 /* Reads the rest of the output (after the buffered part) into a malloc'd NUL-terminated string. */
 char *tu_read_rest(tu_proc_t *p, size_t *len);
 /* Closes the pipes (the child sees end of input) and waits; returns the status as tu_result_t. */
