@@ -369,9 +369,22 @@ static int mkdir_p(const char *path)
     return mkdir(b, 0777) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn)
+static int read_key(const char *dir, char *buf, size_t n)
 {
-    for (const char *c = key; *c; c++)
+    char p[4096];
+    snprintf(p, sizeof p, "%s/.key", dir);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return -1;
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = 0;
+    fclose(f);
+    return 0;
+}
+
+int tu_cache_dir(const char *name, const char *key, char *dir, size_t n, char *tmp, size_t tn)
+{
+    for (const char *c = name; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
               *c == '_' || *c == '.'))
             return -1;
@@ -380,20 +393,28 @@ int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn)
         root = "build/test-cache";
     if (mkdir_p(root) != 0)
         return -1;
-    snprintf(dir, n, "%s/%s", root, key);
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+    snprintf(dir, n, "%s/%s", root, name);
+    char have[2048];
+    if (read_key(dir, have, sizeof have) == 0 && !strcmp(have, key))
         return 1;
-    snprintf(tmp, tn, "%s/.tmp-%s-XXXXXX", root, key);
+    snprintf(tmp, tn, "%s/.tmp-%s-XXXXXX", root, name);
     return mkdtemp(tmp) ? 0 : -1;
 }
 
-int tu_cache_commit(const char *dir, const char *tmp)
+int tu_cache_commit(const char *dir, const char *tmp, const char *key)
 {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/.key", tmp);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(key, f) < 0 || fclose(f) != 0) {
+        tu_rmtree(tmp);
+        return -1;
+    }
+    tu_rmtree(dir); /* an entry made with another key */
     if (rename(tmp, dir) == 0)
         return 0;
-    /* someone else published it first (ENOTEMPTY/EEXIST): theirs is as good as ours */
+    /* another process published it first: theirs has the same key */
     tu_rmtree(tmp);
-    struct stat st;
-    return stat(dir, &st) == 0 ? 0 : -1;
+    char have[2048];
+    return read_key(dir, have, sizeof have) == 0 && !strcmp(have, key) ? 0 : -1;
 }

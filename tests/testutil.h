@@ -74,15 +74,16 @@ int tu_wait(tu_proc_t *p);
 
 /* ---- capture cache ---- */
 
-/* A directory for generated test inputs identified by key (letters, digits, '-', '_', '.'):
- * $BDSRX_TEST_CACHE/key, default build/test-cache/key.  Returns 1 when it already holds a
- * complete result (made earlier in this run or by an earlier run with the same key), 0 when the
- * caller must generate into tmp (an empty fresh directory given in tmp) and then call
- * tu_cache_commit(dir, tmp), -1 on error.  The key should name every parameter of the capture and
- * the generator (e.g. the simulator binary's size and time, tu_file_stamp). */
-int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn);
-/* Publishes tmp as dir (atomic rename; when another process got there first, tmp is removed). */
-int tu_cache_commit(const char *dir, const char *tmp);
+/* A directory for generated test inputs: $BDSRX_TEST_CACHE/name, default build/test-cache/name
+ * (name: letters, digits, '-', '_', '.').  key names every parameter of the content and the
+ * generator (e.g. the simulator binary's size and time, tu_file_stamp), so a capture is made once
+ * and reused by every test and every run until a parameter or the generator changes; one entry
+ * per name is kept.  Returns 1 when dir holds a complete result made with this key; 0 when the
+ * caller must generate into tmp (a fresh empty directory) and then call tu_cache_commit; -1 on
+ * error. */
+int tu_cache_dir(const char *name, const char *key, char *dir, size_t n, char *tmp, size_t tn);
+/* Publishes tmp (with its key) as dir, replacing an older entry; 0 on success. */
+int tu_cache_commit(const char *dir, const char *tmp, const char *key);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
 const char *tu_file_stamp(const char *path, char *buf, size_t n);
 /* Removes a directory tree (rm -r without a shell); 0 on success. */
