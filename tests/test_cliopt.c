@@ -132,6 +132,11 @@ static void test_values(void **state)
     assert_int_equal(parse(&v, "A --opt=val -s -x", ops, &nop, msg, sizeof msg), 0);
     assert_string_equal(v.opt, "val");
     assert_string_equal(v.s, "-x"); /* a value may start with '-' */
+    /* unambiguous prefixes (getopt_long's rule); --s is ambiguous (--str, --signal) */
+    assert_int_equal(parse(&v, "A --fla --nu 4 --it=q", ops, &nop, msg, sizeof msg), 0);
+    assert_true(v.flag == 1 && v.n == 4 && v.list.n == 1);
+    assert_int_equal(parse(&v, "A --s x", ops, &nop, msg, sizeof msg), 2);
+    assert_non_null(strstr(msg, "prog: option --s is ambiguous (prog --help)"));
     /* "--" ends the options, "-" is an operand */
     assert_int_equal(parse(&v, "-- --flag -", ops, &nop, msg, sizeof msg), 0);
     assert_int_equal(v.flag, 0);

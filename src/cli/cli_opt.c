@@ -319,6 +319,17 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
                     o = p;
                     break;
                 }
+            if (!o && len >= 1) { /* an unambiguous prefix, as getopt_long takes it ("--elm" = "--elmask") */
+                int hits = 0;
+                for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                    if (strlen(p->name) > len && !strncmp(p->name, name, len) && !(p->flags & CLI_HIDDEN)) {
+                        if (!o || o->value != p->value)
+                            hits++;
+                        o = p;
+                    }
+                if (hits > 1)
+                    return cli_opt_usage_error(cmd, "option --%.*s is ambiguous (%s --help)", (int)len, name, cmd->prog);
+            }
             if (!o) {
                 if (len == 4 && !strncmp(name, "help", 4) && !eq) {
                     cli_opt_help(cmd, stdout);
