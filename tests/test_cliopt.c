@@ -180,7 +180,7 @@ static void test_errors(void **state)
         {"A --item a --item b --item c --item d", "prog: --item given more than 3 times"},
         {"A --signal B3I", "prog: --signal: unknown signal 'B3I' (use B1C or B2a)"},
         {"A --prn 0-3", "prog: --prn: bad PRN list '0-3' (e.g. 1-63, 19,20 or 19-46,59)"},
-        {"A --format cu8", "prog: --format: unknown sample format 'cu8' (ci8 ci16 cf32 ri8 ci2 ri1)"},
+        {"A --format cu8", "prog: --format: unknown sample format 'cu8' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)"},
         {"A B C", "prog: too many arguments: 'C' (at most 2; prog --help)"},
         {"--flag", "prog: missing argument"},
     };

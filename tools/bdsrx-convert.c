@@ -20,7 +20,7 @@ int main(int argc, char **argv)
     const char *operand[2];
     int nop = 0;
     const cli_opt_t opts[] = {
-        {"to", 't', CLI_FN, &to, 0, 0, "FMT", "output format: ci8 ci16 cf32 ri8 ci2 ri1 (required)", cli_fn_format, 0, 0},
+        {"to", 't', CLI_FN, &to, 0, 0, "FMT", "output format: ci8 ci16 cf32 ri8 ci2 ri1 int8x2 (required)", cli_fn_format, 0, 0},
         {"scale", 0, CLI_DOUBLE, &scale_d, 1e-30, 1e30, "S",
          "output = round(input * S); default keeps the input's integer codes\n"
          "(ci2 levels +-1/+-3 stay +-1/+-3); needed to narrow, e.g. ci16 -> ci8", NULL, 0, 0},
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     if (pr)
         return pr == 1 ? 0 : 2;
     if (to < 0)
-        return cli_opt_usage_error(&cmd, "say which format to write with --to (ci8 ci16 cf32 ri8 ci2 ri1)");
+        return cli_opt_usage_error(&cmd, "say which format to write with --to (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)");
     float scale = (float)scale_d;
     const char *inp = operand[0], *outp = operand[1];
     if (!strcmp(inp, outp)) {

@@ -98,7 +98,7 @@ int main(int argc, char **argv)
         {"ch", 0, CLI_FN, &o.channel, 0, 0, "N|both", "pocket channel 1, 2 or both (default 1)", fn_channel, 0, 0},
         {"conf", 0, CLI_STRING, &o.conf_path, 0, 0, "PATH", "pocket: MAX2771 configuration to program first", NULL, 0, 0},
         {"format", 0, CLI_FN, &o.format, 0, 0, "FMT",
-         "input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1)", cli_fn_format, 0, 0},
+         "input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)", cli_fn_format, 0, 0},
         {"duration", 'd', CLI_DOUBLE, &duration_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
         {"max-bytes", 'n', CLI_HZ, &max_bytes, 1, 1e18, "N", "stop after N bytes (suffix k, M, G allowed)", NULL, 0, 0},
         {"ring", 0, CLI_HZ, &ring, 0, 1e12, "BYTES", "reader ring size (default 16M)", NULL, 0, 0},

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
          "rtl_tcp listen address (default 127.0.0.1: loopback only;\n0.0.0.0 exposes the capture to the network)", NULL,
          0, 0},
         {"loop", 0, CLI_FLAG, &loop, 0, 0, NULL, "rtl_tcp: serve the capture again to the next client", NULL, 0, 0},
-        {"format", 0, CLI_FN, &o.format, 0, 0, "FMT", "capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1)",
+        {"format", 0, CLI_FN, &o.format, 0, 0, "FMT", "capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)",
          cli_fn_format, 0, 0},
         {"fs", 0, CLI_HZ, &o.fs_hz, 1, 1e12, "HZ", "capture sample rate if no sidecar", NULL, 0, 0},
         {"fc", 0, CLI_HZ, &o.fc_hz, 1, 1e12, "HZ", "capture centre frequency if no sidecar", NULL, 0, 0},

@@ -315,6 +315,7 @@ int cli_live(int argc, char **argv)
     }
     if (o.so.rnx) {
         bx_rinex_obs_header_default(&o.so.rnx_hdr);
+        o.so.rnx_hdr.n_types = 0; /* the types of the signals received */
         snprintf(o.so.rnx_hdr.marker, sizeof o.so.rnx_hdr.marker, "BDSRX");
         snprintf(o.so.rnx_hdr.receiver, sizeof o.so.rnx_hdr.receiver, "bdsrx live");
         o.so.rnx_hdr.interval_s = lc.rx.epoch_interval_s;

@@ -13,13 +13,17 @@
 #include "bdsrx/fec.h"
 #include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
+#include "bdsrx/pppb2b.h"
+#include "bdsrx/time.h"
 #include "navmsg_json.h"
+#include "pppb2b_json.h"
 #include "cli.h"
 #include "cli_opt.h"
 
 typedef struct {
     int json, eph;
     bx_ephasm_t *as;
+    bx_b2b_store_t *b2b; /* PPP-B2b mask state per GEO (MT4 satellites, IOD checks) */
     long n_msg, n_bad;
 } ctx_t;
 
@@ -57,6 +61,8 @@ static void print_flat(const char *prefix, json_t *v, int *first)
         printf("%s", json_string_value(v));
     else if (json_is_boolean(v))
         printf("%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_null(v))
+        printf("null");
 }
 
 static void emit(ctx_t *c, json_t *o)
@@ -129,8 +135,40 @@ static void do_cnav2(ctx_t *c, const uint8_t msg[288])
     }
 }
 
+/* PPP-B2b block from GEO prn; t_rx = BDT receive time, NULL when unknown */
+static void do_pppb2b(ctx_t *c, int prn, const uint8_t msg[486], const bx_time_t *t_rx)
+{
+    bx_b2b_msg_t m;
+    int st = bx_b2b_parse(msg, &m);
+    if (st != BX_OK && st != BX_ERR_UNSUPPORTED) {
+        bad(c, prn, "B2B-PPP", "PPP-B2b message: bad layout", st);
+        return;
+    }
+    /* without a receive time the day is unknown: day 0 (only the time of day is printed) */
+    bx_time_t t = t_rx ? *t_rx : bx_time_make(m.h.epoch_s, 0.0);
+    bx_b2b_store_resolve(c->b2b, prn, &m);
+    int r = bx_b2b_store_add(c->b2b, prn, t, &m);
+    c->n_msg++;
+    json_t *o = bx_navmsg_json_b2b(prn, &m);
+    if (t_rx) {
+        int wk;
+        double sow = bx_time_to_week_sow(*t_rx, &wk);
+        json_t *tr = json_object();
+        json_object_set_new(tr, "week", json_integer(wk));
+        json_object_set_new(tr, "tow_s", json_real(sow));
+        json_object_set_new(o, "t_rx", tr);
+    }
+    if (m.type >= 2 && m.type <= 7)
+        json_object_set_new(o, "store", json_string(bx_b2b_add_str(r)));
+    emit(c, o);
+}
+
 static void do_cnav3(ctx_t *c, int prn, const uint8_t msg[486])
 {
+    if (prn >= BX_B2B_GEO_MIN) { /* GEO: PPP-B2b (pppb2b.md §1) */
+        do_pppb2b(c, prn, msg, NULL);
+        return;
+    }
     bx_cnav3_msg_t m;
     int st = bx_cnav3_parse(msg, prn, &m);
     int valid_prn = prn >= 1 && prn <= BX_PRN_MAX;
@@ -300,6 +338,17 @@ static int run_text(ctx_t *c, FILE *f, const char *name)
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
+        /* a cssrlib-data PPP-B2b log line: week tow prn src nbytes hex */
+        {
+            uint8_t b[486];
+            bx_time_t t;
+            int prn;
+            if (bx_b2b_log_parse(p, &t, &prn, b) == BX_OK) {
+                if (crc_ok(c, prn, "B2B-PPP", b, 486))
+                    do_pppb2b(c, prn, b, &t);
+                continue;
+            }
+        }
         /* outside fences only lines made of [PRN] + hex are items (Markdown prose is not) */
         if (!*p || strspn(p, "0123456789abcdefABCDEF \t") != strlen(p))
             continue;
@@ -353,8 +402,8 @@ static const char NAV_ABOUT[] =
     "\n"
     "Inputs (detected per file):\n"
     "  binary  qzsl6tool .b2b: 125-byte records, each a 1000-symbol B2b frame\n"
-    "          (EB90 | PRN | 6 reserved | 972 LDPC symbols); GEO PRNs (>= 59, PPP-B2b) are\n"
-    "          listed with their message type only.\n"
+    "          (EB90 | PRN | 6 reserved | 972 LDPC symbols); GEO PRNs (>= 59) carry PPP-B2b\n"
+    "          (message types 1-7, 63; shared/icd/pppb2b.md), decoded with SI units.\n"
     "  text    one item per line, '#' starts a comment:  [PRN] HEX\n"
     "          HEX = first transmitted bit first, zero padded at the end to 4 bits; the\n"
     "          kind follows from its length:\n"
@@ -368,6 +417,9 @@ static const char NAV_ABOUT[] =
     "                       B-CNAV3 (the systematic part is used)\n"
     "          Markdown ``` blocks are joined into one item, so shared/icd/testvectors.md\n"
     "          can be given directly.  PRN is needed only where the bits do not carry it.\n"
+    "          cssrlib-data PPP-B2b logs: 'GPS_week GPS_TOW PRN src nbytes HEX' lines.\n"
+    "PPP-B2b: the MT1 mask of each GEO is kept to name the satellites of MT4 clock\n"
+    "entries; \"store\" says whether the message passes the IOD SSR / IODP checks.\n"
     "Frames go through the channel decoders (LDPC + CRC); bare messages must pass their\n"
     "CRC-24Q.  Times: tow_s / t_frame = BDT transmission time of the first symbol of the\n"
     "frame (B-CNAV1: HOW*3600 + SOH*18, B-CNAV2: 3*SOW, B-CNAV3: SOW).";
@@ -393,8 +445,16 @@ int cli_nav_decode(int argc, char **argv)
         return pr == 1 ? 0 : 2;
     }
     c.as = bx_ephasm_create();
+    char err[200];
+    if (bx_b2b_store_create(NULL, &c.b2b, err, sizeof err) != BX_OK) {
+        bx_ephasm_destroy(c.as);
+        fprintf(stderr, "nav-decode: %s\n", err);
+        free(files);
+        return 1;
+    }
     if (!c.as) {
         fprintf(stderr, "nav-decode: out of memory\n");
+        bx_b2b_store_destroy(c.b2b);
         free(files);
         return 1;
     }
@@ -402,6 +462,7 @@ int cli_nav_decode(int argc, char **argv)
     for (int i = 0; i < nfiles; i++)
         rc |= run_file(&c, files[i]);
     bx_ephasm_destroy(c.as);
+    bx_b2b_store_destroy(c.b2b);
     free(files);
     if (!quiet)
         fprintf(stderr, "nav-decode: %ld messages decoded, %ld errors\n", c.n_msg, c.n_bad);

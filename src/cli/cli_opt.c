@@ -99,7 +99,11 @@ int cli_parse_hz(const char *s, double *out)
 int cli_fn_format(const char *arg, void *value, char *err, size_t errlen)
 {
     if (bx_iq_format_from_name(arg, (int *)value) != BX_OK) {
-        snprintf(err, errlen, "unknown sample format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)", arg);
+        /* the list comes from the library's format table, so it never lags behind it */
+        char list[128] = "";
+        for (int f = 0; f < BX_IQ_FORMAT_COUNT; f++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", f ? " " : "", bx_iq_format_name(f));
+        snprintf(err, errlen, "unknown sample format '%s' (%s)", arg, list);
         return -1;
     }
     return 0;

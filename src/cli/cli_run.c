@@ -228,6 +228,7 @@ int cli_run(int argc, char **argv)
             goto done;
         }
         bx_rinex_obs_header_default(&r.out.rnx_hdr);
+        r.out.rnx_hdr.n_types = 0; /* the types of the signals received */
         snprintf(r.out.rnx_hdr.marker, sizeof r.out.rnx_hdr.marker, "BDSRX");
         snprintf(r.out.rnx_hdr.receiver, sizeof r.out.rnx_hdr.receiver, "bdsrx");
         r.out.rnx_hdr.interval_s = 1.0 / rate_hz;
