@@ -22,6 +22,27 @@ const char *tu_bin(char *buf, size_t n, const char *name)
     return access(buf, X_OK) == 0 ? buf : NULL;
 }
 
+int tu_have(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *c = strchr(path, ':');
+        size_t len = c ? (size_t)(c - path) : strlen(path);
+        char f[4096];
+        snprintf(f, sizeof f, "%.*s/%s", (int)len, len ? path : ".", prog);
+        if (access(f, X_OK) == 0)
+            return 1;
+        path += len + (c ? 1 : 0);
+        if (!c)
+            break;
+    }
+    return 0;
+}
+
 static int wait_status(pid_t pid)
 {
     int ws;
@@ -95,7 +116,7 @@ int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts)
         dup2(po[1], 1);
         dup2(merge ? po[1] : pe[1], 2);
         child_env(opts ? opts->env : NULL);
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(po[1]);
@@ -201,13 +222,17 @@ int tu_spawn(tu_proc_t *p, const char *const *argv, unsigned flags)
         }
         if (flags & TU_OUT_PIPE) {
             dup2(po[1], 1);
-            dup2(po[1], 2);
+            if (flags & TU_ERR_NULL) {
+                int nul = open("/dev/null", O_WRONLY);
+                child_dup(nul, 2);
+            } else
+                dup2(po[1], 2);
         } else if (flags & TU_OUT_NULL) {
             int nul = open("/dev/null", O_WRONLY);
             dup2(nul, 1);
             child_dup(nul, 2);
         }
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     p->pid = pid;

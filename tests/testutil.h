@@ -22,6 +22,9 @@
  * tests run) in buf; returns buf when it is executable, else NULL. */
 const char *tu_bin(char *buf, size_t n, const char *name);
 
+/* 1 when prog (a name looked up in PATH, or a path) is an executable program (no shell). */
+int tu_have(const char *prog);
+
 typedef struct {
     int status;     /* exit code; 128 + signal number when killed by a signal; -1 when it could not start */
     char *out, *err; /* everything written to stdout / stderr, NUL-terminated (never NULL after tu_run) */
@@ -35,7 +38,7 @@ typedef struct {
     int merge_err;            /* 1: stderr goes into out as well (one stream, in order) */
 } tu_opts_t;
 
-/* Runs argv[0] (a path) with argv (NULL-terminated) and waits for it.  Returns r->status. */
+/* Runs argv[0] (a path, or a name looked up in PATH) with argv (NULL-terminated) and waits for it.  Returns r->status. */
 int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts);
 /* The same with the arguments as a NULL-terminated list: tu_runl(&r, NULL, bin, "run", f, NULL). */
 int tu_runl(tu_result_t *r, const tu_opts_t *opts, const char *prog, ...) __attribute__((sentinel));
@@ -47,6 +50,7 @@ void tu_result_free(tu_result_t *r);
 #define TU_STDIN_PIPE 1u /* in_fd: write end of the child's standard input (else /dev/null) */
 #define TU_OUT_PIPE 2u   /* out_fd: read end of the child's stdout + stderr (else they stay the test's) */
 #define TU_OUT_NULL 4u   /* stdout + stderr to /dev/null */
+#define TU_ERR_NULL 8u   /* with TU_OUT_PIPE: only stdout in out_fd, stderr to /dev/null */
 
 typedef struct {
     pid_t pid;
