@@ -281,6 +281,17 @@ static void test_programs_common(void **state)
         assert_non_null(strstr(h1.out, "  -q, --quiet "));
         assert_null(strstr(h1.out, "include/"));
         assert_null(strstr(h1.out, ".h)"));
+        /* the completion list and the help come from the same table */
+        assert_int_equal(tu_runl(&r, NULL, bin, g_cmds[i], "--list-options", NULL), 0);
+        int nopt = 0;
+        for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n"), nopt++) {
+            char w[96];
+            snprintf(w, sizeof w, "%s ", l);
+            if (!strstr(h1.out, w) && !strstr(h1.out, l))
+                fail_msg("bdsrx %s: %s listed for completion but not in --help", g_cmds[i], l);
+        }
+        assert_true(nopt >= 4);
+        tu_result_free(&r);
         tu_result_free(&h1);
         tu_result_free(&h2);
         assert_int_equal(tu_runl(&r, NULL, bin, g_cmds[i], "--version", NULL), 0);
@@ -298,6 +309,31 @@ static void test_programs_common(void **state)
     tu_result_free(&r);
     assert_int_equal(tu_runl(&r, NULL, bin, "run", "x.bin", "--elmask", NULL), 2);
     assert_non_null(strstr(r.err, "bdsrx run: --elmask needs a value"));
+    tu_result_free(&r);
+}
+
+/* tools/bdsrx.bash-completion in bash, with the programs' own option lists */
+static void test_bash_completion(void **state)
+{
+    (void)state;
+    char bin[256], dir[300], script[1024];
+    if (!tu_bin(bin, sizeof bin, "bdsrx") || !tu_have("bash")) {
+        printf("SKIP: bin/bdsrx or bash missing\n");
+        skip();
+    }
+    snprintf(dir, sizeof dir, "%s", bin);
+    *strrchr(dir, '/') = 0;
+    snprintf(script, sizeof script,
+             "source tools/bdsrx.bash-completion; PATH=%s:$PATH; "
+             "COMP_WORDS=(bdsrx run --ra); COMP_CWORD=2; _bdsrx_complete; echo \"1:${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(bdsrx-sim --fs); COMP_CWORD=1; _bdsrx_complete; echo \"2:${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(bdsrx help ac); COMP_CWORD=2; _bdsrx_complete; echo \"3:${COMPREPLY[*]}\"",
+             dir);
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, "bash", "--norc", "-c", script, NULL), 0);
+    assert_non_null(strstr(r.out, "1:--rate\n"));
+    assert_non_null(strstr(r.out, "2:--fs-b1c --fs-b2a\n"));
+    assert_non_null(strstr(r.out, "3:acquire\n"));
     tu_result_free(&r);
 }
 
@@ -353,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_values),         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help_version),   cmocka_unit_test(test_signal_from_fc),
         cmocka_unit_test(test_programs_common), cmocka_unit_test(test_signal_from_sidecar),
+        cmocka_unit_test(test_bash_completion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -339,6 +339,13 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
                     cli_opt_help(cmd, stdout);
                     return 1;
                 }
+                if (len == 12 && !strncmp(name, "list-options", 12) && !eq) { /* for shell completion */
+                    for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                        if (!(p->flags & CLI_HIDDEN))
+                            printf("--%s\n", p->name);
+                    printf("--help\n--version\n");
+                    return 1;
+                }
                 if (len == 7 && !strncmp(name, "version", 7) && !eq) {
                     printf("%s (bdsrx) %s\n", cmd->prog, bx_version());
                     return 1;
