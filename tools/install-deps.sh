@@ -15,10 +15,15 @@ libusb-1.0-0-dev
 librtlsdr-dev
 libcmocka-dev
 libjansson-dev
+libinih-dev
 proj-data
 proj-bin
 gpsd
 gpsd-clients
+gpsbabel
+python3-numpy
+python3-jsonschema
+python3-defusedxml
 rtklib
 "
 missing=""
