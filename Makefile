@@ -168,11 +168,15 @@ install: all $(BUILD)/bdsrx.pc
 	install -m 644 $(BUILD)/bdsrx.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(PROGS) $(DESTDIR)$(BIN_INSTALL)/
 	sh tools/gen-man.sh $(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(VERSION)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 tools/bdsrx.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bdsrx
+	for p in $(TOOL_SRC:tools/%.c=%); do ln -sf bdsrx $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/bdsrx
 	rm -f $(DESTDIR)$(LIBDIR)/libbdsrx.a $(DESTDIR)$(LIBDIR)/libbdsrx.so* $(DESTDIR)$(LIBDIR)/pkgconfig/bdsrx.pc
 	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(BIN_INSTALL)/%) $(PROGS:$(BINDIR)/%=$(DESTDIR)$(MANDIR)/man1/%.1)
+	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
 	rm -rf build build-asan bin

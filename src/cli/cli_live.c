@@ -227,7 +227,7 @@ int cli_live(int argc, char **argv)
     cli_signals_t sigs = {{0, 0}, 0};
     const cli_opt_t opts[] = {
         {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
-         "the front end (below; every URI key: bdsrx-rec --help)", NULL, 0, 0},
+         "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
         {"fc", 0, CLI_HZ, &lc.src.fc_hz, 1, 1e12, "HZ",
          "centre frequency (default: B1C or B2a centre per --signals)", NULL, 0, 0},
         {"fs", 0, CLI_HZ, &lc.src.fs_hz, 1, 1e12, "HZ", "sample rate (default 2.048e6 for RTL-SDR)", NULL, 0, 0},

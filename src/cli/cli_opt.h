@@ -9,6 +9,7 @@
  *   options and operands in any order (operands are collected in order)
  *   -h, --help      help generated from the table (usage line, description, options, footer)
  *   --version       "<prog> (bdsrx) <bx_version()>"
+ *   --list-options  the long option names, one per line (bash completion: tools/bdsrx.bash-completion)
  *   --config FILE   options from an INI file first (src/cli/cli_config.c; also $BDSRX_CONFIG)
  * and the same messages (all on stderr, exit status 2):
  *   bdsrx run: unknown option --quite (did you mean --quiet?) (bdsrx run --help)

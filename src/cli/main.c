@@ -49,6 +49,12 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout, cmds, n);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "--list-commands")) { /* for shell completion */
+        for (size_t i = 0; i < n; i++)
+            if (cmds[i].fn)
+                printf("%s\n", cmds[i].name);
+        return 0;
+    }
     if (!strcmp(argv[1], "--version")) {
         printf("bdsrx %s\n", bx_version());
         return 0;
