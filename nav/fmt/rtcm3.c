@@ -221,9 +221,13 @@ static int add_msm(bx_rtcm3_dec_t *d, const bx_rtcm3_msm_t *m)
         o->lock_s = cl->lock_ms * 1e-3;
         lockrec_t *lr = &d->lock[gps ? 0 : 1][(cl->prn - 1) & 63][(cl->sig_id - 1) & 31];
         if (o->flags & BX_OBS_CP) {
-            /* loss of lock: new, lock time went down, or shorter than the time since the last one */
+            /* loss of lock: new, lock time went down, or surely shorter than the time since the
+             * last one (the indicator gives a minimum; the true lock time is below the next
+             * indicator's value: Table 3.5-75 steps, or x2 for the 4-bit Table 3.5-74) */
             const double gap_ms = lr->seen ? bx_time_diff(t, lr->t) * 1e3 : 0;
-            if (!lr->seen || cl->lock_ms < lr->lock_ms || (gap_ms > 0 && cl->lock_ms < gap_ms - 1.0))
+            const double ub_ms = m->msm >= 6 ? bx_rtcm3__lock_ms(bx_rtcm3__lock_ind_ext(cl->lock_ms) + 1, 1)
+                                             : (cl->lock_ms > 0 ? 2.0 * cl->lock_ms : 32.0);
+            if (!lr->seen || cl->lock_ms < lr->lock_ms || (gap_ms > 0 && ub_ms <= gap_ms - 1.0))
                 o->flags |= BX_OBS_SLIP;
             if (cl->half_cycle)
                 o->flags |= BX_OBS_HALF;
