@@ -456,7 +456,7 @@ static void test_real_log_vs_convbin(void **state)
     }
     char dir[] = "/tmp/bdsrx_rtcm3_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char cmd[2048], obs[600], nav[600];
+    char cmd[1024], obs[64], nav[64];
     snprintf(obs, sizeof obs, "%s/rtklib.obs", dir);
     snprintf(nav, sizeof nav, "%s/rtklib.nav", dir);
     snprintf(cmd, sizeof cmd, "convbin -r rtcm3 -tr 2022/12/13 01:09:00 -v 3.04 -od -os -o %s -n %s %s >/dev/null 2>&1",
@@ -644,7 +644,7 @@ static void test_encoder_real_values_and_convbin(void **state)
     assert_true(d->nep > 50);
     char dir[] = "/tmp/bdsrx_rtcm3e_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char rtcm[600], ours[600], theirs[600], cmd[2048];
+    char rtcm[64], ours[64], theirs[64], cmd[1024];
     snprintf(rtcm, sizeof rtcm, "%s/bdsrx.rtcm3", dir);
     snprintf(ours, sizeof ours, "%s/bdsrx.obs", dir);
     snprintf(theirs, sizeof theirs, "%s/convbin.obs", dir);
@@ -756,6 +756,86 @@ static void test_encoder_real_values_and_convbin(void **state)
     free(buf);
 }
 
+
+/* RTKLIB reads bdsrx's RINEX observations as it reads its own: rnx2rtkp SPP
+ * (BDS only) on our RINEX of the decoded log and on convbin's RINEX of the
+ * same log gives the same positions */
+static int read_pos(const char *path, double (*llh)[3], int max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f) && n < max) {
+        int w, q;
+        double tow;
+        if (line[0] == '%' || sscanf(line, "%d %lf %lf %lf %lf %d", &w, &tow, &llh[n][0], &llh[n][1], &llh[n][2], &q) != 6)
+            continue;
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_rnx2rtkp_reads_our_rinex(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, LOG_REL))
+        skip();
+    if (!have_convbin() || system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+        printf("SKIP: convbin/rnx2rtkp (Debian package rtklib) not installed; tools/install-deps.sh installs it\n");
+        skip();
+    }
+    size_t n;
+    uint8_t *buf = read_all(path, &n);
+    decoded_t *d = calloc(1, sizeof *d);
+    decode_buf(buf, n, n, d);
+    char dir[] = "/tmp/bdsrx_rtcm3r_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ours[64], theirs[64], nav[64], p1[64], p2[64], cmd[2048];
+    snprintf(ours, sizeof ours, "%s/bdsrx.obs", dir);
+    snprintf(theirs, sizeof theirs, "%s/rtklib.obs", dir);
+    snprintf(nav, sizeof nav, "%s/rtklib.nav", dir);
+    snprintf(p1, sizeof p1, "%s/bdsrx.pos", dir);
+    snprintf(p2, sizeof p2, "%s/rtklib.pos", dir);
+    FILE *fo = fopen(ours, "w");
+    bx_rinex_obs_header_t hdr;
+    bx_rinex_obs_header_default(&hdr);
+    const int sigs[3] = {BX_SIG_B1I, BX_SIG_B3I, BX_SIG_B2I};
+    assert_int_equal(bx_rinex_obs_header_for_signals(&hdr, sigs, 3), BX_OK);
+    memcpy(hdr.approx_pos_m, d->sta.arp_ecef_m, sizeof hdr.approx_pos_m);
+    for (int e = 0; e < d->nep; e++) {
+        if (e == 0)
+            assert_int_equal(bx_rinex_obs_write_header(fo, &hdr, d->ep[e].time), BX_OK);
+        assert_int_equal(bx_rinex_obs_write_epoch(fo, &hdr, &d->ep[e]), BX_OK);
+    }
+    fclose(fo);
+    snprintf(cmd, sizeof cmd,
+             "convbin -r rtcm3 -tr 2022/12/13 01:09:00 -v 3.04 -od -os -o %s -n %s %s >/dev/null 2>&1 && "
+             "rnx2rtkp -p 0 -sys C -o %s %s %s >/dev/null 2>&1 && rnx2rtkp -p 0 -sys C -o %s %s %s >/dev/null 2>&1",
+             theirs, nav, path, p1, ours, nav, p2, theirs, nav);
+    assert_int_equal(system(cmd), 0);
+    double (*a)[3] = calloc(100, sizeof *a), (*b)[3] = calloc(100, sizeof *b);
+    int na = read_pos(p1, a, 100), nb = read_pos(p2, b, 100);
+    double dmax = 0;
+    for (int i = 0; i < na && i < nb; i++)
+        for (int k = 0; k < 3; k++)
+            dmax = fmax(dmax, fabs(a[i][k] - b[i][k]) * (k < 2 ? 111e3 : 1.0));
+    printf("NOTE: rnx2rtkp SPP (BDS B1I): %d solutions from bdsrx's RINEX, %d from convbin's; max |diff| %.4f m\n", na,
+           nb, dmax);
+    assert_int_equal(na, d->nep);
+    assert_int_equal(na, nb);
+    assert_true(dmax < 0.01);
+    free(a);
+    free(b);
+    unlink(ours), unlink(theirs), unlink(nav), unlink(p1), unlink(p2);
+    rmdir(dir);
+    free(d);
+    free(buf);
+}
+
 static void test_corrupt_and_truncated(void **state)
 {
     (void)state;
@@ -836,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_real_log_vs_convbin),
         cmocka_unit_test(test_msm7_roundtrip_synthetic),
         cmocka_unit_test(test_encoder_real_values_and_convbin),
+        cmocka_unit_test(test_rnx2rtkp_reads_our_rinex),
         cmocka_unit_test(test_corrupt_and_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
