@@ -153,6 +153,10 @@ int bx_rtcm3_sig_id(char sys, const char *rnx);
  * observation with BX_OBS_SLIP is sent with lock time 0).  Returns the
  * payload length or a negative status (BX_ERR_ARG: more than 64 cells). */
 int bx_rtcm3_encode_msm7_bds(const bx_obs_t *obs, int station_id, int sync, uint8_t *out, size_t outlen);
+/* A whole epoch as framed BDS MSM7 messages (split by satellites so that each has at
+ * most 64 cells; DF393 set on all but the last).  Returns the bytes written to out
+ * (0 without BDS observations) or BX_ERR_ARG when out is too small (8 KiB is enough). */
+int bx_rtcm3_encode_epoch_bds(const bx_obs_t *obs, int station_id, uint8_t *out, size_t outlen);
 /* 1005 (ant_height_m < 0) or 1006 from an ECEF antenna reference point. */
 int bx_rtcm3_encode_station(int station_id, const double arp_ecef_m[3], double ant_height_m, uint8_t *out,
                             size_t outlen);

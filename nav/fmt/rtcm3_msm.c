@@ -333,3 +333,52 @@ int bx_rtcm3_encode_station(int station_id, const double arp[3], double ant_heig
         rtcm_setu(out, i, 16, (uint64_t)llround(ant_height_m * 1e4) & 0xFFFF), i += 16;
     return (int)n;
 }
+
+int bx_rtcm3_encode_epoch_bds(const bx_obs_t *obs, int station_id, uint8_t *out, size_t outlen)
+{
+    if (!obs || !out)
+        return BX_ERR_ARG;
+    /* signals present (their ids) and the satellites with a cell */
+    int sig_used[33] = {0}, nsig = 0, prns[64], np = 0;
+    for (int i = 0; i < obs->n; i++) {
+        const bx_obsd_t *o = &obs->d[i];
+        if (bx_signal_sys(o->sig) != 'C' || o->prn < 1 || o->prn > 64 || !(o->flags & (BX_OBS_PR | BX_OBS_CP)))
+            continue;
+        char rnx[3] = {bx_signal_band(o->sig), attr_of(o), 0};
+        int id = bx_rtcm3_sig_id('C', rnx);
+        if (id < 0)
+            continue;
+        nsig += !sig_used[id];
+        sig_used[id] = 1;
+        int k;
+        for (k = 0; k < np && prns[k] != o->prn; k++)
+            ;
+        if (k == np)
+            prns[np++] = o->prn;
+    }
+    if (np == 0)
+        return 0;
+    /* at most 64 cells (satellites x signals) per message (DF396) */
+    const int per = 64 / nsig;
+    size_t total = 0;
+    static const size_t maxmsg = BX_RTCM3_MAXLEN;
+    uint8_t pl[BX_RTCM3_MAXLEN];
+    for (int p0 = 0; p0 < np; p0 += per) {
+        bx_obs_t tmp; /* on the stack: no allocation per epoch */
+        bx_obs_t *part = &tmp;
+        part->time = obs->time;
+        part->n = 0;
+        for (int i = 0; i < obs->n; i++)
+            for (int k = p0; k < p0 + per && k < np; k++)
+                if (obs->d[i].prn == prns[k] && bx_signal_sys(obs->d[i].sig) == 'C')
+                    part->d[part->n++] = obs->d[i];
+        int len = bx_rtcm3_encode_msm7_bds(part, station_id, p0 + per < np, pl, maxmsg);
+        if (len < 0)
+            return len;
+        int fl = bx_rtcm3_frame(pl, (size_t)len, out + total, outlen - total);
+        if (fl < 0)
+            return BX_ERR_ARG;
+        total += (size_t)fl;
+    }
+    return (int)total;
+}

@@ -48,6 +48,7 @@ static void usage(FILE *f)
             "  --json             one JSON solution per epoch on standard output (--json=FILE: to FILE)\n"
             "  --nmea FILE        NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)\n"
             "  --rinex-obs FILE   RINEX 3.05 observations\n"
+            "  --rtcm-out FILE    RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n"
             "  --rinex-nav FILE   RINEX 4 navigation data decoded from the signal (written at the end)\n"
             "  --ref LAT,LON,H    reference position (deg, deg, m): the summary reports errors\n"
             "  --quiet            no progress display\n"
@@ -96,7 +97,7 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10;
-    const char *mode_s = NULL, *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
+    const char *mode_s = NULL, *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int json = 0, quiet = 0, threads = 0;
     const char *json_path = NULL; /* --json=FILE; NULL or "-": standard output */
     uint64_t prn_mask = 0;
@@ -154,6 +155,7 @@ int cli_run(int argc, char **argv)
         else if (!strcmp(a, "--threads")) threads = atoi(v);
         else if (!strcmp(a, "--nmea")) nmea_path = v;
         else if (!strcmp(a, "--rinex-obs")) rnxo = v;
+        else if (!strcmp(a, "--rtcm-out")) rtcmo = v;
         else if (!strcmp(a, "--rinex-nav")) rnxn = v;
         else if (!strcmp(a, "--prn")) {
             if (cli_parse_prns(v, &prn_mask) < 0) {
@@ -269,6 +271,10 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
+    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
+        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
+        goto done;
+    }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
         if (!r.out.rnx) {
@@ -379,6 +385,8 @@ done:
         fclose(r.out.json);
     if (r.out.rnx)
         fclose(r.out.rnx);
+    if (r.out.rtcm)
+        fclose(r.out.rtcm);
     bx_rx_destroy(r.rx);
     if (r.out.pvt)
         bx_pvt_destroy(r.out.pvt);
