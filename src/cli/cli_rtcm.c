@@ -10,20 +10,7 @@
 #include "bdsrx/rtcm3.h"
 #include "bdsrx/time.h"
 #include "cli.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: bdsrx rtcm-decode FILE|- [--json] [--cells] [--time YYYY-MM-DD[THH:MM:SS]] "
-               "[--rinex-obs OUT]\n"
-               "Decodes RTCM 3.3 frames (CRC-24Q checked): MSM4-7 GPS/BDS (1074-1077, 1124-1127),\n"
-               "1005/1006, 1033, 1042 (BDS ephemeris), 1019 (GPS ephemeris); other messages by number.\n"
-               "  --json        one JSON object per message (default: one text line per message)\n"
-               "  --cells       also print every MSM cell (pseudorange, phase range, rate, lock, C/N0)\n"
-               "  --time T      approximate time of the data (GPS/BDT date) for the week of MSM epochs;\n"
-               "                default: the first ephemeris, else the host clock\n"
-               "  --rinex-obs F write the BDS observations of the MSM epochs as RINEX 3.05 (B1I/B2I/B3I,\n"
-               "                B1C/B2a/B2b as present)\n");
-}
+#include "cli_opt.h"
 
 static void jnum(FILE *f, const char *k, double v, const char *fmt)
 {
@@ -176,42 +163,35 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
 int cli_rtcm_decode(int argc, char **argv)
 {
     const char *path = NULL, *rnx_path = NULL, *time_s = NULL;
-    int json = 0, cells = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--json"))
-            json = 1;
-        else if (!strcmp(a, "--cells"))
-            cells = 1;
-        else if (!strcmp(a, "--time") && i + 1 < argc)
-            time_s = argv[++i];
-        else if (!strcmp(a, "--rinex-obs") && i + 1 < argc)
-            rnx_path = argv[++i];
-        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "bdsrx rtcm-decode: unknown option %s\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!path)
-            path = a;
-        else {
-            fprintf(stderr, "bdsrx rtcm-decode: one input only\n");
-            return 2;
-        }
-    }
-    if (!path) {
-        usage(stderr);
-        return 2;
-    }
+    int json = 0, cells = 0, np;
+    const cli_opt_t opts[] = {
+        {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per message (default: one text line each)", NULL, 0,
+         0},
+        {"cells", 0, CLI_FLAG, &cells, 0, 0, NULL,
+         "also every MSM cell: pseudorange, phase range, rate, lock time, half cycle, C/N0", NULL, 0, 0},
+        {"time", 0, CLI_STRING, &time_s, 0, 0, "YYYY-MM-DD[THH:MM:SS]",
+         "approximate time of the data, for the week of MSM epochs\n(default: the first ephemeris, else the host "
+         "clock)",
+         NULL, 0, 0},
+        {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE",
+         "the BDS observations of the MSM epochs as RINEX 3.05 (signals of the first epoch)", NULL, 0, 0},
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx rtcm-decode", "FILE|- [options]",
+        "Decodes an RTCM 3.3 stream: frames checked with CRC-24Q; MSM4-7 GPS/BDS (1074-1077,\n"
+        "1124-1127), 1005/1006, 1033, 1042 (BDS ephemeris), 1019 (GPS ephemeris); other messages by\n"
+        "number.  A summary (frames, CRC errors, bytes outside frames) goes to stderr.",
+        opts, "Example: bdsrx rtcm-decode base.rtcm3 --time 2022-12-13 --rinex-obs base.obs", 1, 1};
+    int pr = cli_opt_parse(&cmd, argc, argv, &path, &np);
+    if (pr)
+        return pr == 1 ? 0 : 2;
     bx_rtcm3_dec_config_t cfg = {{0, 0.0}};
     if (time_s) {
         int y, mo, d, h = 0, mi = 0;
         double s = 0;
         if (sscanf(time_s, "%d-%d-%dT%d:%d:%lf", &y, &mo, &d, &h, &mi, &s) < 3) {
-            fprintf(stderr, "bdsrx rtcm-decode: --time %s: YYYY-MM-DD[THH:MM:SS] expected\n", time_s);
-            return 2;
+            return cli_opt_usage_error(&cmd, "--time %s: YYYY-MM-DD[THH:MM:SS] expected", time_s);
         }
         cfg.approx_bdt = bx_time_from_civil(y, mo, d, h, mi, s);
     }
