@@ -13,6 +13,7 @@ int cli_pvt(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_rtcm_decode(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdint.h>

@@ -33,6 +33,7 @@ int main(int argc, char **argv)
         {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
         {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS)"},
         {"info", cli_info, "describe a capture file (format, rate, length)"},
+        {"rtcm-decode", cli_rtcm_decode, "decode an RTCM 3.3 stream (MSM, 1005/1006, 1033, 1042, 1019)"},
     };
     const size_t n = sizeof cmds / sizeof cmds[0];
     if (argc >= 3 && !strcmp(argv[1], "help")) { /* bdsrx help CMD = bdsrx CMD --help */

@@ -444,14 +444,20 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
  * so the phase referred to it carries f * t0: every clock step of
  * bx_rx_steer_clock moves it by -f * step exactly as it moves the
  * pseudorange by -c * step.  Arcs: see bx_channel_t. */
-static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, bx_obsd_t *d)
+static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint64_t sample, bx_obsd_t *d)
 {
     const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
     const double lambda_m = BX_CLIGHT_MPS / f_hz;
     const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
-    if (slip)
+    if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
+        ch->arc_start_sample = sample;
+    }
+    /* lock time = age of the arc (RTCM lock-time indicators restart with it) */
+    const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
+    if (age_s < d->lock_s)
+        d->lock_s = age_s;
     ch->arc_open = 1;
     ch->arc_slip_count = o->slip_count;
     ch->arc_last_epoch = rx->epoch_count;
@@ -505,7 +511,7 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
                 bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
                 d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
                 d->flags |= BX_OBS_PR;
-                set_phase(rx, ch, o, d);
+                set_phase(rx, ch, o, ep_sample[s], d);
             }
             obs->n++;
         }
