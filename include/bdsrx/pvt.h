@@ -74,7 +74,9 @@ enum {
     BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
-typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
+/* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):
+ * carrier-phase relative position with real-valued / validated integer ambiguities. */
+typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1, BX_FIX_FLOAT = 2, BX_FIX_FIXED = 3 } bx_fix_t;
 
 /* Why a satellite was not used */
 enum {

@@ -14,6 +14,7 @@ int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_rtcm_decode(int argc, char **argv);
+int cli_rtk(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdint.h>
