@@ -41,6 +41,8 @@ typedef struct {
                               2 m between IOD SSR 1 and 2 on 2023-08-11, nav/README.md) */
     int apply_pco;         /* 1: move the SP3 orbit to the antenna phase centre */
     int known_pco_only;    /* 1: only satellites whose antenna offset has a cited value */
+    double step_s;         /* 0: at the SP3 epochs; > 0: every step_s s of BDT, SP3 interpolated
+                              (orbit Lagrange order 10, clock linear) */
     double w_r_meo, w_ac_meo;   /* SISRE weights (wR, wAC = w_{A,C}^2) for MEO ... */
     double w_r_geo, w_ac_geo;   /* ... and IGSO/GEO */
 } bx_b2b_eval_cfg_t;

@@ -19,6 +19,7 @@ void bx_b2b_eval_cfg_default(bx_b2b_eval_cfg_t *c)
     c->geo_prn = 0;
     c->apply_pco = 1;
     c->known_pco_only = 0;
+    c->step_s = 0.0;
     c->w_r_meo = 0.98;
     c->w_ac_meo = 1.0 / 54.0;
     c->w_r_geo = 0.99;
@@ -99,8 +100,9 @@ static void unit3(double v[3])
 }
 
 typedef struct {
-    int prn, geo;          /* geo: IGSO/GEO weights */
+    int prn, geo, ep;      /* geo: IGSO/GEO weights; ep: epoch counter */
     double r[2], a[2], c[2], clk[2]; /* [0 broadcast, 1 +PPP-B2b]; clk: epoch datum removed */
+    double raw[2];         /* clock error before any datum removal */
 } sample_t;
 
 typedef struct {
@@ -113,9 +115,10 @@ typedef struct {
     int n;
 } acc_t;
 
-static void acc_add(acc_t *a, const sample_t *s, int m, double wr, double wac, double kbias)
+/* kd: the clock error with the epoch datum and the satellite's bias removed */
+static void acc_add(acc_t *a, const sample_t *s, int m, double wr, double wac, double kd)
 {
-    const double r = s->r[m], al = s->a[m], cr = s->c[m], k = s->clk[m], kd = k - kbias;
+    const double r = s->r[m], al = s->a[m], cr = s->c[m], k = s->clk[m];
     const double h = wac * (al * al + cr * cr);
     a->s_r2 += r * r;
     a->s_a2 += al * al;
@@ -147,17 +150,21 @@ static void acc_out(const acc_t *a, bx_b2b_eval_stat_t *s)
 }
 
 /* one SP3 epoch: samples of every satellite, clock offset removed, accumulated */
+/* ie >= 0: at SP3 epoch ie; ie < 0: at t, SP3 interpolated (orbit: Lagrange order 10,
+ * clock: linear) */
 static int eval_epoch(const bx_b2b_store_t *st, const bx_nav_t *nav, const bx_sp3_t *sp3, int ie,
-                      const bx_b2b_eval_cfg_t *cfg, const double *dcb_b1i, samples_t *out,
+                      bx_time_t t, const bx_b2b_eval_cfg_t *cfg, const double *dcb_b1i, samples_t *out,
                       bx_b2b_eval_result_t *res)
 {
-    const bx_time_t t = sp3->epoch[ie];
+    if (ie >= 0)
+        t = sp3->epoch[ie];
     const double alpha = F_B1I_HZ * F_B1I_HZ / (F_B1I_HZ * F_B1I_HZ - F_B3I_HZ * F_B3I_HZ);
     sample_t smp[BX_PRN_MAX + 1];
     int ns = 0;
     for (int prn = 19; prn <= BX_PRN_MAX; prn++) { /* BDS-3 */
         double xs[3], cs, pco[3];
-        if (bx_sp3_at(sp3, prn, ie, xs, &cs) != BX_OK || isnan(cs))
+        if ((ie >= 0 ? bx_sp3_at(sp3, prn, ie, xs, &cs) : bx_sp3_interp(sp3, prn, t, 10, xs, &cs)) != BX_OK ||
+            isnan(cs))
             continue;
         const int pco_st = bx_bds3_pco(prn, pco, NULL);
         if (cfg->known_pco_only && pco_st != BX_OK)
@@ -208,6 +215,7 @@ static int eval_epoch(const bx_b2b_store_t *st, const bx_nav_t *nav, const bx_sp
         const double ck_true = cs * BX_CLIGHT_MPS + rel_m + alpha * dcb_b1i[prn];
         sample_t *s = &smp[ns++];
         s->prn = prn;
+        s->ep = res->n_epochs;
         s->geo = e->sat_type != BX_SAT_MEO;
         for (int m = 0; m < 2; m++) {
             const double *p = m ? pc : pb;
@@ -215,7 +223,7 @@ static int eval_epoch(const bx_b2b_store_t *st, const bx_nav_t *nav, const bx_sp
             s->r[m] = dot3(d, er);
             s->a[m] = dot3(d, ea);
             s->c[m] = dot3(d, ec);
-            s->clk[m] = (m ? kc : kb) * BX_CLIGHT_MPS - ck_true;
+            s->clk[m] = s->raw[m] = (m ? kc : kb) * BX_CLIGHT_MPS - ck_true;
         }
     }
     if (ns == 0)
@@ -271,6 +279,7 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
         dcb_b1i[i] = NAN;
     char line[1024];
     int ie = 0, pending = 0, have_any = 0;
+    bx_time_t t_next = {0, 0};
     bx_time_t t = {0, 0}, t_first = {0, 0};
     uint8_t bits[BX_B2B_BITS];
     int prn = 0;
@@ -288,11 +297,26 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
                 have_any = 1;
                 while (ie < sp3->n_epoch && bx_time_cmp(sp3->epoch[ie], t_first) < 0)
                     ie++;
+                if (cfg.step_s > 0.0) { /* first multiple of the step (in BDT) at or after t_first */
+                    double k = ceil(((double)t_first.sec + t_first.frac_s) / cfg.step_s);
+                    t_next = bx_time_make((int64_t)0, 0.0);
+                    t_next = bx_time_add(t_next, k * cfg.step_s);
+                }
             }
         }
         /* evaluate every SP3 epoch before this message's reception */
-        if (ie < sp3->n_epoch && bx_time_cmp(sp3->epoch[ie], t) < 0) {
-            int r = eval_epoch(st, nav, sp3, ie, &cfg, dcb_b1i, &smp, res);
+        if (cfg.step_s > 0.0 && bx_time_cmp(t_next, t) < 0) {
+            int r = eval_epoch(st, nav, sp3, -1, t_next, &cfg, dcb_b1i, &smp, res);
+            if (r < 0) {
+                rc = r;
+                break;
+            }
+            res->n_epochs += r;
+            t_next = bx_time_add(t_next, cfg.step_s);
+            continue;
+        }
+        if (cfg.step_s <= 0.0 && ie < sp3->n_epoch && bx_time_cmp(sp3->epoch[ie], t) < 0) {
+            int r = eval_epoch(st, nav, sp3, ie, t, &cfg, dcb_b1i, &smp, res);
             if (r < 0) {
                 rc = r;
                 break;
@@ -320,8 +344,8 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
             }
     }
     /* the last SP3 epoch at (or within 1 s after) the last message */
-    if (rc == BX_OK && have_any && ie < sp3->n_epoch && bx_time_diff(sp3->epoch[ie], t) <= 1.0) {
-        int r = eval_epoch(st, nav, sp3, ie, &cfg, dcb_b1i, &smp, res);
+    if (rc == BX_OK && have_any && cfg.step_s <= 0.0 && ie < sp3->n_epoch && bx_time_diff(sp3->epoch[ie], t) <= 1.0) {
+        int r = eval_epoch(st, nav, sp3, ie, t, &cfg, dcb_b1i, &smp, res);
         if (r < 0)
             rc = r;
         else
@@ -331,27 +355,46 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
     int bad_io = ferror(f);
     fclose(f);
     bx_b2b_store_destroy(st);
-    /* per-satellite mean clock error (a constant bias, see nav/README.md), then the sums */
-    double kmean[BX_PRN_MAX + 1][2] = {{0}};
+    /* clock error = epoch datum + satellite bias + rest: the two sets of constants estimated
+     * jointly (alternating means, which converge to the least-squares fit) so that a satellite
+     * entering or leaving does not leak its bias into the datum (see nav/README.md) */
+    const int ne = res->n_epochs > 0 ? res->n_epochs : 1;
+    double *dep = calloc((size_t)ne * 2, sizeof *dep), *nep = calloc((size_t)ne, sizeof *nep);
+    double kb[BX_PRN_MAX + 1][2] = {{0}};
     int kn[BX_PRN_MAX + 1] = {0};
+    if (!dep || !nep) {
+        free(dep);
+        free(nep);
+        free(smp.s);
+        return BX_ERR_NOMEM;
+    }
     for (int i = 0; i < smp.n; i++) {
         kn[smp.s[i].prn]++;
-        for (int m = 0; m < 2; m++)
-            kmean[smp.s[i].prn][m] += smp.s[i].clk[m];
+        nep[smp.s[i].ep] += 1.0;
     }
-    for (int p = 1; p <= BX_PRN_MAX; p++)
-        for (int m = 0; m < 2 && kn[p]; m++)
-            kmean[p][m] /= kn[p];
+    for (int it = 0; it < 50; it++) {
+        memset(dep, 0, (size_t)ne * 2 * sizeof *dep);
+        for (int i = 0; i < smp.n; i++)
+            for (int m = 0; m < 2; m++)
+                dep[smp.s[i].ep * 2 + m] += (smp.s[i].raw[m] - kb[smp.s[i].prn][m]) / nep[smp.s[i].ep];
+        memset(kb, 0, sizeof kb);
+        for (int i = 0; i < smp.n; i++)
+            for (int m = 0; m < 2; m++)
+                kb[smp.s[i].prn][m] += (smp.s[i].raw[m] - dep[smp.s[i].ep * 2 + m]) / kn[smp.s[i].prn];
+    }
     acc_t acc[BX_PRN_MAX + 1][2];
     memset(acc, 0, sizeof acc);
     for (int i = 0; i < smp.n; i++) {
         const sample_t *x = &smp.s[i];
         const double wr = x->geo ? cfg.w_r_geo : cfg.w_r_meo, wac = x->geo ? cfg.w_ac_geo : cfg.w_ac_meo;
         for (int m = 0; m < 2; m++) {
-            acc_add(&acc[x->prn][m], x, m, wr, wac, kmean[x->prn][m]);
-            acc_add(&acc[0][m], x, m, wr, wac, kmean[x->prn][m]);
+            const double kd = x->raw[m] - dep[x->ep * 2 + m] - kb[x->prn][m];
+            acc_add(&acc[x->prn][m], x, m, wr, wac, kd);
+            acc_add(&acc[0][m], x, m, wr, wac, kd);
         }
     }
+    free(dep);
+    free(nep);
     for (int p = 0; p <= BX_PRN_MAX; p++)
         for (int m = 0; m < 2; m++)
             acc_out(&acc[p][m], p ? &res->sat[p][m] : &res->all[m]);

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: bdsrx b2b-eval --b2b LOG --nav NAV --sp3 SP3 [--json] [--geo PRN] [--no-pco]\n"
-        "                      [--known-pco-only] [--weights montenbruck|issue11]\n"
+        "                      [--step S] [--known-pco-only] [--weights montenbruck|issue11]\n"
         "\n"
         "Replays a PPP-B2b log (cssrlib-data format: 'GPS_week GPS_TOW PRN src nbytes HEX')\n"
         "and evaluates, at every SP3 epoch inside the log, each BDS-3 satellite that has a\n"
@@ -34,6 +34,8 @@ static void usage(FILE *f)
         "                \"b2b\": {...}}} with sisre_m radial_m along_m cross_m clock_m n_sats n_epochs\n"
         "  --geo PRN     use the corrections of this PPP-B2b GEO (59..63); default: the first\n"
         "                GEO that sends a mask (streams are never mixed)\n"
+        "  --step S      evaluate every S s (SP3 interpolated: orbit Lagrange order 10, clock\n"
+        "                linear) instead of at the SP3 epochs\n"
         "  --known-pco-only  only satellites whose antenna offset has a published value here\n"
         "                (BEIDOU-3M-CAST); SECM MEO and IGSO use a stand-in otherwise\n"
         "  --no-pco      compare with the SP3 centre of mass\n"
@@ -101,6 +103,14 @@ int cli_b2b_eval(int argc, char **argv)
             navp = argv[++i];
         } else if (i + 1 < argc && !strcmp(a, "--sp3")) {
             sp3p = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--step")) {
+            char *end;
+            double v = strtod(argv[++i], &end);
+            if (*end || !(v >= 1.0 && v <= 3600.0)) {
+                fprintf(stderr, "b2b-eval: --step wants 1..3600 s\n");
+                return 2;
+            }
+            cfg.step_s = v;
         } else if (i + 1 < argc && !strcmp(a, "--geo")) {
             char *end;
             long g = strtol(argv[++i], &end, 10);
