@@ -20,6 +20,8 @@
 #include "bdsrx/sp3.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
+#include <jansson.h>
 
 #define DIR223 "real/cssrlib_pppb2b/doy2023-223/"
 
@@ -224,6 +226,70 @@ static void test_sp3_repeated_epoch(void **state)
     sp3_case(four, 4, 1);
 }
 
+/* the commands: b2b-eval --json (one object per satellite, summary last) and nav-decode on
+ * the cssrlib log and the qzsl6tool frames */
+static void test_cli(void **state)
+{
+    (void)state;
+    char bin[512], log[512], nav[512], sp3[512], b2b[512];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        printf("SKIP: bin/bdsrx not built\n");
+        skip();
+        return;
+    }
+    if (!testdata_path(log, sizeof log, DIR223 "223v_bdsb2b.txt") || !testdata_path(nav, sizeof nav, DIR223 "NAV223.23p") ||
+        !testdata_path(sp3, sizeof sp3, DIR223 "COD0MGXFIN_20232230000_01D_05M_ORB.SP3") ||
+        !testdata_path(b2b, sizeof b2b, "real/qzsl6tool_b2b_rtcm/20230819-081730hasbds.b2b")) {
+        skip();
+        return;
+    }
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, bin, "b2b-eval", "--b2b", log, "--nav", nav, "--sp3", sp3, "--json", NULL), 0);
+    int nsat = 0;
+    json_t *last = NULL;
+    for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n")) {
+        json_error_t je;
+        json_t *o = json_loads(l, 0, &je);
+        assert_non_null(o);
+        if (json_object_get(o, "sat")) {
+            nsat++;
+            assert_non_null(json_object_get(json_object_get(o, "b2b"), "sisre_m"));
+            json_decref(o);
+        } else {
+            json_decref(last);
+            last = o;
+        }
+    }
+    assert_non_null(last);
+    json_t *sum = json_object_get(last, "summary");
+    const char *keys[] = {"sisre_m", "radial_m", "along_m", "cross_m", "clock_m", "n_sats", "n_epochs"};
+    for (int m = 0; m < 2; m++) {
+        json_t *x = json_object_get(sum, m ? "b2b" : "broadcast");
+        assert_non_null(x);
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            assert_non_null(json_object_get(x, keys[k]));
+    }
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(sum, "b2b"), "n_sats")), nsat);
+    json_decref(last);
+    tu_result_free(&r);
+    /* usage errors */
+    assert_int_equal(tu_runl(&r, NULL, bin, "b2b-eval", "--b2b", log, NULL), 2);
+    tu_result_free(&r);
+    assert_int_equal(tu_runl(&r, NULL, bin, "b2b-eval", "--b2b", log, "--nav", nav, "--sp3", sp3, "--geo", "12", NULL), 2);
+    tu_result_free(&r);
+    /* nav-decode: the binary frames, with the mask resolving the MT4 satellites */
+    assert_int_equal(tu_runl(&r, NULL, bin, "nav-decode", "--json", b2b, NULL), 0);
+    assert_non_null(strstr(r.out, "\"msg\":\"MT1\",\"epoch_s\":29854,\"reserved4\":2,\"iod_ssr\":1,\"iodp\":2,\"n_sat\":59"));
+    assert_non_null(strstr(r.out, "{\"sat\":\"C21\",\"slot\":21,\"iodn\":12,\"iod_corr\":2,\"radial_m\":-0.0016,\"along_m\":-0.1024,\"cross_m\":-0.0832"));
+    assert_null(strstr(r.out, "PPP-B2b message (not decoded here)"));
+    tu_result_free(&r);
+    /* nav-decode: the cssrlib log lines, text output */
+    assert_int_equal(tu_runl(&r, NULL, bin, "nav-decode", log, NULL), 0);
+    assert_non_null(strstr(r.out, "prn=62 sig=B2B-PPP msg=MT1"));
+    assert_non_null(strstr(r.err, "14369 messages decoded, 0 errors"));
+    tu_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_dcb_vs_tgd),
         cmocka_unit_test(test_doy223_all),
         cmocka_unit_test(test_doy223_known_pco),
+        cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
