@@ -321,7 +321,10 @@ static void test_real_consistency(void **state)
 
 static const char *find_cssrlib(char *buf, size_t n)
 {
-    const char *cands[] = {getenv("BDSRX_CSSRLIB"), "../cssrlib", "/work/.mirror/hirokawa+cssrlib/repo"};
+    /* BDSRX_CSSRLIB when set (only that), else a checkout beside the repository, else the
+     * place where this project's sessions keep fetched repositories */
+    const char *env = getenv("BDSRX_CSSRLIB");
+    const char *cands[] = {env && *env ? env : "../cssrlib", env && *env ? NULL : "/work/.mirror/hirokawa+cssrlib/repo"};
     struct stat sb;
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
         if (!cands[i] || !*cands[i] || stat(cands[i], &sb) != 0)
@@ -358,7 +361,9 @@ static void test_cssrlib_hour(void **state)
 {
     (void)state;
     char pl[512], cs[512], cmd[2048];
-    if (!testdata_path(pl, sizeof pl, LOG223)) {
+    /* BDSRX_B2B_LOG=real/cssrlib_pppb2b/... compares another log (recorded in nav/README.md) */
+    const char *other = getenv("BDSRX_B2B_LOG");
+    if (!testdata_path(pl, sizeof pl, other && *other ? other : LOG223)) {
         skip();
         return;
     }
@@ -491,11 +496,12 @@ static void test_cssrlib_hour(void **state)
     int rc = pclose(ref);
     fclose(f);
     bx_b2b_store_destroy(st);
-    printf("cssrlib (%s) vs bdsrx on doy2023-223, %ld messages: %ld values equal "
-           "(%ld masks, %ld orbit, %ld clock, %ld code-bias records)\n", cs, ln, n_ref, n_mask, n_orb,
+    printf("cssrlib (%s) vs bdsrx on %s, %ld messages: %ld values equal "
+           "(%ld masks, %ld orbit, %ld clock, %ld code-bias records)\n", cs, pl, ln, n_ref, n_mask, n_orb,
            n_clk, n_cb);
     assert_int_equal(rc, 0);
-    assert_true(n_orb > 4000 && n_clk > 100000 && n_cb > 20000);
+    if (!(other && *other))
+        assert_true(n_orb > 4000 && n_clk > 100000 && n_cb > 20000);
     assert_int_equal(n_ours, n_orb + n_clk + n_cb);
 }
 
