@@ -46,11 +46,8 @@ def load_cssrlib(path):
     return os.path.join(tmp.name, 'src'), tmp
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.stderr.write(__doc__)
-        return 2
-    src, keep = load_cssrlib(sys.argv[1])
+def stub_numba():
+    """cssrlib's gnss.py imports numba for the njit decorator only"""
     try:
         import numba  # noqa: F401
     except ImportError:
@@ -62,6 +59,14 @@ def main():
             return lambda f: f
         stub.njit = njit
         sys.modules['numba'] = stub
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.stderr.write(__doc__)
+        return 2
+    src, keep = load_cssrlib(sys.argv[1])
+    stub_numba()
     sys.path.insert(0, src)
     import numpy as np
     from cssrlib.cssr_bds import cssr_bds
