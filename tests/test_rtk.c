@@ -93,8 +93,8 @@ static void test_nagoya(void **state)
                 sum[i] += enu[i];
             within += hypot(enu[0], enu[1]) < 0.02;
         }
-        bx_rinex_obs_close(rr);
-        bx_rinex_obs_close(br);
+        bx_rinex_obs_destroy(rr);
+        bx_rinex_obs_destroy(br);
         bx_rtk_destroy(rtk);
         printf("NOTE: Nagoya 1 m pair, BDS B1I/B3I/B2I, %s: %d/%d fixed (first after %d s), mean E %.4f N %.4f "
                "U %.4f m vs the published rover position, %.1f %% of fixed within 2 cm horizontally "
@@ -107,7 +107,7 @@ static void test_nagoya(void **state)
         assert_true(fabs(sum[2]) / fixed < 0.02);
         assert_true(within >= 0.95 * fixed);
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* ------------------------------------------------------------ simulation */
@@ -178,7 +178,7 @@ static void sim_trials(const char *name, const sim_cfg_t *base_cfg, int mode, in
     assert_true(rate >= fix_rate_min);
     assert_true(max_h < 0.02);
     assert_int_equal(wrong, 0);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 static void test_sim_static_b1i_b3i(void **state)
@@ -382,7 +382,7 @@ static void test_vs_rnx2rtkp(void **state)
     assert_int_equal(n, N);
     assert_true(rfix >= 0.9 * N && bfix >= 0.95 * N);
     assert_true(rmax < 0.03 && bmax < 0.02 && dmax < 0.03);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     if (!getenv("RTK_KEEP")) {
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         assert_int_equal(system(cmd), 0);
@@ -456,8 +456,8 @@ static void test_nagoya_vs_rnx2rtkp(void **state)
         }
         k++;
     }
-    bx_rinex_obs_close(rr);
-    bx_rinex_obs_close(br);
+    bx_rinex_obs_destroy(rr);
+    bx_rinex_obs_destroy(br);
     bx_rtk_destroy(rtk);
     printf("NOTE: Nagoya, kinematic, vs the published rover position: bdsrx %d/%d fixed, mean E %.4f N %.4f U %.4f m; "
            "RTKLIB 2.4.3 rnx2rtkp -p 2 -f 3 -sys C -m 15: %d/%d fixed, mean E %.4f N %.4f U %.4f m; epochs fixed by "
@@ -467,7 +467,7 @@ static void test_nagoya_vs_rnx2rtkp(void **state)
     assert_int_equal(k, 301);
     assert_true(bfix >= 0.99 * k && rfix >= 0.99 * k);
     assert_true(dmax < 0.01);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* ------------------------------------------------------------ outputs */
@@ -583,7 +583,7 @@ static void test_bad_base(void **state)
     assert_int_equal(sol.sol.fix, BX_FIX_SPP);
     assert_non_null(strstr(sol.msg, "too old"));
     bx_rtk_destroy(rtk);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 static void test_config_errors(void **state)

@@ -18,6 +18,8 @@
  * between '$' and '*'.
  *
  * JSON lines (nav/fmt/sol_json.c): one object per line, see bx_sol_json_write.
+ *
+ * Threads: pure formatting functions (the FILE * is the caller's): any thread.
  */
 #ifndef BDSRX_OUTPUT_H
 #define BDSRX_OUTPUT_H

@@ -249,7 +249,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     const int st = parse_header(r);
     if (st != BX_OK) {
         set_err(err, errlen, "%s", r->err);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
         return st;
     }
     *out = r;
@@ -272,7 +272,7 @@ const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
     return r->err;
 }
 
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r)
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 {
     if (!r)
         return;
@@ -408,7 +408,9 @@ void bx_rinex_obs_header_default(bx_rinex_obs_header_t *hdr)
     hdr->version = 3.05;
     snprintf(hdr->marker, sizeof hdr->marker, "BDSRX");
     snprintf(hdr->receiver, sizeof hdr->receiver, "bdsrx");
-    snprintf(hdr->time_sys, sizeof hdr->time_sys, "BDT");
+    /* GPS time tags by default: RTKLIB 2.4.3 (Debian) reads epoch tags as GPST whatever TIME OF
+     * FIRST OBS says, so BDT tags put every epoch 14 s off there */
+    snprintf(hdr->time_sys, sizeof hdr->time_sys, "GPS");
     hdr->leap_s = -1;
     hdr->n_types = 8;
     for (int i = 0; i < 8; i++)
@@ -503,12 +505,14 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
             memcpy(def.approx_pos_m, hdr->approx_pos_m, sizeof def.approx_pos_m);
             memcpy(def.ant_delta_hen_m, hdr->ant_delta_hen_m, sizeof def.ant_delta_hen_m);
             def.interval_s = hdr->interval_s;
+            memcpy(def.time_sys, hdr->time_sys, sizeof def.time_sys);
         }
         hdr = &def;
     }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(first_bdt, &y, &mo, &d, &hh, &mi, &s);
+    const int gpst = !strcmp(hdr->time_sys, "GPS");
+    bx_time_to_civil(gpst ? bx_time_bdt_to_gpst(first_bdt) : first_bdt, &y, &mo, &d, &hh, &mi, &s);
     /* RINEX 3.05 §5.8: file creation date "yyyymmdd hhmmss zone" */
     char date[21] = "";
     time_t now = time(NULL);
@@ -544,7 +548,7 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
     st |= hline(f, "SIGNAL STRENGTH UNIT", "%-20s", "DBHZ");
     if (hdr->interval_s > 0)
         st |= hline(f, "INTERVAL", "%10.3f", hdr->interval_s);
-    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", "BDT");
+    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", gpst ? "GPS" : "BDT");
     /* epochs, code and phase are not corrected by a receiver clock estimate */
     st |= hline(f, "RCV CLOCK OFFS APPL", "%6d", 0);
     /* RINEX 3.05 §5.1 / A-table "SYS / PHASE SHIFT": one record per phase type;
@@ -598,9 +602,10 @@ int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx
         }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(obs->time, &y, &mo, &d, &hh, &mi, &s);
+    const bx_time_t tag = !strcmp(hdr->time_sys, "GPS") ? bx_time_bdt_to_gpst(obs->time) : obs->time;
+    bx_time_to_civil(tag, &y, &mo, &d, &hh, &mi, &s);
     if (s >= 59.99999995) { /* keep "%010.7f" from printing 60.0000000 */
-        bx_time_to_civil(bx_time_add(obs->time, 1e-7), &y, &mo, &d, &hh, &mi, &s);
+        bx_time_to_civil(bx_time_add(tag, 1e-7), &y, &mo, &d, &hh, &mi, &s);
         s = 0.0;
     }
     if (fprintf(f, "> %4d %02d %02d %02d %02d %010.7f  0%3d\n", y, mo, d, hh, mi, s, nsat) < 0)

@@ -177,7 +177,7 @@ int cli_rtk(int argc, char **argv)
     bx_rinex_obs_reader_t *rr = NULL, *br = NULL;
     if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) || bx_rinex_obs_open(base_path, &br, err, sizeof err)) {
         fprintf(stderr, "bdsrx rtk: %s\n", err);
-        bx_rinex_obs_close(rr);
+        bx_rinex_obs_destroy(rr);
         return 1;
     }
     const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
@@ -322,9 +322,9 @@ out_files:
         fclose(fjson_o);
     bx_rtk_destroy(rtk);
 out_nav:
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 out_obs:
-    bx_rinex_obs_close(rr);
-    bx_rinex_obs_close(br);
+    bx_rinex_obs_destroy(rr);
+    bx_rinex_obs_destroy(br);
     return rc;
 }
