@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "bdsrx/time.h"
 #include "rtk_sim.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define D2R (M_PI / 180.0)
 #define NAGOYA "real/rtk_nagoya_static/"
@@ -430,6 +432,101 @@ static void test_nagoya_vs_rnx2rtkp(void **state)
     bx_nav_destroy(&nav);
 }
 
+/* `bdsrx rtk` on the Nagoya pair with every output, read back by independent programs:
+ * RTKLIB pos2kml reads the .pos (fix / float placemarks), gpsd (through gpsfake) reads the
+ * NMEA and reports RTK fixed (status 3) / float (4), jansson parses every JSON line. */
+static void test_cli_outputs(void **state)
+{
+    (void)state;
+    char bin[256], pr[512], pb[512], pn[512];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        printf("SKIP: bin/bdsrx not built\n");
+        skip();
+    }
+    if (!testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") || !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") ||
+        !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
+        skip();
+    char dir[] = "/tmp/bdsrx_rtkc_XXXXXX", fpos[300], fnmea[300], fjson[300], fkml[300], fshort[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fpos, sizeof fpos, "%s/r.pos", dir);
+    snprintf(fnmea, sizeof fnmea, "%s/r.nmea", dir);
+    snprintf(fjson, sizeof fjson, "%s/r.json", dir);
+    snprintf(fkml, sizeof fkml, "%s/r.kml", dir);
+    snprintf(fshort, sizeof fshort, "%s/s.nmea", dir);
+    char jarg[320];
+    snprintf(jarg, sizeof jarg, "--json=%s", fjson);
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", pb, "--nav", pn, "--base-pos",
+                             "35.134707705,136.977577939,104.853", "--ref", "35.13469901,136.97757549,104.8626",
+                             "--pos", fpos, "--nmea", fnmea, jarg, "--summary-only", NULL),
+                     0);
+    printf("NOTE: bdsrx rtk: %s", r.err);
+    assert_non_null(strstr(r.err, "301 epochs: 300 fixed"));
+    tu_result_free(&r);
+    /* JSON lines */
+    FILE *f = fopen(fjson, "r");
+    assert_non_null(f);
+    char line[65536];
+    int nj = 0, nfix = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *j = json_loads(line, 0, &je);
+        assert_non_null(j);
+        nj++;
+        const char *fx = json_string_value(json_object_get(j, "fix"));
+        assert_non_null(fx);
+        if (!strcmp(fx, "fixed")) {
+            nfix++;
+            const double bl = json_real_value(json_object_get(j, "baseline_m"));
+            assert_true(fabs(bl - 0.99) < 0.02); /* README: baseline 0.99 m */
+        }
+        json_decref(j);
+    }
+    fclose(f);
+    assert_int_equal(nj, 301);
+    assert_int_equal(nfix, 300);
+    /* .pos through RTKLIB pos2kml */
+    if (tu_have("pos2kml")) {
+        assert_int_equal(tu_runl(&r, NULL, "pos2kml", "-o", fkml, fpos, NULL), 0);
+        tu_result_free(&r);
+        f = fopen(fkml, "r");
+        assert_non_null(f);
+        int p1 = 0, p2 = 0;
+        while (fgets(line, sizeof line, f)) {
+            p1 += strstr(line, "<styleUrl>#P1<") != NULL;
+            p2 += strstr(line, "<styleUrl>#P2<") != NULL;
+        }
+        fclose(f);
+        printf("NOTE: RTKLIB pos2kml on bdsrx's .pos: %d fixed, %d float placemarks\n", p1, p2);
+        assert_int_equal(p1, 300);
+        assert_int_equal(p2, 1);
+    } else {
+        printf("SKIP (part): pos2kml (Debian rtklib) not installed\n");
+    }
+    /* NMEA through gpsd (gpsfake, first 20 epochs) */
+    if (tu_have("gpsfake")) {
+        f = fopen(fnmea, "r");
+        FILE *o = fopen(fshort, "w");
+        assert_true(f && o);
+        for (int i = 0; i < 40 && fgets(line, sizeof line, f); i++)
+            fputs(line, o);
+        fclose(f);
+        fclose(o);
+        assert_int_equal(tu_runl(&r, NULL, "gpsfake", "-1", "-p", "-c", "0.005", "-q", fshort, NULL), 0);
+        const int s3 = (int)(strstr(r.out, "\"status\":3") != NULL), s4 = (int)(strstr(r.out, "\"status\":4") != NULL);
+        int n3 = 0;
+        for (const char *p = r.out; (p = strstr(p, "\"status\":3")) != NULL; p++)
+            n3++;
+        printf("NOTE: gpsd (gpsfake) on bdsrx's GGA/RMC: %d TPV reports with status 3 (RTK fixed), float seen %d\n",
+               n3, s4);
+        assert_true(s3 && s4 && n3 >= 15);
+        tu_result_free(&r);
+    } else {
+        printf("SKIP (part): gpsfake (Debian gpsd-clients) not installed\n");
+    }
+    tu_rmtree(dir);
+}
+
 /* ------------------------------------------------------------ outputs */
 
 static void test_outputs(void **state)
@@ -587,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_vs_rnx2rtkp),
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
+        cmocka_unit_test(test_cli_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
