@@ -81,7 +81,7 @@ typedef struct {
     double p_boot_min;      /* bootstrapped success-rate bound, default 0.999 */
     int par;                /* partial ambiguity resolution, default 1 */
     int hold;               /* fix-and-hold, default 0 */
-    int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 2 */
+    int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 1 */
     int min_fix_amb;        /* fewest DD ambiguities (or decorrelated combinations) to call a fix, default 4 */
     double fix_resid_max_m; /* largest DD phase residual of an accepted fix, default 0.05 m */
     double fix_sigma_max_m; /* largest 3D position sigma after a partial fix (a few decorrelated

@@ -33,7 +33,7 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->p_boot_min = 0.999;
     c->par = 1;
     c->hold = 0;
-    c->min_lock = 2;
+    c->min_lock = 1;
     c->min_fix_amb = 4;
     c->fix_resid_max_m = 0.05;
     c->fix_sigma_max_m = 0.05;
