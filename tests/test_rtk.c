@@ -211,6 +211,95 @@ static void test_sim_single_freq(void **state)
     sim_trials("static B1C only, 2-8 km", &sc, BX_RTK_STATIC, 4, 150, 120.0, 0.9);
 }
 
+/* Outliers the detectors cannot see directly: single frequency (no geometry-free or
+ * Melbourne-Wuebbena), a 1-cycle slip without LLI (inside the Doppler test's 1-cycle
+ * threshold) on the rover's highest satellite, and a 25 m code blunder for 10 epochs on another.
+ * Checks against the simulated integers: no wrong fix, and fixing goes on. */
+static void test_outliers(void **state)
+{
+    (void)state;
+    bx_nav_t nav;
+    if (load_nav(&nav))
+        skip();
+    int total_wrong = 0, total_fixed_late = 0, total_late = 0;
+    for (int trial = 0; trial < 3; trial++) {
+        sim_cfg_t sc;
+        sim_default(&sc, BX_SIG_B1C, -1);
+        sc.baseline_enu[0] = 2000.0 + 1000.0 * trial;
+        sc.baseline_enu[1] = 1500.0;
+        sim_t s;
+        sim_init(&s, &sc, &nav, 777 + (uint64_t)trial);
+        const bx_time_t t0 =
+            bx_time_gpst_to_bdt(bx_time_from_civil(2024, 6, 24, 7, 30 + 20 * trial, 0.0));
+        bx_rtk_config_t c;
+        bx_rtk_config_default(&c);
+        c.mode = BX_RTK_STATIC;
+        c.n_sig = 1;
+        c.sig[0] = BX_SIG_B1C;
+        memcpy(c.base_pos_m, s.base, sizeof s.base);
+        bx_rtk_t *rtk;
+        assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+        static bx_obs_t bo, ro;
+        int slip_prn = 0, code_prn = 0, flagged = 0;
+        for (int k = 0; k < 120; k++) {
+            if (k == 60 && slip_prn)
+                s.slip_total[1][slip_prn][0] += 1.0; /* no LLI */
+            sim_epoch(&s, t0, (double)k, &bo, &ro);
+            if (k >= 40 && k < 50 && code_prn)
+                for (int i = 0; i < ro.n; i++)
+                    if (ro.d[i].prn == code_prn)
+                        ro.d[i].pseudorange_m += 25.0;
+            bx_rtk_sol_t sol;
+            assert_int_equal(bx_rtk_process(rtk, &bo, &ro, &nav, &sol), 0);
+            if (k == 30) { /* pick the satellites: the highest (reference) and the next one */
+                double e1 = -1, e2 = -1;
+                for (int i = 0; i < sol.n_rsat; i++) {
+                    const double el = sol.rsat[i].el_deg;
+                    if (el > e1) {
+                        e2 = e1, code_prn = slip_prn;
+                        e1 = el, slip_prn = sol.rsat[i].prn;
+                    } else if (el > e2) {
+                        e2 = el, code_prn = sol.rsat[i].prn;
+                    }
+                }
+            }
+            for (int i = 0; i < sol.n_rsat && k >= 60; i++)
+                if (sol.rsat[i].prn == slip_prn && sol.rsat[i].slip)
+                    flagged = 1;
+            if (k >= 40) {
+                total_late++;
+                total_fixed_late += sol.sol.fix == BX_FIX_FIXED;
+            }
+            if (sol.sol.fix != BX_FIX_FIXED)
+                continue;
+            int ref = 0;
+            for (int i = 0; i < sol.n_rsat; i++)
+                if (sol.rsat[i].ref & 1)
+                    ref = sol.rsat[i].prn;
+            for (int i = 0; i < sol.n_rsat && ref; i++) {
+                if (!(sol.rsat[i].fixed & 1))
+                    continue;
+                const int p = sol.rsat[i].prn;
+                const double t = (s.amb[1][p][0] + s.slip_total[1][p][0] - s.amb[0][p][0]) -
+                                 (s.amb[1][ref][0] + s.slip_total[1][ref][0] - s.amb[0][ref][0]);
+                if (fabs(sol.rsat[i].amb_dd_cyc[0] - t) > 0.5) {
+                    total_wrong++;
+                    break;
+                }
+            }
+        }
+        printf("NOTE: outliers trial %d: 1-cycle slip without LLI on C%02d %s, 25 m code blunder on C%02d\n", trial,
+               slip_prn, flagged ? "re-initialised" : "not flagged as a slip", code_prn);
+        assert_true(flagged);
+        bx_rtk_destroy(rtk);
+    }
+    printf("NOTE: outliers: %d wrong fixes, %d/%d epochs fixed from the blunder on\n", total_wrong, total_fixed_late,
+           total_late);
+    assert_int_equal(total_wrong, 0);
+    assert_true(total_fixed_late >= 0.8 * total_late);
+    bx_nav_destroy(&nav);
+}
+
 /* ------------------------------------------------- against RTKLIB rnx2rtkp */
 
 /* Simulated base + rover (static rover, 4-6 km, B1I + B2I, real ephemerides)
@@ -689,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_sim_static_b1i_b3i),
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
         cmocka_unit_test(test_sim_single_freq),
+        cmocka_unit_test(test_outliers),
         cmocka_unit_test(test_vs_rnx2rtkp),
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
         cmocka_unit_test(test_cli_outputs),
