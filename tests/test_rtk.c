@@ -22,6 +22,7 @@
 #include "bdsrx/output.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
+#include "bdsrx/rtcm3.h"
 #include "bdsrx/rtk.h"
 #include "bdsrx/time.h"
 #include "rtk_sim.h"
@@ -623,6 +624,96 @@ static void test_cli_outputs(void **state)
     tu_rmtree(dir);
 }
 
+/* RTCM 3 base: the Nagoya base RINEX encoded as BDS MSM7 + 1005 by bdsrx's encoder, given to
+ * `bdsrx rtk --base FILE.rtcm3` without --base-pos (the station message supplies it): the same
+ * fixes and positions (within 1 mm) as with the RINEX base and the published base position. */
+static double json_num(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    return p ? atof(p + strlen(key)) : NAN;
+}
+
+static void test_rtcm_base(void **state)
+{
+    (void)state;
+    char bin[256], pr[512], pb[512], pn[512];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        printf("SKIP: bin/bdsrx not built\n");
+        skip();
+    }
+    if (!testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") || !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") ||
+        !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
+        skip();
+    char dir[] = "/tmp/bdsrx_rtkm_XXXXXX", frt[300], j1[320], j2[320];
+    assert_non_null(mkdtemp(dir));
+    snprintf(frt, sizeof frt, "%s/base.rtcm3", dir);
+    snprintf(j1, sizeof j1, "--json=%s/a.json", dir);
+    snprintf(j2, sizeof j2, "--json=%s/b.json", dir);
+    const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
+    double bpos[3];
+    bx_llh_to_ecef(bllh, bpos);
+    bx_rinex_obs_reader_t *br;
+    assert_int_equal(bx_rinex_obs_open(pb, &br, NULL, 0), 0);
+    bx_rinex_obs_set_signals(br, (1u << BX_SIG_B1I) | (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I));
+    FILE *f = fopen(frt, "wb");
+    assert_non_null(f);
+    static bx_obs_t bo;
+    static uint8_t pay[1100], fr[1200], ep[16384];
+    int k = 0;
+    while (bx_rinex_obs_read(br, &bo) == BX_OK) {
+        if (k % 10 == 0) { /* station message every 10 s, as casters send it */
+            const int n = bx_rtcm3_encode_station(1, bpos, -1.0, pay, sizeof pay);
+            assert_true(n > 0);
+            const int m = bx_rtcm3_frame(pay, (size_t)n, fr, sizeof fr);
+            assert_true(m > 0);
+            fwrite(fr, 1, (size_t)m, f);
+        }
+        for (int i = 0; i < bo.n; i++)
+            bo.d[i].lock_s = k + 10.0; /* continuous lock (RINEX has no lock time) */
+        const int n = bx_rtcm3_encode_epoch_bds(&bo, 1, ep, sizeof ep);
+        assert_true(n > 0);
+        fwrite(ep, 1, (size_t)n, f);
+        k++;
+    }
+    fclose(f);
+    bx_rinex_obs_destroy(br);
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", pb, "--nav", pn, "--base-pos",
+                             "35.134707705,136.977577939,104.853", j1, "--summary-only", NULL),
+                     0);
+    tu_result_free(&r);
+    assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", frt, "--nav", pn, j2, "--summary-only",
+                             NULL),
+                     0);
+    printf("NOTE: RTCM base: %s", r.err);
+    assert_non_null(strstr(r.err, "RTCM 1005/1006"));
+    tu_result_free(&r);
+    snprintf(frt, sizeof frt, "%s/a.json", dir);
+    FILE *fa = fopen(frt, "r");
+    snprintf(frt, sizeof frt, "%s/b.json", dir);
+    FILE *fb = fopen(frt, "r");
+    assert_true(fa && fb);
+    static char la[65536], lb[65536];
+    int n = 0, fixa = 0, fixb = 0;
+    double dmax = 0.0;
+    while (fgets(la, sizeof la, fa) && fgets(lb, sizeof lb, fb)) {
+        n++;
+        fixa += strstr(la, "\"fix\":\"fixed\"") != NULL;
+        fixb += strstr(lb, "\"fix\":\"fixed\"") != NULL;
+        const double dl = (json_num(la, "\"lat_deg\":") - json_num(lb, "\"lat_deg\":")) * D2R * 6378137.0;
+        const double dn = (json_num(la, "\"lon_deg\":") - json_num(lb, "\"lon_deg\":")) * D2R * 6378137.0 * 0.818;
+        dmax = fmax(dmax, hypot(dl, dn));
+    }
+    fclose(fa);
+    fclose(fb);
+    printf("NOTE: RTCM 3 base vs RINEX base: %d epochs, fixed %d / %d, largest horizontal difference %.4f m\n", n,
+           fixb, fixa, dmax);
+    assert_int_equal(n, 301);
+    assert_int_equal(fixa, fixb);
+    assert_true(dmax < 0.001);
+    tu_rmtree(dir);
+}
+
 /* ------------------------------------------------------------ outputs */
 
 static void test_outputs(void **state)
@@ -782,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_vs_rnx2rtkp),
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
         cmocka_unit_test(test_cli_outputs),
+        cmocka_unit_test(test_rtcm_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

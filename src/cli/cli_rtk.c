@@ -16,6 +16,7 @@
 #include "bdsrx/time.h"
 #include "cli.h"
 #include "cli_opt.h"
+#include "rtk_base.h"
 
 #define D2R (M_PI / 180.0)
 #define MAX_NAV 8
@@ -131,13 +132,16 @@ int cli_rtk(int argc, char **argv)
     const cli_opt_t opts[] = {
         {"rover", 0, CLI_STRING, &rover_path, 0, 0, "FILE", "rover RINEX 3/4 observations (.gz read through gzip)",
          NULL, 0, 0},
-        {"base", 0, CLI_STRING, &base_path, 0, 0, "FILE", "base RINEX 3/4 observations", NULL, 0, 0},
+        {"base", 0, CLI_STRING, &base_path, 0, 0, "FILE",
+         "base observations: RINEX 3/4, or RTCM 3 (MSM4-7, 1005/1006, 1042; told by its\n"
+         "first byte 0xD3)", NULL, 0, 0},
         {"nav", 0, CLI_LIST, &navs, 0, 0, "FILE", "RINEX 3/4 navigation (D1/D2, CNV1/2/3); may be repeated", NULL, 0,
          0},
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
          "base antenna: X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m ellipsoidal), or 'header'\n"
-         "(its APPROX POSITION XYZ); default: the base's first single-point fix\n"
-         "(metres off: the rover comes out shifted by as much)", NULL, 0, 0},
+         "(RINEX APPROX POSITION XYZ / RTCM 1005-1006); default: an RTCM base's\n"
+         "station message, else the base's first single-point fix (metres off:\n"
+         "the rover comes out shifted by as much)", NULL, 0, 0},
         {"mode", 0, CLI_FN, &cfg.mode, 0, 0, "M", "kinematic (default) | static", fn_mode, 0, 0},
         {"signals", 0, CLI_FN, &cfg, 0, 0, "LIST",
          "e.g. B1I,B3I (of B1C B2a B2b B1I B2I B3I; default: the up to 3 signals\n"
@@ -176,20 +180,28 @@ int cli_rtk(int argc, char **argv)
     cfg.hold = hold;
     cfg.par = !no_par;
     char err[400];
-    bx_rinex_obs_reader_t *rr = NULL, *br = NULL;
-    if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) || bx_rinex_obs_open(base_path, &br, err, sizeof err)) {
+    bx_rinex_obs_reader_t *rr = NULL;
+    rtk_base_t *br = NULL;
+    const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
+                         (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
+    if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) ||
+        rtk_base_open(base_path, all, &br, err, sizeof err)) {
         fprintf(stderr, "bdsrx rtk: %s\n", err);
         bx_rinex_obs_destroy(rr);
         return 1;
     }
-    const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
-                         (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
     bx_rinex_obs_set_signals(rr, all);
-    bx_rinex_obs_set_signals(br, all);
     double ref[3];
     int rc = 1, have_ref = 0;
     if (base_pos && !strcmp(base_pos, "header")) {
-        memcpy(cfg.base_pos_m, bx_rinex_obs_header(br)->approx_pos_m, sizeof cfg.base_pos_m);
+        if (rtk_base_position(br, cfg.base_pos_m)) {
+            fprintf(stderr, "bdsrx rtk: --base-pos header: %s carries no station coordinates\n", base_path);
+            rc = 2;
+            goto out_obs;
+        }
+    } else if (!base_pos && !strcmp(rtk_base_kind(br), "RTCM3") && !rtk_base_position(br, cfg.base_pos_m)) {
+        fprintf(stderr, "rtk: base position from the RTCM 1005/1006 station message: %.4f %.4f %.4f m (ECEF)\n",
+                cfg.base_pos_m[0], cfg.base_pos_m[1], cfg.base_pos_m[2]);
     } else if (base_pos && parse_pos(base_pos, cfg.base_pos_m)) {
         fprintf(stderr, "bdsrx rtk: --base-pos %s: X,Y,Z (m) or LAT,LON,H (deg, m) near the Earth's surface\n",
                 base_pos);
@@ -233,13 +245,13 @@ int cli_rtk(int argc, char **argv)
         /* base epoch: the latest at or before the rover epoch (+0.5 ms) */
         while (!beof) {
             if (!bnext) {
-                const int bs = bx_rinex_obs_read(br, &bas[1]);
+                const int bs = rtk_base_next(br, rov.time, &bas[1], &nav);
                 if (bs == BX_ERR_EOF) {
                     beof = 1;
                     break;
                 }
                 if (bs != BX_OK) {
-                    fprintf(stderr, "bdsrx rtk: %s\n", bx_rinex_obs_error(br));
+                    fprintf(stderr, "bdsrx rtk: %s\n", rtk_base_error(br));
                     goto out_files;
                 }
                 bnext = 1;
@@ -327,6 +339,6 @@ out_nav:
     bx_nav_destroy(&nav);
 out_obs:
     bx_rinex_obs_destroy(rr);
-    bx_rinex_obs_destroy(br);
+    rtk_base_destroy(br);
     return rc;
 }
