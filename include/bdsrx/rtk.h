@@ -39,9 +39,19 @@
  * Cycle slips: loss-of-lock indicator (BX_OBS_SLIP) at either receiver, a
  * jump of the geometry-free phase lambda1 phi1 - lambda2 phi2 (> slip_gf_m)
  * or of the Melbourne-Wuebbena wide lane (> slip_mw_cyc) where two signals
- * exist, phase against the integrated Doppler (> slip_dop_cyc) where the
- * receiver gives Doppler, a data gap longer than max_gap_s, and a post-update
- * innovation outlier: the ambiguity is re-initialised.
+ * exist, phase change against the integrated Doppler after removing the median
+ * over the satellites (> slip_dop_cyc) where the receiver gives Doppler, a
+ * data gap longer than max_gap_s, and an innovation outlier (> reject_k sigma):
+ * the ambiguity is re-initialised.  A float that looks precise but keeps
+ * failing the ratio test (ar_reset_epochs) is re-initialised as a whole.
+ *
+ * Bad input: no base epoch, one older than max_age_s, a base farther than
+ * max_baseline_m or without common satellites give the rover's single-point
+ * fix (BX_FIX_SPP) with the reason in sol->msg.
+ *
+ * Limits: BeiDou only (GPS observations in the input are ignored); no antenna
+ * phase-centre model; no ionosphere or troposphere states (short baselines:
+ * their residuals only inflate the variances, iono_ppm / tropo_ppm).
  *
  * Thread safety: a bx_rtk_t is used by one thread at a time; distinct
  * objects are independent (no global state).

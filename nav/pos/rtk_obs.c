@@ -278,6 +278,8 @@ void rtk_detect_slips(struct bx_rtk *rtk, int rcv, bx_time_t t, unsigned char sl
 {
     const bx_rtk_config_t *c = &rtk->cfg;
     const double dt = rtk->prev_ok[rcv] ? bx_time_diff(t, rtk->t_prev[rcv]) : 0.0;
+    if (rtk->prev_ok[rcv] && fabs(dt) < 1e-6)
+        return; /* the same epoch again (a base slower than the rover): nothing new to test */
     const int cont = rtk->prev_ok[rcv] && dt > 0.0 && dt <= c->max_gap_s;
     /* phase change minus integrated Doppler per satellite and slot, in metres (common receiver
      * clock-drift errors are removed below with the median over the satellites) */
