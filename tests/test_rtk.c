@@ -301,6 +301,59 @@ static void test_outliers(void **state)
     bx_nav_destroy(&nav);
 }
 
+/* A base at 5 s intervals under a 1 Hz moving rover (age 0-4 s): still fixed, no wrong fix. */
+static void test_base_age(void **state)
+{
+    (void)state;
+    bx_nav_t nav;
+    if (load_nav(&nav))
+        skip();
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, BX_SIG_B2A);
+    sc.baseline_enu[0] = 3000.0;
+    sc.baseline_enu[1] = 2000.0;
+    sc.moving = 1;
+    sim_t s;
+    sim_init(&s, &sc, &nav, 4321);
+    const bx_time_t t0 = bx_time_gpst_to_bdt(bx_time_from_civil(2024, 6, 24, 8, 10, 0.0));
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    c.n_sig = 2;
+    c.sig[0] = BX_SIG_B1C;
+    c.sig[1] = BX_SIG_B2A;
+    memcpy(c.base_pos_m, s.base, sizeof s.base);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    static bx_obs_t bo, ro, bkeep;
+    int fixed = 0, wrong = 0, n = 0;
+    double maxh = 0.0;
+    for (int k = 0; k < 120; k++) {
+        sim_epoch(&s, t0, (double)k, &bo, &ro);
+        if (k % 5 == 0)
+            bkeep = bo;
+        bx_rtk_sol_t sol;
+        assert_int_equal(bx_rtk_process(rtk, &bkeep, &ro, &nav, &sol), 0);
+        n++;
+        if (sol.sol.fix != BX_FIX_FIXED)
+            continue;
+        fixed++;
+        double truth[3], v[3], d[3], enu[3];
+        sim_rover(&s, (double)k - (s.clk0[1] + s.drift[1] * k), truth, v);
+        for (int i = 0; i < 3; i++)
+            d[i] = sol.sol.pos_m[i] - truth[i];
+        bx_ecef_to_enu(sc.base_llh, d, enu);
+        maxh = fmax(maxh, hypot(enu[0], enu[1]));
+        wrong += hypot(enu[0], enu[1]) > 0.05;
+    }
+    printf("NOTE: base every 5 s, rover 1 Hz moving: %d/%d fixed, max horizontal error %.4f m, %d epochs > 5 cm\n",
+           fixed, n, maxh, wrong);
+    assert_true(fixed >= 0.95 * n);
+    assert_int_equal(wrong, 0);
+    assert_true(maxh < 0.03);
+    bx_rtk_destroy(rtk);
+    bx_nav_destroy(&nav);
+}
+
 /* ------------------------------------------------- against RTKLIB rnx2rtkp */
 
 /* Simulated base + rover (static rover, 4-6 km, B1I + B2I, real ephemerides)
@@ -870,6 +923,7 @@ int main(void)
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_outliers),
+        cmocka_unit_test(test_base_age),
         cmocka_unit_test(test_vs_rnx2rtkp),
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
         cmocka_unit_test(test_cli_outputs),
