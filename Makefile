@@ -25,6 +25,8 @@ VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SOVERSION := $(VERSION_MAJOR)
 
 PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson
+# the command line only (libbdsrx-cli.a): INI config files
+CLI_PKGS:= inih
 BUILD   ?= build
 SAN     ?=
 CC      ?= cc
@@ -35,6 +37,7 @@ INCS    := -Iinclude $(addprefix -I,$(patsubst %/,%,$(SRC_DIRS)))
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -pthread -fPIC $(INCS) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread $(SAN)
+CLI_LIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 LIB_SRC := $(wildcard dsp/*.c nav/*/*.c src/rx/*.c src/io/*.c src/sim/*.c)
 CLI_SRC := $(filter-out src/cli/main.c,$(wildcard src/cli/*.c))
@@ -95,17 +98,18 @@ $(BUILD)/%.o: %.c
 
 $(BINDIR)/bdsrx: $(BUILD)/src/cli/main.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
 $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CLILIB) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# tests/testutil.c (process runner, capture cache) is linked into every test
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS) -lcmocka
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(CLILIB) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
 # examples link against the library only, as an integrator's program would
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIB)

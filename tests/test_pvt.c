@@ -17,6 +17,7 @@
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
@@ -354,6 +355,106 @@ static void test_raim_fault(void **state)
     bx_pvt_destroy(p);
 }
 
+/* Integrity: a fix 170 km away from the last trusted one a second later (what
+ * a sample discontinuity produces) is flagged and reported as no fix (NMEA
+ * quality 0, RMC V, JSON "none" with the reason); three agreeing fixes at the
+ * new place are trusted again (a wrong reference must not block forever); a
+ * RAIM failure is never valid; bx_pvt_reset forgets the reference. */
+static void test_integrity_jump(void **state)
+{
+    (void)state;
+    if (!g_have_nav)
+        skip();
+    truth_t tr, far;
+    make_truth(&tr);
+    far = tr;
+    far.llh[0] += 170e3 / 6371e3; /* 170 km north */
+    bx_llh_to_ecef(far.llh, far.rx);
+    static bx_obs_t obs;
+    static bx_sol_t sol;
+    unsigned seed = 11;
+    bx_pvt_config_t c;
+    bx_pvt_config_default(&c);
+    c.mode = BX_PVT_B1C;
+    bx_pvt_t *p = bx_pvt_create(&c);
+    const bx_time_t t0 = t_test(0);
+    int k = 0;
+    for (; k < 3; k++) {
+        simulate(&tr, bx_time_add(t0, k), &obs, &seed, 64);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        assert_true(bx_sol_valid(&sol));
+        assert_false(sol.flags & BX_SOLF_JUMP);
+    }
+    /* the jump */
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(dist3(sol.pos_m, far.rx) < 20.0); /* the solver itself is right about the samples */
+    assert_true(sol.flags & BX_SOLF_JUMP);
+    assert_false(bx_sol_valid(&sol));
+    printf("NOTE: integrity: %s\n", sol.reason);
+    assert_non_null(strstr(sol.reason, "position jumped 16"));
+    char b[256];
+    assert_true(bx_nmea_gga(&sol, NULL, b, sizeof b) > 0);
+    assert_non_null(strstr(b, ",,,,,0,00,"));
+    assert_true(bx_nmea_rmc(&sol, NULL, b, sizeof b) > 0);
+    assert_int_equal(strncmp(strchr(b, ',') + 1 + 9, ",V,", 3), 0);
+    assert_true(bx_nmea_gsa(&sol, NULL, b, sizeof b) > 0);
+    assert_int_equal(strncmp(b, "$GBGSA,A,1,", 11), 0);
+    char *js = NULL;
+    size_t jn = 0;
+    FILE *f = open_memstream(&js, &jn);
+    assert_int_equal(bx_sol_json_write(f, &sol), BX_OK);
+    fclose(f);
+    assert_non_null(strstr(js, "\"fix\":\"none\",\"reason\":\"position jumped"));
+    assert_non_null(strstr(js, "\"lat_deg\":null"));
+    assert_non_null(strstr(js, "\"jump\""));
+    free(js);
+    /* staying there: the second agreeing fix is still withheld, the third is trusted */
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_false(bx_sol_valid(&sol));
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(bx_sol_valid(&sol));
+    /* back: a jump again; after a reset (new time scale) the first fix is accepted */
+    simulate(&tr, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_false(bx_sol_valid(&sol));
+    bx_pvt_reset(p);
+    simulate(&tr, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(bx_sol_valid(&sol));
+    /* a slow mover (30 m/s for 10 s) is never flagged */
+    truth_t mv = tr;
+    for (int i = 1; i <= 10; i++) {
+        mv.llh[1] = tr.llh[1] + 30.0 * i / (6371e3 * cos(tr.llh[0]));
+        bx_llh_to_ecef(mv.llh, mv.rx);
+        simulate(&mv, bx_time_add(t0, k++), &obs, &seed, 64);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        assert_true(bx_sol_valid(&sol));
+    }
+    bx_pvt_destroy(p);
+    /* RAIM failure (a fault and no exclusion allowed): a fix, never a valid one */
+    c.raim_max_excl = 0;
+    p = bx_pvt_create(&c);
+    simulate(&tr, t0, &obs, &seed, 64);
+    for (int j = 0; j < obs.n; j++)
+        if (j % 3 == 0)
+            obs.d[j].pseudorange_m += 300.0 * (j + 1);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(sol.flags & BX_SOLF_RAIM_FAIL);
+    assert_false(bx_sol_valid(&sol));
+    assert_true(bx_nmea_gga(&sol, NULL, b, sizeof b) > 0);
+    assert_non_null(strstr(b, ",,,,,0,00,"));
+    f = open_memstream(&js, &jn);
+    assert_int_equal(bx_sol_json_write(f, &sol), BX_OK);
+    fclose(f);
+    assert_non_null(strstr(js, "\"fix\":\"none\",\"reason\":\"RAIM: chi2"));
+    assert_non_null(strstr(js, "\"raim\":\"failed\""));
+    free(js);
+    bx_pvt_destroy(p);
+}
+
 static void test_nofix_and_mask(void **state)
 {
     (void)state;
@@ -640,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_spp_modes),
         cmocka_unit_test(test_bdgim_applied),
         cmocka_unit_test(test_raim_fault),
+        cmocka_unit_test(test_integrity_jump),
         cmocka_unit_test(test_nofix_and_mask),
         cmocka_unit_test(test_kms3),
         cmocka_unit_test(test_signalsim),

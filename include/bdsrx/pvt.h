@@ -45,6 +45,11 @@ typedef struct {
     double doppler_sigma_mps; /* range-rate noise, default 0.1 m/s */
     int leap_s;            /* BDT - UTC used when nav->utc is not valid, default 4 (since 2017) */
     int max_iter;          /* Gauss-Newton iterations, default 10 */
+    double max_speed_mps;  /* integrity: a fix further from the last trusted fix than max_speed_mps * dt
+                              + 200 m is flagged BX_SOLF_JUMP (nav/pos/pvt_integrity.c); default 600 m/s;
+                              <= 0 disables the test */
+    const struct bx_geoid *geoid; /* geoid for heights above mean sea level (include/bdsrx/geoid.h);
+                                     NULL: none, sol->geoid_sep_m stays unknown (default NULL) */
 } bx_pvt_config_t;
 
 void bx_pvt_config_default(bx_pvt_config_t *c);
@@ -60,8 +65,10 @@ enum {
     BX_SOLF_RAIM_EXCL = 1u << 6,    /* RAIM excluded one or more satellites */
     BX_SOLF_RAIM_FAIL = 1u << 7,    /* test failed and exclusion could not repair it */
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
-    BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
+    BX_SOLF_NO_TGD = 1u << 9,       /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
+    BX_SOLF_JUMP = 1u << 10,        /* the position moved impossibly far since the last trusted fix */
+    BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
 typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
@@ -110,7 +117,16 @@ typedef struct {
     int leap_s;          /* BDT - UTC used for UTC output */
     int n_sat;           /* entries in sat[] (all satellites observed) */
     bx_solsat_t sat[BX_SOL_MAXSAT];
+    double geoid_sep_m;  /* geoid undulation N at llh (EGM96), valid with BX_SOLF_GEOID */
 } bx_sol_t;
+
+/* Integrity: 1 when the solution may be reported as a valid position (NMEA
+ * GGA quality 1, RMC 'A', GSA 3D; JSON fix "spp"): a fix whose RAIM test did
+ * not fail, that did not jump (BX_SOLF_JUMP) and has finite coordinates.  A
+ * fix that fails RAIM or jumps is still returned by bx_pvt_solve (fix =
+ * BX_FIX_SPP, flags and reason say why) for diagnosis, but every output
+ * reports it as no fix. */
+int bx_sol_valid(const bx_sol_t *sol);
 
 typedef struct bx_pvt bx_pvt_t;
 
@@ -120,7 +136,7 @@ bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c);
  * BX_FIX_SPP, or BX_ERR_NOFIX with sol->reason set (sol->sat[] still lists
  * every satellite and why it was not used). */
 int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
-void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix */
+void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix and the integrity reference (a new time scale) */
 void bx_pvt_destroy(bx_pvt_t *p);
 
 /* bx_nav_select with a guard used by the solvers: an ephemeris that says

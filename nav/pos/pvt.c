@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/orbit.h"
+#include "pvt_integrity.h"
 
 #define CLIGHT BX_CLIGHT_MPS
 #define D2R (M_PI / 180.0)
@@ -22,6 +24,7 @@ struct bx_pvt {
     bx_pvt_config_t cfg;
     int have_prev;
     double x_prev[4];
+    bx_pvt_integ_t integ;
 };
 
 void bx_pvt_config_default(bx_pvt_config_t *c)
@@ -39,6 +42,14 @@ void bx_pvt_config_default(bx_pvt_config_t *c)
     c->doppler_sigma_mps = 0.1;
     c->leap_s = 4;
     c->max_iter = 10;
+    c->max_speed_mps = 600.0; /* faster than any land vehicle or helicopter, far below a discontinuity */
+}
+
+int bx_sol_valid(const bx_sol_t *sol)
+{
+    return sol && sol->fix != BX_FIX_NONE && !(sol->flags & (BX_SOLF_RAIM_FAIL | BX_SOLF_JUMP)) &&
+           sol->n_used >= 4 && isfinite(sol->pos_m[0]) && isfinite(sol->pos_m[1]) && isfinite(sol->pos_m[2]) &&
+           isfinite(sol->llh[0]) && isfinite(sol->llh[1]) && isfinite(sol->llh[2]);
 }
 
 bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c)
@@ -108,6 +119,7 @@ int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor)
 void bx_pvt_reset(bx_pvt_t *p)
 {
     p->have_prev = 0;
+    bx_pvt_integ_reset(&p->integ);
 }
 
 void bx_pvt_destroy(bx_pvt_t *p)
@@ -601,6 +613,11 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     memcpy(sol->pos_m, x, sizeof sol->pos_m);
     sol->clk_bias_m = x[3];
     bx_ecef_to_llh(x, sol->llh);
+    if (cfg->geoid) {
+        sol->geoid_sep_m = bx_geoid_undulation_m(cfg->geoid, sol->llh[0], sol->llh[1]);
+        if (isfinite(sol->geoid_sep_m))
+            sol->flags |= BX_SOLF_GEOID;
+    }
     sol->time = bx_time_add(obs->time, -x[3] / CLIGHT);
     /* per-satellite report, residuals of excluded satellites at the final position */
     for (int i = 0; i < n; i++) {
@@ -644,5 +661,6 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     }
     memcpy(p->x_prev, x, sizeof x);
     p->have_prev = 1;
+    bx_pvt_integ_check(&p->integ, cfg, sol);
     return BX_OK;
 }

@@ -33,7 +33,12 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
-            bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
+            if (o->rnx_hdr.n_types == 0) {
+                int sigs[BX_RX_MAX_STREAMS];
+                int ns = bx_rx_signals(rx, sigs, BX_RX_MAX_STREAMS);
+                bx_rinex_obs_header_for_signals(&o->rnx_hdr, sigs, ns);
+            }
+            bx_rinex_obs_write_header_pos(o->rnx, &o->rnx_hdr, obs->time, &o->rnx_pos_at);
             o->rnx_started = 1;
         }
         bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
@@ -54,6 +59,10 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
         memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        /* RINEX header: the approximate position of the first fix (best effort: a
+         * pipe keeps the zeros) */
+        if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
     }
     o->nfix++;
     bx_rx_set_position(rx, sol.pos_m);
