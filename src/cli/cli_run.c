@@ -249,6 +249,9 @@ int cli_run(int argc, char **argv)
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
         total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
+            fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
+                    seconds, files[0], total_s);
         if (seconds > 0 && (total_s == 0 || seconds < total_s))
             total_s = seconds;
     }
