@@ -182,6 +182,7 @@ int cli_rtk(int argc, char **argv)
     char err[400];
     bx_rinex_obs_reader_t *rr = NULL;
     rtk_base_t *br = NULL;
+    bx_obs_t *ob = NULL;
     const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
                          (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
     if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) ||
@@ -236,16 +237,21 @@ int cli_rtk(int argc, char **argv)
         fprintf(stderr, "bdsrx rtk: cannot create an output file\n");
         goto out_files;
     }
-    static bx_obs_t rov, bas[2];
+    ob = calloc(3, sizeof *ob); /* rover, base, next base (7 KiB each) */
+    if (!ob) {
+        fprintf(stderr, "bdsrx rtk: out of memory\n");
+        goto out_files;
+    }
+    bx_obs_t *const rov = ob, *const bas = ob + 1;
     int have_b = 0, bnext = 0, beof = 0, st;
     summary_t sm;
     memset(&sm, 0, sizeof sm);
     int header_done = 0;
-    while ((st = bx_rinex_obs_read(rr, &rov)) == BX_OK) {
+    while ((st = bx_rinex_obs_read(rr, rov)) == BX_OK) {
         /* base epoch: the latest at or before the rover epoch (+0.5 ms) */
         while (!beof) {
             if (!bnext) {
-                const int bs = rtk_base_next(br, rov.time, &bas[1], &nav);
+                const int bs = rtk_base_next(br, rov->time, &bas[1], &nav);
                 if (bs == BX_ERR_EOF) {
                     beof = 1;
                     break;
@@ -256,24 +262,24 @@ int cli_rtk(int argc, char **argv)
                 }
                 bnext = 1;
             }
-            if (bx_time_diff(bas[1].time, rov.time) > 5e-4)
+            if (bx_time_diff(bas[1].time, rov->time) > 5e-4)
                 break;
             bas[0] = bas[1];
             have_b = 1;
             bnext = 0;
         }
         bx_rtk_sol_t sol;
-        const int ps = bx_rtk_process(rtk, have_b ? &bas[0] : NULL, &rov, &nav, &sol);
+        const int ps = bx_rtk_process(rtk, have_b ? &bas[0] : NULL, rov, &nav, &sol);
         sm.epochs++;
         if (!sm.have_t0) {
-            sm.t0 = rov.time;
+            sm.t0 = rov->time;
             sm.have_t0 = 1;
         }
         if (ps != BX_OK || !sol.sol.fix) {
             sm.none++;
         } else if (sol.sol.fix == BX_FIX_FIXED) {
             if (!sm.fixed)
-                sm.ttff_s = bx_time_diff(rov.time, sm.t0);
+                sm.ttff_s = bx_time_diff(rov->time, sm.t0);
             sm.fixed++;
         } else if (sol.sol.fix == BX_FIX_FLOAT) {
             sm.flt++;
@@ -307,7 +313,7 @@ int cli_rtk(int argc, char **argv)
             char tb[40];
             static const char *const fx[] = {"none", "spp", "float", "fixed"};
             printf("%.23s BDT %-5s ratio %6.1f sats %2d amb %2d/%2d  E %9.4f N %9.4f U %9.4f  %s\n",
-                   bx_time_str(rov.time, tb, sizeof tb), fx[sol.sol.fix & 3], sol.ratio, sol.n_sat, sol.n_fixed,
+                   bx_time_str(rov->time, tb, sizeof tb), fx[sol.sol.fix & 3], sol.ratio, sol.n_sat, sol.n_fixed,
                    sol.n_amb, sol.baseline_enu_m[0], sol.baseline_enu_m[1], sol.baseline_enu_m[2], sol.msg);
         }
     }
@@ -328,6 +334,7 @@ int cli_rtk(int argc, char **argv)
                 sqrt(sm.sum2_h / sm.n_ref), sqrt(sm.sum2_u / sm.n_ref), 100.0 * sm.within2cm / sm.n_ref);
     rc = 0;
 out_files:
+    free(ob);
     if (fpos_o)
         fclose(fpos_o);
     if (fnmea_o)
