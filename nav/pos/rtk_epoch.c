@@ -172,12 +172,8 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
             why = "base: no single-point fix for its position (give the base position)";
         }
     }
-    if (!why) {
+    if (!why) /* the base clock is not needed: transmit times come from t_rx - P/c, DD remove it */
         rtk_zsat_fill(r, RTK_BASE, base, nav, r->base_pos);
-        double bp[3];
-        memcpy(bp, r->base_pos, sizeof bp);
-        rtk_spp(r, RTK_BASE, bp, &r->clk_m[RTK_BASE], NULL);
-    }
     memcpy(sol->base_pos_m, r->base_pos, sizeof r->base_pos);
     char whybuf[120];
     if (!why && r->spp_ok && r->cfg.max_baseline_m > 0.0) {
