@@ -57,6 +57,7 @@ typedef struct {
     double elmask_deg;        /* satellites simulated above it (at the base) */
     uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
     int rtk_hold;             /* sim_run: engine with fix-and-hold */
+    int no_doppler;           /* receivers without Doppler output */
 } sim_cfg_t;
 
 typedef struct {
@@ -203,7 +204,8 @@ static inline void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_ba
                                     s->c.phase_sigma_m * scale * sim_n(&s->rng) / lam;
                 d->doppler_hz = -(rr + C * (s->drift[r] - ddts)) / lam + 0.05 * sim_n(&s->rng);
                 d->cn0_dbhz = cn0;
-                d->flags = BX_OBS_PR | BX_OBS_CP | BX_OBS_DOP | BX_OBS_CN0 | (lli ? BX_OBS_SLIP : 0);
+                d->flags = BX_OBS_PR | BX_OBS_CP | (s->c.no_doppler ? 0 : BX_OBS_DOP) | BX_OBS_CN0 |
+                           (lli ? BX_OBS_SLIP : 0);
             }
         }
     }
