@@ -435,6 +435,41 @@ static void test_rtcm_base(void **state)
     assert_int_equal(n, 301);
     assert_int_equal(fixa, fixb);
     assert_true(dmax < 0.001);
+    /* the same stream damaged (a byte flipped every 3000, cut at 60 %): frames with bad CRCs are
+     * skipped, the run completes; after the cut the base is too old and the rover falls back
+     * to its single-point fix with a message */
+    snprintf(frt, sizeof frt, "%s/base.rtcm3", dir);
+    f = fopen(frt, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    const long len = ftell(f);
+    rewind(f);
+    uint8_t *buf = malloc((size_t)len);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    for (long i = 1500; i < len; i += 3000)
+        buf[i] ^= 0x5a;
+    char fbad[320];
+    snprintf(fbad, sizeof fbad, "%s/bad.rtcm3", dir);
+    f = fopen(fbad, "wb");
+    assert_non_null(f);
+    fwrite(buf, 1, (size_t)(len * 6 / 10), f);
+    fclose(f);
+    free(buf);
+    assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", fbad, "--nav", pn, "--summary-only",
+                             NULL),
+                     0);
+    int nep = 0, fx = 0, fl = 0, sp = 0;
+    int got = 0;
+    for (const char *sm = r.err; (sm = strstr(sm, "rtk: ")) != NULL && got != 4; sm++)
+        got = sscanf(sm, "rtk: %d epochs: %d fixed (%*f %%), %d float, %d single", &nep, &fx, &fl, &sp);
+    assert_int_equal(got, 4);
+    printf("NOTE: damaged RTCM base (flipped bytes, cut at 60 %%): %d epochs, %d fixed, %d float, %d single\n", nep,
+           fx, fl, sp);
+    assert_int_equal(nep, 301);
+    assert_true(fx > 100 && sp > 60);
+    tu_result_free(&r);
     tu_rmtree(dir);
 }
 
