@@ -22,6 +22,7 @@
 #include "bdsrx/time.h"
 #include "rtk_sim.h"
 #include "testutil.h"
+#include "rtk_base.h"
 
 #define D2R (M_PI / 180.0)
 
@@ -473,6 +474,60 @@ static void test_rtcm_base(void **state)
     tu_rmtree(dir);
 }
 
+/* A real RTCM 3 stream (NovAtel OEM729 via str2str, Hiroshima 2022-12-13, BDS MSM7 B1I/B2I/B3I,
+ * 1042 ephemerides, 1005 ARP) read by the base input of `bdsrx rtk` (src/cli/rtk_base.c), its
+ * epochs used as base AND rover (zero baseline): the ephemerides come from the stream alone,
+ * every epoch after the first must be fixed at the 1005 position (DD of identical data = 0). */
+static void test_rtcm_zero_baseline(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"))
+        skip();
+    rtk_base_t *b;
+    char err[300];
+    assert_int_equal(rtk_base_open(path, 0xffffffffu, &b, err, sizeof err), 0);
+    double arp[3];
+    assert_int_equal(rtk_base_position(b, arp), 0);
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    memcpy(c.base_pos_m, arp, sizeof arp);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    static bx_obs_t o;
+    const bx_time_t approx = bx_time_utc_to_bdt(bx_time_from_civil(2022, 12, 13, 1, 9, 0.0), 4);
+    int n = 0, fixed = 0, st;
+    double worst = 0.0;
+    while ((st = rtk_base_next(b, approx, &o, &nav)) == BX_OK) {
+        bx_rtk_sol_t sol;
+        const int ps = bx_rtk_process(rtk, &o, &o, &nav, &sol);
+        if (getenv("RTK_DEBUG"))
+            printf("  obs %d eph %d: %d %s\n", o.n, nav.n_eph, ps, sol.msg);
+        if (ps != BX_OK || nav.n_eph == 0)
+            continue;
+        n++;
+        if (sol.sol.fix == BX_FIX_FIXED) {
+            fixed++;
+            const double d = sqrt(sol.baseline_enu_m[0] * sol.baseline_enu_m[0] +
+                                  sol.baseline_enu_m[1] * sol.baseline_enu_m[1] +
+                                  sol.baseline_enu_m[2] * sol.baseline_enu_m[2]);
+            worst = fmax(worst, d);
+        }
+    }
+    printf("NOTE: real RTCM 3 stream as base and rover: %d ephemerides from 1042, %d epochs with a solution, %d "
+           "fixed, largest |baseline| %.2e m\n",
+           nav.n_eph, n, fixed, worst);
+    assert_int_equal(st, BX_ERR_EOF);
+    assert_true(nav.n_eph >= 10);
+    assert_true(n >= 40 && fixed >= n - 2); /* the first epochs come before enough 1042s */
+    assert_true(worst < 1e-3);
+    bx_rtk_destroy(rtk);
+    rtk_base_destroy(b);
+    bx_nav_destroy(&nav);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
         cmocka_unit_test(test_cli_outputs),
         cmocka_unit_test(test_rtcm_base),
+        cmocka_unit_test(test_rtcm_zero_baseline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

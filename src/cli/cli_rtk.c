@@ -133,8 +133,8 @@ int cli_rtk(int argc, char **argv)
         {"rover", 0, CLI_STRING, &rover_path, 0, 0, "FILE", "rover RINEX 3/4 observations (.gz read through gzip)",
          NULL, 0, 0},
         {"base", 0, CLI_STRING, &base_path, 0, 0, "FILE",
-         "base observations: RINEX 3/4, or RTCM 3 (MSM4-7, 1005/1006, 1042; told by its\n"
-         "first byte 0xD3)", NULL, 0, 0},
+         "base observations: RINEX 3/4, or an RTCM 3 log (MSM4-7, 1005/1006, 1042;\n"
+         "recognised by its CRC-checked frames)", NULL, 0, 0},
         {"nav", 0, CLI_LIST, &navs, 0, 0, "FILE", "RINEX 3/4 navigation (D1/D2, CNV1/2/3); may be repeated", NULL, 0,
          0},
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",

@@ -16,7 +16,7 @@ struct rtk_base {
     bx_rinex_obs_reader_t *rnx;
     FILE *f;                /* RTCM 3 file */
     bx_rtcm3_dec_t *dec;
-    uint8_t buf[4096];
+    uint8_t buf[8192];
     size_t len, pos;
     int eof;
     int have_sta;
@@ -52,6 +52,30 @@ static int scan_station(struct rtk_base *b)
     return 0;
 }
 
+/* RTCM 3 when the first 8 KiB hold a frame with a valid CRC (a logged stream may start in the
+ * middle of a frame); RINEX and gzip files never do. */
+static int is_rtcm3(struct rtk_base *b, FILE *f)
+{
+    const size_t n = fread(b->buf, 1, sizeof b->buf, f);
+    rewind(f);
+    if (n >= 2 && b->buf[0] == 0x1f && b->buf[1] == 0x8b)
+        return 0; /* gzip: a compressed RINEX file */
+    bx_rtcm3_dec_t *d;
+    if (bx_rtcm3_dec_create(NULL, &d, NULL, 0))
+        return 0;
+    size_t off = 0, used;
+    int found = 0;
+    while (off < n && !found) {
+        const int got = bx_rtcm3_dec_input(d, b->buf + off, n - off, &used, &b->msg);
+        off += used;
+        found = got == 1;
+        if (!got)
+            break;
+    }
+    bx_rtcm3_dec_destroy(d);
+    return found;
+}
+
 int rtk_base_open(const char *path, unsigned sig_mask, rtk_base_t **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -65,8 +89,7 @@ int rtk_base_open(const char *path, unsigned sig_mask, rtk_base_t **out, char *e
         free(b);
         return BX_ERR_IO;
     }
-    const int c0 = fgetc(f);
-    if (c0 == 0xD3) { /* RTCM 3 preamble */
+    if (is_rtcm3(b, f)) {
         rewind(f);
         b->f = f;
         scan_station(b);
@@ -145,11 +168,12 @@ int rtk_base_next(rtk_base_t *b, bx_time_t approx, bx_obs_t *obs, bx_nav_t *nav)
         size_t used = 0;
         const int got = bx_rtcm3_dec_input(b->dec, b->buf + b->pos, b->len - b->pos, &used, msg);
         b->pos += used;
-        if (!got || msg->status != BX_OK)
+        if (!got)
             continue;
-        if (msg->type == 1042 && nav)
+        if (msg->status == BX_OK && msg->type == 1042 && nav)
             bx_nav_add(nav, &msg->u.bds);
-        if (msg->epoch_done) {
+        if (msg->epoch_done) { /* may come with a message that is not decoded itself (another
+                                  system's MSM ending the epoch) */
             *obs = *bx_rtcm3_dec_obs(b->dec);
             return BX_OK;
         }

@@ -1,7 +1,8 @@
 /* Base-station observations for `bdsrx rtk` (src/cli/rtk_base.c): a RINEX 3/4
  * observation file or an RTCM 3 file (MSM4-7 observations, 1005/1006 station
- * coordinates, 1042 BDS ephemerides), told apart by the first byte (0xD3 =
- * RTCM 3 frame preamble, RTCM 10403.3 §4.2).  One thread; no global state. */
+ * coordinates, 1042 BDS ephemerides), told apart by their content (an RTCM 3
+ * frame with a valid CRC-24Q in the first 8 KiB, RTCM 10403.3 §4.2).  One thread;
+ * no global state. */
 #ifndef BDSRX_CLI_RTK_BASE_H
 #define BDSRX_CLI_RTK_BASE_H
 
