@@ -106,9 +106,9 @@ $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
 # Python tools (Debian's python3, matplotlib): copied as programs
-$(BINDIR)/%: tools/%.py
+$(BINDIR)/%: tools/%.py Makefile
 	@mkdir -p $(@D)
-	install -m 755 $< $@
+	sed 's/@BX_VERSION@/$(VERSION)/' $< > $@ && chmod 755 $@
 
 # tests/testutil.c (process runner, capture cache) is linked into every test
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)

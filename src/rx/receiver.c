@@ -571,10 +571,10 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
         ch->arc_start_sample = sample;
     }
-    /* lock time = age of the arc (RTCM lock-time indicators restart with it) */
+    /* the arc's age (RTCM lock-time indicators restart with it); lock_s stays the tracking
+     * loop's lock time */
     const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
-    if (age_s < d->lock_s)
-        d->lock_s = age_s;
+    d->arc_s = age_s < d->lock_s ? age_s : d->lock_s;
     ch->arc_open = 1;
     ch->arc_slip_count = o->slip_count;
     ch->arc_last_epoch = rx->epoch_count;
