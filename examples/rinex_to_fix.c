@@ -29,7 +29,8 @@ int main(int argc, char **argv)
     bx_pvt_config_default(&pc); /* B1C/B2a ionosphere-free, RAIM on */
     int nfix = 0;
     if (bx_rinex_nav_read(argv[2], &nav, err, sizeof err) != BX_OK ||
-        bx_rinex_obs_open(argv[1], &rd, err, sizeof err) != BX_OK || bx_pvt_create(&pc, &pvt, err, sizeof err)) {
+        bx_rinex_obs_open(argv[1], &rd, err, sizeof err) != BX_OK ||
+        bx_pvt_create(&pc, &pvt, err, sizeof err) != BX_OK) {
         fprintf(stderr, "%s\n", err);
     } else {
         static bx_obs_t obs; /* large: not on the stack */
