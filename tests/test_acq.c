@@ -30,6 +30,7 @@
 #include "bdsrx/code.h"
 #include "bdsrx/iq.h"
 #include "testdata.h"
+#include "testutil.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -491,23 +492,29 @@ static void test_wisdom(void **state)
     remove(path);
 
     /* the command line's cache, through the environment */
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], cmd[1200];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], cap[1100], env_w[1200];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; the CLI wisdom check is skipped\n", bin);
         return;
     }
-    snprintf(cmd, sizeof cmd,
-             "head -c 400000 /dev/zero > %s.bin && BDSRX_WISDOM=%s %s acquire %s.bin --format ci8 --fs 4.092e6 "
-             "--signal B1C --prn 19 > /dev/null",
-             path, path, bin, path);
-    assert_int_equal(system(cmd), 0);
+    snprintf(cap, sizeof cap, "%s.bin", path);
+    FILE *zf = fopen(cap, "wb"); /* 400000 bytes of zeros */
+    assert_non_null(zf);
+    static const char zeros[40000];
+    for (int k = 0; k < 10; k++)
+        assert_int_equal(fwrite(zeros, 1, sizeof zeros, zf), sizeof zeros);
+    fclose(zf);
+    snprintf(env_w, sizeof env_w, "BDSRX_WISDOM=%s", path);
+    const char *env[] = {env_w, NULL};
+    tu_opts_t o = {NULL, env, 0};
+    tu_result_t rr;
+    assert_int_equal(tu_runl(&rr, &o, bin, "acquire", cap, "--format", "ci8", "--fs", "4.092e6", "--signal", "B1C",
+                             "--prn", "19", NULL), 0);
+    tu_result_free(&rr);
     assert_int_equal(stat(path, &sb), 0);
     assert_true(sb.st_size > 0);
     remove(path);
-    snprintf(cmd, sizeof cmd, "%s.bin", path);
-    remove(cmd);
+    remove(cap);
 }
 
 /* ---------------------------------------------------------------- real PocketSDR captures */

@@ -22,6 +22,7 @@
 #include "bdsrx/iq.h"
 #include "cli.h" /* the shared capture flags (command-line side) */
 #include "testdata.h"
+#include "testutil.h"
 
 static char tmpdir[256];
 
@@ -35,9 +36,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
     (void)s;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmtree(tmpdir);
 }
 
 static void tmp_path(char *buf, size_t n, const char *name)
@@ -778,10 +777,8 @@ static void test_snapper_ri1(void **s)
 static void test_cli_info(void **s)
 {
     (void)s;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], cmd[2048], path[1024];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], path[1024];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the info CLI test\n", bin);
         skip();
     }
@@ -790,37 +787,28 @@ static void test_cli_info(void **s)
     tmp_path(cap, sizeof cap, "info.bin");
     static uint8_t z[4004]; /* 4000 bytes here, 4004 (not whole cf32 samples) below */
     write_file(cap, z, 4000);
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format ci16 --fs 2M --fc 1176.45M 2>&1", bin, cap);
-    FILE *p = popen(cmd, "r");
-    static char out[8192];
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    assert_int_equal(pclose(p), 0);
-    assert_non_null(strstr(out, "ci16"));
-    assert_non_null(strstr(out, "samples     1000"));
-    assert_non_null(strstr(out, "duration    0.000500"));
-    assert_non_null(strstr(out, "1176.450000 MHz"));
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, &merged, bin, "info", cap, "--format", "ci16", "--fs", "2M", "--fc", "1176.45M", NULL), 0);
+    assert_non_null(strstr(r.out, "ci16"));
+    assert_non_null(strstr(r.out, "samples     1000"));
+    assert_non_null(strstr(r.out, "duration    0.000500"));
+    assert_non_null(strstr(r.out, "1176.450000 MHz"));
+    tu_result_free(&r);
     /* wrong sample size: exit 1 and the reader's message */
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format cf32 --fs 2M 2>&1 >/dev/null", bin, cap);
     write_file(cap, z, sizeof z);
-    p = popen(cmd, "r");
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    assert_int_equal(WEXITSTATUS(st), 1);
-    assert_non_null(strstr(out, "not a multiple of 8 bytes per complex float32"));
+    assert_int_equal(tu_runl(&r, NULL, bin, "info", cap, "--format", "cf32", "--fs", "2M", NULL), 1);
+    assert_non_null(strstr(r.err, "not a multiple of 8 bytes per complex float32"));
+    tu_result_free(&r);
     /* a shared SignalSim capture through its tag */
     if (!testdata_path(path, sizeof path, "signalsim/b2a_static_1s.bin"))
         return;
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' 2>&1", bin, path);
-    p = popen(cmd, "r");
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    assert_int_equal(pclose(p), 0);
-    assert_non_null(strstr(out, "ci2"));
-    assert_non_null(strstr(out, "20.460000 MHz"));
-    assert_non_null(strstr(out, "samples     20460000"));
-    assert_non_null(strstr(out, "PocketSDR tag"));
+    assert_int_equal(tu_runl(&r, &merged, bin, "info", path, NULL), 0);
+    assert_non_null(strstr(r.out, "ci2"));
+    assert_non_null(strstr(r.out, "20.460000 MHz"));
+    assert_non_null(strstr(r.out, "samples     20460000"));
+    assert_non_null(strstr(r.out, "PocketSDR tag"));
+    tu_result_free(&r);
 }
 
 int main(void)

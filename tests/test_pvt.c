@@ -23,6 +23,7 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NAV_2023 "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
 #define D2R (M_PI / 180.0)
@@ -675,10 +676,8 @@ static void test_signalsim(void **state)
 static void test_cli(void **state)
 {
     (void)state;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], obs[512], nav[512], cmd[2048], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], obs[512], nav[512], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the pvt CLI test\n", bin);
         skip();
     }
@@ -688,8 +687,10 @@ static void test_cli(void **state)
     const int fd = mkstemp(nmea);
     assert_true(fd >= 0);
     close(fd);
-    snprintf(cmd, sizeof cmd, "'%s' pvt --obs '%s' --nav '%s' --json --nmea '%s' 2>&1", bin, obs, nav, nmea);
-    FILE *p = popen(cmd, "r");
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    const int status = tu_runl(&r, &merged, bin, "pvt", "--obs", obs, "--nav", nav, "--json", "--nmea", nmea, NULL);
+    FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     static char line[65536];
     int n_json = 0, saw_summary = 0;
@@ -707,7 +708,9 @@ static void test_cli(void **state)
             saw_summary = 1;
         }
     }
-    assert_int_equal(pclose(p), 0);
+    fclose(p);
+    tu_result_free(&r);
+    assert_int_equal(status, 0);
     assert_int_equal(n_json, 19);
     assert_true(saw_summary);
     FILE *f = fopen(nmea, "r");

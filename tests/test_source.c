@@ -21,6 +21,7 @@
 #include "bdsrx/sink.h"
 #include "bdsrx/source.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NBYTES (1 << 20) /* 512 Ki ci8 samples */
 
@@ -325,18 +326,12 @@ static void test_sink_ci2(void **state)
     unlink(meta);
 }
 
-static const char *bin_dir(void)
-{
-    const char *d = getenv("BDSRX_BIN");
-    return d && *d ? d : "bin";
-}
-
-/* Runs bin/<prog> with args (NULL-terminated); returns the exit status. */
+/* Runs bin/<prog> with args (NULL-terminated); returns the exit status, -1000 when not built.
+ * Its messages go to the test's output. */
 static int run_tool(const char *prog, ...)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s", bin_dir(), prog);
-    if (access(path, X_OK) != 0) {
+    if (!tu_bin(path, sizeof path, prog)) {
         printf("SKIP: %s not built (run make all first)\n", path);
         return -1000;
     }
@@ -348,14 +343,12 @@ static int run_tool(const char *prog, ...)
         n++;
     va_end(ap);
     argv[n] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(path, (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    tu_result_t r;
+    int st = tu_run(&r, argv, NULL);
+    fputs(r.out, stdout);
+    fputs(r.err, stdout);
+    tu_result_free(&r);
+    return st;
 }
 
 static uint8_t *slurp(const char *path, size_t *n)
@@ -549,8 +542,7 @@ static void test_rec_stall_annotated(void **state)
 {
     (void)state;
     char path[256], fifo[96], meta[128], uri[256];
-    snprintf(path, sizeof path, "%s/bdsrx-rec", bin_dir());
-    if (access(path, X_OK) != 0) {
+    if (!tu_bin(path, sizeof path, "bdsrx-rec")) {
         printf("SKIP: %s not built\n", path);
         skip();
     }
@@ -559,11 +551,9 @@ static void test_rec_stall_annotated(void **state)
     unlink(fifo);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=2e6&live=1&ring=65536&block=4096&pace=1", g_path);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(path, path, "-q", uri, fifo, (char *)NULL);
-        _exit(127);
-    }
+    tu_proc_t rec;
+    const char *argv[] = {path, "-q", uri, fifo, NULL};
+    assert_int_equal(tu_spawn(&rec, argv, 0), 0);
     FILE *f = fopen(fifo, "rb");
     assert_non_null(f);
     struct timespec ts = {0, 80 * 1000000};
@@ -571,9 +561,7 @@ static void test_rec_stall_annotated(void **state)
     uint8_t *got = malloc(2 * NBYTES);
     size_t n = fread(got, 1, 2 * NBYTES, f);
     fclose(f);
-    int st;
-    waitpid(pid, &st, 0);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(tu_wait(&rec), 0);
     assert_int_equal(n, NBYTES);
     json_error_t je;
     json_t *r = json_load_file(meta, 0, &je);

@@ -12,6 +12,7 @@
 #define BDSRX_BDSRX_H
 
 #include "bdsrx/acq.h"
+#include "bdsrx/b2b_eval.h"
 #include "bdsrx/bits.h"
 #include "bdsrx/code.h"
 #include "bdsrx/corr.h"

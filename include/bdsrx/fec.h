@@ -27,6 +27,8 @@ uint32_t bx_crc24q(const uint8_t *bits, int nbits);
 void bx_crc24q_append(uint8_t *bits, int ndata);
 /* 1 if the last 24 of nbits bits are the CRC-24Q of the ones before, else 0. */
 int bx_crc24q_check(const uint8_t *bits, int nbits);
+/* CRC-24Q of n packed bytes (MSB first), e.g. an RTCM3 frame (RTCM 10403.3 §4.2). */
+uint32_t bx_crc24q_bytes(const uint8_t *buf, size_t n);
 
 /* ---- GF(2^6), p(x) = x^6 + x + 1, elements as 6-bit vectors (navmsg.md §1.2) ---- */
 uint8_t bx_gf64_mul(uint8_t a, uint8_t b);

@@ -74,7 +74,9 @@ enum {
     BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
-typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
+/* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):
+ * carrier-phase relative position with real-valued / validated integer ambiguities. */
+typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1, BX_FIX_FLOAT = 2, BX_FIX_FIXED = 3 } bx_fix_t;
 
 /* Why a satellite was not used */
 enum {
@@ -183,6 +185,10 @@ typedef struct {
     double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
                                snapshot's reference sample: code_phase_chips / chip rate */
     double cn0_dbhz;        /* 0 unknown */
+    /* appended */
+    double period_s;        /* period of code_phase_s: 0 = the primary code (B1C 10 ms, B2a 1 ms); a
+                               synchronised pilot secondary code gives 18 s (B1C) / 0.1 s (B2a), which
+                               lifts the a-priori position limit to the whole Earth (hot start) */
 } bx_coarse_meas_t;
 
 typedef struct {

@@ -44,7 +44,7 @@ int bx_sp3_at(const bx_sp3_t *s, int prn, int i, double pos_m[3], double *clk_s)
 /* Position at any time t (BDT) by Lagrange interpolation over the nearest
  * `order`+1 epochs (order 10 typical for 5/15 min products), clock by linear
  * interpolation between the enclosing epochs.  BX_ERR_ARG when t is outside
- * the file or the needed values are missing. */
+ * the file or the needed values are missing; BX_ERR_FORMAT when the file repeats an epoch. */
 int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos_m[3], double *clk_s);
 
 #ifdef __cplusplus

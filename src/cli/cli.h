@@ -9,10 +9,13 @@ int cli_code(int argc, char **argv);
 int cli_acquire(int argc, char **argv);
 int cli_track(int argc, char **argv);
 int cli_nav_decode(int argc, char **argv);
+int cli_b2b_eval(int argc, char **argv);
 int cli_pvt(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_rtcm_decode(int argc, char **argv);
+int cli_rtk(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdint.h>

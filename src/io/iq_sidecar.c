@@ -129,16 +129,39 @@ int bx_iq_sigmf_write_annotated(const char *meta_path, const bx_iq_params_t *p, 
     if (!meta_path || !p || p->format < 0 || p->format >= BX_IQ_FORMAT_COUNT || !(p->fs_hz > 0.0) ||
         (n && !ann))
         return BX_ERR_ARG;
+    /* SigMF core:datatype (SigMF 1.2 §"Dataset Format": (c|r)(f32|f64|i32|i16|u32|u16|i8|u8)
+     * with _le/_be for multi-byte types).  The packed formats have no SigMF type: their bytes
+     * are declared "ru8" and the bdsrx extension (data/bdsrx.sigmf-ext.md) says how each byte
+     * packs samples; the extension is then marked required ("optional": false), as it is for
+     * int8x2, whose ci8 bytes carry Q with the opposite sign.  bdsrx-convert turns any of them
+     * into a plain ci8/ci16/cf32 capture that every SigMF reader understands. */
     static const char *const sigmf_name[BX_IQ_FORMAT_COUNT] = {
         [BX_IQ_CI8] = "ci8", [BX_IQ_CI16] = "ci16_le", [BX_IQ_CF32] = "cf32_le",
-        [BX_IQ_RI8] = "ri8", [BX_IQ_CI2] = "ci2",      [BX_IQ_RI1] = "ri1",
-        [BX_IQ_INT8X2] = "ci8", /* byte layout; bdsrx:format int8x2 tells the Q sign */
+        [BX_IQ_RI8] = "ri8", [BX_IQ_CI2] = "ru8",      [BX_IQ_RI1] = "ru8",
+        [BX_IQ_INT8X2] = "ci8",
     };
+    const int ext_required = p->format == BX_IQ_CI2 || p->format == BX_IQ_RI1 || p->format == BX_IQ_INT8X2;
     json_t *root = json_object(), *global = json_object(), *caps = json_array(), *c0 = json_object();
     int rc = BX_ERR_ARG;
     json_object_set_new(global, "core:datatype", json_string(sigmf_name[p->format]));
     json_object_set_new(global, "core:sample_rate", json_real(p->fs_hz));
-    json_object_set_new(global, "core:version", json_string("1.0.0"));
+    json_object_set_new(global, "core:version", json_string("1.2.0"));
+    json_t *exts = json_array(), *ext = json_object();
+    json_object_set_new(ext, "name", json_string("bdsrx"));
+    json_object_set_new(ext, "version", json_string("1.0.0"));
+    json_object_set_new(ext, "optional", json_boolean(!ext_required));
+    json_array_append_new(exts, ext);
+    json_object_set_new(global, "core:extensions", exts);
+    /* a dataset not named NAME.sigmf-data (ours: OUT.ci8 beside OUT.ci8.sigmf-meta) is a SigMF
+     * "non-conforming dataset", named by core:dataset */
+    const char *base = strrchr(meta_path, '/') ? strrchr(meta_path, '/') + 1 : meta_path;
+    const size_t bl = strlen(base), sl = strlen(".sigmf-meta");
+    if (bl > sl && !strcmp(base + bl - sl, ".sigmf-meta")) {
+        char data[512];
+        snprintf(data, sizeof data, "%.*s", (int)(bl - sl), base);
+        if (strchr(data, '.'))
+            json_object_set_new(global, "core:dataset", json_string(data));
+    }
     json_object_set_new(global, "bdsrx:format", json_string(bx_iq_format_name(p->format)));
     if (!isnan(p->if_hz))
         json_object_set_new(global, "bdsrx:if_hz", json_real(p->if_hz));
