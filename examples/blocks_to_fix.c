@@ -5,12 +5,15 @@
  * block; each epoch's solution comes back through the callback.
  *   blocks_to_fix CAPTURE [NAV.rnx]     Exits 0 when a valid position was found.
  */
+#define _POSIX_C_SOURCE 200809L /* access() under -std=c11 */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
+#include <stdlib.h>
 
 #include <bdsrx/bdsrx.h>
+
+#define PI 3.14159265358979323846
 
 static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
@@ -18,7 +21,7 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
         return;
     *(int *)user += 1;
     printf("sample %llu: lat %.7f lon %.7f h %.2f m (mode %d)\n", (unsigned long long)ep->sample,
-           ep->sol->llh[0] * 180 / M_PI, ep->sol->llh[1] * 180 / M_PI, ep->sol->llh[2], ep->mode);
+           ep->sol->llh[0] * 180 / PI, ep->sol->llh[1] * 180 / PI, ep->sol->llh[2], ep->mode);
 }
 
 int main(int argc, char **argv)

@@ -5,11 +5,14 @@
  *   file_to_fix CAPTURE [NAV.rnx]     (NAV: ephemerides known beforehand, optional)
  * Exits 0 when at least one epoch gave a valid position.
  */
+#define _POSIX_C_SOURCE 200809L /* access() under -std=c11 */
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <bdsrx/bdsrx.h>
+
+#define PI 3.14159265358979323846
 
 static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
@@ -18,7 +21,7 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
         return;
     const bx_sol_t *s = ep->sol;
     printf("%.1f s: lat %.7f lon %.7f h %.2f m, %d satellites, clock %.1f m\n", bx_rx_elapsed_s(rx),
-           s->llh[0] * 180 / M_PI, s->llh[1] * 180 / M_PI, s->llh[2], s->n_used, s->clk_bias_m);
+           s->llh[0] * 180 / PI, s->llh[1] * 180 / PI, s->llh[2], s->n_used, s->clk_bias_m);
     ++*nfix;
 }
 
@@ -29,7 +32,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (access(argv[1], R_OK) != 0 || (argc > 2 && access(argv[2], R_OK) != 0)) {
-        printf("SKIP: input %s missing\n", access(argv[1], R_OK) ? argv[1] : argv[2]);
+        printf("SKIP: input %s missing\n", access(argv[1], R_OK) != 0 ? argv[1] : argv[2]);
         return 0;
     }
     int nfix = 0;

@@ -4,11 +4,14 @@
  *   rinex_to_fix OBS.rnx NAV.rnx[.gz]
  * Prints one line per epoch; exits 0 when at least one epoch gave a position.
  */
+#define _POSIX_C_SOURCE 200809L /* access() under -std=c11 */
 #include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include <bdsrx/bdsrx.h>
+
+#define PI 3.14159265358979323846
 
 int main(int argc, char **argv)
 {
@@ -43,7 +46,7 @@ int main(int argc, char **argv)
             int week;
             double sow = bx_time_to_week_sow(sol.time, &week);
             printf("BDT %d %.1f  lat %.7f lon %.7f h %.2f m  %d satellites  PDOP %.1f\n", week, sow,
-                   sol.llh[0] * 180 / M_PI, sol.llh[1] * 180 / M_PI, sol.llh[2], sol.n_used, sol.pdop);
+                   sol.llh[0] * 180 / PI, sol.llh[1] * 180 / PI, sol.llh[2], sol.n_used, sol.pdop);
             nfix++;
         }
     }
