@@ -146,7 +146,8 @@ uint64_t bx_rx_skipped(const bx_rx_t *rx);
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);
 /* Preloads navigation data, e.g. from a RINEX navigation file. */
 int bx_rx_add_nav(bx_rx_t *rx, const bx_nav_t *nav);
-/* The solution of the latest epoch (NULL before the first epoch or with BX_SOLVER_NONE). */
+/* The solution of the latest epoch (NULL before the first epoch or with BX_SOLVER_NONE);
+ * the pointer stays valid until the next bx_rx_process / bx_rx_destroy. */
 const bx_sol_t *bx_rx_solution(const bx_rx_t *rx);
 /* The positioning mode in use (bx_pvt_mode_t), -1 with BX_SOLVER_NONE. */
 int bx_rx_pvt_mode(const bx_rx_t *rx);
