@@ -20,6 +20,7 @@
 
 #include "bdsrx/code.h"
 #include "bdsrx/iq.h"
+#include "cli.h" /* the shared capture flags (command-line side) */
 #include "testdata.h"
 #include "testutil.h"
 
@@ -250,7 +251,7 @@ static void reader_matches(const char *path, const bx_iq_params_t *fl, int forma
     int gs = bx_iq_samples_per_byte_group(format);
     assert_int_equal(k, (long)(n / (size_t)gs * (size_t)gs));
     assert_memory_equal(back, raw, bx_iq_bytes_for(format, (size_t)k));
-    bx_iq_close(r);
+    bx_iq_destroy(r);
 }
 
 static void test_reader_formats(void **s)
@@ -305,13 +306,13 @@ static void test_sigmf_roundtrip(void **s)
     assert_true(q->fs_hz == 12e6 && q->fc_hz == 1572.42e6 && q->if_hz == 3e6);
     assert_non_null(strstr(bx_iq_param_source(r), "SigMF"));
     assert_int_equal(bx_iq_total_samples(r), 64);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     /* matching flags are fine, contradicting ones are an error naming both values */
     bx_iq_params_t fl;
     bx_iq_params_init(&fl);
     fl.fs_hz = 12e6;
     assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_OK);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     fl.fs_hz = 4e6;
     assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_ERR_ARG);
     assert_non_null(strstr(err, "--fs"));
@@ -418,7 +419,7 @@ static void test_shared_tags(void **s)
             assert_true(n3 > 100 && n3 < 1900);
             assert_true(fabs(m / 2048) < 0.3);
         }
-        bx_iq_close(r);
+        bx_iq_destroy(r);
     }
 }
 
@@ -466,20 +467,20 @@ static void test_parse_flag(void **s)
     bx_iq_params_init(&p);
     assert_int_equal(p.format, -1);
     assert_true(isnan(p.if_hz));
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "4.092M"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "4.092M"), 1);
     assert_true(fabs(p.fs_hz - 4.092e6) < 1e-6);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fc", "1575.42e6"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fc", "1575.42e6"), 1);
     assert_true(p.fc_hz == 1575.42e6);
-    assert_int_equal(bx_iq_parse_flag(&p, "--if", "-250k"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--if", "-250k"), 1);
     assert_true(p.if_hz == -250e3);
-    assert_int_equal(bx_iq_parse_flag(&p, "--format", "ri1"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--format", "ri1"), 1);
     assert_int_equal(p.format, BX_IQ_RI1);
-    assert_int_equal(bx_iq_parse_flag(&p, "--prn", "3"), 0);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "fast"), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "-1"), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", NULL), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--format", "cu8"), BX_ERR_ARG);
-    assert_non_null(strstr(bx_iq_flag_help(), "--format"));
+    assert_int_equal(cli_iq_parse_flag(&p, "--prn", "3"), 0);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "fast"), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "-1"), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", NULL), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--format", "cu8"), BX_ERR_ARG);
+    assert_non_null(strstr(cli_iq_flag_help(), "--format"));
 }
 
 static void test_errors(void **s)
@@ -552,7 +553,7 @@ static void test_errors(void **s)
     long k = bx_iq_read(r, out, 4);
     assert_true(k < 0);
     assert_non_null(strstr(bx_iq_error(r), "truncated last sample"));
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     close(fds[0]);
 
     /* a clean stream reads to its end; forward seeks work, backward ones do not */
@@ -567,7 +568,7 @@ static void test_errors(void **s)
     assert_true(crealf(out[0]) == 3 && cimagf(out[1]) == 6);
     assert_int_equal(bx_iq_seek(r, 0), BX_ERR_UNSUPPORTED);
     assert_int_equal(bx_iq_read(r, out, 4), 0);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     close(fds[0]);
 }
 
@@ -652,7 +653,7 @@ static void check_truth(const char *bin_rel, const char *truth_rel, int b1c, dou
     assert_true(checked >= 4);
     free(x);
     free(t);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     json_decref(root);
 }
 

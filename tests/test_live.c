@@ -65,7 +65,8 @@ static int setup(void **state)
     bx_simsig_config_default(&c, FS_HZ);
     c.noise_sigma = bx_simsig_default_sigma(BX_IQ_CI8);
     c.seed = 11;
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     if (!g)
         return -1;
     for (int i = 0; i < NSAT; i++) {
@@ -148,7 +149,8 @@ static void file_run(rec_t *r, double skip_at_s, double skip_s, bx_rx_chan_statu
     assert_int_equal(bx_iq_open(g_path, &p, &rd, err, sizeof err), BX_OK);
     bx_rx_config_t rc;
     rx_config(&rc, r);
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
     const size_t cap = (size_t)(FS_HZ / 10);
     bx_cf32_t *buf = malloc(cap * sizeof *buf);
@@ -185,7 +187,7 @@ static void file_run(rec_t *r, double skip_at_s, double skip_s, bx_rx_chan_statu
     assert_true(fabs(bx_rx_elapsed_s(rx) - DURATION_S) < 1e-6); /* the clock counts the gap */
     free(buf);
     bx_rx_destroy(rx);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
 }
 
 static int prn_index(int prn)
@@ -564,7 +566,7 @@ static void test_serial_pty(void **state)
     }
     buf[got] = 0;
     assert_string_equal(buf, msg);
-    bx_serial_close(s);
+    bx_serial_destroy(s);
     close(m);
     assert_int_not_equal(bx_serial_open("/dev/null:12345", &s, err, sizeof err), BX_OK);
     assert_non_null(strstr(err, "baud 12345 not supported"));

@@ -326,7 +326,7 @@ static void test_pocketfile_multi(void **state)
         /* I - jQ: the Q field has the opposite polarity (pocket_proto.h) */
         assert_true(crealf(c2[i]) == LEVEL[(bytes[i] >> 4) & 3] && cimagf(c2[i]) == -LEVEL[bytes[i] >> 6]);
     }
-    bx_source_close(s);
+    bx_source_destroy(s);
 
     snprintf(uri, sizeof uri, "pocketfile:%s", path);
     assert_int_equal(bx_source_open(uri, NULL, &s, err, sizeof err), BX_ERR_ARG);

@@ -271,7 +271,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
     for (int b = 0; b < NBAND; b++) {
         memset(&navset[b], 0, sizeof navset[b]);
         for (int v = 0; v < nvis; v++) {
-            navset[b].nav[v] = bx_simnav_create(&nav, vis_prn[v], band_sig[b]);
+            bx_simnav_create(&nav, vis_prn[v], band_sig[b], &navset[b].nav[v], NULL, 0);
             assert_non_null(navset[b].nav[v]);
         }
         bx_simsig_config_t gc;
@@ -280,7 +280,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         gc.max_sats = SLOTS;
         gc.symbol = symbol_of;
         gc.user = &navset[b];
-        gen[b] = bx_simsig_create(&gc);
+        bx_simsig_create(&gc, &gen[b], NULL, 0);
         assert_non_null(gen[b]);
         nms[b] = (size_t)(fs[b] / 1000);
         buf[b] = malloc(chunk_ms * nms[b] * sizeof *buf[b]);
@@ -296,7 +296,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         bx_pvt_config_t pc;
         bx_pvt_config_default(&pc);
         pc.mode = modes[m];
-        c->pvt[m] = bx_pvt_create(&pc);
+        bx_pvt_create(&pc, &c->pvt[m], NULL, 0);
         assert_non_null(c->pvt[m]);
     }
     bx_rx_config_t rc;
@@ -308,7 +308,8 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
     rc.on_epoch = on_epoch;
     rc.user = c;
     char err[256];
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     const long total_ms = (long)llround(rcfg->duration_s * 1000);
@@ -379,7 +380,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         bx_pvt_destroy(c->pvt[m]);
     memset(c->pvt, 0, sizeof c->pvt);
     bx_rx_destroy(rx);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     c->sc = NULL;
     c->truth_nav = NULL;
 }

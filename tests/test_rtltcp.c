@@ -124,7 +124,7 @@ static void stop_server(server_t *sv, pthread_t th)
 {
     bx_rtltcp_server_stop(sv->srv);
     pthread_join(th, NULL);
-    bx_source_close(sv->src);
+    bx_source_destroy(sv->src);
     bx_rtltcp_server_destroy(sv->srv);
 }
 
@@ -160,7 +160,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
     assert_int_equal(bx_source_read_raw(c, got, 16, &bi), 0); /* server closed at end of file */
-    bx_source_close(c);
+    bx_source_destroy(c);
     pthread_join(th, NULL);
     assert_int_equal(sv.status, BX_OK);
     /* the client's tuning commands reached the server */
@@ -171,7 +171,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(sv.cs.ppm, -3);
     assert_int_equal(sv.cs.bias_tee, 1);
     assert_int_equal(sv.cs.bytes_sent, 2 * NSAMP);
-    bx_source_close(sv.src);
+    bx_source_destroy(sv.src);
     bx_rtltcp_server_destroy(sv.srv);
     free(got);
 
@@ -198,8 +198,8 @@ static void test_loopback_exact(void **state)
             assert_true(a[i] == b[i]);
         cmp += (size_t)na;
     }
-    bx_source_close(c);
-    bx_source_close(f);
+    bx_source_destroy(c);
+    bx_source_destroy(f);
     stop_server(&sv, th);
 }
 
@@ -244,7 +244,7 @@ static void test_slow_consumer(void **state)
     assert_int_equal(delivered + dropped, NSAMP);
     assert_int_equal(st.dropped_samples, dropped);
     assert_true(dropped > 0);
-    bx_source_close(c);
+    bx_source_destroy(c);
     stop_server(&sv, th);
 }
 
@@ -295,10 +295,40 @@ static void test_replay_tool_server(void **state)
         off += 2 * (size_t)n;
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
-    bx_source_close(c);
+    bx_source_destroy(c);
     free(tu_read_rest(&srv, NULL));
     assert_int_equal(tu_wait(&srv), 0);
     free(got);
+}
+
+/* A client asking for a rate the served capture does not have (4.092e6 against a 2.048e6
+ * capture): the server turns it away instead of streaming samples at the wrong rate, and the
+ * client reports an error that names the rate, not "end of stream". */
+static void test_rate_mismatch(void **state)
+{
+    (void)state;
+    server_t sv;
+    pthread_t th;
+    start_server(&sv, &th, "");
+    char uri[256], err[256] = "";
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=4.092e6", bx_rtltcp_server_port(sv.srv));
+    bx_source_t *c = NULL;
+    assert_int_equal(bx_source_open(uri, NULL, &c, err, sizeof err), BX_OK);
+    static bx_cf32_t x[8192];
+    long n;
+    while ((n = bx_source_read(c, x, 8192, NULL)) > 0)
+        ;
+    assert_true(n < 0);
+    printf("NOTE: client: %s\n", bx_source_error(c));
+    assert_non_null(strstr(bx_source_error(c), "4092000 sps"));
+    bx_source_destroy(c);
+    pthread_join(th, NULL);
+    printf("NOTE: server: %s\n", sv.err);
+    assert_int_equal(sv.status, BX_ERR_UNSUPPORTED);
+    assert_int_equal(sv.cs.refused_rate_hz, 4092000u);
+    assert_non_null(strstr(sv.err, "2048000 sps"));
+    bx_source_destroy(sv.src);
+    bx_rtltcp_server_destroy(sv.srv);
 }
 
 int main(void)
@@ -308,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_loopback_exact),
         cmocka_unit_test(test_slow_consumer),
         cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_replay_tool_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

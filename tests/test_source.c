@@ -95,7 +95,7 @@ static void test_file_direct(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(got, NBYTES);
     assert_memory_equal(buf, g_data, NBYTES);
-    bx_source_close(s);
+    bx_source_destroy(s);
     free(buf);
 
     s = open_uri("%s?format=ci8&fs=2e6", g_path); /* bare path works too */
@@ -111,7 +111,7 @@ static void test_file_direct(void **state)
         assert_true(fabsf(crealf(x[i]) - k * (int8_t)g_data[2 * i]) <= 1e-6f * fabsf(k) * 128);
         assert_true(fabsf(cimagf(x[i]) - k * (int8_t)g_data[2 * i + 1]) <= 1e-6f * fabsf(k) * 128);
     }
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 /* Through the reader thread and a ring big enough for the whole file: no loss. */
@@ -137,7 +137,7 @@ static void test_file_live_no_loss(void **state)
     bx_source_stats(s, &st);
     assert_int_equal(st.dropped_samples, 0);
     assert_int_equal(st.samples_produced, NBYTES / 2);
-    bx_source_close(s);
+    bx_source_destroy(s);
     free(buf);
 }
 
@@ -183,7 +183,7 @@ static void test_stall_counts_drops(void **state)
     assert_int_equal(delivered + dropped, NBYTES / 2);
     assert_true(st.drop_events >= gaps);
     assert_true(st.last_drop_time_s > 1.6e9);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 /* Stop from another context ends a live read cleanly. */
@@ -200,7 +200,7 @@ static void test_stop(void **state)
         total += n;
     assert_int_equal(n, 0);
     assert_true(total < NBYTES / 2);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 static void expect_open_error(const char *uri, int status, const char *needle)
@@ -246,7 +246,7 @@ static void test_pocket_no_device(void **state)
     int st = bx_source_open("pocket:?ch=1", NULL, &s, err, sizeof err);
     if (st == BX_OK) {
         printf("SKIP: a Pocket SDR front end is attached\n");
-        bx_source_close(s);
+        bx_source_destroy(s);
         skip();
     }
     print_message("pocket -> %d \"%s\"\n", st, err);
@@ -277,7 +277,7 @@ static void test_real_capture(void **state)
         off += 2 * (size_t)n;
     assert_int_equal(off, nw);
     assert_memory_equal(got, want, nw);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 
@@ -303,7 +303,8 @@ static void test_sink_ci2(void **state)
     bx_cf32_t x[5] = {1 + 3 * I, -1 - 3 * I, -3 + 1 * I, 3 - 1 * I, -1 + 1 * I};
     assert_int_equal(bx_sink_write_cf32(k, x, 3, 1.0f), BX_OK);
     assert_int_equal(bx_sink_write_cf32(k, x + 3, 2, 1.0f), BX_OK);
-    assert_int_equal(bx_sink_close(k, err, sizeof err), BX_OK);
+    assert_int_equal(bx_sink_finish(k, err, sizeof err), BX_OK);
+    bx_sink_destroy(k);
     size_t n = 0;
     FILE *f = fopen(out, "rb");
     uint8_t b[8];
@@ -424,7 +425,7 @@ static void test_rec_roundtrip(void **state)
     assert_int_equal(bx_source_info(s)->format, BX_IQ_CI8);
     assert_true(bx_source_info(s)->fs_hz == 2e6);
     assert_true(bx_source_info(s)->fc_hz == 1575.42e6);
-    bx_source_close(s);
+    bx_source_destroy(s);
     /* --max-bytes and --duration limits */
     rc = run_tool("bdsrx-rec", "-q", "--max-bytes", "1000", uri, out, (char *)NULL);
     assert_int_equal(rc, 0);

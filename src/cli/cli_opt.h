@@ -112,7 +112,7 @@ int cli_fn_prns(const char *arg, void *value, char *err, size_t errlen);
 /* --ref / --pos: "LAT,LON,H" (degrees, degrees, metres) into double[3] in the same units. */
 int cli_fn_llh(const char *arg, void *value, char *err, size_t errlen);
 
-/* The sample-format options of a capture (replaces bx_iq_parse_flag for the programs):
+/* The sample-format options of a capture (replaces the old bx_iq_parse_flag for the programs):
  * --format F, --fs HZ, --fc HZ, --if HZ into a bx_iq_params_t.  SUFFIX "" or "2" (run's FILE2). */
 #define CLI_IQ_OPTS(p, suffix, which)                                                                        \
     {"format" suffix, 0, CLI_FN, &(p)->format, 0, 0, "F",                                                    \
