@@ -182,9 +182,7 @@ static void test_dashboard(void **state)
                rows ? "yes" : "no", sats ? "yes" : "no (no elevation before the first fix)");
         assert_true(rows);
         tu_result_free(&r);
-        char cmd[200];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", prof);
-        assert_int_equal(system(cmd), 0);
+        assert_int_equal(tu_rmtree(prof), 0);
     }
     kill(p.pid, SIGINT);
     const int status = tu_wait(&p);

@@ -113,7 +113,13 @@ int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts)
         if (in < 0)
             _exit(126);
         child_dup(in, 0);
-        dup2(po[1], 1);
+        if (opts && opts->stdout_path) {
+            int out = open(opts->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (out < 0)
+                _exit(126);
+            child_dup(out, 1);
+        } else
+            dup2(po[1], 1);
         dup2(merge ? po[1] : pe[1], 2);
         child_env(opts ? opts->env : NULL);
         execvp(argv[0], (char *const *)argv);

@@ -36,6 +36,7 @@ typedef struct {
     const char *stdin_path;   /* file on standard input; NULL: /dev/null */
     const char *const *env;   /* extra "NAME=value" settings (NULL-terminated), added to the environment */
     int merge_err;            /* 1: stderr goes into out as well (one stream, in order) */
+    const char *stdout_path;  /* standard output into this file (created/truncated) instead of out */
 } tu_opts_t;
 
 /* Runs argv[0] (a path, or a name looked up in PATH) with argv (NULL-terminated) and waits for it.  Returns r->status. */
