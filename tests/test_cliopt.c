@@ -379,7 +379,7 @@ static void test_signal_from_sidecar(void **state)
     p.format = BX_IQ_CI8, p.fs_hz = 4.092e6, p.fc_hz = 1176.45e6;
     assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);
     const char *env[] = {"BDSRX_WISDOM=off", NULL};
-    tu_opts_t o = {NULL, env, 0};
+    tu_opts_t o = {.env = env};
     tu_result_t r;
     assert_int_equal(tu_runl(&r, &o, bin, "acquire", path, "--prn=19", "--all", NULL), 0);
     assert_non_null(strstr(r.out, " B2a pilot")); /* the header line names the signal */

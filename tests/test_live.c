@@ -726,7 +726,7 @@ static void test_cli_sigint(void **state)
     int port = free_port();
     char src[64];
     snprintf(src, sizeof src, "rtltcp://127.0.0.1:%d", port);
-    tu_opts_t merged = {NULL, NULL, 1};
+    tu_opts_t merged = {.merge_err = 1};
     tu_result_t r;
     assert_int_equal(tu_runl(&r, &merged, bin, "live", "--source", src, "--quiet", NULL), 1);
     assert_non_null(strstr(r.out, "connection refused"));
