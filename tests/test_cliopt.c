@@ -275,6 +275,11 @@ static void test_programs_common(void **state)
         tu_result_free(&r);
         if (!strcmp(progs[i], "bdsrx"))
             continue; /* bdsrx itself: per command below */
+        char magic[4] = {0};
+        FILE *pf = fopen(p, "rb");
+        assert_non_null(pf);
+        const int elf = fread(magic, 1, 4, pf) == 4 && !memcmp(magic, "\177ELF", 4);
+        fclose(pf);
         assert_int_equal(tu_runl(&r, NULL, p, "--help", NULL), 0);
         assert_non_null(strstr(r.out, "usage: "));
         assert_non_null(strstr(r.out, "  -q, --quiet "));
@@ -282,6 +287,13 @@ static void test_programs_common(void **state)
         assert_null(strstr(r.out, "include/"));
         tu_result_free(&r);
         assert_int_equal(tu_runl(&r, NULL, p, "--quite", NULL), 2);
+        if (!elf) { /* a script (bdsrx-plot: Python's argparse) names the option in its own words */
+            tu_result_free(&r);
+            assert_int_equal(tu_runl(&r, NULL, p, "x.jsonl", "--quite", NULL), 2);
+            assert_non_null(strstr(r.err, "--quite"));
+            tu_result_free(&r);
+            continue;
+        }
         char m[128];
         snprintf(m, sizeof m, "%s: unknown option --quite (did you mean --quiet?) (%s --help)", progs[i], progs[i]);
         assert_non_null(strstr(r.err, m));

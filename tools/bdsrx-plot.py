@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--format", default="png", help="png, svg or png,svg (default png)")
     ap.add_argument("--data", help="also write the plotted numbers to this JSON file")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
-    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx)")
+    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BDSRX_VERSION@")
     a = ap.parse_args()
     fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
     for x in fmts:
