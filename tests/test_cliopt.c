@@ -285,6 +285,7 @@ static void test_programs_common(void **state)
         assert_non_null(strstr(r.out, "  -q, --quiet "));
         assert_null(strstr(r.out, ".h)")); /* no pointers to source files */
         assert_null(strstr(r.out, "include/"));
+        assert_null(strstr(r.out, "src/"));
         tu_result_free(&r);
         assert_int_equal(tu_runl(&r, NULL, p, "--quite", NULL), 2);
         if (!elf) { /* a script (bdsrx-plot: Python's argparse) names the option in its own words */
@@ -309,6 +310,7 @@ static void test_programs_common(void **state)
         assert_string_equal(h1.out, h2.out); /* bdsrx help CMD = bdsrx CMD --help */
         assert_non_null(strstr(h1.out, "  -q, --quiet "));
         assert_null(strstr(h1.out, "include/"));
+        assert_null(strstr(h1.out, "src/"));
         assert_null(strstr(h1.out, ".h)"));
         /* the completion list and the help come from the same table */
         assert_int_equal(tu_runl(&r, NULL, bin, g_cmds[i], "--list-options", NULL), 0);
