@@ -506,7 +506,7 @@ static void test_wisdom(void **state)
     fclose(zf);
     snprintf(env_w, sizeof env_w, "BDSRX_WISDOM=%s", path);
     const char *env[] = {env_w, NULL};
-    tu_opts_t o = {NULL, env, 0};
+    tu_opts_t o = {.env = env};
     tu_result_t rr;
     assert_int_equal(tu_runl(&rr, &o, bin, "acquire", cap, "--format", "ci8", "--fs", "4.092e6", "--signal", "B1C",
                              "--prn", "19", NULL), 0);

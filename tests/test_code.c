@@ -479,7 +479,7 @@ static int run_cli(const char *args, char *out, size_t outlen)
     for (char *t = strtok(words, " "); t && n < 15; t = strtok(NULL, " "))
         argv[n++] = t;
     argv[n] = NULL;
-    tu_opts_t o = {NULL, NULL, 1};
+    tu_opts_t o = {.merge_err = 1};
     tu_result_t r;
     int st = tu_run(&r, argv, &o);
     snprintf(out, outlen, "%s", r.out);

@@ -28,6 +28,7 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define LOG223 "real/cssrlib_pppb2b/doy2023-223/223v_bdsb2b.txt"
 #define NAV223 "real/cssrlib_pppb2b/doy2023-223/NAV223.23p"
@@ -39,6 +40,15 @@ typedef struct {
     char line[4096];
     int have;
 } rd_t;
+
+/* /usr/bin/python3 imports numpy, bitstruct and yaml (the cssrlib reference needs them) */
+static int py_modules_ok(void)
+{
+    tu_result_t r;
+    const int st = tu_runl(&r, NULL, "/usr/bin/python3", "-c", "import numpy, bitstruct, yaml", NULL);
+    tu_result_free(&r);
+    return st == 0;
+}
 
 static char *rd_peek(rd_t *r)
 {
@@ -360,7 +370,7 @@ static const char *rnx_code(int code)
 static void test_cssrlib_hour(void **state)
 {
     (void)state;
-    char pl[512], cs[512], cmd[2048];
+    char pl[512], cs[512];
     /* BDSRX_B2B_LOG=real/cssrlib_pppb2b/... compares another log (recorded in nav/README.md) */
     const char *other = getenv("BDSRX_B2B_LOG");
     if (!testdata_path(pl, sizeof pl, other && *other ? other : LOG223)) {
@@ -368,15 +378,16 @@ static void test_cssrlib_hour(void **state)
         return;
     }
     if (!find_cssrlib(cs, sizeof cs) || access("/usr/bin/python3", X_OK) != 0 ||
-        system("/usr/bin/python3 -c 'import numpy, bitstruct, yaml' 2>/dev/null") != 0) {
+        !py_modules_ok()) {
         printf("SKIP: cssrlib comparison needs /usr/bin/python3 with numpy, bitstruct, yaml "
                "(apt-get install python3-numpy python3-bitstruct python3-yaml) and a cssrlib "
                "checkout (BDSRX_CSSRLIB=DIR or ../cssrlib); the independent checks still ran\n");
         skip();
         return;
     }
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tools/b2b_cssrlib_ref.py '%s' '%s'", cs, pl);
-    FILE *ref = popen(cmd, "r");
+    tu_result_t rr;
+    const int ref_status = tu_runl(&rr, NULL, "/usr/bin/python3", "tools/b2b_cssrlib_ref.py", cs, pl, NULL);
+    FILE *ref = fmemopen(rr.out_len ? rr.out : (char *)"\n", rr.out_len ? rr.out_len : 1, "r");
     assert_non_null(ref);
     FILE *f = fopen(pl, "r");
     assert_non_null(f);
@@ -493,7 +504,9 @@ static void test_cssrlib_hour(void **state)
             fail_msg("log line %ld (MT%d from C%02d): cssrlib stored %d values, we %d", ln, m.type, prn, seen, ours);
     }
     assert_false(have_r);
-    int rc = pclose(ref);
+    fclose(ref);
+    tu_result_free(&rr);
+    int rc = ref_status;
     fclose(f);
     bx_b2b_store_destroy(st);
     printf("cssrlib (%s) vs bdsrx on %s, %ld messages: %ld values equal "

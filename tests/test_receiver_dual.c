@@ -470,31 +470,17 @@ static void test_cli_dual_if(void **state)
     int y, mo, d, h, mi;
     double sec;
     bx_time_to_civil(start_before_mt10(), &y, &mo, &d, &h, &mi, &sec);
-    char fs1[32], fs2[32], iono[32], cn0[32], start[64], stamp[64], key[512];
+    char fs1[32], fs2[32], iono[32], cn0[32], start[64];
     snprintf(fs1, sizeof fs1, "%.0f", FS_B1C_HZ);
     snprintf(fs2, sizeof fs2, "%.0f", FS_B2A_HZ);
     snprintf(iono, sizeof iono, "%.1f", IONO_TECU);
     snprintf(cn0, sizeof cn0, "%.1f", CN0_DBHZ);
     snprintf(start, sizeof start, "%04d-%02d-%02d %02d:%02d:%02.0f", y, mo, d, h, mi, sec);
-    /* the capture is made once and kept in the test cache while these parameters and the
-     * simulator stay the same */
-    snprintf(key, sizeof key, "bdsrx-sim %s B1C,B2a %s %s ci2 14 %s %s '%s' 3", tu_file_stamp(sim, stamp, sizeof stamp),
-             fs1, fs2, iono, cn0, start);
-    char dir[1024], tmp[1024], prefix[1100], f1[1100], f2[1100];
-    const int cached = tu_cache_dir("dual-ci2-14s", key, dir, sizeof dir, tmp, sizeof tmp);
-    assert_true(cached >= 0);
-    if (!cached) {
-        snprintf(prefix, sizeof prefix, "%s/s", tmp);
-        tu_result_t g;
-        const int gs = tu_runl(&g, NULL, sim, "--out", prefix, "--signals", "B1C,B2a", "--fs-b1c", fs1, "--fs-b2a",
-                               fs2, "--format", "ci2", "--duration", "14", "--iono", iono, "--cn0", cn0, "--start",
-                               start, "--seed", "3", "--quiet", NULL);
-        if (gs != 0)
-            print_error("bdsrx-sim: exit %d: %s\n", gs, g.err);
-        tu_result_free(&g);
-        assert_int_equal(gs, 0);
-        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
-    }
+    /* made once and kept in the test cache while these arguments and the simulator stay the same */
+    const char *args[] = {"--signals", "B1C,B2a", "--fs-b1c", fs1, "--fs-b2a", fs2, "--format", "ci2", "--duration",
+                          "14", "--iono", iono, "--cn0", cn0, "--start", start, "--seed", "3", NULL};
+    char dir[1024], f1[1100], f2[1100];
+    assert_int_equal(tu_sim_capture(sim, args, dir, sizeof dir), 0);
     snprintf(f1, sizeof f1, "%s/s_b1c.ci2", dir);
     snprintf(f2, sizeof f2, "%s/s_b2a.ci2", dir);
     tu_result_t rr;
@@ -536,9 +522,9 @@ static void test_cli_dual_if(void **state)
     if (rc != 0)
         print_error("bdsrx run: exit %d: %s\n", rc, rr.err);
     tu_result_free(&rr);
-    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s, %s): %d fixes, 3D error mean "
+    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s): %d fixes, 3D error mean "
            "%.2f max %.2f m\n",
-           cached ? "from the test cache" : "generated", err.n, stat_mean(&err), err.max);
+           err.n, stat_mean(&err), err.max);
     assert_int_equal(rc, 0);
     assert_int_equal(bad, 0);
     assert_true(err.n >= 2);

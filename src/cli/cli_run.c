@@ -167,12 +167,8 @@ int cli_run(int argc, char **argv)
         }
         const bx_iq_params_t *p = bx_iq_params(rd[k]);
         int sig = sigs.n ? sigv[k] : -1;
-        if (sig < 0) {
-            if (p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2A_HZ) < 20e6)
-                sig = BX_SIG_B2A;
-            else
-                sig = BX_SIG_B1C;
-        }
+        if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0)
+            sig = BX_SIG_B1C; /* no or another centre frequency: B1C, as documented */
         rc.stream[k].sig = sig;
         rc.stream[k].fs_hz = p->fs_hz;
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
