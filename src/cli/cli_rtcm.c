@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bdsrx/ntrip.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/rtcm3.h"
 #include "bdsrx/time.h"
@@ -162,6 +163,7 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
 
 int cli_rtcm_decode(int argc, char **argv)
 {
+    char err0[400];
     const char *path = NULL, *rnx_path = NULL, *time_s = NULL;
     int json = 0, cells = 0, np;
     const cli_opt_t opts[] = {
@@ -178,10 +180,11 @@ int cli_rtcm_decode(int argc, char **argv)
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx rtcm-decode", "FILE|- [options]",
+        "bdsrx rtcm-decode", "FILE|-|ntrip://[user[:pw]@]host[:port]/MOUNT [options]",
         "Decodes an RTCM 3.3 stream: frames checked with CRC-24Q; MSM4-7 GPS/BDS (1074-1077,\n"
         "1124-1127), 1005/1006, 1033, 1042 (BDS ephemeris), 1019 (GPS ephemeris); other messages by\n"
-        "number.  A summary (frames, CRC errors, bytes outside frames) goes to stderr.",
+        "number.  A summary (frames, CRC errors, bytes outside frames) goes to stderr.\n"
+        "An ntrip:// (ntrip1:// for NTRIP 1) URL reads the stream of a caster's mountpoint.",
         opts, "Example: bdsrx rtcm-decode base.rtcm3 --time 2022-12-13 --rinex-obs base.obs", 1, 1};
     int pr = cli_opt_parse(&cmd, argc, argv, &path, &np);
     if (pr)
@@ -195,16 +198,27 @@ int cli_rtcm_decode(int argc, char **argv)
         }
         cfg.approx_bdt = bx_time_from_civil(y, mo, d, h, mi, s);
     }
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
+    bx_ntrip_t *nt = NULL;
+    FILE *in = NULL;
+    if (!strncmp(path, "ntrip", 5) && strstr(path, "://")) {
+        bx_ntrip_config_t nc;
+        static char store[1024];
+        bx_ntrip_config_default(&nc);
+        if (bx_ntrip_parse_url(path, &nc, store, sizeof store, err0, sizeof err0) != BX_OK ||
+            bx_ntrip_open(&nc, &nt, err0, sizeof err0) != BX_OK) {
+            fprintf(stderr, "bdsrx rtcm-decode: %s\n", err0);
+            return 1;
+        }
+    } else if (!(in = strcmp(path, "-") ? fopen(path, "rb") : stdin)) {
         fprintf(stderr, "bdsrx rtcm-decode: cannot open %s: %s\n", path, strerror(errno));
         return 1;
     }
     FILE *rnx = NULL;
     if (rnx_path && !(rnx = fopen(rnx_path, "w"))) {
         fprintf(stderr, "bdsrx rtcm-decode: cannot write %s: %s\n", rnx_path, strerror(errno));
-        if (in != stdin)
+        if (in && in != stdin)
             fclose(in);
+        bx_ntrip_close(nt);
         return 1;
     }
     char err[200];
@@ -221,7 +235,16 @@ int cli_rtcm_decode(int argc, char **argv)
     bx_rtcm3_msg_t *msg = malloc(sizeof *msg);
     if (!msg)
         return 1;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+    for (;;) {
+        if (nt) {
+            int rs = bx_ntrip_read(nt, buf, sizeof buf, &n);
+            if (rs != BX_OK) {
+                fprintf(stderr, "bdsrx rtcm-decode: %s\n", bx_ntrip_error(nt));
+                break;
+            }
+        } else if ((n = fread(buf, 1, sizeof buf, in)) == 0) {
+            break;
+        }
         size_t off = 0, used;
         while (off < n) {
             if (bx_rtcm3_dec_input(dec, buf + off, n - off, &used, msg) != 1)
@@ -247,8 +270,9 @@ int cli_rtcm_decode(int argc, char **argv)
         fprintf(stderr, "; %d epochs to %s\n", nepoch, rnx_path);
     free(msg);
     bx_rtcm3_dec_destroy(dec);
-    if (in != stdin)
+    if (in && in != stdin)
         fclose(in);
+    bx_ntrip_close(nt);
     if (rnx && fclose(rnx) != 0) {
         fprintf(stderr, "bdsrx rtcm-decode: write error on %s\n", rnx_path);
         return 1;

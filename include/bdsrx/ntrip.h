@@ -1,0 +1,87 @@
+/*
+ * bdsrx — NTRIP client (Networked Transport of RTCM via Internet Protocol,
+ * RTCM 10410.1 v2.0 and the v1.0 protocol it extends): fetches a caster's
+ * mountpoint and delivers the stream bytes (RTCM 3) to the caller.
+ *
+ *   bx_ntrip_config_t c;  bx_ntrip_config_default(&c);
+ *   bx_ntrip_parse_url("ntrip://user:pw@caster.example:2101/MOUNT", &c, store, sizeof store, err, n);
+ *   bx_ntrip_t *n;  bx_ntrip_open(&c, &n, err, sizeof err);
+ *   while (bx_ntrip_read(n, buf, sizeof buf, &got) == BX_OK) feed(buf, got);
+ *   bx_ntrip_close(n);
+ *
+ * Requests: v1 "GET /MOUNT HTTP/1.0" with User-Agent "NTRIP bdsrx/<version>" and
+ * Basic authorisation; v2 adds "HTTP/1.1", Host and "Ntrip-Version: Ntrip/2.0"
+ * (and "Ntrip-GGA" when a GGA sentence is given).  Replies: "ICY 200 OK" (v1:
+ * raw stream), "HTTP/1.x 200 OK" (v2; "Transfer-Encoding: chunked" is
+ * de-chunked), "SOURCETABLE 200 OK" (the mountpoint does not exist: error
+ * listing the caster's streams), 401 (wrong credentials), 404, anything else:
+ * an error quoting the status line.  Every wait (connect, reply, data) has the
+ * configured timeout.  The GGA sentence of a v1 request is sent after the
+ * reply, as network-RTK casters expect; bx_ntrip_send sends more later.
+ *
+ * Thread safety: one bx_ntrip_t per thread; no global state.  Sockets only:
+ * no TLS (ntrips:// over TLS is not supported).
+ */
+#ifndef BDSRX_NTRIP_H
+#define BDSRX_NTRIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bdsrx/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const char *host;     /* caster name or address */
+    int port;             /* default 2101 */
+    const char *mount;    /* mountpoint without '/'; "" = source table */
+    const char *user, *password; /* NULL: no Authorization header */
+    int version;          /* 1 or 2 (default 2) */
+    double timeout_s;     /* connect / reply / data timeout (default 10 s) */
+    const char *gga;      /* NMEA GGA sentence for network RTK, or NULL */
+} bx_ntrip_config_t;
+
+typedef struct bx_ntrip bx_ntrip_t;
+
+void bx_ntrip_config_default(bx_ntrip_config_t *c);
+
+/* "ntrip://[user[:password]@]host[:port]/MOUNT" (also "ntrip1://" and
+ * "ntrip2://" to choose the protocol version) into c; the strings are copied
+ * into store (kept by the caller as long as c is used).  BX_ERR_ARG with a
+ * message for anything else. */
+int bx_ntrip_parse_url(const char *url, bx_ntrip_config_t *c, char *store, size_t storelen, char *err,
+                       size_t errlen);
+
+/* Connects, sends the request, reads the reply header.  On error (BX_ERR_IO:
+ * network, timeout, caster closed; BX_ERR_FORMAT: unexpected reply;
+ * BX_ERR_ARG: bad configuration) err says what happened in words, e.g.
+ * "caster.example:2101/MOUNT: 401 Unauthorized: check user and password". */
+int bx_ntrip_open(const bx_ntrip_config_t *c, bx_ntrip_t **out, char *err, size_t errlen);
+
+/* Up to len stream bytes into buf (*got > 0) and BX_OK; BX_ERR_EOF when the
+ * caster ended the stream; BX_ERR_IO on a timeout or network error and
+ * BX_ERR_FORMAT on a broken chunk (bx_ntrip_error says which). */
+int bx_ntrip_read(bx_ntrip_t *n, uint8_t *buf, size_t len, size_t *got);
+
+/* Sends bytes to the caster (e.g. a GGA sentence "$GPGGA,...\r\n"). */
+int bx_ntrip_send(bx_ntrip_t *n, const void *data, size_t len);
+
+const char *bx_ntrip_error(const bx_ntrip_t *n);
+uint64_t bx_ntrip_bytes(const bx_ntrip_t *n); /* stream bytes delivered so far */
+void bx_ntrip_close(bx_ntrip_t *n);           /* NULL-safe */
+
+/* The caster's source table (GET /): a malloc'd NUL-terminated text in *text
+ * (the caller frees it), the "STR;..." lines and the rest as sent. */
+int bx_ntrip_sourcetable(const bx_ntrip_config_t *c, char **text, char *err, size_t errlen);
+
+/* Base64 (RFC 4648 §4) of n bytes into out (4 * ceil(n/3) + 1 bytes needed); returns
+ * the length or BX_ERR_ARG when out is too small. */
+int bx_base64(const void *in, size_t n, char *out, size_t outlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
