@@ -209,14 +209,15 @@ static void run_phase(int traj)
 
     navset_t ns;
     for (int v = 0; v < NSAT; v++)
-        ns.nav[v] = bx_simnav_create(&nav, c->prn[v], BX_SIG_B2A);
+        bx_simnav_create(&nav, c->prn[v], BX_SIG_B2A, &ns.nav[v], NULL, 0);
     bx_simsig_config_t gc;
     bx_simsig_config_default(&gc, FS_HZ);
     gc.seed = 11;
     gc.max_sats = NSAT;
     gc.symbol = symbol_of;
     gc.user = &ns;
-    bx_simsig_t *gen = bx_simsig_create(&gc);
+    bx_simsig_t *gen = NULL;
+    bx_simsig_create(&gc, &gen, NULL, 0);
     assert_non_null(gen);
 
     char path[] = "/tmp/bdsrx_test_obs_phase_XXXXXX";
@@ -236,7 +237,8 @@ static void run_phase(int traj)
     rc.on_epoch = on_epoch;
     rc.user = c;
     char err[256];
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     const size_t nms = (size_t)(FS_HZ / 1000), chunk_ms = 100;
@@ -344,7 +346,7 @@ static void run_phase(int traj)
     free(buf);
     bx_rx_destroy(rx);
     bx_simsig_destroy(gen);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     free(c);
 }
 

@@ -5,6 +5,8 @@
  * rad/s, lengths in metres, times in seconds.  See shared/icd/orbit.md §2.
  *
  * Stable public API: fields may be appended, never reordered or removed.
+ *
+ * Threads: plain data types; a bx_nav_t may be read by several threads while nobody modifies it.
  */
 #ifndef BDSRX_EPH_H
 #define BDSRX_EPH_H
@@ -93,7 +95,7 @@ typedef struct {
 /* Navigation-data store: every ephemeris seen (any order, several per PRN
  * over a day) and the global parameters.  Managed by nav/msg/navstore.c:
  *   bx_nav_init(&nav); bx_nav_add(&nav, &eph); e = bx_nav_select(&nav, prn, t);
- *   bx_nav_free(&nav);
+ *   bx_nav_destroy(&nav);
  * bx_nav_add replaces an entry with the same PRN, t_oe and IODE. */
 typedef struct {
     bx_eph_t *eph;

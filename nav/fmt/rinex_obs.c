@@ -19,6 +19,7 @@ struct bx_rinex_obs_reader {
     FILE *f;
     int is_pipe;
     int tsys_bdt;          /* epoch tags already BDT */
+    unsigned sig_mask;     /* 1u << sig for every signal delivered */
     long line_no;
     bx_rinex_obs_header_t hdr;
     /* per BDS type: band signal (-1 ignored), kind 'C','L','D','S', attribute */
@@ -92,11 +93,24 @@ static void classify_type(const char *t, int *sig, char *kind, char *attr)
         *sig = BX_SIG_B2A;
     else if (t[1] == '7' && strchr("PDZ", t[2]))
         *sig = BX_SIG_B2B;
+    else if (t[1] == '7' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B2I;
+    else if (t[1] == '2' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B1I;
+    else if (t[1] == '6' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B3I;
 }
 
+/* Preference among the attributes of one band: pilot > D+P > data for the BDS-3 signals;
+ * for the legacy ones I (the open-service component every receiver tracks) > X > Q. */
 static int attr_rank(char a)
 {
-    return a == 'P' ? 3 : (a == 'X' || a == 'Z') ? 2 : a == 'D' ? 1 : 0;
+    switch (a) {
+    case 'P': case 'I': return 3;
+    case 'X': case 'Z': return 2;
+    case 'D': case 'Q': return 1;
+    default: return 0;
+    }
 }
 
 static int read_line(bx_rinex_obs_reader_t *r)
@@ -204,6 +218,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
         return BX_ERR_NOMEM;
     snprintf(r->path, sizeof r->path, "%s", path);
     r->hdr.leap_s = -1;
+    r->sig_mask = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B);
     const size_t L = strlen(path);
     if (L > 3 && !strcmp(path + L - 3, ".gz")) {
         if (strchr(path, '\'')) {
@@ -234,7 +249,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     const int st = parse_header(r);
     if (st != BX_OK) {
         set_err(err, errlen, "%s", r->err);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
         return st;
     }
     *out = r;
@@ -246,12 +261,18 @@ const bx_rinex_obs_header_t *bx_rinex_obs_header(const bx_rinex_obs_reader_t *r)
     return &r->hdr;
 }
 
+void bx_rinex_obs_set_signals(bx_rinex_obs_reader_t *r, unsigned sig_mask)
+{
+    if (r)
+        r->sig_mask = sig_mask;
+}
+
 const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
 {
     return r->err;
 }
 
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r)
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 {
     if (!r)
         return;
@@ -281,7 +302,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         field(s, 3 + 16 * i + 14, 1, c);
         lli[i] = isdigit((unsigned char)c[0]) ? c[0] - '0' : 0;
         const int sig = r->type_sig[i];
-        if (has[i] && sig >= 0 && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
+        if (has[i] && sig >= 0 && (r->sig_mask >> sig & 1u) && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
             const int rk = attr_rank(r->type_attr[i]);
             if (rk > best[sig])
                 best[sig] = rk;
@@ -297,7 +318,8 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         for (int i = 0; i < r->hdr.n_types; i++) {
             if (r->type_sig[i] != sig || attr_rank(r->type_attr[i]) != best[sig] || !has[i])
                 continue;
-            d.pilot = r->type_attr[i] != 'D';
+            d.pilot = sig <= BX_SIG_B2B && r->type_attr[i] != 'D';
+            d.code = r->type_attr[i];
             switch (r->type_kind[i]) {
             case 'C':
                 d.pseudorange_m = val[i];
