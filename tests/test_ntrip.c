@@ -104,7 +104,7 @@ static void test_url_and_base64(void **state)
     bx_ntrip_config_default(&c);
     c.host = "127.0.0.1";
     bx_ntrip_t *n;
-    assert_int_equal(bx_ntrip_open(&c, &n, err, sizeof err), BX_ERR_ARG);
+    assert_int_equal(bx_ntrip_create(&c, &n, err, sizeof err), BX_ERR_ARG);
     assert_non_null(strstr(err, "no mountpoint"));
 }
 
@@ -188,7 +188,7 @@ static int open_retry(const bx_ntrip_config_t *c, bx_ntrip_t **n, char *err, siz
 {
     int st = BX_ERR_IO;
     for (int i = 0; i < 200; i++) {
-        st = bx_ntrip_open(c, n, err, errlen);
+        st = bx_ntrip_create(c, n, err, errlen);
         if (st == BX_OK || !strstr(err, "cannot connect"))
             return st;
         struct timespec ts = {0, 50 * 1000 * 1000};
@@ -239,21 +239,21 @@ static void test_str2str_caster(void **state)
     bx_ntrip_config_t bad = c;
     bad.password = "wrong";
     bx_ntrip_t *nb;
-    assert_int_not_equal(bx_ntrip_open(&bad, &nb, err, sizeof err), BX_OK);
+    assert_int_not_equal(bx_ntrip_create(&bad, &nb, err, sizeof err), BX_OK);
     printf("NOTE: wrong password: %s\n", err);
     assert_non_null(strstr(err, "401"));
     assert_non_null(strstr(err, "check user and password"));
     bad = c;
     bad.mount = "NOPE";
-    assert_int_not_equal(bx_ntrip_open(&bad, &nb, err, sizeof err), BX_OK);
+    assert_int_not_equal(bx_ntrip_create(&bad, &nb, err, sizeof err), BX_OK);
     printf("NOTE: unknown mountpoint: %s\n", err);
     assert_non_null(strstr(err, "no such mountpoint"));
     assert_non_null(strstr(err, "BDSRX"));
     /* an NTRIP 2 request to the same (v1-only) caster: its "ICY 200 OK" is taken */
     bad = c;
     bad.version = 2;
-    assert_int_equal(bx_ntrip_open(&bad, &nb, err, sizeof err), BX_OK);
-    bx_ntrip_close(nb);
+    assert_int_equal(bx_ntrip_create(&bad, &nb, err, sizeof err), BX_OK);
+    bx_ntrip_destroy(nb);
     char *table = NULL;
     assert_int_equal(bx_ntrip_sourcetable(&c, &table, err, sizeof err), BX_OK);
     assert_non_null(strstr(table, "STR;BDSRX"));
@@ -321,7 +321,7 @@ static void test_str2str_caster(void **state)
     printf("NOTE: caster gone: %s\n", bx_ntrip_error(n));
     assert_true(rst == BX_ERR_EOF || rst == BX_ERR_IO);
     assert_non_null(strstr(bx_ntrip_error(n), "closed"));
-    bx_ntrip_close(n);
+    bx_ntrip_destroy(n);
     bx_rtcm3_dec_destroy(dec);
     bx_rtcm3_dec_destroy(ref);
     free(file);
@@ -413,14 +413,14 @@ static int run_v2(int mode, const uint8_t *data, size_t n, uint8_t *out, size_t 
     c.timeout_s = timeout_s;
     c.gga = "$GPGGA,010900.00,3426.406,N,13224.887,E,1,12,1.0,233.4,M,0.0,M,,*4B";
     bx_ntrip_t *nt;
-    int st = bx_ntrip_open(&c, &nt, err, errlen);
+    int st = bx_ntrip_create(&c, &nt, err, errlen);
     *nout = 0;
     if (st == BX_OK) {
         size_t got;
         while ((st = bx_ntrip_read(nt, out + *nout, 1500, &got)) == BX_OK)
             *nout += got;
         snprintf(err, errlen, "%s", bx_ntrip_error(nt));
-        bx_ntrip_close(nt);
+        bx_ntrip_destroy(nt);
     }
     pthread_join(th, NULL);
     close(s.lfd);
@@ -474,7 +474,7 @@ static void test_v2_chunked_and_errors(void **state)
     c.port = port;
     c.mount = "M";
     bx_ntrip_t *nt;
-    assert_int_equal(bx_ntrip_open(&c, &nt, err, sizeof err), BX_ERR_IO);
+    assert_int_equal(bx_ntrip_create(&c, &nt, err, sizeof err), BX_ERR_IO);
     printf("NOTE: refused: %s\n", err);
     assert_non_null(strstr(err, "cannot connect"));
     free(data);

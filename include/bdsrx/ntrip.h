@@ -5,9 +5,9 @@
  *
  *   bx_ntrip_config_t c;  bx_ntrip_config_default(&c);
  *   bx_ntrip_parse_url("ntrip://user:pw@caster.example:2101/MOUNT", &c, store, sizeof store, err, n);
- *   bx_ntrip_t *n;  bx_ntrip_open(&c, &n, err, sizeof err);
+ *   bx_ntrip_t *n;  bx_ntrip_create(&c, &n, err, sizeof err);
  *   while (bx_ntrip_read(n, buf, sizeof buf, &got) == BX_OK) feed(buf, got);
- *   bx_ntrip_close(n);
+ *   bx_ntrip_destroy(n);
  *
  * Requests: v1 "GET /MOUNT HTTP/1.0" with User-Agent "NTRIP bdsrx/<version>" and
  * Basic authorisation; v2 adds "HTTP/1.1", Host and "Ntrip-Version: Ntrip/2.0"
@@ -59,7 +59,7 @@ int bx_ntrip_parse_url(const char *url, bx_ntrip_config_t *c, char *store, size_
  * network, timeout, caster closed; BX_ERR_FORMAT: unexpected reply;
  * BX_ERR_ARG: bad configuration) err says what happened in words, e.g.
  * "caster.example:2101/MOUNT: 401 Unauthorized: check user and password". */
-int bx_ntrip_open(const bx_ntrip_config_t *c, bx_ntrip_t **out, char *err, size_t errlen);
+int bx_ntrip_create(const bx_ntrip_config_t *c, bx_ntrip_t **out, char *err, size_t errlen);
 
 /* Up to len stream bytes into buf (*got > 0) and BX_OK; BX_ERR_EOF when the
  * caster ended the stream; BX_ERR_IO on a timeout or network error and
@@ -71,7 +71,7 @@ int bx_ntrip_send(bx_ntrip_t *n, const void *data, size_t len);
 
 const char *bx_ntrip_error(const bx_ntrip_t *n);
 uint64_t bx_ntrip_bytes(const bx_ntrip_t *n); /* stream bytes delivered so far */
-void bx_ntrip_close(bx_ntrip_t *n);           /* NULL-safe */
+void bx_ntrip_destroy(bx_ntrip_t *n);         /* closes the connection; NULL-safe */
 
 /* The caster's source table (GET /): a malloc'd NUL-terminated text in *text
  * (the caller frees it), the "STR;..." lines and the rest as sent. */

@@ -205,7 +205,7 @@ int cli_rtcm_decode(int argc, char **argv)
         static char store[1024];
         bx_ntrip_config_default(&nc);
         if (bx_ntrip_parse_url(path, &nc, store, sizeof store, err0, sizeof err0) != BX_OK ||
-            bx_ntrip_open(&nc, &nt, err0, sizeof err0) != BX_OK) {
+            bx_ntrip_create(&nc, &nt, err0, sizeof err0) != BX_OK) {
             fprintf(stderr, "bdsrx rtcm-decode: %s\n", err0);
             return 1;
         }
@@ -218,7 +218,7 @@ int cli_rtcm_decode(int argc, char **argv)
         fprintf(stderr, "bdsrx rtcm-decode: cannot write %s: %s\n", rnx_path, strerror(errno));
         if (in && in != stdin)
             fclose(in);
-        bx_ntrip_close(nt);
+        bx_ntrip_destroy(nt);
         return 1;
     }
     char err[200];
@@ -272,7 +272,7 @@ int cli_rtcm_decode(int argc, char **argv)
     bx_rtcm3_dec_destroy(dec);
     if (in && in != stdin)
         fclose(in);
-    bx_ntrip_close(nt);
+    bx_ntrip_destroy(nt);
     if (rnx && fclose(rnx) != 0) {
         fprintf(stderr, "bdsrx rtcm-decode: write error on %s\n", rnx_path);
         return 1;

@@ -348,7 +348,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
     char req[1500];
     if (build_request(c, mount, req, sizeof req) < 0 || send_all(n->fd, req, strlen(req)) < 0) {
         seterr(err, errlen, "%s: cannot send the request", n->where);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     char line[1024];
@@ -358,7 +358,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
             seterr(err, errlen, "%s: the caster closed the connection without a reply", n->where);
         else
             seterr(err, errlen, "%s", n->err);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     int code = 0;
@@ -375,7 +375,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
         snprintf(proto, sizeof proto, "HTTP");
     } else {
         seterr(err, errlen, "%s: not an NTRIP caster reply: \"%.80s\"", n->where, line);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_FORMAT;
     }
     /* headers (HTTP and SOURCETABLE replies; an ICY reply has none).  A refusal may
@@ -400,22 +400,22 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
     }
     if (code == 401) {
         seterr(err, errlen, "%s: %s: check user and password", n->where, line);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     if (code == 404) {
         seterr(err, errlen, "%s: %s: no such mountpoint", n->where, line);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     if (code != 200) {
         seterr(err, errlen, "%s: caster replied \"%.100s\"", n->where, line);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_FORMAT;
     }
     if (cut && !*is_table) {
         seterr(err, errlen, "%s: reply header cut short", n->where);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     if (*is_table && !want_table) {
@@ -435,7 +435,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
         }
         seterr(err, errlen, "%s: no such mountpoint (the caster sent its source table%s%s)", n->where,
                k ? "; streams: " : "", list);
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_IO;
     }
     if (!*is_table && c->version == 1 && c->gga && *c->gga) {
@@ -449,7 +449,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
     return BX_OK;
 }
 
-int bx_ntrip_open(const bx_ntrip_config_t *c, bx_ntrip_t **out, char *err, size_t errlen)
+int bx_ntrip_create(const bx_ntrip_config_t *c, bx_ntrip_t **out, char *err, size_t errlen)
 {
     int is_table;
     if (!out) {
@@ -571,7 +571,7 @@ const char *bx_ntrip_error(const bx_ntrip_t *n) { return n ? n->err : "no connec
 
 uint64_t bx_ntrip_bytes(const bx_ntrip_t *n) { return n ? n->delivered : 0; }
 
-void bx_ntrip_close(bx_ntrip_t *n)
+void bx_ntrip_destroy(bx_ntrip_t *n)
 {
     if (!n)
         return;
@@ -593,7 +593,7 @@ int bx_ntrip_sourcetable(const bx_ntrip_config_t *c, char **text, char *err, siz
     size_t cap = 4096, len = 0;
     char *t = malloc(cap);
     if (!t) {
-        bx_ntrip_close(n);
+        bx_ntrip_destroy(n);
         return BX_ERR_NOMEM;
     }
     const double t0 = now_s();
@@ -616,7 +616,7 @@ int bx_ntrip_sourcetable(const bx_ntrip_config_t *c, char **text, char *err, siz
             break;
     }
     t[len] = '\0';
-    bx_ntrip_close(n);
+    bx_ntrip_destroy(n);
     *text = t;
     return BX_OK;
 }
