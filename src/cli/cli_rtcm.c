@@ -255,7 +255,7 @@ int cli_rtcm_decode(int argc, char **argv)
                 write_epoch(&ro, bx_rtcm3_dec_obs(dec));
         }
     }
-    if (bx_rtcm3_dec_flush(dec))
+    while (bx_rtcm3_dec_flush(dec))
         write_epoch(&ro, bx_rtcm3_dec_obs(dec));
     const int nepoch = ro.nepoch;
     bx_rtcm3_stats_t st;
