@@ -321,6 +321,28 @@ static void test_str2str_caster(void **state)
     printf("NOTE: caster gone: %s\n", bx_ntrip_error(n));
     assert_true(rst == BX_ERR_EOF || rst == BX_ERR_IO);
     assert_non_null(strstr(bx_ntrip_error(n), "closed"));
+
+    /* the caster comes back on the same port: the client reconnects (back-off) and reads on */
+    caster_pid = start_caster(port, &in_fd);
+    assert_true(caster_pid > 0);
+    assert_int_equal(bx_ntrip_reconnect(n, 20.0, NULL), BX_OK);
+    assert_int_equal(bx_ntrip_reconnects(n), 1);
+    assert_true(write(in_fd, file, 20000) == 20000);
+    bx_rtcm3_dec_t *dec2;
+    assert_int_equal(bx_rtcm3_dec_create(&dc, &dec2, NULL, 0), BX_OK);
+    int frames2 = 0;
+    while (frames2 < 50 && bx_ntrip_read(n, buf, sizeof buf, &got) == BX_OK) {
+        off = 0;
+        while (off < got && bx_rtcm3_dec_input(dec2, buf + off, got - off, &used, &m) == 1) {
+            off += used;
+            frames2++;
+        }
+    }
+    printf("NOTE: reconnected after the caster restarted: %d frames read\n", frames2);
+    assert_true(frames2 >= 50);
+    close(in_fd);
+    stop_caster(NULL);
+    bx_rtcm3_dec_destroy(dec2);
     bx_ntrip_destroy(n);
     bx_rtcm3_dec_destroy(dec);
     bx_rtcm3_dec_destroy(ref);

@@ -20,7 +20,7 @@
  * reply, as network-RTK casters expect; bx_ntrip_send sends more later.
  *
  * Thread safety: one bx_ntrip_t per thread; no global state.  Sockets only:
- * no TLS (ntrips:// over TLS is not supported).
+ * no TLS.  bx_ntrip_reconnect reconnects with back-off after a failure.
  */
 #ifndef BDSRX_NTRIP_H
 #define BDSRX_NTRIP_H
@@ -69,6 +69,15 @@ int bx_ntrip_read(bx_ntrip_t *n, uint8_t *buf, size_t len, size_t *got);
 /* Sends bytes to the caster (e.g. a GGA sentence "$GPGGA,...\r\n"). */
 int bx_ntrip_send(bx_ntrip_t *n, const void *data, size_t len);
 
+/* After a read error or the end of the stream: connects again with the same
+ * configuration, waiting 0.1 s (timeout_s < 2 s) or 1 s after the first failed
+ * try and doubling up to 30 s between tries, for at most max_wait_s in all or
+ * until *stop (may be NULL) becomes non-zero.  Gives up at once on wrong
+ * credentials or an unknown mountpoint (they do not heal by waiting).  BX_OK
+ * when connected again (reading goes on from the new stream), else the last
+ * error (bx_ntrip_error). */
+int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *stop);
+int bx_ntrip_reconnects(const bx_ntrip_t *n); /* successful reconnections so far */
 const char *bx_ntrip_error(const bx_ntrip_t *n);
 uint64_t bx_ntrip_bytes(const bx_ntrip_t *n); /* stream bytes delivered so far */
 void bx_ntrip_destroy(bx_ntrip_t *n);         /* closes the connection; NULL-safe */

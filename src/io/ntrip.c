@@ -32,7 +32,31 @@ struct bx_ntrip {
     uint64_t delivered;
     char where[200];       /* "host:port/mount" for messages */
     char err[300];
+    /* a copy of the configuration, for bx_ntrip_reconnect */
+    bx_ntrip_config_t cfg;
+    char cfg_store[1024];
+    int reconnects;
 };
+
+/* copies c's strings into n (reconnection after the caller's strings are gone) */
+static void keep_config(bx_ntrip_t *n, const bx_ntrip_config_t *c)
+{
+    n->cfg = *c;
+    size_t k = 0;
+    const char **f[5] = {&n->cfg.host, &n->cfg.mount, &n->cfg.user, &n->cfg.password, &n->cfg.gga};
+    for (int i = 0; i < 5; i++) {
+        if (!*f[i])
+            continue;
+        size_t l = strlen(*f[i]) + 1;
+        if (k + l > sizeof n->cfg_store) {
+            *f[i] = NULL;
+            continue;
+        }
+        memcpy(n->cfg_store + k, *f[i], l);
+        *f[i] = n->cfg_store + k;
+        k += l;
+    }
+}
 
 void bx_ntrip_config_default(bx_ntrip_config_t *c)
 {
@@ -445,6 +469,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
         strcat(g, "\r\n");
         send_all(n->fd, g, strlen(g));
     }
+    keep_config(n, c);
     *out = n;
     return BX_OK;
 }
@@ -620,3 +645,45 @@ int bx_ntrip_sourcetable(const bx_ntrip_config_t *c, char **text, char *err, siz
     *text = t;
     return BX_OK;
 }
+
+int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *stop)
+{
+    if (!n)
+        return BX_ERR_ARG;
+    double wait_s = 0.5 * n->cfg.timeout_s > 1.0 ? 1.0 : 0.1, waited = 0;
+    for (;;) {
+        bx_ntrip_t *fresh;
+        int is_table;
+        char err[300];
+        int st = do_open(&n->cfg, 0, &fresh, &is_table, err, sizeof err);
+        if (st == BX_OK) {
+            /* take over the new connection; statistics and configuration stay */
+            if (n->fd >= 0)
+                close(n->fd);
+            n->fd = fresh->fd;
+            fresh->fd = -1;
+            memcpy(n->buf, fresh->buf + fresh->bpos, fresh->blen - fresh->bpos);
+            n->blen = fresh->blen - fresh->bpos;
+            n->bpos = 0;
+            n->chunked = fresh->chunked;
+            n->chunk_state = 0;
+            n->chunk_left = 0;
+            n->reconnects++;
+            bx_ntrip_destroy(fresh);
+            n->err[0] = '\0';
+            return BX_OK;
+        }
+        snprintf(n->err, sizeof n->err, "%s", err);
+        /* credentials and mountpoints do not heal by waiting */
+        if (st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint"))
+            return st;
+        if ((stop && *stop) || waited + wait_s > max_wait_s)
+            return BX_ERR_IO;
+        struct timespec ts = {(time_t)wait_s, (long)((wait_s - (double)(time_t)wait_s) * 1e9)};
+        nanosleep(&ts, NULL);
+        waited += wait_s;
+        wait_s = wait_s * 2 > 30.0 ? 30.0 : wait_s * 2; /* back-off: doubling up to 30 s */
+    }
+}
+
+int bx_ntrip_reconnects(const bx_ntrip_t *n) { return n ? n->reconnects : 0; }
