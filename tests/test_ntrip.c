@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -31,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bdsrx/nmea_tcp.h"
 #include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
+#include "bdsrx/time.h"
 #include "testdata.h"
 
 #define LOG_REL "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"
@@ -349,6 +352,151 @@ static void test_str2str_caster(void **state)
     free(file);
 }
 
+/* ------------------------------------------------------------ a bdsrx base through a caster */
+
+/* What `bdsrx run/live --rtcm-out tcp://PORT` does (src/rx/solout.c): 1005 + BDS MSM7 per epoch
+ * to every TCP client.  Here str2str takes that stream as a TCP client and serves it as an NTRIP
+ * caster; our NTRIP client reads it back: every epoch of the real log arrives with the values
+ * sent (within the MSM7 resolution). */
+static void test_base_through_str2str(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, LOG_REL))
+        skip();
+    if (!have_str2str()) {
+        printf("SKIP: str2str (Debian package rtklib) not installed; tools/install-deps.sh installs it\n");
+        skip();
+    }
+    signal(SIGPIPE, SIG_IGN);
+    size_t nfile = 0;
+    uint8_t *file = read_all(path, &nfile);
+    /* the epochs to send: the log's BDS observations */
+    bx_rtcm3_dec_config_t dc = {{0, 0.0}};
+    dc.approx_bdt = bx_time_from_civil(2022, 12, 13, 0, 0, 0);
+    bx_rtcm3_dec_t *dec;
+    assert_int_equal(bx_rtcm3_dec_create(&dc, &dec, NULL, 0), BX_OK);
+    static bx_obs_t ep[80];
+    int nep = 0;
+    bx_rtcm3_msg_t m;
+    size_t off = 0, used;
+    while (off < nfile && bx_rtcm3_dec_input(dec, file + off, nfile - off, &used, &m) == 1) {
+        off += used;
+        if (m.epoch_done && nep < 80) {
+            bx_obs_t *o = &ep[nep];
+            *o = *bx_rtcm3_dec_obs(dec);
+            int k = 0;
+            for (int i = 0; i < o->n; i++)
+                if (bx_signal_sys(o->d[i].sig) == 'C')
+                    o->d[k++] = o->d[i];
+            o->n = k;
+            nep += k > 0;
+        }
+    }
+    bx_rtcm3_dec_destroy(dec);
+    assert_true(nep >= 50);
+
+    char err[300];
+    bx_nmea_tcp_t *srv;
+    assert_int_equal(bx_nmea_tcp_create("127.0.0.1", 0, &srv, err, sizeof err), BX_OK);
+    int cport, lfd = listen_any(&cport);
+    close(lfd);
+    char in[64], out[64];
+    snprintf(in, sizeof in, "tcpcli://127.0.0.1:%d", bx_nmea_tcp_port(srv));
+    snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSBASE", cport);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execlp("str2str", "str2str", "-in", in, "-out", out, (char *)NULL);
+        _exit(127);
+    }
+    assert_true(pid > 0);
+    caster_pid = pid;
+    bx_ntrip_config_t c;
+    bx_ntrip_config_default(&c);
+    c.host = "127.0.0.1";
+    c.port = cport;
+    c.mount = "BDSBASE";
+    c.user = "user";
+    c.password = "pw";
+    c.version = 1;
+    bx_ntrip_t *n;
+    int st = open_retry(&c, &n, err, sizeof err);
+    if (st != BX_OK)
+        printf("NOTE: %s\n", err);
+    assert_int_equal(st, BX_OK);
+    /* str2str connects to our server (its TCP client retries on its own) */
+    bx_nmea_tcp_stats_t ts;
+    for (int i = 0; i < 400; i++) {
+        bx_nmea_tcp_poll(srv);
+        bx_nmea_tcp_stats(srv, &ts);
+        if (ts.clients > 0)
+            break;
+        struct timespec w = {0, 25 * 1000 * 1000};
+        nanosleep(&w, NULL);
+    }
+    assert_int_equal(ts.clients, 1);
+
+    assert_int_equal(bx_rtcm3_dec_create(&dc, &dec, NULL, 0), BX_OK);
+    static const double arp[3] = {-3551876.8287, 3887786.8598, 3586946.3873};
+    int back = 0, sta = 0;
+    double dmax = 0;
+    for (int e = 0; e < nep; e++) {
+        uint8_t buf[8192];
+        int nb = 0;
+        if (e == 0) {
+            uint8_t pl[32];
+            int len = bx_rtcm3_encode_station(9, arp, -1.0, pl, sizeof pl);
+            nb = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
+        }
+        int k = bx_rtcm3_encode_epoch_bds(&ep[e], 9, buf + nb, sizeof buf - (size_t)nb);
+        assert_true(k > 0);
+        bx_nmea_tcp_send(srv, (const char *)buf, (size_t)(nb + k));
+        /* lockstep: read until this epoch is back */
+        int got_epoch = 0;
+        while (!got_epoch) {
+            uint8_t rb[4096];
+            size_t got;
+            assert_int_equal(bx_ntrip_read(n, rb, sizeof rb, &got), BX_OK);
+            size_t o2 = 0;
+            while (o2 < got && bx_rtcm3_dec_input(dec, rb + o2, got - o2, &used, &m) == 1) {
+                o2 += used;
+                if (m.type == 1005 && m.status == BX_OK) {
+                    sta++;
+                    for (int q = 0; q < 3; q++)
+                        assert_true(fabs(m.u.sta.arp_ecef_m[q] - arp[q]) < 1e-4);
+                    assert_int_equal(m.station_id, 9);
+                }
+                if (m.epoch_done) {
+                    const bx_obs_t *r = bx_rtcm3_dec_obs(dec);
+                    assert_true(fabs(bx_time_diff(r->time, ep[e].time)) < 1e-6);
+                    assert_int_equal(r->n, ep[e].n);
+                    for (int i = 0; i < r->n; i++)
+                        for (int j = 0; j < ep[e].n; j++)
+                            if (ep[e].d[j].prn == r->d[i].prn && ep[e].d[j].sig == r->d[i].sig)
+                                dmax = fmax(dmax, fabs(ep[e].d[j].pseudorange_m - r->d[i].pseudorange_m));
+                    back++;
+                    got_epoch = 1;
+                }
+            }
+        }
+    }
+    printf("NOTE: bdsrx base stream (1005 + MSM7) through str2str tcpcli -> ntripc -> bdsrx NTRIP client: %d of %d "
+           "epochs, max |dP| %.5f m\n",
+           back, nep, dmax);
+    assert_int_equal(back, nep);
+    assert_int_equal(sta, 1);
+    assert_true(dmax < 6e-4);
+    stop_caster(NULL);
+    bx_ntrip_destroy(n);
+    bx_nmea_tcp_destroy(srv);
+    bx_rtcm3_dec_destroy(dec);
+    free(file);
+}
+
 /* ------------------------------------------------------------ NTRIP 2 server in the test */
 
 typedef struct {
@@ -509,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_url_and_base64),
         cmocka_unit_test(test_v2_chunked_and_errors),
         cmocka_unit_test_teardown(test_str2str_caster, stop_caster),
+        cmocka_unit_test_teardown(test_base_through_str2str, stop_caster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -219,6 +219,7 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
+    const char *rtcm_spec = NULL;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -260,6 +261,10 @@ int cli_live(int argc, char **argv)
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
+         "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
+         NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
         {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
@@ -350,6 +355,10 @@ int cli_live(int argc, char **argv)
     }
     if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (rtcm_spec && solout_open_rtcm(&o.so, rtcm_spec, err, sizeof err)) {
+        fprintf(stderr, "bdsrx live: --rtcm-out: %s\n", err);
         goto done;
     }
     o.ttff_s = -1;
@@ -472,6 +481,7 @@ done:
         ret = 1;
     if (o.so.rnx && fclose(o.so.rnx) != 0)
         ret = 1;
+    solout_close_rtcm(&o.so);
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);

@@ -1,13 +1,47 @@
 /* Per-epoch output of the receiver commands (src/rx/solout.h). */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
+#include "bdsrx/nmea_tcp.h"
 #include "bdsrx/rtcm3.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
+
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen)
+{
+    if (!strncmp(spec, "tcp://", 6)) {
+        char addr[128] = "127.0.0.1";
+        const char *hp = spec + 6, *c = strrchr(hp, ':');
+        if (c)
+            snprintf(addr, sizeof addr, "%.*s", (int)(c - hp), hp);
+        char *end;
+        long port = strtol(c ? c + 1 : hp, &end, 10);
+        if (end == (c ? c + 1 : hp) || *end || port < 0 || port > 65535) {
+            snprintf(err, errlen, "%s: tcp://[ADDR:]PORT expected", spec);
+            return -1;
+        }
+        return bx_nmea_tcp_create(addr, (int)port, &o->rtcm_tcp, err, errlen) == BX_OK ? 0 : -1;
+    }
+    if (!(o->rtcm = fopen(spec, "wb"))) {
+        snprintf(err, errlen, "cannot write %s: %s", spec, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void solout_close_rtcm(solout_t *o)
+{
+    if (o->rtcm)
+        fclose(o->rtcm);
+    o->rtcm = NULL;
+    bx_nmea_tcp_destroy(o->rtcm_tcp);
+    o->rtcm_tcp = NULL;
+}
 
 static void send_nmea(const solout_t *o, const bx_sol_t *sol)
 {
@@ -44,7 +78,9 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         }
         bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
     }
-    if (o->rtcm && obs->n > 0) {
+    if (o->rtcm_tcp)
+        bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
+    if ((o->rtcm || o->rtcm_tcp) && obs->n > 0) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -61,11 +97,13 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
             n = 0;
         if (m > 0)
             n += m;
-        if (n > 0) {
+        if (n > 0 && o->rtcm) {
             fwrite(buf, 1, (size_t)n, o->rtcm);
             if (o->flush)
                 fflush(o->rtcm);
         }
+        if (n > 0 && o->rtcm_tcp)
+            bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
     }
     bx_sol_t sol;
     int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);

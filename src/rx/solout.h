@@ -27,6 +27,7 @@ typedef struct {
     bx_rinex_obs_header_t rnx_hdr;
     FILE *rtcm;                    /* RTCM3 out (base station) or NULL: BDS MSM7 every epoch, 1005 with the
                                       mean position once there is a fix */
+    struct bx_nmea_tcp *rtcm_tcp;  /* the same to TCP clients (solout_open_rtcm "tcp://") or NULL */
     int rtcm_station;              /* DF003 reference station id */
     solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each fix, or NULL */
     void *nmea_user;
@@ -41,6 +42,12 @@ typedef struct {
 } solout_t;
 
 void solout_init(solout_t *o);
+
+/* RTCM3 output for a base station: "FILE" or "tcp://[ADDR:]PORT" (a server every client of
+ * which gets the stream; ADDR default 127.0.0.1, 0.0.0.0 for all interfaces).  0 ok, -1 with a
+ * message in err.  solout_close_rtcm closes it (NULL-safe fields). */
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
+void solout_close_rtcm(solout_t *o);
 
 /* One epoch (the receiver's on_epoch).  Epochs before the time of week is known
  * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
