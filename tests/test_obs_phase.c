@@ -360,7 +360,7 @@ static void run_phase(int traj, int nbands)
     char line[256];
     int have_shift = 0, have_types = 0, have_marker_type = 0, have_b1 = 0;
     while (fgets(line, sizeof line, c->rnx)) {
-        if (strstr(line, "SYS / PHASE SHIFT") && !strncmp(line, "C L5P", 5))
+        if (strstr(line, "SYS / PHASE SHIFT") && !strncmp(line, "C L5P  0.25000", 14))
             have_shift = 1;
         if (strstr(line, "SYS / # / OBS TYPES")) {
             have_types = !strncmp(line, nbands > 1 ? "C    8 C5P L5P D5P S5P C1P L1P D1P S1P" : "C    4 C5P L5P D5P S5P",

@@ -154,6 +154,7 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
                     r->hdr.types[k][2] = d->code;
             }
         snprintf(r->hdr.receiver, sizeof r->hdr.receiver, "bdsrx rtcm-decode");
+        r->hdr.pilot_aligned = 0; /* another receiver's pilot phases: alignment not known */
         bx_rinex_obs_write_header(r->f, &r->hdr, o->time);
         r->started = 1;
     }
