@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bdsrx/ntrip.h"
 #include "bdsrx/rinex_obs.h"
@@ -162,10 +163,29 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
     r->nepoch++;
 }
 
+/* NMEA GGA of a fixed position at the host clock's UTC (NMEA 0183 v4.11 GGA fields; network-RTK
+ * casters use it to choose or compute the base) */
+static void make_gga(const double llh_deg[3], char *out, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    const double lat = fabs(llh_deg[0]), lon = fabs(llh_deg[1]);
+    char body[160];
+    snprintf(body, sizeof body, "GPGGA,%02d%02d%02d.00,%02d%07.4f,%c,%03d%07.4f,%c,1,10,1.0,%.1f,M,0.0,M,,",
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)lat, (lat - (int)lat) * 60.0, llh_deg[0] < 0 ? 'S' : 'N', (int)lon,
+             (lon - (int)lon) * 60.0, llh_deg[1] < 0 ? 'W' : 'E', llh_deg[2]);
+    unsigned cs = 0;
+    for (const char *p = body; *p; p++)
+        cs ^= (unsigned char)*p;
+    snprintf(out, n, "$%s*%02X\r\n", body, cs);
+}
+
 int cli_rtcm_decode(int argc, char **argv)
 {
     char err0[400];
-    const char *path = NULL, *rnx_path = NULL, *time_s = NULL;
+    const char *path = NULL, *rnx_path = NULL, *time_s = NULL, *gga_s = NULL;
+    double reconnect_s = 0;
     int json = 0, cells = 0, np;
     const cli_opt_t opts[] = {
         {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per message (default: one text line each)", NULL, 0,
@@ -175,6 +195,14 @@ int cli_rtcm_decode(int argc, char **argv)
         {"time", 0, CLI_STRING, &time_s, 0, 0, "YYYY-MM-DD[THH:MM:SS]",
          "approximate time of the data, for the week of MSM epochs\n(default: the first ephemeris, else the host "
          "clock)",
+         NULL, 0, 0},
+        {"gga", 0, CLI_STRING, &gga_s, 0, 0, "LAT,LON,H",
+         "NTRIP: send a GGA sentence of this position (deg, deg, m) at connection and every 10 s\n(network RTK "
+         "casters)",
+         NULL, 0, 0},
+        {"reconnect", 0, CLI_DOUBLE, &reconnect_s, 0, 1e9, "S",
+         "NTRIP: after a lost connection keep reconnecting (back-off up to 30 s) for at most S s\n(default 0: "
+         "stop)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE",
          "the BDS observations of the MSM epochs as RINEX 3.05 (signals of the first epoch)", NULL, 0, 0},
@@ -201,10 +229,19 @@ int cli_rtcm_decode(int argc, char **argv)
     }
     bx_ntrip_t *nt = NULL;
     FILE *in = NULL;
+    char gga[200] = "";
+    double gga_llh[3];
+    if (gga_s) {
+        if (sscanf(gga_s, "%lf,%lf,%lf", &gga_llh[0], &gga_llh[1], &gga_llh[2]) != 3 || fabs(gga_llh[0]) > 90 ||
+            fabs(gga_llh[1]) > 180)
+            return cli_opt_usage_error(&cmd, "--gga %s: LAT,LON,H in degrees and metres expected", gga_s);
+        make_gga(gga_llh, gga, sizeof gga);
+    }
     if (!strncmp(path, "ntrip", 5) && strstr(path, "://")) {
         bx_ntrip_config_t nc;
         static char store[1024];
         bx_ntrip_config_default(&nc);
+        nc.gga = gga[0] ? gga : NULL;
         if (bx_ntrip_parse_url(path, &nc, store, sizeof store, err0, sizeof err0) != BX_OK ||
             bx_ntrip_create(&nc, &nt, err0, sizeof err0) != BX_OK) {
             fprintf(stderr, "bdsrx rtcm-decode: %s\n", err0);
@@ -236,12 +273,25 @@ int cli_rtcm_decode(int argc, char **argv)
     bx_rtcm3_msg_t *msg = malloc(sizeof *msg);
     if (!msg)
         return 1;
+    time_t last_gga = time(NULL);
     for (;;) {
         if (nt) {
             int rs = bx_ntrip_read(nt, buf, sizeof buf, &n);
             if (rs != BX_OK) {
                 fprintf(stderr, "bdsrx rtcm-decode: %s\n", bx_ntrip_error(nt));
-                break;
+                if (reconnect_s <= 0)
+                    break;
+                fprintf(stderr, "bdsrx rtcm-decode: reconnecting (at most %.0f s)\n", reconnect_s);
+                if (bx_ntrip_reconnect(nt, reconnect_s, NULL) != BX_OK) {
+                    fprintf(stderr, "bdsrx rtcm-decode: %s\n", bx_ntrip_error(nt));
+                    break;
+                }
+                continue;
+            }
+            if (gga[0] && time(NULL) - last_gga >= 10) {
+                make_gga(gga_llh, gga, sizeof gga);
+                bx_ntrip_send(nt, gga, strlen(gga));
+                last_gga = time(NULL);
             }
         } else if ((n = fread(buf, 1, sizeof buf, in)) == 0) {
             break;

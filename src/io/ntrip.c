@@ -560,6 +560,8 @@ int bx_ntrip_read(bx_ntrip_t *n, uint8_t *buf, size_t len, size_t *got)
             n->delivered += *got;
             return BX_OK;
         }
+        if (r == 0)
+            snprintf(n->err, sizeof n->err, "%s: the caster ended the stream (last chunk)", n->where);
         return r == 0 ? BX_ERR_EOF : r == -2 ? BX_ERR_FORMAT : BX_ERR_IO;
     }
     if (n->bpos == n->blen) {
