@@ -651,11 +651,129 @@ static void test_v2_chunked_and_errors(void **state)
     free(out);
 }
 
+/* ------------------------------------------------------------ NTRIP server (push) */
+
+typedef struct {
+    int lfd;
+    int version, bad_password;
+    char request[2048];
+    uint8_t *data;     /* stream received (de-chunked for NTRIP 2) */
+    size_t n;
+} caster_t;
+
+static void *caster_thread(void *arg)
+{
+    caster_t *c = arg;
+    int fd = accept(c->lfd, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    size_t k = 0;
+    char *end = NULL;
+    while (k + 1 < sizeof c->request && !(end = strstr(c->request, "\r\n\r\n"))) {
+        ssize_t r = recv(fd, c->request + k, sizeof c->request - 1 - k, 0);
+        if (r <= 0)
+            break;
+        k += (size_t)r;
+        c->request[k] = 0;
+    }
+    /* bytes after the header belong to the stream */
+    size_t hdr = end ? (size_t)(end - c->request) + 4 : k;
+    uint8_t *raw = malloc(1 << 20);
+    size_t nraw = k - hdr;
+    memcpy(raw, c->request + hdr, nraw);
+    c->request[hdr] = 0;
+    const char *reply = c->bad_password ? "ERROR - Bad Password\r\n"
+                        : c->version == 1 ? "ICY 200 OK\r\n"
+                                          : "HTTP/1.1 200 OK\r\nNtrip-Version: Ntrip/2.0\r\n\r\n";
+    send(fd, reply, strlen(reply), MSG_NOSIGNAL);
+    ssize_t r;
+    while (!c->bad_password && nraw < (1u << 20) && (r = recv(fd, raw + nraw, (1u << 20) - nraw, 0)) > 0)
+        nraw += (size_t)r;
+    close(fd);
+    c->data = malloc(nraw + 1);
+    c->n = 0;
+    if (c->version == 1) {
+        memcpy(c->data, raw, nraw);
+        c->n = nraw;
+    } else { /* de-chunk */
+        size_t i = 0;
+        while (i < nraw) {
+            unsigned long sz = strtoul((char *)raw + i, NULL, 16);
+            const char *crlf = memchr(raw + i, '\n', nraw - i);
+            if (!crlf || sz == 0)
+                break;
+            i = (size_t)((const uint8_t *)crlf - raw) + 1;
+            memcpy(c->data + c->n, raw + i, sz);
+            c->n += sz;
+            i += sz + 2;
+        }
+    }
+    free(raw);
+    return NULL;
+}
+
+static void test_ntrip_server_push(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 13 + 1);
+    for (int version = 1; version <= 2; version++) {
+        for (int bad = 0; bad <= 1; bad++) {
+            caster_t cs;
+            memset(&cs, 0, sizeof cs);
+            int port;
+            cs.lfd = listen_any(&port);
+            cs.version = version;
+            cs.bad_password = bad;
+            pthread_t th;
+            pthread_create(&th, NULL, caster_thread, &cs);
+            char url[128], store[256], err[300];
+            snprintf(url, sizeof url, "%s://base:secret@127.0.0.1:%d/BASE1", version == 1 ? "ntrips" : "ntrips2", port);
+            bx_ntrip_config_t c;
+            bx_ntrip_config_default(&c);
+            assert_int_equal(bx_ntrip_parse_url(url, &c, store, sizeof store, err, sizeof err), BX_OK);
+            assert_int_equal(c.version, version);
+            bx_ntrip_server_t *sv;
+            int st = bx_ntrip_server_create(&c, &sv, err, sizeof err);
+            if (bad) {
+                printf("NOTE: NTRIP %d server, wrong password: %s\n", version, err);
+                assert_int_not_equal(st, BX_OK);
+                assert_non_null(strstr(err, "check the password"));
+            } else {
+                assert_int_equal(st, BX_OK);
+                for (int i = 0; i < 10; i++)
+                    assert_int_equal(bx_ntrip_server_send(sv, msg + 300 * i, 300), BX_OK);
+                assert_int_equal(bx_ntrip_server_bytes(sv), sizeof msg);
+                bx_ntrip_server_destroy(sv);
+            }
+            pthread_join(th, NULL);
+            close(cs.lfd);
+            if (version == 1)
+                assert_non_null(strstr(cs.request, "SOURCE secret /BASE1\r\n"));
+            else {
+                assert_non_null(strstr(cs.request, "POST /BASE1 HTTP/1.1\r\n"));
+                assert_non_null(strstr(cs.request, "Ntrip-Version: Ntrip/2.0\r\n"));
+                assert_non_null(strstr(cs.request, "Transfer-Encoding: chunked\r\n"));
+                assert_non_null(strstr(cs.request, "Authorization: Basic YmFzZTpzZWNyZXQ=\r\n")); /* base:secret */
+            }
+            assert_non_null(strstr(cs.request, "NTRIP bdsrx/"));
+            if (!bad) {
+                assert_int_equal(cs.n, sizeof msg);
+                assert_memory_equal(cs.data, msg, sizeof msg);
+            }
+            free(cs.data);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_and_base64),
         cmocka_unit_test(test_v2_chunked_and_errors),
+        cmocka_unit_test(test_ntrip_server_push),
         cmocka_unit_test_teardown(test_str2str_caster, stop_caster),
         cmocka_unit_test_teardown(test_base_through_str2str, stop_caster),
     };

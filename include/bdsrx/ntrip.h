@@ -82,6 +82,20 @@ const char *bx_ntrip_error(const bx_ntrip_t *n);
 uint64_t bx_ntrip_bytes(const bx_ntrip_t *n); /* stream bytes delivered so far */
 void bx_ntrip_destroy(bx_ntrip_t *n);         /* closes the connection; NULL-safe */
 
+/* ---- NTRIP server: push a stream to a caster's mountpoint (a base station) ----
+ * c: host, port, mount, password (NTRIP 1: "SOURCE password /MOUNT"; NTRIP 2: POST with
+ * Basic user:password and chunked transfer), version, timeout_s (also the longest a send
+ * may wait for the caster to take data).  Errors in words ("caster refused the stream:
+ * \"ERROR - Bad Password\": check the password").  bx_ntrip_parse_url reads
+ * "ntrips://[user]:password@host:port/MOUNT" (NTRIP 1) and "ntrips2://..." (NTRIP 2) for it.
+ * One thread at a time. */
+typedef struct bx_ntrip_server bx_ntrip_server_t;
+int bx_ntrip_server_create(const bx_ntrip_config_t *c, bx_ntrip_server_t **out, char *err, size_t errlen);
+int bx_ntrip_server_send(bx_ntrip_server_t *s, const void *data, size_t len);
+const char *bx_ntrip_server_error(const bx_ntrip_server_t *s);
+uint64_t bx_ntrip_server_bytes(const bx_ntrip_server_t *s);
+void bx_ntrip_server_destroy(bx_ntrip_server_t *s); /* NTRIP 2: sends the last chunk; NULL-safe */
+
 /* The caster's source table (GET /): a malloc'd NUL-terminated text in *text
  * (the caller frees it), the "STR;..." lines and the rest as sent. */
 int bx_ntrip_sourcetable(const bx_ntrip_config_t *c, char **text, char *err, size_t errlen);

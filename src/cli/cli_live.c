@@ -261,7 +261,7 @@ int cli_live(int argc, char **argv)
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
-        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT",
+        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
          "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
          NULL, 0, 0},

@@ -117,7 +117,7 @@ int cli_run(int argc, char **argv)
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
-        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT",
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},

@@ -17,6 +17,7 @@
 
 #include "bdsrx/ntrip.h"
 #include "bdsrx/version.h"
+#include "ntrip_impl.h"
 
 #define RXBUF 16384
 #define MAXHDR 16384
@@ -115,8 +116,13 @@ int bx_ntrip_parse_url(const char *url, bx_ntrip_config_t *c, char *store, size_
         p += 9, version = 1;
     else if (!strncmp(p, "ntrip2://", 9))
         p += 9, version = 2;
+    else if (!strncmp(p, "ntrips://", 9))
+        p += 9, version = 1; /* NTRIP server (push), "SOURCE password /MOUNT" */
+    else if (!strncmp(p, "ntrips2://", 10))
+        p += 10, version = 2; /* NTRIP server, POST + chunked */
     else {
-        seterr(err, errlen, "%s: not an NTRIP URL (ntrip://[user[:password]@]host[:port]/MOUNT)", url);
+        seterr(err, errlen, "%s: not an NTRIP URL (ntrip://[user[:password]@]host[:port]/MOUNT, ntrips:// to push)",
+               url);
         return BX_ERR_ARG;
     }
     if (strlen(p) + 4 > storelen) {
@@ -183,8 +189,8 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* connect with a timeout: non-blocking connect, poll for writability */
-static int connect_to(const char *host, int port, int timeout_ms, char *err, size_t errlen)
+/* connect with a timeout: non-blocking connect, poll for writability (ntrip_impl.h) */
+int bx_ntrip__connect(const char *host, int port, int timeout_ms, char *err, size_t errlen)
 {
     char ps[16];
     snprintf(ps, sizeof ps, "%d", port);
@@ -364,7 +370,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
     }
     n->timeout_ms = (int)((c->timeout_s > 0 ? c->timeout_s : 10.0) * 1000.0);
     snprintf(n->where, sizeof n->where, "%s:%d/%s", c->host, c->port, mount);
-    n->fd = connect_to(c->host, c->port, n->timeout_ms, err, errlen);
+    n->fd = bx_ntrip__connect(c->host, c->port, n->timeout_ms, err, errlen);
     if (n->fd < 0) {
         free(n);
         return BX_ERR_IO;

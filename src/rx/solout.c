@@ -7,13 +7,29 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
 #include "bdsrx/nmea_tcp.h"
+#include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
+static int caster_connect(solout_t *o, char *err, size_t errlen)
+{
+    bx_ntrip_config_t c;
+    char store[600];
+    bx_ntrip_config_default(&c);
+    c.timeout_s = 2.0; /* the receiver waits at most this long for a stalled caster */
+    if (bx_ntrip_parse_url(o->rtcm_url, &c, store, sizeof store, err, errlen) != BX_OK)
+        return -1;
+    return bx_ntrip_server_create(&c, &o->rtcm_caster, err, errlen) == BX_OK ? 0 : -1;
+}
+
 int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen)
 {
+    if (!strncmp(spec, "ntrips://", 9) || !strncmp(spec, "ntrips2://", 10)) {
+        snprintf(o->rtcm_url, sizeof o->rtcm_url, "%s", spec);
+        return caster_connect(o, err, errlen);
+    }
     if (!strncmp(spec, "tcp://", 6)) {
         char addr[128] = "127.0.0.1";
         const char *hp = spec + 6, *c = strrchr(hp, ':');
@@ -41,6 +57,9 @@ void solout_close_rtcm(solout_t *o)
     o->rtcm = NULL;
     bx_nmea_tcp_destroy(o->rtcm_tcp);
     o->rtcm_tcp = NULL;
+    bx_ntrip_server_destroy(o->rtcm_caster);
+    o->rtcm_caster = NULL;
+    o->rtcm_url[0] = '\0';
 }
 
 static void send_nmea(const solout_t *o, const bx_sol_t *sol)
@@ -80,7 +99,7 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
     }
     if (o->rtcm_tcp)
         bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
-    if ((o->rtcm || o->rtcm_tcp) && obs->n > 0) {
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -104,6 +123,19 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         }
         if (n > 0 && o->rtcm_tcp)
             bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
+        if (n > 0 && !o->rtcm_caster && o->rtcm_url[0] && --o->rtcm_retry <= 0) {
+            char e[300];
+            if (caster_connect(o, e, sizeof e))
+                o->rtcm_retry = 10;
+            else
+                fprintf(stderr, "rtcm-out: connected to the caster again\n");
+        }
+        if (n > 0 && o->rtcm_caster && bx_ntrip_server_send(o->rtcm_caster, buf, (size_t)n) != BX_OK) {
+            fprintf(stderr, "rtcm-out: %s; retrying every 10 epochs\n", bx_ntrip_server_error(o->rtcm_caster));
+            bx_ntrip_server_destroy(o->rtcm_caster);
+            o->rtcm_caster = NULL;
+            o->rtcm_retry = 10;
+        }
     }
     bx_sol_t sol;
     int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
