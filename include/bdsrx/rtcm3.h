@@ -132,12 +132,13 @@ int bx_rtcm3_dec_input(bx_rtcm3_dec_t *d, const uint8_t *buf, size_t n, size_t *
  * week tracking are updated as for a framed message. */
 int bx_rtcm3_dec_payload(bx_rtcm3_dec_t *d, const uint8_t *payload, size_t len, bx_rtcm3_msg_t *msg);
 
-/* The completed epoch to take (valid after a message with epoch_done = 1, until
- * the next message is decoded; when one message completes two epochs, the
- * second is shown after the next message, which then has epoch_done = 1 too): every GPS and BDS cell whose signal maps to a
- * bx_signal_t, with code = RINEX attribute, pilot = 1 for B1C/B2a/B2b P or X,
- * phase in cycles, Doppler = -rate / lambda, LLI: BX_OBS_SLIP when the lock
- * time went down (or the cell is new), BX_OBS_HALF from DF420. */
+/* The completed epoch to take (valid after a message with epoch_done = 1,
+ * until the next message is decoded; when one message completes two epochs,
+ * the second is shown after the next message, which then has epoch_done = 1
+ * too): every GPS and BDS cell whose signal maps to a bx_signal_t, with code =
+ * RINEX attribute, pilot = 1 for B1C/B2a/B2b P or X, phase in cycles, Doppler
+ * = -rate / lambda, LLI: BX_OBS_SLIP when the lock time went down (or the cell
+ * is new), BX_OBS_HALF from DF420. */
 const bx_obs_t *bx_rtcm3_dec_obs(const bx_rtcm3_dec_t *d);
 /* End of input: completes the epoch being assembled; 1 while an epoch is
  * shown by bx_rtcm3_dec_obs (call it until it returns 0 to take them all). */

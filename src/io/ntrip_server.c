@@ -181,8 +181,8 @@ int bx_ntrip_server_send(bx_ntrip_server_t *s, const void *data, size_t len)
     if (s->version == 2) {
         char h[24];
         int hl = snprintf(h, sizeof h, "%zx\r\n", len);
-        bad = send_timeout(s->fd, h, (size_t)hl, s->timeout_ms) < 0 || send_timeout(s->fd, data, len, s->timeout_ms) < 0 ||
-              send_timeout(s->fd, "\r\n", 2, s->timeout_ms) < 0;
+        bad = send_timeout(s->fd, h, (size_t)hl, s->timeout_ms) < 0 ||
+              send_timeout(s->fd, data, len, s->timeout_ms) < 0 || send_timeout(s->fd, "\r\n", 2, s->timeout_ms) < 0;
     } else {
         bad = send_timeout(s->fd, data, len, s->timeout_ms) < 0;
     }

@@ -111,9 +111,9 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
             if (len > 0)
                 n = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
         }
-        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + (n > 0 ? n : 0), sizeof buf - (size_t)(n > 0 ? n : 0));
         if (n < 0)
             n = 0;
+        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + n, sizeof buf - (size_t)n);
         if (m > 0)
             n += m;
         if (n > 0 && o->rtcm) {
