@@ -28,6 +28,7 @@
 #include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
 #include "bdsrx/nmea_tcp.h"
+#include "bdsrx/ntrip.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"
 #include "bdsrx/pppb2b.h"

@@ -61,6 +61,13 @@ typedef struct {
     double el_deg, az_deg; /* NAN until a position exists */
 } bx_rx_chan_status_t;
 
+/* Observations (bx_obs_t, on_epoch): pseudorange, carrier phase and Doppler in RINEX 3.05
+ * conventions: phase moves with the pseudorange, Doppler positive for an approaching
+ * satellite; the pilot's phase plus 1/4 cycle (aligned with the band's data signal); code and
+ * phase both refer to the receiver time scale, so a bx_rx_steer_clock step moves both by the
+ * same range; phase only with a pseudorange (half-cycle resolved), each arc starting near
+ * P / lambda with BX_OBS_SLIP set, a new arc after any loss of lock, gap or missed epoch;
+ * lock_s = age of the arc. */
 typedef struct bx_rx bx_rx_t;
 
 /* Solvers that run inside the receiver (bx_rx_config_t.solver).  RTK and PPP

@@ -219,6 +219,7 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
+    const char *rtcm_spec = NULL;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -262,6 +263,10 @@ int cli_live(int argc, char **argv)
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
+         "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
+         NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
         {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
@@ -345,6 +350,10 @@ int cli_live(int argc, char **argv)
     }
     if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (rtcm_spec && solout_open_rtcm(&o.so, rtcm_spec, err, sizeof err)) {
+        fprintf(stderr, "bdsrx live: --rtcm-out: %s\n", err);
         goto done;
     }
     o.ttff_s = -1;
@@ -461,6 +470,7 @@ done:
         ret = 1;
     if (o.so.rnx && fclose(o.so.rnx) != 0)
         ret = 1;
+    solout_close_rtcm(&o.so);
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);

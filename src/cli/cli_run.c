@@ -117,7 +117,7 @@ int cli_run(int argc, char **argv)
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
-        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE",
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
@@ -220,9 +220,12 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
-        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
-        goto done;
+    if (rtcmo) {
+        char e[300];
+        if (solout_open_rtcm(&r.out, rtcmo, e, sizeof e)) {
+            fprintf(stderr, "bdsrx run: %s\n", e);
+            goto done;
+        }
     }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
@@ -332,8 +335,7 @@ done:
         fclose(r.out.json);
     if (r.out.rnx)
         fclose(r.out.rnx);
-    if (r.out.rtcm)
-        fclose(r.out.rtcm);
+    solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
     for (int k = 0; k < 2; k++)
         if (rd[k])

@@ -29,6 +29,7 @@
 #include "rx_solve.h"
 #include "warmstart.h"
 
+#define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
 
@@ -579,7 +580,11 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
 {
     const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
     const double lambda_m = BX_CLIGHT_MPS / f_hz;
-    const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
+    /* RINEX 3.05 phase alignment (§5.1 / "SYS / PHASE SHIFT"): B1C and B2a phases refer to the data
+     * component (1D, 5D); the tracked pilot is in quadrature ahead of it (s = D + j P, ICD
+     * signal structure, signals.md §1), so L_D = L_P + 1/4 cycle: written as "C L1P  0.25000"
+     * (real receivers do the same, e.g. the Leica GR50 file in shared/testdata/real/rinex_bds3_obs) */
+    const double raw = o->carrier_cycles + PILOT_ALIGN_CYC - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
     if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);

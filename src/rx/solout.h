@@ -27,6 +27,10 @@ typedef struct {
     bx_rinex_obs_header_t rnx_hdr;
     FILE *rtcm;                    /* RTCM3 out (base station) or NULL: BDS MSM7 every epoch, 1005 with the
                                       mean position once there is a fix */
+    struct bx_nmea_tcp *rtcm_tcp;  /* the same to TCP clients (solout_open_rtcm "tcp://") or NULL */
+    struct bx_ntrip_server *rtcm_caster; /* the same pushed to an NTRIP caster ("ntrips://") or NULL */
+    char rtcm_url[512];            /* for reconnecting to the caster */
+    int rtcm_retry;                /* epochs until the next connection attempt after a failure */
     int rtcm_station;              /* DF003 reference station id */
     solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each fix, or NULL */
     void *nmea_user;
@@ -41,6 +45,14 @@ typedef struct {
 } solout_t;
 
 void solout_init(solout_t *o);
+
+/* RTCM3 output for a base station: "FILE", "tcp://[ADDR:]PORT" (a server every client of
+ * which gets the stream; ADDR default 127.0.0.1, 0.0.0.0 for all interfaces) or
+ * "ntrips://[user]:password@host:port/MOUNT" (NTRIP 1 server; "ntrips2://" NTRIP 2) pushing to a
+ * caster: a failed send is reported once on stderr and the connection retried every 10 epochs.  0 ok, -1 with a
+ * message in err.  solout_close_rtcm closes it (NULL-safe fields). */
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
+void solout_close_rtcm(solout_t *o);
 
 /* One epoch (from the receiver's on_epoch).  Epochs before the time of week is known
  * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
