@@ -121,7 +121,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "\n");
             }
             g_src = NULL;
-            bx_source_close(src);
+            bx_source_destroy(src);
         } while (loop && !g_stop && rc == 0);
         g_srv = NULL;
         bx_rtltcp_server_destroy(srv);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
     bx_sink_t *k = NULL;
     if (bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx-replay: %s\n", err);
-        bx_source_close(src);
+        bx_source_destroy(src);
         return 1;
     }
     size_t gran = bx_source_granule(src);
@@ -170,8 +170,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     g_src = NULL;
-    bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+    bx_source_destroy(src);
+    int fin = bx_sink_finish(k, err, sizeof err);
+    bx_sink_destroy(k);
+    if (fin != BX_OK) {
         /* a reader that goes away (head, a closed pipe) is a normal end for a player */
         if (!strstr(err, "closed the pipe")) {
             fprintf(stderr, "bdsrx-replay: %s\n", err);

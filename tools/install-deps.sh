@@ -28,6 +28,8 @@ python3-bitstruct
 python3-yaml
 python3-jsonschema
 python3-defusedxml
+python3-matplotlib
+chromium
 rtklib
 "
 missing=""

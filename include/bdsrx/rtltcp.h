@@ -17,6 +17,9 @@
  * again is bit-exact, and an RTL-SDR recording stored as SigMF ci8 keeps every ADC code.
  * The 0.5 LSB DC offset this leaves is below one quantisation step and is removed by the
  * zero-mean spreading codes in correlation.
+ *
+ * Threads: the protocol codecs are pure; a server is driven by one thread, bx_rtltcp_server_stop
+ * may be called from any thread or a signal handler.
  */
 #ifndef BDSRX_RTLTCP_H
 #define BDSRX_RTLTCP_H

@@ -25,7 +25,7 @@ static int fail(char *err, size_t n, int code, const char *fmt, ...)
     return code;
 }
 
-void bx_sp3_free(bx_sp3_t *s)
+void bx_sp3_destroy(bx_sp3_t *s)
 {
     if (!s)
         return;
@@ -145,7 +145,7 @@ int bx_sp3_read(const char *path, bx_sp3_t **out, char *err, size_t errlen)
     else
         fclose(f);
     if (st) {
-        bx_sp3_free(s);
+        bx_sp3_destroy(s);
         return st;
     }
     *out = s;
