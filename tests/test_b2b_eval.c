@@ -46,8 +46,8 @@ static int load(data_t *d)
 
 static void unload(data_t *d)
 {
-    bx_sp3_free(d->sp3);
-    bx_nav_free(&d->nav);
+    bx_sp3_destroy(d->sp3);
+    bx_nav_destroy(&d->nav);
 }
 
 static void show(const char *what, const bx_b2b_eval_result_t *r)
@@ -214,7 +214,7 @@ static void sp3_case(const int *mins, int n, int order)
         if (st == BX_OK)
             assert_true(isfinite(p[0]) && isfinite(c));
     }
-    bx_sp3_free(s);
+    bx_sp3_destroy(s);
 }
 
 static void test_sp3_repeated_epoch(void **state)

@@ -314,7 +314,7 @@ static void test_real_consistency(void **state)
     assert_true(iod_same > 0.97 * (iod_same + iod_diff));
     assert_true(eph_ok > 0.8 * (eph_ok + eph_no));
     bx_b2b_store_destroy(st);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* ---------------- cssrlib ---------------- */
@@ -766,7 +766,7 @@ static void test_apply_frame_and_signs(void **state)
     c.dcb.dcb_m[1] = 0.0;
     assert_true(bx_b2b_dcb_m(&c, BX_B2B_SIG_B1CP) == 1.25);
     assert_true(isnan(bx_b2b_dcb_m(&c, BX_B2B_SIG_B2AP)));
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 int main(void)

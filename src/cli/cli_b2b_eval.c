@@ -142,13 +142,13 @@ int cli_b2b_eval(int argc, char **argv)
     bx_nav_init(&nav);
     if (bx_rinex_nav_read(navp, &nav, err, sizeof err) != BX_OK) {
         fprintf(stderr, "b2b-eval: %s\n", err);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         return 1;
     }
     bx_sp3_t *sp3 = NULL;
     if (bx_sp3_read(sp3p, &sp3, err, sizeof err) != BX_OK) {
         fprintf(stderr, "b2b-eval: %s\n", err);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         return 1;
     }
     bx_b2b_eval_result_t *r = malloc(sizeof *r);
@@ -156,8 +156,8 @@ int cli_b2b_eval(int argc, char **argv)
     if (rc != BX_OK) {
         fprintf(stderr, "b2b-eval: %s\n", rc == BX_ERR_NOMEM ? "out of memory" : err);
         free(r);
-        bx_sp3_free(sp3);
-        bx_nav_free(&nav);
+        bx_sp3_destroy(sp3);
+        bx_nav_destroy(&nav);
         return 1;
     }
     if (!json) {
@@ -207,7 +207,7 @@ int cli_b2b_eval(int argc, char **argv)
         printf("# * antenna offset: stand-in (no published B3I value for the block at hand)\n");
     }
     free(r);
-    bx_sp3_free(sp3);
-    bx_nav_free(&nav);
+    bx_sp3_destroy(sp3);
+    bx_nav_destroy(&nav);
     return 0;
 }
