@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         {"b2b-eval", cli_b2b_eval, "PPP-B2b corrected orbits/clocks vs precise SP3 (SISRE)"},
         {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
         {"rtk", cli_rtk, "RTK (carrier phase, LAMBDA) from rover + base RINEX observations"},
-        {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS)"},
+        {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS B2BI)"},
         {"info", cli_info, "describe a capture file (format, rate, length)"},
         {"rtcm-decode", cli_rtcm_decode, "decode an RTCM 3.3 stream (MSM, 1005/1006, 1033, 1042, 1019)"},
     };
