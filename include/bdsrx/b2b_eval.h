@@ -79,6 +79,11 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
  * BX_ERR_UNSUPPORTED for satellites not in the table. */
 int bx_bds3_pco(int prn, double pco_m[3], const char **block);
 
+/* B3I antenna phase centre of PRN at time t (BDT) from its centre of mass (ECEF), with the
+ * offsets of bx_bds3_pco in the nominal yaw-steering attitude.  Returns what bx_bds3_pco
+ * returns (apc = com for BX_ERR_UNSUPPORTED). */
+int bx_bds3_apc(int prn, bx_time_t t, const double com_m[3], double apc_m[3]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "bdsrx/eph.h"
 #include "bdsrx/types.h"
 
 #ifdef __cplusplus
@@ -63,6 +64,18 @@ void bx_ppp_destroy(bx_ppp_t *p); /* NULL-safe */
  * *sol filled, BX_ERR_NOFIX when fewer than 5 satellites have code and phase (state kept),
  * BX_ERR_ARG. */
 int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user, bx_ppp_sol_t *sol);
+
+/* ---- satellite states from broadcast B-CNAV1 + a PPP-B2b log (nav/pos/ppp_b2b.c) ---- */
+/* Replays the cssrlib-data log (bx_b2b_log_parse lines) of GEO geo_prn up to each requested
+ * time (times must not go backwards by more than the log's spacing).  The orbit is the B3I
+ * antenna phase centre (pppb2b.md §5), the clock that of the IF(B1C pilot, B2a pilot) code:
+ * dt_B3I - (c1 DCB(B1Cp) + c2 DCB(B2ap)) / c.  nav must outlive the object. */
+typedef struct bx_ppp_b2b bx_ppp_b2b_t;
+int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
+                      size_t errlen);
+void bx_ppp_b2b_destroy(bx_ppp_b2b_t *s); /* NULL-safe */
+/* A bx_ppp_satfn; user = the bx_ppp_b2b_t. */
+int bx_ppp_b2b_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *clk_s);
 
 #ifdef __cplusplus
 }
