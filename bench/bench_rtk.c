@@ -114,6 +114,6 @@ int main(int argc, char **argv)
                trials);
         free(ttff);
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     return 0;
 }

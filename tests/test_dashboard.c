@@ -80,8 +80,8 @@ static void test_dashboard(void **state)
     }
     /* a 30 s B1C capture, 8 satellites at 45 dB-Hz (shared through the test cache) */
     char stamp[64], key[160], dir[512], tmp[512];
-    snprintf(key, sizeof key, "dashboard-b1c-30s-ci2-seed3-%s", tu_file_stamp(sim, stamp, sizeof stamp));
-    int have = tu_cache_dir(key, dir, sizeof dir, tmp, sizeof tmp);
+    snprintf(key, sizeof key, "b1c-30s-ci2-seed3-%s", tu_file_stamp(sim, stamp, sizeof stamp));
+    int have = tu_cache_dir("dashboard-b1c", key, dir, sizeof dir, tmp, sizeof tmp);
     assert_true(have >= 0);
     if (!have) {
         char out[600];
@@ -91,7 +91,7 @@ static void test_dashboard(void **state)
                                  "--seed", "3", "--quiet", NULL),
                          0);
         tu_result_free(&r);
-        assert_int_equal(tu_cache_commit(dir, tmp), 0);
+        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
     }
     char uri[700], truth[600];
     snprintf(uri, sizeof uri, "%s/cap_b1c.ci2?live=1&pace=1", dir);

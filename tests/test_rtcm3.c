@@ -520,7 +520,7 @@ static void test_real_log_vs_convbin(void **state)
     assert_true(ncmp >= 10);
     assert_true(dmax_orbit < 1e-11); /* D19.12 printing */
     assert_true(dmax_clk < 1e-15);
-    bx_nav_free(&rn);
+    bx_nav_destroy(&rn);
     free(a);
     free(b);
     free(d);

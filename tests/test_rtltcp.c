@@ -301,6 +301,36 @@ static void test_replay_tool_server(void **state)
     free(got);
 }
 
+/* A client asking for a rate the served capture does not have (4.092e6 against a 2.048e6
+ * capture): the server turns it away instead of streaming samples at the wrong rate, and the
+ * client reports an error that names the rate, not "end of stream". */
+static void test_rate_mismatch(void **state)
+{
+    (void)state;
+    server_t sv;
+    pthread_t th;
+    start_server(&sv, &th, "");
+    char uri[256], err[256] = "";
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=4.092e6", bx_rtltcp_server_port(sv.srv));
+    bx_source_t *c = NULL;
+    assert_int_equal(bx_source_open(uri, NULL, &c, err, sizeof err), BX_OK);
+    static bx_cf32_t x[8192];
+    long n;
+    while ((n = bx_source_read(c, x, 8192, NULL)) > 0)
+        ;
+    assert_true(n < 0);
+    printf("NOTE: client: %s\n", bx_source_error(c));
+    assert_non_null(strstr(bx_source_error(c), "4092000 sps"));
+    bx_source_destroy(c);
+    pthread_join(th, NULL);
+    printf("NOTE: server: %s\n", sv.err);
+    assert_int_equal(sv.status, BX_ERR_UNSUPPORTED);
+    assert_int_equal(sv.cs.refused_rate_hz, 4092000u);
+    assert_non_null(strstr(sv.err, "2048000 sps"));
+    bx_source_destroy(sv.src);
+    bx_rtltcp_server_destroy(sv.srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_loopback_exact),
         cmocka_unit_test(test_slow_consumer),
         cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_replay_tool_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

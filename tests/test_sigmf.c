@@ -81,7 +81,8 @@ static void test_every_format(void **state)
         assert_int_equal(bx_sink_create(path, &m, 1, &k, err, sizeof err), 0);
         assert_int_equal(bx_sink_write_cf32(k, x, N, 1.0f), 0);
         assert_int_equal(bx_sink_gap(k, 16, 1.7e9 + 1), 0); /* a loss: one annotation */
-        assert_int_equal(bx_sink_close(k, err, sizeof err), 0);
+        assert_int_equal(bx_sink_finish(k, err, sizeof err), 0);
+        bx_sink_destroy(k);
         tu_result_t r = {0};
         const int st = run_check(path, &r);
         printf("NOTE: %s: %s", bx_iq_format_name(f), r.out);

@@ -110,12 +110,11 @@ int main(int argc, char **argv)
             int st = bx_rtltcp_server_serve(srv, src, sc, &cs, err, sizeof err);
             if (st != BX_OK) {
                 fprintf(stderr, "bdsrx-replay: %s\n", err);
-                rc = 1;
+                /* a client asking for another rate was turned away; with --loop the next may fit */
+                if (!(cs.refused_rate_hz && loop))
+                    rc = 1;
             } else if (!quiet && cs.bytes_sent) {
                 fprintf(stderr, "bdsrx-replay: client done, %llu samples sent", (unsigned long long)cs.bytes_sent / 2);
-                if (cs.rate_hz && fabs(cs.rate_hz - in->fs_hz) > 1)
-                    fprintf(stderr, " (client asked for %u sps; the capture is %.0f sps, not resampled)",
-                            cs.rate_hz, in->fs_hz);
                 if (cs.freq_hz && in->fc_hz > 0 && fabs(cs.freq_hz - in->fc_hz) > 1)
                     fprintf(stderr, " (client tuned %u Hz; the capture is at %.0f Hz)", cs.freq_hz, in->fc_hz);
                 fprintf(stderr, "\n");

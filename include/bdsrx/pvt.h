@@ -185,6 +185,10 @@ typedef struct {
     double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
                                snapshot's reference sample: code_phase_chips / chip rate */
     double cn0_dbhz;        /* 0 unknown */
+    /* appended */
+    double period_s;        /* period of code_phase_s: 0 = the primary code (B1C 10 ms, B2a 1 ms); a
+                               synchronised pilot secondary code gives 18 s (B1C) / 0.1 s (B2a), which
+                               lifts the a-priori position limit to the whole Earth (hot start) */
 } bx_coarse_meas_t;
 
 typedef struct {

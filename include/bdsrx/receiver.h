@@ -117,6 +117,27 @@ void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
  * scale by -bias_s so later epochs have a small clock bias. */
 void bx_rx_steer_clock(bx_rx_t *rx, double bias_s);
 
+/* Warm / hot start.  An approximate BDT of the first sample of stream 0 (from
+ * --time, a SigMF core:datetime, a PocketSDR .tag TIME or the system clock of a
+ * live source) and its uncertainty.  With ephemerides in the store
+ * (bx_rx_add_nav: a RINEX file or the cache of the last run) the engine then
+ * fixes time and position from the code phases of >= 5 channels whose pilot
+ * secondary code is synchronised (coarse-time solution over the 18 s / 0.1 s
+ * secondary periods, src/rx/warmstart.h) without waiting for a navigation
+ * frame: pseudoranges from ~2 s of samples.  A hint up to ~10 min off is
+ * corrected and reported; one further off gives no coarse fix, and the first
+ * decoded frame then reports it (bx_rx_start_info). */
+void bx_rx_set_time_hint(bx_rx_t *rx, bx_time_t bdt_first_sample, double sigma_s);
+/* A-priori position for the warm/hot start (e.g. the last fix of a previous
+ * run); without it the coarse-time fix starts from the tracked satellites'
+ * footprint. */
+void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3]);
+/* How the receiver time was set: 0 not yet, 1 by a decoded frame, 2 by the
+ * warm/hot start; msg (may be NULL) a one-line account, e.g. "time hint off
+ * by +185.0 s: corrected by the coarse-time fix (...)"; *hint_err_s (may be
+ * NULL) the error of the time hint once known, else NAN. */
+int bx_rx_start_info(const bx_rx_t *rx, double *hint_err_s, char *msg, size_t len);
+
 void bx_rx_destroy(bx_rx_t *rx); /* NULL-safe */
 
 #ifdef __cplusplus

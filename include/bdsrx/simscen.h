@@ -36,6 +36,9 @@ typedef struct {
     int tropo;              /* add a Saastamoinen troposphere delay */
     const bx_bdgim_t *iono; /* add this broadcast BDGIM ionosphere delay to the code (NULL: none);
                                the carrier is not advanced (no code-carrier divergence) */
+    /* appended: C/N0 by elevation (bx_simscen_cn0_dbhz); both 0 = one C/N0 for all */
+    double cn0_horizon_dbhz; /* at 0 deg elevation */
+    double cn0_zenith_dbhz;  /* at 90 deg */
 } bx_simscen_config_t;
 
 void bx_simscen_config_default(bx_simscen_config_t *c);
@@ -46,6 +49,12 @@ void bx_simscen_config_default(bx_simscen_config_t *c);
  * every parameter already quantised to its ICD scale factor (so the decoded
  * broadcast ephemeris equals the one used to generate the signal). */
 int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t);
+
+/* C/N0 of a satellite at elevation el_rad: cn0_horizon + (cn0_zenith -
+ * cn0_horizon) sin(el), a smooth stand-in for an antenna gain pattern plus
+ * the longer path at low elevation (e.g. 30 -> 45 dB-Hz gives 31.3 at 5 deg,
+ * 37.5 at 30 deg, 43.0 at 60 deg); dflt when the model is off (both 0). */
+double bx_simscen_cn0_dbhz(const bx_simscen_config_t *c, double el_rad, double dflt);
 
 /* Receiver position/velocity (ECEF) at t_rel seconds after start. */
 void bx_simscen_position(const bx_simscen_config_t *c, double t_rel_s, double pos_m[3], double vel_mps[3]);

@@ -95,7 +95,7 @@ typedef struct {
     double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */
     double lost_after_s;     /* ... for this long (1) */
     int coh_ms_b2a;          /* B2a coherent ms after secondary sync: 1, 2, 5, 10 or 20 (10) */
-    int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 300, B2a 200) */
+    int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 100, B2a 200) */
     int bump_jump;           /* B1C: very-early/late taps and bump-jump (1) */
     int corr_impl;           /* bx_corr_impl_t (0 = fastest on this CPU) */
 } bx_trk_config_t;
@@ -128,7 +128,10 @@ typedef struct {
 } bx_trk_symbol_t;
 
 /* Moves up to max queued data symbols (oldest first) to out; returns the count.
- * Symbols are produced only after secondary sync (sign resolved by the pilot). */
+ * Symbols are produced once the secondary code is synchronised (sign resolved
+ * by the pilot); the prompts of the periods before the sync (up to 2048 primary
+ * periods: B1C 20 s, B2a 2 s) are kept and their symbols emitted at the sync, so
+ * a frame that began between lock and sync is complete. */
 int bx_trk_pop_symbols(bx_trk_t *t, bx_trk_symbol_t *out, int max);
 
 typedef struct {

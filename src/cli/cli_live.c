@@ -37,6 +37,7 @@
 #include "bdsrx/trk.h"
 #include "cli.h"
 #include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
@@ -225,6 +226,8 @@ int cli_live(int argc, char **argv)
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
+    cli_warm_t warm;
+    cli_warm_init(&warm);
     const cli_opt_t opts[] = {
         {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
          "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
@@ -244,6 +247,7 @@ int cli_live(int argc, char **argv)
         {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
         {"prn", 0, CLI_FN, &lc.rx.prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
         {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
         {"elmask", 0, CLI_DOUBLE, &elmask_deg, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)",
          NULL, 0, 0},
@@ -394,6 +398,18 @@ int cli_live(int argc, char **argv)
             goto done;
         }
     }
+    {
+        /* a capture file played as a source: its sidecar's time; a device: the system clock */
+        const char *u = lc.uri;
+        const char *cap = !u ? NULL : !strncmp(u, "file:", 5) ? u + 5 : strchr(u, ':') ? NULL : u;
+        char path[4096];
+        if (cap) {
+            snprintf(path, sizeof path, "%s", cap);
+            path[strcspn(path, "?")] = 0;
+        }
+        if (cli_warm_setup(&warm, bx_live_rx(lv), cap ? path : NULL, quiet, "bdsrx live") != 0)
+            goto done;
+    }
     sc.live = lv;
     sig_started = pthread_create(&sig_th, NULL, sig_main, &sc) == 0;
 
@@ -432,6 +448,7 @@ int cli_live(int argc, char **argv)
     else
         fprintf(vf, "bdsrx live: the source ended (%s)\n", in->kind);
     summary(vf, lv, &o);
+    cli_warm_finish(&warm, bx_live_rx(lv), &o.so, vf, "bdsrx live");
     if (o.tcp) {
         bx_nmea_tcp_stats_t ts;
         bx_nmea_tcp_stats(o.tcp, &ts);

@@ -21,6 +21,7 @@
 #include "bdsrx/trk.h"
 #include "cli.h"
 #include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
@@ -94,6 +95,8 @@ int cli_run(int argc, char **argv)
     int quiet = 0, threads = 0, mode = -1;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
+    cli_warm_t warm;
+    cli_warm_init(&warm);
     const cli_opt_t opts[] = {
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
          "signal of each FILE in order, e.g. B1C or B1C,B2a\n(default: from the centre frequency, else B1C)",
@@ -104,6 +107,7 @@ int cli_run(int argc, char **argv)
         {"mode", 0, CLI_FN, &mode, 0, 0, "b1c|b2a|if",
          "positioning mode (default: if with two bands, else the band's signal)", fn_mode, 0, 0},
         {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
         {"rate", 0, CLI_DOUBLE, &rate_hz, 1, 10, "HZ", "solutions per second, 1 (default) .. 10", NULL, 0, 0},
         {"elmask", 0, CLI_DOUBLE, &elmask, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
         {"prn", 0, CLI_FN, &prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
@@ -206,6 +210,8 @@ int cli_run(int argc, char **argv)
         bx_rx_add_nav(r.rx, &nav);
         bx_nav_destroy(&nav);
     }
+    if (cli_warm_setup(&warm, r.rx, files[0], quiet, "bdsrx run") != 0)
+        goto done;
     if (json) {
         r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
         if (!r.out.json) {
@@ -243,6 +249,9 @@ int cli_run(int argc, char **argv)
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
         total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
+            fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
+                    seconds, files[0], total_s);
         if (seconds > 0 && (total_s == 0 || seconds < total_s))
             total_s = seconds;
     }
@@ -318,6 +327,7 @@ int cli_run(int argc, char **argv)
                         r.out.last.reason[0] ? r.out.last.reason : "no navigation data decoded");
         }
         solout_summary(&r.out, o);
+        cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
     if (rnxn) {
         FILE *f = fopen(rnxn, "w");

@@ -132,6 +132,14 @@ int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t)
     return BX_OK;
 }
 
+double bx_simscen_cn0_dbhz(const bx_simscen_config_t *c, double el_rad, double dflt)
+{
+    if (c->cn0_horizon_dbhz == 0.0 && c->cn0_zenith_dbhz == 0.0)
+        return dflt;
+    const double s = el_rad > 0.0 ? sin(el_rad) : 0.0;
+    return c->cn0_horizon_dbhz + (c->cn0_zenith_dbhz - c->cn0_horizon_dbhz) * s;
+}
+
 /* ---------------- trajectory ---------------- */
 
 /* FIELD: back-and-forth rows along north, U-turns (half circles) at the ends. */
