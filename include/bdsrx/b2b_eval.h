@@ -46,7 +46,7 @@ typedef struct {
     double w_r_meo, w_ac_meo;   /* SISRE weights (wR, wAC = w_{A,C}^2) for MEO ... */
     double w_r_geo, w_ac_geo;   /* ... and IGSO/GEO */
 } bx_b2b_eval_cfg_t;
-/* apply_pco 1; weights of Montenbruck et al. (2015), GPS Solut 19:321-333, Table: BDS
+/* apply_pco 1; weights of Montenbruck, Steigenberger, Hauschild (2018), Adv. Space Res. 61:3020-3038: BDS
  * MEO wR 0.98, wAC 1/54; BDS IGSO/GEO wR 0.99, wAC 1/126 (nav/README.md). */
 void bx_b2b_eval_cfg_default(bx_b2b_eval_cfg_t *c);
 

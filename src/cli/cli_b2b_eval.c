@@ -99,7 +99,7 @@ int cli_b2b_eval(int argc, char **argv)
         {"no-pco", 0, CLI_FLAG, &no_pco, 0, 0, NULL, "compare with the SP3 centre of mass", NULL, 0, 0},
         {"weights", 0, CLI_FN, &cfg, 0, 0, "W",
          "SISRE weights: montenbruck (default; MEO wR 0.98 wAC 1/54, IGSO/GEO 0.99 1/126,\n"
-         "Montenbruck et al. 2015) or issue11 (0.99 and 1/127 for every orbit)", fn_weights, 0, 0},
+         "Montenbruck et al. 2018) or issue11 (0.99 and 1/127 for every orbit)", fn_weights, 0, 0},
         CLI_QUIET_OPT(&quiet),
         CLI_OPT_END,
     };
