@@ -23,6 +23,9 @@
 #include "bdsrx/sp3.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
+#include "bdsrx/rinex_obs.h"
+#include <unistd.h>
 
 static const double SITE[3] = {-3962108.6836, 3381309.5672, 3668678.6720}; /* cssrlib samples' receiver */
 
@@ -333,6 +336,17 @@ static void test_ppp_b2b_synthetic(void **state)
         cfg.kinematic = kin;
         bx_ppp_t *pp;
         assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
+        /* the static run's observations also go to a RINEX file for `bdsrx ppp` */
+        char rnx[] = "/tmp/bdsrx_ppp_XXXXXX";
+        FILE *rf = NULL;
+        bx_rinex_obs_header_t hdr;
+        bx_rinex_obs_header_default(&hdr);
+        if (run == 0) {
+            int fd = mkstemp(rnx);
+            assert_true(fd >= 0);
+            rf = fdopen(fd, "w");
+        }
+        double last_hor = NAN;
         /* 21:01 .. 21:59 GPST */
         const bx_time_t t0 = bx_time_gpst_to_bdt(bx_time_from_gps_week_tow(2274, 507660.0));
         double t10 = -1, h30 = NAN, u30 = NAN, sh = 0, su = 0;
@@ -341,6 +355,11 @@ static void test_ppp_b2b_synthetic(void **state)
         for (int k = 0; k < nep; k++) {
             const bx_time_t t = bx_time_add(t0, 30.0 * k);
             synth_b2b(&w, t, 150.0 + 1.5 * k, &tr, &obs);
+            if (rf) {
+                if (k == 0)
+                    assert_int_equal(bx_rinex_obs_write_header(rf, &hdr, t), BX_OK);
+                assert_int_equal(bx_rinex_obs_write_epoch(rf, &hdr, &obs), BX_OK);
+            }
             bx_ppp_sol_t sol;
             masked_t mk = {&w, src};
             if (bx_ppp_update(pp, &obs, truth ? masked_truth_fn : bx_ppp_b2b_satfn, truth ? (void *)&mk : (void *)src,
@@ -350,6 +369,7 @@ static void test_ppp_b2b_synthetic(void **state)
             double d[3] = {sol.pos_m[0] - SITE[0], sol.pos_m[1] - SITE[1], sol.pos_m[2] - SITE[2]}, enu[3];
             bx_ecef_to_enu(llh, d, enu);
             const double hor = hypot(enu[0], enu[1]);
+            last_hor = hor;
             if (hor < 0.10 && t10 < 0)
                 t10 = 30.0 * k;
             if (hor >= 0.10)
@@ -379,6 +399,30 @@ static void test_ppp_b2b_synthetic(void **state)
         assert_true(sqrt(sh / ns) < (truth ? 0.10 : kin ? 2.0 : 0.4));
         bx_ppp_destroy(pp);
         bx_ppp_b2b_destroy(src);
+        if (rf) { /* the command on the same data: the same result up to RINEX rounding */
+            fclose(rf);
+            char bin[512], ref[128];
+            if (tu_bin(bin, sizeof bin, "bdsrx")) {
+                snprintf(ref, sizeof ref, "%.10f,%.10f,%.4f", llh[0] * 180.0 / M_PI, llh[1] * 180.0 / M_PI, llh[2]);
+                tu_result_t r;
+                assert_int_equal(tu_runl(&r, NULL, bin, "ppp", "--obs", rnx, "--nav", pn, "--b2b", pl, "--geo", "62",
+                                         "--ref", ref, "--json", NULL), 0);
+                char *last = r.out, *q;
+                while ((q = strstr(last, "}\n")) && q[2])
+                    last = q + 2;
+                double e = NAN, nn = NAN;
+                const char *pe = strstr(last, "\"e_m\":"), *pnn = strstr(last, "\"n_m\":");
+                assert_non_null(pe);
+                assert_non_null(pnn);
+                e = atof(pe + 6);
+                nn = atof(pnn + 6);
+                printf("bdsrx ppp on the RINEX file: last horizontal %.3f m (library %.3f m); %s", hypot(e, nn), last_hor,
+                       r.err);
+                assert_true(fabs(hypot(e, nn) - last_hor) < 0.02);
+                tu_result_free(&r);
+            }
+            unlink(rnx);
+        }
     }
     bx_nav_destroy(&nav);
     bx_sp3_destroy((bx_sp3_t *)w.sp3);
