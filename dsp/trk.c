@@ -25,6 +25,9 @@
 #define MAXPART 10    /* partial sums per block (FLL) */
 #define PAD 32        /* table entries of wrap-around padding at each end */
 #define PRIM_CHIPS 10230.0
+#define FALSE_LOCK_MIN_DBHZ 30.0 /* pilot C/N0 below which the false-lock check is off */
+#define NOISE_FLOOR_1MS_DBHZ 29.0 /* loss threshold of the biased estimators with 1 ms periods */
+#define WIDE_FLL_MIN_DBHZ 35.0   /* acquisition C/N0 below which pull-in skips the partial-based FLL */
 #define PRESYNC 2048  /* periods kept before secondary sync (B1C 20 s, B2a 2 s) */
 
 typedef struct {
@@ -62,6 +65,8 @@ struct bx_trk {
     double complex per_tap[BX_CORR_MAX_TAPS], per_part[MAXPART * 20];
     double complex last_part, last_per; /* last partial / whole period of the previous period */
     double fl_lp;                       /* low-passed partial-based frequency error, Hz */
+    int wide_ok;                        /* pull-in may start with the partial-based FLL */
+    double acq_cn0;                     /* C/N0 from acquisition (0 unknown) */
     int have_last;
     bx_trk_carr_loop_t carr;
     double lpi_num, lpi_den, lpi;
@@ -101,6 +106,9 @@ struct bx_trk {
     bx_trk_cn0_t cn0p, cn0d;      /* pilot / data prompts since the start (M2M4 in pull-in) */
     bx_trk_cn0_t lkp, lkd;        /* the same since carrier lock (I/Q estimator) */
     double cn0_pilot, cn0_total, low_s;
+    double cn0_judge;     /* C/N0 compared with cn0_lost_dbhz ... */
+    double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
+    int lk_signed;        /* lkp holds secondary-wiped pilot prompts only (since sync and lock) */
 
     /* bump-jump */
     double bj_ve, bj_vl, bj_p;
@@ -133,7 +141,10 @@ void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, d
     c->fll_only_s = 0.1;
     c->lock_min_s = 0.3;
     c->pullin_timeout_s = 4.0;
-    c->cn0_lost_dbhz = 27.0;
+    /* judged on the unbiased pilot estimate once synchronised and locked (else
+     * at least NOISE_FLOOR_1MS_DBHZ with 1 ms periods): 20 holds lock to ~25 dB-Hz
+     * (bench/bench_weak.c) and a removed signal is LOST within ~2 s (test_trk) */
+    c->cn0_lost_dbhz = 20.0;
     c->lost_after_s = 1.0;
     c->coh_ms_b2a = 10;
     c->sec_sync_chips = b1c ? 100 : 200; /* wrong-sync probability: bench/bench_sync.c */
@@ -309,6 +320,8 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
         t->c.sec_sync_chips = t->sec_len * 3;
     t->state = BX_TRK_PULLIN;
     t->carr_hz = init->doppler_hz;
+    t->wide_ok = !(init->cn0_dbhz > 0.0 && init->cn0_dbhz < WIDE_FLL_MIN_DBHZ);
+    t->acq_cn0 = init->cn0_dbhz > 0.0 ? init->cn0_dbhz : 0.0;
     t->carr.vel_hz = init->doppler_hz;
     t->code_rate = aided_rate(t, t->carr_hz);
     t->step = step_for(t, t->code_rate);
@@ -480,6 +493,8 @@ static void sync_collect(bx_trk_t *t, double complex p)
     if (t->sync_n == m && --t->sync_wait <= 0) {
         if (try_sec_sync(t)) {
             t->sec_sync = 1;
+            bx_trk_cn0_reset(&t->lkp); /* from now on with known signs */
+            t->lk_signed = 1;
             if (getenv("TRK_DEBUG"))
                 fprintf(stderr, "trk PRN %d: sync at %.2f s (%d kept periods)\n", t->c.prn, t->t_total, t->pre_n);
             presync_flush(t);
@@ -525,7 +540,10 @@ static void loop_update(bx_trk_t *t)
      * starts within a few Hz, far from the 1/(2T) Costas false lock;
      * C: PLL with a weak FLL assist */
     const int fll_only = pullin && t->t_state < 3.0 * t->c.fll_only_s;
-    const int fll_wide = pullin && t->t_state < t->c.fll_only_s;
+    /* the wide stage only for strong signals: on 1 ms partials below ~35 dB-Hz
+     * its discriminator is noise that walked the loop hundreds of Hz off an
+     * acquisition Doppler good to a few Hz (bench/bench_weak.c) */
+    const int fll_wide = pullin && t->t_state < t->c.fll_only_s && t->wide_ok;
     double complex zp = 0, z = 0;
     const double dtp = t->t_prim / t->npart;
     for (int k = 1; k < t->per_npart; k++)
@@ -551,7 +569,9 @@ static void loop_update(bx_trk_t *t)
     if (t->per_npart > 1) {
         double a = T / 0.3 > 1.0 ? 1.0 : T / 0.3;
         t->fl_lp += a * (df_part - t->fl_lp);
-        if (!fll_only && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T) {
+        /* only where the 1 ms partials carry the signal: below ~30 dB-Hz their
+         * frequency estimate is noise and the check itself threw the loop off */
+        if (!fll_only && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T && t->cn0_pilot >= FALSE_LOCK_MIN_DBHZ) {
             t->carr.vel_hz += t->fl_lp;
             t->fl_lp = 0;
             set_state(t, BX_TRK_PULLIN); /* FLL alone again */
@@ -566,7 +586,10 @@ static void loop_update(bx_trk_t *t)
     double dphi = bx_trk_pll_disc(P, !t->sec_sync);
 
     /* phase lock indicator: low-passed (I^2 - Q^2) / (I^2 + Q^2) */
-    double a = T / 0.2 > 0.5 ? 0.5 : T / 0.2;
+    /* averaged over 0.2 s, 0.8 s for weak signals (below 30 dB-Hz the indicator
+     * of 0.2 s dipped under the loss threshold on noise alone) */
+    const double lpi_tau = t->cn0_pilot > 0.0 && t->cn0_pilot < FALSE_LOCK_MIN_DBHZ ? 0.8 : 0.2;
+    double a = T / lpi_tau > 0.5 ? 0.5 : T / lpi_tau;
     double i2 = creal(P) * creal(P), q2 = cimag(P) * cimag(P);
     t->lpi_num += a * ((i2 - q2) - t->lpi_num);
     t->lpi_den += a * ((i2 + q2) - t->lpi_den);
@@ -604,8 +627,12 @@ static void loop_update(bx_trk_t *t)
          * trk.h) averages out even where the code Doppler sweeps the sample
          * grid slowly.  No integrator: it would keep whatever rate the
          * saw-tooth taught it; carrier aiding carries the dynamics. */
-        if (t->t_state > 0.25 / dll_bw)
-            dll_bw = 0.25 / t->t_state;
+        /* from the pull-in bandwidth at lock (the pull-in leaves a few
+         * hundredths of a chip, 0.4-1 dB of correlation loss on the BOC(1,1)
+         * peak, that 0.1 Hz took seconds to remove) */
+        dll_bw = t->t_state > 0.0 ? 0.25 / t->t_state : t->c.dll_bw_pullin_hz;
+        if (dll_bw > t->c.dll_bw_pullin_hz)
+            dll_bw = t->c.dll_bw_pullin_hz;
         if (dll_bw < t->c.dll_bw_min_hz)
             dll_bw = t->c.dll_bw_min_hz;
         t->code_rate = aided_rate(t, t->carr_hz) + 4.0 * dll_bw * tau;
@@ -646,6 +673,7 @@ static void loop_update(bx_trk_t *t)
                 t->sec_sync = 0;
                 t->sync_n = 0;
                 t->slip = 1;
+                t->lk_signed = 0;
                 t->slip_count++;
             }
             t->chk_n = t->chk_neg = 0;
@@ -680,10 +708,12 @@ static void finish_block(bx_trk_t *t)
 {
     /* pilot prompt kept real by the PLL; data in quadrature (signals.md §1.1) */
     const double pi_ = creal(t->acc[0]), pq = cimag(t->acc[0]), di = cimag(t->accd), dq = creal(t->accd);
+    /* the pilot with its secondary chip wiped once synchronised: a known sign */
+    const double sw = t->sec_sync ? t->sec[t->sec_pos] : 1.0;
     bx_trk_cn0_push(&t->cn0p, pi_, pq);
     bx_trk_cn0_push(&t->cn0d, di, dq);
     if (t->state == BX_TRK_LOCKED) {
-        bx_trk_cn0_push(&t->lkp, pi_, pq);
+        bx_trk_cn0_push(&t->lkp, sw * pi_, sw * pq);
         bx_trk_cn0_push(&t->lkd, di, dq);
     }
     double cp = t->cn0_pilot, cd = 0.0;
@@ -695,14 +725,41 @@ static void finish_block(bx_trk_t *t)
         const double bt2 = 2.0 * t->c.pll_bw_hz * t->t_prim;
         const double d_over_p = t->c.sig == BX_SIG_B1C ? 1.0 / 3.0 : 1.0; /* signals.md §1.1/1.2 powers */
         double pn = 0.5 * (bx_trk_cn0_pn(&t->lkp, 1) / (1.0 + bt2) + bx_trk_cn0_pn(&t->lkd, 1) / (1.0 + bt2 * d_over_p));
-        cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, 1), pn, t->t_prim);
+        /* synchronised: the signed pilot mean, whose floor on noise is ~0 (that
+         * of <|I|>^2 is ~15 dB-Hz at 10 ms, ~25 at 1 ms and kept a lost B2a
+         * channel "locked" on noise) */
+        cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, t->lk_signed ? 2 : 1), pn, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
+    } else {
+        /* before the first window: the window being filled (from 10 periods),
+         * else the acquisition's estimate, so the channel never reports 0 */
+        double ps, pn, psd, pnd;
+        if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn) && t->t_state >= 0.1 - 1e-9) {
+            cp = bx_trk_cn0_from(ps, pn, t->t_prim);
+            if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
+                cd = bx_trk_cn0_from(psd, pnd, t->t_prim);
+        } else if (t->acq_cn0 > 0.0) {
+            /* acquisition C/N0 counts the searched pilot (+ data): take it as total */
+            cp = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
+            cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
+        }
     }
     t->cn0_pilot = cp;
     t->cn0_total = cp > 0 ? 10.0 * log10(pow(10.0, cp / 10.0) + (cd > 0 ? pow(10.0, cd / 10.0) : 0.0)) : 0.0;
+    /* loss of lock is judged on the pilot where its estimate is unbiased (as a
+     * total C/N0: pilot share 3/4 B1C, 1/2 B2a, signals.md §1.1/1.2) */
+    if (t->lk_signed && t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+        t->cn0_judge = cp > 0 ? cp + 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0) : 0.0;
+        t->cn0_floor = 0.0;
+    } else {
+        /* biased estimators: M2M4 and <|I|>^2 read ~15 dB-Hz on noise with 10 ms
+         * periods and 24-28 with 1 ms (B2a before sync, measured in test_trk) */
+        t->cn0_judge = t->cn0_total;
+        t->cn0_floor = t->t_prim < 0.005 ? NOISE_FLOOR_1MS_DBHZ : 0.0;
+    }
 
     push_hist(t); /* the block as processed, before the loops change anything */
 
@@ -747,7 +804,8 @@ static void finish_block(bx_trk_t *t)
         t->per_blocks = (t->sec_sync && t->sec_pos % t->c.coh_ms_b2a == 0) ? t->c.coh_ms_b2a : 1;
 
     /* loss of lock */
-    if (bx_trk_cn0_windows(&t->cn0p) && t->cn0_total < t->c.cn0_lost_dbhz)
+    if (bx_trk_cn0_windows(&t->cn0p) &&
+        t->cn0_judge < (t->c.cn0_lost_dbhz > t->cn0_floor ? t->c.cn0_lost_dbhz : t->cn0_floor))
         t->low_s += t->t_prim;
     else
         t->low_s = 0;

@@ -89,7 +89,7 @@ typedef struct {
                                 periods for twice as long, then PLL + FLL assist */
     double lock_min_s;       /* minimum pull-in time before LOCKED (0.3) */
     double pullin_timeout_s; /* LOST when not locked after this long (4) */
-    double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */
+    double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (20; 29 with B2a's 1 ms periods before sync) */
     double lost_after_s;     /* ... for this long (1) */
     int coh_ms_b2a;          /* B2a coherent ms after secondary sync: 1, 2, 5, 10 or 20 (10) */
     int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 100, B2a 200) */
