@@ -5,8 +5,10 @@
  * acquisition-like errors (+15 Hz, +0.15 chip).  Per case: time to LOCKED,
  * share of the time locked after the first lock, loss-of-lock events (state
  * LOST or back to pull-in), the C/N0 estimate at 0.1 s and its mean error
- * against the simulated value after 2 s.
- * Usage: bench_weak [seconds per case (default 15)] [B1C|B2a] */
+ * against the simulated value after 2 s.  "pull": the whole run at the
+ * case's C/N0 (pull-in and tracking); "hold": 3 s at 40 dB-Hz, then the
+ * case's C/N0 (figures counted from the fade: does lock hold?).
+ * Usage: bench_weak [seconds per case (default 15)] [B1C|B2a [static|field CN0 [hold]]] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,8 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 
-static void run_case(int sig, int field, double cn0, double secs)
+/* hold = 1: 3 s at 40 dB-Hz first, then the C/N0 of the case (does lock hold as a signal fades?) */
+static void run_case(int sig, int field, double cn0, double secs, int hold)
 {
     const double fs = getenv("WEAK_FS") ? atof(getenv("WEAK_FS")) : sig == BX_SIG_B1C ? 4.0e6 : 12.0e6;
     const int prn = 27; /* ~47 deg at the start */
@@ -35,7 +38,7 @@ static void run_case(int sig, int field, double cn0, double secs)
     fc.nav = &nav;
     fc.sig[0] = sig;
     fc.fs_hz[0] = fs;
-    fc.cn0_dbhz = cn0;
+    fc.cn0_dbhz = hold ? 40.0 : cn0;
     fc.prn_mask = 1ull << prn;
     fc.seed = 5 + (uint64_t)cn0;
     bx_simfeed_t *f;
@@ -60,7 +63,7 @@ static void run_case(int sig, int field, double cn0, double secs)
     memset(&a, 0, sizeof a);
     a.prn = prn;
     a.detected = 1;
-    a.cn0_dbhz = cn0 - 1.0; /* as acquisition would estimate it (within ~1.5 dB) */
+    a.cn0_dbhz = fc.cn0_dbhz - 1.0; /* as acquisition would estimate it (within ~1.5 dB) */
     a.doppler_hz = fcar * (bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3 - 1.0) + 15.0;
     a.code_phase_chips = fmod(fmod(tsv, per) / per * 10230.0 + (getenv("WEAK_CODE0") ? 0.0 : 0.15), 10230.0);
     if (getenv("WEAK_VERBOSE"))
@@ -74,12 +77,18 @@ static void run_case(int sig, int field, double cn0, double secs)
     double t_lock = -1, locked_s = 0, after_s = 0, cn0_100ms = -1, cn0_sum = 0;
     int cn0_n = 0, losses = 0, prev = BX_TRK_PULLIN;
     uint64_t s0 = 0;
-    for (int k = 0; k < (int)(secs * 100); k++, s0 += n) {
+    for (int k = 0; k < (int)((secs + (hold ? 3.0 : 0.0)) * 100); k++, s0 += n) {
+        if (hold && k == 300) {
+            bx_simfeed_set_cn0_offset(f, cn0 - 40.0);
+            t_lock = -1, locked_s = after_s = cn0_sum = 0, cn0_n = 0, losses = 0; /* count from the fade */
+            if (bx_trk_state(t) == BX_TRK_LOCKED)
+                t_lock = 0.0;
+        }
         bx_simfeed_generate(f, 10, bufs);
         bx_trk_process(t, buf, n, s0);
         bx_trk_obs_t o;
         bx_trk_observe(t, s0 + n - 1, &o);
-        const double ts = (k + 1) * 0.01;
+        const double ts = (k + 1) * 0.01 - (hold && k >= 300 ? 3.0 : 0.0);
         if (k == 9)
             cn0_100ms = o.cn0_dbhz;
         if (o.state == BX_TRK_LOCKED && t_lock < 0)
@@ -111,9 +120,9 @@ static void run_case(int sig, int field, double cn0, double secs)
         if (o.state == BX_TRK_LOST)
             break;
     }
-    printf("  %-3s %-6s %4.0f dB-Hz   lock at %5.2f s   locked %5.1f %%   losses %d   C/N0 at 0.1 s %5.1f   "
+    printf("  %-3s %-6s %-4s %4.0f dB-Hz   lock at %5.2f s   locked %5.1f %%   losses %d   C/N0 at 0.1 s %5.1f   "
            "C/N0 error %+5.2f dB\n",
-           sig == BX_SIG_B1C ? "B1C" : "B2a", field ? "field" : "static", cn0, t_lock,
+           sig == BX_SIG_B1C ? "B1C" : "B2a", field ? "field" : "static", hold ? "hold" : "pull", cn0, t_lock,
            after_s > 0 ? 100.0 * locked_s / after_s : 0.0, losses, cn0_100ms,
            cn0_n ? cn0_sum / cn0_n - cn0 : NAN);
     fflush(stdout);
@@ -129,7 +138,7 @@ int main(int argc, char **argv)
     const int only = argc > 2 ? (!strcmp(argv[2], "B2a") ? BX_SIG_B2A : BX_SIG_B1C) : -1;
     static const double cn0s[] = {22, 25, 28, 30, 35, 40, 45, 50};
     if (argc > 4) { /* one case: secs sig static|field cn0 */
-        run_case(only, !strcmp(argv[3], "field"), atof(argv[4]), secs);
+        run_case(only, !strcmp(argv[3], "field"), atof(argv[4]), secs, argc > 5);
         return 0;
     }
     printf("weak-signal tracking, %.0f s per case (one satellite, C/N0 = simulated total):\n", secs);
@@ -138,7 +147,10 @@ int main(int argc, char **argv)
             continue;
         for (int field = 0; field < 2; field++)
             for (int i = 0; i < 8; i++)
-                run_case(sig, field, cn0s[i], secs);
+                run_case(sig, field, cn0s[i], secs, 0);
+        for (int field = 0; field < 2; field++)
+            for (int i = 0; i < 4; i++) /* 22 .. 30 dB-Hz after lock at 40 */
+                run_case(sig, field, cn0s[i], secs, 1);
     }
     return 0;
 }

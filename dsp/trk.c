@@ -571,7 +571,12 @@ static void loop_update(bx_trk_t *t)
         t->fl_lp += a * (df_part - t->fl_lp);
         /* only where the 1 ms partials carry the signal: below ~30 dB-Hz their
          * frequency estimate is noise and the check itself threw the loop off */
-        if (!fll_only && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T && t->cn0_pilot >= FALSE_LOCK_MIN_DBHZ) {
+        /* Only before secondary sync: after it a pure PLL runs on wiped prompts,
+         * which has no Costas 1/(2T) false lock, and a sudden fade (40 -> 25
+         * dB-Hz) made the 1 ms partials' noise set the check off before the
+         * C/N0 windows followed.  A false lock is a phase lock (high indicator). */
+        if (!fll_only && !t->sec_sync && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T &&
+            t->cn0_pilot >= FALSE_LOCK_MIN_DBHZ && t->lpi > 0.6) {
             t->carr.vel_hz += t->fl_lp;
             t->fl_lp = 0;
             set_state(t, BX_TRK_PULLIN); /* FLL alone again */
@@ -752,7 +757,10 @@ static void finish_block(bx_trk_t *t)
     /* loss of lock is judged on the pilot where its estimate is unbiased (as a
      * total C/N0: pilot share 3/4 B1C, 1/2 B2a, signals.md §1.1/1.2) */
     if (t->lk_signed && t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+        /* the total from the unbiased pilot and the ICD power split; the data
+         * estimate (<|I|>^2, unknown symbols) read up to +2 dB at 25 dB-Hz on B2a */
         t->cn0_judge = cp > 0 ? cp + 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0) : 0.0;
+        t->cn0_total = t->cn0_judge;
         t->cn0_floor = 0.0;
     } else {
         /* biased estimators: M2M4 and <|I|>^2 read ~15 dB-Hz on noise with 10 ms
