@@ -52,12 +52,13 @@ LIB     := $(BUILD)/libbdsrx.a
 SOLIB   := $(BUILD)/libbdsrx.so.$(VERSION)
 CLILIB  := $(BUILD)/libbdsrx-cli.a
 BINDIR  ?= bin
-PROGS   := $(BINDIR)/bdsrx $(TOOL_SRC:tools/%.c=$(BINDIR)/%)
+SCRIPTS := $(wildcard tools/bdsrx-*.py)
+PROGS   := $(BINDIR)/bdsrx $(TOOL_SRC:tools/%.c=$(BINDIR)/%) $(SCRIPTS:tools/%.py=$(BINDIR)/%)
 TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 # the unit tests: everything except the end-to-end receiver runs on long simulated captures
-SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq
+SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
@@ -103,6 +104,11 @@ $(BINDIR)/bdsrx: $(BUILD)/src/cli/main.o $(CLILIB) $(LIB)
 $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
+
+# Python tools (Debian's python3, matplotlib): copied as programs
+$(BINDIR)/%: tools/%.py
+	@mkdir -p $(@D)
+	install -m 755 $< $@
 
 # tests/testutil.c (process runner, capture cache) is linked into every test
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)
@@ -162,11 +168,15 @@ install: all $(BUILD)/bdsrx.pc
 	install -m 644 $(BUILD)/bdsrx.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(PROGS) $(DESTDIR)$(BIN_INSTALL)/
 	sh tools/gen-man.sh $(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(VERSION)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 tools/bdsrx.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bdsrx
+	for p in $(TOOL_SRC:tools/%.c=%); do ln -sf bdsrx $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/bdsrx
 	rm -f $(DESTDIR)$(LIBDIR)/libbdsrx.a $(DESTDIR)$(LIBDIR)/libbdsrx.so* $(DESTDIR)$(LIBDIR)/pkgconfig/bdsrx.pc
 	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(BIN_INSTALL)/%) $(PROGS:$(BINDIR)/%=$(DESTDIR)$(MANDIR)/man1/%.1)
+	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
 	rm -rf build build-asan bin

@@ -19,6 +19,7 @@
 #include "bdsrx/corr.h"
 #include "bdsrx/trk.h"
 #include "trk_impl.h"
+#include "bx_err.h"
 
 #define HIST 16       /* code periods kept for bx_trk_observe */
 #define SYMQ 4096     /* queued data symbols */
@@ -281,22 +282,23 @@ static void set_taps(bx_trk_t *t, bx_corr_req_t *r)
     r->data_tap = 0;
 }
 
-bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample)
+int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample, bx_trk_t **out,
+                  char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_trk_create: out is NULL");
+    *out = NULL;
     if (!c || !init || (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A) || c->prn < 1 || c->prn > 63 ||
-        !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS)) {
-        fprintf(stderr, "bx_trk_create: invalid configuration (signal must be B1C or B2a, PRN 1..63, "
-                        "fs > 0, code phase 0..10230)\n");
-        return NULL;
-    }
+        !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS))
+        return bx_err(err, errlen, BX_ERR_ARG,
+                      "tracking: invalid configuration (signal must be B1C or B2a, PRN 1..63, fs > 0, code "
+                      "phase 0..10230)");
     int coh = c->coh_ms_b2a;
-    if (c->sig == BX_SIG_B2A && coh != 1 && coh != 2 && coh != 5 && coh != 10 && coh != 20) {
-        fprintf(stderr, "bx_trk_create: coh_ms_b2a must be 1, 2, 5, 10 or 20 (got %d)\n", coh);
-        return NULL;
-    }
+    if (c->sig == BX_SIG_B2A && coh != 1 && coh != 2 && coh != 5 && coh != 10 && coh != 20)
+        return bx_err(err, errlen, BX_ERR_ARG, "tracking: coh_ms_b2a must be 1, 2, 5, 10 or 20 (got %d)", coh);
     bx_trk_t *t = calloc(1, sizeof *t);
     if (!t)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "tracking: out of memory");
     t->c = *c;
     if (t->c.sec_sync_chips < 20)
         t->c.sec_sync_chips = 20;
@@ -310,11 +312,10 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
     t->t_prim = b1c ? 0.010 : 0.001;
     t->npart = b1c ? 10 : 1;                  /* B1C: 1 ms partials of the 10 ms period */
     t->ntaps = (b1c && c->bump_jump) ? 5 : 3;
-    t->corr = bx_corr_create(c->corr_impl);
-    if (!t->corr || !build_table(t)) {
-        fprintf(stderr, "bx_trk_create: cannot build correlator/code tables for PRN %d\n", c->prn);
+    int st = bx_corr_create(c->corr_impl, &t->corr, err, errlen);
+    if (st != BX_OK || !build_table(t)) {
         bx_trk_destroy(t);
-        return NULL;
+        return st != BX_OK ? st : bx_err(err, errlen, BX_ERR_NOMEM, "tracking: no memory for the code tables");
     }
     if (t->c.sec_sync_chips > t->sec_len * 3)
         t->c.sec_sync_chips = t->sec_len * 3;
@@ -336,7 +337,8 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
     bx_trk_cn0_init(&t->cn0d, win);
     bx_trk_cn0_init(&t->lkp, win);
     bx_trk_cn0_init(&t->lkd, win);
-    return t;
+    *out = t;
+    return BX_OK;
 }
 
 void bx_trk_destroy(bx_trk_t *t)

@@ -166,7 +166,7 @@ static void test_first_frame_after_lock(void **state)
     assert_non_null(bx_nav_select(bx_rx_nav(rx), prn, frame));
     bx_rx_destroy(rx);
     bx_simfeed_destroy(f);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* ---- hot start ---- */
@@ -232,7 +232,7 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
     bx_rx_destroy(rx);
     bx_pvt_destroy(c->pvt);
     bx_simfeed_destroy(f);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 static void test_hot_start_b1c(void **state)

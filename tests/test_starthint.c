@@ -124,8 +124,8 @@ static void test_navcache(void **state)
         assert_true(fabs(pa[0] - pb[0]) + fabs(pa[1] - pb[1]) + fabs(pa[2] - pb[2]) < 0.01);
         assert_true(fabs(c1 - c2) < 1e-12);
     }
-    bx_nav_free(&nav);
-    bx_nav_free(&src);
+    bx_nav_destroy(&nav);
+    bx_nav_destroy(&src);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     assert_int_equal(system(cmd), 0);

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
         gc.max_sats = BX_SIM_SLOTS;
         gc.symbol = symbol_of;
         gc.user = bd;
-        bd->gen = bx_simsig_create(&gc);
+        bx_simsig_create(&gc, &bd->gen, NULL, 0);
         bd->buf = malloc(bd->nms * sizeof *bd->buf);
         snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
         bx_sink_meta_t m;
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
                 }
                 if (bd->slot_prn[slot] != e->prn) {
                     bd->slot_prn[slot] = e->prn;
-                    bd->nav[slot] = bx_simnav_create(&nav, e->prn, bd->sig);
+                    bx_simnav_create(&nav, e->prn, bd->sig, &bd->nav[slot], NULL, 0);
                 }
                 double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
                 const double cn0_sat = bx_simscen_cn0_dbhz(&sc, g0.el_rad, cn0);
@@ -340,7 +340,9 @@ int main(int argc, char **argv)
     for (int b = 0; b < 2; b++) {
         if (!use[b])
             continue;
-        if (bx_sink_close(band[b].sink, err, sizeof err) != BX_OK) {
+        int fin = bx_sink_finish(band[b].sink, err, sizeof err);
+        bx_sink_destroy(band[b].sink);
+        if (fin != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", err);
             ret = 1;
         }
@@ -349,6 +351,6 @@ int main(int argc, char **argv)
         bx_simsig_destroy(band[b].gen);
         free(band[b].buf);
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     return ret;
 }

@@ -2,7 +2,8 @@
  * bdsrx — solution output: NMEA 0183 sentences and JSON lines.
  *
  * NMEA (nav/fmt/nmea.c), NMEA 0183 v4.11 layout:
- *   GGA  time, position, quality (1 = autonomous fix, 0 = none), satellites used, HDOP,
+ *   GGA  time, position, quality (1 = autonomous fix, 4 = RTK fixed, 5 = RTK float, 0 = none),
+ *        satellites used, HDOP,
  *        altitude above mean sea level and geoid separation N from the solution's geoid
  *        (BX_SOLF_GEOID, EGM96 via include/bdsrx/geoid.h); without a geoid the altitude field
  *        holds the ellipsoidal height and N is left empty (not 0: unknown).
@@ -17,6 +18,8 @@
  * between '$' and '*'.
  *
  * JSON lines (nav/fmt/sol_json.c): one object per line, see bx_sol_json_write.
+ *
+ * Threads: pure formatting functions (the FILE * is the caller's): any thread.
  */
 #ifndef BDSRX_OUTPUT_H
 #define BDSRX_OUTPUT_H
@@ -45,8 +48,8 @@ int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n);
 int bx_nmea_write(FILE *f, const bx_sol_t *s, const char *talker);
 
 /* One JSON object (single line, '\n'-terminated) per solution:
- *   {"bdt_week":857,"bdt_sow":295186.000,"utc":"2022-06-08T09:59:42.000Z","fix":"spp"|"none",
- *    "reason":"...","mode":"b1c"|"b2a"|"if","lat_deg":..,"lon_deg":..,"h_m":..,
+ *   {"bdt_week":857,"bdt_sow":295186.000,"utc":"2022-06-08T09:59:42.000Z","fix":"spp"|"none"|"float"|"fixed",
+ *    "reason":"...","mode":"b1c"|"b2a"|"if"|"rtk","lat_deg":..,"lon_deg":..,"h_m":..,
  *    "h_msl_m":..,"geoid_sep_m":.. (with a geoid), "ecef_m":[x,y,z],"vel_ecef_mps":[..]|null,"vel_enu_mps":[..]|null,"clk_bias_m":..,
  *    "clk_drift_mps":..|null,"gdop":..,"pdop":..,"hdop":..,"vdop":..,"tdop":..,
  *    "n_used":..,"n_excl":..,"raim":"ok"|"excluded"|"failed"|"n/a"|"off","chi2":..,

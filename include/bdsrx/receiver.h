@@ -8,7 +8,8 @@
  *   bx_rx_config_t c; bx_rx_config_default(&c);
  *   c.n_streams = 1; c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 4.092e6, 0.0};
  *   c.on_epoch = my_callback; c.user = me;
- *   bx_rx_t *rx = bx_rx_create(&c, err, sizeof err);
+ *   bx_rx_t *rx; char err[256];
+ *   if (bx_rx_create(&c, &rx, err, sizeof err) != BX_OK) die(err);
  *   while (read samples of every stream for the same time span)
  *       bx_rx_process(rx, blocks, counts);
  *   bx_rx_destroy(rx);
@@ -75,7 +76,9 @@ typedef struct {
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);
-bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen);
+/* BX_OK with *out set, or BX_ERR_ARG / BX_ERR_NOMEM with *out = NULL and the reason in err
+ * (may be NULL). */
+int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errlen);
 
 /* Feeds the next samples of every stream: x[i] holds n[i] samples of stream i
  * and all streams cover the same time span (n[i] / fs_i equal).  Any length. */
@@ -135,7 +138,7 @@ void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3]);
  * NULL) the error of the time hint once known, else NAN. */
 int bx_rx_start_info(const bx_rx_t *rx, double *hint_err_s, char *msg, size_t len);
 
-void bx_rx_destroy(bx_rx_t *rx);
+void bx_rx_destroy(bx_rx_t *rx); /* NULL-safe */
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,9 @@
  * receiver's signal processing and bookkeeping; the orbit and message
  * formulas themselves are checked against independent data in their own
  * tests (SP3, ICD vectors, real frames).
+ *
+ * Threads: the geometry functions are pure; a bx_simnav_t is used by one thread at a time (the
+ * bx_nav_t it reads must not change meanwhile).
  */
 #ifndef BDSRX_SIMSCEN_H
 #define BDSRX_SIMSCEN_H
@@ -77,9 +80,11 @@ int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig
  * 1-4 in turn; B2a: B-CNAV2 messages 10, 11, 30, 34 in turn).  Frames are
  * encoded with the nav/ encoders when first needed. */
 typedef struct bx_simnav bx_simnav_t;
-bx_simnav_t *bx_simnav_create(const bx_nav_t *nav, int prn, int sig);
+/* nav must outlive the object.  BX_ERR_ARG for a PRN outside 1..63 or a signal other than
+ * B1C/B2a, BX_ERR_NOMEM. */
+int bx_simnav_create(const bx_nav_t *nav, int prn, int sig, bx_simnav_t **out, char *err, size_t errlen);
 int bx_simnav_symbol(bx_simnav_t *s, bx_time_t t_sv);
-void bx_simnav_destroy(bx_simnav_t *s);
+void bx_simnav_destroy(bx_simnav_t *s); /* NULL-safe */
 
 #ifdef __cplusplus
 }

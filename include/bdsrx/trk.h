@@ -55,6 +55,9 @@
  * moving the replica by half a cycle when needed, which counts as a slip.  The carrier
  * phase is that of the pilot replica locked so that the pilot prompt is real
  * positive (a constant quarter cycle from the data component).
+ *
+ * Threads: a bx_trk_t is used by one thread at a time; distinct channels run concurrently (the
+ * receiver spreads them over its workers).
  */
 #ifndef BDSRX_TRK_H
 #define BDSRX_TRK_H
@@ -103,9 +106,11 @@ typedef struct bx_trk bx_trk_t;
 
 /* Starts from an acquisition result measured on the block starting at sample
  * index `acq_sample` (code phase and Doppler are propagated to the first
- * sample given to bx_trk_process).  NULL on a bad configuration (message on
- * stderr) or out of memory. */
-bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample);
+ * sample given to bx_trk_process).  BX_OK with *out set; BX_ERR_ARG (bad configuration),
+ * BX_ERR_UNSUPPORTED (correlator not available on this CPU) or BX_ERR_NOMEM with *out = NULL
+ * and the reason in err (may be NULL). */
+int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample, bx_trk_t **out,
+                  char *err, size_t errlen);
 
 /* Processes a contiguous block of samples whose first sample has index
  * `first_sample`; any length.  Samples before the start or already seen are
@@ -160,7 +165,7 @@ int bx_trk_state(const bx_trk_t *t);
 const char *bx_trk_state_name(int state);
 /* Sample index up to which the channel has consumed input. */
 uint64_t bx_trk_position(const bx_trk_t *t);
-void bx_trk_destroy(bx_trk_t *t);
+void bx_trk_destroy(bx_trk_t *t); /* NULL-safe */
 
 #ifdef __cplusplus
 }

@@ -9,10 +9,13 @@ int cli_code(int argc, char **argv);
 int cli_acquire(int argc, char **argv);
 int cli_track(int argc, char **argv);
 int cli_nav_decode(int argc, char **argv);
+int cli_b2b_eval(int argc, char **argv);
 int cli_pvt(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_rtcm_decode(int argc, char **argv);
+int cli_rtk(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdint.h>
@@ -26,5 +29,14 @@ int cli_parse_prns(const char *s, uint64_t *mask);
 /* FFTW wisdom file for acquisition plans (src/cli/cli_wisdom.c): BDSRX_WISDOM, else the user's
  * cache directory; NULL when turned off or unavailable.  buf holds the path. */
 const char *cli_wisdom_path(char *buf, size_t n);
+
+/* The capture flags of sample-reading programs (src/cli/cli_iqflags.c): if `flag` is one of
+ * --format, --fs, --fc, --if, parses `value` into p and returns 1 (the caller skips the value);
+ * returns 0 for any other flag; BX_ERR_ARG when value is NULL or malformed (the caller reports
+ * "bad value for --fs" etc.).  Frequencies accept a plain number or a k/M/G suffix ("4.092M"). */
+#include "bdsrx/iq.h"
+int cli_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value);
+/* Usage text for those flags (lines starting with two spaces, ending with a newline). */
+const char *cli_iq_flag_help(void);
 
 #endif

@@ -273,13 +273,13 @@ static int unknown(const cli_cmd_t *cmd, const char *given, size_t len)
     snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), given);
     const char *best = NULL;
     int bd = 3;
-    const char *builtin[] = {"help", "version"};
+    const char *builtin[] = {"help", "version", "config"};
     for (const cli_opt_t *o = cmd->opts; o && o->name; o++) {
         int d = edit_distance(name, o->name);
         if (d < bd || (d == bd && !best && strlen(o->name) > 3))
             bd = d, best = o->name;
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         int d = edit_distance(name, builtin[k]);
         if (d < bd)
             bd = d, best = builtin[k];
@@ -355,9 +355,27 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
                     o = p;
                     break;
                 }
+            if (!o && len >= 1) { /* an unambiguous prefix, as getopt_long takes it ("--elm" = "--elmask") */
+                int hits = 0;
+                for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                    if (strlen(p->name) > len && !strncmp(p->name, name, len) && !(p->flags & CLI_HIDDEN)) {
+                        if (!o || o->value != p->value)
+                            hits++;
+                        o = p;
+                    }
+                if (hits > 1)
+                    return cli_opt_usage_error(cmd, "option --%.*s is ambiguous (%s --help)", (int)len, name, cmd->prog);
+            }
             if (!o) {
                 if (len == 4 && !strncmp(name, "help", 4) && !eq) {
                     cli_opt_help(cmd, stdout);
+                    return 1;
+                }
+                if (len == 12 && !strncmp(name, "list-options", 12) && !eq) { /* for shell completion */
+                    for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                        if (!(p->flags & CLI_HIDDEN))
+                            printf("--%s\n", p->name);
+                    printf("--config\n--help\n--version\n");
                     return 1;
                 }
                 if (len == 7 && !strncmp(name, "version", 7) && !eq) {

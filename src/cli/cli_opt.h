@@ -9,6 +9,7 @@
  *   options and operands in any order (operands are collected in order)
  *   -h, --help      help generated from the table (usage line, description, options, footer)
  *   --version       "<prog> (bdsrx) <bx_version()>"
+ *   --list-options  the long option names, one per line (bash completion: tools/bdsrx.bash-completion)
  *   --config FILE   options from an INI file first (src/cli/cli_config.c; also $BDSRX_CONFIG)
  * and the same messages (all on stderr, exit status 2):
  *   bdsrx run: unknown option --quite (did you mean --quiet?) (bdsrx run --help)
@@ -111,7 +112,7 @@ int cli_fn_prns(const char *arg, void *value, char *err, size_t errlen);
 /* --ref / --pos: "LAT,LON,H" (degrees, degrees, metres) into double[3] in the same units. */
 int cli_fn_llh(const char *arg, void *value, char *err, size_t errlen);
 
-/* The sample-format options of a capture (replaces bx_iq_parse_flag for the programs):
+/* The sample-format options of a capture (replaces the old bx_iq_parse_flag for the programs):
  * --format F, --fs HZ, --fc HZ, --if HZ into a bx_iq_params_t.  SUFFIX "" or "2" (run's FILE2). */
 #define CLI_IQ_OPTS(p, suffix, which)                                                                        \
     {"format" suffix, 0, CLI_FN, &(p)->format, 0, 0, "F",                                                    \

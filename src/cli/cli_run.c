@@ -91,7 +91,7 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
-    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
+    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
@@ -117,6 +117,8 @@ int cli_run(int argc, char **argv)
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
@@ -192,10 +194,9 @@ int cli_run(int argc, char **argv)
     pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
     if (mode >= 0)
         pc.mode = mode;
-    r.out.pvt = bx_pvt_create(&pc);
-    r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.out.pvt || !r.rx) {
-        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
+        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
     if (nav_path) {
@@ -203,11 +204,11 @@ int cli_run(int argc, char **argv)
         bx_nav_init(&nav);
         if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx run: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             goto done;
         }
         bx_rx_add_nav(r.rx, &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     }
     if (cli_warm_setup(&warm, r.rx, files[0], quiet, "bdsrx run") != 0)
         goto done;
@@ -227,6 +228,10 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
+    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
+        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
+        goto done;
+    }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
         if (!r.out.rnx) {
@@ -244,6 +249,9 @@ int cli_run(int argc, char **argv)
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
         total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
+            fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
+                    seconds, files[0], total_s);
         if (seconds > 0 && (total_s == 0 || seconds < total_s))
             total_s = seconds;
     }
@@ -338,11 +346,13 @@ done:
         fclose(r.out.json);
     if (r.out.rnx)
         fclose(r.out.rnx);
+    if (r.out.rtcm)
+        fclose(r.out.rtcm);
     bx_rx_destroy(r.rx);
     if (r.out.pvt)
         bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
-            bx_iq_close(rd[k]);
+            bx_iq_destroy(rd[k]);
     return ret;
 }

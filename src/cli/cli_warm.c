@@ -36,7 +36,7 @@ int cli_warm_setup(cli_warm_t *w, bx_rx_t *rx, const char *capture, int quiet, c
         if (!quiet && (n > 0 || have_pos))
             fprintf(stderr, "%s: cache %s: %d ephemerides%s\n", prog, w->cache_dir, n > 0 ? n : 0,
                     have_pos ? ", last position" : "");
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     } else {
         w->cache_dir[0] = 0;
     }

@@ -33,18 +33,10 @@ bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, doub
     ch->fs_hz = fs_hz;
     bx_trk_config_t tc;
     bx_trk_config_default(&tc, sig, prn, fs_hz, if_hz);
-    ch->trk = bx_trk_create(&tc, acq, acq_sample);
-    if (!ch->trk)
+    if (bx_trk_create(&tc, acq, acq_sample, &ch->trk, NULL, 0) != BX_OK)
         goto fail;
-    if (sig == BX_SIG_B1C) {
-        ch->collect = bx_cnav1_collect_create();
-        if (!ch->collect)
-            goto fail;
-    } else {
-        ch->sync = bx_cnav2_sync_create();
-        if (!ch->sync)
-            goto fail;
-    }
+    if (sig == BX_SIG_B1C ? bx_cnav1_collect_create(&ch->collect, NULL, 0) : bx_cnav2_sync_create(&ch->sync, NULL, 0))
+        goto fail;
     return ch;
 fail:
     bx_channel_destroy(ch);

@@ -47,6 +47,7 @@ typedef struct {
     uint32_t arc_slip_count;  /* bx_trk_obs_t.slip_count when the arc was last seen */
     int64_t arc_last_epoch;   /* receiver epoch counter of the last reported phase */
     double arc_offset_cyc;    /* whole cycles added to the tracked phase */
+    uint64_t arc_start_sample; /* sample of the arc's first epoch (lock_s counts from it) */
 } bx_channel_t;
 
 bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, double if_hz,

@@ -51,7 +51,7 @@ int bx_navcache_load(const char *dir, bx_nav_t *nav, double pos_m[3], int *have_
         bx_nav_t tmp;
         bx_nav_init(&tmp);
         if (bx_rinex_nav_read(path, &tmp, err, errlen) != BX_OK) {
-            bx_nav_free(&tmp);
+            bx_nav_destroy(&tmp);
             return BX_ERR_IO;
         }
         for (int i = 0; i < tmp.n_eph; i++)
@@ -61,7 +61,7 @@ int bx_navcache_load(const char *dir, bx_nav_t *nav, double pos_m[3], int *have_
             nav->iono = tmp.iono;
         if (tmp.utc.valid && !nav->utc.valid)
             nav->utc = tmp.utc;
-        bx_nav_free(&tmp);
+        bx_nav_destroy(&tmp);
     }
     snprintf(path, sizeof path, "%s/position.txt", dir);
     FILE *f = fopen(path, "r");
@@ -122,7 +122,7 @@ int bx_navcache_save(const char *dir, const bx_nav_t *nav, const double *pos_m, 
         all.n_eph = 0; /* an unreadable cache is replaced */
     for (int i = 0; i < nav->n_eph; i++)
         if (bx_nav_add(&all, &nav->eph[i]) != BX_OK) {
-            bx_nav_free(&all);
+            bx_nav_destroy(&all);
             snprintf(err, errlen, "out of memory");
             return BX_ERR_NOMEM;
         }
@@ -143,7 +143,7 @@ int bx_navcache_save(const char *dir, const bx_nav_t *nav, const double *pos_m, 
     } else {
         rc = replace(tmp, path, err, errlen);
     }
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
     if (rc == BX_OK && pos_m) {
         snprintf(path, sizeof path, "%s/position.txt", dir);
         snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());

@@ -24,6 +24,7 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "bx_err.h"
 #include "channel.h"
 #include "warmstart.h"
 
@@ -95,37 +96,37 @@ static int prn_wanted(const bx_rx_t *rx, int prn)
     return rx->cfg.prn_mask == 0 || (rx->cfg.prn_mask >> prn) & 1u;
 }
 
-bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
+int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errlen)
 {
-    if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS) {
-        snprintf(err, errlen, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
-        return NULL;
-    }
-    if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0)) {
-        snprintf(err, errlen, "receiver: output interval %.3g s outside 0.1 .. 1 s", c->epoch_interval_s);
-        return NULL;
-    }
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: out is NULL");
+    *out = NULL;
+    if (!c)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: no configuration");
+    int st_code = BX_ERR_ARG;
+    if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS)
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
+    if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0))
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: output interval %.3g s outside 0.1 .. 1 s",
+                      c->epoch_interval_s);
     bx_rx_t *rx = calloc(1, sizeof *rx);
-    if (!rx) {
-        snprintf(err, errlen, "receiver: out of memory");
-        return NULL;
-    }
+    if (!rx)
+        return bx_err(err, errlen, BX_ERR_NOMEM, "receiver: out of memory");
     rx->cfg = *c;
     rx->threads = c->threads > 0 ? c->threads : online_cpus();
     bx_nav_init(&rx->nav);
-    rx->ephasm = bx_ephasm_create();
-    if (!rx->ephasm)
+    if (bx_ephasm_create(&rx->ephasm, NULL, 0) != BX_OK)
         goto nomem;
     for (int s = 0; s < c->n_streams; s++) {
         stream_t *st = &rx->st[s];
         st->cfg = c->stream[s];
         if (st->cfg.sig != BX_SIG_B1C && st->cfg.sig != BX_SIG_B2A) {
-            snprintf(err, errlen, "receiver: stream %d: only B1C and B2a are supported", s);
+            st_code = bx_err(err, errlen, BX_ERR_ARG, "receiver: stream %d: only B1C and B2a are supported", s);
             goto fail;
         }
         if (!(st->cfg.fs_hz >= 1e6)) {
-            snprintf(err, errlen, "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s,
-                     st->cfg.fs_hz);
+            st_code = bx_err(err, errlen, BX_ERR_ARG,
+                             "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s, st->cfg.fs_hz);
             goto fail;
         }
         st->acq = calloc((size_t)rx->threads, sizeof *st->acq);
@@ -137,10 +138,11 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
         ac.wisdom_path = c->acq_wisdom_path;
         ac.fft_measure = c->acq_wisdom_path != NULL;
         for (int t = 0; t < rx->threads; t++) {
-            st->acq[t] = bx_acq_create(&ac);
-            if (!st->acq[t]) {
-                snprintf(err, errlen, "receiver: stream %d: cannot set up acquisition at %.0f Hz", s,
-                         st->cfg.fs_hz);
+            char why[160];
+            st_code = bx_acq_create(&ac, &st->acq[t], why, sizeof why);
+            if (st_code != BX_OK) {
+                bx_err(err, errlen, st_code, "receiver: stream %d: cannot set up acquisition at %.0f Hz: %s", s,
+                       st->cfg.fs_hz, why);
                 goto fail;
             }
         }
@@ -153,12 +155,13 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
     rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;
-    return rx;
+    *out = rx;
+    return BX_OK;
 nomem:
-    snprintf(err, errlen, "receiver: out of memory");
+    st_code = bx_err(err, errlen, BX_ERR_NOMEM, "receiver: out of memory");
 fail:
     bx_rx_destroy(rx);
-    return NULL;
+    return st_code;
 }
 
 void bx_rx_destroy(bx_rx_t *rx)
@@ -178,7 +181,7 @@ void bx_rx_destroy(bx_rx_t *rx)
         free(st->acq);
         free(st->hist);
     }
-    bx_nav_free(&rx->nav);
+    bx_nav_destroy(&rx->nav);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -558,14 +561,20 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
  * so the phase referred to it carries f * t0: every clock step of
  * bx_rx_steer_clock moves it by -f * step exactly as it moves the
  * pseudorange by -c * step.  Arcs: see bx_channel_t. */
-static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, bx_obsd_t *d)
+static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint64_t sample, bx_obsd_t *d)
 {
     const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
     const double lambda_m = BX_CLIGHT_MPS / f_hz;
     const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
-    if (slip)
+    if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
+        ch->arc_start_sample = sample;
+    }
+    /* lock time = age of the arc (RTCM lock-time indicators restart with it) */
+    const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
+    if (age_s < d->lock_s)
+        d->lock_s = age_s;
     ch->arc_open = 1;
     ch->arc_slip_count = o->slip_count;
     ch->arc_last_epoch = rx->epoch_count;
@@ -619,7 +628,7 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
                 bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
                 d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
                 d->flags |= BX_OBS_PR;
-                set_phase(rx, ch, o, d);
+                set_phase(rx, ch, o, ep_sample[s], d);
             }
             obs->n++;
         }

@@ -92,12 +92,10 @@ int bx_simfeed_create(const bx_simfeed_config_t *c, bx_simfeed_t **out, char *er
         gc.max_sats = SLOTS;
         gc.symbol = symbol_of;
         gc.user = bd;
-        bd->gen = bx_simsig_create(&gc);
-        if (!bd->gen) {
-            if (err)
-                snprintf(err, errlen, "simfeed: cannot create the signal generator");
+        const int gst = bx_simsig_create(&gc, &bd->gen, err, errlen);
+        if (gst != BX_OK) {
             bx_simfeed_destroy(f);
-            return BX_ERR_NOMEM;
+            return gst;
         }
     }
     *out = f;
@@ -151,7 +149,9 @@ int bx_simfeed_generate(bx_simfeed_t *f, int n_ms, bx_cf32_t *const out[2])
                     continue;
                 if (bd->slot_prn[slot] != eph->prn) {
                     bd->slot_prn[slot] = eph->prn;
-                    bd->nav[slot] = bx_simnav_create(c->nav, eph->prn, bd->sig);
+                    bx_simnav_destroy(bd->nav[slot]);
+                    bd->nav[slot] = NULL;
+                    bx_simnav_create(c->nav, eph->prn, bd->sig, &bd->nav[slot], NULL, 0);
                 }
                 const double cn0 = bx_simscen_cn0_dbhz(&c->sc, g0.el_rad, c->cn0_dbhz) + f->cn0_offset_db;
                 bd->slot_cn0[slot] = cn0;
