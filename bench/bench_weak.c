@@ -70,7 +70,11 @@ static void run_case(int sig, int field, double cn0, double secs, int hold)
         printf("    init doppler %.1f code %.3f el %.1f\n", a.doppler_hz, a.code_phase_chips, g0.el_rad * 57.3);
     bx_trk_config_t tc;
     bx_trk_config_default(&tc, sig, prn, fs, 0.0);
-    bx_trk_t *t = bx_trk_create(&tc, &a, 0);
+    bx_trk_t *t = NULL;
+    if (bx_trk_create(&tc, &a, 0, &t, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
     const size_t n = (size_t)(fs / 100.0); /* 10 ms blocks */
     bx_cf32_t *buf = malloc(n * sizeof *buf);
     bx_cf32_t *bufs[2] = {buf, NULL};
@@ -129,7 +133,7 @@ static void run_case(int sig, int field, double cn0, double secs, int hold)
     free(buf);
     bx_trk_destroy(t);
     bx_simfeed_destroy(f);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 int main(int argc, char **argv)

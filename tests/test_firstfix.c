@@ -151,8 +151,8 @@ static void test_first_frame_after_lock(void **state)
     rc.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, fc.fs_hz[0], 0.0};
     rc.prn_mask = 1ull << prn;
     rc.threads = 1;
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
-    assert_non_null(rx);
+    bx_rx_t *rx = NULL;
+    assert_int_equal(bx_rx_create(&rc, &rx, err, sizeof err), BX_OK);
     ff_t u = {0, 0};
     run(f, &fc, rx, 19.9, ff_chunk, &u);
     int nsat = bx_simfeed_sats(f, 0, NULL, NULL, NULL, 4);
@@ -200,7 +200,7 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.mode = sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
-    c->pvt = bx_pvt_create(&pc);
+    assert_int_equal(bx_pvt_create(&pc, &c->pvt, NULL, 0), BX_OK);
     bx_rx_config_t rc;
     bx_rx_config_default(&rc);
     rc.n_streams = 1;
@@ -208,8 +208,8 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
     rc.threads = 2;
     rc.on_epoch = on_epoch;
     rc.user = c;
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
-    assert_non_null(rx);
+    bx_rx_t *rx = NULL;
+    assert_int_equal(bx_rx_create(&rc, &rx, err, sizeof err), BX_OK);
     assert_int_equal(bx_rx_add_nav(rx, &nav), BX_OK); /* the "--nav" / cache ephemerides */
     bx_rx_set_time_hint(rx, bx_time_add(start, hint_err_s), 2.0);
     /* a-priori position 40 km north-east of the truth */
