@@ -744,7 +744,7 @@ static void finish_block(bx_trk_t *t)
         /* before the first window: the window being filled (from 10 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
         double ps, pn, psd, pnd;
-        if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn) && t->t_state >= 0.1 - 1e-9) {
+        if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
             cp = bx_trk_cn0_from(ps, pn, t->t_prim);
             if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
                 cd = bx_trk_cn0_from(psd, pnd, t->t_prim);
