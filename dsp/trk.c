@@ -30,6 +30,9 @@
 #define NOISE_FLOOR_1MS_DBHZ 29.0 /* loss threshold of the biased estimators with 1 ms periods */
 #define WIDE_FLL_MIN_DBHZ 35.0   /* acquisition C/N0 below which pull-in skips the partial-based FLL */
 #define PRESYNC 2048  /* periods kept before secondary sync (B1C 20 s, B2a 2 s) */
+#define B2A_PULLIN_10MS_HZ 10.0 /* PLL pull-in bandwidth on 10 ms periods */
+#define DSYNC_M 800   /* B2a differential sync window, periods (0.8 s: pull-in from 30 dB-Hz, bench_weak;
+                         1.5 s did not reach 28) */
 
 typedef struct {
     uint64_t start;
@@ -80,6 +83,10 @@ struct bx_trk {
     int sec_sync, sec_pos;
     long sec_periods;
     float sync_buf[2048];
+    float dsync_buf[DSYNC_M];  /* B2a differential products (dsync_collect) */
+    int dsync_n, dsync_wait, have_dprev;
+    double complex dprev;
+    int8_t dsec[1800];         /* sec[j] sec[j-1] */
     int sync_n, sync_wait;
     int chk_neg, chk_n;
 
@@ -109,6 +116,7 @@ struct bx_trk {
     double cn0_pilot, cn0_total, low_s;
     double cn0_judge;     /* C/N0 compared with cn0_lost_dbhz ... */
     double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
+    int ever_locked;      /* reached LOCKED once */
     int lk_signed;        /* lkp holds secondary-wiped pilot prompts only (since sync and lock) */
 
     /* bump-jump */
@@ -192,6 +200,8 @@ static int build_table(bx_trk_t *t)
         }
         t->sec_len = bx_code_length(b1c ? BX_CODE_B1CS : BX_CODE_B2AS);
         ok = bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, t->c.prn, t->sec, 1800) == t->sec_len;
+        for (int j = 0; ok && j < t->sec_len; j++)
+            t->dsec[j] = (int8_t)(t->sec[j] * t->sec[(j + t->sec_len - 1) % t->sec_len]);
     }
     free(cp);
     free(cd);
@@ -265,6 +275,8 @@ static void anchor(bx_trk_t *t, uint64_t s)
     memset(t->per_tap, 0, sizeof t->per_tap);
     t->sym_n = 0;
     t->sym_next = -1;
+    t->dsync_n = 0;
+    t->have_dprev = 0;
     layout_block(t);
 }
 
@@ -480,9 +492,60 @@ static int try_sec_sync(bx_trk_t *t)
     return 1;
 }
 
+/* Sync found: the channel from now on wipes the secondary code. */
+static void sync_found(bx_trk_t *t, const char *how)
+{
+    t->sec_sync = 1;
+    bx_trk_cn0_reset(&t->lkp); /* from now on with known signs */
+    t->lk_signed = 1;
+    if (getenv("TRK_DEBUG"))
+        fprintf(stderr, "trk PRN %d: %s sync at %.2f s (%d kept periods)\n", t->c.prn, how, t->t_total, t->pre_n);
+    presync_flush(t);
+    t->chk_n = t->chk_neg = 0;
+    t->have_last = 0;
+    t->dsync_n = 0;
+}
+
+/* B2a before phase lock (weak signals: a 1 ms Costas loop does not lock below
+ * ~35 dB-Hz): the secondary code from differential products
+ * Re(p_k conj(p_k-1)) ~ |A|^2 s_k s_k-1, which need only the FLL's frequency,
+ * correlated with the code's differential sequence over DSYNC_M periods.  No
+ * sign ambiguity; the pure PLL then pulls the wiped 10 ms prompts in. */
+static void dsync_collect(bx_trk_t *t, double complex p)
+{
+    if (t->c.sig != BX_SIG_B2A || (t->state == BX_TRK_PULLIN && t->t_state < 3.0 * t->c.fll_only_s)) {
+        t->dsync_n = 0;
+        t->have_dprev = 0;
+        return;
+    }
+    if (t->have_dprev) {
+        if (t->dsync_n == DSYNC_M) {
+            memmove(t->dsync_buf, t->dsync_buf + 1, (DSYNC_M - 1) * sizeof *t->dsync_buf);
+            t->dsync_n--;
+        }
+        t->dsync_buf[t->dsync_n++] = (float)creal(p * conj(t->dprev));
+    }
+    t->dprev = p;
+    t->have_dprev = 1;
+    if (t->dsync_n < DSYNC_M || --t->dsync_wait > 0)
+        return;
+    t->dsync_wait = 50;
+    int bo, neg;
+    /* buf[i] = product of chips (j, j-1) = dsec[j], j = bo + i: the newest is the current period */
+    if (!bx_trk_sec_search(t->dsync_buf, DSYNC_M, t->dsec, t->sec_len, &bo, &neg) || neg)
+        return;
+    t->sec_pos = (bo + DSYNC_M) % t->sec_len; /* the next period */
+    t->sec_periods = PRESYNC / t->sec_len + 1;
+    sync_found(t, "differential");
+    t->chk_n = -50; /* the PLL is still pulling in: judge the alignment from 0.5 s on */
+}
+
 static void sync_collect(bx_trk_t *t, double complex p)
 {
     int m = t->c.sec_sync_chips;
+    dsync_collect(t, p);
+    if (t->sec_sync)
+        return;
     if (t->state == BX_TRK_PULLIN && t->t_state < 3.0 * t->c.fll_only_s) {
         t->sync_n = 0;
         return;
@@ -494,14 +557,7 @@ static void sync_collect(bx_trk_t *t, double complex p)
     sync_push(t, (float)creal(p));
     if (t->sync_n == m && --t->sync_wait <= 0) {
         if (try_sec_sync(t)) {
-            t->sec_sync = 1;
-            bx_trk_cn0_reset(&t->lkp); /* from now on with known signs */
-            t->lk_signed = 1;
-            if (getenv("TRK_DEBUG"))
-                fprintf(stderr, "trk PRN %d: sync at %.2f s (%d kept periods)\n", t->c.prn, t->t_total, t->pre_n);
-            presync_flush(t);
-            t->chk_n = t->chk_neg = 0;
-            t->have_last = 0;
+            sync_found(t, "coherent");
         } else {
             t->sync_wait = t->c.sig == BX_SIG_B1C ? 10 : 20;
         }
@@ -616,6 +672,10 @@ static void loop_update(bx_trk_t *t)
         /* FLL alone first; then the FLL only assists (a quarter of its
          * bandwidth: its discriminator is noisier than the PLL's) */
         pll_bw = fll_only ? 0.0 : t->c.pll_bw_pullin_hz;
+        /* B2a synchronised before lock (differential sync) pulls in on 10 ms
+         * periods: 25 Hz (made for 1 ms updates) is near the loop's stability limit */
+        if (t->per_blocks > 1 && pll_bw > B2A_PULLIN_10MS_HZ)
+            pll_bw = B2A_PULLIN_10MS_HZ;
         fll_bw = fll_wide ? t->c.fll_bw_hz : fll_only ? 0.5 * t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
     } else {
         pll_bw = t->c.pll_bw_hz;
@@ -671,7 +731,7 @@ static void loop_update(bx_trk_t *t)
     /* secondary-sync sanity: the wiped prompt must stay positive */
     if (t->sec_sync) {
         t->chk_n++;
-        if (creal(P) < 0)
+        if (creal(P) < 0 && t->chk_n > 0) /* chk_n < 0: a grace period after a differential sync */
             t->chk_neg++;
         if (t->chk_n == 100) {
             if (t->chk_neg > 30) { /* lost the secondary-code / half-cycle alignment */
@@ -814,7 +874,11 @@ static void finish_block(bx_trk_t *t)
         t->per_blocks = (t->sec_sync && t->sec_pos % t->c.coh_ms_b2a == 0) ? t->c.coh_ms_b2a : 1;
 
     /* loss of lock */
-    if (bx_trk_cn0_windows(&t->cn0p) &&
+    /* a channel that never locked is judged by the pull-in timeout alone: the
+     * biased estimates of a weak B2a signal before lock sit at their floor */
+    if (t->state == BX_TRK_LOCKED)
+        t->ever_locked = 1;
+    if (bx_trk_cn0_windows(&t->cn0p) && t->ever_locked &&
         t->cn0_judge < (t->c.cn0_lost_dbhz > t->cn0_floor ? t->c.cn0_lost_dbhz : t->cn0_floor))
         t->low_s += t->t_prim;
     else
