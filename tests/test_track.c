@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bdsrx/time.h"
@@ -149,6 +150,21 @@ static void test_errors(void **state)
     assert_non_null(strstr(err, ".kml"));
     assert_int_equal(bx_track_create("/nonexistent-dir/x.kml", BX_TRACK_AUTO, &t, err, sizeof err), BX_ERR_IO);
     assert_null(t);
+    /* a device is written in place (never renamed over) and a failed write is reported */
+    if (access("/dev/full", W_OK) == 0) {
+        assert_int_equal(bx_track_create("/dev/full", BX_TRACK_GPX, &t, err, sizeof err), 0);
+        for (int i = 0; i < 2000; i++) {
+            bx_sol_t s;
+            make_sol(&s, i % NPT);
+            bx_track_add(t, &s);
+        }
+        assert_int_equal(bx_track_finish(t, err, sizeof err), BX_ERR_IO);
+        assert_non_null(strstr(err, "write failed"));
+        bx_track_destroy(t);
+        struct stat st;
+        assert_int_equal(stat("/dev/full", &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+    }
     /* the tool: a JSON line file in, all three formats out */
     char bin[512];
     if (!tu_bin(bin, sizeof bin, "bdsrx-track")) {

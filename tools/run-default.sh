@@ -13,8 +13,8 @@ if [ ! -f "$CAP" ] || [ ! -f "$CAP.sigmf-meta" ]; then
         --start "2023-03-12 04:05:32" --pos 30.5,114.3,50 --quiet
 fi
 mkdir -p "$OUT"
-echo "run: bin/bdsrx run $CAP --ref 30.5,114.3,50 --json=$OUT/fixes.jsonl --nmea $OUT/fixes.nmea --rinex-obs $OUT/obs.rnx"
-bin/bdsrx run "$CAP" --ref 30.5,114.3,50 --json="$OUT/fixes.jsonl" --nmea "$OUT/fixes.nmea" --rinex-obs "$OUT/obs.rnx"
+echo "run: bin/bdsrx run $CAP --ref 30.5,114.3,50 --json=$OUT/fixes.jsonl --nmea $OUT/fixes.nmea --rinex-obs $OUT/obs.rnx --rinex-nav $OUT/nav.rnx"
+bin/bdsrx run "$CAP" --ref 30.5,114.3,50 --json="$OUT/fixes.jsonl" --nmea "$OUT/fixes.nmea" --rinex-obs "$OUT/obs.rnx" --rinex-nav "$OUT/nav.rnx"
 bin/bdsrx-track "$OUT/fixes.jsonl" -o "$OUT/track.kml" -o "$OUT/track.gpx" -o "$OUT/track.geojson"
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
     echo "run: pictures (bin/bdsrx-plot):"

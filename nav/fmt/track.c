@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct bx_track {
     int in_seg;     /* a segment is open */
     long n_pts, n_seg;
     int io_err;
+    int in_place;   /* not a regular file: no temporary file, no rename */
     /* GeoJSON keeps times until the end (written as a property array after the geometry) */
     char *times;
     size_t times_len, times_cap;
@@ -91,7 +93,11 @@ int bx_track_create(const char *path, bx_track_format_t fmt, bx_track_t **out, c
         bx_track_destroy(t);
         return BX_ERR_NOMEM;
     }
-    sprintf(t->tmp, "%s.tmp", path);
+    /* a regular file goes through PATH.tmp + rename; anything else that exists (a pipe, a device)
+     * is written in place: renaming over it would replace the device node */
+    struct stat st;
+    t->in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    sprintf(t->tmp, t->in_place ? "%s" : "%s.tmp", path);
     if (!(t->f = fopen(t->tmp, "w"))) {
         if (err)
             snprintf(err, errlen, "%s: %s", t->tmp, strerror(errno));
@@ -230,10 +236,11 @@ int bx_track_finish(bx_track_t *t, char *err, size_t errlen)
     if (t->io_err) {
         if (err)
             snprintf(err, errlen, "%s: write failed (disk full?); the track was not written", t->path);
-        remove(t->tmp);
+        if (!t->in_place)
+            remove(t->tmp);
         return BX_ERR_IO;
     }
-    if (rename(t->tmp, t->path) != 0) {
+    if (!t->in_place && rename(t->tmp, t->path) != 0) {
         if (err)
             snprintf(err, errlen, "%s: %s", t->path, strerror(errno));
         remove(t->tmp);
@@ -248,7 +255,8 @@ void bx_track_destroy(bx_track_t *t)
         return;
     if (t->f) {
         fclose(t->f);
-        remove(t->tmp);
+        if (!t->in_place)
+            remove(t->tmp);
     }
     free(t->times);
     free(t->path);

@@ -219,7 +219,7 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
-    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL,
+    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
@@ -259,6 +259,8 @@ int cli_live(int argc, char **argv)
         {"nmea-serial", 0, CLI_STRING, &ser_spec, 0, 0, "DEV[:BAUD]",
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
+        {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
+         "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
@@ -459,6 +461,8 @@ int cli_live(int argc, char **argv)
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
     ret = st < 0 ? 1 : 0;
+    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
+        ret = 1;
 done:
     if (sig_started) {
         atomic_store(&sc.quit, 1);

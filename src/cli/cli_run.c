@@ -329,14 +329,8 @@ int cli_run(int argc, char **argv)
         solout_summary(&r.out, o);
         cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
-    if (rnxn) {
-        FILE *f = fopen(rnxn, "w");
-        if (!f || bx_rinex_nav_write(f, bx_rx_nav(r.rx)) != BX_OK)
-            fprintf(stderr, "bdsrx run: cannot write %s\n", rnxn);
-        if (f)
-            fclose(f);
-    }
-    ret = r.out.nfix > 0 ? 0 : 1;
+    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
+    ret = r.out.nfix > 0 && !nav_bad ? 0 : 1;
 done:
     free(buf[0]);
     free(buf[1]);

@@ -49,8 +49,14 @@ char *live_json_snapshot(const bx_live_view_t *v, double elapsed_s, double ttff_
         json_object_set_new(j, "frames_bad", json_integer(c->frames_bad));
         json_object_set_new(j, "have_time", json_integer(c->have_time));
         json_object_set_new(j, "have_eph", json_integer(c->have_eph));
-        json_object_set_new(j, "el_deg", num(c->el_deg));
-        json_object_set_new(j, "az_deg", num(c->az_deg));
+        double el = c->el_deg, az = c->az_deg;
+        for (int k = 0; s && !isfinite(el) && k < s->n_sat; k++) /* the latest solution knows them */
+            if (s->sat[k].prn == c->prn && s->sat[k].el_deg != 0.0f) {
+                el = s->sat[k].el_deg;
+                az = s->sat[k].az_deg;
+            }
+        json_object_set_new(j, "el_deg", num(el));
+        json_object_set_new(j, "az_deg", num(az));
         json_array_append_new(chs, j);
     }
     json_object_set_new(o, "channels", chs);

@@ -1,6 +1,7 @@
 /* The dashboard page served by src/io/http_status.c (one file: HTML, CSS and JavaScript, no
  * outside resources, so it works on a tractor without internet).  It reads the snapshot keys
- * written by src/cli/live_json.c.  Edit the page here; it is plain text in C string form. */
+ * written by src/cli/live_json.c.  Generated from an HTML file with every line quoted; edit the
+ * strings directly. */
 const char bx_http_page_html[] =
     "<!DOCTYPE html>\n"
     "<html lang=\"en\"><head><meta charset=\"utf-8\"><title>bdsrx live</title>\n"
@@ -16,7 +17,7 @@ const char bx_http_page_html[] =
     ".kv td{text-align:left}\n"
     "</style></head><body>\n"
     "<h1>bdsrx live <span id=\"device\"></span></h1>\n"
-    "<div id=\"status\">connecting...</div>\n"
+    "<div id=\"status\">connecting...</div><div id=\"conn\" class=\"bad\"></div>\n"
     "<div class=\"grid\">\n"
     "<div class=\"card\"><b>Channels</b><table id=\"chan\"><thead><tr><th class=\"l\">signal</th><th>PRN</th>\n"
     "<th class=\"l\">C/N0 (dB-Hz)</th><th>Doppler (Hz)</th><th class=\"l\">state</th><th>lock (s)</th>\n"
@@ -85,8 +86,8 @@ const char bx_http_page_html[] =
     "  drawTrack();\n"
     "}\n"
     "const es=new EventSource('/events');\n"
-    "es.onmessage=e=>{try{show(JSON.parse(e.data));}catch(x){}};\n"
-    "es.onerror=()=>{document.getElementById('status').textContent='connection lost, retrying...';};\n"
+    "es.onmessage=e=>{document.getElementById('conn').textContent='';try{show(JSON.parse(e.data));}catch(x){}};\n"
+    "es.onerror=()=>{document.getElementById('conn').textContent='connection to the receiver lost, retrying...';};\n"
     "fetch('/status.json').then(r=>r.json()).then(st=>{if(st.channels)show(st);}).catch(()=>{});\n"
     "</script></body></html>\n"
     "\n";
