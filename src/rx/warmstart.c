@@ -131,8 +131,8 @@ static int plausible(const bx_sol_t *sol, const double *x0_m, bx_time_t t_hint, 
     return 1;
 }
 
-int bx_warm_solve(const bx_coarse_meas_t *m, int n, bx_time_t t_hint, double hint_sigma_s, const double *x0_m,
-                  const bx_nav_t *nav, bx_sol_t *sol)
+int bx_warm_solve(const bx_coarse_meas_t *m, const double *period_s, int n, bx_time_t t_hint, double hint_sigma_s,
+                  const double *x0_m, const bx_nav_t *nav, bx_sol_t *sol)
 {
     bx_pvt_config_t cfg;
     bx_pvt_config_default(&cfg);
@@ -163,14 +163,14 @@ int bx_warm_solve(const bx_coarse_meas_t *m, int n, bx_time_t t_hint, double hin
     double per = 0.0;
     for (int i = 0; i < n && per == 0.0; i++)
         if (bx_pvt_select_eph(nav, m[i].prn, t_hint))
-            per = m[i].period_s > 0.0 ? m[i].period_s : m[i].sig == BX_SIG_B1C ? 0.010 : 0.001;
+            per = period_s[i] > 0.0 ? period_s[i] : m[i].sig == BX_SIG_B1C ? 0.010 : 0.001;
     char why[128] = "";
     for (int k = 0; k < ns; k++) {
         double llh[3];
         bx_ecef_to_llh(starts[k], llh);
         /* a loose height pseudo-observation: the redundancy that lets 5 satellites be checked */
         const bx_coarse_aid_t aid = {x0_m ? llh[2] : 0.0, x0_m ? 500.0 : 3000.0};
-        if (bx_pvt_coarse(m, n, t_hint, starts[k], &aid, nav, &cfg, sol) != BX_OK) {
+        if (bx_pvt_coarse_periods(m, period_s, n, t_hint, starts[k], &aid, nav, &cfg, sol) != BX_OK) {
             if (!why[0])
                 snprintf(why, sizeof why, "%s", sol->reason);
             continue;

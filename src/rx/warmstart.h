@@ -38,8 +38,8 @@
  * satellites' footprints and a ring of points around it).  On BX_OK sol->time
  * is the true BDT of the reference sample and sol->pos_m the position.
  * BX_ERR_NOFIX with sol->reason otherwise. */
-int bx_warm_solve(const bx_coarse_meas_t *m, int n, bx_time_t t_hint, double hint_sigma_s, const double *x0_m,
-                  const bx_nav_t *nav, bx_sol_t *sol);
+int bx_warm_solve(const bx_coarse_meas_t *m, const double *period_s, int n, bx_time_t t_hint, double hint_sigma_s,
+                  const double *x0_m, const bx_nav_t *nav, bx_sol_t *sol);
 
 /* Predicted signal time stamp (satellite time of signal sig, pilot) of the
  * signal received at true time t_rx at x_m; BX_ERR_ARG without ephemeris. */
