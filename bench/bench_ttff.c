@@ -12,7 +12,8 @@
  *         cache of the last run).
  * TTFF = seconds of samples to the first position fix (1 Hz epochs), capped
  * at 45 s.  Also: 3D error of that fix and the channels tracked then.
- * Usage: bench_ttff [cold|warm|hot B1C|B2a|both static|field]  (no arguments: all 18 cells) */
+ * Usage: bench_ttff [cold|warm|hot B1C|B2a|both static|field [strong]]  (no arguments: all 18 cells;
+ * "strong": every satellite at 45 dB-Hz, where acquisition finds them all) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
         bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
 }
 
+static int g_strong; /* 45 dB-Hz everywhere instead of the elevation model */
+
 static void run_cell(int start_kind, int bands, int field)
 {
     static const char *const kind_name[3] = {"cold", "warm", "hot"};
@@ -70,8 +73,8 @@ static void run_cell(int start_kind, int bands, int field)
     sc.speed_mps = 4.0;
     sc.row_length_m = 20.0;
     sc.row_spacing_m = 12.0;
-    sc.cn0_horizon_dbhz = 30.0;
-    sc.cn0_zenith_dbhz = 45.0;
+    sc.cn0_horizon_dbhz = g_strong ? 0.0 : 30.0;
+    sc.cn0_zenith_dbhz = g_strong ? 0.0 : 45.0;
     bx_nav_t nav;
     bx_nav_init(&nav);
     bx_simscen_constellation(&nav, sc.start);
@@ -87,6 +90,7 @@ static void run_cell(int start_kind, int bands, int field)
     fc.sig[1] = BX_SIG_B2A;
     fc.fs_hz[1] = 12.0e6;
     fc.seed = 3;
+    fc.cn0_dbhz = 45.0;
     bx_simfeed_t *f = NULL;
     char err[256];
     if (bx_simfeed_create(&fc, &f, err, sizeof err) != BX_OK) {
@@ -156,6 +160,10 @@ static void run_cell(int start_kind, int bands, int field)
 int main(int argc, char **argv)
 {
     static const char *const kinds[3] = {"cold", "warm", "hot"}, *const bands[3] = {"B1C", "B2a", "both"};
+    if (argc == 5 && !strcmp(argv[4], "strong")) {
+        g_strong = 1;
+        argc = 4;
+    }
     if (argc == 4) {
         int k = -1, b = -1;
         for (int i = 0; i < 3; i++) {
@@ -165,7 +173,7 @@ int main(int argc, char **argv)
                 b = i;
         }
         if (k < 0 || b < 0) {
-            fprintf(stderr, "usage: bench_ttff [cold|warm|hot B1C|B2a|both static|field]\n");
+            fprintf(stderr, "usage: bench_ttff [cold|warm|hot B1C|B2a|both static|field [strong]]\n");
             return 2;
         }
         run_cell(k, b, !strcmp(argv[3], "field"));
