@@ -471,6 +471,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     rx->warm_next = ref + (uint64_t)llround(0.5 * fs0); /* at most twice a second */
     const bx_time_t t_hint = bx_time_add(rx->hint_t0, (double)ref / fs0);
     bx_coarse_meas_t m[BX_OBS_MAX];
+    double per[BX_OBS_MAX];
     uint64_t smp[BX_RX_MAX_STREAMS];
     int k = 0;
     for (int s = 0; s < rx->cfg.n_streams; s++) {
@@ -488,7 +489,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
             m[k].sig = st->cfg.sig;
             m[k].pilot = 1;
             m[k].code_phase_s = o.tx_in_period_s;
-            m[k].period_s = bx_channel_period_s(st->ch[p]);
+            per[k] = bx_channel_period_s(st->ch[p]);
             m[k].cn0_dbhz = o.cn0_dbhz;
             k++;
         }
@@ -496,7 +497,8 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     if (k < (rx->apr_valid ? WARM_MIN_SATS_APR : WARM_MIN_SATS))
         return;
     bx_sol_t sol;
-    if (bx_warm_solve(m, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) != BX_OK) {
+    if (bx_warm_solve(m, per, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) !=
+        BX_OK) {
         snprintf(rx->start_msg, sizeof rx->start_msg, "no hot start yet: %s", sol.reason);
         return;
     }
