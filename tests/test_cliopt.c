@@ -237,7 +237,7 @@ static void test_signal_from_fc(void **state)
 
 /* ---- the programs ---- */
 
-static const char *const g_cmds[] = {"run", "live", "acquire", "track", "nav-decode", "pvt", "code", "info"};
+static const char *const g_cmds[] = {"run", "live", "acquire", "track", "nav-decode", "b2b-eval", "ppp", "pvt", "code", "info"};
 
 static void test_programs_common(void **state)
 {

@@ -329,7 +329,7 @@ static void test_sigmf_roundtrip(void **s)
     assert_non_null(root);
     json_t *gl = json_object_get(root, "global");
     assert_string_equal(json_string_value(json_object_get(gl, "core:datatype")), "ci16_le");
-    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.2.0");
     assert_string_equal(json_string_value(json_object_get(gl, "core:hw")), "test");
     assert_true(json_number_value(json_object_get(gl, "core:sample_rate")) == 12e6);
     assert_true(json_number_value(json_object_get(gl, "bdsrx:if_hz")) == 3e6);

@@ -106,9 +106,10 @@ typedef struct {
     double dop[MAX_EPOCHS][NSAT + 4], cn0[MAX_EPOCHS][NSAT + 4];
 } rec_t;
 
-static void on_epoch(void *user, const bx_rx_t *rx, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     rec_t *r = user;
+    const bx_obs_t *obs = ep->obs;
     if (r->n >= MAX_EPOCHS)
         return;
     r->t_s[r->n] = bx_rx_elapsed_s(rx);

@@ -133,7 +133,7 @@ static void decode_buf(const uint8_t *buf, size_t n, size_t chunk, decoded_t *d)
                 d->gps[d->ngps++] = m->u.gps;
         }
     }
-    if (bx_rtcm3_dec_flush(dec))
+    while (bx_rtcm3_dec_flush(dec))
         add_epoch(d, bx_rtcm3_dec_obs(dec));
     bx_rtcm3_dec_stats(dec, &d->st);
     free(m);
@@ -894,6 +894,42 @@ static void test_corrupt_and_truncated(void **state)
     free(buf);
 }
 
+/* an epoch whose last message (DF393 = 0) is lost: it completes when the next epoch
+ * starts; that message then completes two epochs, and both are delivered in order */
+static void test_epoch_assembly(void **state)
+{
+    (void)state;
+    bx_rtcm3_dec_config_t cfg = {bx_time_from_civil(2024, 7, 27, 0, 0, 0)};
+    bx_rtcm3_dec_t *dec;
+    assert_int_equal(bx_rtcm3_dec_create(&cfg, &dec, NULL, 0), BX_OK);
+    bx_obs_t o;
+    memset(&o, 0, sizeof o);
+    o.n = 1;
+    o.d[0] = (bx_obsd_t){.prn = 30, .sig = BX_SIG_B1I, .code = 'I', .pseudorange_m = 2.2e7,
+                         .flags = BX_OBS_PR};
+    uint8_t pl[256], fr[300];
+    bx_time_t t0 = bx_time_from_civil(2024, 7, 27, 3, 0, 0);
+    bx_time_t got_t[8];
+    int ngot = 0;
+    /* epoch 0: one message with sync = 1 and its last one lost; epoch 1: a last message; epoch 2 */
+    for (int e = 0; e < 3; e++) {
+        o.time = bx_time_add(t0, e);
+        int len = bx_rtcm3_encode_msm7_bds(&o, 1, e == 0, pl, sizeof pl);
+        int fl = bx_rtcm3_frame(pl, (size_t)len, fr, sizeof fr);
+        size_t used;
+        bx_rtcm3_msg_t m;
+        assert_int_equal(bx_rtcm3_dec_input(dec, fr, (size_t)fl, &used, &m), 1);
+        if (m.epoch_done)
+            got_t[ngot++] = bx_rtcm3_dec_obs(dec)->time;
+    }
+    while (bx_rtcm3_dec_flush(dec))
+        got_t[ngot++] = bx_rtcm3_dec_obs(dec)->time;
+    assert_int_equal(ngot, 3);
+    for (int e = 0; e < 3; e++)
+        assert_true(fabs(bx_time_diff(got_t[e], bx_time_add(t0, e))) < 1e-9);
+    bx_rtcm3_dec_destroy(dec);
+}
+
 static void test_tables(void **state)
 {
     (void)state;
@@ -923,6 +959,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_epoch_assembly),
         cmocka_unit_test(test_real_log_vs_qzsl6tool),
         cmocka_unit_test(test_real_log_vs_convbin),
         cmocka_unit_test(test_msm7_roundtrip_synthetic),
