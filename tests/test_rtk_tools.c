@@ -61,7 +61,7 @@ static int read_rtklib_pos(const char *path, double *lat, double *lon, double *h
 static void test_vs_rnx2rtkp(void **state)
 {
     (void)state;
-    if (system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+    if (!tu_have("rnx2rtkp")) {
         printf("SKIP: rnx2rtkp (Debian package rtklib) not installed\n");
         skip();
     }
@@ -71,7 +71,7 @@ static void test_vs_rnx2rtkp(void **state)
         skip();
     char dir[] = "/tmp/bdsrx_rtk_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char pb[300], pr[300], pp[300], cmd[2048];
+    char pb[300], pr[300], pp[300];
     snprintf(pb, sizeof pb, "%s/base.obs", dir);
     snprintf(pr, sizeof pr, "%s/rover.obs", dir);
     snprintf(pp, sizeof pp, "%s/rtklib.pos", dir);
@@ -129,10 +129,15 @@ static void test_vs_rnx2rtkp(void **state)
     fclose(fb);
     fclose(fr);
     bx_rtk_destroy(rtk);
-    snprintf(cmd, sizeof cmd,
-             "rnx2rtkp -p 2 -f 2 -sys C -m 15 -r %.4f %.4f %.4f -o %s %s %s %s >/dev/null 2>&1", s.base[0],
-             s.base[1], s.base[2], pp, pr, pb, navp);
-    assert_int_equal(system(cmd), 0);
+    char rx[32], ry[32], rz[32];
+    snprintf(rx, sizeof rx, "%.4f", s.base[0]);
+    snprintf(ry, sizeof ry, "%.4f", s.base[1]);
+    snprintf(rz, sizeof rz, "%.4f", s.base[2]);
+    tu_result_t tr;
+    assert_int_equal(tu_runl(&tr, NULL, "rnx2rtkp", "-p", "2", "-f", "2", "-sys", "C", "-m", "15", "-r", rx, ry, rz,
+                             "-o", pp, pr, pb, navp, NULL),
+                     0);
+    tu_result_free(&tr);
     static double lat[400], lon[400], h[400];
     static int q[400];
     const int n = read_rtklib_pos(pp, lat, lon, h, q, 400);
@@ -168,10 +173,8 @@ static void test_vs_rnx2rtkp(void **state)
     assert_true(rfix >= 0.9 * N && bfix >= 0.95 * N);
     assert_true(rmax < 0.03 && bmax < 0.02 && dmax < 0.03);
     bx_nav_destroy(&nav);
-    if (!getenv("RTK_KEEP")) {
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        assert_int_equal(system(cmd), 0);
-    }
+    if (!getenv("RTK_KEEP"))
+        assert_int_equal(tu_rmtree(dir), 0);
 }
 
 /* The real Nagoya pair through RTKLIB 2.4.3 (the command of the folder's
@@ -181,7 +184,7 @@ static void test_vs_rnx2rtkp(void **state)
 static void test_nagoya_vs_rnx2rtkp(void **state)
 {
     (void)state;
-    if (system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+    if (!tu_have("rnx2rtkp")) {
         printf("SKIP: rnx2rtkp (Debian package rtklib) not installed\n");
         skip();
     }
@@ -190,19 +193,25 @@ static void test_nagoya_vs_rnx2rtkp(void **state)
     if (load_nav(&nav) || !testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") ||
         !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") || !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
         skip();
-    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", cmd[3000], pp[300];
+    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", pp[300], rof[320], bof[320];
     assert_non_null(mkdtemp(dir));
     snprintf(pp, sizeof pp, "%s/rtklib.pos", dir);
-    snprintf(cmd, sizeof cmd,
-             "gzip -dc '%s' > %s/r.obs && gzip -dc '%s' > %s/b.obs && rnx2rtkp -p 2 -f 3 -sys C -m 15 -l "
-             "35.134707705 136.977577939 104.853 -o %s %s/r.obs %s/b.obs '%s' >/dev/null 2>&1",
-             pr, dir, pb, dir, pp, dir, dir, pn);
-    const int rc = system(cmd);
+    snprintf(rof, sizeof rof, "%s/r.obs", dir);
+    snprintf(bof, sizeof bof, "%s/b.obs", dir);
+    tu_result_t tr;
+    const tu_opts_t to_r = {.stdout_path = rof}, to_b = {.stdout_path = bof};
+    int rc = tu_runl(&tr, &to_r, "gzip", "-dc", pr, NULL);
+    tu_result_free(&tr);
+    if (rc == 0)
+        rc = tu_runl(&tr, &to_b, "gzip", "-dc", pb, NULL), tu_result_free(&tr);
+    if (rc == 0)
+        rc = tu_runl(&tr, NULL, "rnx2rtkp", "-p", "2", "-f", "3", "-sys", "C", "-m", "15", "-l", "35.134707705",
+                     "136.977577939", "104.853", "-o", pp, rof, bof, pn, NULL),
+        tu_result_free(&tr);
     static double lat[400], lon[400], h[400];
     static int q[400];
     const int n = rc == 0 ? read_rtklib_pos(pp, lat, lon, h, q, 400) : -1;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_rmtree(dir), 0);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 301);
     const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
