@@ -98,11 +98,13 @@ static void synth(const bx_sp3_t *sp3, bx_time_t t_rx, double dtr_m, const truth
         const double sc = 0.3 / se, sp = 0.003 / se;
         const int slip = prn == slip_prn ? 7 : 0;
         bx_obsd_t *d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B1C, 1, BX_OBS_PR | BX_OBS_CP, geo + i1 + sc * gauss(),
-                         (geo - i1 + sp * gauss()) / l1 + tr->n1[prn] + slip, 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B1C, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + i1 + sc * gauss(),
+                         .carrier_cycles = (geo - i1 + sp * gauss()) / l1 + tr->n1[prn] + slip, .cn0_dbhz = 45, .lock_s = 100};
         d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B2A, 1, BX_OBS_PR | BX_OBS_CP, geo + i2 + sc * gauss(),
-                         (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B2A, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + i2 + sc * gauss(),
+                         .carrier_cycles = (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], .cn0_dbhz = 45, .lock_s = 100};
     }
 }
 
@@ -257,13 +259,13 @@ static void synth_b2b(const world_t *w, bx_time_t t_rx, double dtr_m, const trut
         const double geo = rho + dtr_m - BX_CLIGHT_MPS * clk + trop;
         const double sc = 0.3 / se, sp = 0.003 / se;
         bx_obsd_t *d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B1C, 1, BX_OBS_PR | BX_OBS_CP,
-                         geo + w->dcb[prn][BX_B2B_SIG_B1CP] + i1 + sc * gauss(),
-                         (geo - i1 + sp * gauss()) / l1 + tr->n1[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B1C, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + w->dcb[prn][BX_B2B_SIG_B1CP] + i1 + sc * gauss(),
+                         .carrier_cycles = (geo - i1 + sp * gauss()) / l1 + tr->n1[prn], .cn0_dbhz = 45, .lock_s = 100};
         d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B2A, 1, BX_OBS_PR | BX_OBS_CP,
-                         geo + w->dcb[prn][BX_B2B_SIG_B2AP] + i2 + sc * gauss(),
-                         (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B2A, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + w->dcb[prn][BX_B2B_SIG_B2AP] + i2 + sc * gauss(),
+                         .carrier_cycles = (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], .cn0_dbhz = 45, .lock_s = 100};
     }
 }
 
