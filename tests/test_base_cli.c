@@ -161,6 +161,9 @@ static void test_run_base_outputs(void **state)
     assert_true(nrx >= 3);
     assert_int_equal(nrt, nrx);
     for (int e = 0; e < nrx; e++) {
+        if (!(fabs(bx_time_diff(rx_ep[e].time, rt_ep[e].time)) < 1e-6))
+            print_error("epoch %d: RINEX %lld+%.9f RTCM %lld+%.9f (%d vs %d epochs)\n", e, (long long)rx_ep[e].time.sec,
+                        rx_ep[e].time.frac_s, (long long)rt_ep[e].time.sec, rt_ep[e].time.frac_s, nrx, nrt);
         assert_true(fabs(bx_time_diff(rx_ep[e].time, rt_ep[e].time)) < 1e-6);
         for (int i = 0; i < rx_ep[e].n; i++) {
             const bx_obsd_t *a = &rx_ep[e].d[i], *b = find(&rt_ep[e], a->prn, a->sig);
