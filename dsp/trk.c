@@ -19,6 +19,7 @@
 #include "bdsrx/corr.h"
 #include "bdsrx/trk.h"
 #include "trk_impl.h"
+#include "trk_b2b.h"
 #include "bx_err.h"
 
 #define HIST 16       /* code periods kept for bx_trk_observe */
@@ -42,6 +43,7 @@ typedef struct {
 } seg_t;
 
 struct bx_trk {
+    bx_trk_b2b_t *b2b;    /* B2b-I: the whole channel lives in trk_b2b.c (the functions below dispatch) */
     bx_trk_config_t c;
     bx_corr_t *corr;
     uint8_t *table_mem;
@@ -171,8 +173,10 @@ const char *bx_trk_state_name(int state)
     }
 }
 
-int bx_trk_state(const bx_trk_t *t) { return t->state; }
-uint64_t bx_trk_position(const bx_trk_t *t) { return t->pos; }
+int bx_trk_state(const bx_trk_t *t) { return t->b2b ? bx__trk_b2b_state(t->b2b) : t->state; }
+uint64_t bx_trk_position(const bx_trk_t *t) { return t->b2b ? bx__trk_b2b_position(t->b2b) : t->pos; }
+
+int bx_trk_set_polarity(bx_trk_t *t, int inverted) { return t->b2b ? bx__trk_b2b_set_polarity(t->b2b, inverted) : 0; }
 
 /* Code table: entry spc*c + h of chip c, with PAD entries wrapped around at
  * both ends and 16 readable bytes after (corr.h).  B1C: sine-phased BOC(1,1),
@@ -300,6 +304,19 @@ int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_
     if (!out)
         return bx_err(err, errlen, BX_ERR_ARG, "bx_trk_create: out is NULL");
     *out = NULL;
+    if (c && init && c->sig == BX_SIG_B2B && c->prn >= 1 && c->prn <= 63) { /* B2b-I: dsp/trk_b2b.c */
+        bx_trk_t *t = calloc(1, sizeof *t);
+        if (!t)
+            return bx_err(err, errlen, BX_ERR_NOMEM, "tracking: out of memory");
+        int st = bx__trk_b2b_create(c, init, acq_sample, &t->b2b, err, errlen);
+        if (st != BX_OK) {
+            free(t);
+            return st;
+        }
+        t->c = *c;
+        *out = t;
+        return BX_OK;
+    }
     if (!c || !init || (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A) || c->prn < 1 || c->prn > 63 ||
         !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS))
         return bx_err(err, errlen, BX_ERR_ARG,
@@ -357,6 +374,7 @@ void bx_trk_destroy(bx_trk_t *t)
 {
     if (!t)
         return;
+    bx__trk_b2b_destroy(t->b2b);
     bx_corr_destroy(t->corr);
     free(t->table_mem);
     free(t);
@@ -379,6 +397,8 @@ static void push_symbol(bx_trk_t *t, float soft, int32_t index, uint64_t sample)
 
 int bx_trk_pop_symbols(bx_trk_t *t, bx_trk_symbol_t *out, int max)
 {
+    if (t->b2b)
+        return bx__trk_b2b_pop_symbols(t->b2b, out, max);
     int n = 0;
     while (n < max && t->sq_n > 0) {
         out[n++] = t->symq[t->sq_head];
@@ -891,6 +911,8 @@ static void finish_block(bx_trk_t *t)
 
 int bx_trk_process(bx_trk_t *t, const bx_cf32_t *x, size_t n, uint64_t first_sample)
 {
+    if (t->b2b)
+        return bx__trk_b2b_process(t->b2b, x, n, first_sample);
     if (t->state == BX_TRK_LOST || n == 0)
         return BX_OK;
     const uint64_t end = first_sample + n;
@@ -962,6 +984,8 @@ static int obs_from_seg(const bx_trk_t *t, const seg_t *s, uint64_t sample, bx_t
 
 int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o)
 {
+    if (t->b2b)
+        return bx__trk_b2b_observe(t->b2b, sample, o);
     memset(o, 0, sizeof *o);
     o->prn = t->c.prn;
     o->sig = t->c.sig;

@@ -85,7 +85,7 @@ extern "C" {
 enum { BX_TRK_LOST = 0, BX_TRK_PULLIN = 1, BX_TRK_LOCKED = 2 };
 
 typedef struct {
-    int sig, prn;            /* BX_SIG_B1C / BX_SIG_B2A, 1..63 */
+    int sig, prn;            /* BX_SIG_B1C / BX_SIG_B2A / BX_SIG_B2B (dsp/trk_b2b.c: B2a loop defaults), 1..63 */
     double fs_hz, if_hz;     /* sample rate; carrier of the band centre in the samples */
     /* loop parameters (defaults from bx_trk_config_default) */
     double fll_bw_hz;        /* FLL noise bandwidth in pull-in (B1C 8, B2a 10) */
@@ -167,6 +167,11 @@ typedef struct {
  * ~16 code periods processed (or up to one period beyond).  BX_ERR_ARG if out
  * of that range. */
 int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o);
+
+/* B2b-I (data only, Costas): the receiver found the tracked symbols inverted (inverted = 1) or
+ * upright (0) from the polarity of a decoded frame's 0xEB90 preamble; an inverted lock is turned
+ * by half a cycle (a slip), half_cycle is cleared.  Returns 1 if applied (B2b, locked), else 0. */
+int bx_trk_set_polarity(bx_trk_t *t, int inverted);
 
 /* Current state (BX_TRK_*), cheap. */
 int bx_trk_state(const bx_trk_t *t);
