@@ -176,6 +176,11 @@ int bx__trk_b2b_set_polarity(bx_trk_b2b_t *t, int inverted)
     if (inverted) { /* turn the replica by half a cycle: the prompt (and the symbols) flip */
         t->carr0 += 0.5;
         t->slip_count++;
+        for (int k = 0; k < 3; k++) /* the period being accumulated continues with the new phase */
+            t->acc[k] = -t->acc[k];
+        t->last = -t->last;
+        for (int k = 0; k < t->qn; k++) /* symbols of the periods before the turn */
+            t->q[(t->qh + k) % SYMQ].soft = -t->q[(t->qh + k) % SYMQ].soft;
     }
     t->half_cycle = 0;
     return 1;

@@ -100,6 +100,14 @@ typedef struct {
  * feedback is 0); feedback from the solution, when on, happens after the call. */
 typedef void (*bx_rx_epoch_fn)(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep);
 
+/* A CRC-valid PPP-B2b block decoded on a B2b stream (GEO geo_prn 59-63; B-CNAV3 types 10/30/40
+ * of MEO/IGSO go to the ephemeris store instead): bits = the 486-bit block (MesType..CRC), m =
+ * its parse (MT4/MT6 slots resolved through the mask when one is held), frame_sample = sample
+ * of the stream at which the frame's preamble arrived.  Called on the driving thread, after
+ * the message went into the receiver's store (bx_rx_b2b_store). */
+typedef void (*bx_rx_b2b_fn)(void *user, int geo_prn, int stream, uint64_t frame_sample, const uint8_t bits[486],
+                             const void *msg /* const bx_b2b_msg_t * (bdsrx/pppb2b.h) */);
+
 typedef struct {
     int n_streams;
     bx_rx_stream_t stream[BX_RX_MAX_STREAMS];
@@ -127,6 +135,7 @@ typedef struct {
     double steer_threshold_m; /* clock bias (c * dt, m) above which a fix steers the receiver clock onto
                                 BDT, default 300 m (1 us): time tags stay meaningful, small biases are
                                 left to the solver */
+    bx_rx_b2b_fn on_b2b;     /* PPP-B2b messages of B2b streams (NULL: only stored and counted) */
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);
@@ -168,6 +177,22 @@ uint64_t bx_rx_epoch_sample(const bx_rx_t *rx);
 /* 1 once a decoded time of week has set the receiver time scale; before that
  * epoch times count seconds of samples and carry no absolute meaning. */
 int bx_rx_have_time(const bx_rx_t *rx);
+/* PPP-B2b from B2b-I streams (a stream with sig = BX_SIG_B2B: data-only channels, no ranging
+ * use; GEO C59-C63 carry PPP-B2b, MEO/IGSO B-CNAV3 ephemerides).  Counts of the CRC-valid blocks
+ * decoded, by message type, and their fate in the correction store. */
+typedef struct {
+    long frames;        /* CRC-valid PPP-B2b blocks (B-CNAV3 types not counted) */
+    long by_type[64];   /* per MesType */
+    long stored;        /* accepted by the store (BX_B2B_ADD_OK) */
+    long rejected;      /* no mask yet / IOD SSR / IODP mismatch */
+    long unparsed;      /* reserved types or malformed */
+} bx_rx_b2b_stats_t;
+/* Returns 1 (stats filled) when the receiver has a B2b stream, else 0 (zeros). */
+int bx_rx_b2b_stats(const bx_rx_t *rx, bx_rx_b2b_stats_t *out);
+/* The receiver's PPP-B2b correction store (const bx_b2b_store_t *, bdsrx/pppb2b.h), NULL without
+ * a B2b stream; valid until bx_rx_destroy, read between bx_rx_process calls. */
+const struct bx_b2b_store *bx_rx_b2b_store(const bx_rx_t *rx);
+
 /* The signals of the streams (bx_signal_t), one per stream; returns the count. */
 int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max);
 /* Tells the engine the current receiver position (done by the feedback of each fix). */

@@ -170,7 +170,8 @@ int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o);
 
 /* B2b-I (data only, Costas): the receiver found the tracked symbols inverted (inverted = 1) or
  * upright (0) from the polarity of a decoded frame's 0xEB90 preamble; an inverted lock is turned
- * by half a cycle (a slip), half_cycle is cleared.  Returns 1 if applied (B2b, locked), else 0. */
+ * by half a cycle (a slip; the symbols still queued are negated with it), half_cycle is cleared.
+ * Returns 1 if applied (B2b, locked), else 0. */
 int bx_trk_set_polarity(bx_trk_t *t, int inverted);
 
 /* Current state (BX_TRK_*), cheap. */

@@ -12,6 +12,8 @@ int cli_parse_signal(const char *s, int *sig)
         *sig = BX_SIG_B1C;
     else if (!strcasecmp(s, "B2a"))
         *sig = BX_SIG_B2A;
+    else if (!strcasecmp(s, "B2b") || !strcasecmp(s, "B2bI") || !strcasecmp(s, "B2b-I"))
+        *sig = BX_SIG_B2B;
     else
         return -1;
     return 0;
@@ -52,6 +54,8 @@ int cli_signal_from_fc(double fc_hz, int *sig)
         *sig = BX_SIG_B1C;
     else if (fabs(fc_hz - BX_FREQ_B2A_HZ) < 20e6)
         *sig = BX_SIG_B2A;
+    else if (fabs(fc_hz - BX_FREQ_B2B_HZ) < 10e6) /* 1207.14 MHz (B2b ICD sec. 4.2), 30.7 MHz above B2a */
+        *sig = BX_SIG_B2B;
     else
         return -1;
     return 0;

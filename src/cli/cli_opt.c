@@ -115,7 +115,7 @@ int cli_fn_format(const char *arg, void *value, char *err, size_t errlen)
 int cli_fn_signal(const char *arg, void *value, char *err, size_t errlen)
 {
     if (cli_parse_signal(arg, (int *)value) < 0) {
-        snprintf(err, errlen, "unknown signal '%s' (use B1C or B2a)", arg);
+        snprintf(err, errlen, "unknown signal '%s' (use B1C, B2a or B2b)", arg);
         return -1;
     }
     return 0;
@@ -145,7 +145,7 @@ int cli_fn_signals(const char *arg, void *value, char *err, size_t errlen)
         goto bad;
     return 0;
 bad:
-    snprintf(err, errlen, "'%s': give B1C, B2a or B1C,B2a", arg);
+    snprintf(err, errlen, "'%s': give B1C, B2a, B2b or two of them (B1C,B2a)", arg);
     return -1;
 }
 

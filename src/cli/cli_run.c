@@ -82,6 +82,34 @@ static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
     return 0;
 }
 
+static const char *sig_name(int sig) { return sig == BX_SIG_B1C ? "B1C" : sig == BX_SIG_B2B ? "B2b" : "B2a"; }
+
+/* PPP-B2b summary of B2b streams: text, and with --json one last object
+ * {"b2b": {"frames": N, "stored": N, "rejected": N, "unparsed": N, "by_type": {"1": N, ...}}} */
+static void print_b2b(FILE *o, const bx_rx_b2b_stats_t *b, FILE *json)
+{
+    fprintf(o, "PPP-B2b: %ld messages (", b->frames);
+    int first = 1;
+    for (int t = 1; t < 64; t++)
+        if (b->by_type[t]) {
+            fprintf(o, "%sMT%d %ld", first ? "" : ", ", t, b->by_type[t]);
+            first = 0;
+        }
+    fprintf(o, "), %ld into the correction store, %ld waiting for a mask or with another IOD\n", b->stored,
+            b->rejected);
+    if (!json)
+        return;
+    fprintf(json, "{\"b2b\":{\"frames\":%ld,\"stored\":%ld,\"rejected\":%ld,\"unparsed\":%ld,\"by_type\":{",
+            b->frames, b->stored, b->rejected, b->unparsed);
+    first = 1;
+    for (int t = 1; t < 64; t++)
+        if (b->by_type[t]) {
+            fprintf(json, "%s\"%d\":%ld", first ? "" : ",", t, b->by_type[t]);
+            first = 0;
+        }
+    fprintf(json, "}}}\n");
+}
+
 int cli_run(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL};
@@ -92,14 +120,15 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
-    int quiet = 0, threads = 0, mode = -1;
+    int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
+    long b2b_frames = 0;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
     cli_warm_t warm;
     cli_warm_init(&warm);
     const cli_opt_t opts[] = {
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
-         "signal of each FILE in order, e.g. B1C or B1C,B2a\n(default: from the centre frequency, else B1C)",
+         "signal of each FILE in order, e.g. B1C, B1C,B2a or B2b (B2b-I: PPP-B2b\nmessages from the GEOs, no ranging) (default: from the centre frequency, else B1C)",
          cli_fn_signals, 0, 0},
         CLI_IQ_OPTS(&flags[0], "", "FILE"),
         CLI_IQ_OPTS(&flags[1], "2", "FILE2"),
@@ -174,8 +203,8 @@ int cli_run(int argc, char **argv)
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
     }
     if (nfiles == 2 && rc.stream[0].sig == rc.stream[1].sig) {
-        fprintf(stderr, "bdsrx run: both files carry %s; give one B1C and one B2a capture\n",
-                rc.stream[0].sig == BX_SIG_B1C ? "B1C" : "B2a");
+        fprintf(stderr, "bdsrx run: both files carry %s; give two captures of different signals (B1C, B2a, B2b)\n",
+                sig_name(rc.stream[0].sig));
         goto done;
     }
     rc.prn_mask = prn_mask;
@@ -307,10 +336,18 @@ int cli_run(int argc, char **argv)
         FILE *o = r.out.json == stdout ? stderr : stdout;
         fprintf(o, "processed %.1f s of samples; %d channels:", bx_rx_elapsed_s(r.rx), nch);
         for (int i = 0; i < nch; i++)
-            fprintf(o, " %s-C%02d(%s,%.0fdB-Hz,%d frames)", ch[i].sig == BX_SIG_B1C ? "B1C" : "B2a", ch[i].prn,
+            fprintf(o, " %s-C%02d(%s,%.0fdB-Hz,%d frames)", sig_name(ch[i].sig), ch[i].prn,
                     bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].frames_ok);
         fprintf(o, "\n");
-        if (r.out.nfix == 0) {
+        bx_rx_b2b_stats_t b2b;
+        if (bx_rx_b2b_stats(r.rx, &b2b)) {
+            b2b_only = 1;
+            for (int k = 0; k < nfiles; k++)
+                b2b_only &= rc.stream[k].sig == BX_SIG_B2B;
+            b2b_frames = b2b.frames;
+            print_b2b(o, &b2b, r.out.json);
+        }
+        if (r.out.nfix == 0 && !b2b_only) {
             if (nch == 0)
                 fprintf(o, "no position fix: no satellite signal found; check the sample rate, centre frequency and "
                            "format (--fs --fc --if --format or the sidecar), the antenna, and --signals\n");
@@ -325,7 +362,7 @@ int cli_run(int argc, char **argv)
         cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
     const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
-    ret = r.out.nfix > 0 && !nav_bad ? 0 : 1;
+    ret = (r.out.nfix > 0 || (b2b_only && b2b_frames > 0)) && !nav_bad ? 0 : 1;
 done:
     free(buf[0]);
     free(buf[1]);

@@ -64,7 +64,7 @@ int cli_track(int argc, char **argv)
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
     const cli_opt_t opts[] = {
-        {"signal", 0, CLI_FN, &sig, 0, 0, "SIG", "B1C or B2a (default: from the sidecar's centre frequency)",
+        {"signal", 0, CLI_FN, &sig, 0, 0, "SIG", "B1C, B2a or B2b (B2b-I, data only) (default: from the sidecar's centre frequency)",
          cli_fn_signal, 0, 0},
         {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59",
          cli_fn_prns, 0, 0},
@@ -80,7 +80,7 @@ int cli_track(int argc, char **argv)
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx track", "FILE [--signal B1C|B2a] [options]",
+        "bdsrx track", "FILE [--signal B1C|B2a|B2b] [options]",
         "Acquires the pilots (FFT search on the first block), then tracks every detected PRN\n"
         "(FLL-assisted PLL, DLL, pilot secondary-code sync) and prints per channel per epoch:\n"
         "t_s (seconds since the first sample of FILE), prn, state (PULLIN/LOCKED/LOST),\n"
@@ -105,12 +105,12 @@ int cli_track(int argc, char **argv)
     }
     const bx_iq_params_t prm = *bx_iq_params(rd);
     if (sig < 0 && cli_signal_from_fc(prm.fc_hz, &sig) < 0) {
-        fprintf(stderr, "bdsrx track: give --signal B1C or B2a (%s)\n",
+        fprintf(stderr, "bdsrx track: give --signal B1C, B2a or B2b (%s)\n",
                 prm.fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
         bx_iq_destroy(rd);
         return 2;
     }
-    const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
+    const char *sn = sig == BX_SIG_B1C ? "B1C" : sig == BX_SIG_B2B ? "B2b" : "B2a";
     const double fs = prm.fs_hz, if_hz = isfinite(prm.if_hz) ? prm.if_hz : 0.0;
     const uint64_t first = (uint64_t)llround(skip_s * fs);
     const int64_t total = bx_iq_total_samples(rd);

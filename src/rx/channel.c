@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "bdsrx/bits.h"
 #include "bdsrx/navmsg.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/time.h"
@@ -35,7 +36,11 @@ bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, doub
     bx_trk_config_default(&tc, sig, prn, fs_hz, if_hz);
     if (bx_trk_create(&tc, acq, acq_sample, &ch->trk, NULL, 0) != BX_OK)
         goto fail;
-    if (sig == BX_SIG_B1C ? bx_cnav1_collect_create(&ch->collect, NULL, 0) : bx_cnav2_sync_create(&ch->sync, NULL, 0))
+    if (sig == BX_SIG_B2B) {
+        if (bx_cnav3_sync_create(prn, &ch->sync3, NULL, 0))
+            goto fail;
+    } else if (sig == BX_SIG_B1C ? bx_cnav1_collect_create(&ch->collect, NULL, 0)
+                                 : bx_cnav2_sync_create(&ch->sync, NULL, 0))
         goto fail;
     return ch;
 fail:
@@ -53,6 +58,8 @@ void bx_channel_destroy(bx_channel_t *ch)
         bx_cnav1_collect_destroy(ch->collect);
     if (ch->sync)
         bx_cnav2_sync_destroy(ch->sync);
+    if (ch->sync3)
+        bx_cnav3_sync_destroy(ch->sync3);
     free(ch);
 }
 
@@ -139,8 +146,82 @@ static int decode_b2a_msg(bx_channel_t *ch, const uint8_t msg[288], uint64_t fra
     return 1;
 }
 
+/* B2b-I frame (navmsg.md §4; PPP-B2b: pppb2b.md §2): the polarity of its 0xEB90 preamble tells
+ * the Costas loop's half cycle; B-CNAV3 types go to the ephemeris assembler, PPP-B2b blocks to
+ * the queue the receiver drains into its correction store.  No time anchor: without a pilot the
+ * channel has no ranging use here. */
+static int decode_b2b_frame(bx_channel_t *ch, const uint8_t msg[486], int prn, uint64_t frame_sample,
+                            bx_ephasm_t *asm_, bx_nav_t *nav)
+{
+    if (prn != ch->prn) {
+        ch->frames_bad++;
+        return 0;
+    }
+    ch->frames_ok++;
+    /* preamble 0xEB90 (navmsg.md §4.1), soft > 0 = logic 0 */
+    static const uint16_t pre = 0xEB90;
+    double c = 0.0;
+    int found = 0;
+    for (uint32_t k = 0; k < 1024 && k < ch->b2b_ring_n && !found; k++) {
+        uint32_t i = (ch->b2b_ring_n - 1 - k) % 1024;
+        if (ch->b2b_ring_sample[i] != frame_sample)
+            continue;
+        found = 1;
+        for (int j = 0; j < 16 && k >= (uint32_t)j; j++) {
+            int bit = (pre >> (15 - j)) & 1;
+            c += (bit ? -1.0 : 1.0) * ch->b2b_ring[(i + (uint32_t)j) % 1024];
+        }
+    }
+    if (found && c != 0.0) {
+        int inv = c < 0.0;
+        ch->b2b_inverted += inv;
+        bx_trk_set_polarity(ch->trk, inv);
+        ch->b2b_flip = inv; /* the symbols still held by the caller flip with the loop */
+    }
+    int type = (int)bx_bits_getu(msg, 0, 6);
+    if (type == 10 || type == 30 || type == 40) { /* B-CNAV3 (MEO/IGSO), navmsg.md §4.2 */
+        bx_cnav3_msg_t m;
+        bx_eph_t e;
+        if (bx_cnav3_parse(msg, prn, &m) == BX_OK && bx_ephasm_add_cnav3(asm_, &m, &e) == 1) {
+            e.source = BX_SIG_B2B;
+            bx_nav_add(nav, &e);
+        }
+        return 1;
+    }
+    if (ch->b2b_n == BX_CH_B2B_Q) {
+        ch->b2b_dropped++;
+        return 1;
+    }
+    memcpy(ch->b2b_q[ch->b2b_n].msg, msg, 486);
+    ch->b2b_q[ch->b2b_n].frame_sample = frame_sample;
+    ch->b2b_n++;
+    return 1;
+}
+
 int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav)
 {
+    if (ch->sig == BX_SIG_B2B) {
+        bx_trk_symbol_t sym[256];
+        int decoded = 0, n;
+        while ((n = bx_trk_pop_symbols(ch->trk, sym, 256)) > 0) {
+            for (int i = 0; i < n; i++) {
+                float soft = sym[i].soft;
+                uint32_t r = ch->b2b_ring_n++ % 1024;
+                ch->b2b_ring[r] = soft;
+                ch->b2b_ring_sample[r] = sym[i].sample;
+                uint8_t msg[486];
+                int prn;
+                uint64_t fs0;
+                if (bx_cnav3_sync_push(ch->sync3, soft, sym[i].sample, msg, &prn, &fs0) == 1) {
+                    ch->b2b_flip = 0;
+                    decoded += decode_b2b_frame(ch, msg, prn, fs0, asm_, nav);
+                    for (int m = i + 1; ch->b2b_flip && m < n; m++) /* from the loop before the turn */
+                        sym[m].soft = -sym[m].soft;
+                }
+            }
+        }
+        return decoded;
+    }
     bx_trk_symbol_t sym[256];
     int decoded = 0, n;
     while ((n = bx_trk_pop_symbols(ch->trk, sym, 256)) > 0) {

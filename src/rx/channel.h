@@ -27,6 +27,22 @@ typedef struct {
     bx_cnav1_collect_t *collect;
     /* B2a: preamble search + CRC over the symbol stream. */
     bx_cnav2_sync_t *sync;
+    /* B2b-I: 0xEB90 preamble + LDPC(162,81) + CRC over the 1000 sps symbols; CRC-valid PPP-B2b
+     * blocks (GEO C59-C63, types 1-63 except B-CNAV3's) queue here for the receiver's correction
+     * store, B-CNAV3 (MT10/30/40) goes to the ephemeris assembler. */
+    bx_cnav3_sync_t *sync3;
+#define BX_CH_B2B_Q 8
+    struct {
+        uint8_t msg[486];
+        uint64_t frame_sample;
+    } b2b_q[BX_CH_B2B_Q];
+    int b2b_n;
+    int b2b_dropped;          /* queue full (the receiver did not drain it) */
+    int b2b_flip;             /* set by a frame that turned the loop by half a cycle */
+    int b2b_inverted;         /* frames whose preamble came inverted (Costas half cycle turned) */
+    float b2b_ring[1024];     /* the last soft symbols (preamble polarity of a decoded frame) */
+    uint64_t b2b_ring_sample[1024];
+    uint32_t b2b_ring_n;
 
     /* Time anchor: the signal arriving at anchor_sample left the satellite
      * at anchor_tx (BDT), a multiple of the secondary-code period. */

@@ -22,6 +22,7 @@
 #include "bdsrx/acq.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/orbit.h"
+#include "bdsrx/pppb2b.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "bx_err.h"
@@ -78,6 +79,8 @@ struct bx_rx {
     int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
     int64_t epoch_count;        /* epochs emitted */
     rx_solve_t *solve;          /* positioning (rx_solve.c), NULL with BX_SOLVER_NONE */
+    bx_b2b_store_t *b2b;        /* PPP-B2b corrections from B2b streams (NULL without one) */
+    bx_rx_b2b_stats_t b2b_stats;
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -128,10 +131,12 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
     for (int s = 0; s < c->n_streams; s++) {
         stream_t *st = &rx->st[s];
         st->cfg = c->stream[s];
-        if (st->cfg.sig != BX_SIG_B1C && st->cfg.sig != BX_SIG_B2A) {
-            st_code = bx_err(err, errlen, BX_ERR_ARG, "receiver: stream %d: only B1C and B2a are supported", s);
+        if (st->cfg.sig != BX_SIG_B1C && st->cfg.sig != BX_SIG_B2A && st->cfg.sig != BX_SIG_B2B) {
+            st_code = bx_err(err, errlen, BX_ERR_ARG, "receiver: stream %d: only B1C, B2a and B2b are supported", s);
             goto fail;
         }
+        if (st->cfg.sig == BX_SIG_B2B && !rx->b2b && bx_b2b_store_create(NULL, &rx->b2b, NULL, 0) != BX_OK)
+            goto nomem;
         if (!(st->cfg.fs_hz >= 1e6)) {
             st_code = bx_err(err, errlen, BX_ERR_ARG,
                              "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s, st->cfg.fs_hz);
@@ -197,6 +202,7 @@ void bx_rx_destroy(bx_rx_t *rx)
     }
     bx_nav_destroy(&rx->nav);
     rx_solve_destroy(rx->solve);
+    bx_b2b_store_destroy(rx->b2b);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -628,6 +634,8 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             bx_channel_t *ch = st->ch[p];
             if (!ch || raw[s][p].state < 0)
                 continue;
+            if (st->cfg.sig == BX_SIG_B2B) /* data only, no ranging use (corrections stream) */
+                continue;
             const bx_trk_obs_t *o = &raw[s][p];
             bx_obsd_t *d = &obs->d[obs->n];
             memset(d, 0, sizeof *d);
@@ -672,6 +680,51 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             bx_rx_steer_clock(rx, ep.sol->clk_bias_m / BX_CLIGHT_MPS);
     }
     rx->epoch_count++;
+}
+
+/* PPP-B2b blocks of a B2b channel -> the correction store (pppb2b.md §4).  Receive time: the
+ * receiver time scale, else the time hint, else none known: the message's own epoch (seconds of
+ * day) on day 0, which keeps the store's ages right within the day. */
+static void b2b_drain(bx_rx_t *rx, int sidx, bx_channel_t *ch)
+{
+    for (int i = 0; i < ch->b2b_n; i++) {
+        const uint8_t *bits = ch->b2b_q[i].msg;
+        const uint64_t fsmp = ch->b2b_q[i].frame_sample;
+        bx_rx_b2b_stats_t *k = &rx->b2b_stats;
+        k->frames++;
+        bx_b2b_msg_t m;
+        int st = bx_b2b_parse(bits, &m);
+        if (st != BX_OK) {
+            k->unparsed++;
+            continue;
+        }
+        k->by_type[m.type & 63]++;
+        bx_time_t t_rx;
+        if (rx->have_t0)
+            t_rx = rx_time_of(rx, sidx, fsmp);
+        else if (rx->hint_valid)
+            t_rx = bx_time_add(rx->hint_t0, (double)fsmp / rx->st[sidx].cfg.fs_hz);
+        else
+            t_rx = bx_time_make(m.type == 63 ? 0 : m.h.epoch_s, 0.0);
+        if (m.type == 4 || m.type == 6)
+            bx_b2b_store_resolve(rx->b2b, ch->prn, &m);
+        int add = bx_b2b_store_add(rx->b2b, ch->prn, t_rx, &m);
+        if (add == BX_B2B_ADD_OK)
+            k->stored++;
+        else if (add > 0 && add != BX_B2B_ADD_IGNORED)
+            k->rejected++;
+        if (rx->cfg.on_b2b)
+            rx->cfg.on_b2b(rx->cfg.user, ch->prn, sidx, fsmp, bits, &m);
+    }
+    ch->b2b_n = 0;
+}
+
+const bx_b2b_store_t *bx_rx_b2b_store(const bx_rx_t *rx) { return rx->b2b; }
+
+int bx_rx_b2b_stats(const bx_rx_t *rx, bx_rx_b2b_stats_t *out)
+{
+    *out = rx->b2b_stats;
+    return rx->b2b != NULL;
 }
 
 int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
@@ -725,8 +778,11 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
     /* navigation data (single thread: the store is shared) */
     for (int s = 0; s < ns; s++)
         for (int p = 1; p <= BX_PRN_MAX; p++)
-            if (rx->st[s].ch[p])
+            if (rx->st[s].ch[p]) {
                 bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
+                if (rx->st[s].ch[p]->b2b_n)
+                    b2b_drain(rx, s, rx->st[s].ch[p]);
+            }
     if (!rx->have_t0)
         warm_start(rx, n);
     if (!rx->have_t0)
