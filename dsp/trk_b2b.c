@@ -370,7 +370,7 @@ int bx__trk_b2b_observe(const bx_trk_b2b_t *t, uint64_t sample, bx_trk_obs_t *o)
     o->prn = t->c.prn;
     o->sig = t->c.sig;
     o->state = t->state;
-    o->doppler_hz = t->carr_hz;
+    o->doppler_hz = t->carr.vel_hz; /* the loop integrator: the NCO rate adds the noisy proportional term */
     o->cn0_dbhz = o->cn0_pilot_dbhz = t->cn0;
     o->pll_lock = t->lpi;
     o->slip = t->slip;

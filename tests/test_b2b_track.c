@@ -73,6 +73,7 @@ static int load_frames(stream_t *s)
 typedef struct {
     double fs, dop, cn0, dur_s, sow0;
     uint64_t seed;
+    double rot_cyc; /* the input's carrier turned by this much (0.5: the Costas loop locks inverted) */
 } case_t;
 
 /* Runs one case; returns frames decoded (all checked against the log) and sets *lost. */
@@ -120,14 +121,26 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
     double max_dop = 0, max_code = 0, cn0_sum = 0;
     int ncheck = 0;
     bx_trk_symbol_t sym[512];
+    static float ring[2048];
+    static uint64_t ring_s[2048];
+    uint32_t rn = 0;
+    int resolved = 0;
+    double max_ph = -1, off = 0;
     for (int b = 0; b < nblk; b++) {
         const uint64_t first = (uint64_t)b * blk;
         if (b > 0)
             assert_int_equal(bx_simsig_generate(g, x, blk), BX_OK);
+        if (k->rot_cyc != 0.0) {
+            const float complex w = cexpf(2.0f * (float)M_PI * I * (float)k->rot_cyc);
+            for (size_t i = 0; i < blk; i++)
+                x[i] *= w;
+        }
         assert_int_equal(bx_trk_process(t, x, blk, first), BX_OK);
         int n;
         while ((n = bx_trk_pop_symbols(t, sym, 512)) > 0) {
             for (int i = 0; i < n; i++) {
+                ring[rn % 2048] = sym[i].soft;
+                ring_s[rn++ % 2048] = sym[i].sample;
                 uint8_t msg[486];
                 int fprn;
                 uint64_t fsamp;
@@ -142,6 +155,22 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
                 assert_int_equal(fprn, prn);
                 assert_memory_equal(msg, st->msg[want], 486);
                 decoded++;
+                if (!resolved) {
+                    /* the 0xEB90 preamble (navmsg.md §4.1; soft > 0 = logic 0) of this frame tells
+                     * the Costas loop's half cycle; the symbols after it flip with the loop */
+                    double cp = 0;
+                    for (uint32_t q = 0; q < 2048 && q < rn; q++)
+                        if (ring_s[(rn - 1 - q) % 2048] == fsamp) {
+                            for (int j = 0; j < 16; j++)
+                                cp += ((0xEB90 >> (15 - j)) & 1 ? -1.0 : 1.0) * ring[(rn - 1 - q + (uint32_t)j) % 2048];
+                            break;
+                        }
+                    assert_true(cp != 0.0);
+                    assert_int_equal(bx_trk_set_polarity(t, cp < 0), 1);
+                    for (int m = i + 1; cp < 0 && m < n; m++)
+                        sym[m].soft = -sym[m].soft;
+                    resolved = cp < 0 ? 2 : 1;
+                }
                 if (first_sec < 0)
                     first_sec = sec;
                 last_sec = sec;
@@ -158,6 +187,16 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
             double dc = fmod(o.code_phase_chips - cp + 15345.0, 10230.0) - 5115.0;
             max_dop = fmax(max_dop, fabs(o.doppler_hz - k->dop));
             max_code = fmax(max_code, fabs(dc));
+            if (resolved) {
+                /* carrier phase: replica (= -RINEX phase) against the simulator's, modulo a whole
+                 * cycle once the half cycle is resolved; the constant offset is the first one seen */
+                assert_int_equal(o.half_cycle, 0);
+                double d = -o.carrier_cycles - ph - k->rot_cyc;
+                if (max_ph < 0)
+                    off = d, max_ph = 0;
+                d -= off;
+                max_ph = fmax(max_ph, fabs(d - floor(d + 0.5)));
+            }
             cn0_sum += o.cn0_dbhz;
             ncheck++;
         }
@@ -170,11 +209,14 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
     *lost = expected - decoded;
     printf("B2b-I C60 %.0f dB-Hz Doppler %.1f Hz, %.1f s at %.2f Msps: %d frames decoded (tx seconds %lld..%lld), "
            "%d lost, all equal to the log; |Doppler error| <= %.3f Hz, |code error| <= %.4f chip, mean C/N0 %.1f "
-           "dB-Hz; %ld LDPC runs\n",
+           "dB-Hz; carrier phase after the half cycle was resolved: max |error| %.3f cycle (offset %.3f cycle, lock was %s); %ld LDPC runs\n",
            k->cn0, k->dop, k->dur_s, k->fs / 1e6, decoded, (long long)first_sec, (long long)last_sec, *lost, max_dop,
-           max_code, ncheck ? cn0_sum / ncheck : 0.0, bx_cnav3_sync_attempts(sy));
+           max_code, ncheck ? cn0_sum / ncheck : 0.0, max_ph, off - floor(off + 0.5), resolved == 2 ? "inverted" : "upright", bx_cnav3_sync_attempts(sy));
     assert_true(ncheck > 0);
-    assert_true(max_dop < 2.0);
+    /* the replica's phase is the simulator's carrier phase (symbols upright), never half a cycle off */
+    assert_true(max_ph >= 0 && max_ph < 0.05);
+    assert_true(fabs(off - floor(off + 0.5)) < 0.05);
+    assert_true(max_dop < 0.5);
     assert_true(max_code < 0.05);
     assert_true(fabs(cn0_sum / ncheck - k->cn0) < 2.0);
     bx_cnav3_sync_destroy(sy);
@@ -194,9 +236,15 @@ static void test_track_geo_frames(void **state)
         skip();
         return;
     }
-    case_t k = {12e6, -41.3, 45.0, 3.8, 30000.2537, 11};
+    case_t k = {12e6, -41.3, 45.0, 3.8, 30000.2537, 11, 0.0};
     int lost;
     int n = run_case(&st, &k, &lost);
+    assert_true(n >= 3);
+    assert_int_equal(lost, 0);
+    /* the same at 38 dB-Hz with the input turned by half a cycle: the loop locks inverted, the
+     * preamble turns it back */
+    case_t k2 = {12e6, 12.7, 38.0, 3.8, 30000.2537, 12, 0.5};
+    n = run_case(&st, &k2, &lost);
     assert_true(n >= 3);
     assert_int_equal(lost, 0);
 }
