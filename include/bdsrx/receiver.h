@@ -92,6 +92,14 @@ int bx_rx_skip(bx_rx_t *rx, int64_t nsamples);
 /* Samples skipped so far (stream 0), the total of the bx_rx_skip calls. */
 uint64_t bx_rx_skipped(const bx_rx_t *rx);
 
+/* Discontinuities detected so far: a decoded time of week (B-CNAV1 frame,
+ * B-CNAV2 message) that does not fit the receiver time scale, i.e. the
+ * samples jumped against the satellites' clocks (captures joined, samples
+ * lost without notice).  Each one re-establishes the time scale from the new
+ * anchor and drops the anchors that disagree with it; the caller should
+ * forget its last fix (bx_pvt_reset). */
+unsigned bx_rx_resyncs(const bx_rx_t *rx);
+
 /* Navigation data decoded so far (ephemerides, ionosphere, UTC). */
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);
 /* Preloads navigation data, e.g. from a RINEX navigation file. */

@@ -34,6 +34,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "recio.h"
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
@@ -89,17 +90,15 @@ typedef struct {
     bx_serial_t *ser;
 } out_t;
 
-static void send_nmea(void *user, const char *buf, size_t len)
+static int send_nmea(void *user, const char *buf, size_t len)
 {
     out_t *o = user;
-    if (o->nmea) {
-        fwrite(buf, 1, len, o->nmea);
-        fflush(o->nmea); /* readers tail the file */
-    }
     if (o->tcp)
         bx_nmea_tcp_send(o->tcp, buf, len);
     if (o->ser)
         bx_serial_write(o->ser, buf, len);
+    /* whole epochs, flushed: readers tail the file */
+    return o->nmea ? bx_rec_write(o->nmea, buf, len) : 0;
 }
 
 static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
@@ -390,6 +389,8 @@ int cli_live(int argc, char **argv)
     double next_view = mono_s() + VIEW_INTERVAL_S;
     int st;
     while ((st = bx_live_step(lv)) > 0) {
+        if (solout_error(&o.so))
+            break;
         if (!quiet && mono_s() >= next_view) {
             show(vf, ansi, lv, &o);
             next_view += VIEW_INTERVAL_S;
@@ -400,7 +401,9 @@ int cli_live(int argc, char **argv)
     if (!quiet)
         show(vf, ansi, lv, &o);
     int signo = atomic_load(&sc.signo);
-    if (st < 0)
+    if (solout_error(&o.so))
+        fprintf(stderr, "bdsrx live: %s; stopping\n", solout_error(&o.so));
+    else if (st < 0)
         fprintf(stderr, "bdsrx live: %s; stopping\n", bx_live_error(lv));
     else if (signo)
         fprintf(vf, "bdsrx live: stopped (%s)\n", signo == SIGINT ? "interrupt" : "terminate");
@@ -418,7 +421,7 @@ int cli_live(int argc, char **argv)
     if (o.ser && bx_serial_dropped(o.ser))
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
-    ret = st < 0 ? 1 : 0;
+    ret = st < 0 || solout_error(&o.so) ? 1 : 0;
 done:
     if (sig_started) {
         atomic_store(&sc.quit, 1);
@@ -426,13 +429,23 @@ done:
         pthread_join(sig_th, NULL);
     }
     bx_live_destroy(lv);
-    if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
-        ret = 1;
-    if (o.so.json && o.so.json != stdout && fclose(o.so.json) != 0)
-        ret = 1;
-    if (o.so.rnx && fclose(o.so.rnx) != 0)
-        ret = 1;
-    fflush(stdout);
+    {
+        const char *what[3] = {"NMEA output", "JSON output", "RINEX observation output"};
+        FILE *fs[3] = {o.nmea, o.so.json, o.so.rnx};
+        for (int i = 0; i < 3; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !o.so.werr) {
+                fprintf(stderr, "bdsrx live: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx live: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+    }
     bx_nmea_tcp_destroy(o.tcp);
     bx_serial_close(o.ser);
     if (o.so.pvt)

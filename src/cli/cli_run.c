@@ -20,6 +20,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "recio.h"
 #include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
@@ -61,7 +62,7 @@ typedef struct {
     FILE *nmea;    /* NMEA file of out's sentences */
 } run_t;
 
-static void write_nmea(void *user, const char *buf, size_t len) { fwrite(buf, 1, len, (FILE *)user); }
+static int write_nmea(void *user, const char *buf, size_t len) { return bx_rec_write((FILE *)user, buf, len); }
 
 static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
 {
@@ -328,6 +329,10 @@ int cli_run(int argc, char **argv)
             const bx_cf32_t *const xs[2] = {buf[0], buf[1]};
             bx_rx_process(r.rx, xs, n);
         }
+        if (solout_error(&r.out)) {
+            fprintf(stderr, "%sbdsrx run: %s; stopping\n", show ? "\n" : "", solout_error(&r.out));
+            goto done;
+        }
         if (show && it % 5 == 0)
             progress(&r, r.rx, total_s);
         if (eof || n[0] < cap[0] || (seconds > 0 && bx_rx_elapsed_s(r.rx) >= seconds))
@@ -361,23 +366,45 @@ int cli_run(int argc, char **argv)
         }
         solout_summary(&r.out, o);
     }
-    if (rnxn) {
-        FILE *f = fopen(rnxn, "w");
-        if (!f || bx_rinex_nav_write(f, bx_rx_nav(r.rx)) != BX_OK)
-            fprintf(stderr, "bdsrx run: cannot write %s\n", rnxn);
-        if (f)
-            fclose(f);
-    }
     ret = r.out.nfix > 0 ? 0 : 1;
+    if (rnxn) { /* a final file: complete or not there (written to RNXN.tmp, then renamed) */
+        char tmp[4096];
+        FILE *f;
+        int e = bx_final_open(rnxn, tmp, sizeof tmp, &f);
+        if (!e) {
+            const int wst = bx_rinex_nav_write(f, bx_rx_nav(r.rx));
+            e = bx_final_commit(f, tmp, rnxn, wst == BX_OK);
+            if (!e && wst != BX_OK)
+                e = EIO;
+        }
+        if (e) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rnxn, strerror(e));
+            ret = 1;
+        }
+    }
 done:
     free(buf[0]);
     free(buf[1]);
-    if (r.nmea && r.nmea != stdout)
-        fclose(r.nmea);
-    if (r.out.json && r.out.json != stdout)
-        fclose(r.out.json);
-    if (r.out.rnx)
-        fclose(r.out.rnx);
+    {
+        /* every output closed and checked: a write that fails here still fails the run */
+        const char *what[3] = {"NMEA output", "JSON output", "RINEX observation output"};
+        FILE *fs[3] = {r.nmea, r.out.json, r.out.rnx};
+        for (int i = 0; i < 3; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !r.out.werr) {
+                fprintf(stderr, "bdsrx run: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (r.out.werr)
+            ret = 1;
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx run: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+    }
     bx_rx_destroy(r.rx);
     if (r.out.pvt)
         bx_pvt_destroy(r.out.pvt);

@@ -1,14 +1,57 @@
 /* Per-epoch output of the receiver commands (src/rx/solout.h). */
+#define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
+#include "recio.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
-static void send_nmea(const solout_t *o, const bx_sol_t *sol)
+/* the first failure of an output is kept; the caller reports it and stops */
+static void fail(solout_t *o, const char *what, int e)
+{
+    if (!e || o->werr)
+        return;
+    o->werr = e;
+    snprintf(o->werr_msg, sizeof o->werr_msg, "%s: write failed: %s", what, strerror(e));
+}
+
+/* One record built in memory by `emit`, then written whole (recio.h). */
+static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE *, const void *, const void *),
+                       const void *a, const void *b)
+{
+    if (o->werr)
+        return; /* an output already failed: nothing more is written */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, what, errno ? errno : ENOMEM);
+        return;
+    }
+    const int st = emit(m, a, b);
+    if (fclose(m) != 0 || st != BX_OK)
+        fail(o, what, ENOMEM);
+    else
+        fail(o, what, bx_rec_write(f, buf, len));
+    free(buf);
+}
+
+static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
+static int emit_rnx_hdr(FILE *m, const void *hdr, const void *obs)
+{
+    return bx_rinex_obs_write_header(m, hdr, ((const bx_obs_t *)obs)->time);
+}
+static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
+
+const char *solout_error(const solout_t *o) { return o->werr ? o->werr_msg : NULL; }
+
+static void send_nmea(solout_t *o, const bx_sol_t *sol)
 {
     char buf[100 * (BX_SOL_MAXSAT / 4 + 8)];
     size_t len = 0;
@@ -21,7 +64,8 @@ static void send_nmea(const solout_t *o, const bx_sol_t *sol)
         len += (size_t)k;
     if ((k = bx_nmea_gsv(sol, buf + len, sizeof buf - len)) > 0)
         len += (size_t)k;
-    o->nmea(o->nmea_user, buf, len);
+    if (!o->werr)
+        fail(o, "NMEA output", o->nmea(o->nmea_user, buf, len));
 }
 
 int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
@@ -33,24 +77,31 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
-            bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
+            put_record(o, o->rnx, "RINEX observation output", emit_rnx_hdr, &o->rnx_hdr, obs);
             o->rnx_started = 1;
         }
-        bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
+        put_record(o, o->rnx, "RINEX observation output", emit_rnx_epoch, &o->rnx_hdr, obs);
+    }
+    /* a new receiver time scale (a discontinuity in the samples): the last
+     * fix says nothing about the next one */
+    const unsigned rs = bx_rx_resyncs(rx);
+    if (rs != o->resyncs) {
+        o->resyncs = rs;
+        bx_pvt_reset(o->pvt);
     }
     bx_sol_t sol;
     int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
     o->last = sol;
     o->have_last = 1;
-    if (o->json) {
-        bx_sol_json_write(o->json, &sol);
-        if (o->flush)
-            fflush(o->json);
-    }
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
-        return 0;
+    if (o->json)
+        put_record(o, o->json, "JSON output", emit_json, &sol, NULL);
+    /* every epoch: a consumer sees a fix withheld or lost (GGA quality 0, RMC V) */
     if (o->nmea)
         send_nmea(o, &sol);
+    if (st != BX_OK || !bx_sol_valid(&sol)) {
+        o->nrejected += st == BX_OK;
+        return 0;
+    }
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
         memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
@@ -83,6 +134,10 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
 
 void solout_summary(const solout_t *o, FILE *f)
 {
+    if (o->resyncs)
+        fprintf(f, "time discontinuities in the samples: %u (receiver time re-synchronised)\n", o->resyncs);
+    if (o->nrejected)
+        fprintf(f, "fixes withheld by the integrity checks (RAIM failed or position jump): %d\n", o->nrejected);
     if (o->nfix == 0)
         return;
     double mean[3], llh[3], sd[3];

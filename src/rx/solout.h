@@ -14,21 +14,26 @@
 #include "bdsrx/receiver.h"
 #include "bdsrx/rinex_obs.h"
 
-typedef void (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
+/* Sends the NMEA sentences of one epoch; returns 0 or the errno of a failed write. */
+typedef int (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
 
 typedef struct {
     /* set by the caller (solout_init zeroes everything) */
     bx_pvt_t *pvt;                 /* the solver (caller owns it) */
-    FILE *json;                    /* JSON lines or NULL */
-    int flush;                     /* flush JSON after every epoch (readers tail it) */
+    FILE *json;                    /* JSON lines or NULL (every record is written whole and flushed, src/io/recio.h) */
+    int flush;                     /* unused: every record is flushed */
     FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch */
     bx_rinex_obs_header_t rnx_hdr;
-    solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each fix, or NULL */
+    solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each epoch with a time (quality 0 without a valid fix), or NULL */
     void *nmea_user;
     int have_ref;                  /* ref_llh (rad, rad, m): the summary reports errors */
     double ref_llh[3];
     /* kept by solout_epoch */
     int rnx_started, nepoch, nfix, have_last;
+    int nrejected;                 /* fixes withheld by the integrity checks (RAIM failed, jump) */
+    unsigned resyncs;              /* bx_rx_resyncs seen */
+    int werr;                      /* errno of the first failed write (then nothing more is written) */
+    char werr_msg[256];
     double ttff_s;                 /* sample clock (s) of the first fix */
     double sum_pos[3], first_pos[3], enu_sum[3], enu_sq[3], err3d_sq_sum;
     bx_sol_t last;
@@ -37,8 +42,14 @@ typedef struct {
 void solout_init(solout_t *o);
 
 /* One epoch (the receiver's on_epoch).  Epochs before the time of week is known
- * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
+ * count but write nothing time-tagged.  Returns 1 when the epoch gave a valid
+ * fix (bx_sol_valid: only those count, steer the receiver and enter the
+ * statistics). */
 int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs);
+
+/* "JSON output: write failed: No space left on device" after the first failed
+ * write of any output, else NULL.  The caller stops and exits non-zero. */
+const char *solout_error(const solout_t *o);
 
 /* Fix statistics: time to first fix, mean position, spread and, with a
  * reference, the errors.  Nothing when there was no fix. */
