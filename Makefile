@@ -24,7 +24,7 @@ VERSION_PATCH := 0
 VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SOVERSION := $(VERSION_MAJOR)
 
-PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson
+PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson zlib
 BUILD   ?= build
 SAN     ?=
 CC      ?= cc

@@ -3,7 +3,7 @@
 # Runs apt-get as root, or through sudo when not root.
 set -e
 PKGS="build-essential pkg-config libfftw3-dev libvolk2-dev libgsl-dev libusb-1.0-0-dev \
-librtlsdr-dev libcmocka-dev libjansson-dev"
+librtlsdr-dev libcmocka-dev libjansson-dev zlib1g-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
