@@ -26,6 +26,7 @@ static const fmt_info_t fmt_info[BX_IQ_FORMAT_COUNT] = {
     [BX_IQ_RI8] = {"ri8", "real int8", 0, 1, 1},
     [BX_IQ_CI2] = {"ci2", "2-bit complex packed", 1, 2, 1},
     [BX_IQ_RI1] = {"ri1", "1-bit real packed", 0, 8, 1},
+    [BX_IQ_INT8X2] = {"int8x2", "complex int8 with Q negated (PocketSDR INT8X2)", 1, 1, 2},
 };
 
 static int valid(int f)
@@ -124,6 +125,12 @@ int bx_iq_convert_from(int format, const void *raw, size_t first, size_t n, bx_c
             out[i] = CMPLXF((float)s[2 * i], (float)s[2 * i + 1]);
         break;
     }
+    case BX_IQ_INT8X2: { /* I - jQ (iq.h) */
+        const int8_t *s = (const int8_t *)raw + 2 * first;
+        for (size_t i = 0; i < n; i++)
+            out[i] = CMPLXF((float)s[2 * i], -(float)s[2 * i + 1]);
+        break;
+    }
     case BX_IQ_CI16:
         b += 4 * first;
         for (size_t i = 0; i < n; i++)
@@ -191,11 +198,14 @@ long bx_iq_pack(int format, const bx_cf32_t *x, size_t n, float scale, void *raw
     size_t nbytes = bx_iq_bytes_for(format, n);
     switch (format) {
     case BX_IQ_CI8:
+    case BX_IQ_INT8X2: {
+        const float qs = format == BX_IQ_INT8X2 ? -scale : scale; /* int8x2 stores -Q */
         for (size_t i = 0; i < n; i++) {
             b[2 * i] = (uint8_t)(int8_t)clamp_round(crealf(x[i]) * scale, -128, 127);
-            b[2 * i + 1] = (uint8_t)(int8_t)clamp_round(cimagf(x[i]) * scale, -128, 127);
+            b[2 * i + 1] = (uint8_t)(int8_t)clamp_round(cimagf(x[i]) * qs, -128, 127);
         }
         break;
+    }
     case BX_IQ_CI16:
         for (size_t i = 0; i < n; i++) {
             uint16_t re = (uint16_t)(int16_t)clamp_round(crealf(x[i]) * scale, -32768, 32767);

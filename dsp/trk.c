@@ -67,6 +67,7 @@ struct bx_trk {
     double t_state, t_total;
     uint64_t lock_start;
     int slip;
+    uint32_t slip_count;  /* carrier-phase discontinuities so far (see bx_trk_obs_t) */
 
     /* secondary code */
     int sec_sync, sec_pos;
@@ -411,6 +412,7 @@ static int try_sec_sync(bx_trk_t *t)
     t->sec_periods = 0;
     if (best < 0) { /* Costas settled 180 degrees off: flip the replica phase */
         t->carr0 += 0.5;
+        t->slip_count++;
     }
     return 1;
 }
@@ -442,8 +444,10 @@ static void set_state(bx_trk_t *t, int s)
 {
     if (s == t->state)
         return;
-    if (t->state == BX_TRK_LOCKED && s != BX_TRK_LOCKED)
+    if (t->state == BX_TRK_LOCKED && s != BX_TRK_LOCKED) {
         t->slip = 1;
+        t->slip_count++;
+    }
     t->state = s;
     t->t_state = 0;
     if (s == BX_TRK_LOCKED) {
@@ -502,6 +506,7 @@ static void loop_update(bx_trk_t *t)
             set_state(t, BX_TRK_PULLIN); /* FLL alone again */
             t->t_state = 0;
             t->slip = 1;
+            t->slip_count++;
             t->carr_hz = t->carr.vel_hz;
             t->sync_n = 0;
             return;
@@ -588,6 +593,7 @@ static void loop_update(bx_trk_t *t)
                 t->sec_sync = 0;
                 t->sync_n = 0;
                 t->slip = 1;
+                t->slip_count++;
             }
             t->chk_n = t->chk_neg = 0;
         }
@@ -705,6 +711,7 @@ int bx_trk_process(bx_trk_t *t, const bx_cf32_t *x, size_t n, uint64_t first_sam
         t->started = 1;
     } else if (first_sample > t->pos) {
         anchor(t, first_sample);
+        t->slip_count++; /* the phase across the gap is extrapolated, not tracked */
     }
     bx_corr_req_t req;
     memset(&req, 0, sizeof req);
@@ -757,7 +764,9 @@ static int obs_from_seg(const bx_trk_t *t, const seg_t *s, uint64_t sample, bx_t
             sec = (sec + t->sec_len - 1) % t->sec_len;
     }
     o->code_phase_chips = cp;
-    o->carrier_cycles = s->carr0 + s->carr_hz * dt / t->c.fs_hz;
+    /* the replica phase advances with the Doppler; RINEX phase moves with the
+     * pseudorange (RINEX 3.05 §3.3), i.e. the other way */
+    o->carrier_cycles = -(s->carr0 + s->carr_hz * dt / t->c.fs_hz);
     o->sec_sync = sec >= 0;
     o->tx_in_period_s = sec >= 0 ? ((double)sec * PRIM_CHIPS + cp) / t->chip_rate : 0.0;
     return BX_OK;
@@ -774,6 +783,8 @@ int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o)
     o->cn0_pilot_dbhz = t->cn0_pilot;
     o->pll_lock = t->lpi;
     o->slip = t->slip;
+    o->slip_count = t->slip_count;
+    o->half_cycle = !t->sec_sync;
     o->lock_s = (t->state == BX_TRK_LOCKED && sample > t->lock_start)
                     ? (double)(sample - t->lock_start) / t->c.fs_hz : 0.0;
     if (!t->started)

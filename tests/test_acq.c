@@ -555,7 +555,9 @@ static double direct_power(const bx_cf32_t *x, size_t n, double fs, double if_hz
     return creal(acc) * creal(acc) + cimag(acc) * cimag(acc);
 }
 
-static void check_pocket(const char *file, const char *fmt, double fs, double fc, double if_hz)
+/* dop_sign: sign of the survey's Doppler column for this file (-1 for the 4 MHz IQ file: the
+ * survey read PocketSDR's INT8X2 without negating Q, see its README.txt) */
+static void check_pocket(const char *file, const char *fmt, double fs, double fc, double if_hz, double dop_sign)
 {
     char pb[1024], ps[1024], rel[256];
     snprintf(rel, sizeof rel, "real/pocketsdr_l1_iq/%s", file);
@@ -567,6 +569,8 @@ static void check_pocket(const char *file, const char *fmt, double fs, double fc
     survey_t sv[32];
     const int ns = load_survey(ps, file, sv, 32);
     assert_true(ns >= 8);
+    for (int i = 0; i < ns; i++)
+        sv[i].doppler_hz *= dop_sign;
     bx_iq_params_t flags, eff; /* raw dumps without sidecar: parameters from the README */
     bx_iq_params_init(&flags);
     assert_int_equal(bx_iq_format_from_name(fmt, &flags.format), BX_OK);
@@ -623,19 +627,73 @@ static void check_pocket(const char *file, const char *fmt, double fs, double fc
 static void test_pocket_4mhz_iq(void **state)
 {
     (void)state;
-    check_pocket("L1_20211202_084700_4MHz_IQ.bin", "ci8", 4e6, 1575.42e6, 0.0);
+    check_pocket("L1_20211202_084700_4MHz_IQ.bin", "int8x2", 4e6, 1575.42e6, 0.0, -1.0);
+}
+
+/* Doppler sign on the real 4 MHz PocketSDR IQ capture (format int8x2 = PocketSDR INT8X2, Q
+ * negated): the code phase of every satellite found at 0 s and 0.4 s must advance by
+ * 0.4 s x 1.023 Mcps x fD / f(B1C) (code Doppler follows carrier Doppler) plus one common
+ * receiver-clock term.  Read as plain ci8 the slope comes out negative (all Dopplers mirrored). */
+static void test_pocket_4mhz_doppler_sign(void **state)
+{
+    (void)state;
+    char pb[1024];
+    if (!testdata_path(pb, sizeof pb, "real/pocketsdr_l1_iq/L1_20211202_084700_4MHz_IQ.bin")) {
+        skip();
+        return;
+    }
+    const double fs = 4e6, dt = 0.4, k = dt * 1.023e6 / 1575.42e6; /* chips per Hz of Doppler */
+    bx_iq_params_t flags, eff;
+    bx_iq_params_init(&flags);
+    assert_int_equal(bx_iq_format_from_name("INT8X2", &flags.format), BX_OK); /* PocketSDR's name */
+    flags.fs_hz = fs;
+    flags.fc_hz = 1575.42e6;
+    bx_acq_config_t c;
+    bx_acq_config_default(&c, BX_SIG_B1C, fs, 0.0);
+    bx_acq_t *a = bx_acq_create(&c);
+    assert_non_null(a);
+    const size_t need = bx_acq_samples_needed(a), off = (size_t)(dt * fs);
+    bx_cf32_t *x = read_capture(pb, &flags, off + need, &eff);
+    assert_int_equal(eff.format, BX_IQ_INT8X2);
+    double fd[40], drift[40];
+    int n = 0;
+    for (int prn = 19; prn <= 46; prn++) {
+        bx_acq_result_t r0, r1;
+        assert_int_equal(bx_acq_search(a, x, need, prn, &r0), BX_OK);
+        assert_int_equal(bx_acq_search(a, x + off, need, prn, &r1), BX_OK);
+        if (!r0.detected || !r1.detected || r0.metric < 60.0)
+            continue;
+        fd[n] = 0.5 * (r0.doppler_hz + r1.doppler_hz);
+        drift[n] = chip_diff(r1.code_phase_chips, r0.code_phase_chips);
+        n++;
+    }
+    assert_true(n >= 6);
+    /* least squares drift = c + s fD: s must be k (> 0), residuals small */
+    double sf = 0, sd = 0, sff = 0, sfd = 0;
+    for (int i = 0; i < n; i++)
+        sf += fd[i], sd += drift[i], sff += fd[i] * fd[i], sfd += fd[i] * drift[i];
+    const double slope = (n * sfd - sf * sd) / (n * sff - sf * sf), c0 = (sd - slope * sf) / n;
+    printf("NOTE: 4 MHz IQ, %d PRNs: code drift over %.1f s = %.4f + %.3g x fD chips (expected slope %.3g)\n", n,
+           dt, c0, slope, k);
+    assert_true(fabs(slope / k - 1.0) < 0.15);
+    for (int i = 0; i < n; i++) {
+        printf("NOTE:   fD %8.1f Hz drift %+.3f chip residual %+.3f\n", fd[i], drift[i], drift[i] - c0 - slope * fd[i]);
+        assert_true(fabs(drift[i] - c0 - k * fd[i]) < 0.1);
+    }
+    free(x);
+    bx_acq_destroy(a);
 }
 
 static void test_pocket_12mhz_if(void **state)
 {
     (void)state;
-    check_pocket("L1_20211125_004000_12MHz_I.bin", "ri8", 12e6, 1572.42e6, 3e6);
+    check_pocket("L1_20211125_004000_12MHz_I.bin", "ri8", 12e6, 1572.42e6, 3e6, 1.0);
 }
 
 static void test_pocket_24mhz_if(void **state)
 {
     (void)state;
-    check_pocket("L1_20211201_054600_24MHz_I.bin", "ri8", 24e6, 1569.42e6, 6e6);
+    check_pocket("L1_20211201_054600_24MHz_I.bin", "ri8", 24e6, 1569.42e6, 6e6, 1.0);
 }
 
 /* ---------------------------------------------------------------- API checks */
@@ -722,7 +780,7 @@ int main(void)
         cmocka_unit_test(test_signalsim_b1c),
         cmocka_unit_test(test_signalsim_b2a),
         cmocka_unit_test(test_signalsim_l1_mixed),
-        cmocka_unit_test(test_pocket_4mhz_iq),
+        cmocka_unit_test(test_pocket_4mhz_iq), cmocka_unit_test(test_pocket_4mhz_doppler_sign),
         cmocka_unit_test(test_pocket_12mhz_if),
         cmocka_unit_test(test_pocket_24mhz_if),
     };

@@ -99,6 +99,17 @@ static void test_known_vectors(void **s)
     assert_int_equal(bx_iq_convert_from(BX_IQ_RI1, ri1, 5, 3, out), BX_OK);
     expect(out, (const float[]){-1, 0, -1, 0, 1, 0}, 3);
 
+    /* int8x2 (PocketSDR INT8X2): ci8 bytes, Q stored negated -> I - jQ (PocketSDR src/sdr_func.c
+     * sdr_read_data); pack writes -Q back */
+    assert_int_equal(bx_iq_convert(BX_IQ_INT8X2, ci8, 2, out), BX_OK);
+    expect(out, (const float[]){1, 2, 127, 128}, 2);
+    int8_t back[4];
+    assert_int_equal(bx_iq_pack(BX_IQ_INT8X2, out, 2, 1.0f, back), 4);
+    assert_memory_equal(back, ci8, 4); /* lossless round trip */
+    int f;
+    assert_int_equal(bx_iq_format_from_name("INT8X2", &f), BX_OK);
+    assert_int_equal(f, BX_IQ_INT8X2);
+
     assert_int_equal(bx_iq_convert(99, ci8, 1, out), BX_ERR_ARG);
 }
 
@@ -425,6 +436,21 @@ static void test_tag_parse(void **s)
     assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_OK);
     assert_int_equal(p.format, BX_IQ_RI8);
     assert_true(p.fs_hz == 12e6 && fabs(p.fc_hz - 1572.42e6) < 1e-3 && p.if_hz == 3e6);
+    /* INT8X2: PocketSDR's (Q negated) unless SignalSim's IFDataGen wrote the tag (plain I + jQ) */
+    const char *pk = "PROG = pocket_dump\nFMT = INT8X2\nF_S = 4\nF_LO = 1575.42\nIQ = 2\n";
+    write_file(tag, pk, strlen(pk));
+    bx_iq_params_init(&p);
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_OK);
+    assert_int_equal(p.format, BX_IQ_INT8X2);
+    const char *ss = "FMT  = INT8X2\nPROG = IFDataGen\nF_S  = 4.092000\n";
+    write_file(tag, ss, strlen(ss));
+    bx_iq_params_init(&p);
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_OK);
+    assert_int_equal(p.format, BX_IQ_CI8);
+    const char *cs = "FMT = CS8\nF_S = 4\n";
+    write_file(tag, cs, strlen(cs));
+    assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_OK);
+    assert_int_equal(p.format, BX_IQ_CI8);
     const char *bad = "FMT = INT4X2\n";
     write_file(tag, bad, strlen(bad));
     assert_int_equal(bx_iq_tag_read(tag, &p, err, sizeof err), BX_ERR_UNSUPPORTED);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bdsrx/iq.h"
 #include "bdsrx/source.h"
 #include "bdsrx/types.h"
 #include "pocket_proto.h"
@@ -79,8 +80,9 @@ static void test_unpack_vectors(void **state)
     bx_pocket_unpack_ci8(in, 4, 1, c2);
     bx_pocket_unpack_ri8(in, 4, 0, r1);
     bx_pocket_unpack_ri8(in, 4, 1, r2);
-    const int8_t w1[8] = {1, 1, 1, 3, -3, -1, -3, -3};
-    const int8_t w2[8] = {1, 1, -1, -3, 3, 1, -3, -3};
+    /* Q is the negated level (PocketSDR src/sdr_rcv.c gen_LUTC valQ_2b = {-1, -3, 1, 3}) */
+    const int8_t w1[8] = {1, -1, 1, -3, -3, 1, -3, 3};
+    const int8_t w2[8] = {1, -1, -1, 3, 3, -1, -3, 3};
     const int8_t wr1[4] = {1, 1, -3, -3}, wr2[4] = {1, -1, 3, -3};
     assert_memory_equal(c1, w1, 8);
     assert_memory_equal(c2, w2, 8);
@@ -95,14 +97,14 @@ static void test_unpack_vectors(void **state)
     bx_pocket_unpack_cf32(in, 4, 0, 0, f);
     for (int i = 0; i < 4; i++)
         assert_true(crealf(f[i]) == wr1[i] && cimagf(f[i]) == 0.0f);
-    /* ci2 repacking: two stream bytes -> one ci2 byte holding the channel's nibbles. */
     uint8_t p1[2], p2[2];
     bx_pocket_pack_ci2(in, 4, 0, p1);
     bx_pocket_pack_ci2(in, 4, 1, p2);
-    assert_int_equal(p1[0], 0x40);  /* nibble(0x00)=0 | nibble(0xE4)=4 << 4 */
-    assert_int_equal(p1[1], 0xFB);  /* 0xB | 0xF << 4 */
-    assert_int_equal(p2[0], 0xE0);
-    assert_int_equal(p2[1], 0xF1);
+    /* ci2 repacking: the channel's nibbles with the Q sign bit (bit 3) flipped */
+    assert_int_equal(p1[0], 0xC8);  /* nibble(0x00)^8=8 | (nibble(0xE4)=4)^8 << 4 */
+    assert_int_equal(p1[1], 0x73);  /* 0xB^8 | 0xF^8 << 4 */
+    assert_int_equal(p2[0], 0x68);
+    assert_int_equal(p2[1], 0x79);
     /* ci2 decoded with the testdata/README.md layout gives the ci8 values back. */
     for (int i = 0; i < 4; i++) {
         unsigned nib = (p1[i / 2] >> (4 * (i & 1))) & 0xF;
@@ -137,6 +139,48 @@ static void test_stream_ci2_split(void **state)
         assert_int_equal(has, 1);          /* N odd: the last byte waits */
         assert_int_equal(pend, in[N - 1]);
         assert_memory_equal(split, whole, k);
+    }
+}
+
+/* The live path reads the device the way PocketSDR's files are read: pocket_dump writes the
+ * 2-bit codes of I and Q with the same level table into INT8X2 files (app/pocket_dump write_file),
+ * so device bytes rebuilt from the real 4 MHz capture must unpack (cf32, ci8, ci2) to exactly what
+ * the int8x2 file format gives, whose Doppler signs tests/test_acq.c checks against code drift. */
+static unsigned code_of_level(int v)
+{
+    return (v < 0 ? 2u : 0u) | ((v == 3 || v == -3) ? 1u : 0u);
+}
+
+static void test_live_matches_int8x2_file(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, "real/pocketsdr_l1_iq/L1_20211202_084700_4MHz_IQ.bin"))
+        skip();
+    enum { N = 4096 };
+    int8_t raw[2 * N];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(raw, 1, sizeof raw, f), sizeof raw);
+    fclose(f);
+    static uint8_t dev[N], ci2[N / 2];
+    for (int i = 0; i < N; i++) { /* CH2 = CH1 with I and Q swapped, to test both nibbles */
+        unsigned ci = code_of_level(raw[2 * i]), cq = code_of_level(raw[2 * i + 1]);
+        dev[i] = (uint8_t)(ci | cq << 2 | cq << 4 | ci << 6);
+    }
+    static bx_cf32_t want[N], got[N], swapped[N], from_ci2[N];
+    assert_int_equal(bx_iq_convert(BX_IQ_INT8X2, raw, N, want), BX_OK);
+    bx_pocket_unpack_cf32(dev, N, 0, 1, got);
+    bx_pocket_unpack_cf32(dev, N, 1, 1, swapped);
+    bx_pocket_pack_ci2(dev, N, 0, ci2);
+    assert_int_equal(bx_iq_convert(BX_IQ_CI2, ci2, N, from_ci2), BX_OK);
+    int8_t c8[2 * N];
+    bx_pocket_unpack_ci8(dev, N, 0, c8);
+    for (int i = 0; i < N; i++) {
+        assert_true(got[i] == want[i]);
+        assert_true(from_ci2[i] == want[i]);
+        assert_true(c8[2 * i] == crealf(want[i]) && c8[2 * i + 1] == cimagf(want[i]));
+        assert_true(crealf(swapped[i]) == raw[2 * i + 1] && cimagf(swapped[i]) == -raw[2 * i]);
     }
 }
 
@@ -278,7 +322,8 @@ static void test_pocketfile_multi(void **state)
     assert_int_equal(bx_source_read_multi(s, (bx_cf32_t *[]){c1, c2}, 16, &bi), 0);
     for (size_t i = 0; i < N; i++) {
         assert_true(crealf(c1[i]) == LEVEL[bytes[i] & 3] && cimagf(c1[i]) == 0.0f);
-        assert_true(crealf(c2[i]) == LEVEL[(bytes[i] >> 4) & 3] && cimagf(c2[i]) == LEVEL[bytes[i] >> 6]);
+        /* I - jQ: the Q field has the opposite polarity (pocket_proto.h) */
+        assert_true(crealf(c2[i]) == LEVEL[(bytes[i] >> 4) & 3] && cimagf(c2[i]) == -LEVEL[bytes[i] >> 6]);
     }
     bx_source_close(s);
 
@@ -333,7 +378,7 @@ static void test_rec_two_channels(void **state)
         assert_int_equal((int8_t)d1[i], LEVEL[bytes[i] & 3]);
         unsigned nib = (d2[i / 2] >> (4 * (i & 1))) & 0xF;
         assert_int_equal(LEVEL[nib & 3], LEVEL[(bytes[i] >> 4) & 3]);
-        assert_int_equal(LEVEL[nib >> 2], LEVEL[bytes[i] >> 6]);
+        assert_int_equal(LEVEL[nib >> 2], -LEVEL[bytes[i] >> 6]); /* Q polarity (pocket_proto.h) */
     }
     json_error_t je;
     json_t *r1 = json_load_file(m1, 0, &je), *r2 = json_load_file(m2, 0, &je);
@@ -354,6 +399,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_encoding), cmocka_unit_test(test_control_encoding),
         cmocka_unit_test(test_unpack_vectors), cmocka_unit_test(test_stream_ci2_split),
+        cmocka_unit_test(test_live_matches_int8x2_file),
         cmocka_unit_test(test_conf_4mhz),
         cmocka_unit_test(test_conf_24mhz),     cmocka_unit_test(test_conf_12mhz),
         cmocka_unit_test(test_conf_errors),

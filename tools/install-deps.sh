@@ -1,9 +1,27 @@
 #!/bin/sh
 # Installs the Debian 12 packages bdsrx needs, only those missing (idempotent).
 # Runs apt-get as root, or through sudo when not root.
+# proj-data: EGM96 geoid grid for heights above MSL (NMEA); proj-bin, gpsd, gpsd-clients: tests
+# that check our files with the real programs that read them.
 set -e
-PKGS="build-essential pkg-config libfftw3-dev libvolk2-dev libgsl-dev libusb-1.0-0-dev \
-librtlsdr-dev libcmocka-dev libjansson-dev zlib1g-dev"
+# one package per line (easy merges); build and run:
+PKGS="
+build-essential
+pkg-config
+libfftw3-dev
+libvolk2-dev
+libgsl-dev
+libusb-1.0-0-dev
+librtlsdr-dev
+libcmocka-dev
+libjansson-dev
+zlib1g-dev
+proj-data
+proj-bin
+gpsd
+gpsd-clients
+rtklib
+"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -24,6 +24,7 @@
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"
+#include "bdsrx/pppb2b.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/rinex_nav.h"

@@ -12,6 +12,11 @@
  *         (shared/testdata/README.md, PocketSDR/SignalSim "INT2X2")
  *   ri1   1-bit real, 8 samples per byte, first sample in the LSB, bit 0 -> +1, bit 1 -> -1
  *         (SnapperGPS snapshot layout)
+ *   int8x2  PocketSDR INT8X2: interleaved int8 I,Q as ci8, but Q is stored with the opposite sign
+ *         (the MAX2771 Q polarity), so a sample is I - jQ: PocketSDR's readers negate Q
+ *         (PocketSDR src/sdr_func.c sdr_read_data "flip Q-polarity", python/sdr_func.py read_data
+ *         "I - j*Q"; its CS8/CS16 formats are I + jQ).  bx_iq_convert returns I - jQ, bx_iq_pack
+ *         writes -Q.  Verified on the real 4 MHz PocketSDR capture (tests/test_acq.c).
  *
  * Scaling: bx_iq_convert returns the integer codes as floats without normalisation (ci8: -128..127,
  * ci16: -32768..32767, ci2: +-1/+-3, ri1: +-1, ri8: -128..127, cf32 unchanged); so one LSB in is
@@ -22,8 +27,10 @@
  *   SigMF: global core:datatype (ci8, ci16_le, cf32_le, ri8; "ci2"/"ri1" for the bdsrx packed formats),
  *   core:sample_rate, captures[0].core:frequency; bdsrx extension keys bdsrx:format (bdsrx format name,
  *   takes precedence over core:datatype) and bdsrx:if_hz.
- *   PocketSDR .tag: "KEY = VALUE" lines, FMT (INT8 = ri8, INT8X2 = ci8, INT16X2 = ci16, INT2X2 = ci2,
- *   FLOAT32X2 = cf32, INT1 = ri1), F_S and F_LO in MHz, optional F_IF in MHz.  The tag's IQ key is
+ *   PocketSDR .tag: "KEY = VALUE" lines, FMT (INT8 = ri8, INT8X2 = int8x2, CS8 = ci8, CS16 = ci16,
+ *   INT16X2 = ci16, INT2X2 = ci2, FLOAT32X2 = cf32, INT1 = ri1), F_S and F_LO in MHz, optional F_IF
+ *   in MHz.  Exception: SignalSim's IFDataGen (PROG = IFDataGen) writes FMT = INT8X2 for plain
+ *   I + jQ int8 (its signals acquire at the truth Doppler only read that way), so such a tag gives ci8.  The tag's IQ key is
  *   not used (writers disagree on its meaning); FMT decides complex vs real.
  * Effective parameters: a value from the command line wins where the sidecar lacks it; a value that
  * contradicts the sidecar is an error.  Complex formats default to IF 0; a real format needs an IF
@@ -49,7 +56,11 @@ extern "C" {
 
 typedef float _Complex bx_cf32_t;
 
-typedef enum { BX_IQ_CI8, BX_IQ_CI16, BX_IQ_CF32, BX_IQ_RI8, BX_IQ_CI2, BX_IQ_RI1, BX_IQ_FORMAT_COUNT } bx_iq_format_t;
+typedef enum {
+    BX_IQ_CI8, BX_IQ_CI16, BX_IQ_CF32, BX_IQ_RI8, BX_IQ_CI2, BX_IQ_RI1,
+    BX_IQ_INT8X2, /* PocketSDR INT8X2: ci8 bytes with Q stored negated (see above) */
+    BX_IQ_FORMAT_COUNT
+} bx_iq_format_t;
 
 typedef struct {
     int format;   /* bx_iq_format_t, or -1 = unknown/not set */

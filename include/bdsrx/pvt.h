@@ -48,6 +48,8 @@ typedef struct {
     double max_speed_mps;  /* integrity: a fix further from the last trusted fix than max_speed_mps * dt
                               + 200 m is flagged BX_SOLF_JUMP (nav/pos/pvt_integrity.c); default 600 m/s;
                               <= 0 disables the test */
+    const struct bx_geoid *geoid; /* geoid for heights above mean sea level (include/bdsrx/geoid.h);
+                                     NULL: none, sol->geoid_sep_m stays unknown (default NULL) */
 } bx_pvt_config_t;
 
 void bx_pvt_config_default(bx_pvt_config_t *c);
@@ -65,7 +67,8 @@ enum {
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
     BX_SOLF_NO_TGD = 1u << 9,       /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
-    BX_SOLF_JUMP = 1u << 10         /* the position moved impossibly far since the last trusted fix */
+    BX_SOLF_JUMP = 1u << 10,        /* the position moved impossibly far since the last trusted fix */
+    BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
 typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
@@ -114,6 +117,7 @@ typedef struct {
     int leap_s;          /* BDT - UTC used for UTC output */
     int n_sat;           /* entries in sat[] (all satellites observed) */
     bx_solsat_t sat[BX_SOL_MAXSAT];
+    double geoid_sep_m;  /* geoid undulation N at llh (EGM96), valid with BX_SOLF_GEOID */
 } bx_sol_t;
 
 /* Integrity: 1 when the solution may be reported as a valid position (NMEA

@@ -114,6 +114,8 @@ uint64_t bx_rx_epoch_sample(const bx_rx_t *rx);
 /* 1 once a decoded time of week has set the receiver time scale; before that
  * epoch times count seconds of samples and carry no absolute meaning. */
 int bx_rx_have_time(const bx_rx_t *rx);
+/* The signals of the streams (bx_signal_t), one per stream; returns the count. */
+int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max);
 /* Tells the engine the current receiver position (for elevation in status). */
 void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
 /* Receiver clock correction from a position solution: shifts the receiver time

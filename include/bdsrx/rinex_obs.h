@@ -65,9 +65,26 @@ void bx_rinex_obs_close(bx_rinex_obs_reader_t *r);
  * antenna, approximate position and interval; version and time system are
  * written as 3.05 / BDT whatever hdr says.  Pass the same hdr to every
  * bx_rinex_obs_write_epoch (it selects the values per type: attribute P or X
- * takes pilot observations, D data ones).  Return BX_OK or BX_ERR_IO. */
+ * takes pilot observations, D data ones; an observation with a `code` goes to the type with
+ * that attribute).  BDS observations only (B1C B2a B2b B1I B2I B3I); LLI bit 0 = BX_OBS_SLIP,
+ * bit 1 = BX_OBS_HALF on the phase.  Return BX_OK or BX_ERR_IO. */
 void bx_rinex_obs_header_default(bx_rinex_obs_header_t *hdr);
 int bx_rinex_obs_write_header(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time_t first_bdt);
+/* Observation types C L D S for exactly these BDS signals (B1C/B2a/B2b: pilot
+ * attribute P; B1I/B2I/B3I: I), so that the file lists only what is present.
+ * BX_ERR_ARG for a GPS or unknown signal. */
+int bx_rinex_obs_header_for_signals(bx_rinex_obs_header_t *hdr, const int *sigs, int n);
+/* As bx_rinex_obs_write_header, and *pos_at = file offset of the APPROX
+ * POSITION XYZ body (-1 if the stream cannot tell) for
+ * bx_rinex_obs_set_position, which overwrites it in place once a position is
+ * known (seekable files only; BX_ERR_IO on a pipe).
+ * Header records (RINEX 3.05 Table A2): VERSION / TYPE, PGM / RUN BY / DATE,
+ * MARKER NAME / TYPE, OBSERVER / AGENCY, REC #, ANT #, APPROX POSITION XYZ,
+ * ANTENNA: DELTA H/E/N, SYS / # / OBS TYPES, SIGNAL STRENGTH UNIT, INTERVAL,
+ * TIME OF FIRST OBS (BDT), RCV CLOCK OFFS APPL (0), SYS / PHASE SHIFT (one per
+ * phase type, correction blank: phases of the tracked component, not aligned). */
+int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time_t first_bdt, long *pos_at);
+int bx_rinex_obs_set_position(FILE *f, long pos_at, const double pos_m[3]);
 int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx_obs_t *obs);
 
 #ifdef __cplusplus

@@ -48,7 +48,11 @@
  *    within pullin_timeout_s -> state BX_TRK_LOST (the engine re-acquires).
  *
  * Conventions: doppler_hz / carrier_cycles exclude if_hz and have RINEX sign
- * (positive Doppler = approaching, phase grows with Doppler).  The carrier
+ * (RINEX 3.05 §3.3/3.4: positive Doppler = approaching; the phase moves with
+ * the pseudorange, i.e. it decreases while the Doppler is positive).
+ * Before secondary-code sync the pilot is tracked by a Costas loop and the
+ * phase has a half-cycle ambiguity (half_cycle = 1); the sync resolves it by
+ * moving the replica by half a cycle when needed, which counts as a slip.  The carrier
  * phase is that of the pilot replica locked so that the pilot prompt is real
  * positive (a constant quarter cycle from the data component).
  */
@@ -136,6 +140,10 @@ typedef struct {
                                 noise share (x (1 + 1/snr)), 1 = locked */
     int slip;                /* carrier lock was lost (back to pull-in) since the channel started or
                                 the last sync; lock_s restarts */
+    uint32_t slip_count;     /* carrier-phase discontinuities since the channel started: lock losses,
+                                FLL restarts, secondary-sync loss, half-cycle corrections at sync; a
+                                change between two observations = loss of lock (RINEX LLI bit 0) */
+    int half_cycle;          /* 1 = half-cycle ambiguity unresolved (no secondary sync yet) */
 } bx_trk_obs_t;
 
 /* Observables at receiver sample `sample`, which must lie within the last

@@ -89,7 +89,14 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     if (bx_sol_valid(s)) {
         len = latlon(buf, n, len, s->llh[0], 0);
         len = latlon(buf, n, len, s->llh[1], 1);
-        len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,0.0,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+        /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
+         * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
+         * empty, so a reader (gpsd) knows it is not given rather than 0. */
+        if (s->flags & BX_SOLF_GEOID)
+            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,%.3f,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                      s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
+        else
+            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
     } else {
         len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
     }
@@ -142,11 +149,17 @@ int bx_nmea_gsa(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 
 int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n)
 {
+    /* Satellites with PRN 33..63 first.  NMEA 4.11 numbers BeiDou 1..63 under the GB talker,
+     * but gpsd 3.22 (Debian 12) applies the talker only to the first sentence of a GSV set and
+     * reads IDs 33..64 in later sentences as SBAS (measured in tests/test_gpsd.c); the order of
+     * satellites in GSV carries no meaning, so putting those PRNs first keeps up to four of them
+     * BeiDou for gpsd without leaving the standard numbering. */
     int idx[BX_SOL_MAXSAT], m = 0;
     const int ok = bx_sol_valid(s);
-    for (int i = 0; i < s->n_sat && i < BX_SOL_MAXSAT; i++)
-        if (ok && s->sat[i].el_deg > 0.0f)
-            idx[m++] = i;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->n_sat && i < BX_SOL_MAXSAT; i++)
+            if (ok && s->sat[i].el_deg > 0.0f && (s->sat[i].prn > 32) == (pass == 0))
+                idx[m++] = i;
     const int nmsg = m ? (m + 3) / 4 : 1;
     int total = 0;
     for (int g = 0; g < nmsg; g++) {

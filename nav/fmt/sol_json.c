@@ -67,6 +67,8 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
     if (ok) {
         fprintf(f, "\"lat_deg\":%.9f,\"lon_deg\":%.9f,\"h_m\":%.3f,\"ecef_m\":[%.3f,%.3f,%.3f],", s->llh[0] * R2D,
                 s->llh[1] * R2D, s->llh[2], s->pos_m[0], s->pos_m[1], s->pos_m[2]);
+        if (s->flags & BX_SOLF_GEOID)
+            fprintf(f, "\"h_msl_m\":%.3f,\"geoid_sep_m\":%.3f,", s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
         if (s->flags & BX_SOLF_VEL)
             fprintf(f, "\"vel_ecef_mps\":[%.4f,%.4f,%.4f],\"vel_enu_mps\":[%.4f,%.4f,%.4f],", s->vel_mps[0],
                     s->vel_mps[1], s->vel_mps[2], s->vel_enu_mps[0], s->vel_enu_mps[1], s->vel_enu_mps[2]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/orbit.h"
 #include "pvt_integrity.h"
 
@@ -612,6 +613,11 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     memcpy(sol->pos_m, x, sizeof sol->pos_m);
     sol->clk_bias_m = x[3];
     bx_ecef_to_llh(x, sol->llh);
+    if (cfg->geoid) {
+        sol->geoid_sep_m = bx_geoid_undulation_m(cfg->geoid, sol->llh[0], sol->llh[1]);
+        if (isfinite(sol->geoid_sep_m))
+            sol->flags |= BX_SOLF_GEOID;
+    }
     sol->time = bx_time_add(obs->time, -x[3] / CLIGHT);
     /* per-satellite report, residuals of excluded satellites at the final position */
     for (int i = 0; i < n; i++) {

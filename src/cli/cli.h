@@ -18,6 +18,9 @@ int cli_info(int argc, char **argv);
 #include <stdint.h>
 /* "B1C" / "B2a" (any case) -> BX_SIG_*; -1 if neither. */
 int cli_parse_signal(const char *s, int *sig);
+/* Signal whose carrier lies within 20 MHz of a centre frequency (a sidecar's core:frequency):
+ * 0 and *sig set, -1 when fc_hz is unset (0/NaN) or near neither B1C nor B2a. */
+int cli_signal_from_fc(double fc_hz, int *sig);
 /* PRN list "1-63", "19,20", "19-46,59" -> bit p set for PRN p; -1 on a bad list. */
 int cli_parse_prns(const char *s, uint64_t *mask);
 /* FFTW wisdom file for acquisition plans (src/cli/cli_wisdom.c): BDSRX_WISDOM, else the user's

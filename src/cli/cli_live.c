@@ -35,51 +35,11 @@
 #include "bdsrx/trk.h"
 #include "cli.h"
 #include "recio.h"
+#include "cli_opt.h"
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
 #define MAX_CH (BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS)
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx live --source URI [options]\n"
-            "\n"
-            "Runs the receiver on a live front end until Ctrl-C (or --seconds, or the end of the\n"
-            "stream), showing channels and position once a second.\n"
-            "\n"
-            "sources (--source URI, see bdsrx/source.h for every URI key):\n"
-            "  rtlsdr:[N|serial=SN]       RTL-SDR dongle (complex 8 bit, up to 2.4 Msps)\n"
-            "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
-            "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
-            "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
-            "\n"
-            "options:\n"
-            "  --fc HZ  --fs HZ           centre frequency / sample rate (default: B1C or B2a centre\n"
-            "                             per --signals; 2.048e6 for RTL-SDR)\n"
-            "  --gain DB|auto  --ppm N  --bias-tee   tuner gain, frequency correction, antenna power\n"
-            "  --ring BYTES               sample ring between reader and receiver (default 128 MiB:\n"
-            "                             32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)\n"
-            "  --signals LIST             B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
-            "                             channel; default from each channel's centre frequency)\n"
-            "  --threads N                worker threads (default: all CPUs)\n"
-            "  --seconds S                stop after S seconds of samples\n"
-            "  --prn LIST                 search only these PRNs (e.g. 19-30,41)\n"
-            "  --nav FILE                 preload ephemerides from a RINEX navigation file\n"
-            "  --elmask DEG               elevation mask (default 10)\n"
-            "  --nmea FILE                NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)\n"
-            "  --nmea-tcp [ADDR:]PORT     serve the NMEA to TCP clients (default address 127.0.0.1;\n"
-            "                             0.0.0.0 for the network)\n"
-            "  --nmea-serial DEV[:BAUD]   NMEA to a serial port, raw 8N1 (default 9600 baud)\n"
-            "  --json FILE                one JSON solution per epoch ('-' = stdout)\n"
-            "  --rinex-obs FILE           RINEX 3.05 observations\n"
-            "  --ref LAT,LON,H            reference position: the summary reports the error\n"
-            "  --plain                    one status line per second instead of the screen view\n"
-            "  --quiet                    no status, only the final summary\n"
-            "  (FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE)\n"
-            "\n"
-            "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage\n");
-}
 
 /* ---- outputs ---------------------------------------------------------------------------- */
 
@@ -138,11 +98,18 @@ static void *sig_main(void *arg)
 
 /* ---- flags ------------------------------------------------------------------------------ */
 
-static int parse_num(const char *v, double *x)
+static int fn_gain(const char *arg, void *value, char *err, size_t errlen)
 {
-    char *end;
-    *x = strtod(v, &end);
-    return end == v || *end ? -1 : 0;
+    double *g = value;
+    if (!strcmp(arg, "auto")) {
+        *g = NAN;
+        return 0;
+    }
+    if (cli_parse_hz(arg, g) < 0 || *g < -100 || *g > 100) {
+        snprintf(err, errlen, "'%s': give the gain in dB (-100 .. 100) or auto", arg);
+        return -1;
+    }
+    return 0;
 }
 
 static double mono_s(void)
@@ -215,67 +182,73 @@ int cli_live(int argc, char **argv)
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!strcmp(a, "--plain")) { plain = 1; continue; }
-        if (!strcmp(a, "--bias-tee")) { lc.src.bias_tee = 1; continue; }
-        if (a[0] != '-') {
-            fprintf(stderr, "bdsrx live: unexpected argument '%s' (the source is given with --source URI)\n", a);
-            return 2;
-        }
-        if (!v) {
-            fprintf(stderr, "bdsrx live: %s needs a value (see bdsrx live --help)\n", a);
-            return 2;
-        }
-        i++;
-        double x = 0;
-        int bad = 0;
-        if (!strcmp(a, "--source")) lc.uri = v;
-        else if (!strcmp(a, "--fc")) bad = parse_num(v, &lc.src.fc_hz);
-        else if (!strcmp(a, "--fs")) bad = parse_num(v, &lc.src.fs_hz);
-        else if (!strcmp(a, "--gain")) {
-            if (!strcmp(v, "auto")) lc.src.gain_db = NAN;
-            else bad = parse_num(v, &lc.src.gain_db);
-        } else if (!strcmp(a, "--ppm")) bad = parse_num(v, &lc.src.ppm);
-        else if (!strcmp(a, "--ring")) { bad = parse_num(v, &x) || x < 4096; lc.src.ring_bytes = (size_t)x; }
-        else if (!strcmp(a, "--threads")) { bad = parse_num(v, &x) || x < 0 || x > 64; lc.rx.threads = (int)x; }
-        else if (!strcmp(a, "--seconds")) bad = parse_num(v, &lc.max_s) || lc.max_s <= 0;
-        else if (!strcmp(a, "--elmask")) bad = parse_num(v, &elmask_deg);
-        else if (!strcmp(a, "--prn")) bad = cli_parse_prns(v, &lc.rx.prn_mask);
-        else if (!strcmp(a, "--nav")) nav_path = v;
-        else if (!strcmp(a, "--nmea")) nmea_path = v;
-        else if (!strcmp(a, "--nmea-tcp")) tcp_spec = v;
-        else if (!strcmp(a, "--nmea-serial")) ser_spec = v;
-        else if (!strcmp(a, "--json")) json_path = v;
-        else if (!strcmp(a, "--rinex-obs")) rnx_path = v;
-        else if (!strcmp(a, "--signals")) {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s", v);
-            lc.n_signals = 0;
-            for (char *t = strtok(buf, ","); t && !bad; t = strtok(NULL, ","))
-                bad = lc.n_signals == BX_RX_MAX_STREAMS || cli_parse_signal(t, &lc.sig[lc.n_signals++]) < 0;
-        } else if (!strcmp(a, "--ref")) {
-            double la, lo, h;
-            bad = sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3;
-            o.so.ref_llh[0] = la * M_PI / 180, o.so.ref_llh[1] = lo * M_PI / 180, o.so.ref_llh[2] = h;
-            o.so.have_ref = 1;
-        } else {
-            fprintf(stderr, "bdsrx live: unknown option %s (see bdsrx live --help)\n", a);
-            return 2;
-        }
-        if (bad) {
-            fprintf(stderr, "bdsrx live: bad value '%s' for %s (see bdsrx live --help)\n", v, a);
-            return 2;
-        }
+    double ring = 0, ref[3] = {NAN, NAN, NAN};
+    cli_signals_t sigs = {{0, 0}, 0};
+    const cli_opt_t opts[] = {
+        {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
+         "the front end (below; every URI key: bdsrx-rec --help)", NULL, 0, 0},
+        {"fc", 0, CLI_HZ, &lc.src.fc_hz, 1, 1e12, "HZ",
+         "centre frequency (default: B1C or B2a centre per --signals)", NULL, 0, 0},
+        {"fs", 0, CLI_HZ, &lc.src.fs_hz, 1, 1e12, "HZ", "sample rate (default 2.048e6 for RTL-SDR)", NULL, 0, 0},
+        {"gain", 0, CLI_FN, &lc.src.gain_db, 0, 0, "DB|auto", "tuner gain", fn_gain, 0, 0},
+        {"ppm", 0, CLI_DOUBLE, &lc.src.ppm, -1000, 1000, "N", "frequency correction", NULL, 0, 0},
+        {"bias-tee", 0, CLI_FLAG, &lc.src.bias_tee, 0, 0, NULL, "antenna power", NULL, 0, 0},
+        {"ring", 0, CLI_HZ, &ring, 4096, 1e12, "BYTES",
+         "sample ring between reader and receiver (default 128M:\n"
+         "32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)", NULL, 0, 0},
+        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
+         "B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
+         "channel; default from each channel's centre frequency)", cli_fn_signals, 0, 0},
+        {"threads", 0, CLI_INT, &lc.rx.threads, 0, 64, "N", "worker threads (default 0: all CPUs)", NULL, 0, 0},
+        {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
+        {"prn", 0, CLI_FN, &lc.rx.prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        {"elmask", 0, CLI_DOUBLE, &elmask_deg, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
+        {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)",
+         NULL, 0, 0},
+        {"nmea-tcp", 0, CLI_STRING, &tcp_spec, 0, 0, "[ADDR:]PORT",
+         "serve the NMEA to TCP clients (default address 127.0.0.1;\n0.0.0.0 for the network)", NULL, 0, 0},
+        {"nmea-serial", 0, CLI_STRING, &ser_spec, 0, 0, "DEV[:BAUD]",
+         "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
+        {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
+        {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
+         0},
+        {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx live", "--source URI [options]",
+        "Runs the receiver on a live front end until Ctrl-C (or --seconds, or the end of the\n"
+        "stream), showing channels and position once a second.\n"
+        "\n"
+        "sources (--source URI):\n"
+        "  rtlsdr:[N|serial=SN]       RTL-SDR dongle (complex 8 bit, up to 2.4 Msps)\n"
+        "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
+        "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
+        "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
+        "URI keys: freq|fc=Hz fs|rate=Hz gain=dB|auto agc=0|1 ppm=N bias=0|1 format=ci8|... if=Hz",
+        opts,
+        "FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE.\n"
+        "-q/--quiet: no status view, only the final summary.\n"
+        "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage",
+        0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!lc.uri)
+        return cli_opt_usage_error(&cmd, "--source URI is required (bdsrx live --help)");
+    if (ring > 0)
+        lc.src.ring_bytes = (size_t)ring;
+    if (sigs.n) {
+        lc.n_signals = sigs.n;
+        for (int k = 0; k < sigs.n; k++)
+            lc.sig[k] = sigs.sig[k];
     }
-    if (!lc.uri) {
-        usage(stderr);
-        return 2;
+    if (!isnan(ref[0])) {
+        o.so.ref_llh[0] = ref[0] * M_PI / 180, o.so.ref_llh[1] = ref[1] * M_PI / 180, o.so.ref_llh[2] = ref[2];
+        o.so.have_ref = 1;
     }
     /* The ring must absorb the acquisition stalls (all PRNs are searched at the start and the
      * untracked ones every 10 s; seconds of wall time on 2 cores, see bench_live), 16 MiB is
@@ -341,6 +314,7 @@ int cli_live(int argc, char **argv)
     }
     if (o.so.rnx) {
         bx_rinex_obs_header_default(&o.so.rnx_hdr);
+        o.so.rnx_hdr.n_types = 0; /* the types of the signals received */
         snprintf(o.so.rnx_hdr.marker, sizeof o.so.rnx_hdr.marker, "BDSRX");
         snprintf(o.so.rnx_hdr.receiver, sizeof o.so.rnx_hdr.receiver, "bdsrx live");
         o.so.rnx_hdr.interval_s = lc.rx.epoch_interval_s;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bdsrx/version.h"
 #include "cli.h"
 
 typedef struct {
@@ -13,7 +14,8 @@ typedef struct {
 static void usage(FILE *f, const command_t *cmds, size_t n)
 {
     fprintf(f, "bdsrx — BeiDou-3 B1C/B2a software GNSS receiver\n\n"
-               "usage: bdsrx <command> [options]   (bdsrx <command> --help for details)\n\n"
+               "usage: bdsrx <command> [options]   (bdsrx <command> --help or bdsrx help <command> for details)\n"
+               "       bdsrx --version\n\n"
                "commands:\n");
     for (size_t i = 0; i < n; i++)
         if (cmds[i].fn)
@@ -33,12 +35,22 @@ int main(int argc, char **argv)
         {"info", cli_info, "describe a capture file (format, rate, length)"},
     };
     const size_t n = sizeof cmds / sizeof cmds[0];
+    if (argc >= 3 && !strcmp(argv[1], "help")) { /* bdsrx help CMD = bdsrx CMD --help */
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(argv[2], cmds[i].name) && cmds[i].fn) {
+                char *av[] = {argv[2], "--help", NULL};
+                return cmds[i].fn(2, av);
+            }
+        fprintf(stderr, "bdsrx: unknown command '%s'\n\n", argv[2]);
+        usage(stderr, cmds, n);
+        return 2;
+    }
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout, cmds, n);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("bdsrx 0.1\n");
+        printf("bdsrx %s\n", bx_version());
         return 0;
     }
     for (size_t i = 0; i < n; i++) {

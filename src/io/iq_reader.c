@@ -135,7 +135,7 @@ int bx_iq_open(const char *path, const bx_iq_params_t *flags, bx_iq_reader_t **o
     }
     if (p.format < 0 || p.format >= BX_IQ_FORMAT_COUNT) {
         snprintf(err, errlen,
-                 "%s: sample format unknown: give --format (ci8 ci16 cf32 ri8 ci2 ri1) or put a .sigmf-meta / "
+                 "%s: sample format unknown: give --format (ci8 ci16 cf32 ri8 ci2 ri1 int8x2) or put a .sigmf-meta / "
                  ".tag sidecar beside the file",
                  path);
         return BX_ERR_ARG;

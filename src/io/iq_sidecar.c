@@ -83,7 +83,8 @@ int bx_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value)
 
 const char *bx_iq_flag_help(void)
 {
-    return "  --format F   sample format: ci8 ci16 cf32 ri8 ci2 ri1 (default: from the sidecar)\n"
+    return "  --format F   sample format: ci8 ci16 cf32 ri8 ci2 ri1, or int8x2 (PocketSDR\n"
+           "               INT8X2 = ci8 with Q negated; default: from the sidecar)\n"
            "  --fs HZ      sample rate, e.g. 4.092M (default: from the sidecar)\n"
            "  --fc HZ      centre (LO) frequency, e.g. 1575.42M (default: from the sidecar)\n"
            "  --if HZ      IF of the signal in the samples (real formats; complex default 0)\n"
@@ -127,7 +128,7 @@ int bx_iq_sigmf_read(const char *meta_path, bx_iq_params_t *p, char *err, size_t
     int f = -1;
     if (bf) {
         if (bx_iq_format_from_name(bf, &f) != BX_OK) {
-            snprintf(err, errlen, "%s: unknown bdsrx:format \"%s\" (use ci8 ci16 cf32 ri8 ci2 ri1)", meta_path, bf);
+            snprintf(err, errlen, "%s: unknown bdsrx:format \"%s\" (use ci8 ci16 cf32 ri8 ci2 ri1 int8x2)", meta_path, bf);
             rc = BX_ERR_UNSUPPORTED;
             goto out;
         }
@@ -207,6 +208,7 @@ int bx_iq_sigmf_write_annotated(const char *meta_path, const bx_iq_params_t *p, 
     static const char *const sigmf_name[BX_IQ_FORMAT_COUNT] = {
         [BX_IQ_CI8] = "ci8", [BX_IQ_CI16] = "ci16_le", [BX_IQ_CF32] = "cf32_le",
         [BX_IQ_RI8] = "ri8", [BX_IQ_CI2] = "ci2",      [BX_IQ_RI1] = "ri1",
+        [BX_IQ_INT8X2] = "ci8", /* byte layout; bdsrx:format int8x2 tells the Q sign */
     };
     json_t *root = json_object(), *global = json_object(), *caps = json_array(), *c0 = json_object();
     int rc = BX_ERR_ARG;
@@ -260,12 +262,16 @@ static char *trim(char *s)
 
 int bx_iq_tag_read(const char *tag_path, bx_iq_params_t *p, char *err, size_t errlen)
 {
-    /* FMT values: PocketSDR pocket_dump (INT8, INT8X2) and SignalSim IFDataGen (INT2X2, ...). */
+    /* FMT values: PocketSDR (INT8, INT8X2 with Q negated, CS8, CS16: src/sdr_func.c fmt_str and
+     * sdr_read_data, src/sdr_rcv.c write_buff) and SignalSim IFDataGen (INT2X2, INT8X2 with plain
+     * Q, ...); iq.h tells the Q conventions. */
     static const struct {
         const char *fmt;
         int f;
-    } fmts[] = {{"INT8", BX_IQ_RI8},   {"INT8X2", BX_IQ_CI8},      {"INT16X2", BX_IQ_CI16},
-                {"INT2X2", BX_IQ_CI2}, {"FLOAT32X2", BX_IQ_CF32}, {"INT1", BX_IQ_RI1}};
+    } fmts[] = {{"INT8", BX_IQ_RI8},   {"INT8X2", BX_IQ_INT8X2},   {"INT16X2", BX_IQ_CI16},
+                {"INT2X2", BX_IQ_CI2}, {"FLOAT32X2", BX_IQ_CF32}, {"INT1", BX_IQ_RI1},
+                {"CS8", BX_IQ_CI8},    {"CS16", BX_IQ_CI16}};
+    int ifdatagen = 0, fmt_line = 0;
     FILE *fp = fopen(tag_path, "r");
     if (!fp) {
         snprintf(err, errlen, "%s: cannot read tag file: %s", tag_path, strerror(errno));
@@ -295,12 +301,16 @@ int bx_iq_tag_read(const char *tag_path, bx_iq_params_t *p, char *err, size_t er
                 if (!strcasecmp(val, fmts[i].fmt))
                     f = fmts[i].f;
             if (f < 0) {
-                snprintf(err, errlen, "%s:%d: FMT \"%s\" is not supported (INT8 INT8X2 INT16X2 INT2X2 FLOAT32X2 INT1)",
+                snprintf(err, errlen,
+                         "%s:%d: FMT \"%s\" is not supported (INT8 INT8X2 CS8 CS16 INT16X2 INT2X2 FLOAT32X2 INT1)",
                          tag_path, lineno, val);
                 rc = BX_ERR_UNSUPPORTED;
             } else {
                 p->format = f;
+                fmt_line = 1;
             }
+        } else if (!strcmp(key, "PROG")) {
+            ifdatagen = !strcasecmp(val, "IFDataGen");
         } else if (!strcmp(key, "F_S") || !strcmp(key, "F_LO") || !strcmp(key, "F_IF")) {
             mhz = strtod(val, &end);
             if (end == val || *trim(end) || !isfinite(mhz) || (strcmp(key, "F_IF") && mhz <= 0.0)) {
@@ -314,9 +324,11 @@ int bx_iq_tag_read(const char *tag_path, bx_iq_params_t *p, char *err, size_t er
                 p->if_hz = mhz * 1e6;
             }
         }
-        /* other keys (PROG, TIME, IQ, BITS, SCALE) carry nothing the reader needs */
+        /* other keys (TIME, IQ, BITS, SCALE) carry nothing the reader needs */
     }
     fclose(fp);
+    if (rc == BX_OK && fmt_line && ifdatagen && p->format == BX_IQ_INT8X2)
+        p->format = BX_IQ_CI8; /* SignalSim's INT8X2 is plain I + jQ (iq.h) */
     return rc;
 }
 

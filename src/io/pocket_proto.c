@@ -231,13 +231,14 @@ int bx_pocket_level(unsigned code2)
     return (code2 & 2) ? -mag : mag;
 }
 
+/* The Q field has the opposite polarity (pocket_proto.h): Q = -level(code). */
 void bx_pocket_unpack_ci8(const uint8_t *in, size_t n, int ch, int8_t *out)
 {
     int sh = 4 * ch;
     for (size_t i = 0; i < n; i++) {
         unsigned b = in[i] >> sh;
         out[2 * i] = (int8_t)bx_pocket_level(b & 3);
-        out[2 * i + 1] = (int8_t)bx_pocket_level((b >> 2) & 3);
+        out[2 * i + 1] = (int8_t)-bx_pocket_level((b >> 2) & 3);
     }
 }
 
@@ -253,17 +254,20 @@ void bx_pocket_unpack_cf32(const uint8_t *in, size_t n, int ch, int iq, float _C
     int sh = 4 * ch;
     if (iq)
         for (size_t i = 0; i < n; i++)
-            out[i] = (float)bx_pocket_level((in[i] >> sh) & 3) + (float)bx_pocket_level((in[i] >> (sh + 2)) & 3) * I;
+            out[i] = (float)bx_pocket_level((in[i] >> sh) & 3) - (float)bx_pocket_level((in[i] >> (sh + 2)) & 3) * I;
     else
         for (size_t i = 0; i < n; i++)
             out[i] = (float)bx_pocket_level((in[i] >> sh) & 3);
 }
 
+/* Nibble copy with the Q sign bit (bit 3 of each nibble) flipped: ci2 holds I + jQ. */
+#define CI2_Q_SIGNS 0x88u
+
 void bx_pocket_pack_ci2(const uint8_t *in, size_t n, int ch, uint8_t *out)
 {
     int sh = 4 * ch;
     for (size_t i = 0; i + 1 < n; i += 2)
-        out[i / 2] = (uint8_t)(((in[i] >> sh) & 0xF) | (((in[i + 1] >> sh) & 0xF) << 4));
+        out[i / 2] = (uint8_t)((((in[i] >> sh) & 0xF) | (((in[i + 1] >> sh) & 0xF) << 4)) ^ CI2_Q_SIGNS);
 }
 
 size_t bx_pocket_stream_ci2(uint8_t *pending, int *has_pending, const uint8_t *in, size_t n, int ch,
@@ -272,7 +276,7 @@ size_t bx_pocket_stream_ci2(uint8_t *pending, int *has_pending, const uint8_t *i
     size_t k = 0;
     int sh = 4 * ch;
     if (*has_pending && n) {
-        out[k++] = (uint8_t)(((*pending >> sh) & 0xF) | (((in[0] >> sh) & 0xF) << 4));
+        out[k++] = (uint8_t)((((*pending >> sh) & 0xF) | (((in[0] >> sh) & 0xF) << 4)) ^ CI2_Q_SIGNS);
         in++;
         n--;
         *has_pending = 0;

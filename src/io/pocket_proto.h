@@ -18,8 +18,13 @@
  *   each 2-bit field in MAX2771 sign/magnitude (register FORMAT=1, BITS=2):
  *     bit 1 = sign (1 = negative), bit 0 = magnitude -> 0:+1 1:+3 2:-1 3:-3
  *   A channel with IQEN=0 (I only, real sampling at an IF) uses only its I field.
- *   This is the same 2-bit coding as the bdsrx ci2 file format (testdata/README.md), so the
- *   CH1/CH2 nibbles of two consecutive bytes pack losslessly into one ci2 byte.
+ *   The Q field has the opposite polarity: the complex sample is level(I) - j level(Q), as
+ *   PocketSDR reads it (src/sdr_rcv.c gen_LUTC: valI_2b {1,3,-1,-3}, valQ_2b {-1,-3,1,3}; its
+ *   pocket_dump files keep the codes as INT8X2 and its readers negate Q).  Read straight, every
+ *   Doppler on the real 4 MHz IQ capture has the wrong sign (tests/test_acq.c).  This is the same
+ *   2-bit coding as the bdsrx ci2 file format (testdata/README.md) up to that sign, so the
+ *   CH1/CH2 nibbles of two consecutive bytes pack losslessly into one ci2 byte with the Q sign
+ *   bits flipped (XOR 0x88); all unpackers below return I - jQ.
  *
  * MAX2771 register fields (name, address, width, LSB position) are from the MAX2771 data
  * sheet (Maxim, "MAX2771 Multiband Universal GNSS Receiver", 2018), register map §; the

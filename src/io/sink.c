@@ -46,7 +46,7 @@ static size_t per_byte(int format) { return (size_t)bx_iq_samples_per_byte_group
 float bx_sink_lsb_scale(int in_format)
 {
     uint8_t raw[8] = {0};
-    if (in_format == BX_IQ_CI8 || in_format == BX_IQ_RI8 || in_format == BX_IQ_CI16)
+    if (in_format == BX_IQ_CI8 || in_format == BX_IQ_INT8X2 || in_format == BX_IQ_RI8 || in_format == BX_IQ_CI16)
         raw[0] = 1; /* code 1 */
     else if (in_format == BX_IQ_CF32) {
         float one = 1.0f;
@@ -65,7 +65,7 @@ int bx_sink_create(const char *path, const bx_sink_meta_t *m, int sidecar, bx_si
 {
     *out = NULL;
     if (m->format < 0 || m->format >= BX_IQ_FORMAT_COUNT) {
-        snprintf(err, errlen, "%s: no output format given (ci8, ci16, cf32, ri8, ci2, ri1)", path);
+        snprintf(err, errlen, "%s: no output format given (ci8, ci16, cf32, ri8, ci2, ri1, int8x2)", path);
         return BX_ERR_ARG;
     }
     bx_sink_t *k = calloc(1, sizeof *k);

@@ -80,7 +80,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
         if (!strcmp(k, "format")) {
             int f;
             if (bx_iq_format_from_name(v, &f) != BX_OK) {
-                snprintf(err, errlen, "source URI: unknown format '%s' (ci8, ci16, cf32, ri8, ci2, ri1)", v);
+                snprintf(err, errlen, "source URI: unknown format '%s' (ci8, ci16, cf32, ri8, ci2, ri1, int8x2)", v);
                 return BX_ERR_ARG;
             }
             o->format = f;

@@ -40,6 +40,15 @@ typedef struct {
 
     int frames_ok, frames_bad;
     int lost;                 /* tracking declared loss of lock */
+
+    /* carrier-phase arc (receiver.c emit_epoch): the phase is reported from
+     * the first epoch with a pseudorange on, shifted by a whole number of
+     * cycles so that it starts near P / lambda; a new arc (and LLI) after any
+     * tracking discontinuity or missed epoch */
+    int arc_open;
+    uint32_t arc_slip_count;  /* bx_trk_obs_t.slip_count when the arc was last seen */
+    int64_t arc_last_epoch;   /* receiver epoch counter of the last reported phase */
+    double arc_offset_cyc;    /* whole cycles added to the tracked phase */
 } bx_channel_t;
 
 bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, double if_hz,

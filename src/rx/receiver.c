@@ -66,6 +66,8 @@ struct bx_rx {
     uint64_t obs_sample;        /* stream-0 sample index of that epoch */
     uint64_t skipped;           /* samples of stream 0 declared lost (bx_rx_skip) */
     unsigned resyncs;           /* time scale re-established after a discontinuity */
+    int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
+    int64_t epoch_count;        /* epochs emitted */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -486,11 +488,38 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
         return;
     int64_t d = llround(bias_s * rx->st[0].cfg.fs_hz);
     rx->t0_samples -= d;
+    /* the carrier phases carry the same clock step as the pseudoranges */
+    rx->steered_samples += d;
     rx->next_epoch_rx -= d; /* keep the epoch grid on whole intervals */
     /* to the nearest grid point: rounding up skipped an epoch whenever the
      * receiver clock was behind (d < 0); one already past is skipped in
      * bx_rx_process */
     rx->next_epoch_rx = ((rx->next_epoch_rx + rx->epoch_samples / 2) / rx->epoch_samples) * rx->epoch_samples;
+}
+
+/* Carrier phase of one observation (RINEX 3.05 §3.3: L = P / lambda + N
+ * up to the dispersive terms).  The tracked phase (RINEX sign) counts the
+ * replica against the sample clock; the receiver time scale is t0 + S / fs,
+ * so the phase referred to it carries f * t0: every clock step of
+ * bx_rx_steer_clock moves it by -f * step exactly as it moves the
+ * pseudorange by -c * step.  Arcs: see bx_channel_t. */
+static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, bx_obsd_t *d)
+{
+    const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    const double lambda_m = BX_CLIGHT_MPS / f_hz;
+    const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
+    int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
+    if (slip)
+        ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
+    ch->arc_open = 1;
+    ch->arc_slip_count = o->slip_count;
+    ch->arc_last_epoch = rx->epoch_count;
+    d->carrier_cycles = raw + ch->arc_offset_cyc;
+    d->flags |= BX_OBS_CP;
+    if (slip)
+        d->flags |= BX_OBS_SLIP;
+    if (o->half_cycle)
+        d->flags |= BX_OBS_HALF;
 }
 
 static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[BX_RX_MAX_STREAMS],
@@ -523,10 +552,9 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             d->sig = (uint8_t)st->cfg.sig;
             d->pilot = 1;
             d->doppler_hz = o->doppler_hz;
-            d->carrier_cycles = o->carrier_cycles;
             d->cn0_dbhz = o->cn0_dbhz;
             d->lock_s = o->lock_s;
-            d->flags = BX_OBS_DOP | BX_OBS_CN0 | BX_OBS_CP;
+            d->flags = BX_OBS_DOP | BX_OBS_CN0;
             bx_time_t tx;
             /* B1C without a decoded frame yet (18 s each): once any channel set the
              * time scale, its transmit time follows from the receiver time */
@@ -536,12 +564,14 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
                 bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
                 d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
                 d->flags |= BX_OBS_PR;
+                set_phase(rx, ch, o, d);
             }
             obs->n++;
         }
     }
     if (rx->cfg.on_epoch)
         rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+    rx->epoch_count++;
 }
 
 int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
@@ -650,6 +680,7 @@ int bx_rx_skip(bx_rx_t *rx, int64_t nsamples)
     if (rx->next_epoch_rx < now)
         rx->next_epoch_rx += (now - rx->next_epoch_rx + rx->epoch_samples - 1) / rx->epoch_samples * rx->epoch_samples;
     rx->skipped += (uint64_t)nsamples;
+    rx->epoch_count++; /* every carrier-phase arc ends at a gap (loss-of-lock indicator) */
     return BX_OK;
 }
 
@@ -708,6 +739,14 @@ int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max)
 }
 
 uint64_t bx_rx_epoch_sample(const bx_rx_t *rx) { return rx->obs_sample; }
+
+int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
+{
+    int n = 0;
+    for (int s = 0; s < rx->cfg.n_streams && n < max; s++)
+        sigs[n++] = rx->st[s].cfg.sig;
+    return n;
+}
 
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
@@ -43,9 +44,32 @@ static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE 
 }
 
 static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
-static int emit_rnx_hdr(FILE *m, const void *hdr, const void *obs)
+/* The RINEX header as one record; rnx_pos_at = where APPROX POSITION XYZ
+ * lands in the file (-1 on a pipe), for bx_rinex_obs_set_position. */
+static void put_header(solout_t *o, const bx_obs_t *obs)
 {
-    return bx_rinex_obs_write_header(m, hdr, ((const bx_obs_t *)obs)->time);
+    o->rnx_pos_at = -1;
+    if (o->werr)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    long rel = -1;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, "RINEX observation output", ENOMEM);
+        return;
+    }
+    const int st = bx_rinex_obs_write_header_pos(m, &o->rnx_hdr, obs->time, &rel);
+    if (fclose(m) != 0 || st != BX_OK) {
+        fail(o, "RINEX observation output", ENOMEM);
+    } else {
+        const off_t at = fflush(o->rnx) == 0 ? lseek(fileno(o->rnx), 0, SEEK_CUR) : -1;
+        const int e = bx_rec_write(o->rnx, buf, len);
+        fail(o, "RINEX observation output", e);
+        if (!e && at >= 0 && rel >= 0)
+            o->rnx_pos_at = (long)at + rel;
+    }
+    free(buf);
 }
 static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
 
@@ -77,7 +101,12 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
-            put_record(o, o->rnx, "RINEX observation output", emit_rnx_hdr, &o->rnx_hdr, obs);
+            if (o->rnx_hdr.n_types == 0) {
+                int sigs[BX_RX_MAX_STREAMS];
+                int ns = bx_rx_signals(rx, sigs, BX_RX_MAX_STREAMS);
+                bx_rinex_obs_header_for_signals(&o->rnx_hdr, sigs, ns);
+            }
+            put_header(o, obs);
             o->rnx_started = 1;
         }
         put_record(o, o->rnx, "RINEX observation output", emit_rnx_epoch, &o->rnx_hdr, obs);
@@ -105,6 +134,10 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
         memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        /* RINEX header: the approximate position of the first fix (best effort: a
+         * pipe keeps the zeros) */
+        if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
     }
     o->nfix++;
     bx_rx_set_position(rx, sol.pos_m);

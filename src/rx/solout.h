@@ -22,7 +22,9 @@ typedef struct {
     bx_pvt_t *pvt;                 /* the solver (caller owns it) */
     FILE *json;                    /* JSON lines or NULL (every record is written whole and flushed, src/io/recio.h) */
     int flush;                     /* unused: every record is flushed */
-    FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch */
+    FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch
+                                      (n_types 0: the types of the receiver's signals); APPROX POSITION
+                                      XYZ is filled in at the first fix when the file is seekable */
     bx_rinex_obs_header_t rnx_hdr;
     solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each epoch with a time (quality 0 without a valid fix), or NULL */
     void *nmea_user;
@@ -34,6 +36,7 @@ typedef struct {
     unsigned resyncs;              /* bx_rx_resyncs seen */
     int werr;                      /* errno of the first failed write (then nothing more is written) */
     char werr_msg[256];
+    long rnx_pos_at;               /* offset of APPROX POSITION XYZ in rnx (-1 unknown) */
     double ttff_s;                 /* sample clock (s) of the first fix */
     double sum_pos[3], first_pos[3], enu_sum[3], enu_sq[3], err3d_sq_sum;
     bx_sol_t last;

@@ -63,6 +63,7 @@ float bx_simsig_default_sigma(int format)
 {
     switch (format) {
     case BX_IQ_CI8:
+    case BX_IQ_INT8X2:
     case BX_IQ_RI8:
         return 20.0f;
     case BX_IQ_CI16:
