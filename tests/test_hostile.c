@@ -19,6 +19,7 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
+#include "bdsrx/source.h"
 #include "bdsrx/sp3.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
@@ -191,12 +192,45 @@ static void test_gzip(void **state)
     bx_nav_free(&nav);
 }
 
+/* URI keys: every number range-checked before conversion (ch=nan, ring=1e300,
+ * timeout_ms=-1 ... were cast to integers; ring=1 dropped every sample). */
+static void test_uri_ranges(void **state)
+{
+    (void)state;
+    char data[4096] = {0};
+    const char *p = write_file("cap.ci8", "");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fwrite(data, 1, sizeof data, f);
+    fclose(f);
+    const char *bad[] = {"ring=1", "ring=1e300", "ring=nan", "ch=nan", "ch=3", "ch=1.5", "timeout_ms=-1",
+                         "timeout_ms=1e12", "block=0", "block=inf", "pace=-1", "pace=nan", "fs=-5", "gain=1e9",
+                         "ring=65536&block=32768"};
+    char uri[512], err[256];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=2e6&live=1&%s", p, bad[i]);
+        bx_source_t *src = NULL;
+        err[0] = '\0';
+        const int st = bx_source_open(uri, NULL, &src, err, sizeof err);
+        if (st == BX_OK)
+            bx_source_close(src);
+        printf("NOTE: %s -> %s\n", bad[i], err);
+        assert_int_equal(st, BX_ERR_ARG);
+        assert_non_null(strstr(err, "source URI: "));
+    }
+    /* and the good values still open */
+    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=2e6&live=1&ring=65536&block=4096&pace=0&timeout_ms=500&ch=1", p);
+    bx_source_t *src = NULL;
+    assert_int_equal(bx_source_open(uri, NULL, &src, err, sizeof err), BX_OK);
+    bx_source_close(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sp3_equal_epochs), cmocka_unit_test(test_sp3_short_lines),
         cmocka_unit_test(test_time_nonfinite),   cmocka_unit_test(test_rinex_obs_fields),
-        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_gzip), cmocka_unit_test(test_uri_ranges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -98,6 +98,35 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             snprintf(err, errlen, "source URI: option %s=%s: not a number", k, v);
             return BX_ERR_ARG;
         }
+        /* every number is range-checked before it is stored (a cast of NaN or
+         * 1e300 to an integer is undefined; ring=1 would drop every block) */
+        static const struct {
+            const char *key;
+            double lo, hi;
+            int integer;
+            const char *what;
+        } rng[] = {
+            {"freq", 0, 100e9, 0, "Hz"},      {"fc", 0, 100e9, 0, "Hz"},
+            {"fs", 0, 1e9, 0, "Hz"},          {"rate", 0, 1e9, 0, "Hz"},
+            {"gain", -100, 100, 0, "dB"},     {"agc", 0, 1, 1, ""},
+            {"ppm", -1000, 1000, 0, "ppm"},   {"bias", 0, 1, 1, ""},
+            {"if", -1e9, 1e9, 0, "Hz"},       {"ch", 1, 2, 1, "(1, 2 or both)"},
+            {"pace", 0, 1000, 0, "x real time (0 = as fast as possible)"}, {"live", 0, 1, 1, ""},
+            {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
+            {"timeout_ms", 1, 600000, 1, "ms"},
+            {"block", 16, 16 << 20, 1, "bytes"},
+        };
+        for (size_t i = 0; i < sizeof rng / sizeof rng[0]; i++)
+            if (!strcmp(k, rng[i].key) &&
+                (!isfinite(x) || x < rng[i].lo || x > rng[i].hi || (rng[i].integer && x != floor(x)))) {
+                if (!strcmp(k, "ch")) {
+                    snprintf(err, errlen, "source URI: channel %s does not exist (ch=1, 2 or both)", v);
+                    return BX_ERR_ARG;
+                }
+                snprintf(err, errlen, "source URI: option %s=%s outside %.15g .. %.15g%s%s", k, v, rng[i].lo,
+                         rng[i].hi, rng[i].integer ? " (whole number) " : " ", rng[i].what);
+                return BX_ERR_ARG;
+            }
         if (!strcmp(k, "freq") || !strcmp(k, "fc"))
             o->fc_hz = x;
         else if (!strcmp(k, "fs") || !strcmp(k, "rate"))
@@ -130,6 +159,11 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
                      "ch, conf, pace, live, ring, timeout_ms, block)", k);
             return BX_ERR_ARG;
         }
+    }
+    if (o->ring_bytes && o->block_bytes && o->block_bytes > o->ring_bytes / 4) {
+        snprintf(err, errlen, "source URI: block=%zu does not fit 4 times into ring=%zu", o->block_bytes,
+                 o->ring_bytes);
+        return BX_ERR_ARG;
     }
     return BX_OK;
 }
