@@ -115,6 +115,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
             {"timeout_ms", 1, 600000, 1, "ms"},
             {"block", 16, 16 << 20, 1, "bytes"},
+            {"reconnect", 0, 1000, 1, "attempts"},
         };
         for (size_t i = 0; i < sizeof rng / sizeof rng[0]; i++)
             if (!strcmp(k, rng[i].key) &&
@@ -153,10 +154,12 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->timeout_ms = (int)x;
         else if (!strcmp(k, "block"))
             o->block_bytes = (size_t)x;
+        else if (!strcmp(k, "reconnect"))
+            o->reconnect = (int)x;
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, ring, timeout_ms, block)", k);
+                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect)", k);
             return BX_ERR_ARG;
         }
     }
@@ -209,6 +212,16 @@ static void record_drop(bx_source_t *s, uint64_t n)
     atomic_store(&s->st_last_drop_time, now);
     atomic_store(&s->st_last_drop_sample, s->produced);
     flush_pending(s);
+}
+
+void bx__source_gap(bx_source_t *s, uint64_t n)
+{
+    s->carry_len = 0;
+    if (n == 0)
+        return;
+    record_drop(s, n);
+    s->produced += n;
+    atomic_store_explicit(&s->st_produced, s->produced, memory_order_relaxed);
 }
 
 /* Producer: append raw bytes; whole granules only reach the ring, a partial
@@ -408,6 +421,7 @@ void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st)
     st->ring_capacity = s->ring ? bx_ringbuf_capacity(s->ring) : 0;
     st->ring_fill_max = atomic_load(&m->st_fill_max);
     st->ring_fill = s->ring ? bx_ringbuf_readable(s->ring) : 0;
+    st->reconnects = atomic_load(&m->st_reconnects);
 }
 
 /* ---- consumer ----------------------------------------------------------- */

@@ -57,6 +57,7 @@ struct bx_source {
     _Atomic uint64_t st_produced, st_dropped, st_events, st_last_drop_sample;
     _Atomic double st_last_drop_time;
     _Atomic size_t st_fill_max;
+    _Atomic uint64_t st_reconnects;
     /* consumer-owned */
     uint64_t next_index;
     uint64_t pending_drop;
@@ -69,6 +70,10 @@ struct bx_source {
 /* Producer helpers (reader thread only). */
 void bx__source_push(bx_source_t *s, const void *raw, size_t nbytes);
 int bx__source_stopping(const bx_source_t *s);
+/* The stream lost n samples that will never arrive (a network outage): they
+ * are counted as a loss at the current position and a partial sample held
+ * from before the gap is discarded (the new byte stream starts on a sample). */
+void bx__source_gap(bx_source_t *s, uint64_t n);
 /* Records an error message (printf-style) and returns status. */
 int bx__source_fail(bx_source_t *s, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

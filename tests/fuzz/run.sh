@@ -32,7 +32,8 @@ seeds() { # harness -> seed directory filled from the data at hand (heads of big
     fuzz_sidecar)
         for x in "$TD"/signalsim/*.tag; do [ -f "$x" ] && { printf '\001'; cat "$x"; } > "$d/$(basename "$x")"; done ;;
     fuzz_nav_decode)
-        [ -f "$ICD/testvectors.md" ] && cp "$ICD/testvectors.md" "$d/testvectors.md"
+        # one seed per fenced block of the ICD test vectors (small inputs run fast)
+        [ -f "$ICD/testvectors.md" ] && awk -v d="$d" '/^```/{ if (inb) { print >> f; close(f); inb = 0 } else { k++; f = d "/tv" k ".md"; print > f; inb = 1 } next } inb { print >> f }' "$ICD/testvectors.md"
         for x in "$TD"/real/cssrlib_pppb2b/doy2023-223/*bdsb2b.txt; do [ -f "$x" ] && head -c 4000 "$x" > "$d/b2blog.txt"; done
         for x in "$TD"/real/qzsl6tool_b2b_rtcm/*.b2b; do [ -f "$x" ] && head -c 1250 "$x" > "$d/frames.b2b"; done ;;
     fuzz_pocket_conf)
