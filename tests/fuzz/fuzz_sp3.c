@@ -10,10 +10,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bx_sp3_read(fuzz_file(data, size, ".sp3"), &s, err, sizeof err) != BX_OK)
         return 0;
     double pos[3], clk;
-    for (int prn = 1; prn <= 63; prn += 7)
-        for (int k = 0; k < 4; k++) {
-            const bx_time_t t = bx_time_add(s->epoch[0], 450.0 * k + 17.3);
-            bx_sp3_interp(s, prn, t, 1 + k * 3, pos, &clk);
+    /* at the first and last epochs exactly, between, and just outside */
+    const double span = bx_time_diff(s->epoch[s->n_epoch - 1], s->epoch[0]);
+    const double at[6] = {0.0, span, 0.5 * span, 0.37 * span, -1.0, span + 1.0};
+    for (int prn = 1; prn <= 63; prn++)
+        for (int k = 0; k < 6; k++) {
+            bx_sp3_interp(s, prn, bx_time_add(s->epoch[0], at[k]), 1 + (prn + k) % 10, pos, &clk);
             bx_sp3_at(s, prn, k, pos, &clk);
         }
     bx_sp3_free(s);

@@ -49,6 +49,7 @@ for h in "$F"/fuzz_*; do
     mkdir -p "$F/corpus/$n"
     log="$F/$n.log"
     "$h" -max_total_time="$S" -close_fd_mask=3 -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+        $( [ -f "tests/fuzz/$n.dict" ] && echo "-dict=tests/fuzz/$n.dict" ) \
         -artifact_prefix="$F/artifacts/$n-" "$F/corpus/$n" "$F/seed/$n" > "$log" 2>&1
     rc=$?
     ex=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
