@@ -181,6 +181,18 @@ static void test_run_write_errors(void **state)
         assert_int_not_equal(rc, 0);
         assert_non_null(strstr(err, cases[i][1]));
     }
+    /* bdsrx live: the same message and exit status */
+    const int rc = sh("cd %s && '%s/bdsrx' live --source a_b2a.ci8 --nav nav.rnx --quiet --nmea /dev/full > out.txt "
+                      "2> err.txt", g_dir, g_bin);
+    char path[256], err[4096] = "";
+    snprintf(path, sizeof path, "%s/err.txt", g_dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    err[fread(err, 1, sizeof err - 1, f)] = '\0';
+    fclose(f);
+    printf("NOTE: live --nmea /dev/full: exit %d: %s", rc, err);
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(err, "bdsrx live: NMEA output: write failed: No space left on device"));
 }
 
 int main(void)
