@@ -13,6 +13,7 @@
 #include "bdsrx/acq.h"
 #include "bdsrx/code.h"
 #include "acq_impl.h"
+#include "bx_err.h"
 
 #define CODE_LEN 10230 /* B1C and B2a primary codes (signals.md §1) */
 #define MAX_WORKERS 16
@@ -108,7 +109,7 @@ void bx_acq_destroy(bx_acq_t *a)
     free(a);
 }
 
-static int config_check(const bx_acq_config_t *c)
+static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
 {
     const char *why = NULL;
     if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A)
@@ -133,9 +134,7 @@ static int config_check(const bx_acq_config_t *c)
         why = "nthreads must be 0..16";
     else if (!(c->bw_hz >= 0))
         why = "processing bandwidth must be >= 0 (0 = automatic)";
-    if (why)
-        fprintf(stderr, "bx_acq_create: %s\n", why);
-    return why ? BX_ERR_ARG : BX_OK;
+    return why ? bx_err(err, errlen, BX_ERR_ARG, "acquisition: %s", why) : BX_OK;
 }
 
 static int work_alloc(acq_work_t *w, size_t m, size_t mp, size_t n_lag, size_t n_coh, int noncoh)
@@ -168,13 +167,19 @@ static int export_wisdom(const char *path)
     return 1;
 }
 
-bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
+int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t errlen)
 {
-    if (!c || config_check(c) != BX_OK)
-        return NULL;
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_acq_create: out is NULL");
+    *out = NULL;
+    if (!c)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_acq_create: no configuration");
+    int st = config_check(c, err, errlen);
+    if (st != BX_OK)
+        return st;
     bx_acq_t *a = calloc(1, sizeof *a);
     if (!a)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: out of memory");
     a->cfg = *c;
     const double fs = c->fs_hz;
     const int b1c = (c->sig == BX_SIG_B1C);
@@ -249,9 +254,9 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     for (int i = 0; ok && i < a->nwork; i++)
         ok = work_alloc(&a->work[i], a->m, a->mp, a->n_lag, a->n_coh, c->noncoh) == BX_OK;
     if (!ok) {
-        fprintf(stderr, "bx_acq_create: out of memory (FFT size %zu, %d blocks)\n", a->m, c->noncoh);
+        const size_t m = a->m;
         bx_acq_destroy(a);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: out of memory (FFT size %zu, %d blocks)", m, c->noncoh);
     }
     /* Plans once, here (the FFTW planner is not thread-safe); searches use the new-array
      * execute functions on the workers' equally aligned fftwf_malloc buffers. */
@@ -272,11 +277,12 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     if (c->wisdom_path && c->fft_measure && a->pf && a->pi && measured_new && !export_wisdom(c->wisdom_path))
         fprintf(stderr, "bx_acq_create: cannot write FFTW wisdom to %s (plans are used anyway)\n", c->wisdom_path);
     if (!a->pf || !a->pi) {
-        fprintf(stderr, "bx_acq_create: FFTW could not plan sizes %zu / %zu\n", a->m, a->mp);
+        const size_t m = a->m, mp = a->mp;
         bx_acq_destroy(a);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: FFTW could not plan sizes %zu / %zu", m, mp);
     }
-    return a;
+    *out = a;
+    return BX_OK;
 }
 
 size_t bx_acq_samples_needed(const bx_acq_t *a)

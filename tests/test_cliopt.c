@@ -2,6 +2,7 @@
  * --opt value / --opt=value, messages for unknown options and missing or bad values, numbers
  * checked for NaN/inf/range, operands in any order, generated --help, --version everywhere,
  * `bdsrx help CMD`, the signal from the sidecar's centre frequency. */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +133,11 @@ static void test_values(void **state)
     assert_int_equal(parse(&v, "A --opt=val -s -x", ops, &nop, msg, sizeof msg), 0);
     assert_string_equal(v.opt, "val");
     assert_string_equal(v.s, "-x"); /* a value may start with '-' */
+    /* unambiguous prefixes (getopt_long's rule); --s is ambiguous (--str, --signal) */
+    assert_int_equal(parse(&v, "A --fla --nu 4 --it=q", ops, &nop, msg, sizeof msg), 0);
+    assert_true(v.flag == 1 && v.n == 4 && v.list.n == 1);
+    assert_int_equal(parse(&v, "A --s x", ops, &nop, msg, sizeof msg), 2);
+    assert_non_null(strstr(msg, "prog: option --s is ambiguous (prog --help)"));
     /* "--" ends the options, "-" is an operand */
     assert_int_equal(parse(&v, "-- --flag -", ops, &nop, msg, sizeof msg), 0);
     assert_int_equal(v.flag, 0);
@@ -231,7 +237,6 @@ static void test_signal_from_fc(void **state)
 
 /* ---- the programs ---- */
 
-static const char *const g_progs[] = {"bdsrx", "bdsrx-sim", "bdsrx-rec", "bdsrx-replay", "bdsrx-convert"};
 static const char *const g_cmds[] = {"run", "live", "acquire", "track", "nav-decode", "pvt", "code", "info"};
 
 static void test_programs_common(void **state)
@@ -245,13 +250,30 @@ static void test_programs_common(void **state)
     tu_result_t r;
     char want[64];
     snprintf(want, sizeof want, "%s\n", bx_version());
-    for (size_t i = 0; i < sizeof g_progs / sizeof g_progs[0]; i++) {
+    /* every program in the bin directory */
+    char bindir[256];
+    snprintf(bindir, sizeof bindir, "%s", bin);
+    *strrchr(bindir, '/') = 0;
+    const char *progs[32];
+    char names[32][256];
+    int nprog = 0;
+    DIR *d = opendir(bindir);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL && nprog < 32;)
+        if (!strcmp(e->d_name, "bdsrx") || !strncmp(e->d_name, "bdsrx-", 6)) {
+            snprintf(names[nprog], sizeof names[nprog], "%s", e->d_name);
+            progs[nprog] = names[nprog];
+            nprog++;
+        }
+    closedir(d);
+    assert_true(nprog >= 5);
+    for (int i = 0; i < nprog; i++) {
         char p[256];
-        assert_non_null(tu_bin(p, sizeof p, g_progs[i]));
+        assert_non_null(tu_bin(p, sizeof p, progs[i]));
         assert_int_equal(tu_runl(&r, NULL, p, "--version", NULL), 0);
         assert_true(r.out_len > strlen(want) && !strcmp(r.out + r.out_len - strlen(want), want));
         tu_result_free(&r);
-        if (i == 0)
+        if (!strcmp(progs[i], "bdsrx"))
             continue; /* bdsrx itself: per command below */
         assert_int_equal(tu_runl(&r, NULL, p, "--help", NULL), 0);
         assert_non_null(strstr(r.out, "usage: "));
@@ -261,7 +283,7 @@ static void test_programs_common(void **state)
         tu_result_free(&r);
         assert_int_equal(tu_runl(&r, NULL, p, "--quite", NULL), 2);
         char m[128];
-        snprintf(m, sizeof m, "%s: unknown option --quite (did you mean --quiet?) (%s --help)", g_progs[i], g_progs[i]);
+        snprintf(m, sizeof m, "%s: unknown option --quite (did you mean --quiet?) (%s --help)", progs[i], progs[i]);
         assert_non_null(strstr(r.err, m));
         tu_result_free(&r);
     }
@@ -276,6 +298,17 @@ static void test_programs_common(void **state)
         assert_non_null(strstr(h1.out, "  -q, --quiet "));
         assert_null(strstr(h1.out, "include/"));
         assert_null(strstr(h1.out, ".h)"));
+        /* the completion list and the help come from the same table */
+        assert_int_equal(tu_runl(&r, NULL, bin, g_cmds[i], "--list-options", NULL), 0);
+        int nopt = 0;
+        for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n"), nopt++) {
+            char w[96];
+            snprintf(w, sizeof w, "%s ", l);
+            if (!strstr(h1.out, w) && !strstr(h1.out, l))
+                fail_msg("bdsrx %s: %s listed for completion but not in --help", g_cmds[i], l);
+        }
+        assert_true(nopt >= 4);
+        tu_result_free(&r);
         tu_result_free(&h1);
         tu_result_free(&h2);
         assert_int_equal(tu_runl(&r, NULL, bin, g_cmds[i], "--version", NULL), 0);
@@ -293,6 +326,31 @@ static void test_programs_common(void **state)
     tu_result_free(&r);
     assert_int_equal(tu_runl(&r, NULL, bin, "run", "x.bin", "--elmask", NULL), 2);
     assert_non_null(strstr(r.err, "bdsrx run: --elmask needs a value"));
+    tu_result_free(&r);
+}
+
+/* tools/bdsrx.bash-completion in bash, with the programs' own option lists */
+static void test_bash_completion(void **state)
+{
+    (void)state;
+    char bin[256], dir[300], script[1024];
+    if (!tu_bin(bin, sizeof bin, "bdsrx") || !tu_have("bash")) {
+        printf("SKIP: bin/bdsrx or bash missing\n");
+        skip();
+    }
+    snprintf(dir, sizeof dir, "%s", bin);
+    *strrchr(dir, '/') = 0;
+    snprintf(script, sizeof script,
+             "source tools/bdsrx.bash-completion; PATH=%s:$PATH; "
+             "COMP_WORDS=(bdsrx run --ra); COMP_CWORD=2; _bdsrx_complete; echo \"1:${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(bdsrx-sim --fs); COMP_CWORD=1; _bdsrx_complete; echo \"2:${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(bdsrx help ac); COMP_CWORD=2; _bdsrx_complete; echo \"3:${COMPREPLY[*]}\"",
+             dir);
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, "bash", "--norc", "-c", script, NULL), 0);
+    assert_non_null(strstr(r.out, "1:--rate\n"));
+    assert_non_null(strstr(r.out, "2:--fs-b1c --fs-b2a\n"));
+    assert_non_null(strstr(r.out, "3:acquire\n"));
     tu_result_free(&r);
 }
 
@@ -348,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_values),         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help_version),   cmocka_unit_test(test_signal_from_fc),
         cmocka_unit_test(test_programs_common), cmocka_unit_test(test_signal_from_sidecar),
+        cmocka_unit_test(test_bash_completion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

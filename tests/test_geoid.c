@@ -17,6 +17,7 @@
 
 #include "bdsrx/geoid.h"
 #include "bdsrx/types.h"
+#include "testutil.h"
 
 #define D2R (M_PI / 180.0)
 
@@ -57,7 +58,7 @@ static void test_against_proj(void **state)
     bx_geoid_t *g = load_or_skip();
     if (!g)
         skip();
-    if (system("command -v cs2cs >/dev/null 2>&1") != 0) {
+    if (!tu_have("cs2cs")) {
         printf("SKIP: cs2cs (Debian proj-bin) not installed; PROJ cross-check not run\n");
         bx_geoid_destroy(g);
         skip();
@@ -76,9 +77,10 @@ static void test_against_proj(void **state)
         fprintf(f, "%.6f %.6f 0\n", lat[i], lon[i]);
     }
     fclose(f);
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "cs2cs -f %%.4f EPSG:4979 EPSG:9707 < %s 2>/dev/null", in);
-    FILE *p = popen(cmd, "r");
+    const tu_opts_t opts = {in, NULL, 0};
+    tu_result_t r;
+    tu_runl(&r, &opts, "cs2cs", "-f", "%.4f", "EPSG:4979", "EPSG:9707", NULL);
+    FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     int n = 0;
     double worst = 0;
@@ -92,7 +94,8 @@ static void test_against_proj(void **state)
         worst = d > worst ? d : worst;
         n++;
     }
-    pclose(p);
+    fclose(p);
+    tu_result_free(&r);
     remove(in);
     printf("NOTE: %d points against PROJ cs2cs EPSG:4979 -> EPSG:9707, worst difference %.4f m\n", n, worst);
     if (n == 0) {

@@ -28,18 +28,12 @@
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/output.h"
 #include "bdsrx/time.h"
+#include "testutil.h"
 
 #define D2R (M_PI / 180.0)
 #define NSAT 6
 static const int prn[NSAT] = {19, 34, 46, 59, 62, 23};
 static const int used[NSAT] = {1, 1, 1, 1, 1, 0};
-
-static int have(const char *prog)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", prog);
-    return system(cmd) == 0;
-}
 
 static int free_port(void)
 {
@@ -55,27 +49,18 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
+/* argv[0] from PATH; stdout into *out_fd (non-blocking) when out_fd, else /dev/null; stderr
+ * to /dev/null.  Returns the pid or -1. */
 static pid_t spawn(char *const argv[], int *out_fd)
 {
-    int p[2] = {-1, -1};
-    if (out_fd && pipe(p))
+    tu_proc_t p;
+    if (tu_spawn(&p, (const char *const *)argv, out_fd ? TU_OUT_PIPE | TU_ERR_NULL : TU_OUT_NULL) != 0)
         return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDWR);
-        dup2(out_fd ? p[1] : nul, 1);
-        dup2(nul, 2);
-        if (out_fd)
-            close(p[0]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
     if (out_fd) {
-        close(p[1]);
-        fcntl(p[0], F_SETFL, O_NONBLOCK);
-        *out_fd = p[0];
+        fcntl(p.out_fd, F_SETFL, O_NONBLOCK);
+        *out_fd = p.out_fd;
     }
-    return pid;
+    return p.pid;
 }
 
 static void make_sol(bx_sol_t *s, int k)
@@ -131,7 +116,7 @@ static double now_s(void)
 static void test_gpsd_reads_beidou(void **state)
 {
     (void)state;
-    if (!have("gpsd") || !have("gpspipe")) {
+    if (!tu_have("gpsd") || !tu_have("gpspipe")) {
         printf("SKIP: gpsd/gpspipe not installed (Debian gpsd, gpsd-clients); gpsd test not run\n");
         skip();
     }

@@ -105,7 +105,7 @@ static void test_sp3_short_lines(void **state)
     assert_int_equal(bx_sp3_interp(s, 19, bx_time_from_civil(2023, 8, 11, 0, 12, 0.0), 2, x, &c), BX_OK);
     assert_true(fabs(x[0] + 9392345.678) < 1e-3);
     assert_true(fabs(c - 12.345678e-6) < 1e-12);
-    bx_sp3_free(s);
+    bx_sp3_destroy(s);
     /* seconds beyond 60, NaN coordinates: errors */
     p = write_file("sec.sp3", SP3_HEAD "*  2023  8 11  0  0 1e300\n" SP3_REC "EOF\n");
     assert_int_equal(bx_sp3_read(p, &s, err, sizeof err), BX_ERR_FORMAT);
@@ -153,7 +153,7 @@ static void test_rinex_obs_fields(void **state)
         const int st = bx_rinex_obs_read(r, &obs);
         printf("NOTE: obs case %d: %d %s\n", i, st, bx_rinex_obs_error(r));
         assert_int_not_equal(st, BX_OK);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
     }
     const char *p = write_file("onan.rnx", OBS_HEAD "> 2023 03 12 04 05 34.0000000  0  1\nC19            nan    21000000.000\n");
     bx_rinex_obs_reader_t *r = NULL;
@@ -162,7 +162,7 @@ static void test_rinex_obs_fields(void **state)
     assert_int_equal(bx_rinex_obs_read(r, &obs), BX_OK);
     for (int i = 0; i < obs.n; i++)
         assert_true(isfinite(obs.d[i].pseudorange_m));
-    bx_rinex_obs_close(r);
+    bx_rinex_obs_destroy(r);
 }
 
 /* .gz through zlib: a name with a quote (refused before: it went through a
@@ -183,13 +183,13 @@ static void test_gzip(void **state)
     assert_int_equal(bx_rinex_nav_read(path, &nav, err, sizeof err), BX_OK);
     assert_true(nav.n_eph > 10);
     const int full = nav.n_eph;
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     snprintf(path, sizeof path, "%s/cut.rnx.gz", g_dir);
     bx_nav_init(&nav);
     const int st = bx_rinex_nav_read(path, &nav, err, sizeof err);
     printf("NOTE: truncated .gz: %d (%s), %d of %d ephemerides\n", st, err, nav.n_eph, full);
     assert_int_not_equal(st, BX_OK);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* URI keys: every number range-checked before conversion (ch=nan, ring=1e300,
@@ -213,7 +213,7 @@ static void test_uri_ranges(void **state)
         err[0] = '\0';
         const int st = bx_source_open(uri, NULL, &src, err, sizeof err);
         if (st == BX_OK)
-            bx_source_close(src);
+            bx_source_destroy(src);
         printf("NOTE: %s -> %s\n", bad[i], err);
         assert_int_equal(st, BX_ERR_ARG);
         assert_non_null(strstr(err, "source URI: "));
@@ -222,7 +222,7 @@ static void test_uri_ranges(void **state)
     snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=2e6&live=1&ring=65536&block=4096&pace=0&timeout_ms=500&ch=1", p);
     bx_source_t *src = NULL;
     assert_int_equal(bx_source_open(uri, NULL, &src, err, sizeof err), BX_OK);
-    bx_source_close(src);
+    bx_source_destroy(src);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NAV_2023 "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
 #define D2R (M_PI / 180.0)
@@ -48,7 +49,7 @@ static int setup(void **state)
         g_have_nav = g_nav.n_eph > 100;
     }
     g_bdgim = all.iono;
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
     g_nav.iono.valid = 0; /* the synthetic data carry no ionosphere unless a test adds it */
     return 0;
 }
@@ -56,7 +57,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bx_nav_free(&g_nav);
+    bx_nav_destroy(&g_nav);
     return 0;
 }
 
@@ -205,7 +206,8 @@ static void test_spp_modes(void **state)
         bx_pvt_config_t c;
         bx_pvt_config_default(&c);
         c.mode = mode;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         double worst = 0.0, sum2 = 0.0;
         const int N = 10;
         for (int i = 0; i < N; i++) {
@@ -270,7 +272,8 @@ static void test_bdgim_applied(void **state)
         bx_pvt_config_default(&c);
         c.mode = mode;
         g_nav.iono = g_bdgim;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, tr.rx);
         assert_true(sol.flags & BX_SOLF_IONO_BDGIM);
@@ -321,12 +324,13 @@ static void test_raim_fault(void **state)
             if (obs.d[j].prn == fprn)
                 obs.d[j].pseudorange_m += 100.0;
         c.raim = 0;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err_noraim = dist3(sol.pos_m, tr.rx);
         bx_pvt_destroy(p);
         c.raim = 1;
-        p = bx_pvt_create(&c);
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, tr.rx);
         bx_pvt_destroy(p);
@@ -349,7 +353,8 @@ static void test_raim_fault(void **state)
     assert_true(tested >= 3);
     /* without a fault the test passes (chi2 below threshold) */
     simulate(&tr, t_test(0), &obs, &seed, 64);
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
     assert_true(sol.flags & BX_SOLF_RAIM_OK);
     bx_pvt_destroy(p);
@@ -376,7 +381,8 @@ static void test_integrity_jump(void **state)
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = BX_PVT_B1C;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     const bx_time_t t0 = t_test(0);
     int k = 0;
     for (; k < 3; k++) {
@@ -436,7 +442,7 @@ static void test_integrity_jump(void **state)
     bx_pvt_destroy(p);
     /* RAIM failure (a fault and no exclusion allowed): a fix, never a valid one */
     c.raim_max_excl = 0;
-    p = bx_pvt_create(&c);
+    bx_pvt_create(&c, &p, NULL, 0);
     simulate(&tr, t0, &obs, &seed, 64);
     for (int j = 0; j < obs.n; j++)
         if (j % 3 == 0)
@@ -468,7 +474,8 @@ static void test_nofix_and_mask(void **state)
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = BX_PVT_B1C;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     simulate(&tr, t_test(0), &obs, &seed, 3);
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_ERR_NOFIX);
     assert_int_equal(sol.fix, BX_FIX_NONE);
@@ -485,7 +492,7 @@ static void test_nofix_and_mask(void **state)
     /* B2a-only mode without B2a observations */
     bx_pvt_destroy(p);
     c.mode = BX_PVT_B2A;
-    p = bx_pvt_create(&c);
+    bx_pvt_create(&c, &p, NULL, 0);
     for (int j = 0; j < obs.n; j++)
         obs.d[j].sig = BX_SIG_B1C;
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_ERR_NOFIX);
@@ -494,7 +501,7 @@ static void test_nofix_and_mask(void **state)
     /* elevation mask: every used satellite above it, the others flagged */
     c.mode = BX_PVT_B1C;
     c.elmask_rad = 35 * D2R;
-    p = bx_pvt_create(&c);
+    bx_pvt_create(&c, &p, NULL, 0);
     simulate(&tr, t_test(0), &obs, &seed, 64);
     const int st = bx_pvt_solve(p, &obs, &g_nav, &sol);
     int n_mask = 0;
@@ -526,7 +533,8 @@ static void kms3_run(const bx_nav_t *nav, int mode, double *hor, double *d3, int
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = mode;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     static bx_obs_t obs;
     static bx_sol_t sol;
     *fixes = *epochs = *excl45 = 0;
@@ -545,7 +553,7 @@ static void kms3_run(const bx_nav_t *nav, int mode, double *hor, double *d3, int
     *hor = hypot(enu[0], enu[1]);
     *d3 = sqrt(enu[0] * enu[0] + enu[1] * enu[1] + enu[2] * enu[2]);
     bx_pvt_destroy(p);
-    bx_rinex_obs_close(r);
+    bx_rinex_obs_destroy(r);
 }
 
 static void test_kms3(void **state)
@@ -577,7 +585,7 @@ static void test_kms3(void **state)
            fixes, epochs, hor, d3, ex45);
     assert_int_equal(fixes, 19);
     assert_true(d3 < 3.0);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* Pseudoranges of an independent simulator (globsky/SignalSim truth files, 2023-03-12 04:05:30
@@ -630,7 +638,8 @@ static void test_signalsim(void **state)
         bx_pvt_config_t c;
         bx_pvt_config_default(&c);
         c.mode = mode;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &o, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, truth);
         printf("NOTE: SignalSim truth pseudoranges, mode %d: %d satellites, 3D error %.2f m, clock %.2f m\n", mode,
@@ -654,22 +663,21 @@ static void test_signalsim(void **state)
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = BX_PVT_B1C;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     assert_int_equal(bx_pvt_solve(p, &o, &all, &sol), BX_OK);
     printf("NOTE: SignalSim B1C with every ephemeris of the file: 3D error %.2f m\n", dist3(sol.pos_m, truth));
     assert_true(dist3(sol.pos_m, truth) < 1.5);
     bx_pvt_destroy(p);
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
 }
 
 /* bdsrx pvt end to end on KMS3: JSON lines (each parsed), NMEA checksums, summary. */
 static void test_cli(void **state)
 {
     (void)state;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], obs[512], nav[512], cmd[2048], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], obs[512], nav[512], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the pvt CLI test\n", bin);
         skip();
     }
@@ -679,8 +687,10 @@ static void test_cli(void **state)
     const int fd = mkstemp(nmea);
     assert_true(fd >= 0);
     close(fd);
-    snprintf(cmd, sizeof cmd, "'%s' pvt --obs '%s' --nav '%s' --json --nmea '%s' 2>&1", bin, obs, nav, nmea);
-    FILE *p = popen(cmd, "r");
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    const int status = tu_runl(&r, &merged, bin, "pvt", "--obs", obs, "--nav", nav, "--json", "--nmea", nmea, NULL);
+    FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     static char line[65536];
     int n_json = 0, saw_summary = 0;
@@ -698,7 +708,9 @@ static void test_cli(void **state)
             saw_summary = 1;
         }
     }
-    assert_int_equal(pclose(p), 0);
+    fclose(p);
+    tu_result_free(&r);
+    assert_int_equal(status, 0);
     assert_int_equal(n_json, 19);
     assert_true(saw_summary);
     FILE *f = fopen(nmea, "r");

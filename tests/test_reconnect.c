@@ -127,7 +127,7 @@ static void test_reconnect(void **state)
     bx_source_stats(s, &st);
     assert_int_equal(st.reconnects, 1);
     assert_non_null(strstr(bx_source_error(s), "3 reconnection attempts failed"));
-    bx_source_close(s);
+    bx_source_destroy(s);
     pthread_join(th, NULL);
     free(got);
     free(v.data);
@@ -150,7 +150,7 @@ static void test_no_reconnect(void **state)
         nb += 2 * (size_t)n;
     assert_int_equal(n, 0); /* end of stream, not an error */
     assert_int_equal(nb, A_BYTES);
-    bx_source_close(s);
+    bx_source_destroy(s);
     pthread_join(th, NULL);
     free(got);
     free(v.data);

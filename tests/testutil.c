@@ -22,6 +22,27 @@ const char *tu_bin(char *buf, size_t n, const char *name)
     return access(buf, X_OK) == 0 ? buf : NULL;
 }
 
+int tu_have(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0;
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *c = strchr(path, ':');
+        size_t len = c ? (size_t)(c - path) : strlen(path);
+        char f[4096];
+        snprintf(f, sizeof f, "%.*s/%s", (int)len, len ? path : ".", prog);
+        if (access(f, X_OK) == 0)
+            return 1;
+        path += len + (c ? 1 : 0);
+        if (!c)
+            break;
+    }
+    return 0;
+}
+
 static int wait_status(pid_t pid)
 {
     int ws;
@@ -95,7 +116,7 @@ int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts)
         dup2(po[1], 1);
         dup2(merge ? po[1] : pe[1], 2);
         child_env(opts ? opts->env : NULL);
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(po[1]);
@@ -201,13 +222,17 @@ int tu_spawn(tu_proc_t *p, const char *const *argv, unsigned flags)
         }
         if (flags & TU_OUT_PIPE) {
             dup2(po[1], 1);
-            dup2(po[1], 2);
+            if (flags & TU_ERR_NULL) {
+                int nul = open("/dev/null", O_WRONLY);
+                child_dup(nul, 2);
+            } else
+                dup2(po[1], 2);
         } else if (flags & TU_OUT_NULL) {
             int nul = open("/dev/null", O_WRONLY);
             dup2(nul, 1);
             child_dup(nul, 2);
         }
-        execv(argv[0], (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     p->pid = pid;
@@ -252,6 +277,38 @@ long tu_readline(tu_proc_t *p, char *line, size_t n)
         }
         p->len += (size_t)k;
     }
+}
+
+long tu_wait_line(tu_proc_t *p, const char *needle, char *line, size_t n)
+{
+    long l;
+    while ((l = tu_readline(p, line, n)) >= 0)
+        if (strstr(line, needle))
+            return l;
+    return -1;
+}
+
+int tu_replay_server(tu_proc_t *p, const char *bin, const char *const *args, const char *capture)
+{
+    const char *argv[40];
+    int n = 0;
+    argv[n++] = bin;
+    for (; args && *args && n < 35; args++)
+        argv[n++] = *args;
+    argv[n++] = "--rtltcp";
+    argv[n++] = "0";
+    argv[n++] = capture;
+    argv[n] = NULL;
+    if (tu_spawn(p, argv, TU_OUT_PIPE) != 0)
+        return -1;
+    char line[1024];
+    if (tu_wait_line(p, " as rtl_tcp on ", line, sizeof line) < 0) {
+        tu_wait(p);
+        return -1;
+    }
+    const char *c = strstr(line, " as rtl_tcp on ");
+    c = strchr(c + 15, ':');
+    return c ? atoi(c + 1) : -1;
 }
 
 char *tu_read_rest(tu_proc_t *p, size_t *len)
@@ -337,9 +394,22 @@ static int mkdir_p(const char *path)
     return mkdir(b, 0777) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn)
+static int read_key(const char *dir, char *buf, size_t n)
 {
-    for (const char *c = key; *c; c++)
+    char p[4096];
+    snprintf(p, sizeof p, "%s/.key", dir);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return -1;
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = 0;
+    fclose(f);
+    return 0;
+}
+
+int tu_cache_dir(const char *name, const char *key, char *dir, size_t n, char *tmp, size_t tn)
+{
+    for (const char *c = name; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
               *c == '_' || *c == '.'))
             return -1;
@@ -348,20 +418,28 @@ int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn)
         root = "build/test-cache";
     if (mkdir_p(root) != 0)
         return -1;
-    snprintf(dir, n, "%s/%s", root, key);
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+    snprintf(dir, n, "%s/%s", root, name);
+    char have[2048];
+    if (read_key(dir, have, sizeof have) == 0 && !strcmp(have, key))
         return 1;
-    snprintf(tmp, tn, "%s/.tmp-%s-XXXXXX", root, key);
+    snprintf(tmp, tn, "%s/.tmp-%s-XXXXXX", root, name);
     return mkdtemp(tmp) ? 0 : -1;
 }
 
-int tu_cache_commit(const char *dir, const char *tmp)
+int tu_cache_commit(const char *dir, const char *tmp, const char *key)
 {
+    char p[4096];
+    snprintf(p, sizeof p, "%s/.key", tmp);
+    FILE *f = fopen(p, "w");
+    if (!f || fputs(key, f) < 0 || fclose(f) != 0) {
+        tu_rmtree(tmp);
+        return -1;
+    }
+    tu_rmtree(dir); /* an entry made with another key */
     if (rename(tmp, dir) == 0)
         return 0;
-    /* someone else published it first (ENOTEMPTY/EEXIST): theirs is as good as ours */
+    /* another process published it first: theirs has the same key */
     tu_rmtree(tmp);
-    struct stat st;
-    return stat(dir, &st) == 0 ? 0 : -1;
+    char have[2048];
+    return read_key(dir, have, sizeof have) == 0 && !strcmp(have, key) ? 0 : -1;
 }

@@ -22,6 +22,9 @@
  * tests run) in buf; returns buf when it is executable, else NULL. */
 const char *tu_bin(char *buf, size_t n, const char *name);
 
+/* 1 when prog (a name looked up in PATH, or a path) is an executable program (no shell). */
+int tu_have(const char *prog);
+
 typedef struct {
     int status;     /* exit code; 128 + signal number when killed by a signal; -1 when it could not start */
     char *out, *err; /* everything written to stdout / stderr, NUL-terminated (never NULL after tu_run) */
@@ -35,7 +38,7 @@ typedef struct {
     int merge_err;            /* 1: stderr goes into out as well (one stream, in order) */
 } tu_opts_t;
 
-/* Runs argv[0] (a path) with argv (NULL-terminated) and waits for it.  Returns r->status. */
+/* Runs argv[0] (a path, or a name looked up in PATH) with argv (NULL-terminated) and waits for it.  Returns r->status. */
 int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts);
 /* The same with the arguments as a NULL-terminated list: tu_runl(&r, NULL, bin, "run", f, NULL). */
 int tu_runl(tu_result_t *r, const tu_opts_t *opts, const char *prog, ...) __attribute__((sentinel));
@@ -47,6 +50,7 @@ void tu_result_free(tu_result_t *r);
 #define TU_STDIN_PIPE 1u /* in_fd: write end of the child's standard input (else /dev/null) */
 #define TU_OUT_PIPE 2u   /* out_fd: read end of the child's stdout + stderr (else they stay the test's) */
 #define TU_OUT_NULL 4u   /* stdout + stderr to /dev/null */
+#define TU_ERR_NULL 8u   /* with TU_OUT_PIPE: only stdout in out_fd, stderr to /dev/null */
 
 typedef struct {
     pid_t pid;
@@ -60,6 +64,13 @@ int tu_spawn(tu_proc_t *p, const char *const *argv, unsigned flags);
 /* Reads one line (without its newline) from out_fd into line; returns its length, or -1 at end of
  * output.  Lines longer than n-1 are cut. Blocks until a line or the end arrives. */
 long tu_readline(tu_proc_t *p, char *line, size_t n);
+/* Reads lines until one contains needle (that line in line); its length, or -1 when the output
+ * ended first (the process exited or closed its output).  The readiness signal of a server. */
+long tu_wait_line(tu_proc_t *p, const char *needle, char *line, size_t n);
+/* Starts `bdsrx-replay ARGS... --rtltcp 0 CAPTURE` (args: NULL-terminated, without --rtltcp and the
+ * capture) and waits for its "serving ... on ADDR:PORT" line; returns the port the kernel gave it,
+ * -1 on failure (the process is then waited for).  Stop it with tu_wait (it ends after its client). */
+int tu_replay_server(tu_proc_t *p, const char *bin, const char *const *args, const char *capture);
 /* Reads the rest of the output (after the buffered part) into a malloc'd NUL-terminated string. */
 char *tu_read_rest(tu_proc_t *p, size_t *len);
 /* Closes the pipes (the child sees end of input) and waits; returns the status as tu_result_t. */
@@ -67,15 +78,16 @@ int tu_wait(tu_proc_t *p);
 
 /* ---- capture cache ---- */
 
-/* A directory for generated test inputs identified by key (letters, digits, '-', '_', '.'):
- * $BDSRX_TEST_CACHE/key, default build/test-cache/key.  Returns 1 when it already holds a
- * complete result (made earlier in this run or by an earlier run with the same key), 0 when the
- * caller must generate into tmp (an empty fresh directory given in tmp) and then call
- * tu_cache_commit(dir, tmp), -1 on error.  The key should name every parameter of the capture and
- * the generator (e.g. the simulator binary's size and time, tu_file_stamp). */
-int tu_cache_dir(const char *key, char *dir, size_t n, char *tmp, size_t tn);
-/* Publishes tmp as dir (atomic rename; when another process got there first, tmp is removed). */
-int tu_cache_commit(const char *dir, const char *tmp);
+/* A directory for generated test inputs: $BDSRX_TEST_CACHE/name, default build/test-cache/name
+ * (name: letters, digits, '-', '_', '.').  key names every parameter of the content and the
+ * generator (e.g. the simulator binary's size and time, tu_file_stamp), so a capture is made once
+ * and reused by every test and every run until a parameter or the generator changes; one entry
+ * per name is kept.  Returns 1 when dir holds a complete result made with this key; 0 when the
+ * caller must generate into tmp (a fresh empty directory) and then call tu_cache_commit; -1 on
+ * error. */
+int tu_cache_dir(const char *name, const char *key, char *dir, size_t n, char *tmp, size_t tn);
+/* Publishes tmp (with its key) as dir, replacing an older entry; 0 on success. */
+int tu_cache_commit(const char *dir, const char *tmp, const char *key);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
 const char *tu_file_stamp(const char *path, char *buf, size_t n);
 /* Removes a directory tree (rm -r without a shell); 0 on success. */

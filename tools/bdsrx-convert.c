@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     bx_sink_t *k = NULL;
     if (bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx-convert: %s\n", err);
-        bx_source_close(src);
+        bx_source_destroy(src);
         return 1;
     }
     float sc = isnan(scale) ? bx_sink_lsb_scale(in->format) : scale;
@@ -88,8 +88,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     uint64_t samples = bx_sink_samples(k), bytes = bx_sink_bytes(k);
-    bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+    bx_source_destroy(src);
+    int fin = bx_sink_finish(k, err, sizeof err);
+    bx_sink_destroy(k);
+    if (fin != BX_OK) {
         fprintf(stderr, "bdsrx-convert: %s\n", err);
         rc = 1;
     }

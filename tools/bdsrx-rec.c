@@ -190,8 +190,8 @@ int main(int argc, char **argv)
         if (!buf || (nch > 1 && !part) || bx_sink_create(paths[c], &m, 1, &k[c], err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx-rec: %s\n", buf ? err : "out of memory");
             for (int j = 0; j < c; j++)
-                bx_sink_close(k[j], NULL, 0);
-            bx_source_close(src);
+                bx_sink_destroy(k[j]);
+            bx_source_destroy(src);
             return 1;
         }
     }
@@ -267,12 +267,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "\nbdsrx-rec: interrupted, closing the file");
     double fs = in->fs_hz;
     g_src = NULL;
-    bx_source_close(src);
+    bx_source_destroy(src);
     for (int c = 0; c < nch; c++) {
         /* the start time is known only after the first block arrived */
         bx_sink_set_start_time(k[c], start_utc);
         uint64_t samples = bx_sink_samples(k[c]), bytes = bx_sink_bytes(k[c]), dropped = bx_sink_dropped(k[c]);
-        if (bx_sink_close(k[c], err, sizeof err) != BX_OK) {
+        int fin = bx_sink_finish(k[c], err, sizeof err);
+        bx_sink_destroy(k[c]);
+        if (fin != BX_OK) {
             fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", err);
             rc = 1;
         }

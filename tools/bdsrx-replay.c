@@ -110,18 +110,17 @@ int main(int argc, char **argv)
             int st = bx_rtltcp_server_serve(srv, src, sc, &cs, err, sizeof err);
             if (st != BX_OK) {
                 fprintf(stderr, "bdsrx-replay: %s\n", err);
-                rc = 1;
+                /* a client asking for another rate was turned away; with --loop the next may fit */
+                if (!(cs.refused_rate_hz && loop))
+                    rc = 1;
             } else if (!quiet && cs.bytes_sent) {
                 fprintf(stderr, "bdsrx-replay: client done, %llu samples sent", (unsigned long long)cs.bytes_sent / 2);
-                if (cs.rate_hz && fabs(cs.rate_hz - in->fs_hz) > 1)
-                    fprintf(stderr, " (client asked for %u sps; the capture is %.0f sps, not resampled)",
-                            cs.rate_hz, in->fs_hz);
                 if (cs.freq_hz && in->fc_hz > 0 && fabs(cs.freq_hz - in->fc_hz) > 1)
                     fprintf(stderr, " (client tuned %u Hz; the capture is at %.0f Hz)", cs.freq_hz, in->fc_hz);
                 fprintf(stderr, "\n");
             }
             g_src = NULL;
-            bx_source_close(src);
+            bx_source_destroy(src);
         } while (loop && !g_stop && rc == 0);
         g_srv = NULL;
         bx_rtltcp_server_destroy(srv);
@@ -144,7 +143,7 @@ int main(int argc, char **argv)
     bx_sink_t *k = NULL;
     if (bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx-replay: %s\n", err);
-        bx_source_close(src);
+        bx_source_destroy(src);
         return 1;
     }
     size_t gran = bx_source_granule(src);
@@ -170,8 +169,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     g_src = NULL;
-    bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+    bx_source_destroy(src);
+    int fin = bx_sink_finish(k, err, sizeof err);
+    bx_sink_destroy(k);
+    if (fin != BX_OK) {
         /* a reader that goes away (head, a closed pipe) is a normal end for a player */
         if (!strstr(err, "closed the pipe")) {
             fprintf(stderr, "bdsrx-replay: %s\n", err);

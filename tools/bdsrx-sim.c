@@ -65,6 +65,18 @@ static int fn_seed(const char *arg, void *value, char *err, size_t errlen)
     return 0;
 }
 
+static int fn_cn0_el(const char *arg, void *value, char *err, size_t errlen)
+{
+    double *v = value, lo, hi;
+    char tail;
+    if (sscanf(arg, "%lf,%lf%c", &lo, &hi, &tail) != 2 || !(lo > 0 && lo < 80) || !(hi > 0 && hi < 80)) {
+        snprintf(err, errlen, "'%s': give LO,HI in dB-Hz (0 .. 80), e.g. 30,45", arg);
+        return -1;
+    }
+    v[0] = lo, v[1] = hi;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *out = NULL, *nav_out = NULL, *motion = NULL;
@@ -78,6 +90,7 @@ int main(int argc, char **argv)
     const char *start = NULL;
     double pos[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
+    double cn0_el[2] = {0.0, 0.0};
     const cli_opt_t opts[] = {
         {"out", 0, CLI_STRING, &out, 0, 0, "PREFIX", "output files PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt>, PREFIX.truth.json",
          NULL, 0, 0},
@@ -91,6 +104,10 @@ int main(int argc, char **argv)
         {"start", 0, CLI_STRING, &start, 0, 0, "DATE", "BDT start 'YYYY-MM-DD HH:MM:SS' (default 2023-03-12 04:05:34)",
          NULL, 0, 0},
         {"cn0", 0, CLI_DOUBLE, &cn0, 1e-3, 79.999, "DBHZ", "C/N0 of every satellite (default 45)", NULL, 0, 0},
+        {"cn0-el", 0, CLI_FN, cn0_el, 0, 0, "LO,HI",
+         "C/N0 by elevation instead: LO at the horizon to HI at the zenith, LO + (HI - LO) sin(el)\n"
+         "(a realistic sky: 30,45 gives 31 dB-Hz at 5 deg, 37.5 at 30 deg, 43 at 60 deg)",
+         fn_cn0_el, 0, 0},
         {"motion", 0, CLI_STRING, &motion, 0, 0, "M", "static (default) or field: back-and-forth rows with U-turns",
          NULL, 0, 0},
         {"speed", 0, CLI_DOUBLE, &sc.speed_mps, 0, 100, "MPS", "field speed (default 3 m/s)", NULL, 0, 0},
@@ -157,6 +174,8 @@ int main(int argc, char **argv)
             return 2;
         }
     sc.start = bx_time_from_civil(y, mo, d, h, mi, s);
+    sc.cn0_horizon_dbhz = cn0_el[0];
+    sc.cn0_zenith_dbhz = cn0_el[1];
 
     bx_nav_t nav;
     bx_nav_init(&nav);
@@ -195,7 +214,7 @@ int main(int argc, char **argv)
         gc.max_sats = BX_SIM_SLOTS;
         gc.symbol = symbol_of;
         gc.user = bd;
-        bd->gen = bx_simsig_create(&gc);
+        bx_simsig_create(&gc, &bd->gen, NULL, 0);
         bd->buf = malloc(bd->nms * sizeof *bd->buf);
         snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
         bx_sink_meta_t m;
@@ -206,6 +225,12 @@ int main(int argc, char **argv)
         m.if_hz = 0.0;
         m.recorder = "bdsrx-sim";
         m.description = "bdsrx-sim synthetic BDS-3 capture";
+        /* SigMF core:datetime = UTC of the first sample (Unix seconds; bdsrx time 0 = 2006-01-01 =
+         * Unix 1136073600): what a recorder stamps, the receiver's warm-start time hint */
+        {
+            const bx_time_t utc = bx_time_bdt_to_utc(sc.start, bx_time_leap_bdt_utc_s(sc.start));
+            m.start_time_s = (double)(utc.sec + 1136073600) + utc.frac_s;
+        }
         if (!bd->gen || !bd->buf || bx_sink_create(path, &m, 1, &bd->sink, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", bd->gen && bd->buf ? err : "out of memory");
             return 1;
@@ -274,19 +299,20 @@ int main(int argc, char **argv)
                 }
                 if (bd->slot_prn[slot] != e->prn) {
                     bd->slot_prn[slot] = e->prn;
-                    bd->nav[slot] = bx_simnav_create(&nav, e->prn, bd->sig);
+                    bx_simnav_create(&nav, e->prn, bd->sig, &bd->nav[slot], NULL, 0);
                 }
                 double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
-                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0};
+                const double cn0_sat = bx_simscen_cn0_dbhz(&sc, g0.el_rad, cn0);
+                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0_sat};
                 bx_simsig_set_sat(bd->gen, slot, &ss);
                 if (truth_now) {
                     const double fc = bd->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
                     fprintf(truth, "%s{\"prn\":%d,\"signal\":\"%s\",\"el_deg\":%.3f,\"az_deg\":%.3f,"
                                    "\"pseudorange_m\":%.4f,\"range_m\":%.4f,\"tropo_m\":%.4f,\"iono_m\":%.4f,\"doppler_hz\":%.4f,"
-                                   "\"sat_ecef_m\":[%.3f,%.3f,%.3f]}",
+                                   "\"cn0_dbhz\":%.2f,\"sat_ecef_m\":[%.3f,%.3f,%.3f]}",
                             first_sat ? "" : ",", e->prn, bd->sig == BX_SIG_B1C ? "B1C" : "B2a",
                             g0.el_rad * 180 / M_PI, g0.az_rad * 180 / M_PI, g0.pseudorange_m, g0.range_m,
-                            g0.tropo_m, g0.iono_m, fc * (rate - 1.0), g0.sat_pos_m[0], g0.sat_pos_m[1], g0.sat_pos_m[2]);
+                            g0.tropo_m, g0.iono_m, fc * (rate - 1.0), cn0_sat, g0.sat_pos_m[0], g0.sat_pos_m[1], g0.sat_pos_m[2]);
                     first_sat = 0;
                 }
             }
@@ -314,7 +340,9 @@ int main(int argc, char **argv)
     for (int b = 0; b < 2; b++) {
         if (!use[b])
             continue;
-        if (bx_sink_close(band[b].sink, err, sizeof err) != BX_OK) {
+        int fin = bx_sink_finish(band[b].sink, err, sizeof err);
+        bx_sink_destroy(band[b].sink);
+        if (fin != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", err);
             ret = 1;
         }
@@ -323,6 +351,6 @@ int main(int argc, char **argv)
         bx_simsig_destroy(band[b].gen);
         free(band[b].buf);
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     return ret;
 }

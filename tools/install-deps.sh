@@ -3,6 +3,8 @@
 # Runs apt-get as root, or through sudo when not root.
 # proj-data: EGM96 geoid grid for heights above MSL (NMEA); proj-bin, gpsd, gpsd-clients: tests
 # that check our files with the real programs that read them.
+# python3-numpy, python3-bitstruct, python3-yaml: tools/b2b_cssrlib_ref.py (cssrlib's PPP-B2b decoder
+# as the reference of tests/test_pppb2b.c when a cssrlib checkout is given).
 set -e
 # one package per line (easy merges); build and run:
 PKGS="
@@ -16,10 +18,19 @@ librtlsdr-dev
 libcmocka-dev
 libjansson-dev
 zlib1g-dev
+libinih-dev
 proj-data
 proj-bin
 gpsd
 gpsd-clients
+gpsbabel
+python3-numpy
+python3-bitstruct
+python3-yaml
+python3-jsonschema
+python3-defusedxml
+python3-matplotlib
+chromium
 rtklib
 "
 missing=""

@@ -194,7 +194,10 @@ enum {
 /* Corrections of slot valid at t (BDT): the orbit and a clock with the same IOD Corr (the
  * newest clock, else the previous one of that satellite if its IOD Corr matches: §4.4),
  * each within its age limit; the code biases if within theirs (have_dcb).  geo_prn 0 =
- * any GEO (the one with the newest valid clock).  Returns BX_OK, or a BX_B2B_NO_* /
+ * any GEO (the one with the newest valid clock, chosen per satellite).  Positioning should
+ * pin one GEO: the streams of different IOD SSR carry clock corrections that differ by
+ * satellite-specific constants (up to 2 m on 2023-08-11, nav/README.md), so mixing GEOs
+ * across satellites or epochs breaks the common clock datum.  Returns BX_OK, or a BX_B2B_NO_* /
  * BX_B2B_OLD_* reason (> 0), or BX_ERR_ARG. */
 int bx_b2b_store_get(const bx_b2b_store_t *s, int geo_prn, int slot, bx_time_t t, bx_b2b_corr_t *out);
 /* Text for a BX_B2B_ADD_* or BX_B2B_NO_* / OLD_* code */

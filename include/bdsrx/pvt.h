@@ -4,7 +4,7 @@
  * exclusion (RAIM).
  *
  *   bx_pvt_config_t c; bx_pvt_config_default(&c); c.mode = BX_PVT_IF;
- *   bx_pvt_t *p = bx_pvt_create(&c);
+ *   bx_pvt_t *p; if (bx_pvt_create(&c, &p, err, sizeof err) != BX_OK) fail(err);
  *   for each epoch: st = bx_pvt_solve(p, &obs, &nav, &sol);  (BX_OK or BX_ERR_NOFIX, sol.reason says why)
  *   bx_pvt_destroy(p);
  *
@@ -15,6 +15,9 @@
  * ionosphere (single frequency, when the navigation data hold its
  * coefficients), Saastamoinen troposphere (nav/geo/tropo.c), weights from
  * elevation and C/N0.  Velocity and clock drift from Doppler when present.
+ *
+ * Threads: a bx_pvt_t is used by one thread at a time; the bx_nav_t passed to bx_pvt_solve is only
+ * read.
  */
 #ifndef BDSRX_PVT_H
 #define BDSRX_PVT_H
@@ -71,7 +74,9 @@ enum {
     BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
-typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
+/* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):
+ * carrier-phase relative position with real-valued / validated integer ambiguities. */
+typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1, BX_FIX_FLOAT = 2, BX_FIX_FIXED = 3 } bx_fix_t;
 
 /* Why a satellite was not used */
 enum {
@@ -130,14 +135,15 @@ int bx_sol_valid(const bx_sol_t *sol);
 
 typedef struct bx_pvt bx_pvt_t;
 
-bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c);
+/* c NULL = defaults.  BX_OK with *out set, or BX_ERR_NOMEM. */
+int bx_pvt_create(const bx_pvt_config_t *c, bx_pvt_t **out, char *err, size_t errlen);
 /* Solves one epoch.  The previous fix (if any) seeds the iteration; a fresh
  * object starts from the Earth's centre.  Returns BX_OK with sol->fix =
  * BX_FIX_SPP, or BX_ERR_NOFIX with sol->reason set (sol->sat[] still lists
  * every satellite and why it was not used). */
 int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
 void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix and the integrity reference (a new time scale) */
-void bx_pvt_destroy(bx_pvt_t *p);
+void bx_pvt_destroy(bx_pvt_t *p); /* NULL-safe */
 
 /* bx_nav_select with a guard used by the solvers: an ephemeris that says
  * SatType GEO for a PRN outside the GEO slots (C01-C05, C59-C63) is treated as
@@ -179,6 +185,10 @@ typedef struct {
     double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
                                snapshot's reference sample: code_phase_chips / chip rate */
     double cn0_dbhz;        /* 0 unknown */
+    /* appended */
+    double period_s;        /* period of code_phase_s: 0 = the primary code (B1C 10 ms, B2a 1 ms); a
+                               synchronised pilot secondary code gives 18 s (B1C) / 0.1 s (B2a), which
+                               lifts the a-priori position limit to the whole Earth (hot start) */
 } bx_coarse_meas_t;
 
 typedef struct {

@@ -3,6 +3,8 @@
  * the file readers and the solvers (RTKLIB-style plain data types).
  *
  * Stable public API: fields may be appended, never reordered or removed.
+ *
+ * Threads: plain data types; bx_strerror is pure.
  */
 #ifndef BDSRX_TYPES_H
 #define BDSRX_TYPES_H

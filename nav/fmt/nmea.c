@@ -92,11 +92,14 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
         /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
          * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
          * empty, so a reader (gpsd) knows it is not given rather than 0. */
+        /* quality (NMEA 0183 v4.11 GGA): 1 autonomous, 4 RTK fixed integers, 5 RTK float */
+        const int q = s->fix == BX_FIX_FIXED ? 4 : s->fix == BX_FIX_FLOAT ? 5 : 1;
         if (s->flags & BX_SOLF_GEOID)
-            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,%.3f,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop,
+            len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,%.3f,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,
                       s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
         else
-            len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+            len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                      s->llh[2]);
     } else {
         len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
     }
@@ -124,7 +127,9 @@ int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     } else {
         len = cat(buf, n, len, ",,,,,,");
     }
-    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, ok ? 'A' : 'N');
+    /* mode indicator (NMEA 0183 v4.11): A autonomous, R RTK fixed, F RTK float, N none */
+    const char mode = !ok ? 'N' : s->fix == BX_FIX_FIXED ? 'R' : s->fix == BX_FIX_FLOAT ? 'F' : 'A';
+    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, mode);
     return finish(buf, n, len);
 }
 

@@ -21,6 +21,7 @@ struct bx_rinex_obs_reader {
     FILE *f;
     int is_pipe;
     int tsys_bdt;          /* epoch tags already BDT */
+    unsigned sig_mask;     /* 1u << sig for every signal delivered */
     long line_no;
     bx_rinex_obs_header_t hdr;
     /* per BDS type: band signal (-1 ignored), kind 'C','L','D','S', attribute */
@@ -107,11 +108,24 @@ static void classify_type(const char *t, int *sig, char *kind, char *attr)
         *sig = BX_SIG_B2A;
     else if (t[1] == '7' && strchr("PDZ", t[2]))
         *sig = BX_SIG_B2B;
+    else if (t[1] == '7' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B2I;
+    else if (t[1] == '2' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B1I;
+    else if (t[1] == '6' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B3I;
 }
 
+/* Preference among the attributes of one band: pilot > D+P > data for the BDS-3 signals;
+ * for the legacy ones I (the open-service component every receiver tracks) > X > Q. */
 static int attr_rank(char a)
 {
-    return a == 'P' ? 3 : (a == 'X' || a == 'Z') ? 2 : a == 'D' ? 1 : 0;
+    switch (a) {
+    case 'P': case 'I': return 3;
+    case 'X': case 'Z': return 2;
+    case 'D': case 'Q': return 1;
+    default: return 0;
+    }
 }
 
 static int read_line(bx_rinex_obs_reader_t *r)
@@ -219,6 +233,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
         return BX_ERR_NOMEM;
     snprintf(r->path, sizeof r->path, "%s", path);
     r->hdr.leap_s = -1;
+    r->sig_mask = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B);
     r->f = bx_gz_open(path); /* plain or gzip (zlib: no shell, any file name) */
     if (!r->f) {
         set_err(err, errlen, "%s: cannot open (check the path)", path);
@@ -228,7 +243,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     const int st = parse_header(r);
     if (st != BX_OK) {
         set_err(err, errlen, "%s", r->err);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
         return st;
     }
     *out = r;
@@ -240,12 +255,18 @@ const bx_rinex_obs_header_t *bx_rinex_obs_header(const bx_rinex_obs_reader_t *r)
     return &r->hdr;
 }
 
+void bx_rinex_obs_set_signals(bx_rinex_obs_reader_t *r, unsigned sig_mask)
+{
+    if (r)
+        r->sig_mask = sig_mask;
+}
+
 const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
 {
     return r->err;
 }
 
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r)
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 {
     if (!r)
         return;
@@ -272,7 +293,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         field(s, 3 + 16 * i + 14, 1, c);
         lli[i] = isdigit((unsigned char)c[0]) ? c[0] - '0' : 0;
         const int sig = r->type_sig[i];
-        if (has[i] && sig >= 0 && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
+        if (has[i] && sig >= 0 && (r->sig_mask >> sig & 1u) && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
             const int rk = attr_rank(r->type_attr[i]);
             if (rk > best[sig])
                 best[sig] = rk;
@@ -288,7 +309,8 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         for (int i = 0; i < r->hdr.n_types; i++) {
             if (r->type_sig[i] != sig || attr_rank(r->type_attr[i]) != best[sig] || !has[i])
                 continue;
-            d.pilot = r->type_attr[i] != 'D';
+            d.pilot = sig <= BX_SIG_B2B && r->type_attr[i] != 'D';
+            d.code = r->type_attr[i];
             switch (r->type_kind[i]) {
             case 'C':
                 d.pseudorange_m = val[i];
@@ -382,7 +404,9 @@ void bx_rinex_obs_header_default(bx_rinex_obs_header_t *hdr)
     hdr->version = 3.05;
     snprintf(hdr->marker, sizeof hdr->marker, "BDSRX");
     snprintf(hdr->receiver, sizeof hdr->receiver, "bdsrx");
-    snprintf(hdr->time_sys, sizeof hdr->time_sys, "BDT");
+    /* GPS time tags by default: RTKLIB 2.4.3 (Debian) reads epoch tags as GPST whatever TIME OF
+     * FIRST OBS says, so BDT tags put every epoch 14 s off there */
+    snprintf(hdr->time_sys, sizeof hdr->time_sys, "GPS");
     hdr->leap_s = -1;
     hdr->n_types = 8;
     for (int i = 0; i < 8; i++)
@@ -477,12 +501,14 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
             memcpy(def.approx_pos_m, hdr->approx_pos_m, sizeof def.approx_pos_m);
             memcpy(def.ant_delta_hen_m, hdr->ant_delta_hen_m, sizeof def.ant_delta_hen_m);
             def.interval_s = hdr->interval_s;
+            memcpy(def.time_sys, hdr->time_sys, sizeof def.time_sys);
         }
         hdr = &def;
     }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(first_bdt, &y, &mo, &d, &hh, &mi, &s);
+    const int gpst = !strcmp(hdr->time_sys, "GPS");
+    bx_time_to_civil(gpst ? bx_time_bdt_to_gpst(first_bdt) : first_bdt, &y, &mo, &d, &hh, &mi, &s);
     /* RINEX 3.05 §5.8: file creation date "yyyymmdd hhmmss zone" */
     char date[21] = "";
     time_t now = time(NULL);
@@ -518,7 +544,7 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
     st |= hline(f, "SIGNAL STRENGTH UNIT", "%-20s", "DBHZ");
     if (hdr->interval_s > 0)
         st |= hline(f, "INTERVAL", "%10.3f", hdr->interval_s);
-    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", "BDT");
+    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", gpst ? "GPS" : "BDT");
     /* epochs, code and phase are not corrected by a receiver clock estimate */
     st |= hline(f, "RCV CLOCK OFFS APPL", "%6d", 0);
     /* RINEX 3.05 §5.1 / A-table "SYS / PHASE SHIFT": one record per phase type;
@@ -570,9 +596,10 @@ int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx
         }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(obs->time, &y, &mo, &d, &hh, &mi, &s);
+    const bx_time_t tag = !strcmp(hdr->time_sys, "GPS") ? bx_time_bdt_to_gpst(obs->time) : obs->time;
+    bx_time_to_civil(tag, &y, &mo, &d, &hh, &mi, &s);
     if (s >= 59.99999995) { /* keep "%010.7f" from printing 60.0000000 */
-        bx_time_to_civil(bx_time_add(obs->time, 1e-7), &y, &mo, &d, &hh, &mi, &s);
+        bx_time_to_civil(bx_time_add(tag, 1e-7), &y, &mo, &d, &hh, &mi, &s);
         s = 0.0;
     }
     if (fprintf(f, "> %4d %02d %02d %02d %02d %010.7f  0%3d\n", y, mo, d, hh, mi, s, nsat) < 0)

@@ -26,7 +26,7 @@ static int fail(char *err, size_t n, int code, const char *fmt, ...)
     return code;
 }
 
-void bx_sp3_free(bx_sp3_t *s)
+void bx_sp3_destroy(bx_sp3_t *s)
 {
     if (!s)
         return;
@@ -137,7 +137,7 @@ int bx_sp3_read(const char *path, bx_sp3_t **out, char *err, size_t errlen)
     if (fclose(f) != 0 && st == BX_OK)
         st = fail(err, errlen, BX_ERR_IO, "%s: corrupt or truncated gzip data", path);
     if (st) {
-        bx_sp3_free(s);
+        bx_sp3_destroy(s);
         return st;
     }
     *out = s;
@@ -164,16 +164,14 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
         return BX_ERR_ARG;
     const double t0 = bx_time_diff(t, s->epoch[0]);
     const double span = bx_time_diff(s->epoch[s->n_epoch - 1], s->epoch[0]);
-    if (t0 < 0.0 || t0 > span)
+    if (!(t0 >= 0.0 && t0 <= span))
         return BX_ERR_ARG;
-    if (!isfinite(t0))
-        return BX_ERR_ARG;
-    /* the interval [epoch k, epoch k+1] holding t, by bisection (the reader
-     * guarantees strictly increasing epochs; equal spacing is not assumed) */
+    /* the enclosing interval by bisection (no equal-spacing assumption: a file with repeated
+     * or irregular epochs must not index out of bounds, issue 13) */
     int lo = 0, hi = s->n_epoch - 1;
     while (hi - lo > 1) {
-        const int mid = lo + (hi - lo) / 2;
-        if (bx_time_diff(t, s->epoch[mid]) >= 0.0)
+        int mid = lo + (hi - lo) / 2;
+        if (bx_time_diff(s->epoch[mid], t) <= 0.0)
             lo = mid;
         else
             hi = mid;
@@ -194,10 +192,10 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
         double w = 1.0;
         for (int j = i0; j <= i0 + order; j++)
             if (j != i) {
-                const double den = bx_time_diff(s->epoch[i], s->epoch[j]);
-                if (den == 0.0) /* equal epochs (a table not from bx_sp3_read) */
-                    return BX_ERR_ARG;
-                w *= bx_time_diff(t, s->epoch[j]) / den;
+                const double d = bx_time_diff(s->epoch[i], s->epoch[j]);
+                if (d == 0.0) /* repeated epoch: no Lagrange interpolation possible */
+                    return BX_ERR_FORMAT;
+                w *= bx_time_diff(t, s->epoch[j]) / d;
             }
         for (int c = 0; c < 3; c++)
             x[c] += w * p[c];
@@ -206,9 +204,10 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
         memcpy(pos_m, x, sizeof x);
     if (clk_s) {
         const double c0 = s->clk_s[(size_t)k * NSLOT + prn], c1 = s->clk_s[(size_t)(k + 1) * NSLOT + prn];
-        const double span_k = bx_time_diff(s->epoch[k + 1], s->epoch[k]);
-        const double a = span_k > 0.0 ? bx_time_diff(t, s->epoch[k]) / span_k : 0.0;
-        *clk_s = c0 + (c1 - c0) * a;
+        const double d = bx_time_diff(s->epoch[k + 1], s->epoch[k]);
+        if (d == 0.0)
+            return BX_ERR_FORMAT;
+        *clk_s = c0 + (c1 - c0) * bx_time_diff(t, s->epoch[k]) / d;
     }
     return BX_OK;
 }

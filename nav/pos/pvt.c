@@ -13,6 +13,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/geoid.h"
 #include "bdsrx/orbit.h"
+#include "bx_err.h"
 #include "pvt_integrity.h"
 
 #define CLIGHT BX_CLIGHT_MPS
@@ -52,18 +53,20 @@ int bx_sol_valid(const bx_sol_t *sol)
            isfinite(sol->llh[0]) && isfinite(sol->llh[1]) && isfinite(sol->llh[2]);
 }
 
-bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c)
+int bx_pvt_create(const bx_pvt_config_t *c, bx_pvt_t **out, char *err, size_t errlen)
 {
-    bx_pvt_t *p = calloc(1, sizeof *p);
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_pvt_create: out is NULL");
+    bx_pvt_t *p = *out = calloc(1, sizeof *p);
     if (!p)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "PVT: out of memory");
     if (c)
         p->cfg = *c;
     else
         bx_pvt_config_default(&p->cfg);
     if (p->cfg.max_iter <= 0)
         p->cfg.max_iter = 10;
-    return p;
+    return BX_OK;
 }
 
 static int geo_prn(int prn)

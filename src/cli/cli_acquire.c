@@ -87,7 +87,7 @@ int cli_acquire(int argc, char **argv)
     if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0) {
         fprintf(stderr, "bdsrx acquire: give --signal B1C or B2a (%s)\n",
                 p->fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
-        bx_iq_close(rd);
+        bx_iq_destroy(rd);
         return 2;
     }
     const char *sig_name = sig == BX_SIG_B1C ? "B1C" : "B2a";
@@ -111,11 +111,12 @@ int cli_acquire(int argc, char **argv)
     }
     c.fft_measure = measure;
     c.wisdom_path = wisdom;
-    bx_acq_t *acq = bx_acq_create(&c);
-    if (!acq) {
-        fprintf(stderr, "bdsrx acquire: cannot set up the search for %s at %.6g MHz (see above)\n", sig_name,
-                p->fs_hz / 1e6);
-        bx_iq_close(rd);
+    bx_acq_t *acq;
+    char why[256];
+    if (bx_acq_create(&c, &acq, why, sizeof why) != BX_OK) {
+        fprintf(stderr, "bdsrx acquire: cannot set up the search for %s at %.6g MHz: %s\n", sig_name,
+                p->fs_hz / 1e6, why);
+        bx_iq_destroy(rd);
         return 1;
     }
     const size_t need = bx_acq_samples_needed(acq);
@@ -149,7 +150,7 @@ int cli_acquire(int argc, char **argv)
             got += (size_t)k;
         }
     }
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
 
     int prns[BX_PRN_MAX], nprn = 0;
     for (int k = 1; k <= BX_PRN_MAX; k++)

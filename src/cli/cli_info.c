@@ -61,7 +61,7 @@ int cli_info(int argc, char **argv)
         long k = bx_iq_read(r, buf, want);
         if (k < 0) {
             fprintf(stderr, "bdsrx info: %s\n", bx_iq_error(r));
-            bx_iq_close(r);
+            bx_iq_destroy(r);
             return 1;
         }
         if (k == 0)
@@ -79,6 +79,6 @@ int cli_info(int argc, char **argv)
         else
             printf("level       first %ld samples: mean %.3f, RMS %.3f\n", total, si / total, sqrt(pi / total));
     }
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     return 0;
 }

@@ -24,7 +24,9 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
+#include "live_json.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"
 #include "bdsrx/pvt.h"
@@ -36,6 +38,7 @@
 #include "cli.h"
 #include "recio.h"
 #include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
@@ -48,6 +51,8 @@ typedef struct {
     FILE *nmea;        /* NMEA sentences also go to ... */
     bx_nmea_tcp_t *tcp;
     bx_serial_t *ser;
+    bx_http_status_t *http; /* --http: the web dashboard */
+    double ttff_s;          /* receiver time of the first valid fix, -1 before */
 } out_t;
 
 static int send_nmea(void *user, const char *buf, size_t len)
@@ -128,17 +133,53 @@ static FILE *open_out(const char *path, int *uses_stdout)
     return fopen(path, "w");
 }
 
+static void fill_view(bx_live_view_t *v, bx_rx_chan_status_t *ch, bx_live_t *lv, const out_t *o)
+{
+    memset(v, 0, sizeof *v);
+    v->device = bx_source_info(bx_live_source(lv))->device;
+    v->n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
+    v->ch = ch;
+    v->sol = o->so.have_last ? &o->so.last : NULL;
+    v->n_fix = o->so.nfix;
+    bx_live_stats(lv, &v->stats);
+}
+
+/* The dashboard's snapshot, once a second (and the time to first fix as it happens). */
+static void publish(bx_live_t *lv, out_t *o)
+{
+    if (o->ttff_s < 0 && o->so.nfix > 0)
+        o->ttff_s = bx_rx_elapsed_s(bx_live_rx(lv));
+    if (!o->http)
+        return;
+    bx_rx_chan_status_t ch[MAX_CH];
+    bx_live_view_t v;
+    fill_view(&v, ch, lv, o);
+    char *js = live_json_snapshot(&v, bx_rx_elapsed_s(bx_live_rx(lv)), o->ttff_s);
+    if (js) {
+        bx_http_status_publish(o->http, js, strlen(js));
+        free(js);
+    }
+}
+
+/* "PORT" or "ADDR:PORT" -> addr (unchanged when not given), port; 0 ok, -1 bad. */
+static int host_port(const char *spec, char *addr, size_t n, int *port)
+{
+    const char *c = strrchr(spec, ':');
+    if (c)
+        snprintf(addr, n, "%.*s", (int)(c - spec), spec);
+    char *end;
+    long p = strtol(c ? c + 1 : spec, &end, 10);
+    if (end == (c ? c + 1 : spec) || *end || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
 static void show(FILE *f, int ansi, bx_live_t *lv, const out_t *o)
 {
     bx_rx_chan_status_t ch[MAX_CH];
     bx_live_view_t v;
-    memset(&v, 0, sizeof v);
-    v.device = bx_source_info(bx_live_source(lv))->device;
-    v.n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
-    v.ch = ch;
-    v.sol = o->so.have_last ? &o->so.last : NULL;
-    v.n_fix = o->so.nfix;
-    bx_live_stats(lv, &v.stats);
+    fill_view(&v, ch, lv, o);
     if (ansi)
         bx_live_view_draw(f, &v);
     else
@@ -177,16 +218,18 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
-    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL,
+    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
+    cli_warm_t warm;
+    cli_warm_init(&warm);
     const cli_opt_t opts[] = {
         {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
-         "the front end (below; every URI key: bdsrx-rec --help)", NULL, 0, 0},
+         "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
         {"fc", 0, CLI_HZ, &lc.src.fc_hz, 1, 1e12, "HZ",
          "centre frequency (default: B1C or B2a centre per --signals)", NULL, 0, 0},
         {"fs", 0, CLI_HZ, &lc.src.fs_hz, 1, 1e12, "HZ", "sample rate (default 2.048e6 for RTL-SDR)", NULL, 0, 0},
@@ -203,14 +246,20 @@ int cli_live(int argc, char **argv)
         {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
         {"prn", 0, CLI_FN, &lc.rx.prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
         {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
         {"elmask", 0, CLI_DOUBLE, &elmask_deg, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)",
          NULL, 0, 0},
+        {"http", 0, CLI_STRING, &http_spec, 0, 0, "[ADDR:]PORT",
+         "web dashboard (channels, skyplot, position, track) at http://ADDR:PORT/\n"
+         "(default address 127.0.0.1; read-only)", NULL, 0, 0},
         {"nmea-tcp", 0, CLI_STRING, &tcp_spec, 0, 0, "[ADDR:]PORT",
          "serve the NMEA to TCP clients (default address 127.0.0.1;\n0.0.0.0 for the network)", NULL, 0, 0},
         {"nmea-serial", 0, CLI_STRING, &ser_spec, 0, 0, "DEV[:BAUD]",
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
+        {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
+         "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
@@ -259,19 +308,16 @@ int cli_live(int argc, char **argv)
     if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2A)
         lc.src.fc_hz = BX_FREQ_B2A_HZ;
 
-    /* NMEA TCP spec: PORT or ADDR:PORT */
-    char tcp_addr[64] = "127.0.0.1";
-    int tcp_port = -1;
-    if (tcp_spec) {
-        const char *c = strrchr(tcp_spec, ':');
-        if (c)
-            snprintf(tcp_addr, sizeof tcp_addr, "%.*s", (int)(c - tcp_spec), tcp_spec);
-        char *end;
-        tcp_port = (int)strtol(c ? c + 1 : tcp_spec, &end, 10);
-        if (*end || tcp_port < 0 || tcp_port > 65535) {
-            fprintf(stderr, "bdsrx live: --nmea-tcp takes PORT or ADDR:PORT\n");
-            return 2;
-        }
+    /* NMEA TCP and dashboard specs: PORT or ADDR:PORT (loopback unless an address is given) */
+    char tcp_addr[64] = "127.0.0.1", http_addr[64] = "127.0.0.1";
+    int tcp_port = -1, http_port = -1;
+    if (tcp_spec && host_port(tcp_spec, tcp_addr, sizeof tcp_addr, &tcp_port)) {
+        fprintf(stderr, "bdsrx live: --nmea-tcp takes PORT or ADDR:PORT\n");
+        return 2;
+    }
+    if (http_spec && host_port(http_spec, http_addr, sizeof http_addr, &http_port)) {
+        fprintf(stderr, "bdsrx live: --http takes PORT or ADDR:PORT\n");
+        return 2;
     }
 
     /* every thread started from here on (source reader, workers) inherits the blocked set */
@@ -293,8 +339,7 @@ int cli_live(int argc, char **argv)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.elmask_rad = elmask_deg * M_PI / 180;
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -307,6 +352,14 @@ int cli_live(int argc, char **argv)
     if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
+    }
+    o.ttff_s = -1;
+    if (http_spec) {
+        if (bx_http_status_create(http_addr, http_port, &o.http, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx live: %s\n", err);
+            goto done;
+        }
+        fprintf(stderr, "bdsrx live: dashboard at http://%s:%d/\n", http_addr, bx_http_status_port(o.http));
     }
     if (ser_spec && bx_serial_open(ser_spec, &o.ser, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
@@ -330,8 +383,7 @@ int cli_live(int argc, char **argv)
     else
         pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
     bx_pvt_destroy(o.so.pvt);
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -341,11 +393,23 @@ int cli_live(int argc, char **argv)
         int st = bx_rinex_nav_read(nav_path, &nav, err, sizeof err);
         if (st == BX_OK)
             bx_rx_add_nav(bx_live_rx(lv), &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         if (st != BX_OK) {
             fprintf(stderr, "bdsrx live: %s\n", err);
             goto done;
         }
+    }
+    {
+        /* a capture file played as a source: its sidecar's time; a device: the system clock */
+        const char *u = lc.uri;
+        const char *cap = !u ? NULL : !strncmp(u, "file:", 5) ? u + 5 : strchr(u, ':') ? NULL : u;
+        char path[4096];
+        if (cap) {
+            snprintf(path, sizeof path, "%s", cap);
+            path[strcspn(path, "?")] = 0;
+        }
+        if (cli_warm_setup(&warm, bx_live_rx(lv), cap ? path : NULL, quiet, "bdsrx live") != 0)
+            goto done;
     }
     sc.live = lv;
     sig_started = pthread_create(&sig_th, NULL, sig_main, &sc) == 0;
@@ -365,8 +429,11 @@ int cli_live(int argc, char **argv)
     while ((st = bx_live_step(lv)) > 0) {
         if (solout_error(&o.so))
             break;
-        if (!quiet && mono_s() >= next_view) {
-            show(vf, ansi, lv, &o);
+        bx_http_status_poll(o.http);
+        if (mono_s() >= next_view) {
+            publish(lv, &o);
+            if (!quiet)
+                show(vf, ansi, lv, &o);
             next_view += VIEW_INTERVAL_S;
             if (next_view < mono_s())
                 next_view = mono_s() + VIEW_INTERVAL_S;
@@ -386,6 +453,7 @@ int cli_live(int argc, char **argv)
     else
         fprintf(vf, "bdsrx live: the source ended (%s)\n", in->kind);
     summary(vf, lv, &o);
+    cli_warm_finish(&warm, bx_live_rx(lv), &o.so, vf, "bdsrx live");
     if (o.tcp) {
         bx_nmea_tcp_stats_t ts;
         bx_nmea_tcp_stats(o.tcp, &ts);
@@ -396,6 +464,8 @@ int cli_live(int argc, char **argv)
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
     ret = st < 0 || solout_error(&o.so) ? 1 : 0;
+    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
+        ret = 1;
 done:
     if (sig_started) {
         atomic_store(&sc.quit, 1);
@@ -421,7 +491,8 @@ done:
         }
     }
     bx_nmea_tcp_destroy(o.tcp);
-    bx_serial_close(o.ser);
+    bx_http_status_destroy(o.http);
+    bx_serial_destroy(o.ser);
     if (o.so.pvt)
         bx_pvt_destroy(o.so.pvt);
     return ret;

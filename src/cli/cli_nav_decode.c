@@ -444,7 +444,7 @@ int cli_nav_decode(int argc, char **argv)
         free(files);
         return pr == 1 ? 0 : 2;
     }
-    c.as = bx_ephasm_create();
+    bx_ephasm_create(&c.as, NULL, 0);
     char err[200];
     if (bx_b2b_store_create(NULL, &c.b2b, err, sizeof err) != BX_OK) {
         bx_ephasm_destroy(c.as);

@@ -64,8 +64,11 @@ void cli_opt_help(const cli_cmd_t *cmd, FILE *f)
                 break;
         }
     }
-    fprintf(f, "  -h, --help              this help\n"
-               "      --version           print the version and exit\n");
+    fprintf(f, "      --config FILE       options from an INI file (keys = long option names, section\n"
+               "                          [%s]); the command line overrides it; also $BDSRX_CONFIG\n"
+               "  -h, --help              this help\n"
+               "      --version           print the version and exit\n",
+            strrchr(cmd->prog, ' ') ? strrchr(cmd->prog, ' ') + 1 : cmd->prog);
     if (cmd->footer)
         fprintf(f, "\n%s%s", cmd->footer, cmd->footer[0] && cmd->footer[strlen(cmd->footer) - 1] == '\n' ? "" : "\n");
 }
@@ -235,6 +238,11 @@ static int store(const cli_cmd_t *cmd, const cli_opt_t *o, const char *arg)
     return 2;
 }
 
+int cli_opt_set(const cli_cmd_t *cmd, const cli_opt_t *o, const char *value)
+{
+    return store(cmd, o, value);
+}
+
 /* ---- "did you mean" ---- */
 
 static int edit_distance(const char *a, const char *b)
@@ -265,13 +273,13 @@ static int unknown(const cli_cmd_t *cmd, const char *given, size_t len)
     snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), given);
     const char *best = NULL;
     int bd = 3;
-    const char *builtin[] = {"help", "version"};
+    const char *builtin[] = {"help", "version", "config"};
     for (const cli_opt_t *o = cmd->opts; o && o->name; o++) {
         int d = edit_distance(name, o->name);
         if (d < bd || (d == bd && !best && strlen(o->name) > 3))
             bd = d, best = o->name;
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         int d = edit_distance(name, builtin[k]);
         if (d < bd)
             bd = d, best = builtin[k];
@@ -302,9 +310,33 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
     int nop = 0, only_operands = 0;
     if (n_operands)
         *n_operands = 0;
+    /* --config FILE (or $BDSRX_CONFIG) first, so the command line overrides it */
+    const char *config = getenv("BDSRX_CONFIG");
+    if (config && !*config)
+        config = NULL;
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc)
+                return cli_opt_usage_error(cmd, "--config needs a value (%s --help)", cmd->prog);
+            config = argv[i + 1];
+        } else if (!strncmp(argv[i], "--config=", 9)) {
+            config = argv[i] + 9;
+        }
+    }
+    if (config) {
+        int r = cli_config_apply(cmd, config);
+        if (r)
+            return r;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r;
+        if (!only_operands && !strcmp(a, "--config")) {
+            i++;
+            continue;
+        }
+        if (!only_operands && !strncmp(a, "--config=", 9))
+            continue;
         if (only_operands || a[0] != '-' || a[1] == 0) {
             if ((r = add_operand(cmd, a, operand, &nop)))
                 return r;
@@ -323,9 +355,27 @@ int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **oper
                     o = p;
                     break;
                 }
+            if (!o && len >= 1) { /* an unambiguous prefix, as getopt_long takes it ("--elm" = "--elmask") */
+                int hits = 0;
+                for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                    if (strlen(p->name) > len && !strncmp(p->name, name, len) && !(p->flags & CLI_HIDDEN)) {
+                        if (!o || o->value != p->value)
+                            hits++;
+                        o = p;
+                    }
+                if (hits > 1)
+                    return cli_opt_usage_error(cmd, "option --%.*s is ambiguous (%s --help)", (int)len, name, cmd->prog);
+            }
             if (!o) {
                 if (len == 4 && !strncmp(name, "help", 4) && !eq) {
                     cli_opt_help(cmd, stdout);
+                    return 1;
+                }
+                if (len == 12 && !strncmp(name, "list-options", 12) && !eq) { /* for shell completion */
+                    for (const cli_opt_t *p = cmd->opts; p && p->name; p++)
+                        if (!(p->flags & CLI_HIDDEN))
+                            printf("--%s\n", p->name);
+                    printf("--config\n--help\n--version\n");
                     return 1;
                 }
                 if (len == 7 && !strncmp(name, "version", 7) && !eq) {

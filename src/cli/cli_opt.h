@@ -9,6 +9,8 @@
  *   options and operands in any order (operands are collected in order)
  *   -h, --help      help generated from the table (usage line, description, options, footer)
  *   --version       "<prog> (bdsrx) <bx_version()>"
+ *   --list-options  the long option names, one per line (bash completion: tools/bdsrx.bash-completion)
+ *   --config FILE   options from an INI file first (src/cli/cli_config.c; also $BDSRX_CONFIG)
  * and the same messages (all on stderr, exit status 2):
  *   bdsrx run: unknown option --quite (did you mean --quiet?) (bdsrx run --help)
  *   bdsrx run: --seconds needs a value
@@ -79,6 +81,12 @@ typedef struct {
  * So `int r = cli_opt_parse(...); if (r) return r == 1 ? 0 : 2;`. */
 int cli_opt_parse(const cli_cmd_t *cmd, int argc, char **argv, const char **operand, int *n_operands);
 
+/* Stores one value into option o as if given on the command line (config files); 0 ok, 2 error
+ * (printed).  The value must stay valid as long as the program (strings are kept by pointer). */
+int cli_opt_set(const cli_cmd_t *cmd, const cli_opt_t *o, const char *value);
+/* Applies the INI file path to cmd's options (src/cli/cli_config.c); 0 ok, 2 error (printed). */
+int cli_config_apply(const cli_cmd_t *cmd, const char *path);
+
 /* The generated help (what --help prints) to f. */
 void cli_opt_help(const cli_cmd_t *cmd, FILE *f);
 
@@ -104,11 +112,11 @@ int cli_fn_prns(const char *arg, void *value, char *err, size_t errlen);
 /* --ref / --pos: "LAT,LON,H" (degrees, degrees, metres) into double[3] in the same units. */
 int cli_fn_llh(const char *arg, void *value, char *err, size_t errlen);
 
-/* The sample-format options of a capture (replaces bx_iq_parse_flag for the programs):
+/* The sample-format options of a capture (replaces the old bx_iq_parse_flag for the programs):
  * --format F, --fs HZ, --fc HZ, --if HZ into a bx_iq_params_t.  SUFFIX "" or "2" (run's FILE2). */
 #define CLI_IQ_OPTS(p, suffix, which)                                                                        \
     {"format" suffix, 0, CLI_FN, &(p)->format, 0, 0, "F",                                                    \
-     "sample format of " which ": ci8 ci16 cf32 ri8 ci2 ri1\n(default: from its .sigmf-meta / .tag sidecar)", \
+     "sample format of " which ": ci8 ci16 cf32 ri8 ci2 ri1 int8x2\n(default: from its .sigmf-meta / .tag sidecar)", \
      cli_fn_format, 0, 0},                                                                                   \
     {"fs" suffix, 0, CLI_HZ, &(p)->fs_hz, 1.0, 1e12, "HZ", "sample rate of " which ", e.g. 4.092M", NULL, 0, 0}, \
     {"fc" suffix, 0, CLI_HZ, &(p)->fc_hz, 1.0, 1e12, "HZ", "centre (LO) frequency of " which ", e.g. 1575.42M", \

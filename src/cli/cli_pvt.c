@@ -45,11 +45,11 @@ static int borrow_tgd(bx_nav_t *nav, const char *path, char *err, size_t errlen)
     bx_nav_t src;
     bx_nav_init(&src);
     if (bx_rinex_nav_read(path, &src, err, errlen) != BX_OK) {
-        bx_nav_free(&src);
+        bx_nav_destroy(&src);
         return -1;
     }
     const int count = bx_pvt_borrow_tgd(nav, &src);
-    bx_nav_free(&src);
+    bx_nav_destroy(&src);
     return count;
 }
 
@@ -125,14 +125,14 @@ int cli_pvt(int argc, char **argv)
     for (int i = 0; i < n_nav; i++)
         if (bx_rinex_nav_read(nav_path[i], &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx pvt: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             return 1;
         }
     if (tgd_path) {
         const int nb = borrow_tgd(&nav, tgd_path, err, sizeof err);
         if (nb < 0) {
             fprintf(stderr, "bdsrx pvt: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             return 1;
         }
         fprintf(stderr, "bdsrx pvt: group delays of %d ephemerides taken from %s\n", nb, tgd_path);
@@ -140,22 +140,22 @@ int cli_pvt(int argc, char **argv)
     bx_rinex_obs_reader_t *rd = NULL;
     if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx pvt: %s\n", err);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         return 1;
     }
     FILE *out = stdout, *nmea = NULL;
     if (out_path && !(out = fopen(out_path, "w"))) {
         fprintf(stderr, "bdsrx pvt: cannot create %s\n", out_path);
-        bx_rinex_obs_close(rd);
-        bx_nav_free(&nav);
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
         return 1;
     }
     if (nmea_path && !(nmea = strcmp(nmea_path, "-") ? fopen(nmea_path, "w") : stdout)) {
         fprintf(stderr, "bdsrx pvt: cannot create %s\n", nmea_path);
         if (out != stdout)
             fclose(out);
-        bx_rinex_obs_close(rd);
-        bx_nav_free(&nav);
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
         return 1;
     }
     const bx_rinex_obs_header_t *hdr = bx_rinex_obs_header(rd);
@@ -168,7 +168,13 @@ int cli_pvt(int argc, char **argv)
                      "%s\n",
                 have_ref ? "dE_m    dN_m    dU_m   (vs header)" : "");
 
-    bx_pvt_t *pvt = bx_pvt_create(&cfg);
+    bx_pvt_t *pvt;
+    if (bx_pvt_create(&cfg, &pvt, NULL, 0) != BX_OK) {
+        fprintf(stderr, "bdsrx pvt: out of memory\n");
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
+        return 1;
+    }
     static bx_obs_t obs;
     static bx_sol_t sol;
     summary_t sm;
@@ -296,7 +302,7 @@ int cli_pvt(int argc, char **argv)
         fprintf(stderr, "bdsrx pvt: standard output: %s\n", strerror(errno));
         rc = 1;
     }
-    bx_rinex_obs_close(rd);
-    bx_nav_free(&nav);
+    bx_rinex_obs_destroy(rd);
+    bx_nav_destroy(&nav);
     return rc ? rc : (sm.fixes ? 0 : 1);
 }

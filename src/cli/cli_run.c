@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "recio.h"
 #include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
@@ -91,10 +92,12 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
-    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
+    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
+    cli_warm_t warm;
+    cli_warm_init(&warm);
     const cli_opt_t opts[] = {
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
          "signal of each FILE in order, e.g. B1C or B1C,B2a\n(default: from the centre frequency, else B1C)",
@@ -105,6 +108,7 @@ int cli_run(int argc, char **argv)
         {"mode", 0, CLI_FN, &mode, 0, 0, "b1c|b2a|if",
          "positioning mode (default: if with two bands, else the band's signal)", fn_mode, 0, 0},
         {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
         {"rate", 0, CLI_DOUBLE, &rate_hz, 1, 10, "HZ", "solutions per second, 1 (default) .. 10", NULL, 0, 0},
         {"elmask", 0, CLI_DOUBLE, &elmask, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
         {"prn", 0, CLI_FN, &prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
@@ -114,6 +118,8 @@ int cli_run(int argc, char **argv)
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
@@ -189,10 +195,9 @@ int cli_run(int argc, char **argv)
     pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
     if (mode >= 0)
         pc.mode = mode;
-    r.out.pvt = bx_pvt_create(&pc);
-    r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.out.pvt || !r.rx) {
-        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
+        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
     if (nav_path) {
@@ -200,12 +205,14 @@ int cli_run(int argc, char **argv)
         bx_nav_init(&nav);
         if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx run: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             goto done;
         }
         bx_rx_add_nav(r.rx, &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     }
+    if (cli_warm_setup(&warm, r.rx, files[0], quiet, "bdsrx run") != 0)
+        goto done;
     if (json) {
         r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
         if (!r.out.json) {
@@ -221,6 +228,10 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "bdsrx run: cannot write %s: %s\n", nmea_path, strerror(errno));
             goto done;
         }
+    }
+    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
+        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
+        goto done;
     }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
@@ -239,6 +250,9 @@ int cli_run(int argc, char **argv)
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
         total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
+            fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
+                    seconds, files[0], total_s);
         if (seconds > 0 && (total_s == 0 || seconds < total_s))
             total_s = seconds;
     }
@@ -318,31 +332,18 @@ int cli_run(int argc, char **argv)
                         r.out.last.reason[0] ? r.out.last.reason : "no navigation data decoded");
         }
         solout_summary(&r.out, o);
+        cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
-    ret = r.out.nfix > 0 ? 0 : 1;
-    if (rnxn) { /* a final file: complete or not there (written to RNXN.tmp, then renamed) */
-        char tmp[4096];
-        FILE *f;
-        int e = bx_final_open(rnxn, tmp, sizeof tmp, &f);
-        if (!e) {
-            const int wst = bx_rinex_nav_write(f, bx_rx_nav(r.rx));
-            e = bx_final_commit(f, tmp, rnxn, wst == BX_OK);
-            if (!e && wst != BX_OK)
-                e = EIO;
-        }
-        if (e) {
-            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rnxn, strerror(e));
-            ret = 1;
-        }
-    }
+    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
+    ret = r.out.nfix > 0 && !nav_bad ? 0 : 1;
 done:
     free(buf[0]);
     free(buf[1]);
     {
         /* every output closed and checked: a write that fails here still fails the run */
-        const char *what[3] = {"NMEA output", "JSON output", "RINEX observation output"};
-        FILE *fs[3] = {r.nmea, r.out.json, r.out.rnx};
-        for (int i = 0; i < 3; i++) {
+        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
+        FILE *fs[4] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm};
+        for (int i = 0; i < 4; i++) {
             if (!fs[i] || (i == 1 && fs[i] == fs[0]))
                 continue;
             const int e = bx_rec_close(fs[i]);
@@ -363,6 +364,6 @@ done:
         bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
-            bx_iq_close(rd[k]);
+            bx_iq_destroy(rd[k]);
     return ret;
 }

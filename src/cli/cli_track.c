@@ -107,7 +107,7 @@ int cli_track(int argc, char **argv)
     if (sig < 0 && cli_signal_from_fc(prm.fc_hz, &sig) < 0) {
         fprintf(stderr, "bdsrx track: give --signal B1C or B2a (%s)\n",
                 prm.fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
-        bx_iq_close(rd);
+        bx_iq_destroy(rd);
         return 2;
     }
     const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
@@ -125,10 +125,11 @@ int cli_track(int argc, char **argv)
     char wisdom[4096];
     ac.wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     ac.fft_measure = ac.wisdom_path != NULL;
-    bx_acq_t *acq = bx_acq_create(&ac);
-    if (!acq) {
-        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz (see above)\n", sn, fs / 1e6);
-        bx_iq_close(rd);
+    bx_acq_t *acq;
+    char why[256];
+    if (bx_acq_create(&ac, &acq, why, sizeof why) != BX_OK) {
+        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz: %s\n", sn, fs / 1e6, why);
+        bx_iq_destroy(rd);
         return 1;
     }
     const size_t need = bx_acq_samples_needed(acq);
@@ -159,8 +160,9 @@ int cli_track(int argc, char **argv)
             continue;
         bx_trk_config_t tc;
         bx_trk_config_default(&tc, sig, p, fs, if_hz);
-        bx_trk_t *t = bx_trk_create(&tc, &r, first);
-        if (!t) {
+        bx_trk_t *t;
+        if (bx_trk_create(&tc, &r, first, &t, why, sizeof why) != BX_OK) {
+            fprintf(stderr, "bdsrx track: PRN %d: %s\n", p, why);
             rc = 1;
             break;
         }
@@ -224,6 +226,6 @@ int cli_track(int argc, char **argv)
     for (int i = 0; i < ntrk; i++)
         bx_trk_destroy(trk[i]);
     free(x);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
     return rc;
 }

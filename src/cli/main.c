@@ -29,10 +29,13 @@ int main(int argc, char **argv)
         {"live", cli_live, "run on a live front end (RTL-SDR, rtl_tcp, Pocket SDR)"},
         {"acquire", cli_acquire, "search a capture for B1C/B2a satellites (FFT acquisition)"},
         {"track", cli_track, "acquire and track; print raw observables per channel"},
-        {"nav-decode", cli_nav_decode, "decode B-CNAV1/B-CNAV2/B-CNAV3 messages"},
+        {"nav-decode", cli_nav_decode, "decode B-CNAV1/B-CNAV2/B-CNAV3 and PPP-B2b messages"},
+        {"b2b-eval", cli_b2b_eval, "PPP-B2b corrected orbits/clocks vs precise SP3 (SISRE)"},
         {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
+        {"rtk", cli_rtk, "RTK (carrier phase, LAMBDA) from rover + base RINEX observations"},
         {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS)"},
         {"info", cli_info, "describe a capture file (format, rate, length)"},
+        {"rtcm-decode", cli_rtcm_decode, "decode an RTCM 3.3 stream (MSM, 1005/1006, 1033, 1042, 1019)"},
     };
     const size_t n = sizeof cmds / sizeof cmds[0];
     if (argc >= 3 && !strcmp(argv[1], "help")) { /* bdsrx help CMD = bdsrx CMD --help */
@@ -48,6 +51,12 @@ int main(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout, cmds, n);
         return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--list-commands")) { /* for shell completion */
+        for (size_t i = 0; i < n; i++)
+            if (cmds[i].fn)
+                printf("%s\n", cmds[i].name);
+        return 0;
     }
     if (!strcmp(argv[1], "--version")) {
         printf("bdsrx %s\n", bx_version());

@@ -25,6 +25,7 @@ typedef struct {
     char where[160];
     char host[128], port[32];
     int ms;              /* connect / header time-out */
+    uint64_t bytes;      /* received so far (all connections) */
     uint8_t buf[65536];
 } tcp_priv_t;
 
@@ -117,6 +118,16 @@ static int tcp_run(bx_source_t *s)
         ssize_t n = recv(p->fd, p->buf, sizeof p->buf, 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+        /* A server that hangs up after at most a couple of blocks (bdsrx-replay sends 16384
+         * samples per block) did not stream: most often it cannot deliver the rate asked
+         * for (bdsrx-replay serves its capture's rate only) - an error, not the end of a
+         * stream, and nothing a reconnection would change. */
+        if (n == 0 && p->bytes <= 2 * 65536)
+            return bx__source_fail(s, BX_ERR_DEVICE,
+                                   "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
+                                   "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
+                                   "bdsrx-replay server serves its capture's own rate only)",
+                                   p->where, (double)p->bytes / 2.0 / s->info.fs_hz, s->info.fs_hz, s->info.fc_hz);
         if (n <= 0) {
             const int e = n < 0 ? errno : 0;
             if (reconnect(s, p, why, sizeof why))
@@ -135,6 +146,7 @@ static int tcp_run(bx_source_t *s)
             return bx__source_fail(s, BX_ERR_DEVICE, "rtl_tcp: connection to %s lost: %s", p->where,
                                    strerror(e));
         }
+        p->bytes += (uint64_t)n;
         for (ssize_t i = 0; i < n; i++)
             p->buf[i] ^= 0x80;
         bx__source_push(s, p->buf, (size_t)n);

@@ -9,6 +9,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
 #include "recio.h"
+#include "bdsrx/rtcm3.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
@@ -117,6 +118,26 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
     if (rs != o->resyncs) {
         o->resyncs = rs;
         bx_pvt_reset(o->pvt);
+    }
+    if (o->rtcm && obs->n > 0) {
+        uint8_t buf[8192];
+        int n = 0;
+        if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
+            uint8_t pl[32];
+            double mean[3];
+            for (int i = 0; i < 3; i++)
+                mean[i] = o->sum_pos[i] / o->nfix;
+            int len = bx_rtcm3_encode_station(o->rtcm_station, mean, -1.0, pl, sizeof pl);
+            if (len > 0)
+                n = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
+        }
+        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + (n > 0 ? n : 0), sizeof buf - (size_t)(n > 0 ? n : 0));
+        if (n < 0)
+            n = 0;
+        if (m > 0)
+            n += m;
+        if (n > 0 && !o->werr) /* the epoch's frames written whole, a failure reported */
+            fail(o, "RTCM output", bx_rec_write(o->rtcm, buf, (size_t)n));
     }
     bx_sol_t sol;
     int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);

@@ -26,6 +26,9 @@ typedef struct {
                                       (n_types 0: the types of the receiver's signals); APPROX POSITION
                                       XYZ is filled in at the first fix when the file is seekable */
     bx_rinex_obs_header_t rnx_hdr;
+    FILE *rtcm;                    /* RTCM3 out (base station) or NULL: BDS MSM7 every epoch, 1005 with the
+                                      mean position once there is a fix (whole frames, src/io/recio.h) */
+    int rtcm_station;              /* DF003 reference station id */
     solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each epoch with a time (quality 0 without a valid fix), or NULL */
     void *nmea_user;
     int have_ref;                  /* ref_llh (rad, rad, m): the summary reports errors */

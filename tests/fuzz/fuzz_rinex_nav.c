@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             bx_satpos(&nav.eph[i], nav.eph[i].toe, pos, vel, &clk, &drift);
         }
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     fclose(f);
     return 0;
 }

@@ -11,6 +11,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static bx_obs_t obs;
     for (int i = 0; i < 10000 && bx_rinex_obs_read(r, &obs) == BX_OK; i++)
         ;
-    bx_rinex_obs_close(r);
+    bx_rinex_obs_destroy(r);
     return 0;
 }

@@ -18,6 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             bx_sp3_interp(s, prn, bx_time_add(s->epoch[0], at[k]), 1 + (prn + k) % 10, pos, &clk);
             bx_sp3_at(s, prn, k, pos, &clk);
         }
-    bx_sp3_free(s);
+    bx_sp3_destroy(s);
     return 0;
 }
