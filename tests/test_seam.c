@@ -166,7 +166,7 @@ static void test_run_write_errors(void **state)
         {"--json=/dev/full", "JSON output: write failed: No space left on device"},
         {"--nmea /dev/full", "NMEA output: write failed: No space left on device"},
         {"--rinex-obs /dev/full", "RINEX observation output: write failed: No space left on device"},
-        {"--rinex-nav /nonexistent/dir/nav.rnx", "cannot write /nonexistent/dir/nav.rnx: No such file or directory"},
+        {"--rinex-nav /nonexistent/dir/nav.rnx", "cannot write /nonexistent/dir/nav.rnx"},
     };
     for (int i = 0; i < 4; i++) {
         const int rc = sh("cd %s && '%s/bdsrx' run a_b2a.ci8 --nav nav.rnx --quiet %s > out.txt 2> err.txt", g_dir,

@@ -37,6 +37,10 @@ seeds() { # harness -> seed directory filled from the data at hand (heads of big
         [ -f "$ICD/testvectors.md" ] && awk -v d="$d" '/^```/{ if (inb) { print >> f; close(f); inb = 0 } else { k++; f = d "/tv" k ".md"; print > f; inb = 1 } next } inb { print >> f }' "$ICD/testvectors.md"
         for x in "$TD"/real/cssrlib_pppb2b/doy2023-223/*bdsb2b.txt; do [ -f "$x" ] && head -c 4000 "$x" > "$d/b2blog.txt"; done
         for x in "$TD"/real/qzsl6tool_b2b_rtcm/*.b2b; do [ -f "$x" ] && head -c 1250 "$x" > "$d/frames.b2b"; done ;;
+    fuzz_rtcm3)
+        for x in "$TD"/real/qzsl6tool_b2b_rtcm/*.rtcm; do [ -f "$x" ] && { printf '\000'; head -c 6000 "$x"; } > "$d/stream.rtcm"; done ;;
+    fuzz_config)
+        for x in data/config/*; do [ -f "$x" ] && cp "$x" "$d/"; done ;;
     fuzz_pocket_conf)
         for x in "$TD"/real/pocketsdr_l1_iq/*.conf; do [ -f "$x" ] && cp "$x" "$d/"; done ;;
     esac
