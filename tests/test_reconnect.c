@@ -30,6 +30,7 @@
 
 typedef struct {
     int lfd, port, sessions;
+    int stall_first;     /* session 1 keeps the connection open without data until the client leaves */
     size_t bytes[2];
     uint8_t *data;
 } srv_t;
@@ -52,7 +53,8 @@ static void *srv_main(void *arg)
             o += (size_t)w;
         }
         off += v->bytes[k];
-        shutdown(c, SHUT_WR);
+        if (!(k == 0 && v->stall_first))
+            shutdown(c, SHUT_WR);
         /* wait for the client's side to close before closing ours (no RST that could eat data) */
         char junk[256];
         while (recv(c, junk, sizeof junk, 0) > 0)
@@ -63,7 +65,7 @@ static void *srv_main(void *arg)
     return NULL;
 }
 
-static void start(srv_t *v, pthread_t *th, int sessions)
+static void start(srv_t *v, pthread_t *th, int sessions, int stall_first)
 {
     memset(v, 0, sizeof *v);
     v->lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -78,6 +80,7 @@ static void start(srv_t *v, pthread_t *th, int sessions)
     getsockname(v->lfd, (struct sockaddr *)&a, &al);
     v->port = ntohs(a.sin_port);
     v->sessions = sessions;
+    v->stall_first = stall_first;
     v->bytes[0] = A_BYTES;
     v->bytes[1] = B_BYTES;
     v->data = malloc(A_BYTES + B_BYTES);
@@ -91,7 +94,7 @@ static void test_reconnect(void **state)
     (void)state;
     srv_t v;
     pthread_t th;
-    start(&v, &th, 2);
+    start(&v, &th, 2, 0);
     char uri[128], err[256];
     snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=1e6&reconnect=3&timeout_ms=2000&ring=4194304", v.port);
     bx_source_t *s = NULL;
@@ -133,12 +136,48 @@ static void test_reconnect(void **state)
     free(v.data);
 }
 
+/* A server that stops sending but keeps the connection: after stall_ms the
+ * client takes it as lost, reconnects, and the stream goes on (the server
+ * thread waits for the client to hang up: no sleep in the test). */
+static void test_stall(void **state)
+{
+    (void)state;
+    srv_t v;
+    pthread_t th;
+    start(&v, &th, 2, 1);
+    char uri[160], err[256];
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=1e6&reconnect=2&stall_ms=1500&timeout_ms=2000&ring=4194304",
+             v.port);
+    bx_source_t *s = NULL;
+    assert_int_equal(bx_source_open(uri, NULL, &s, err, sizeof err), BX_OK);
+    uint8_t *got = malloc(A_BYTES + B_BYTES);
+    size_t nb = 0;
+    long n;
+    uint64_t dropped = 0;
+    bx_source_block_info_t info;
+    while ((n = bx_source_read_raw(s, got + nb, 4096, &info)) > 0) {
+        dropped += info.dropped;
+        nb += 2 * (size_t)n;
+    }
+    bx_source_stats_t st;
+    bx_source_stats(s, &st);
+    printf("NOTE: stall: %zu bytes, %llu samples counted lost, %llu reconnection(s); end: %s\n", nb,
+           (unsigned long long)dropped, (unsigned long long)st.reconnects, bx_source_error(s));
+    assert_int_equal(nb, A_BYTES + B_BYTES);
+    assert_int_equal(st.reconnects, 1);
+    assert_true(dropped >= 1500000); /* the stall (1.5 s at 1 Msps) and the back-off */
+    bx_source_destroy(s);
+    pthread_join(th, NULL);
+    free(got);
+    free(v.data);
+}
+
 static void test_no_reconnect(void **state)
 {
     (void)state;
     srv_t v;
     pthread_t th;
-    start(&v, &th, 1);
+    start(&v, &th, 1, 0);
     char uri[128], err[256];
     snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=1e6&timeout_ms=2000&ring=4194304", v.port);
     bx_source_t *s = NULL;
@@ -162,6 +201,7 @@ int main(void)
     alarm(120); /* a hang fails the test instead of the whole suite */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_stall),
         cmocka_unit_test(test_no_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,6 +68,8 @@ typedef struct {
     int reconnect;       /* rtltcp: connection attempts after the server went away (URI reconnect=N,
                             0 = end of stream there); back-off 0.1 s doubling to 5 s between tries; the
                             outage is reported as lost samples (its duration x fs) */
+    int stall_ms;        /* rtltcp: an open connection without data this long is lost (then reconnect, or
+                            an error "no samples for N s"); 0 = 10000 (URI stall_ms=N) */
 } bx_source_opts_t;
 
 void bx_source_opts_default(bx_source_opts_t *o);

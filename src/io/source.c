@@ -116,6 +116,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             {"timeout_ms", 1, 600000, 1, "ms"},
             {"block", 16, 16 << 20, 1, "bytes"},
             {"reconnect", 0, 1000, 1, "attempts"},
+            {"stall_ms", 100, 3600000, 1, "ms"},
         };
         for (size_t i = 0; i < sizeof rng / sizeof rng[0]; i++)
             if (!strcmp(k, rng[i].key) &&
@@ -156,10 +157,12 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->block_bytes = (size_t)x;
         else if (!strcmp(k, "reconnect"))
             o->reconnect = (int)x;
+        else if (!strcmp(k, "stall_ms"))
+            o->stall_ms = (int)x;
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect)", k);
+                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect, stall_ms)", k);
             return BX_ERR_ARG;
         }
     }

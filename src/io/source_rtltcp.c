@@ -19,6 +19,7 @@
 
 #define RECONNECT_FIRST_S 0.1 /* first wait after a loss; doubles per failed attempt */
 #define RECONNECT_MAX_S 5.0   /* longest wait between attempts */
+#define STALL_DEFAULT_S 10.0  /* no data this long on an open connection: lost (URI stall_ms overrides) */
 
 typedef struct {
     int fd;
@@ -75,15 +76,15 @@ static double mono_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The server went away (why): with opts.reconnect > 0 connect again with a
- * bounded back-off (0.1 s doubling to 5 s, opts.reconnect tries), report the
- * outage as lost samples and return 1; else 0 (why2 gets the last failure). */
-static int reconnect(bx_source_t *s, tcp_priv_t *p, char *why2, size_t wl)
+/* The server went away (the last data came at t_lost): with opts.reconnect > 0
+ * connect again with a bounded back-off (0.1 s doubling to 5 s, opts.reconnect
+ * tries), report the outage (t_lost to now, times fs) as lost samples and
+ * return 1; else 0 (why2 gets the last failure). */
+static int reconnect(bx_source_t *s, tcp_priv_t *p, double t_lost, char *why2, size_t wl)
 {
     snprintf(why2, wl, "no reconnection (reconnect=0)");
     if (s->opts.reconnect <= 0)
         return 0;
-    const double t_lost = mono_s();
     close(p->fd);
     p->fd = -1;
     double wait_s = RECONNECT_FIRST_S;
@@ -108,11 +109,28 @@ static int reconnect(bx_source_t *s, tcp_priv_t *p, char *why2, size_t wl)
 static int tcp_run(bx_source_t *s)
 {
     tcp_priv_t *p = s->priv;
-    char why[160];
+    char why[400];
+    /* a server that keeps the connection but sends nothing (stalled, network
+     * down without a reset) is a lost connection after stall_s */
+    const double stall_s = s->opts.stall_ms > 0 ? s->opts.stall_ms / 1000.0 : STALL_DEFAULT_S;
+    double last_data = mono_s();
     while (!bx__source_stopping(s)) {
         int r = wait_fd(p->fd, POLLIN, 100);
-        if (r == 0)
-            continue;
+        if (r == 0) {
+            const double quiet_s = mono_s() - last_data;
+            if (quiet_s < stall_s)
+                continue;
+            if (reconnect(s, p, last_data, why, sizeof why)) {
+                last_data = mono_s();
+                continue;
+            }
+            if (bx__source_stopping(s))
+                break;
+            return bx__source_fail(s, BX_ERR_DEVICE,
+                                   "rtl_tcp: no samples from %s for %.1f s (server stalled or network down)%s%s",
+                                   p->where, quiet_s, s->opts.reconnect > 0 ? "; reconnection failed: " : "",
+                                   s->opts.reconnect > 0 ? why : "");
+        }
         if (r < 0)
             return bx__source_fail(s, BX_ERR_IO, "rtl_tcp: poll on %s failed: %s", p->where, strerror(errno));
         ssize_t n = recv(p->fd, p->buf, sizeof p->buf, 0);
@@ -130,8 +148,10 @@ static int tcp_run(bx_source_t *s)
                                    p->where, (double)p->bytes / 2.0 / s->info.fs_hz, s->info.fs_hz, s->info.fc_hz);
         if (n <= 0) {
             const int e = n < 0 ? errno : 0;
-            if (reconnect(s, p, why, sizeof why))
+            if (reconnect(s, p, last_data, why, sizeof why)) {
+                last_data = mono_s();
                 continue;
+            }
             if (bx__source_stopping(s))
                 break;
             if (s->opts.reconnect > 0)
@@ -147,6 +167,7 @@ static int tcp_run(bx_source_t *s)
                                    strerror(e));
         }
         p->bytes += (uint64_t)n;
+        last_data = mono_s();
         for (ssize_t i = 0; i < n; i++)
             p->buf[i] ^= 0x80;
         bx__source_push(s, p->buf, (size_t)n);
