@@ -3,6 +3,7 @@
  * as one payload without framing, so every message type's field decoding
  * (MSM1-7, 1005/1006, 1019, 1042 ...) is reached without a CRC gate. */
 #include "bdsrx/rtcm3.h"
+#include "bdsrx/time.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
