@@ -1,7 +1,7 @@
 /* rtl_tcp client source: connects, checks the "RTL0" dongle header, sends
  * the tuning commands, then a reader thread receives u8 IQ and pushes it as
  * ci8 (x ^ 0x80, see bdsrx/rtltcp.h) into the ring. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include "bdsrx/rtltcp.h"
 
@@ -83,12 +83,12 @@ static double mono_s(void)
 static int reconnect(bx_source_t *s, tcp_priv_t *p, double t_lost, char *why2, size_t wl)
 {
     snprintf(why2, wl, "no reconnection (reconnect=0)");
-    if (s->opts.reconnect <= 0)
+    if (bx__source_opts(s)->reconnect <= 0)
         return 0;
     close(p->fd);
     p->fd = -1;
     double wait_s = RECONNECT_FIRST_S;
-    for (int k = 0; k < s->opts.reconnect; k++) {
+    for (int k = 0; k < bx__source_opts(s)->reconnect; k++) {
         const double until = mono_s() + wait_s;
         while (!bx__source_stopping(s) && mono_s() < until)
             poll(NULL, 0, 20); /* interruptible by bx_source_stop */
@@ -97,8 +97,8 @@ static int reconnect(bx_source_t *s, tcp_priv_t *p, double t_lost, char *why2, s
         int fd = handshake(s, p->host, p->port, p->ms, why2, wl);
         if (fd >= 0) {
             p->fd = fd;
-            bx__source_gap(s, (uint64_t)llround((mono_s() - t_lost) * s->info.fs_hz));
-            atomic_fetch_add(&s->st_reconnects, 1);
+            bx__source_gap(s, (uint64_t)llround((mono_s() - t_lost) * bx__source_info_w(s)->fs_hz));
+            bx__source_count_reconnect(s);
             return 1;
         }
         wait_s = fmin(2.0 * wait_s, RECONNECT_MAX_S);
@@ -108,11 +108,11 @@ static int reconnect(bx_source_t *s, tcp_priv_t *p, double t_lost, char *why2, s
 
 static int tcp_run(bx_source_t *s)
 {
-    tcp_priv_t *p = s->priv;
+    tcp_priv_t *p = bx__source_priv(s);
     char why[400];
     /* a server that keeps the connection but sends nothing (stalled, network
      * down without a reset) is a lost connection after stall_s */
-    const double stall_s = s->opts.stall_ms > 0 ? s->opts.stall_ms / 1000.0 : STALL_DEFAULT_S;
+    const double stall_s = bx__source_opts(s)->stall_ms > 0 ? bx__source_opts(s)->stall_ms / 1000.0 : STALL_DEFAULT_S;
     double last_data = mono_s();
     while (!bx__source_stopping(s)) {
         int r = wait_fd(p->fd, POLLIN, 100);
@@ -128,8 +128,8 @@ static int tcp_run(bx_source_t *s)
                 break;
             return bx__source_fail(s, BX_ERR_DEVICE,
                                    "rtl_tcp: no samples from %s for %.1f s (server stalled or network down)%s%s",
-                                   p->where, quiet_s, s->opts.reconnect > 0 ? "; reconnection failed: " : "",
-                                   s->opts.reconnect > 0 ? why : "");
+                                   p->where, quiet_s, bx__source_opts(s)->reconnect > 0 ? "; reconnection failed: " : "",
+                                   bx__source_opts(s)->reconnect > 0 ? why : "");
         }
         if (r < 0)
             return bx__source_fail(s, BX_ERR_IO, "rtl_tcp: poll on %s failed: %s", p->where, strerror(errno));
@@ -145,7 +145,8 @@ static int tcp_run(bx_source_t *s)
                                    "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
                                    "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
                                    "bdsrx-replay server serves its capture's own rate only)",
-                                   p->where, (double)p->bytes / 2.0 / s->info.fs_hz, s->info.fs_hz, s->info.fc_hz);
+                                   p->where, (double)p->bytes / 2.0 / bx__source_info_w(s)->fs_hz, bx__source_info_w(s)->fs_hz,
+                                   bx__source_info_w(s)->fc_hz);
         if (n <= 0) {
             const int e = n < 0 ? errno : 0;
             if (reconnect(s, p, last_data, why, sizeof why)) {
@@ -154,11 +155,11 @@ static int tcp_run(bx_source_t *s)
             }
             if (bx__source_stopping(s))
                 break;
-            if (s->opts.reconnect > 0)
+            if (bx__source_opts(s)->reconnect > 0)
                 return bx__source_fail(s, BX_ERR_DEVICE,
                                        "rtl_tcp: connection to %s lost (%s); %d reconnection attempts failed, "
                                        "the last: %s", p->where, e ? strerror(e) : "closed by the server",
-                                       s->opts.reconnect, why);
+                                       bx__source_opts(s)->reconnect, why);
             if (n == 0) {
                 bx__source_fail(s, BX_OK, "rtl_tcp: %s closed the connection (end of stream)", p->where);
                 return BX_OK;
@@ -177,7 +178,7 @@ static int tcp_run(bx_source_t *s)
 
 static void tcp_close(bx_source_t *s)
 {
-    tcp_priv_t *p = s->priv;
+    tcp_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->fd >= 0)
@@ -185,7 +186,7 @@ static void tcp_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t tcp_backend = {.run = tcp_run, .close = tcp_close};
+static const bx_source_ops_t tcp_backend = {.run = tcp_run, .close = tcp_close};
 
 /* Splits "host:port", "[v6]:port" or "host" (port 1234). */
 static int split_host_port(const char *w, char *host, size_t hl, char *port, size_t pl)
@@ -284,7 +285,7 @@ static int handshake_st(bx_source_t *s, const char *host, const char *port, int 
         }
         return -1;
     }
-    bx_source_opts_t *o = &s->opts;
+    const bx_source_opts_t *o = bx__source_opts(s);
     double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
     double fc = o->fc_hz > 0 ? o->fc_hz : BX_FREQ_B1C_HZ;
     int bad = send_cmd(fd, BX_RTLTCP_SET_RATE, (uint32_t)lround(fs));
@@ -319,18 +320,21 @@ static int handshake(bx_source_t *s, const char *host, const char *port, int ms,
     return handshake_st(s, host, port, ms, why, wl, &st, NULL, NULL);
 }
 
-int bx__source_rtltcp_open(bx_source_t *s, const char *where)
+static int rtltcp_open(bx_source_t *s, const char *where)
 {
+    bx_source_info_t *info = bx__source_info_w(s);
+    if (!strncmp(where, "//", 2)) /* rtltcp://HOST:PORT or rtltcp:HOST:PORT */
+        where += 2;
     char host[128], port[32], why[400];
     if (split_host_port(where, host, sizeof host, port, sizeof port) != 0)
         return bx__source_fail(s, BX_ERR_ARG, "rtl_tcp: cannot parse '%s' (use rtltcp://host:port)", where);
-    int ms = s->opts.timeout_ms > 0 ? s->opts.timeout_ms : 3000;
+    int ms = bx__source_opts(s)->timeout_ms > 0 ? bx__source_opts(s)->timeout_ms : 3000;
     int st;
     uint32_t tuner = 0, ngain = 0;
     int fd = handshake_st(s, host, port, ms, why, sizeof why, &st, &tuner, &ngain);
     if (fd < 0)
         return bx__source_fail(s, st, "rtl_tcp: %s", why);
-    bx_source_opts_t *o = &s->opts;
+    const bx_source_opts_t *o = bx__source_opts(s);
     double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
     double fc = o->fc_hz > 0 ? o->fc_hz : BX_FREQ_B1C_HZ;
     tcp_priv_t *p = calloc(1, sizeof *p);
@@ -343,17 +347,19 @@ int bx__source_rtltcp_open(bx_source_t *s, const char *where)
     snprintf(p->host, sizeof p->host, "%s", host);
     snprintf(p->port, sizeof p->port, "%s", port);
     snprintf(p->where, sizeof p->where, "%.120s:%.16s", host, port);
-    s->priv = p;
-    s->be = &tcp_backend;
-    snprintf(s->info.kind, sizeof s->info.kind, "rtltcp");
-    snprintf(s->info.device, sizeof s->info.device, "rtl_tcp %.100s:%.16s (tuner %s, %u gains)", host, port,
+    bx__source_set_priv(s, p);
+    bx__source_set_ops(s, &tcp_backend);
+    snprintf(info->kind, sizeof info->kind, "rtltcp");
+    snprintf(info->device, sizeof info->device, "rtl_tcp %.100s:%.16s (tuner %s, %u gains)", host, port,
              bx_rtltcp_tuner_name(tuner), ngain);
-    s->info.format = BX_IQ_CI8;
-    s->info.fs_hz = fs;
-    s->info.fc_hz = fc;
-    s->info.if_hz = 0;
-    s->info.gain_db = o->gain_db;
-    s->info.agc = o->agc;
-    s->info.bias_tee = o->bias_tee;
+    info->format = BX_IQ_CI8;
+    info->fs_hz = fs;
+    info->fc_hz = fc;
+    info->if_hz = 0;
+    info->gain_db = o->gain_db;
+    info->agc = o->agc;
+    info->bias_tee = o->bias_tee;
     return BX_OK;
 }
+
+const bx_source_kind_t bx__source_kind_rtltcp = {"rtltcp", 0, rtltcp_open};
