@@ -37,6 +37,7 @@
 #include "bdsrx/rtcm3.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define LOG_REL "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"
 
@@ -160,30 +161,19 @@ static int stop_caster(void **state)
     return 0;
 }
 
-static int have_str2str(void) { return system("command -v str2str >/dev/null 2>&1") == 0; }
+static int have_str2str(void) { return tu_have("str2str"); }
 
 /* str2str -out ntripc://user:pw@:PORT/BDSRX with a pipe on its stdin */
 static pid_t start_caster(int port, int *stdin_fd)
 {
-    int p[2];
-    if (pipe(p) != 0)
+    char out[64];
+    snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSRX", port);
+    const char *argv[] = {"str2str", "-out", out, NULL};
+    tu_proc_t p;
+    if (tu_spawn(&p, argv, TU_STDIN_PIPE | TU_OUT_NULL) != 0)
         return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(p[0], 0);
-        close(p[0]);
-        close(p[1]);
-        int devnull = open("/dev/null", 1);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        char out[64];
-        snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSRX", port);
-        execlp("str2str", "str2str", "-out", out, (char *)NULL);
-        _exit(127);
-    }
-    close(p[0]);
-    *stdin_fd = p[1];
-    return pid;
+    *stdin_fd = p.in_fd;
+    return p.pid;
 }
 
 /* the caster listens some time after it starts: retry (a deadline, not a delay the result depends on) */
@@ -404,16 +394,10 @@ static void test_base_through_str2str(void **state)
     char in[64], out[64];
     snprintf(in, sizeof in, "tcpcli://127.0.0.1:%d", bx_nmea_tcp_port(srv));
     snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSBASE", cport);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        execlp("str2str", "str2str", "-in", in, "-out", out, (char *)NULL);
-        _exit(127);
-    }
-    assert_true(pid > 0);
+    const char *argv[] = {"str2str", "-in", in, "-out", out, NULL};
+    tu_proc_t sp;
+    assert_int_equal(tu_spawn(&sp, argv, TU_OUT_NULL), 0);
+    const pid_t pid = sp.pid;
     caster_pid = pid;
     bx_ntrip_config_t c;
     bx_ntrip_config_default(&c);
