@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "bdsrx/eph.h"
 #include "bdsrx/orbit.h"
@@ -192,6 +193,53 @@ static void test_gzip(void **state)
     bx_nav_destroy(&nav);
 }
 
+/* RINEX nav integer codes stored as floats: a SISAI of 6.67e18 was converted
+ * to int (undefined; found by fuzz_rinex_nav on the old reader).  A real CNV1
+ * record of the DLR merged file, read at run time, with its SISAI_oe replaced:
+ * the record is still read, the code becomes -1 (unknown). */
+static void test_rinex_nav_codes(void **state)
+{
+    (void)state;
+    char src[512];
+    if (!testdata_path(src, sizeof src, "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"))
+        skip();
+    gzFile gz = gzopen(src, "rb");
+    assert_non_null(gz);
+    char path[256];
+    snprintf(path, sizeof path, "%s/sisai.rnx", g_dir);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    char line[512];
+    int in_hdr = 1, rec = -1;
+    while (gzgets(gz, line, sizeof line)) {
+        if (in_hdr) {
+            fputs(line, out);
+            in_hdr = strstr(line, "END OF HEADER") == NULL;
+            continue;
+        }
+        if (rec < 0 && !strncmp(line, "> EPH C19 CNV1", 14))
+            rec = 0;
+        if (rec < 0)
+            continue;
+        if (rec == 7) /* BROADCAST ORBIT line with SISAI_oe SISAI_ocb SISAI_oc1 SISAI_oc2 */
+            memcpy(line + 4, " 6.666666666667e+18", 19);
+        fputs(line, out);
+        if (++rec == 11)
+            break;
+    }
+    gzclose(gz);
+    fclose(out);
+    assert_int_equal(rec, 11);
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    char err[512];
+    assert_int_equal(bx_rinex_nav_read(path, &nav, err, sizeof err), BX_OK);
+    assert_int_equal(nav.n_eph, 1);
+    assert_int_equal(nav.eph[0].prn, 19);
+    assert_int_equal(nav.eph[0].sisai_oe, -1);
+    bx_nav_destroy(&nav);
+}
+
 /* URI keys: every number range-checked before conversion (ch=nan, ring=1e300,
  * timeout_ms=-1 ... were cast to integers; ring=1 dropped every sample). */
 static void test_uri_ranges(void **state)
@@ -231,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_sp3_equal_epochs), cmocka_unit_test(test_sp3_short_lines),
         cmocka_unit_test(test_time_nonfinite),   cmocka_unit_test(test_rinex_obs_fields),
         cmocka_unit_test(test_gzip), cmocka_unit_test(test_uri_ranges),
+        cmocka_unit_test(test_rinex_nav_codes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
