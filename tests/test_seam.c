@@ -17,26 +17,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bdsrx/geodesy.h"
+#include "testutil.h"
 
 #define D2R (M_PI / 180.0)
 
 static char g_bin[512], g_dir[64];
 static int g_ready;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
+static const char *in_dir(char *buf, size_t n, const char *name)
 {
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    const int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    snprintf(buf, n, "%s/%s", g_dir, name);
+    return buf;
+}
+
+/* dst = the concatenation of the files srcs[] (NULL-terminated); 0 ok */
+static int cat_files(const char *dst, const char *const *srcs)
+{
+    FILE *o = fopen(dst, "wb");
+    if (!o)
+        return -1;
+    static char buf[1 << 20];
+    int bad = 0;
+    for (int i = 0; srcs[i] && !bad; i++) {
+        FILE *f = fopen(srcs[i], "rb");
+        if (!f) {
+            bad = 1;
+            break;
+        }
+        size_t k;
+        while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+            bad |= fwrite(buf, 1, k, o) != k;
+        fclose(f);
+    }
+    return fclose(o) != 0 || bad ? -1 : 0;
+}
+
+static int run_sim(const char *out, const char *dur, const char *seed, const char *start, int nav)
+{
+    char sim[600], navp[128];
+    snprintf(sim, sizeof sim, "%s/bdsrx-sim", g_bin);
+    tu_result_t r;
+    const int st = nav ? tu_runl(&r, NULL, sim, "--out", out, "--signals", "B2a", "--duration", dur, "--fs-b2a",
+                                 "12e6", "--quiet", "--seed", seed, "--start", start, "--nav-out",
+                                 in_dir(navp, sizeof navp, "nav.rnx"), NULL)
+                       : tu_runl(&r, NULL, sim, "--out", out, "--signals", "B2a", "--duration", dur, "--fs-b2a",
+                                 "12e6", "--quiet", "--seed", seed, "--start", start, NULL);
+    if (st != 0)
+        printf("bdsrx-sim: %s\n", r.err);
+    tu_result_free(&r);
+    return st;
 }
 
 static int setup(void **state)
@@ -57,12 +89,16 @@ static int setup(void **state)
     if (!mkdtemp(g_dir))
         return -1;
     /* capture A from 04:05:34, capture B 19 min 36 s later; the same sky model */
-    if (sh("cd %s && '%s/bdsrx-sim' --out a --signals B2a --duration 6 --fs-b2a 12e6 --quiet --seed 1 --nav-out nav.rnx "
-           "--start '2023-03-12 04:05:34' && '%s/bdsrx-sim' --out b --signals B2a --duration 12 --fs-b2a 12e6 --quiet "
-           "--seed 2 --start '2023-03-12 04:25:10' && cat a_b2a.ci8 b_b2a.ci8 > ab_b2a.ci8 && rm b_b2a.ci8 && "
-           "cp a_b2a.ci8.sigmf-meta ab_b2a.ci8.sigmf-meta",
-           g_dir, g_bin, g_bin) != 0)
+    char pa[128], pb[128], da[128], db[128], dab[128], ma[128], mab[128];
+    if (run_sim(in_dir(pa, sizeof pa, "a"), "6", "1", "2023-03-12 04:05:34", 1) != 0 ||
+        run_sim(in_dir(pb, sizeof pb, "b"), "12", "2", "2023-03-12 04:25:10", 0) != 0)
         return -1;
+    const char *parts[] = {in_dir(da, sizeof da, "a_b2a.ci8"), in_dir(db, sizeof db, "b_b2a.ci8"), NULL};
+    const char *meta[] = {in_dir(ma, sizeof ma, "a_b2a.ci8.sigmf-meta"), NULL};
+    if (cat_files(in_dir(dab, sizeof dab, "ab_b2a.ci8"), parts) != 0 ||
+        cat_files(in_dir(mab, sizeof mab, "ab_b2a.ci8.sigmf-meta"), meta) != 0)
+        return -1;
+    unlink(db);
     g_ready = 1;
     return 0;
 }
@@ -71,7 +107,7 @@ static int teardown(void **state)
 {
     (void)state;
     if (g_dir[0])
-        sh("rm -rf '%s'", g_dir);
+        tu_rmtree(g_dir);
     return 0;
 }
 
@@ -89,18 +125,20 @@ static void test_seam(void **state)
     (void)state;
     if (!g_ready)
         skip();
-    const int rc = sh("cd %s && '%s/bdsrx' run ab_b2a.ci8 --nav nav.rnx --json=ab.json --nmea ab.nmea --quiet "
-                      "> summary.txt 2>&1",
-                      g_dir, g_bin);
-    char path[256];
-    snprintf(path, sizeof path, "%s/summary.txt", g_dir);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char line[65536];
-    int resync = 0;
-    while (fgets(line, sizeof line, f))
-        resync |= strstr(line, "time discontinuities in the samples: 1 ") != NULL;
-    fclose(f);
+    char bd[600], ab[128], nav[128], js[160], nm[128];
+    snprintf(bd, sizeof bd, "%s/bdsrx", g_bin);
+    in_dir(ab, sizeof ab, "ab_b2a.ci8");
+    in_dir(nav, sizeof nav, "nav.rnx");
+    snprintf(js, sizeof js, "--json=%s/ab.json", g_dir);
+    in_dir(nm, sizeof nm, "ab.nmea");
+    tu_result_t r;
+    const int rc = tu_runl(&r, NULL, bd, "run", ab, "--nav", nav, js, "--nmea", nm, "--quiet", NULL);
+    const int resync = strstr(r.out, "time discontinuities in the samples: 1 ") != NULL;
+    if (rc != 0 || !resync)
+        printf("bdsrx run: exit %d\n%s%s", rc, r.out, r.err);
+    tu_result_free(&r);
+    char path[256], line[65536];
+    FILE *f;
     assert_int_equal(rc, 0);
     assert_true(resync);
     /* JSON: every valid fix right; fixes before and after the seam (B's time of week) */
@@ -156,43 +194,37 @@ static void test_seam(void **state)
     assert_int_equal(q1, before + after);
 }
 
-/* Write errors of bdsrx run: a clear message and a non-zero exit status. */
+/* Write errors of bdsrx run and live: a clear message and a non-zero exit status. */
 static void test_run_write_errors(void **state)
 {
     (void)state;
     if (!g_ready)
         skip();
-    const char *cases[][2] = {
-        {"--json=/dev/full", "JSON output: write failed: No space left on device"},
-        {"--nmea /dev/full", "NMEA output: write failed: No space left on device"},
-        {"--rinex-obs /dev/full", "RINEX observation output: write failed: No space left on device"},
-        {"--rinex-nav /nonexistent/dir/nav.rnx", "cannot write /nonexistent/dir/nav.rnx"},
+    char bd[600], a[128], nav[128];
+    snprintf(bd, sizeof bd, "%s/bdsrx", g_bin);
+    in_dir(a, sizeof a, "a_b2a.ci8");
+    in_dir(nav, sizeof nav, "nav.rnx");
+    const char *cases[][3] = {
+        {"--json=/dev/full", NULL, "JSON output: write failed: No space left on device"},
+        {"--nmea", "/dev/full", "NMEA output: write failed: No space left on device"},
+        {"--rinex-obs", "/dev/full", "RINEX observation output: write failed: No space left on device"},
+        {"--rinex-nav", "/nonexistent/dir/nav.rnx", "cannot write /nonexistent/dir/nav.rnx"},
     };
     for (int i = 0; i < 4; i++) {
-        const int rc = sh("cd %s && '%s/bdsrx' run a_b2a.ci8 --nav nav.rnx --quiet %s > out.txt 2> err.txt", g_dir,
-                          g_bin, cases[i][0]);
-        char path[256], err[4096] = "";
-        snprintf(path, sizeof path, "%s/err.txt", g_dir);
-        FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        err[fread(err, 1, sizeof err - 1, f)] = '\0';
-        fclose(f);
-        printf("NOTE: run %s: exit %d: %s", cases[i][0], rc, err);
+        tu_result_t r;
+        const int rc = cases[i][1] ? tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", cases[i][0], cases[i][1], NULL)
+                                   : tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", cases[i][0], NULL);
+        printf("NOTE: run %s: exit %d: %s", cases[i][0], rc, r.err);
         assert_int_not_equal(rc, 0);
-        assert_non_null(strstr(err, cases[i][1]));
+        assert_non_null(strstr(r.err, cases[i][2]));
+        tu_result_free(&r);
     }
-    /* bdsrx live: the same message and exit status */
-    const int rc = sh("cd %s && '%s/bdsrx' live --source a_b2a.ci8 --nav nav.rnx --quiet --nmea /dev/full > out.txt "
-                      "2> err.txt", g_dir, g_bin);
-    char path[256], err[4096] = "";
-    snprintf(path, sizeof path, "%s/err.txt", g_dir);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    err[fread(err, 1, sizeof err - 1, f)] = '\0';
-    fclose(f);
-    printf("NOTE: live --nmea /dev/full: exit %d: %s", rc, err);
+    tu_result_t r;
+    const int rc = tu_runl(&r, NULL, bd, "live", "--source", a, "--nav", nav, "--quiet", "--nmea", "/dev/full", NULL);
+    printf("NOTE: live --nmea /dev/full: exit %d: %s", rc, r.err);
     assert_int_not_equal(rc, 0);
-    assert_non_null(strstr(err, "bdsrx live: NMEA output: write failed: No space left on device"));
+    assert_non_null(strstr(r.err, "bdsrx live: NMEA output: write failed: No space left on device"));
+    tu_result_free(&r);
 }
 
 int main(void)
