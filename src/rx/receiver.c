@@ -574,9 +574,11 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
     if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
-        ch->arc_start_sample = sample;
+        /* a later arc restarts the lock time (RTCM lock-time indicators must go down with it);
+         * the first one keeps the tracker's time since carrier lock */
+        ch->arc_start_sample = ch->arc_open ? sample : 0;
     }
-    /* lock time = age of the arc (RTCM lock-time indicators restart with it) */
+    /* lock time: at most the age of the arc */
     const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
     if (age_s < d->lock_s)
         d->lock_s = age_s;
