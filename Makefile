@@ -58,7 +58,7 @@ TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 # the unit tests: everything except the end-to-end receiver runs on long simulated captures
-SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout
+SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
@@ -105,10 +105,10 @@ $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
-# Python tools (Debian's python3, matplotlib): copied as programs
-$(BINDIR)/%: tools/%.py
+# Python tools (Debian's python3, matplotlib): copied as programs, @BDSRX_VERSION@ -> the version
+$(BINDIR)/%: tools/%.py Makefile
 	@mkdir -p $(@D)
-	install -m 755 $< $@
+	sed 's/@BDSRX_VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # tests/testutil.c (process runner, capture cache) is linked into every test
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)

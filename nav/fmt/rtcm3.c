@@ -231,6 +231,7 @@ static int add_msm(bx_rtcm3_dec_t *d, const bx_rtcm3_msm_t *m)
             o->flags |= BX_OBS_CN0;
         }
         o->lock_s = cl->lock_ms * 1e-3;
+        o->arc_s = o->lock_s; /* the indicator is the phase arc's age */
         lockrec_t *lr = &d->lock[gps ? 0 : 1][(cl->prn - 1) & 63][(cl->sig_id - 1) & 31];
         if (o->flags & BX_OBS_CP) {
             /* loss of lock: new, lock time went down, or surely shorter than the time since the

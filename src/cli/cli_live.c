@@ -67,12 +67,12 @@ static void send_nmea(void *user, const char *buf, size_t len)
         bx_serial_write(o->ser, buf, len);
 }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     out_t *o = user;
     if (o->tcp)
         bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
-    solout_epoch(&o->so, (bx_rx_t *)rxc, obs);
+    solout_epoch(&o->so, rx, ep);
 }
 
 /* ---- signals ---------------------------------------------------------------------------- */
@@ -342,13 +342,6 @@ int cli_live(int argc, char **argv)
     pthread_t sig_th;
     int sig_started = 0;
 
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.elmask_rad = elmask_deg * M_PI / 180;
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
-        goto done;
-    }
     if ((nmea_path && !(o.nmea = open_out(nmea_path, &data_on_stdout))) ||
         (json_path && !(o.so.json = open_out(json_path, &data_on_stdout))) ||
         (rnx_path && !(o.so.rnx = fopen(rnx_path, "w")))) {
@@ -384,17 +377,9 @@ int cli_live(int argc, char **argv)
     }
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
+    lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
-        goto done;
-    }
-    if (bx_live_streams(lv) == 2)
-        pc.mode = BX_PVT_IF;
-    else
-        pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
-    bx_pvt_destroy(o.so.pvt);
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
     if (nav_path) {
@@ -490,7 +475,5 @@ done:
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);
     bx_serial_destroy(o.ser);
-    if (o.so.pvt)
-        bx_pvt_destroy(o.so.pvt);
     return ret;
 }

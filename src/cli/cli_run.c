@@ -34,10 +34,10 @@ typedef struct {
 
 static void write_nmea(void *user, const char *buf, size_t len) { fwrite(buf, 1, len, (FILE *)user); }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     run_t *r = user;
-    solout_epoch(&r->out, (bx_rx_t *)rxc, obs);
+    solout_epoch(&r->out, rx, ep);
 }
 
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
@@ -167,12 +167,8 @@ int cli_run(int argc, char **argv)
         }
         const bx_iq_params_t *p = bx_iq_params(rd[k]);
         int sig = sigs.n ? sigv[k] : -1;
-        if (sig < 0) {
-            if (p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2A_HZ) < 20e6)
-                sig = BX_SIG_B2A;
-            else
-                sig = BX_SIG_B1C;
-        }
+        if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0)
+            sig = BX_SIG_B1C; /* no or another centre frequency: B1C, as documented */
         rc.stream[k].sig = sig;
         rc.stream[k].fs_hz = p->fs_hz;
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
@@ -187,15 +183,11 @@ int cli_run(int argc, char **argv)
     rc.epoch_interval_s = 1.0 / rate_hz;
     rc.on_epoch = on_epoch;
     rc.user = &r;
-
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.elmask_rad = elmask * M_PI / 180.0;
-    pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
-    if (mode >= 0)
-        pc.mode = mode;
-    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
-        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+    /* positioning in the receiver: mode from the streams (one band: that band, B1C + B2a:
+     * ionosphere-free) unless --mode */
+    rc.pvt.elmask_rad = elmask * M_PI / 180.0;
+    rc.pvt_mode = mode >= 0 ? mode : BX_RX_PVT_AUTO;
+    if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
@@ -345,8 +337,6 @@ done:
         fclose(r.out.rnx);
     solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
-    if (r.out.pvt)
-        bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
             bx_iq_destroy(rd[k]);

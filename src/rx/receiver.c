@@ -26,6 +26,7 @@
 #include "bdsrx/trk.h"
 #include "bx_err.h"
 #include "channel.h"
+#include "rx_solve.h"
 #include "warmstart.h"
 
 #define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
@@ -76,6 +77,7 @@ struct bx_rx {
     char start_msg[200];
     int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
     int64_t epoch_count;        /* epochs emitted */
+    rx_solve_t *solve;          /* positioning (rx_solve.c), NULL with BX_SOLVER_NONE */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -84,6 +86,11 @@ void bx_rx_config_default(bx_rx_config_t *c)
     c->epoch_interval_s = 1.0;
     c->reacq_interval_s = 10.0;
     c->acq_pfa = 1e-3;
+    c->solver = BX_SOLVER_SPP;
+    c->pvt_mode = BX_RX_PVT_AUTO;
+    bx_pvt_config_default(&c->pvt);
+    c->feedback = 1;
+    c->steer_threshold_m = 300.0;
 }
 
 static int online_cpus(void)
@@ -153,6 +160,12 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
             goto nomem;
         st->acq_due = 1;
     }
+    int sigs[BX_RX_MAX_STREAMS];
+    for (int s = 0; s < c->n_streams; s++)
+        sigs[s] = c->stream[s].sig;
+    st_code = rx_solve_create(c, sigs, c->n_streams, &rx->solve, err, errlen);
+    if (st_code != BX_OK)
+        goto fail;
     rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;
@@ -183,6 +196,7 @@ void bx_rx_destroy(bx_rx_t *rx)
         free(st->hist);
     }
     bx_nav_destroy(&rx->nav);
+    rx_solve_destroy(rx->solve);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -457,6 +471,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     rx->warm_next = ref + (uint64_t)llround(0.5 * fs0); /* at most twice a second */
     const bx_time_t t_hint = bx_time_add(rx->hint_t0, (double)ref / fs0);
     bx_coarse_meas_t m[BX_OBS_MAX];
+    double per[BX_OBS_MAX];
     uint64_t smp[BX_RX_MAX_STREAMS];
     int k = 0;
     for (int s = 0; s < rx->cfg.n_streams; s++) {
@@ -474,7 +489,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
             m[k].sig = st->cfg.sig;
             m[k].pilot = 1;
             m[k].code_phase_s = o.tx_in_period_s;
-            m[k].period_s = bx_channel_period_s(st->ch[p]);
+            per[k] = bx_channel_period_s(st->ch[p]);
             m[k].cn0_dbhz = o.cn0_dbhz;
             k++;
         }
@@ -482,7 +497,8 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     if (k < (rx->apr_valid ? WARM_MIN_SATS_APR : WARM_MIN_SATS))
         return;
     bx_sol_t sol;
-    if (bx_warm_solve(m, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) != BX_OK) {
+    if (bx_warm_solve(m, per, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) !=
+        BX_OK) {
         snprintf(rx->start_msg, sizeof rx->start_msg, "no hot start yet: %s", sol.reason);
         return;
     }
@@ -574,14 +590,12 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
     if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
-        /* a later arc restarts the lock time (RTCM lock-time indicators must go down with it);
-         * the first one keeps the tracker's time since carrier lock */
-        ch->arc_start_sample = ch->arc_open ? sample : 0;
+        ch->arc_start_sample = sample;
     }
-    /* lock time: at most the age of the arc */
+    /* the arc's age (RTCM lock-time indicators restart with it); lock_s stays the tracking
+     * loop's lock time */
     const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
-    if (age_s < d->lock_s)
-        d->lock_s = age_s;
+    d->arc_s = age_s < d->lock_s ? age_s : d->lock_s;
     ch->arc_open = 1;
     ch->arc_slip_count = o->slip_count;
     ch->arc_last_epoch = rx->epoch_count;
@@ -640,8 +654,23 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             obs->n++;
         }
     }
+    bx_rx_epoch_t ep;
+    memset(&ep, 0, sizeof ep);
+    ep.obs = obs;
+    ep.have_time = rx->have_t0;
+    ep.sample = ep_sample[0];
+    ep.nav = &rx->nav;
+    ep.mode = -1;
+    if (rx->solve)
+        rx_solve_epoch(rx->solve, &ep);
     if (rx->cfg.on_epoch)
-        rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+        rx->cfg.on_epoch(rx->cfg.user, rx, &ep);
+    /* feedback: the position, and the receiver clock kept near BDT so that time tags are meaningful */
+    if (rx->cfg.feedback && ep.sol && ep.status == BX_OK) {
+        bx_rx_set_position(rx, ep.sol->pos_m);
+        if (fabs(ep.sol->clk_bias_m) > rx->cfg.steer_threshold_m)
+            bx_rx_steer_clock(rx, ep.sol->clk_bias_m / BX_CLIGHT_MPS);
+    }
     rx->epoch_count++;
 }
 
@@ -812,6 +841,10 @@ int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
 }
 
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
+
+const bx_sol_t *bx_rx_solution(const bx_rx_t *rx) { return rx_solve_last(rx->solve); }
+
+int bx_rx_pvt_mode(const bx_rx_t *rx) { return rx_solve_mode(rx->solve); }
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
 

@@ -78,12 +78,13 @@ static void send_nmea(const solout_t *o, const bx_sol_t *sol)
     o->nmea(o->nmea_user, buf, len);
 }
 
-int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
+int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
+    const bx_obs_t *obs = ep->obs;
     o->nepoch++;
     /* until a decoded time of week sets the time scale, epoch times only count
      * seconds of samples: nothing time-tagged is written from them */
-    if (!bx_rx_have_time(rx))
+    if (!ep->have_time)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
@@ -140,37 +141,34 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
             o->rtcm_retry = 10;
         }
     }
-    bx_sol_t sol;
-    int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
-    o->last = sol;
+    if (!ep->sol) /* observations only (no solver) */
+        return 0;
+    const bx_sol_t *sol = ep->sol;
+    o->last = *sol;
     o->have_last = 1;
     if (o->json) {
-        bx_sol_json_write(o->json, &sol);
+        bx_sol_json_write(o->json, sol);
         if (o->flush)
             fflush(o->json);
     }
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
+    if (ep->status != BX_OK)
         return 0;
     if (o->nmea)
-        send_nmea(o, &sol);
+        send_nmea(o, sol);
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
-        memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        memcpy(o->first_pos, sol->pos_m, sizeof o->first_pos);
         /* RINEX header: the approximate position of the first fix (best effort: a
          * pipe keeps the zeros) */
         if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
-            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol->pos_m);
     }
     o->nfix++;
-    bx_rx_set_position(rx, sol.pos_m);
-    /* keep the receiver clock near BDT so that time tags are meaningful */
-    if (fabs(sol.clk_bias_m) > 300.0)
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
     double d[3], enu[3], llh0[3];
     bx_ecef_to_llh(o->first_pos, llh0);
     for (int i = 0; i < 3; i++) {
-        o->sum_pos[i] += sol.pos_m[i];
-        d[i] = sol.pos_m[i] - o->first_pos[i];
+        o->sum_pos[i] += sol->pos_m[i];
+        d[i] = sol->pos_m[i] - o->first_pos[i];
     }
     bx_ecef_to_enu(llh0, d, enu);
     for (int i = 0; i < 3; i++) {
@@ -181,7 +179,7 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         double ref[3], e2 = 0;
         bx_llh_to_ecef(o->ref_llh, ref);
         for (int i = 0; i < 3; i++)
-            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
+            e2 += (sol->pos_m[i] - ref[i]) * (sol->pos_m[i] - ref[i]);
         o->err3d_sq_sum += e2;
     }
     return 1;

@@ -1,8 +1,9 @@
 /*
  * Per-epoch output of the receiver commands (bdsrx run, bdsrx live): at each
- * observation epoch with an absolute time, RINEX observations, the PVT
- * solution, JSON lines, NMEA sentences, the receiver's position/clock
- * steering, and the statistics of the final summary.  Internal to src/.
+ * observation epoch with an absolute time, RINEX observations, JSON lines of
+ * the solution, NMEA sentences, and the statistics of the final summary.  The
+ * solution itself and the position/clock feedback come from the receiver
+ * (bx_rx_epoch_t, receiver.h).  Internal to src/.
  */
 #ifndef BDSRX_SOLOUT_H
 #define BDSRX_SOLOUT_H
@@ -18,7 +19,6 @@ typedef void (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
 
 typedef struct {
     /* set by the caller (solout_init zeroes everything) */
-    bx_pvt_t *pvt;                 /* the solver (caller owns it) */
     FILE *json;                    /* JSON lines or NULL */
     int flush;                     /* flush JSON after every epoch (readers tail it) */
     FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch
@@ -54,9 +54,9 @@ void solout_init(solout_t *o);
 int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
 void solout_close_rtcm(solout_t *o);
 
-/* One epoch (the receiver's on_epoch).  Epochs before the time of week is known
+/* One epoch (from the receiver's on_epoch).  Epochs before the time of week is known
  * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
-int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs);
+int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep);
 
 /* Fix statistics: time to first fix, mean position, spread and, with a
  * reference, the errors.  Nothing when there was no fix. */
