@@ -180,7 +180,9 @@ static void test_run_base_outputs(void **state)
             const double lam = BX_CLIGHT_MPS / bx_signal_freq_hz(a->sig);
             dp = fmax(dp, fabs(a->pseudorange_m - b->pseudorange_m));
             dl = fmax(dl, fabs(a->carrier_cycles - b->carrier_cycles) * lam);
-            lli_bad += ((a->flags ^ b->flags) & BX_OBS_SLIP) != 0;
+            /* the stream's first epoch is new to the decoder (every cell flagged) */
+            if (matched > 1)
+                lli_bad += ((a->flags ^ b->flags) & BX_OBS_SLIP) != 0;
             nslip += (a->flags & BX_OBS_SLIP) != 0;
             cmp++;
         }
