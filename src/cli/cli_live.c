@@ -24,6 +24,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
 #include "live_json.h"
@@ -224,6 +225,7 @@ int cli_live(int argc, char **argv)
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
+    bx_geoid_t *geoid = NULL;
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
@@ -378,6 +380,8 @@ int cli_live(int argc, char **argv)
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
     lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
+    geoid = cli_geoid("bdsrx live", quiet);
+    lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
@@ -464,6 +468,7 @@ done:
         pthread_join(sig_th, NULL);
     }
     bx_live_destroy(lv);
+    bx_geoid_destroy(geoid);
     if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
         ret = 1;
     if (o.so.json && o.so.json != stdout && fclose(o.so.json) != 0)
