@@ -67,7 +67,7 @@ typedef struct {
  * phase both refer to the receiver time scale, so a bx_rx_steer_clock step moves both by the
  * same range; phase only with a pseudorange (half-cycle resolved), each arc starting near
  * P / lambda with BX_OBS_SLIP set, a new arc after any loss of lock, gap or missed epoch;
- * lock_s = age of the arc. */
+ * arc_s = age of the arc (what RTCM lock-time indicators carry), lock_s = the tracking loop's lock time. */
 typedef struct bx_rx bx_rx_t;
 
 /* Solvers that run inside the receiver (bx_rx_config_t.solver).  RTK and PPP

@@ -24,6 +24,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
 #include "live_json.h"
@@ -223,6 +224,7 @@ int cli_live(int argc, char **argv)
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
+    bx_geoid_t *geoid = NULL;
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
@@ -377,6 +379,8 @@ int cli_live(int argc, char **argv)
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
     lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
+    geoid = cli_geoid("bdsrx live", quiet);
+    lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
@@ -467,6 +471,7 @@ done:
         pthread_join(sig_th, NULL);
     }
     bx_live_destroy(lv);
+    bx_geoid_destroy(geoid);
     {
         const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
         FILE *fs[4] = {o.nmea, o.so.json, o.so.rnx, o.so.rtcm};

@@ -17,6 +17,7 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
+#include "bdsrx/geoid.h"
 #include "cli.h"
 #include "recio.h"
 #include "cli_opt.h"
@@ -169,6 +170,8 @@ int cli_pvt(int argc, char **argv)
                 have_ref ? "dE_m    dN_m    dU_m   (vs header)" : "");
 
     bx_pvt_t *pvt;
+    bx_geoid_t *geoid = cli_geoid("bdsrx pvt", 0);
+    cfg.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_pvt_create(&cfg, &pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx pvt: out of memory\n");
         bx_rinex_obs_destroy(rd);
@@ -289,6 +292,7 @@ int cli_pvt(int argc, char **argv)
         }
     }
     bx_pvt_destroy(pvt);
+    bx_geoid_destroy(geoid);
     int ce;
     if (nmea && nmea != out && (ce = bx_rec_close(nmea)) != 0 && !rc) {
         fprintf(stderr, "bdsrx pvt: %s: %s\n", nmea_path, strerror(ce));

@@ -19,6 +19,7 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "bdsrx/geoid.h"
 #include "cli.h"
 #include "recio.h"
 #include "cli_opt.h"
@@ -92,6 +93,7 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
+    bx_geoid_t *geoid = NULL;
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
@@ -188,6 +190,8 @@ int cli_run(int argc, char **argv)
      * ionosphere-free) unless --mode */
     rc.pvt.elmask_rad = elmask * M_PI / 180.0;
     rc.pvt_mode = mode >= 0 ? mode : BX_RX_PVT_AUTO;
+    geoid = cli_geoid("bdsrx run", quiet);
+    rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
@@ -357,6 +361,7 @@ done:
     }
     solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
+    bx_geoid_destroy(geoid);
     for (int k = 0; k < 2; k++)
         if (rd[k])
             bx_iq_destroy(rd[k]);

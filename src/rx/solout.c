@@ -168,7 +168,10 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
     o->resyncs = bx_rx_resyncs(rx); /* the receiver re-synchronised its time scale (and reset the solver) */
     if (o->rtcm_tcp)
         bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
-    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0) {
+    /* MSM epoch times are whole milliseconds (DF427): epochs off that grid (before the first
+     * clock step puts the receiver time on BDT) are not sent */
+    const double ms_frac = obs->time.frac_s * 1e3 - floor(obs->time.frac_s * 1e3 + 0.5);
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0 && fabs(ms_frac) < 1e-6) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
