@@ -100,8 +100,8 @@ typedef struct {
  * feedback is 0); feedback from the solution, when on, happens after the call. */
 typedef void (*bx_rx_epoch_fn)(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep);
 
-/* A CRC-valid PPP-B2b block decoded on a B2b stream (GEO geo_prn 59-63; B-CNAV3 types 10/30/40
- * of MEO/IGSO go to the ephemeris store instead): bits = the 486-bit block (MesType..CRC), m =
+/* A CRC-valid PPP-B2b block decoded on a B2b stream (GEO geo_prn 59-63; the B-CNAV3 frames of
+ * MEO/IGSO go to the ephemeris store instead): bits = the 486-bit block (MesType..CRC), m =
  * its parse (MT4/MT6 slots resolved through the mask when one is held), frame_sample = sample
  * of the stream at which the frame's preamble arrived.  Called on the driving thread, after
  * the message went into the receiver's store (bx_rx_b2b_store). */
@@ -189,7 +189,7 @@ int bx_rx_have_time(const bx_rx_t *rx);
  * use; GEO C59-C63 carry PPP-B2b, MEO/IGSO B-CNAV3 ephemerides).  Counts of the CRC-valid blocks
  * decoded, by message type, and their fate in the correction store. */
 typedef struct {
-    long frames;        /* CRC-valid PPP-B2b blocks (B-CNAV3 types not counted) */
+    long frames;        /* CRC-valid PPP-B2b blocks from the GEOs (B-CNAV3: bx_rx_channels frames_ok) */
     long by_type[64];   /* per MesType */
     long stored;        /* accepted by the store (BX_B2B_ADD_OK) */
     long rejected;      /* no mask yet / IOD SSR / IODP mismatch */

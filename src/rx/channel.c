@@ -179,8 +179,7 @@ static int decode_b2b_frame(bx_channel_t *ch, const uint8_t msg[486], int prn, u
         bx_trk_set_polarity(ch->trk, inv);
         ch->b2b_flip = inv; /* the symbols still held by the caller flip with the loop */
     }
-    int type = (int)bx_bits_getu(msg, 0, 6);
-    if (type == 10 || type == 30 || type == 40) { /* B-CNAV3 (MEO/IGSO), navmsg.md §4.2 */
+    if (prn < 59) { /* B-CNAV3 (MEO/IGSO; MT10, 30, 40 used), navmsg.md §4.2 */
         bx_cnav3_msg_t m;
         bx_eph_t e;
         if (bx_cnav3_parse(msg, prn, &m) == BX_OK && bx_ephasm_add_cnav3(asm_, &m, &e) == 1) {
@@ -189,6 +188,7 @@ static int decode_b2b_frame(bx_channel_t *ch, const uint8_t msg[486], int prn, u
         }
         return 1;
     }
+    /* GEO C59-C63: PPP-B2b (pppb2b.md §1) */
     if (ch->b2b_n == BX_CH_B2B_Q) {
         ch->b2b_dropped++;
         return 1;
