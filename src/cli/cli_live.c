@@ -198,7 +198,7 @@ static void summary(FILE *f, bx_live_t *lv, const out_t *o)
             (unsigned long long)s.drop_events);
     fprintf(f, "%d channels:", n);
     for (int i = 0; i < n; i++)
-        fprintf(f, " %s-C%02d(%s,%.0fdB-Hz,%+.0fHz,%d frames)", ch[i].sig == BX_SIG_B2A ? "B2a" : "B1C", ch[i].prn,
+        fprintf(f, " %s-C%02d(%s,%.0fdB-Hz,%+.0fHz,%d frames)", ch[i].sig == BX_SIG_B2A ? "B2a" : ch[i].sig == BX_SIG_B2B ? "B2b" : "B1C", ch[i].prn,
                 bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].doppler_hz, ch[i].frames_ok);
     fprintf(f, "\n");
     if (o->so.nfix == 0)
@@ -243,7 +243,7 @@ int cli_live(int argc, char **argv)
          "sample ring between reader and receiver (default 128M:\n"
          "32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)", NULL, 0, 0},
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
-         "B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
+         "B1C, B2a, B2b (PPP-B2b), or B1C,B2a for a two-channel front end (one per\n"
          "channel; default from each channel's centre frequency)", cli_fn_signals, 0, 0},
         {"threads", 0, CLI_INT, &lc.rx.threads, 0, 64, "N", "worker threads (default 0: all CPUs)", NULL, 0, 0},
         {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
@@ -314,6 +314,8 @@ int cli_live(int argc, char **argv)
     /* a single-band B2a run tunes to B2a unless told otherwise */
     if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2A)
         lc.src.fc_hz = BX_FREQ_B2A_HZ;
+    if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2B) /* B2b-I, 1207.14 MHz */
+        lc.src.fc_hz = BX_FREQ_B2B_HZ;
 
     /* NMEA TCP and dashboard specs: PORT or ADDR:PORT (loopback unless an address is given) */
     char tcp_addr[64] = "127.0.0.1", http_addr[64] = "127.0.0.1";
@@ -418,8 +420,8 @@ int cli_live(int argc, char **argv)
     if (!quiet && !ansi)
         fprintf(vf, "bdsrx live: %s, %.3f Msps, %d stream%s (%s%s%s)\n", in->device, in->fs_hz / 1e6,
                 bx_live_streams(lv), bx_live_streams(lv) > 1 ? "s" : "",
-                bx_live_signal(lv, 0) == BX_SIG_B2A ? "B2a" : "B1C", bx_live_streams(lv) > 1 ? "+" : "",
-                bx_live_streams(lv) > 1 ? (bx_live_signal(lv, 1) == BX_SIG_B2A ? "B2a" : "B1C") : "");
+                bx_live_signal(lv, 0) == BX_SIG_B2A ? "B2a" : bx_live_signal(lv, 0) == BX_SIG_B2B ? "B2b" : "B1C", bx_live_streams(lv) > 1 ? "+" : "",
+                bx_live_streams(lv) > 1 ? (bx_live_signal(lv, 1) == BX_SIG_B2A ? "B2a" : bx_live_signal(lv, 1) == BX_SIG_B2B ? "B2b" : "B1C") : "");
     if (ansi)
         fputs("\033[2J", vf);
     double next_view = mono_s() + VIEW_INTERVAL_S;

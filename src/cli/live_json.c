@@ -38,7 +38,7 @@ char *live_json_snapshot(const bx_live_view_t *v, double elapsed_s, double ttff_
     for (int i = 0; i < v->n_ch; i++) {
         const bx_rx_chan_status_t *c = &v->ch[i];
         json_t *j = json_object();
-        json_object_set_new(j, "sig", json_string(c->sig == BX_SIG_B2A ? "B2a" : "B1C"));
+        json_object_set_new(j, "sig", json_string(c->sig == BX_SIG_B2A ? "B2a" : c->sig == BX_SIG_B2B ? "B2b" : "B1C"));
         json_object_set_new(j, "prn", json_integer(c->prn));
         json_object_set_new(j, "state", json_string(bx_trk_state_name(c->state)));
         json_object_set_new(j, "cn0_dbhz", num(c->cn0_dbhz));

@@ -12,7 +12,7 @@
 #define BAR_MAX_DBHZ 52.0 /* full bar: a strong open-sky signal */
 #define EOL "\033[K\n"    /* clear the rest of the line, then newline */
 
-static const char *sig_name(int sig) { return sig == BX_SIG_B2A ? "B2a" : "B1C"; }
+static const char *sig_name(int sig) { return sig == BX_SIG_B2A ? "B2a" : sig == BX_SIG_B2B ? "B2b" : "B1C"; }
 
 static void cn0_bar(char *out, double cn0_dbhz)
 {

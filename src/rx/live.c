@@ -42,9 +42,12 @@ static double mono_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Signal of a channel from its centre frequency: B2a within 20 MHz of 1176.45 MHz, else B1C. */
+/* Signal of a channel from its centre frequency: B2a within 20 MHz of 1176.45 MHz, B2b within
+ * 10 MHz of 1207.14 MHz, else B1C. */
 static int signal_from_fc(double fc_hz)
 {
+    if (fc_hz > 0 && fabs(fc_hz - BX_FREQ_B2B_HZ) < 10e6)
+        return BX_SIG_B2B;
     return fc_hz > 0 && fabs(fc_hz - BX_FREQ_B2A_HZ) < 20e6 ? BX_SIG_B2A : BX_SIG_B1C;
 }
 
@@ -54,7 +57,7 @@ static double stream_if_hz(int format, double fs_hz, double fc_hz, double if_hz,
 {
     if (!isnan(if_hz) && (if_hz != 0.0 || format == BX_IQ_RI8 || format == BX_IQ_RI1))
         return if_hz;
-    double f_sig = sig == BX_SIG_B2A ? BX_FREQ_B2A_HZ : BX_FREQ_B1C_HZ;
+    double f_sig = bx_signal_freq_hz(sig);
     if (fc_hz > 0 && fabs(f_sig - fc_hz) < fs_hz / 2)
         return f_sig - fc_hz;
     return 0.0;
@@ -115,7 +118,7 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
     }
     if (lv->n_streams == 2 && rc.stream[0].sig == rc.stream[1].sig) {
         snprintf(err, errlen, "%s: both channels carry %s; give --signals B1C,B2a (one per channel)", in->device,
-                 rc.stream[0].sig == BX_SIG_B1C ? "B1C" : "B2a");
+                 rc.stream[0].sig == BX_SIG_B1C ? "B1C" : rc.stream[0].sig == BX_SIG_B2B ? "B2b" : "B2a");
         st = BX_ERR_ARG;
         goto fail;
     }
