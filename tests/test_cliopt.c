@@ -179,7 +179,7 @@ static void test_errors(void **state)
         {"A --fs -1", "prog: --fs: '-1' is not a frequency (e.g. 4.092M) in 1 .. 1e+12"},
         {"A --flag=1", "prog: --flag takes no value"},
         {"A --item a --item b --item c --item d", "prog: --item given more than 3 times"},
-        {"A --signal B3I", "prog: --signal: unknown signal 'B3I' (use B1C or B2a)"},
+        {"A --signal B3I", "prog: --signal: unknown signal 'B3I' (use B1C, B2a or B2b)"},
         {"A --prn 0-3", "prog: --prn: bad PRN list '0-3' (e.g. 1-63, 19,20 or 19-46,59)"},
         {"A --format cu8", "prog: --format: unknown sample format 'cu8' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)"},
         {"A B C", "prog: too many arguments: 'C' (at most 2; prog --help)"},
@@ -230,6 +230,8 @@ static void test_signal_from_fc(void **state)
     assert_int_equal(sig, BX_SIG_B1C);
     assert_int_equal(cli_signal_from_fc(1176.45e6 + 4e6, &sig), 0); /* low-IF LO */
     assert_int_equal(sig, BX_SIG_B2A);
+    assert_int_equal(cli_signal_from_fc(1207.14e6, &sig), 0); /* B2b-I, B2b ICD sec. 4.2 */
+    assert_int_equal(sig, BX_SIG_B2B);
     assert_int_equal(cli_signal_from_fc(1268.52e6, &sig), -1); /* B3I: neither */
     assert_int_equal(cli_signal_from_fc(0, &sig), -1);
     assert_int_equal(cli_signal_from_fc(NAN, &sig), -1);
@@ -403,13 +405,13 @@ static void test_signal_from_sidecar(void **state)
     p.fc_hz = 0;
     assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);
     assert_int_equal(tu_runl(&r, &o, bin, "acquire", path, "--prn", "19", NULL), 2);
-    assert_non_null(strstr(r.err, "give --signal B1C or B2a"));
+    assert_non_null(strstr(r.err, "give --signal B1C, B2a or B2b"));
     tu_result_free(&r);
     assert_int_equal(tu_runl(&r, &o, bin, "acquire", "--signal=b1c", path, "--prn", "19", "--all", NULL), 0);
     assert_non_null(strstr(r.out, " B1C pilot"));
     tu_result_free(&r);
     assert_int_equal(tu_runl(&r, &o, bin, "track", path, "--prn", "19", NULL), 2);
-    assert_non_null(strstr(r.err, "give --signal B1C or B2a"));
+    assert_non_null(strstr(r.err, "give --signal B1C, B2a or B2b"));
     tu_result_free(&r);
     tu_rmtree(dir);
 }

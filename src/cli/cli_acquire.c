@@ -102,7 +102,7 @@ int cli_acquire(int argc, char **argv)
     if (sig < 0 && p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2B_HZ) < 10e6)
         sig = BX_SIG_B2B; /* a B2b capture (1207.14 MHz) */
     if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0) {
-        fprintf(stderr, "bdsrx acquire: give --signal B1C or B2a (%s)\n",
+        fprintf(stderr, "bdsrx acquire: give --signal B1C, B2a or B2b (%s)\n",
                 p->fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
         bx_iq_destroy(rd);
         return 2;
