@@ -137,7 +137,18 @@ static void test_full_stream(void **state)
     assert_int_equal(c.n, NSAT);
 
     c.fs = 12e6;
-    c.s0 = bx_time_from_week_sow(910, 30000.0).sec;
+    /* the recording's own time: 2023-08-19 (BDT week 919, Saturday), frame 0 at the newest
+     * epoch (seconds of the BDT day, pppb2b.md §2) of the first PPP-B2b blocks + 1 s, so that the
+     * store's age limits see the real ages */
+    int ep0 = 0;
+    for (int i = 0; i < c.n; i++) {
+        bx_b2b_msg_t m;
+        if (c.sat[i].prn >= 59 && c.sat[i].crc_ok[0] && bx_b2b_parse(c.sat[i].msg[0], &m) == BX_OK &&
+            m.type != 63 && m.h.epoch_s > ep0)
+            ep0 = m.h.epoch_s;
+    }
+    assert_true(ep0 > 0);
+    c.s0 = bx_time_from_week_sow(919, 6 * 86400.0 + ep0 + 1).sec;
     c.t0 = bx_time_add((bx_time_t){c.s0, 0.0}, -0.85); /* frame 0 arrives 0.85 s + travel time in */
     bx_simsig_config_t sc;
     bx_simsig_config_default(&sc, c.fs);
