@@ -337,7 +337,7 @@ static void test_receiver_b2b(void **state)
     memset(&ck, 0, sizeof ck);
     ck.st = &st;
     ck.fs = fs;
-    const double sow = 30000.0 + 0.6172, dop[2] = {23.0, -41.0}, cn0[2] = {45.0, 40.0}, rng[2] = {36.0e6, 38.0e6};
+    const double sow = 30000.0 + 0.6172, dop[2] = {23.0, -41.0}, *dop_true = dop, cn0[2] = {45.0, 40.0}, rng[2] = {36.0e6, 38.0e6};
     for (int k = 0; k < 2; k++) {
         ck.sow0[k] = sow - rng[k] / 299792458.0;
         ck.rate[k] = 1.0 + dop[k] / BX_FREQ_B2B_HZ;
@@ -429,6 +429,28 @@ static void test_receiver_b2b(void **state)
         assert_non_null(strstr(r.out, want));
         assert_non_null(strstr(r.err, "PPP-B2b: "));
         assert_int_equal(r.status, 0);
+        tu_result_free(&r);
+        /* bdsrx track --signal B2b: both GEOs locked at 2 s, Doppler within 0.5 Hz */
+        tu_runl(&r, NULL, bin, "track", path, "--signal", "B2b", "--format", "ci2", "--fs", "12e6", "--prn", "59-63",
+                "--seconds", "2", "--interval", "1000", "--json", "-q", NULL);
+        assert_int_equal(r.status, 0);
+        int locked = 0;
+        for (const char *l = r.out; (l = strstr(l, "{\"t_s\":2.000000,")) != NULL; l++) {
+            int prn;
+            double dop;
+            const char *pp = strstr(l, "\"prn\":"), *pd = strstr(l, "\"doppler_hz\":");
+            assert_non_null(pp);
+            assert_non_null(pd);
+            prn = atoi(pp + 6);
+            dop = atof(pd + 13);
+            assert_true(prn == 59 || prn == 60);
+            assert_true(fabs(dop - dop_true[prn - 59]) < 0.5);
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
+            locked += strstr(line, "\"signal\":\"B2b\"") && strstr(line, "\"state\":\"LOCKED\"");
+        }
+        printf("bdsrx track --signal B2b: %d channels LOCKED at 2 s\n", locked);
+        assert_int_equal(locked, 2);
         tu_result_free(&r);
     }
     unlink(path);
