@@ -49,6 +49,9 @@
 #define CN0_WIN 250
 #define NOISE_FLOOR_DBHZ 29.0
 #define LOCK_TAU_S 0.2
+#define WEAK_DBHZ 35.0     /* below: narrow FLL in pull-in, then PLL without FLL assist */
+#define WEAK_FLL_SHARE 0.4
+#define LOCK_WIN 20    /* periods per lock-indicator ratio */
 
 typedef struct {
     uint64_t start;
@@ -72,6 +75,8 @@ struct bx_trk_b2b {
     double pullin_s;        /* time spent in the current pull-in */
     double low_s;           /* time with C/N0 below the loss threshold */
     double lpi, cn0, acq_cn0;
+    double lk_d, lk_p;      /* lock indicator sums of the window being filled */
+    int lk_n;
     bx_trk_cn0_t est;
     int64_t nsym;
     bx_trk_symbol_t q[SYMQ];
@@ -238,12 +243,18 @@ static void finish_block(bx_trk_b2b_t *t)
         t->cn0 = bx_trk_cn0_from(ps, pn, T_S);
     }
 
-    /* lock indicator: cos(2 phase error), noise share removed */
-    double i2 = creal(p) * creal(p), q2 = cimag(p) * cimag(p);
-    if (i2 + q2 > 0) {
+    /* lock indicator: cos(2 phase error) = sum(I^2 - Q^2) / sum(I^2 + Q^2) over LOCK_WIN periods
+     * times (1 + 1/snr): the ratio of sums is unbiased up to that factor (E[I^2 - Q^2] = A^2 cos 2phi,
+     * E[I^2 + Q^2] = A^2 (1 + 1/snr)); the mean of 1 ms ratios is not at low SNR and kept the
+     * indicator below the threshold at 32 dB-Hz */
+    t->lk_d += creal(p) * creal(p) - cimag(p) * cimag(p);
+    t->lk_p += creal(p) * creal(p) + cimag(p) * cimag(p);
+    if (++t->lk_n == LOCK_WIN) {
         double snr = pow(10.0, t->cn0 / 10.0) * T_S;
-        double c2 = (i2 - q2) / (i2 + q2) * (snr > 0 ? 1.0 + 1.0 / snr : 1.0);
-        t->lpi += (T_S / LOCK_TAU_S) * (c2 - t->lpi);
+        double c2 = t->lk_p > 0 ? t->lk_d / t->lk_p * (snr > 0 ? 1.0 + 1.0 / snr : 1.0) : 0.0;
+        t->lpi += (LOCK_WIN * T_S / LOCK_TAU_S) * (c2 - t->lpi);
+        t->lk_d = t->lk_p = 0.0;
+        t->lk_n = 0;
     }
 
     /* carrier */
@@ -257,13 +268,15 @@ static void finish_block(bx_trk_b2b_t *t)
     t->last = p;
     t->have_last = 1;
     double dphi = bx_trk_pll_disc(p, 1);
+    const int weak = t->cn0 > 0.0 && t->cn0 < WEAK_DBHZ;
     double f;
     if (t->state == BX_TRK_LOCKED)
         f = bx_trk_carr_loop_update(&t->carr, dphi, 0.0, T_S, t->c.pll_bw_hz, 0.0);
     else if (t->pullin_s < 3.0 * t->c.fll_only_s)
-        f = bx_trk_carr_loop_update(&t->carr, 0.0, df, T_S, 0.0, t->c.fll_bw_hz);
-    else
-        f = bx_trk_carr_loop_update(&t->carr, dphi, df, T_S, t->c.pll_bw_pullin_hz, t->c.fll_bw_hz);
+        f = bx_trk_carr_loop_update(&t->carr, 0.0, df, T_S, 0.0, weak ? WEAK_FLL_SHARE * t->c.fll_bw_hz : t->c.fll_bw_hz);
+    else /* weak: no FLL assist, its 1 ms discriminator walked the loop +-20-40 Hz at 32 dB-Hz */
+        f = bx_trk_carr_loop_update(&t->carr, dphi, weak ? 0.0 : df, T_S, t->c.pll_bw_pullin_hz,
+                                    weak ? 0.0 : t->c.fll_bw_hz);
 
     /* code */
     double e = bx_trk_dll_disc(cabs(t->acc[1]), cabs(t->acc[2]), t->spacing, 0);

@@ -159,7 +159,8 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
                 assert_true(fabs(tx - (double)sec) < 2.0 / k->fs);
                 const int64_t abs_sec = t0.sec + (sec - (int64_t)floor(k->sow0));
                 const int want = (int)((prn + abs_sec) % st->nf);
-                assert_int_equal(fprn, prn);
+                if (!k->sweep) /* the unencoded PRN field may carry bit errors when weak */
+                    assert_int_equal(fprn, prn);
                 assert_memory_equal(msg, st->msg[want], 486);
                 decoded++;
                 if (!resolved) {
@@ -188,6 +189,9 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
         bx_simsig_sat_t tr;
         double ph;
         assert_int_equal(bx_simsig_get_sat(g, 0, &tr, &ph), BX_OK);
+        if (k->sweep && getenv("BDSRX_B2B_DEBUG") && b % 5 == 4 && bx_trk_observe(t, end, &o) == BX_OK)
+            printf("  %.1f s: %s lock %.2f C/N0 %.1f Doppler error %.2f Hz\n", (b + 1) * 0.1, bx_trk_state_name(o.state),
+                   o.pll_lock, o.cn0_dbhz, o.doppler_hz - k->dop);
         if (b >= 10 && bx_trk_observe(t, end, &o) == BX_OK && (!k->sweep || o.state == BX_TRK_LOCKED)) {
             assert_int_equal(o.state, BX_TRK_LOCKED);
             double cp = fmod(tr.tx_time.frac_s * 1000.0, 1.0) * 10230.0;
@@ -469,7 +473,8 @@ static void test_weak_sweep(void **state)
         return;
     }
     const char *lo = getenv("BDSRX_B2B_SWEEP_FROM");
-    for (double cn0 = lo ? atof(lo) : 26.0; cn0 <= 36.0; cn0 += 2.0) {
+    const char *hi = getenv("BDSRX_B2B_SWEEP_TO");
+    for (double cn0 = lo ? atof(lo) : 26.0; cn0 <= (hi ? atof(hi) : 36.0); cn0 += 2.0) {
         case_t k = {12e6, -8.0, cn0, 10.8, 30000.2537, 21, 0.0, 1, 1};
         int lost;
         run_case(&st, &k, &lost);
