@@ -12,7 +12,10 @@
  *    and the FLL is decision-directed: z = conj(p[k-1]) p[k], negated when Re z < 0 (a symbol
  *    change), atan2(Im z, Re z) / (2 pi T): +-250 Hz.  Pull-in: FLL alone for 3 fll_only_s,
  *    then PLL (pll_bw_pullin_hz) + FLL assist, LOCKED once the lock indicator exceeds 0.75
- *    after lock_min_s; then PLL alone (pll_bw_hz).  Back to pull-in below 0.4.
+ *    after lock_min_s; then PLL alone (pll_bw_hz).  Back to pull-in below 0.4.  Below 35 dB-Hz
+ *    the FLL runs at 0.4 fll_bw_hz and the PLL pulls in without FLL assist (the 1 ms
+ *    discriminator's noise walked the loop 20-40 Hz off at 32 dB-Hz).  Lock indicator: ratio
+ *    of 20 ms sums of I^2 - Q^2 and I^2 + Q^2, corrected for the noise share, low-passed 0.2 s.
  *  - Half-cycle ambiguity: the Costas loop locks with either sign.  The symbols are emitted as
  *    tracked (the frame synchroniser, nav/fec/cnav3_frame.c, accepts either polarity) and the
  *    receiver, which knows the polarity of the 0xEB90 preamble of a decoded frame, calls
