@@ -17,6 +17,7 @@
 #define GRID_COLS 512  /* code-phase columns of the full grid (20 chips each) */
 #define GRID_ROWS 200  /* at most this many Doppler rows (more are max-pooled) */
 #define ZOOM_CHIPS 5.0 /* native lag cells within +-5 chips of the peak */
+#define ZOOM_ROWS 10   /* and Doppler rows either side of it */
 
 static double chip_rate_of(int sig) { return sig == BX_SIG_B1C ? 1.023e6 : 10.23e6; } /* signals.md §1 */
 
@@ -97,9 +98,16 @@ int cli_acq_grid_json(bx_acq_t *acq, int sig, double fs_hz, const bx_acq_result_
     double cols[GRID_COLS];
     for (int c = 0; c < GRID_COLS; c++)
         cols[c] = (c + 0.5) * colw;
+    /* zoom rows: ZOOM_ROWS either side of the result's Doppler */
+    int r0 = 0;
+    for (int r = 1; r < nrow; r++)
+        if (fabs(dop[r] - res->doppler_hz) < fabs(dop[r0] - res->doppler_hz))
+            r0 = r;
+    const int za = r0 > ZOOM_ROWS ? r0 - ZOOM_ROWS : 0, zb = r0 + ZOOM_ROWS < nrow - 1 ? r0 + ZOOM_ROWS : nrow - 1;
     for (int r = 0; r < nrow; r++) {
         json_array_append_new(pw, jarr_d(grid + (size_t)r * GRID_COLS, GRID_COLS));
-        json_array_append_new(zp, jarr_d(zoom + (size_t)r * nz, (size_t)nz));
+        if (r >= za && r <= zb)
+            json_array_append_new(zp, jarr_d(zoom + (size_t)r * nz, (size_t)nz));
     }
     const char *sn = sig == BX_SIG_B1C ? "B1C" : sig == BX_SIG_B2B ? "B2b" : "B2a";
     json_object_set_new(o, "kind", json_string("acq_grid"));
@@ -125,7 +133,8 @@ int cli_acq_grid_json(bx_acq_t *acq, int sig, double fs_hz, const bx_acq_result_
                         json_pack("{s:b,s:f,s:f,s:f,s:f}", "detected", res->detected, "doppler_hz", res->doppler_hz,
                                   "code_phase_chips", res->code_phase_chips, "cn0_dbhz", res->cn0_dbhz, "metric",
                                   res->metric));
-    json_object_set_new(o, "zoom", json_pack("{s:o,s:o}", "code_phase_chips", jarr_d(zcp, (size_t)nz), "power", zp));
+    json_object_set_new(o, "zoom", json_pack("{s:o,s:o,s:o}", "doppler_hz", jarr_d(dop + za, (size_t)(zb - za + 1)),
+                                          "code_phase_chips", jarr_d(zcp, (size_t)nz), "power", zp));
     rc = json_dump_file(o, path, JSON_COMPACT | JSON_REAL_PRECISION(7));
     json_decref(o);
     if (rc != 0)

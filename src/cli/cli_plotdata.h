@@ -4,8 +4,8 @@
  *   (rows), code_phase_chips[c] (512 column centres, chip arriving at the first sample searched),
  *   power[r][c] = S / mu (mu = mean S over all cells = noise floor, so noise ~1 and the peak cell
  *   = the detection metric), each value the maximum of the cells it covers; peak (the largest
- *   cell), result (the refined search result), threshold, zoom {code_phase_chips, power}: native
- *   lag cells within +-5 chips of the result's code phase.
+ *   cell), result (the refined search result), threshold, zoom {doppler_hz, code_phase_chips, power}:
+ *   native lag cells within +-5 chips of the result's code phase, 10 rows either side of its Doppler.
  * cli_corr_shape_* (bdsrx track --corr FILE): for the first `periods` primary-code periods after
  *   the channel has been LOCKED for settle_s, the pilot replica at CLI_CORR_NOFF code offsets
  *   -1.5..+1.5 chips around the loop's prompt is correlated over each whole period (bx_corr),
