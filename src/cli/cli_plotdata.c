@@ -53,7 +53,8 @@ int cli_acq_grid_json(bx_acq_t *acq, int sig, double fs_hz, const bx_acq_result_
         double fd;
         const int st = bx_acq_power_row(acq, res->prn, d, row, &fd);
         if (st != BX_OK) {
-            snprintf(err, errlen, "search grid of PRN %d: %s", res->prn, bx_strerror(st));
+            snprintf(err, errlen, "search grid of PRN %d: %s%s", res->prn, bx_strerror(st),
+                     st == BX_ERR_UNSUPPORTED ? " (this search does not keep its blocks: use a smaller --noncoh)" : "");
             goto out;
         }
         const int r = d / pool;
