@@ -261,7 +261,8 @@ static void test_grid(void **state)
     write_capture(cap, BX_SIG_B1C, 19, fs, cn0, dop, tx, 0.03);
     tu_result_t r = {0};
     assert_int_equal(tu_runl(&r, NULL, bin, "acquire", cap, "--signal", "B1C", "--format", "ci8", "--fs", "4.092e6",
-                             "--fc", "1575.42e6", "--prn", "19", "--coh", "10", "--noncoh", "1", "--grid", gj, "-q", NULL),
+                             "--fc", "1575.42e6", "--prn", "19", "--coh", "10", "--noncoh", "1", "--grid", gj, "-q",
+                             NULL),
                      0);
     tu_result_free(&r);
     /* --grid wants one PRN */
@@ -279,8 +280,9 @@ static void test_grid(void **state)
            dop, step, jnum(pk, "code_phase_chips"), cp_true, jnum(pk, "power"));
     assert_true(fabs(jnum(pk, "doppler_hz") - dop) <= 0.5 * step + 1.0);
     assert_true(fabs(chip_diff(jnum(pk, "code_phase_chips"), cp_true)) < 0.5);
-    /* height over the floor (10 ms x 1 given: the defaults may change): 1 + C/N0 x 29/44 (pilot BOC(1,1) share, signals.md §1) x 10 ms, within 2.5 dB
-     * (cell grid: up to ~1.5 dB of Doppler/code straddling loss; quantisation) */
+    /* height over the floor (10 ms x 1 given: the defaults may change): 1 + C/N0 x 29/44 (pilot
+     * BOC(1,1) share, signals.md §1) x 10 ms, within 2.5 dB (cell grid: up to ~1.5 dB of Doppler/code
+     * straddling loss; quantisation) */
     const double want = 10 * log10(pow(10, cn0 / 10) * 29.0 / 44.0 * 0.01);
     printf("grid: peak - 1 = %.1f dB, expected %.1f dB\n", 10 * log10(jnum(pk, "power") - 1), want);
     assert_true(fabs(10 * log10(jnum(pk, "power") - 1) - want) < 2.5);
@@ -343,8 +345,9 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
     char prns[8];
     snprintf(prns, sizeof prns, "%d", prn);
     tu_result_t r = {0};
-    assert_int_equal(tu_runl(&r, NULL, bin, "track", cap, "--signal", sname, "--format", "ci8", "--fs", fs_s, "--fc", fc_s,
-                             "--prn", prns, "--corr", cj, "--corr-settle", "0.3", "--corr-ms", "200", "-q", "--json", NULL),
+    assert_int_equal(tu_runl(&r, NULL, bin, "track", cap, "--signal", sname, "--format", "ci8", "--fs", fs_s, "--fc",
+                             fc_s, "--prn", prns, "--corr", cj, "--corr-settle", "0.3", "--corr-ms", "200", "-q",
+                             "--json", NULL),
                      0);
     tu_result_free(&r);
     json_error_t je;
