@@ -350,6 +350,15 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
                              "--json", NULL),
                      0);
     tu_result_free(&r);
+    /* too short to lock and settle: a clear error, no file */
+    char cj2[320];
+    snprintf(cj2, sizeof cj2, "%s.short", cj);
+    assert_int_equal(tu_runl(&r, NULL, bin, "track", cap, "--signal", sname, "--format", "ci8", "--fs", fs_s, "--fc",
+                             fc_s, "--prn", prns, "--corr", cj2, "--seconds", "0.2", "-q", NULL),
+                     1);
+    assert_non_null(strstr(r.err, "never locked"));
+    assert_int_not_equal(access(cj2, F_OK), 0);
+    tu_result_free(&r);
     json_error_t je;
     json_t *c = json_load_file(cj, 0, &je);
     assert_non_null(c);

@@ -262,7 +262,9 @@ int cli_track(int argc, char **argv)
         if (tty)
             fprintf(stderr, "\r%40s\r", "");
     }
-    if (rc == 0 && cs && ntrk > 0 && cli_corr_shape_write(cs, corr_path, err, sizeof err) != 0) {
+    if (rc == 0 && cs && ntrk == 0)
+        rc = 1; /* --corr asked for a PRN that is not there: said above */
+    else if (rc == 0 && cs && cli_corr_shape_write(cs, corr_path, err, sizeof err) != 0) {
         fprintf(stderr, "bdsrx track: %s\n", err);
         rc = 1;
     }
