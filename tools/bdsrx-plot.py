@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""bdsrx-plot: pictures of a bdsrx run from its JSON solution lines (bdsrx run/live --json=FILE).
+"""bdsrx-plot: pictures of a bdsrx run from its JSON (run/live --json=FILE, acquire --grid, track --corr).
 
 Writes into --out DIR (default: beside the input), in each --format (png, svg):
   skyplot   satellite tracks in azimuth/elevation, coloured by C/N0
@@ -88,7 +88,7 @@ def main():
     if not a.fixes and (a.grid or a.corr):
         return plot_acq_corr(a)
     if not a.fixes:
-        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options]   (bdsrx-plot --help)",
+        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options] | --grid GRID.json | --corr CORR.json   (bdsrx-plot --help)",
               file=sys.stderr)
         return 2
     fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
