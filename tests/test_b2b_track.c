@@ -462,6 +462,119 @@ static void test_receiver_b2b(void **state)
     free(raw);
 }
 
+/* ---- two streams: B1C (ranging) + B2b (corrections) on one sample clock ---- */
+
+typedef struct {
+    int n_obs_b1c, n_obs_other, epochs;
+    rxcheck_t ck;
+} dual_t;
+
+static void on_epoch_dual(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
+{
+    (void)rx;
+    dual_t *d = user;
+    d->epochs++;
+    for (int i = 0; i < ep->obs->n; i++) {
+        if (ep->obs->d[i].sig == BX_SIG_B1C)
+            d->n_obs_b1c++;
+        else
+            d->n_obs_other++;
+    }
+}
+
+static void on_b2b_dual(void *user, int geo_prn, int stream, uint64_t fsmp, const uint8_t bits[486], const void *m)
+{
+    dual_t *d = user;
+    on_b2b(&d->ck, geo_prn, stream, fsmp, bits, m);
+}
+
+/* B1C C19 + C20 (4.092 Msps) and B2b C60 (12 Msps), 3.2 s: the B1C channels give observations,
+ * the B2b channel gives none but its PPP-B2b blocks, equal to the log. */
+static void test_receiver_b1c_b2b(void **state)
+{
+    (void)state;
+    static stream_t st;
+    static geo2_t g2;
+    if (!load_frames(&st)) {
+        skip();
+        return;
+    }
+    g2.st = &st;
+    for (int f = 0; f < st.nf; f++)
+        assert_int_equal(bx_cnav3_encode(60, st.msg[f], g2.frames[1][f]), BX_OK);
+    const double fs[2] = {4.092e6, 12e6}, dur = 3.2, sow = 30000.0 + 0.4411;
+    bx_simsig_t *g[2];
+    static dual_t d;
+    memset(&d, 0, sizeof d);
+    d.ck.st = &st;
+    d.ck.fs = fs[1];
+    for (int k = 0; k < 2; k++) {
+        bx_simsig_config_t c;
+        bx_simsig_config_default(&c, fs[k]);
+        c.symbol = sym_cb2;
+        c.user = &g2;
+        c.seed = 9 + (uint64_t)k;
+        assert_int_equal(bx_simsig_create(&c, &g[k], NULL, 0), BX_OK);
+    }
+    /* B1C MEOs */
+    const double r1[2] = {21.9e6, 23.4e6}, d1[2] = {1210.0, -830.0};
+    for (int k = 0; k < 2; k++) {
+        bx_simsig_sat_t s = {BX_SIG_B1C, 19 + k, bx_time_from_week_sow(910, sow - r1[k] / 299792458.0), 0.0, d1[k],
+                             44.0};
+        assert_int_equal(bx_simsig_set_sat(g[0], k, &s), BX_OK);
+    }
+    d.ck.sow0[1] = sow - 38.0e6 / 299792458.0;
+    d.ck.rate[1] = 1.0 + (-17.0) / BX_FREQ_B2B_HZ;
+    d.ck.sec0 = bx_time_from_week_sow(910, d.ck.sow0[1]).sec;
+    d.ck.sow0[0] = d.ck.sow0[1]; /* (C59 absent) */
+    bx_simsig_sat_t s = {BX_SIG_B2B, 60, bx_time_from_week_sow(910, d.ck.sow0[1]), 0.0, -17.0, 44.0};
+    assert_int_equal(bx_simsig_set_sat(g[1], 0, &s), BX_OK);
+
+    bx_rx_config_t rc;
+    bx_rx_config_default(&rc);
+    rc.n_streams = 2;
+    rc.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, fs[0], 0.0};
+    rc.stream[1] = (bx_rx_stream_t){BX_SIG_B2B, fs[1], 0.0};
+    rc.prn_mask = 1ull << 19 | 1ull << 20 | 1ull << 60;
+    rc.threads = 2;
+    rc.on_epoch = on_epoch_dual;
+    rc.on_b2b = on_b2b_dual;
+    rc.user = &d;
+    bx_rx_t *rx;
+    char err[300];
+    assert_int_equal(bx_rx_create(&rc, &rx, err, sizeof err), BX_OK);
+    size_t blk[2] = {(size_t)llround(0.1 * fs[0]), (size_t)llround(0.1 * fs[1])};
+    bx_cf32_t *x[2] = {malloc(blk[0] * sizeof(bx_cf32_t)), malloc(blk[1] * sizeof(bx_cf32_t))};
+    for (int b = 0; b < (int)llround(dur / 0.1); b++) {
+        for (int k = 0; k < 2; k++)
+            assert_int_equal(bx_simsig_generate(g[k], x[k], blk[k]), BX_OK);
+        const bx_cf32_t *const xs[2] = {x[0], x[1]};
+        assert_int_equal(bx_rx_process(rx, xs, blk), BX_OK);
+    }
+    bx_rx_chan_status_t ch[8];
+    int nch = bx_rx_channels(rx, ch, 8), locked = 0;
+    for (int i = 0; i < nch; i++)
+        locked += ch[i].state == BX_TRK_LOCKED;
+    bx_rx_b2b_stats_t bs;
+    assert_int_equal(bx_rx_b2b_stats(rx, &bs), 1);
+    printf("B1C + B2b streams, %.1f s: %d channels, %d locked; %d epochs, %d B1C observations, %d others; C60 %d "
+           "PPP-B2b blocks (tx %d..%d), %d differing\n",
+           dur, nch, locked, d.epochs, d.n_obs_b1c, d.n_obs_other, d.ck.n[1], d.ck.first_sec[1], d.ck.last_sec[1],
+           d.ck.bad);
+    assert_int_equal(nch, 3);
+    assert_int_equal(locked, 3);
+    assert_true(d.n_obs_b1c > 0);
+    assert_int_equal(d.n_obs_other, 0);
+    assert_true(d.ck.n[1] >= 2);
+    assert_int_equal(d.ck.bad, 0);
+    assert_int_equal(bs.frames, d.ck.n[1]);
+    bx_rx_destroy(rx);
+    for (int k = 0; k < 2; k++) {
+        bx_simsig_destroy(g[k]);
+        free(x[k]);
+    }
+}
+
 /* Measurement (BDSRX_B2B_SWEEP=1): weak GEO signals, tracking started from the truth (the
  * acquisition's 1 ms x 10 misses < ~36 dB-Hz), 10.8 s (10 frames) per C/N0. */
 static void test_weak_sweep(void **state)
@@ -486,6 +599,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_track_geo_frames),
         cmocka_unit_test(test_receiver_b2b),
+        cmocka_unit_test(test_receiver_b1c_b2b),
         cmocka_unit_test(test_weak_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
