@@ -457,7 +457,10 @@ static void test_receiver_b2b(void **state)
         assert_int_equal(locked, 2);
         tu_result_free(&r);
     }
-    unlink(path);
+    if (!getenv("BDSRX_B2B_KEEP"))
+        unlink(path);
+    else
+        printf("kept %s\n", path);
     free(x);
     free(raw);
 }

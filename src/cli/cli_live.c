@@ -201,6 +201,17 @@ static void summary(FILE *f, bx_live_t *lv, const out_t *o)
         fprintf(f, " %s-C%02d(%s,%.0fdB-Hz,%+.0fHz,%d frames)", ch[i].sig == BX_SIG_B2A ? "B2a" : ch[i].sig == BX_SIG_B2B ? "B2b" : "B1C", ch[i].prn,
                 bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz, ch[i].doppler_hz, ch[i].frames_ok);
     fprintf(f, "\n");
+    bx_rx_b2b_stats_t b;
+    if (bx_rx_b2b_stats(bx_live_rx(lv), &b)) { /* B2b streams: PPP-B2b counts (as bdsrx run) */
+        fprintf(f, "PPP-B2b: %ld messages (", b.frames);
+        for (int t = 1, first = 1; t < 64; t++)
+            if (b.by_type[t]) {
+                fprintf(f, "%sMT%d %ld", first ? "" : ", ", t, b.by_type[t]);
+                first = 0;
+            }
+        fprintf(f, "), %ld into the correction store, %ld waiting for a mask or with another IOD\n", b.stored,
+                b.rejected);
+    }
     if (o->so.nfix == 0)
         fprintf(f, "no position fix in %d epochs: %s\n", o->so.nepoch,
                 o->so.have_last && o->so.last.reason[0] ? o->so.last.reason : "no navigation data decoded");
