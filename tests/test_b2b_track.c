@@ -97,6 +97,7 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
     bx_acq_config_t ac;
     bx_acq_config_default(&ac, BX_SIG_B2B, k->fs, 0.0);
     ac.doppler_max_hz = 500.0;
+    if (getenv("BDSRX_B2B_NONCOH")) ac.noncoh = atoi(getenv("BDSRX_B2B_NONCOH"));
     bx_acq_t *a;
     assert_int_equal(bx_acq_create(&ac, &a, NULL, 0), BX_OK);
     const size_t blk = (size_t)llround(0.1 * k->fs);
@@ -591,7 +592,7 @@ static void test_weak_sweep(void **state)
     const char *lo = getenv("BDSRX_B2B_SWEEP_FROM");
     const char *hi = getenv("BDSRX_B2B_SWEEP_TO");
     for (double cn0 = lo ? atof(lo) : 26.0; cn0 <= (hi ? atof(hi) : 36.0); cn0 += 2.0) {
-        case_t k = {12e6, -8.0, cn0, 10.8, 30000.2537, 21, 0.0, 1, 1};
+        case_t k = {12e6, -8.0, cn0, 10.8, 30000.2537, 21, 0.0, 1, getenv("BDSRX_B2B_NONCOH") ? 0 : 1};
         int lost;
         run_case(&st, &k, &lost);
     }

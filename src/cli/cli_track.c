@@ -152,6 +152,8 @@ int cli_track(int argc, char **argv)
     /* ---- acquisition on the first block ---- */
     bx_acq_config_t ac;
     bx_acq_config_default(&ac, sig, fs, if_hz);
+    if (sig == BX_SIG_B2B)
+        ac.noncoh = 40; /* as the receiver (src/rx/receiver.c): 1 ms x 40 for the data-only B2b-I */
     ac.pfa = pfa;
     char wisdom[4096];
     ac.wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
