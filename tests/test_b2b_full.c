@@ -107,6 +107,9 @@ static void test_full_stream(void **state)
         {59, 37900, 3.0, 44}, {60, 38300, -7.0, 42}, {62, 38800, 11.0, 38}, {21, 22100, 2310.0, 45},
         {22, 23900, -1720.0, 40}, {26, 21600, 640.0, 43}, {38, 37500, 380.0, 39}, {39, 38100, -260.0, 38},
         {42, 24600, -2890.0, 38}, {45, 22800, 1480.0, 38}};
+    /* BDSRX_B2B_WEAKSKY=1 (measurement): C62 34, C39 35, C42 33, C45 31 dB-Hz; only the decoded
+     * blocks' equality is asserted */
+    const int weaksky = getenv("BDSRX_B2B_WEAKSKY") != NULL;
     FILE *f = fopen(pb, "rb");
     assert_non_null(f);
     uint8_t rec[125], sym[1000];
@@ -124,6 +127,11 @@ static void test_full_stream(void **state)
                 if (geo[i].prn == prn)
                     s->range_m = geo[i].range_km * 1e3, s->dop_hz = geo[i].dop, s->cn0 = geo[i].cn0;
             assert_true(s->range_m > 0);
+            static const int wp[4] = {62, 39, 42, 45};
+            static const double wc[4] = {34, 35, 33, 31};
+            for (int i = 0; weaksky && i < 4; i++)
+                if (wp[i] == prn)
+                    s->cn0 = wc[i];
         }
         int k = cnt[prn]++;
         assert_true(k < NF);
@@ -211,13 +219,15 @@ static void test_full_stream(void **state)
         printf("C%02d (%.0f dB-Hz): %d of %d recorded PPP-B2b blocks decoded equal (first: frame %d), %d lost after "
                "the first\n",
                s->prn, s->cn0, ok, want, first, lost);
-        assert_true(first >= 0 && first <= 1);
+        if (!weaksky)
+            assert_true(first >= 0 && first <= 1);
         lost_strong += lost;
     }
     printf("PPP-B2b: %d blocks differing or misplaced, %d duplicates\n", c.bad, c.dup);
     assert_int_equal(c.bad, 0);
     assert_int_equal(c.dup, 0);
-    assert_int_equal(lost_strong, 0);
+    if (!weaksky)
+        assert_int_equal(lost_strong, 0);
 
     /* the receiver's store = the recorded blocks fed directly (same receive times) */
     const bx_b2b_store_t *st = bx_rx_b2b_store(rx);
@@ -271,7 +281,8 @@ static void test_full_stream(void **state)
         printf(" C%02d(%s,%.1f dB-Hz,%d frames)", ch[i].prn, bx_trk_state_name(ch[i].state), ch[i].cn0_dbhz,
                ch[i].frames_ok);
     printf("\n");
-    assert_int_equal(nch, NSAT);
+    if (!weaksky)
+        assert_int_equal(nch, NSAT);
     for (int i = 0; i < c.n; i++) {
         sat_t *s = &c.sat[i];
         if (s->prn >= 59)
@@ -291,7 +302,7 @@ static void test_full_stream(void **state)
                 frames = ch[j].frames_ok;
         printf("C%02d (%.0f dB-Hz, Doppler %.0f Hz): %d B-CNAV3 frames, MT10 %s MT30 %s, ephemeris %s\n", s->prn,
                s->cn0, s->dop_hz, frames, t10 ? "yes" : "no", t30 ? "yes" : "no", have ? "assembled" : "none");
-        if (t10 && t30)
+        if (t10 && t30 && !weaksky)
             assert_true(have);
     }
     bx_rx_destroy(rx);
