@@ -105,10 +105,10 @@ $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
-# Python tools (Debian's python3, matplotlib): copied as programs
-$(BINDIR)/%: tools/%.py
+# Python tools (Debian's python3, matplotlib): copied as programs, @BDSRX_VERSION@ -> the version
+$(BINDIR)/%: tools/%.py Makefile
 	@mkdir -p $(@D)
-	install -m 755 $< $@
+	sed 's/@BDSRX_VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # tests/testutil.c (process runner, capture cache) is linked into every test
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)

@@ -67,8 +67,8 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     c->if_hz = isfinite(if_hz) ? if_hz : 0.0;
     c->doppler_max_hz = 5000.0;
     c->doppler_step_hz = 0.0;
-    c->coh_ms = (sig == BX_SIG_B2A) ? 1 : 10;
-    c->noncoh = (sig == BX_SIG_B2A) ? 10 : 1;
+    c->coh_ms = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 1 : 10;
+    c->noncoh = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 10 : 1;
     c->pfa = 1e-3;
     c->use_data = 0;
     c->nthreads = 1;
@@ -112,8 +112,10 @@ void bx_acq_destroy(bx_acq_t *a)
 static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
 {
     const char *why = NULL;
-    if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A)
-        why = "signal must be B1C or B2a";
+    if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A && c->sig != BX_SIG_B2B)
+        why = "signal must be B1C, B2a or B2b";
+    else if (c->sig == BX_SIG_B2B && c->coh_ms != 1)
+        why = "B2b-I carries one data symbol per 1 ms code period: coherent integration 1 ms";
     else if (!(c->fs_hz >= 1e6 && c->fs_hz <= 200e6))
         why = "sample rate must be 1..200 MHz";
     else if (!isfinite(c->if_hz) || fabs(c->if_hz) >= c->fs_hz / 2)
@@ -184,9 +186,11 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
     const double fs = c->fs_hz;
     const int b1c = (c->sig == BX_SIG_B1C);
     /* signals.md §1: B1C 1.023 Mcps / 10 ms, pilot sine BOC(1,1) (§1.1); B2a 10.23 Mcps / 1 ms BPSK */
-    a->code_id = b1c ? BX_CODE_B1CP : BX_CODE_B2AP;
+    /* B2b-I (signals.md §1, Table S5): 10.23 Mcps / 1 ms BPSK, data only (no pilot) */
+    const int b2b = (c->sig == BX_SIG_B2B);
+    a->code_id = b1c ? BX_CODE_B1CP : b2b ? BX_CODE_B2BI : BX_CODE_B2AP;
     a->chip_rate = b1c ? 1.023e6 : 10.23e6;
-    a->carrier_hz = b1c ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    a->carrier_hz = b1c ? BX_FREQ_B1C_HZ : b2b ? BX_FREQ_B2B_HZ : BX_FREQ_B2A_HZ;
     a->boc = b1c;
     const double period_s = CODE_LEN / a->chip_rate;
     a->t_coh_s = c->coh_ms * 1e-3;

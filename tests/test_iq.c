@@ -329,7 +329,7 @@ static void test_sigmf_roundtrip(void **s)
     assert_non_null(root);
     json_t *gl = json_object_get(root, "global");
     assert_string_equal(json_string_value(json_object_get(gl, "core:datatype")), "ci16_le");
-    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.2.0");
     assert_string_equal(json_string_value(json_object_get(gl, "core:hw")), "test");
     assert_true(json_number_value(json_object_get(gl, "core:sample_rate")) == 12e6);
     assert_true(json_number_value(json_object_get(gl, "bdsrx:if_hz")) == 3e6);
@@ -787,7 +787,7 @@ static void test_cli_info(void **s)
     tmp_path(cap, sizeof cap, "info.bin");
     static uint8_t z[4004]; /* 4000 bytes here, 4004 (not whole cf32 samples) below */
     write_file(cap, z, 4000);
-    tu_opts_t merged = {NULL, NULL, 1};
+    tu_opts_t merged = {.merge_err = 1};
     tu_result_t r;
     assert_int_equal(tu_runl(&r, &merged, bin, "info", cap, "--format", "ci16", "--fs", "2M", "--fc", "1176.45M", NULL), 0);
     assert_non_null(strstr(r.out, "ci16"));

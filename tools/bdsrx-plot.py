@@ -10,6 +10,7 @@ Writes into --out DIR (default: beside the input), in each --format (png, svg):
 --data FILE also writes the plotted numbers as JSON (the tests compare them with the input).
 Uses Debian's python3-matplotlib (tools/install-deps.sh), no display needed."""
 import argparse
+import difflib
 import json
 import math
 import os
@@ -55,14 +56,32 @@ def read_fixes(path):
 def main():
     ap = argparse.ArgumentParser(prog="bdsrx-plot", description=__doc__.split("\n")[0],
                                  epilog="example: bdsrx run cap.ci2 --json=fix.jsonl && bdsrx-plot fix.jsonl --ref 30.5,114.3,50")
-    ap.add_argument("fixes", help="JSON solution lines ('-' = standard input)")
+    ap.add_argument("fixes", nargs="?", help="JSON solution lines ('-' = standard input)")
     ap.add_argument("--ref", help="LAT,LON,H reference position (degrees, degrees, metres)")
     ap.add_argument("--out", help="output directory (default: the input's directory)")
     ap.add_argument("--format", default="png", help="png, svg or png,svg (default png)")
     ap.add_argument("--data", help="also write the plotted numbers to this JSON file")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
-    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx)")
-    a = ap.parse_args()
+    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BDSRX_VERSION@")
+    ap.add_argument("--config", help=argparse.SUPPRESS)
+    a, unknown = ap.parse_known_args()
+    for u in unknown:  # the messages every bdsrx program gives (src/cli/cli_opt.h)
+        if u.startswith("-"):
+            name = u.lstrip("-").split("=")[0]
+            opts = [o.lstrip("-") for act in ap._actions for o in act.option_strings if o.startswith("--")]
+            near = difflib.get_close_matches(name, opts, n=1, cutoff=0.6)
+            hint = " (did you mean --%s?)" % near[0] if near else ""
+            print("bdsrx-plot: unknown option --%s%s (bdsrx-plot --help)" % (name, hint), file=sys.stderr)
+        else:
+            print("bdsrx-plot: unexpected argument '%s' (bdsrx-plot --help)" % u, file=sys.stderr)
+        return 2
+    if a.config:
+        print("bdsrx-plot: --config is not supported by this Python tool; give the options", file=sys.stderr)
+        return 2
+    if not a.fixes:
+        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options]   (bdsrx-plot --help)",
+              file=sys.stderr)
+        return 2
     fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
     for x in fmts:
         if x not in ("png", "svg"):

@@ -81,12 +81,13 @@ extern "C" {
 #endif
 
 typedef struct {
-    int sig;                /* bx_signal_t: BX_SIG_B1C or BX_SIG_B2A */
+    int sig;                /* bx_signal_t: BX_SIG_B1C, BX_SIG_B2A, or BX_SIG_B2B (B2b-I, data only:
+                               the whole signal is searched; coh_ms must be 1) */
     double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
     double doppler_max_hz;  /* search +-, default 5000 */
     double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
-    int coh_ms;             /* coherent integration, default 10 (B1C) / 1 (B2a) */
-    int noncoh;             /* non-coherent sums, default 1 (B1C) / 10 (B2a) */
+    int coh_ms;             /* coherent integration, default 10 (B1C) / 1 (B2a, B2b) */
+    int noncoh;             /* non-coherent sums, default 1 (B1C) / 10 (B2a, B2b) */
     double pfa;             /* false-alarm probability per PRN search, default 1e-3 */
     int use_data;           /* B1C: add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 */
     /* appended fields (defaults from bx_acq_config_default) */

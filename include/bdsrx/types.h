@@ -99,6 +99,8 @@ typedef struct {
     /* appended */
     char code;             /* RINEX 3 attribute of the tracked signal ('P', 'D', 'X', 'I', 'Q',
                               'C', 'W', 'L', 'S' ...); 0 = from `pilot` (P / D) */
+    double arc_s;          /* age of the continuous carrier-phase arc (since the last LLI / slip):
+                              what RTCM lock-time indicators carry; <= lock_s.  0 with no phase */
 } bx_obsd_t;
 
 #define BX_OBS_MAX 128

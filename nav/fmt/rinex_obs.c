@@ -408,6 +408,7 @@ void bx_rinex_obs_header_default(bx_rinex_obs_header_t *hdr)
     hdr->version = 3.05;
     snprintf(hdr->marker, sizeof hdr->marker, "BDSRX");
     snprintf(hdr->receiver, sizeof hdr->receiver, "bdsrx");
+    hdr->pilot_aligned = 1;
     /* GPS time tags by default: RTKLIB 2.4.3 (Debian) reads epoch tags as GPST whatever TIME OF
      * FIRST OBS says, so BDT tags put every epoch 14 s off there */
     snprintf(hdr->time_sys, sizeof hdr->time_sys, "GPS");
@@ -506,6 +507,7 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
             memcpy(def.ant_delta_hen_m, hdr->ant_delta_hen_m, sizeof def.ant_delta_hen_m);
             def.interval_s = hdr->interval_s;
             memcpy(def.time_sys, hdr->time_sys, sizeof def.time_sys);
+            def.pilot_aligned = hdr->pilot_aligned;
         }
         hdr = &def;
     }
@@ -522,9 +524,8 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
     int st = 0;
     st |= hline(f, "RINEX VERSION / TYPE", "%9.2f%11s%-20s%-20s", 3.05, "", "OBSERVATION DATA", "C: BDS");
     st |= hline(f, "PGM / RUN BY / DATE", "%-20s%-20s%-20s", "bdsrx", "", date);
-    st |= hline(f, "COMMENT", "%s", "carrier phase: pilot component, RINEX sign; no phase");
-    st |= hline(f, "COMMENT", "%s", "shift applied (SYS / PHASE SHIFT); receiver clock steered");
-    st |= hline(f, "COMMENT", "%s", "in steps applied to code and phase alike");
+    st |= hline(f, "COMMENT", "%s", "receiver clock steered in steps applied to code and");
+    st |= hline(f, "COMMENT", "%s", "carrier phase alike (RCV CLOCK OFFS APPL 0)");
     st |= hline(f, "MARKER NAME", "%s", hdr->marker[0] ? hdr->marker : "BDSRX");
     st |= hline(f, "MARKER TYPE", "%s", "NON_GEODETIC");
     st |= hline(f, "OBSERVER / AGENCY", "%-20s%-40s", "unknown", "unknown");
@@ -551,13 +552,18 @@ int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_
     st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", gpst ? "GPS" : "BDT");
     /* epochs, code and phase are not corrected by a receiver clock estimate */
     st |= hline(f, "RCV CLOCK OFFS APPL", "%6d", 0);
-    /* RINEX 3.05 §5.1 / A-table "SYS / PHASE SHIFT": one record per phase type;
-     * the correction field is left blank: the phases are those of the tracked
-     * component as they are, not aligned to the band's reference signal */
+    /* "SYS / PHASE SHIFT": one record per phase type.  Reference signals (B1I 2I, B3I 6I,
+     * B2I 7I, the data components 1D/5D/7D) need none: blank.  Pilot phases (1P 5P 7P) of
+     * bdsrx's receiver carry +1/4 cycle (pilot in quadrature ahead of the data, s = D + j P);
+     * when their alignment is not known (pilot_aligned 0) the correction is left blank */
     int nl = 0;
     for (int i = 0; i < hdr->n_types; i++)
         if (hdr->types[i][0] == 'L') {
-            st |= hline(f, "SYS / PHASE SHIFT", "C %-3.3s", hdr->types[i] + 0);
+            const int pilot = hdr->types[i][2] == 'P' && strchr("157", hdr->types[i][1]);
+            if (pilot && hdr->pilot_aligned)
+                st |= hline(f, "SYS / PHASE SHIFT", "C %-3.3s %8.5f", hdr->types[i], 0.25);
+            else
+                st |= hline(f, "SYS / PHASE SHIFT", "C %-3.3s", hdr->types[i]);
             nl++;
         }
     if (nl == 0)

@@ -288,7 +288,7 @@ int bx_rtcm3_encode_msm7_bds(const bx_obs_t *obs, int station_id, int sync, uint
         rtcm_sets(out, i, 24, v), i += 24;
     }
     for (int c = 0; c < nc; c++) { /* DF407 lock time: 0 on a slip */
-        const int ind = (co[c]->flags & BX_OBS_SLIP) ? 0 : bx_rtcm3__lock_ind_ext(co[c]->lock_s * 1e3);
+        const int ind = (co[c]->flags & BX_OBS_SLIP) ? 0 : bx_rtcm3__lock_ind_ext((co[c]->arc_s > 0 ? co[c]->arc_s : co[c]->lock_s) * 1e3);
         rtcm_setu(out, i, 10, (uint64_t)ind), i += 10;
     }
     for (int c = 0; c < nc; c++) /* DF420 */

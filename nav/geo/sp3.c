@@ -63,7 +63,8 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
         if (ln == 1) {
             if (line[0] != '#' || (line[1] != 'c' && line[1] != 'd'))
                 return fail(err, errlen, BX_ERR_FORMAT, "%s:1: not an SP3-c/d file (expected '#c' or '#d')", path);
-            sscanf(line + 46, "%5s", s->coord_sys);
+            if (strlen(line) > 46) /* a short header line has no coordinate system (issue 13) */
+                sscanf(line + 46, "%5s", s->coord_sys);
             continue;
         }
         if (!strncmp(line, "%c", 2) && gpst < 0) {
@@ -78,7 +79,8 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
         } else if (line[0] == '*') {
             int y, mo, d, h, mi;
             double sec;
-            if (sscanf(line + 1, "%d %d %d %d %d %lf", &y, &mo, &d, &h, &mi, &sec) != 6)
+            if (sscanf(line + 1, "%d %d %d %d %d %lf", &y, &mo, &d, &h, &mi, &sec) != 6 || y < 1980 || y > 2200 ||
+                mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || !(sec >= 0.0 && sec < 61.0))
                 return fail(err, errlen, BX_ERR_FORMAT, "%s:%ld: bad epoch line", path, ln);
             if (gpst < 0)
                 return fail(err, errlen, BX_ERR_FORMAT, "%s:%ld: epoch before the '%%c' time-system line", path, ln);
@@ -86,6 +88,8 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
                 return fail(err, errlen, BX_ERR_NOMEM, "%s: out of memory", path);
             const bx_time_t t = bx_time_from_civil(y, mo, d, h, mi, sec);
             s->epoch[s->n_epoch] = gpst ? bx_time_gpst_to_bdt(t) : t;
+            if (s->n_epoch > 0 && bx_time_cmp(s->epoch[s->n_epoch], s->epoch[s->n_epoch - 1]) <= 0)
+                return fail(err, errlen, BX_ERR_FORMAT, "%s:%ld: epoch not after the previous one", path, ln);
             for (int k = 0; k < NSLOT; k++) {
                 double *p = s->pos_m[(size_t)s->n_epoch * NSLOT + k];
                 p[0] = p[1] = p[2] = NAN;

@@ -10,6 +10,7 @@ int cli_acquire(int argc, char **argv);
 int cli_track(int argc, char **argv);
 int cli_nav_decode(int argc, char **argv);
 int cli_b2b_eval(int argc, char **argv);
+int cli_ppp(int argc, char **argv);
 int cli_pvt(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);

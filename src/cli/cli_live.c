@@ -67,12 +67,12 @@ static void send_nmea(void *user, const char *buf, size_t len)
         bx_serial_write(o->ser, buf, len);
 }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     out_t *o = user;
     if (o->tcp)
         bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
-    solout_epoch(&o->so, (bx_rx_t *)rxc, obs);
+    solout_epoch(&o->so, rx, ep);
 }
 
 /* ---- signals ---------------------------------------------------------------------------- */
@@ -219,6 +219,7 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
+    const char *rtcm_spec = NULL;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -262,6 +263,10 @@ int cli_live(int argc, char **argv)
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
+         "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
+         NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
         {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
@@ -337,13 +342,6 @@ int cli_live(int argc, char **argv)
     pthread_t sig_th;
     int sig_started = 0;
 
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.elmask_rad = elmask_deg * M_PI / 180;
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
-        goto done;
-    }
     if ((nmea_path && !(o.nmea = open_out(nmea_path, &data_on_stdout))) ||
         (json_path && !(o.so.json = open_out(json_path, &data_on_stdout))) ||
         (rnx_path && !(o.so.rnx = fopen(rnx_path, "w")))) {
@@ -352,6 +350,10 @@ int cli_live(int argc, char **argv)
     }
     if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (rtcm_spec && solout_open_rtcm(&o.so, rtcm_spec, err, sizeof err)) {
+        fprintf(stderr, "bdsrx live: --rtcm-out: %s\n", err);
         goto done;
     }
     o.ttff_s = -1;
@@ -375,17 +377,9 @@ int cli_live(int argc, char **argv)
     }
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
+    lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
-        goto done;
-    }
-    if (bx_live_streams(lv) == 2)
-        pc.mode = BX_PVT_IF;
-    else
-        pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
-    bx_pvt_destroy(o.so.pvt);
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
     if (nav_path) {
@@ -476,11 +470,10 @@ done:
         ret = 1;
     if (o.so.rnx && fclose(o.so.rnx) != 0)
         ret = 1;
+    solout_close_rtcm(&o.so);
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);
     bx_serial_destroy(o.ser);
-    if (o.so.pvt)
-        bx_pvt_destroy(o.so.pvt);
     return ret;
 }

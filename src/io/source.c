@@ -1,15 +1,70 @@
 /* Sample-source factory and the live plumbing shared by every device:
  * URI parsing, the reader thread, the SPSC ring, drop accounting, and the
  * consumer-side read that converts raw samples to complex float. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "bdsrx/ringbuf.h"
+
+/* Drop event passed from producer to consumer through a second small ring. */
+typedef struct {
+    uint64_t at_sample; /* stream index of the first lost sample */
+    uint64_t count;
+    double time_s;      /* host UTC when detected */
+} bx_drop_event_t;
+
+struct bx_source {
+    const bx_source_ops_t *be; /* the back end's operations */
+    void *priv;
+    bx_source_opts_t opts;
+    bx_source_info_t info;
+    size_t gran_samples, gran_bytes;
+    char err[256];
+    _Atomic int stop;
+
+    /* live plumbing */
+    bx_ringbuf_t *ring, *events;
+    pthread_t thread;
+    int thread_started;
+    _Atomic int producer_done;
+    _Atomic int producer_status;
+    _Atomic double start_time_s;
+    /* producer-owned */
+    uint64_t produced;
+    uint8_t carry[16];
+    size_t carry_len;
+    bx_drop_event_t pending;   /* loss not yet published (event ring full) */
+    /* shared counters */
+    _Atomic uint64_t st_produced, st_dropped, st_events, st_last_drop_sample;
+    _Atomic double st_last_drop_time;
+    _Atomic size_t st_fill_max;
+    /* consumer-owned */
+    uint64_t next_index;
+    uint64_t pending_drop;
+    double pending_drop_time;
+    uint64_t dropped_seen;
+    uint8_t *scratch;        /* raw bytes for bx_source_read's conversion */
+    size_t scratch_samples;
+};
+
+/* ---- back-end accessors (source_backend.h) ---- */
+
+const bx_source_opts_t *bx__source_opts(const bx_source_t *s) { return &s->opts; }
+bx_source_info_t *bx__source_info_w(bx_source_t *s) { return &s->info; }
+void bx__source_set_ops(bx_source_t *s, const bx_source_ops_t *ops) { s->be = ops; }
+void bx__source_set_priv(bx_source_t *s, void *priv) { s->priv = priv; }
+void *bx__source_priv(const bx_source_t *s) { return s->priv; }
+size_t bx__source_gran_samples(const bx_source_t *s) { return s->gran_samples; }
+size_t bx__source_gran_bytes(const bx_source_t *s) { return s->gran_bytes; }
 
 #define DEFAULT_RING_BYTES ((size_t)16 << 20) /* ~2 s of RTL-SDR at 2.4 Msps, 16 s of pocket ci2 */
 #define EVENT_RING_BYTES (4096 * sizeof(bx_drop_event_t))
@@ -280,20 +335,25 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
     s->info.gain_db = NAN;
     s->info.total_samples = -1;
     if (st == BX_OK) {
-        if (!strncmp(u, "rtlsdr", 6) && (u[6] == ':' || !u[6]))
-            st = bx__source_rtlsdr_open(s, u[6] ? u + 7 : "");
-        else if (!strncmp(u, "rtltcp://", 9))
-            st = bx__source_rtltcp_open(s, u + 9);
-        else if (!strncmp(u, "rtltcp:", 7))
-            st = bx__source_rtltcp_open(s, u + 7);
-        else if (!strncmp(u, "pocketfile:", 11))
-            st = bx__source_pocketfile_open(s, u + 11);
-        else if (!strncmp(u, "pocket", 6) && (u[6] == ':' || !u[6]))
-            st = bx__source_pocket_open(s, u[6] ? u + 7 : "");
-        else if (!strncmp(u, "file:", 5))
-            st = bx__source_file_open(s, u + 5);
-        else
-            st = bx__source_file_open(s, u);
+        /* the back end named by the scheme ("scheme:rest" or the bare scheme), else the fallback
+         * (plain paths) */
+        const bx_source_kind_t *kind = NULL, *fallback = NULL;
+        const char *where = u;
+        for (int i = 0; bx__source_kinds[i] && !kind; i++) {
+            const bx_source_kind_t *k = bx__source_kinds[i];
+            const size_t len = strlen(k->scheme);
+            if (!strncmp(u, k->scheme, len) && (u[len] == ':' || !u[len])) {
+                kind = k;
+                where = u[len] ? u + len + 1 : "";
+            }
+            if (k->fallback)
+                fallback = k;
+        }
+        if (!kind)
+            kind = fallback;
+        st = kind ? kind->open(s, where) : bx__source_fail(s, BX_ERR_UNSUPPORTED, "%s: no back end", u);
+        if (st == BX_OK && !s->be)
+            st = bx__source_fail(s, BX_ERR_UNSUPPORTED, "%s: the back end attached no operations", u);
         if (st != BX_OK)
             snprintf(err, errlen, "%s", s->err);
     }

@@ -1,7 +1,7 @@
 /* rtl_tcp client source: connects, checks the "RTL0" dongle header, sends
  * the tuning commands, then a reader thread receives u8 IQ and pushes it as
  * ci8 (x ^ 0x80, see bdsrx/rtltcp.h) into the ring. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include "bdsrx/rtltcp.h"
 
@@ -62,7 +62,8 @@ static int send_cmd(int fd, int cmd, uint32_t v)
 
 static int tcp_run(bx_source_t *s)
 {
-    tcp_priv_t *p = s->priv;
+    bx_source_info_t *info = bx__source_info_w(s);
+    tcp_priv_t *p = bx__source_priv(s);
     while (!bx__source_stopping(s)) {
         int r = wait_fd(p->fd, POLLIN, 100);
         if (r == 0)
@@ -80,8 +81,8 @@ static int tcp_run(bx_source_t *s)
                                        "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
                                        "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
                                        "bdsrx-replay server serves its capture's own rate only)",
-                                       p->where, (double)p->bytes / 2.0 / s->info.fs_hz, s->info.fs_hz,
-                                       s->info.fc_hz);
+                                       p->where, (double)p->bytes / 2.0 / info->fs_hz, info->fs_hz,
+                                       info->fc_hz);
             bx__source_fail(s, BX_OK, "rtl_tcp: %s closed the connection (end of stream)", p->where);
             return BX_OK;
         }
@@ -101,7 +102,7 @@ static int tcp_run(bx_source_t *s)
 
 static void tcp_close(bx_source_t *s)
 {
-    tcp_priv_t *p = s->priv;
+    tcp_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->fd >= 0)
@@ -109,7 +110,7 @@ static void tcp_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t tcp_backend = {.run = tcp_run, .close = tcp_close};
+static const bx_source_ops_t tcp_backend = {.run = tcp_run, .close = tcp_close};
 
 /* Splits "host:port", "[v6]:port" or "host" (port 1234). */
 static int split_host_port(const char *w, char *host, size_t hl, char *port, size_t pl)
@@ -178,12 +179,15 @@ static int connect_timeout(const char *host, const char *port, int ms, char *why
     return fd;
 }
 
-int bx__source_rtltcp_open(bx_source_t *s, const char *where)
+static int rtltcp_open(bx_source_t *s, const char *where)
 {
+    bx_source_info_t *info = bx__source_info_w(s);
+    if (!strncmp(where, "//", 2)) /* rtltcp://HOST:PORT or rtltcp:HOST:PORT */
+        where += 2;
     char host[128], port[32], why[160];
     if (split_host_port(where, host, sizeof host, port, sizeof port) != 0)
         return bx__source_fail(s, BX_ERR_ARG, "rtl_tcp: cannot parse '%s' (use rtltcp://host:port)", where);
-    int ms = s->opts.timeout_ms > 0 ? s->opts.timeout_ms : 3000;
+    int ms = bx__source_opts(s)->timeout_ms > 0 ? bx__source_opts(s)->timeout_ms : 3000;
     int fd = connect_timeout(host, port, ms, why, sizeof why);
     if (fd < 0)
         return bx__source_fail(s, BX_ERR_DEVICE,
@@ -204,7 +208,7 @@ int bx__source_rtltcp_open(bx_source_t *s, const char *where)
         return bx__source_fail(s, BX_ERR_FORMAT,
                                "rtl_tcp: %s:%s is not an rtl_tcp server (no \"RTL0\" header)", host, port);
     }
-    bx_source_opts_t *o = &s->opts;
+    const bx_source_opts_t *o = bx__source_opts(s);
     double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
     double fc = o->fc_hz > 0 ? o->fc_hz : BX_FREQ_B1C_HZ;
     int bad = send_cmd(fd, BX_RTLTCP_SET_RATE, (uint32_t)lround(fs));
@@ -231,17 +235,19 @@ int bx__source_rtltcp_open(bx_source_t *s, const char *where)
     }
     p->fd = fd;
     snprintf(p->where, sizeof p->where, "%.120s:%.16s", host, port);
-    s->priv = p;
-    s->be = &tcp_backend;
-    snprintf(s->info.kind, sizeof s->info.kind, "rtltcp");
-    snprintf(s->info.device, sizeof s->info.device, "rtl_tcp %.100s:%.16s (tuner %s, %u gains)", host, port,
+    bx__source_set_priv(s, p);
+    bx__source_set_ops(s, &tcp_backend);
+    snprintf(info->kind, sizeof info->kind, "rtltcp");
+    snprintf(info->device, sizeof info->device, "rtl_tcp %.100s:%.16s (tuner %s, %u gains)", host, port,
              bx_rtltcp_tuner_name(tuner), ngain);
-    s->info.format = BX_IQ_CI8;
-    s->info.fs_hz = fs;
-    s->info.fc_hz = fc;
-    s->info.if_hz = 0;
-    s->info.gain_db = o->gain_db;
-    s->info.agc = o->agc;
-    s->info.bias_tee = o->bias_tee;
+    info->format = BX_IQ_CI8;
+    info->fs_hz = fs;
+    info->fc_hz = fc;
+    info->if_hz = 0;
+    info->gain_db = o->gain_db;
+    info->agc = o->agc;
+    info->bias_tee = o->bias_tee;
     return BX_OK;
 }
+
+const bx_source_kind_t bx__source_kind_rtltcp = {"rtltcp", 0, rtltcp_open};

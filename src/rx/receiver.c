@@ -26,8 +26,10 @@
 #include "bdsrx/trk.h"
 #include "bx_err.h"
 #include "channel.h"
+#include "rx_solve.h"
 #include "warmstart.h"
 
+#define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
 
@@ -75,6 +77,7 @@ struct bx_rx {
     char start_msg[200];
     int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
     int64_t epoch_count;        /* epochs emitted */
+    rx_solve_t *solve;          /* positioning (rx_solve.c), NULL with BX_SOLVER_NONE */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -83,6 +86,11 @@ void bx_rx_config_default(bx_rx_config_t *c)
     c->epoch_interval_s = 1.0;
     c->reacq_interval_s = 10.0;
     c->acq_pfa = 1e-3;
+    c->solver = BX_SOLVER_SPP;
+    c->pvt_mode = BX_RX_PVT_AUTO;
+    bx_pvt_config_default(&c->pvt);
+    c->feedback = 1;
+    c->steer_threshold_m = 300.0;
 }
 
 static int online_cpus(void)
@@ -152,6 +160,12 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
             goto nomem;
         st->acq_due = 1;
     }
+    int sigs[BX_RX_MAX_STREAMS];
+    for (int s = 0; s < c->n_streams; s++)
+        sigs[s] = c->stream[s].sig;
+    st_code = rx_solve_create(c, sigs, c->n_streams, &rx->solve, err, errlen);
+    if (st_code != BX_OK)
+        goto fail;
     rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;
@@ -182,6 +196,7 @@ void bx_rx_destroy(bx_rx_t *rx)
         free(st->hist);
     }
     bx_nav_destroy(&rx->nav);
+    rx_solve_destroy(rx->solve);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -567,16 +582,20 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
 {
     const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
     const double lambda_m = BX_CLIGHT_MPS / f_hz;
-    const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
+    /* RINEX 3.05 phase alignment (§5.1 / "SYS / PHASE SHIFT"): B1C and B2a phases refer to the data
+     * component (1D, 5D); the tracked pilot is in quadrature ahead of it (s = D + j P, ICD
+     * signal structure, signals.md §1), so L_D = L_P + 1/4 cycle: written as "C L1P  0.25000"
+     * (real receivers do the same, e.g. the Leica GR50 file in shared/testdata/real/rinex_bds3_obs) */
+    const double raw = o->carrier_cycles + PILOT_ALIGN_CYC - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
     if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
         ch->arc_start_sample = sample;
     }
-    /* lock time = age of the arc (RTCM lock-time indicators restart with it) */
+    /* the arc's age (RTCM lock-time indicators restart with it); lock_s stays the tracking
+     * loop's lock time */
     const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
-    if (age_s < d->lock_s)
-        d->lock_s = age_s;
+    d->arc_s = age_s < d->lock_s ? age_s : d->lock_s;
     ch->arc_open = 1;
     ch->arc_slip_count = o->slip_count;
     ch->arc_last_epoch = rx->epoch_count;
@@ -635,8 +654,23 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             obs->n++;
         }
     }
+    bx_rx_epoch_t ep;
+    memset(&ep, 0, sizeof ep);
+    ep.obs = obs;
+    ep.have_time = rx->have_t0;
+    ep.sample = ep_sample[0];
+    ep.nav = &rx->nav;
+    ep.mode = -1;
+    if (rx->solve)
+        rx_solve_epoch(rx->solve, &ep);
     if (rx->cfg.on_epoch)
-        rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+        rx->cfg.on_epoch(rx->cfg.user, rx, &ep);
+    /* feedback: the position, and the receiver clock kept near BDT so that time tags are meaningful */
+    if (rx->cfg.feedback && ep.sol && ep.status == BX_OK) {
+        bx_rx_set_position(rx, ep.sol->pos_m);
+        if (fabs(ep.sol->clk_bias_m) > rx->cfg.steer_threshold_m)
+            bx_rx_steer_clock(rx, ep.sol->clk_bias_m / BX_CLIGHT_MPS);
+    }
     rx->epoch_count++;
 }
 
@@ -807,6 +841,10 @@ int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
 }
 
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
+
+const bx_sol_t *bx_rx_solution(const bx_rx_t *rx) { return rx_solve_last(rx->solve); }
+
+int bx_rx_pvt_mode(const bx_rx_t *rx) { return rx_solve_mode(rx->solve); }
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
 

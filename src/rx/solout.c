@@ -1,13 +1,66 @@
 /* Per-epoch output of the receiver commands (src/rx/solout.h). */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
+#include "bdsrx/nmea_tcp.h"
+#include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
+
+static int caster_connect(solout_t *o, char *err, size_t errlen)
+{
+    bx_ntrip_config_t c;
+    char store[600];
+    bx_ntrip_config_default(&c);
+    c.timeout_s = 2.0; /* the receiver waits at most this long for a stalled caster */
+    if (bx_ntrip_parse_url(o->rtcm_url, &c, store, sizeof store, err, errlen) != BX_OK)
+        return -1;
+    return bx_ntrip_server_create(&c, &o->rtcm_caster, err, errlen) == BX_OK ? 0 : -1;
+}
+
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen)
+{
+    if (!strncmp(spec, "ntrips://", 9) || !strncmp(spec, "ntrips2://", 10)) {
+        snprintf(o->rtcm_url, sizeof o->rtcm_url, "%s", spec);
+        return caster_connect(o, err, errlen);
+    }
+    if (!strncmp(spec, "tcp://", 6)) {
+        char addr[128] = "127.0.0.1";
+        const char *hp = spec + 6, *c = strrchr(hp, ':');
+        if (c)
+            snprintf(addr, sizeof addr, "%.*s", (int)(c - hp), hp);
+        char *end;
+        long port = strtol(c ? c + 1 : hp, &end, 10);
+        if (end == (c ? c + 1 : hp) || *end || port < 0 || port > 65535) {
+            snprintf(err, errlen, "%s: tcp://[ADDR:]PORT expected", spec);
+            return -1;
+        }
+        return bx_nmea_tcp_create(addr, (int)port, &o->rtcm_tcp, err, errlen) == BX_OK ? 0 : -1;
+    }
+    if (!(o->rtcm = fopen(spec, "wb"))) {
+        snprintf(err, errlen, "cannot write %s: %s", spec, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void solout_close_rtcm(solout_t *o)
+{
+    if (o->rtcm)
+        fclose(o->rtcm);
+    o->rtcm = NULL;
+    bx_nmea_tcp_destroy(o->rtcm_tcp);
+    o->rtcm_tcp = NULL;
+    bx_ntrip_server_destroy(o->rtcm_caster);
+    o->rtcm_caster = NULL;
+    o->rtcm_url[0] = '\0';
+}
 
 static void send_nmea(const solout_t *o, const bx_sol_t *sol)
 {
@@ -25,12 +78,13 @@ static void send_nmea(const solout_t *o, const bx_sol_t *sol)
     o->nmea(o->nmea_user, buf, len);
 }
 
-int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
+int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
+    const bx_obs_t *obs = ep->obs;
     o->nepoch++;
     /* until a decoded time of week sets the time scale, epoch times only count
      * seconds of samples: nothing time-tagged is written from them */
-    if (!bx_rx_have_time(rx))
+    if (!ep->have_time)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
@@ -44,7 +98,9 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         }
         bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
     }
-    if (o->rtcm && obs->n > 0) {
+    if (o->rtcm_tcp)
+        bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -56,48 +112,60 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
             if (len > 0)
                 n = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
         }
-        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + (n > 0 ? n : 0), sizeof buf - (size_t)(n > 0 ? n : 0));
         if (n < 0)
             n = 0;
+        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + n, sizeof buf - (size_t)n);
         if (m > 0)
             n += m;
-        if (n > 0) {
+        if (n > 0 && o->rtcm) {
             fwrite(buf, 1, (size_t)n, o->rtcm);
             if (o->flush)
                 fflush(o->rtcm);
         }
+        if (n > 0 && o->rtcm_tcp)
+            bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
+        if (n > 0 && !o->rtcm_caster && o->rtcm_url[0] && --o->rtcm_retry <= 0) {
+            char e[300];
+            if (caster_connect(o, e, sizeof e))
+                o->rtcm_retry = 10;
+            else
+                fprintf(stderr, "rtcm-out: connected to the caster again\n");
+        }
+        if (n > 0 && o->rtcm_caster && bx_ntrip_server_send(o->rtcm_caster, buf, (size_t)n) != BX_OK) {
+            fprintf(stderr, "rtcm-out: %s; retrying every 10 epochs\n", bx_ntrip_server_error(o->rtcm_caster));
+            bx_ntrip_server_destroy(o->rtcm_caster);
+            o->rtcm_caster = NULL;
+            o->rtcm_retry = 10;
+        }
     }
-    bx_sol_t sol;
-    int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
-    o->last = sol;
+    if (!ep->sol) /* observations only (no solver) */
+        return 0;
+    const bx_sol_t *sol = ep->sol;
+    o->last = *sol;
     o->have_last = 1;
     if (o->json) {
-        bx_sol_json_write(o->json, &sol);
+        bx_sol_json_write(o->json, sol);
         if (o->flush)
             fflush(o->json);
     }
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
+    if (ep->status != BX_OK)
         return 0;
     if (o->nmea)
-        send_nmea(o, &sol);
+        send_nmea(o, sol);
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
-        memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        memcpy(o->first_pos, sol->pos_m, sizeof o->first_pos);
         /* RINEX header: the approximate position of the first fix (best effort: a
          * pipe keeps the zeros) */
         if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
-            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol->pos_m);
     }
     o->nfix++;
-    bx_rx_set_position(rx, sol.pos_m);
-    /* keep the receiver clock near BDT so that time tags are meaningful */
-    if (fabs(sol.clk_bias_m) > 300.0)
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
     double d[3], enu[3], llh0[3];
     bx_ecef_to_llh(o->first_pos, llh0);
     for (int i = 0; i < 3; i++) {
-        o->sum_pos[i] += sol.pos_m[i];
-        d[i] = sol.pos_m[i] - o->first_pos[i];
+        o->sum_pos[i] += sol->pos_m[i];
+        d[i] = sol->pos_m[i] - o->first_pos[i];
     }
     bx_ecef_to_enu(llh0, d, enu);
     for (int i = 0; i < 3; i++) {
@@ -108,7 +176,7 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         double ref[3], e2 = 0;
         bx_llh_to_ecef(o->ref_llh, ref);
         for (int i = 0; i < 3; i++)
-            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
+            e2 += (sol->pos_m[i] - ref[i]) * (sol->pos_m[i] - ref[i]);
         o->err3d_sq_sum += e2;
     }
     return 1;

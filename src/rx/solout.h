@@ -1,8 +1,9 @@
 /*
  * Per-epoch output of the receiver commands (bdsrx run, bdsrx live): at each
- * observation epoch with an absolute time, RINEX observations, the PVT
- * solution, JSON lines, NMEA sentences, the receiver's position/clock
- * steering, and the statistics of the final summary.  Internal to src/.
+ * observation epoch with an absolute time, RINEX observations, JSON lines of
+ * the solution, NMEA sentences, and the statistics of the final summary.  The
+ * solution itself and the position/clock feedback come from the receiver
+ * (bx_rx_epoch_t, receiver.h).  Internal to src/.
  */
 #ifndef BDSRX_SOLOUT_H
 #define BDSRX_SOLOUT_H
@@ -18,7 +19,6 @@ typedef void (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
 
 typedef struct {
     /* set by the caller (solout_init zeroes everything) */
-    bx_pvt_t *pvt;                 /* the solver (caller owns it) */
     FILE *json;                    /* JSON lines or NULL */
     int flush;                     /* flush JSON after every epoch (readers tail it) */
     FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch
@@ -27,6 +27,10 @@ typedef struct {
     bx_rinex_obs_header_t rnx_hdr;
     FILE *rtcm;                    /* RTCM3 out (base station) or NULL: BDS MSM7 every epoch, 1005 with the
                                       mean position once there is a fix */
+    struct bx_nmea_tcp *rtcm_tcp;  /* the same to TCP clients (solout_open_rtcm "tcp://") or NULL */
+    struct bx_ntrip_server *rtcm_caster; /* the same pushed to an NTRIP caster ("ntrips://") or NULL */
+    char rtcm_url[512];            /* for reconnecting to the caster */
+    int rtcm_retry;                /* epochs until the next connection attempt after a failure */
     int rtcm_station;              /* DF003 reference station id */
     solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each fix, or NULL */
     void *nmea_user;
@@ -42,9 +46,17 @@ typedef struct {
 
 void solout_init(solout_t *o);
 
-/* One epoch (the receiver's on_epoch).  Epochs before the time of week is known
+/* RTCM3 output for a base station: "FILE", "tcp://[ADDR:]PORT" (a server every client of
+ * which gets the stream; ADDR default 127.0.0.1, 0.0.0.0 for all interfaces) or
+ * "ntrips://[user]:password@host:port/MOUNT" (NTRIP 1 server; "ntrips2://" NTRIP 2) pushing to a
+ * caster: a failed send is reported once on stderr and the connection retried every 10 epochs.  0 ok, -1 with a
+ * message in err.  solout_close_rtcm closes it (NULL-safe fields). */
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
+void solout_close_rtcm(solout_t *o);
+
+/* One epoch (from the receiver's on_epoch).  Epochs before the time of week is known
  * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
-int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs);
+int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep);
 
 /* Fix statistics: time to first fix, mean position, spread and, with a
  * reference, the errors.  Nothing when there was no fix. */
