@@ -727,8 +727,14 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         for (int p = 1; p <= BX_PRN_MAX; p++)
             if (rx->st[s].ch[p])
                 bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
-    if (!rx->have_t0)
+    if (!rx->have_t0) {
         warm_start(rx, n);
+        /* the epochs of this call were placed on the sample count: off the new
+         * whole-second grid, and with pseudoranges at once (the warm start anchors
+         * every channel), an output would carry a fractional epoch: skip them */
+        if (rx->have_t0)
+            nep = 0;
+    }
     if (!rx->have_t0)
         init_time(rx);
 
