@@ -167,6 +167,17 @@ static void test_sim_moving_b1c_b2a_slips(void **state)
     sim_trials("moving rover B1C+B2a, slips, 2-8 km", &sc, BX_RTK_KINEMATIC, 6, 150, 30.0, 0.99);
 }
 
+static void test_sim_hold(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1I, BX_SIG_B3I);
+    sc.rtk_hold = 1;
+    sc.slip_rate = 0.002;
+    sc.slip_lli_frac = 0.5;
+    sim_trials("fix-and-hold B1I+B3I with slips, 2-8 km", &sc, BX_RTK_STATIC, 3, 100, 30.0, 0.99);
+}
+
 static void test_sim_single_freq(void **state)
 {
     (void)state;
@@ -472,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_nagoya),
         cmocka_unit_test(test_sim_static_b1i_b3i),
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
+        cmocka_unit_test(test_sim_hold),
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_outliers),
         cmocka_unit_test(test_base_age),

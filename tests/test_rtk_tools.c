@@ -2,14 +2,22 @@
  *  - simulated base + rover RINEX (written by bdsrx) and the real Nagoya pair through RTKLIB
  *    2.4.3 rnx2rtkp beside bdsrx (fixes, means, epoch-by-epoch differences);
  *  - `bdsrx rtk` outputs read back by RTKLIB pos2kml, gpsd (gpsfake) and jansson;
- *  - an RTCM 3 base (bdsrx's MSM7 + 1005 encoding of the Nagoya base) against the RINEX base.
+ *  - an RTCM 3 base (bdsrx's MSM7 + 1005 encoding of the Nagoya base) against the RINEX base,
+ *    damaged, and through RTKLIB str2str as NTRIP caster; a real RTCM log as zero baseline.
  * Skips parts whose programs (Debian rtklib, gpsd-clients) are missing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +30,7 @@
 #include "bdsrx/time.h"
 #include "rtk_sim.h"
 #include "testutil.h"
+#include "rtk_base.h"
 
 #define D2R (M_PI / 180.0)
 
@@ -52,7 +61,7 @@ static int read_rtklib_pos(const char *path, double *lat, double *lon, double *h
 static void test_vs_rnx2rtkp(void **state)
 {
     (void)state;
-    if (system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+    if (!tu_have("rnx2rtkp")) {
         printf("SKIP: rnx2rtkp (Debian package rtklib) not installed\n");
         skip();
     }
@@ -62,7 +71,7 @@ static void test_vs_rnx2rtkp(void **state)
         skip();
     char dir[] = "/tmp/bdsrx_rtk_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char pb[300], pr[300], pp[300], cmd[2048];
+    char pb[300], pr[300], pp[300];
     snprintf(pb, sizeof pb, "%s/base.obs", dir);
     snprintf(pr, sizeof pr, "%s/rover.obs", dir);
     snprintf(pp, sizeof pp, "%s/rtklib.pos", dir);
@@ -120,10 +129,15 @@ static void test_vs_rnx2rtkp(void **state)
     fclose(fb);
     fclose(fr);
     bx_rtk_destroy(rtk);
-    snprintf(cmd, sizeof cmd,
-             "rnx2rtkp -p 2 -f 2 -sys C -m 15 -r %.4f %.4f %.4f -o %s %s %s %s >/dev/null 2>&1", s.base[0],
-             s.base[1], s.base[2], pp, pr, pb, navp);
-    assert_int_equal(system(cmd), 0);
+    char rx[32], ry[32], rz[32];
+    snprintf(rx, sizeof rx, "%.4f", s.base[0]);
+    snprintf(ry, sizeof ry, "%.4f", s.base[1]);
+    snprintf(rz, sizeof rz, "%.4f", s.base[2]);
+    tu_result_t tr;
+    assert_int_equal(tu_runl(&tr, NULL, "rnx2rtkp", "-p", "2", "-f", "2", "-sys", "C", "-m", "15", "-r", rx, ry, rz,
+                             "-o", pp, pr, pb, navp, NULL),
+                     0);
+    tu_result_free(&tr);
     static double lat[400], lon[400], h[400];
     static int q[400];
     const int n = read_rtklib_pos(pp, lat, lon, h, q, 400);
@@ -159,10 +173,8 @@ static void test_vs_rnx2rtkp(void **state)
     assert_true(rfix >= 0.9 * N && bfix >= 0.95 * N);
     assert_true(rmax < 0.03 && bmax < 0.02 && dmax < 0.03);
     bx_nav_destroy(&nav);
-    if (!getenv("RTK_KEEP")) {
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        assert_int_equal(system(cmd), 0);
-    }
+    if (!getenv("RTK_KEEP"))
+        assert_int_equal(tu_rmtree(dir), 0);
 }
 
 /* The real Nagoya pair through RTKLIB 2.4.3 (the command of the folder's
@@ -172,7 +184,7 @@ static void test_vs_rnx2rtkp(void **state)
 static void test_nagoya_vs_rnx2rtkp(void **state)
 {
     (void)state;
-    if (system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+    if (!tu_have("rnx2rtkp")) {
         printf("SKIP: rnx2rtkp (Debian package rtklib) not installed\n");
         skip();
     }
@@ -181,19 +193,25 @@ static void test_nagoya_vs_rnx2rtkp(void **state)
     if (load_nav(&nav) || !testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") ||
         !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") || !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
         skip();
-    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", cmd[3000], pp[300];
+    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", pp[300], rof[320], bof[320];
     assert_non_null(mkdtemp(dir));
     snprintf(pp, sizeof pp, "%s/rtklib.pos", dir);
-    snprintf(cmd, sizeof cmd,
-             "gzip -dc '%s' > %s/r.obs && gzip -dc '%s' > %s/b.obs && rnx2rtkp -p 2 -f 3 -sys C -m 15 -l "
-             "35.134707705 136.977577939 104.853 -o %s %s/r.obs %s/b.obs '%s' >/dev/null 2>&1",
-             pr, dir, pb, dir, pp, dir, dir, pn);
-    const int rc = system(cmd);
+    snprintf(rof, sizeof rof, "%s/r.obs", dir);
+    snprintf(bof, sizeof bof, "%s/b.obs", dir);
+    tu_result_t tr;
+    const tu_opts_t to_r = {.stdout_path = rof}, to_b = {.stdout_path = bof};
+    int rc = tu_runl(&tr, &to_r, "gzip", "-dc", pr, NULL);
+    tu_result_free(&tr);
+    if (rc == 0)
+        rc = tu_runl(&tr, &to_b, "gzip", "-dc", pb, NULL), tu_result_free(&tr);
+    if (rc == 0)
+        rc = tu_runl(&tr, NULL, "rnx2rtkp", "-p", "2", "-f", "3", "-sys", "C", "-m", "15", "-l", "35.134707705",
+                     "136.977577939", "104.853", "-o", pp, rof, bof, pn, NULL),
+        tu_result_free(&tr);
     static double lat[400], lon[400], h[400];
     static int q[400];
     const int n = rc == 0 ? read_rtklib_pos(pp, lat, lon, h, q, 400) : -1;
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_rmtree(dir), 0);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 301);
     const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
@@ -351,6 +369,54 @@ static void test_cli_outputs(void **state)
 /* RTCM 3 base: the Nagoya base RINEX encoded as BDS MSM7 + 1005 by bdsrx's encoder, given to
  * `bdsrx rtk --base FILE.rtcm3` without --base-pos (the station message supplies it): the same
  * fixes and positions (within 1 mm) as with the RINEX base and the published base position. */
+/* The Nagoya base RINEX as an RTCM 3 file: a 1005 every 10 s and BDS MSM7 epochs (bdsrx's
+ * encoder).  With offs/noff, the byte offset where each epoch starts (a feeder paces by them);
+ * extra_epoch appends the last epoch again 1 s later (it ends a stream reader's wait). */
+static void write_nagoya_rtcm(const char *pb, const char *frt, long *offs, int *noff, int extra_epoch)
+{
+    const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
+    double bpos[3];
+    bx_llh_to_ecef(bllh, bpos);
+    bx_rinex_obs_reader_t *br;
+    assert_int_equal(bx_rinex_obs_open(pb, &br, NULL, 0), 0);
+    bx_rinex_obs_set_signals(br, (1u << BX_SIG_B1I) | (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I));
+    FILE *f = fopen(frt, "wb");
+    assert_non_null(f);
+    static bx_obs_t bo, last;
+    static uint8_t pay[1100], fr[1200], ep[16384];
+    int k = 0;
+    while (bx_rinex_obs_read(br, &bo) == BX_OK) {
+        if (k % 10 == 0) { /* station message every 10 s, as casters send it */
+            const int n = bx_rtcm3_encode_station(1, bpos, -1.0, pay, sizeof pay);
+            assert_true(n > 0);
+            const int m = bx_rtcm3_frame(pay, (size_t)n, fr, sizeof fr);
+            assert_true(m > 0);
+            fwrite(fr, 1, (size_t)m, f);
+        }
+        for (int i = 0; i < bo.n; i++)
+            bo.d[i].lock_s = k + 10.0; /* continuous lock (RINEX has no lock time) */
+        if (offs && k < 400)
+            offs[k] = ftell(f);
+        const int n = bx_rtcm3_encode_epoch_bds(&bo, 1, ep, sizeof ep);
+        assert_true(n > 0);
+        fwrite(ep, 1, (size_t)n, f);
+        last = bo;
+        k++;
+    }
+    if (extra_epoch) {
+        if (offs && k < 400)
+            offs[k++] = ftell(f);
+        last.time = bx_time_add(last.time, 1.0);
+        const int n = bx_rtcm3_encode_epoch_bds(&last, 1, ep, sizeof ep);
+        assert_true(n > 0);
+        fwrite(ep, 1, (size_t)n, f);
+    }
+    fclose(f);
+    bx_rinex_obs_destroy(br);
+    if (noff)
+        *noff = k < 400 ? k : 400; /* with extra_epoch: it is the last one */
+}
+
 static double json_num(const char *line, const char *key)
 {
     const char *p = strstr(line, key);
@@ -373,34 +439,8 @@ static void test_rtcm_base(void **state)
     snprintf(frt, sizeof frt, "%s/base.rtcm3", dir);
     snprintf(j1, sizeof j1, "--json=%s/a.json", dir);
     snprintf(j2, sizeof j2, "--json=%s/b.json", dir);
-    const double bllh[3] = {35.134707705 * D2R, 136.977577939 * D2R, 104.853};
-    double bpos[3];
-    bx_llh_to_ecef(bllh, bpos);
-    bx_rinex_obs_reader_t *br;
-    assert_int_equal(bx_rinex_obs_open(pb, &br, NULL, 0), 0);
-    bx_rinex_obs_set_signals(br, (1u << BX_SIG_B1I) | (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I));
-    FILE *f = fopen(frt, "wb");
-    assert_non_null(f);
-    static bx_obs_t bo;
-    static uint8_t pay[1100], fr[1200], ep[16384];
-    int k = 0;
-    while (bx_rinex_obs_read(br, &bo) == BX_OK) {
-        if (k % 10 == 0) { /* station message every 10 s, as casters send it */
-            const int n = bx_rtcm3_encode_station(1, bpos, -1.0, pay, sizeof pay);
-            assert_true(n > 0);
-            const int m = bx_rtcm3_frame(pay, (size_t)n, fr, sizeof fr);
-            assert_true(m > 0);
-            fwrite(fr, 1, (size_t)m, f);
-        }
-        for (int i = 0; i < bo.n; i++)
-            bo.d[i].lock_s = k + 10.0; /* continuous lock (RINEX has no lock time) */
-        const int n = bx_rtcm3_encode_epoch_bds(&bo, 1, ep, sizeof ep);
-        assert_true(n > 0);
-        fwrite(ep, 1, (size_t)n, f);
-        k++;
-    }
-    fclose(f);
-    bx_rinex_obs_destroy(br);
+    write_nagoya_rtcm(pb, frt, NULL, NULL, 0);
+    FILE *f;
     tu_result_t r;
     assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", pb, "--nav", pn, "--base-pos",
                              "35.134707705,136.977577939,104.853", j1, "--summary-only", NULL),
@@ -473,6 +513,222 @@ static void test_rtcm_base(void **state)
     tu_rmtree(dir);
 }
 
+/* A real RTCM 3 stream (NovAtel OEM729 via str2str, Hiroshima 2022-12-13, BDS MSM7 B1I/B2I/B3I,
+ * 1042 ephemerides, 1005 ARP) read by the base input of `bdsrx rtk` (src/cli/rtk_base.c), its
+ * epochs used as base AND rover (zero baseline): the ephemerides come from the stream alone,
+ * every epoch after the first must be fixed at the 1005 position (DD of identical data = 0). */
+static void test_rtcm_zero_baseline(void **state)
+{
+    (void)state;
+    char path[512];
+    if (!testdata_path(path, sizeof path, "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"))
+        skip();
+    rtk_base_t *b;
+    char err[300];
+    assert_int_equal(rtk_base_open(path, 0xffffffffu, &b, err, sizeof err), 0);
+    double arp[3];
+    assert_int_equal(rtk_base_position(b, arp), 0);
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    bx_rtk_config_t c;
+    bx_rtk_config_default(&c);
+    memcpy(c.base_pos_m, arp, sizeof arp);
+    bx_rtk_t *rtk;
+    assert_int_equal(bx_rtk_create(&c, &rtk, NULL, 0), 0);
+    static bx_obs_t o;
+    const bx_time_t approx = bx_time_utc_to_bdt(bx_time_from_civil(2022, 12, 13, 1, 9, 0.0), 4);
+    int n = 0, fixed = 0, st;
+    double worst = 0.0;
+    while ((st = rtk_base_next(b, approx, &o, &nav)) == BX_OK) {
+        bx_rtk_sol_t sol;
+        const int ps = bx_rtk_process(rtk, &o, &o, &nav, &sol);
+        if (getenv("RTK_DEBUG"))
+            printf("  obs %d eph %d: %d %s\n", o.n, nav.n_eph, ps, sol.msg);
+        if (ps != BX_OK || nav.n_eph == 0)
+            continue;
+        n++;
+        if (sol.sol.fix == BX_FIX_FIXED) {
+            fixed++;
+            const double d = sqrt(sol.baseline_enu_m[0] * sol.baseline_enu_m[0] +
+                                  sol.baseline_enu_m[1] * sol.baseline_enu_m[1] +
+                                  sol.baseline_enu_m[2] * sol.baseline_enu_m[2]);
+            worst = fmax(worst, d);
+        }
+    }
+    printf("NOTE: real RTCM 3 stream as base and rover: %d ephemerides from 1042, %d epochs with a solution, %d "
+           "fixed, largest |baseline| %.2e m\n",
+           nav.n_eph, n, fixed, worst);
+    assert_int_equal(st, BX_ERR_EOF);
+    assert_true(nav.n_eph >= 10);
+    assert_true(n >= 40 && fixed >= n - 2); /* the first epochs come before enough 1042s */
+    assert_true(worst < 1e-3);
+    bx_rtk_destroy(rtk);
+    rtk_base_destroy(b);
+    bx_nav_destroy(&nav);
+}
+
+/* Through NTRIP: str2str (Debian rtklib) as the caster, fed the Nagoya base as RTCM 3 on its
+ * standard input; `bdsrx rtk --base ntrip1://user:pw@127.0.0.1:PORT/BDSRTK` as the client gives
+ * the same solutions as from the file.  Event driven: the feeder repeats a 1005 until the client
+ * says it has the base position, then sends the epochs paced one by one (the client reads them
+ * as it goes; RTKLIB's caster drops a client whose socket does not take a write). */
+typedef struct {
+    int fd;
+    const uint8_t *data;
+    const long *offs;
+    int noff;
+    long n;
+    volatile int go, stop;
+} rtk_feeder_t;
+
+static void *rtk_feed(void *arg)
+{
+    rtk_feeder_t *f = arg;
+    const long first = f->offs[0]; /* the leading 1005 */
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    while (!f->go && !f->stop) {
+        if (write(f->fd, f->data, (size_t)first) <= 0)
+            return NULL;
+        nanosleep(&ts, NULL); /* a base station's repetition, not a delay results depend on */
+    }
+    ts.tv_nsec = 2 * 1000 * 1000;
+    for (int k = 0; k < f->noff && !f->stop; k++) {
+        const long a = f->offs[k], b = k + 1 < f->noff ? f->offs[k + 1] : f->n;
+        if (write(f->fd, f->data + a, (size_t)(b - a)) <= 0)
+            return NULL;
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+static pid_t g_caster = -1; /* killed by the teardown when an assertion ends the test early */
+
+static int kill_caster(void **state)
+{
+    (void)state;
+    if (g_caster > 0)
+        kill(g_caster, SIGTERM);
+    g_caster = -1;
+    return 0;
+}
+
+static void test_ntrip_base(void **state)
+{
+    (void)state;
+    char bin[256], pr[512], pb[512], pn[512];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        printf("SKIP: bin/bdsrx not built\n");
+        skip();
+    }
+    if (!tu_have("str2str")) {
+        printf("SKIP: str2str (Debian package rtklib) not installed\n");
+        skip();
+    }
+    if (!testdata_path(pr, sizeof pr, NAGOYA "rover.obs.gz") || !testdata_path(pb, sizeof pb, NAGOYA "base.obs.gz") ||
+        !testdata_path(pn, sizeof pn, NAGOYA "base.nav"))
+        skip();
+    char dir[] = "/tmp/bdsrx_rtkn_XXXXXX", frt[300], jfile[320], jarg[330], jref[330];
+    assert_non_null(mkdtemp(dir));
+    snprintf(frt, sizeof frt, "%s/base.rtcm3", dir);
+    static long offs[400];
+    int noff = 0;
+    write_nagoya_rtcm(pb, frt, offs, &noff, 1);
+    FILE *f = fopen(frt, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    const long len = ftell(f);
+    rewind(f);
+    uint8_t *data = malloc((size_t)len);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    /* a free port for the caster */
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+    const int port = ntohs(a.sin_port);
+    close(s);
+    char out[80], url[120];
+    snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSRTK", port);
+    snprintf(url, sizeof url, "ntrip1://user:pw@127.0.0.1:%d/BDSRTK", port);
+    signal(SIGPIPE, SIG_IGN);
+    tu_proc_t caster;
+    const char *cargv[] = {"str2str", "-out", out, NULL};
+    assert_int_equal(tu_spawn(&caster, cargv, TU_STDIN_PIPE | TU_OUT_NULL), 0);
+    g_caster = caster.pid;
+    /* the caster listens a moment after it starts: a deadline, not a delay */
+    int up = 0;
+    for (int i = 0; i < 200 && !up; i++) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        up = connect(c, (struct sockaddr *)&a, sizeof a) == 0;
+        close(c);
+        if (!up) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_true(up);
+    rtk_feeder_t fd = {caster.in_fd, data, offs, noff, len, 0, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, rtk_feed, &fd);
+    snprintf(jfile, sizeof jfile, "%s/ntrip.json", dir);
+    snprintf(jarg, sizeof jarg, "--json=%s", jfile);
+    tu_proc_t cli;
+    const char *argv[] = {bin, "rtk", "--rover", pr, "--base", url, "--nav", pn, jarg, "--summary-only", NULL};
+    assert_int_equal(tu_spawn(&cli, argv, TU_OUT_PIPE), 0);
+    char line[512];
+    const long got = tu_wait_line(&cli, "base position from the RTCM", line, sizeof line);
+    fd.go = 1;
+    char *rest = tu_read_rest(&cli, NULL);
+    const int st = tu_wait(&cli);
+    fd.stop = 1;
+    pthread_join(th, NULL);
+    kill(caster.pid, SIGTERM); /* str2str serves on after its input ends */
+    tu_wait(&caster);
+    g_caster = -1;
+    printf("NOTE: bdsrx rtk through str2str's NTRIP caster: %s%s", got > 0 ? "" : "(no base position line) ",
+           rest ? rest : "");
+    assert_true(got > 0);
+    assert_int_equal(st, 0);
+    /* the same run from the file */
+    tu_result_t r;
+    snprintf(jref, sizeof jref, "--json=%s/file.json", dir);
+    assert_int_equal(tu_runl(&r, NULL, bin, "rtk", "--rover", pr, "--base", frt, "--nav", pn, jref, "--summary-only",
+                             NULL),
+                     0);
+    tu_result_free(&r);
+    snprintf(frt, sizeof frt, "%s/file.json", dir);
+    FILE *fa = fopen(frt, "r"), *fb = fopen(jfile, "r");
+    assert_true(fa && fb);
+    static char la[65536], lb[65536];
+    int n = 0, fixa = 0, fixb = 0;
+    double dmax = 0.0;
+    while (fgets(la, sizeof la, fa) && fgets(lb, sizeof lb, fb)) {
+        n++;
+        fixa += strstr(la, "\"fix\":\"fixed\"") != NULL;
+        fixb += strstr(lb, "\"fix\":\"fixed\"") != NULL;
+        const double dl = (json_num(la, "\"lat_deg\":") - json_num(lb, "\"lat_deg\":")) * D2R * 6378137.0;
+        const double dn = (json_num(la, "\"lon_deg\":") - json_num(lb, "\"lon_deg\":")) * D2R * 6378137.0 * 0.818;
+        if (isfinite(dl) && isfinite(dn))
+            dmax = fmax(dmax, hypot(dl, dn));
+    }
+    fclose(fa);
+    fclose(fb);
+    printf("NOTE: NTRIP vs file base: %d epochs, fixed %d / %d, largest horizontal difference %.4f m\n", n, fixb,
+           fixa, dmax);
+    free(rest);
+    free(data);
+    assert_int_equal(n, 301);
+    assert_int_equal(fixa, fixb);
+    assert_true(dmax < 0.001);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +736,8 @@ int main(void)
         cmocka_unit_test(test_nagoya_vs_rnx2rtkp),
         cmocka_unit_test(test_cli_outputs),
         cmocka_unit_test(test_rtcm_base),
+        cmocka_unit_test(test_rtcm_zero_baseline),
+        cmocka_unit_test_teardown(test_ntrip_base, kill_caster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

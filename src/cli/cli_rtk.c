@@ -133,8 +133,9 @@ int cli_rtk(int argc, char **argv)
         {"rover", 0, CLI_STRING, &rover_path, 0, 0, "FILE", "rover RINEX 3/4 observations (.gz read through gzip)",
          NULL, 0, 0},
         {"base", 0, CLI_STRING, &base_path, 0, 0, "FILE",
-         "base observations: RINEX 3/4, or RTCM 3 (MSM4-7, 1005/1006, 1042; told by its\n"
-         "first byte 0xD3)", NULL, 0, 0},
+         "base observations: RINEX 3/4, an RTCM 3 log (MSM4-7, 1005/1006, 1042;\n"
+         "recognised by its CRC-checked frames) or an NTRIP stream\n"
+         "ntrip://[user[:password]@]host[:port]/MOUNT (ntrip1:// for NTRIP 1)", NULL, 0, 0},
         {"nav", 0, CLI_LIST, &navs, 0, 0, "FILE", "RINEX 3/4 navigation (D1/D2, CNV1/2/3); may be repeated", NULL, 0,
          0},
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
@@ -200,7 +201,7 @@ int cli_rtk(int argc, char **argv)
             rc = 2;
             goto out_obs;
         }
-    } else if (!base_pos && !strcmp(rtk_base_kind(br), "RTCM3") && !rtk_base_position(br, cfg.base_pos_m)) {
+    } else if (!base_pos && strcmp(rtk_base_kind(br), "RINEX") && !rtk_base_position(br, cfg.base_pos_m)) {
         fprintf(stderr, "rtk: base position from the RTCM 1005/1006 station message: %.4f %.4f %.4f m (ECEF)\n",
                 cfg.base_pos_m[0], cfg.base_pos_m[1], cfg.base_pos_m[2]);
     } else if (base_pos && parse_pos(base_pos, cfg.base_pos_m)) {

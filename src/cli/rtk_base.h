@@ -1,7 +1,11 @@
 /* Base-station observations for `bdsrx rtk` (src/cli/rtk_base.c): a RINEX 3/4
- * observation file or an RTCM 3 file (MSM4-7 observations, 1005/1006 station
- * coordinates, 1042 BDS ephemerides), told apart by the first byte (0xD3 =
- * RTCM 3 frame preamble, RTCM 10403.3 §4.2).  One thread; no global state. */
+ * observation file, an RTCM 3 file or an NTRIP caster's RTCM 3 stream
+ * (ntrip[12]://[user[:password]@]host[:port]/MOUNT, include/bdsrx/ntrip.h; read until the
+ * first 1005/1006 at open so that the base position is known; one reconnection attempt
+ * when the stream breaks) (MSM4-7 observations, 1005/1006 station
+ * coordinates, 1042 BDS ephemerides), told apart by their content (an RTCM 3
+ * frame with a valid CRC-24Q in the first 8 KiB, RTCM 10403.3 §4.2).  One thread;
+ * no global state. */
 #ifndef BDSRX_CLI_RTK_BASE_H
 #define BDSRX_CLI_RTK_BASE_H
 
@@ -24,7 +28,7 @@ const char *rtk_base_error(const rtk_base_t *b);
 /* Station coordinates carried by the input: RTCM 1005/1006 antenna reference point (the
  * first in the file), RINEX APPROX POSITION XYZ.  0 with ecef set, -1 when there are none. */
 int rtk_base_position(const rtk_base_t *b, double ecef_m[3]);
-/* "RTCM3" or "RINEX" */
+/* "RTCM3", "NTRIP" or "RINEX" */
 const char *rtk_base_kind(const rtk_base_t *b);
 
 #endif

@@ -16,6 +16,7 @@ typedef struct {
     const char *name;
     int (*create)(const bx_rx_config_t *c, int mode, void **state, char *err, size_t errlen);
     int (*solve)(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
+    void (*reset)(void *state); /* forget the previous fix (a new receiver time scale) */
     void (*destroy)(void *state);
 } solver_ops_t;
 
@@ -36,10 +37,12 @@ static int spp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
     return bx_pvt_solve(state, obs, nav, sol);
 }
 
+static void spp_reset(void *state) { bx_pvt_reset(state); }
+
 static void spp_destroy(void *state) { bx_pvt_destroy(state); }
 
 static const solver_ops_t solvers[] = {
-    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_destroy},
+    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_reset, spp_destroy},
 };
 
 struct rx_solve {
@@ -111,6 +114,12 @@ void rx_solve_epoch(rx_solve_t *s, bx_rx_epoch_t *ep)
     ep->valid = ep->status == BX_OK && bx_sol_valid(&s->sol);
     s->nfix += ep->status == BX_OK;
     ep->nfix = s->nfix;
+}
+
+void rx_solve_reset(rx_solve_t *s)
+{
+    if (s && s->ops->reset)
+        s->ops->reset(s->state);
 }
 
 const bx_sol_t *rx_solve_last(const rx_solve_t *s) { return s && s->have_last ? &s->sol : NULL; }
