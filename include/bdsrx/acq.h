@@ -85,10 +85,14 @@ typedef struct {
     double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
     double doppler_max_hz;  /* search +-, default 5000 */
     double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
-    int coh_ms;             /* coherent integration, default 10 (B1C) / 1 (B2a) */
-    int noncoh;             /* non-coherent sums, default 1 (B1C) / 10 (B2a) */
+    int coh_ms;             /* coherent integration, default 5 (B1C; 10 when 5 ms is not a whole number of
+                               samples) / 1 (B2a); below the code period (B1C 1, 2, 5 ms) block k uses
+                               code segment k mod (10 / coh_ms) and N must be whole samples */
+    int noncoh;             /* non-coherent sums, default 20 (B1C; 10 with 10 ms) / 200 (B2a); blocks are
+                               aligned for the code Doppler of each cell before summing */
     double pfa;             /* false-alarm probability per PRN search, default 1e-3 */
-    int use_data;           /* B1C: add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 */
+    int use_data;           /* add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 for B1C,
+                               1 for B2a (its data sign is constant within each 1 ms code period) */
     /* appended fields (defaults from bx_acq_config_default) */
     int nthreads;           /* worker threads of bx_acq_search_many, default 1 */
     int fft_measure;        /* 1: FFTW_MEASURE plans (about 1-5 s per size in create, search 10-35 % faster);
@@ -98,6 +102,14 @@ typedef struct {
     const char *wisdom_path; /* FFTW wisdom file or NULL: imported before planning (measured plans for
                                the sizes found there are used even with fft_measure 0); written back
                                after planning when fft_measure is 1 */
+    double cn0_min_dbhz;    /* a detection also needs its C/N0 estimate >= this (default 30; 0 = off).
+                               Long non-coherent sums (K = 20 and more) average the noise so far down
+                               that weak but consistent peaks from the strong satellites in the same
+                               samples (cross-correlation, 2-bit quantisation products) pass the
+                               Gaussian-noise threshold: measured 3 false PRNs in 189 searches on the
+                               SignalSim / PocketSDR captures at K = 20, all with estimates of 28-29 dB-Hz,
+                               none on Gaussian noise (tests/test_acq.c).  The weak-signal searches of
+                               the receiver (predicted satellites, narrow grid) lower it. */
 } bx_acq_config_t;
 
 void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz);
@@ -122,9 +134,19 @@ void bx_acq_destroy(bx_acq_t *a);
 /* Two-step form: transform the input once, then search any number of PRNs in it. */
 int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n);
 int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res);
+/* Searches only the Doppler cells of the object's grid within center_hz +- half_hz (clamped to
+ * +-doppler_max_hz; at least one cell) in the input of the last bx_acq_set_input, at the
+ * threshold for that many cells and config.pfa: a narrow window (predicted Doppler) is both
+ * cheaper and more sensitive.  Same returns as bx_acq_search_input. */
+int bx_acq_search_window(bx_acq_t *a, int prn, double center_hz, double half_hz, bx_acq_result_t *res);
 /* Searches nprn distinct PRNs in x with config.nthreads workers; res[i] belongs to prns[i]. */
 int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prns, int nprn,
                        bx_acq_result_t *res);
+
+/* Default PRN set of a signal: 1 if PRN prn broadcasts it.  B1C and B2a come from the BDS-3 MEO
+ * and IGSO satellites only, not the GEOs (shared/icd/signals.md §1 "transmitted by", orbit.md §3.1;
+ * GEO PRNs 1-5 and 59-63, pppb2b.md), so the default is PRN 6-58; --prn / prn masks override. */
+int bx_acq_default_prn(int sig, int prn);
 
 /* Introspection (bench, CLI, tests). */
 typedef struct {

@@ -22,7 +22,8 @@ static void usage(FILE *f)
             "detected when above the threshold set by --pfa; see include/bdsrx/acq.h).\n\n"
             "options:\n"
             "  --signal SIG    B1C (pilot, 10 ms coherent) or B2a (pilot, 1 ms coherent x 10)\n"
-            "  --prn LIST      PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59\n"
+            "  --prn LIST      PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO and\n"
+            "                  IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)\n"
             "  --doppler HZ    search +-HZ (default 5000)\n"
             "  --step HZ       Doppler step (default about 2/(3 T_coh), rounded to FFT bins)\n"
             "  --coh MS        coherent integration in ms (default 10 B1C, 1 B2a)\n"
@@ -70,6 +71,7 @@ static void print_result(const bx_acq_result_t *r, const char *sig, uint64_t fir
 int cli_acquire(int argc, char **argv)
 {
     const char *path = NULL, *sig_name = NULL, *prn_list = "1-63", *wisdom = NULL;
+    int prn_given = 0;
     double doppler = 5000.0, step = 0.0, coh = 0.0, noncoh = 0.0, pfa = 1e-3, skip_s = 0.0, threads = 1.0;
     int all = 0, json = 0, measure = 0, use_data = 0;
     bx_iq_params_t flags;
@@ -119,7 +121,7 @@ int cli_acquire(int argc, char **argv)
         if (!strcmp(a, "--signal"))
             sig_name = v;
         else if (!strcmp(a, "--prn"))
-            prn_list = v;
+            prn_list = v, prn_given = 1;
         else if (!strcmp(a, "--wisdom"))
             wisdom = v;
         else if (!strcmp(a, "--doppler"))
@@ -169,7 +171,7 @@ int cli_acquire(int argc, char **argv)
     uint64_t prn_bits;
     const int prn_bad = cli_parse_prns(prn_list, &prn_bits);
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = (prn_bits >> k) & 1u;
+        mask[k] = prn_given ? (prn_bits >> k) & 1u : (unsigned)bx_acq_default_prn(sig, k);
     if (prn_bad != 0) {
         fprintf(stderr, "bdsrx acquire: bad PRN list '%s' (e.g. 1-63, 19,20 or 19-46,59)\n", prn_list);
         return 2;

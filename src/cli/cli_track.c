@@ -26,7 +26,8 @@ static void usage(FILE *f)
             "secondary sync), lock_s.\n\n"
             "options:\n"
             "  --signal SIG    B1C or B2a\n"
-            "  --prn LIST      PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59\n"
+            "  --prn LIST      PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO and\n"
+            "                  IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)\n"
             "  --seconds S     track S seconds (default: to the end of FILE)\n"
             "  --interval MS   output interval in ms (default 100)\n"
             "  --skip SEC      start SEC seconds into the file (default 0)\n"
@@ -93,6 +94,7 @@ static void print_obs(const bx_trk_obs_t *o, double t_s, const char *sig, int js
 int cli_track(int argc, char **argv)
 {
     const char *path = NULL, *sig_name = NULL, *prn_list = "1-63";
+    int prn_given = 0;
     double seconds = 0.0, interval_ms = 100.0, skip_s = 0.0, pfa = 1e-3;
     int json = 0;
     bx_iq_params_t flags;
@@ -129,7 +131,7 @@ int cli_track(int argc, char **argv)
         if (!strcmp(a, "--signal"))
             sig_name = v;
         else if (!strcmp(a, "--prn"))
-            prn_list = v;
+            prn_list = v, prn_given = 1;
         else if (!strcmp(a, "--seconds"))
             bad = parse_num(a, v, 1e-3, 1e7, &seconds);
         else if (!strcmp(a, "--interval"))
@@ -172,7 +174,7 @@ int cli_track(int argc, char **argv)
     uint64_t prn_bits;
     const int prn_bad = cli_parse_prns(prn_list, &prn_bits);
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = (prn_bits >> k) & 1u;
+        mask[k] = prn_given ? (prn_bits >> k) & 1u : (unsigned)bx_acq_default_prn(sig, k);
     if (prn_bad != 0) {
         fprintf(stderr, "bdsrx track: bad PRN list '%s' (e.g. 1-63, 19,20 or 19-46,59)\n", prn_list);
         return 2;

@@ -25,9 +25,18 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "channel.h"
+#include "reacq.h"
 
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
+/* Re-acquisition (src/rx/reacq.c): satellites predicted above REACQ_MASK_DEG, searched within
+ * +-REACQ_HALF_HZ of the predicted Doppler plus the clock drift seen on the tracked channels
+ * (a vehicle at 30 m/s moves the B1C Doppler by up to 160 Hz).  Without a prediction the whole
+ * list is searched, and after searches that find nothing the interval doubles up to
+ * REACQ_BLIND_MAX_S. */
+#define REACQ_MASK_DEG 5.0
+#define REACQ_HALF_HZ 500.0
+#define REACQ_BLIND_MAX_S 60.0
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -47,6 +56,9 @@ typedef struct {
     int search_prns[BX_PRN_MAX];
     int search_n;
     bx_acq_result_t search_res[BX_PRN_MAX];
+    double win_center[BX_PRN_MAX], win_half[BX_PRN_MAX]; /* Doppler windows of the list (half < 0: all) */
+    int predicted;              /* the list came from the re-acquisition plan */
+    int blind_misses;           /* blind searches in a row that started no channel */
 } stream_t;
 
 struct bx_rx {
@@ -80,9 +92,9 @@ static int online_cpus(void)
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-static int prn_wanted(const bx_rx_t *rx, int prn)
+static int prn_wanted(const bx_rx_t *rx, int sig, int prn)
 {
-    return rx->cfg.prn_mask == 0 || (rx->cfg.prn_mask >> prn) & 1u;
+    return rx->cfg.prn_mask == 0 ? bx_acq_default_prn(sig, prn) : (int)((rx->cfg.prn_mask >> prn) & 1u);
 }
 
 bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
@@ -194,8 +206,16 @@ typedef struct {
 static void *acq_worker(void *arg)
 {
     job_t *j = arg;
-    for (int i = j->index; i < j->nprn; i += j->nthreads)
-        bx_acq_search(j->st->acq[j->index], j->st->hist, j->st->acq_need, j->prns[i], &j->res[i]);
+    const stream_t *st = j->st;
+    bx_acq_t *a = st->acq[j->index];
+    if (j->index >= j->nprn || bx_acq_set_input(a, st->hist, st->acq_need) != BX_OK)
+        return NULL; /* one input transform per worker, shared by its PRNs */
+    for (int i = j->index; i < j->nprn; i += j->nthreads) {
+        if (st->win_half[i] >= 0.0)
+            bx_acq_search_window(a, j->prns[i], st->win_center[i], st->win_half[i], &j->res[i]);
+        else
+            bx_acq_search_input(a, j->prns[i], &j->res[i]);
+    }
     return NULL;
 }
 
@@ -276,19 +296,55 @@ static int is_tracked_elsewhere(const bx_rx_t *rx, int prn, int sig)
     return 0;
 }
 
-/* PRNs to search on a stream: wanted, not tracked on any stream of the same signal. */
-static int search_list(const bx_rx_t *rx, const stream_t *st, int *prns)
+static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample);
+
+/* PRNs to search on a stream (wanted, not tracked on any stream of the same signal) and their
+ * Doppler windows in st->win_*: with the receiver time, a position and ephemerides only the
+ * satellites predicted above the mask (rising ones included) around their predicted Doppler. */
+static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
 {
     int n = 0;
-    for (int p = 1; p <= BX_PRN_MAX; p++)
-        if (prn_wanted(rx, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig))
+    st->predicted = rx->have_t0 && rx->have_pos && rx->nav.n_eph > 0;
+    if (st->predicted) {
+        bx_reacq_sat_t sv[BX_PRN_MAX];
+        const int nv = bx_reacq_predict(&rx->nav, rx->pos_ecef_m, rx_time_of(rx, sidx, st->hist_start), st->cfg.sig,
+                                        REACQ_MASK_DEG, sv, BX_PRN_MAX);
+        double drift = 0.0; /* receiver clock drift: measured minus predicted Doppler */
+        int nd = 0;
+        for (int i = 0; i < nv; i++) {
+            const bx_channel_t *ch = st->ch[sv[i].prn];
+            bx_trk_obs_t o;
+            if (ch && st->sample > 0 && bx_trk_observe(ch->trk, st->sample - 1, &o) == BX_OK &&
+                o.state == BX_TRK_LOCKED) {
+                drift += o.doppler_hz - sv[i].doppler_hz;
+                nd++;
+            }
+        }
+        for (int i = 0; i < nv; i++) {
+            const int p = sv[i].prn;
+            if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig))
+                continue;
+            st->win_center[n] = nd ? sv[i].doppler_hz + drift / nd : 0.0;
+            st->win_half[n] = nd ? REACQ_HALF_HZ : -1.0;
             prns[n++] = p;
+        }
+        return n;
+    }
+    for (int p = 1; p <= BX_PRN_MAX; p++)
+        if (prn_wanted(rx, st->cfg.sig, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig)) {
+            st->win_half[n] = -1.0;
+            prns[n++] = p;
+        }
     return n;
 }
 
 /* Starts channels for the detected PRNs of a search on the block at hist_start. */
 static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns, const bx_acq_result_t *res, int n)
 {
+    int started = 0;
+    for (int i = 0; i < n; i++)
+        started += res[i].detected && !st->ch[prns[i]] && !is_tracked_elsewhere(rx, prns[i], st->cfg.sig);
+    st->blind_misses = (st->predicted || started) ? 0 : st->blind_misses + 1;
     for (int i = 0; i < n; i++) {
         if (!res[i].detected || st->ch[prns[i]] || is_tracked_elsewhere(rx, prns[i], st->cfg.sig))
             continue;
@@ -303,7 +359,7 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 {
     int prns[BX_PRN_MAX];
     bx_acq_result_t res[BX_PRN_MAX];
-    int n = search_list(rx, st, prns);
+    int n = search_list(rx, st, sidx, prns);
     memset(res, 0, sizeof res);
     job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
     run_jobs(rx, &j, acq_worker, n);
@@ -315,15 +371,21 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 static void *search_thread(void *arg)
 {
     stream_t *st = arg;
-    for (int i = 0; i < st->search_n; i++)
-        bx_acq_search(st->acq[0], st->hist, st->acq_need, st->search_prns[i], &st->search_res[i]);
+    if (st->search_n > 0 && bx_acq_set_input(st->acq[0], st->hist, st->acq_need) == BX_OK)
+        for (int i = 0; i < st->search_n; i++) {
+            if (st->win_half[i] >= 0.0)
+                bx_acq_search_window(st->acq[0], st->search_prns[i], st->win_center[i], st->win_half[i],
+                                     &st->search_res[i]);
+            else
+                bx_acq_search_input(st->acq[0], st->search_prns[i], &st->search_res[i]);
+        }
     atomic_store_explicit(&st->search_done, 1, memory_order_release);
     return NULL;
 }
 
 static void acquire_async(bx_rx_t *rx, stream_t *st, int sidx)
 {
-    st->search_n = search_list(rx, st, st->search_prns);
+    st->search_n = search_list(rx, st, sidx, st->search_prns);
     memset(st->search_res, 0, sizeof st->search_res);
     atomic_store_explicit(&st->search_done, 0, memory_order_relaxed);
     if (pthread_create(&st->search_th, NULL, search_thread, st) == 0) {
@@ -379,7 +441,12 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
         acquire(rx, st, sidx);
     st->acq_due = 0;
     st->hist_n = 0;
-    st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
+    double interval = rx->cfg.reacq_interval_s; /* blind: doubles after each fruitless search */
+    for (int k = 0; k < st->blind_misses && interval < REACQ_BLIND_MAX_S; k++)
+        interval *= 2.0;
+    if (interval > REACQ_BLIND_MAX_S && rx->cfg.reacq_interval_s < REACQ_BLIND_MAX_S)
+        interval = REACQ_BLIND_MAX_S;
+    st->next_acq_sample = st->hist_start + (uint64_t)llround(interval * st->cfg.fs_hz);
 }
 
 /* ---------------- epochs ---------------- */
