@@ -97,7 +97,8 @@ static void bench_config(const char *name, int sig, double fs, int coh_ms, int n
         c.fft_measure = measure;
         c.nthreads = 2;
         double t0 = now_s();
-        bx_acq_t *a = bx_acq_create(&c);
+        bx_acq_t *a = NULL;
+        bx_acq_create(&c, &a, NULL, 0);
         const double t_create = now_s() - t0;
         if (!a)
             return;

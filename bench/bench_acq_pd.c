@@ -112,9 +112,12 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
         c.noncoh = pc->noncoh;
         c.use_data = pc->use_data;
     }
-    bx_acq_t *a = bx_acq_create(&c);
-    if (!a)
+    bx_acq_t *a = NULL;
+    char err[256];
+    if (bx_acq_create(&c, &a, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "%s\n", err);
         return;
+    }
     bx_acq_info_t in;
     bx_acq_get_info(a, &in);
     const double thr_full = in.threshold; /* full +-5 kHz grid, pfa 1e-3 */

@@ -106,8 +106,10 @@ int main(int argc, char **argv)
         bx_ldpc_config_default(&cs);
         bx_ldpc_config_default(&ch);
         ch.hard = 1;
-        bx_ldpc_t *ds = bx_ldpc_create((bx_ldpc_code_t)code, &cs);
-        bx_ldpc_t *dh = bx_ldpc_create((bx_ldpc_code_t)code, &ch);
+        bx_ldpc_t *ds = NULL;
+        bx_ldpc_create((bx_ldpc_code_t)code, &cs, &ds, NULL, 0);
+        bx_ldpc_t *dh = NULL;
+        bx_ldpc_create((bx_ldpc_code_t)code, &ch, &dh, NULL, 0);
         if (!ds || !dh) {
             fprintf(stderr, "bench_ldpc: decoder creation failed (out of memory?)\n");
             return 1;

@@ -47,7 +47,8 @@ static int make_capture(const char *path, int sig, double fs_hz, double dur_s)
     bx_simsig_config_t c;
     bx_simsig_config_default(&c, fs_hz);
     c.noise_sigma = bx_simsig_default_sigma(BX_IQ_CI8);
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     FILE *f = fopen(path, "wb");
     bx_cf32_t *x = malloc(blk * sizeof *x);
     int8_t *raw = malloc(2 * blk);

@@ -49,7 +49,8 @@ int main(void)
         memcpy(b + (off % (4 << 20)), a, CHUNK);
     double t_ref = now_s() - t0;
 
-    bx_ringbuf_t *rb = bx_ringbuf_create(4 << 20);
+    bx_ringbuf_t *rb = NULL;
+    bx_ringbuf_create(4 << 20, &rb, NULL, 0);
     pthread_t th;
     t0 = now_s();
     pthread_create(&th, NULL, producer, rb);
@@ -96,7 +97,7 @@ int main(void)
     printf("file source live, flat out (thread + ring + ci8->cf32): %.0f Msps delivered, %llu samples, "
            "%llu dropped\n",
            n / t_src / 1e6, (unsigned long long)n, (unsigned long long)st.dropped_samples);
-    bx_source_close(s);
+    bx_source_destroy(s);
     unlink(path);
     free(a);
     free(b);

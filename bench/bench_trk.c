@@ -167,9 +167,11 @@ static void bench_corr(void)
            volk_msps);
     const int impls[] = {BX_CORR_AVX2, BX_CORR_GENERIC, BX_CORR_REF};
     double msps3[3] = {0, 0, 0};
-    bx_corr_t *cref = bx_corr_create(BX_CORR_REF);
+    bx_corr_t *cref = NULL;
+    bx_corr_create(BX_CORR_REF, &cref, NULL, 0);
     for (int m = 0; m < 3; m++) {
-        bx_corr_t *c = bx_corr_create(impls[m]);
+        bx_corr_t *c = NULL;
+        bx_corr_create(impls[m], &c, NULL, 0);
         if (!c || !cref) {
             printf("  %-14s not supported on this CPU\n", bx_corr_impl_name(impls[m]));
             bx_corr_destroy(c);
@@ -229,7 +231,9 @@ static int run_kernel_only(const char *name, int iters)
     if (corr_work_init(&w))
         return 1;
     corr_set_taps(&w, 3);
-    bx_corr_t *c = impl >= 0 ? bx_corr_create(impl) : NULL;
+    bx_corr_t *c = NULL;
+    if (impl >= 0)
+        bx_corr_create(impl, &c, NULL, 0);
     if (impl >= 0 && !c) {
         fprintf(stderr, "bench_trk --kernel: %s not supported on this CPU\n", name);
         corr_work_free(&w);
@@ -261,7 +265,8 @@ static void bench_track(int sig, double fs, double secs)
     a.detected = 1;
     a.doppler_hz = dop + 3.0;
     a.code_phase_chips = 0.05;
-    bx_trk_t *t = bx_trk_create(&c, &a, 0);
+    bx_trk_t *t = NULL;
+    bx_trk_create(&c, &a, 0, &t, NULL, 0);
     /* Samples reach the channels in short blocks that are still in cache
      * (converted just before, shared by all channels), so each 10 ms block is
      * copied to a hot buffer first (not timed); timing the pass over the
@@ -301,7 +306,8 @@ int main(int argc, char **argv)
     double secs = argc > 1 ? atof(argv[1]) : 2.0;
     if (!(secs > 0.1 && secs < 100))
         secs = 2.0;
-    bx_corr_t *c = bx_corr_create(BX_CORR_AUTO);
+    bx_corr_t *c = NULL;
+    bx_corr_create(BX_CORR_AUTO, &c, NULL, 0);
     printf("correlator selected at run time: %s\n", bx_corr_impl_name(bx_corr_impl(c)));
     bx_corr_destroy(c);
     bench_corr();

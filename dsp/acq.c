@@ -13,6 +13,7 @@
 #include "bdsrx/acq.h"
 #include "bdsrx/code.h"
 #include "acq_impl.h"
+#include "bx_err.h"
 
 #define CODE_LEN 10230 /* B1C and B2a primary codes (signals.md §1) */
 #define MAX_WORKERS 16
@@ -77,11 +78,11 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     /* Defaults for a cold start at >= 33 dB-Hz (whole signal, 2-bit samples) within the first
      * 0.1 s, measured in bench/bench_acq_pd.c (table in dsp/README.md):
      *   B1C: pilot, 5 ms coherent (half code period, whole samples needed) x 20 non-coherent;
-     *   B2a: pilot + data, 1 ms coherent x 100 non-coherent. */
+     *   B2a: pilot + data, 1 ms coherent x 200 non-coherent (0.2 s). */
     const double n5 = fs_hz * 5e-3;
     const int b1c_seg = fabs(n5 - llround(n5)) < 1e-6;
     c->coh_ms = (sig == BX_SIG_B2A) ? 1 : (b1c_seg ? 5 : 10);
-    c->noncoh = (sig == BX_SIG_B2A) ? 100 : (b1c_seg ? 20 : 10);
+    c->noncoh = (sig == BX_SIG_B2A) ? 200 : (b1c_seg ? 20 : 10);
     c->pfa = 1e-3;
     c->use_data = (sig == BX_SIG_B2A);
     c->cn0_min_dbhz = 30.0;
@@ -128,7 +129,7 @@ void bx_acq_destroy(bx_acq_t *a)
     free(a);
 }
 
-static int config_check(const bx_acq_config_t *c)
+static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
 {
     const char *why = NULL;
     if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A)
@@ -151,9 +152,7 @@ static int config_check(const bx_acq_config_t *c)
         why = "nthreads must be 0..16";
     else if (!(c->bw_hz >= 0))
         why = "processing bandwidth must be >= 0 (0 = automatic)";
-    if (why)
-        fprintf(stderr, "bx_acq_create: %s\n", why);
-    return why ? BX_ERR_ARG : BX_OK;
+    return why ? bx_err(err, errlen, BX_ERR_ARG, "acquisition: %s", why) : BX_OK;
 }
 
 static int work_alloc(acq_work_t *w, size_t m, size_t mp, size_t n_lag, size_t n_coh, int noncoh)
@@ -186,13 +185,19 @@ static int export_wisdom(const char *path)
     return 1;
 }
 
-bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
+int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t errlen)
 {
-    if (!c || config_check(c) != BX_OK)
-        return NULL;
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_acq_create: out is NULL");
+    *out = NULL;
+    if (!c)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_acq_create: no configuration");
+    int st = config_check(c, err, errlen);
+    if (st != BX_OK)
+        return st;
     bx_acq_t *a = calloc(1, sizeof *a);
     if (!a)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: out of memory");
     a->cfg = *c;
     const double fs = c->fs_hz;
     const int b1c = (c->sig == BX_SIG_B1C);
@@ -212,10 +217,10 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     if (c->coh_ms < per_ms) {
         const double n_exact = fs * a->t_coh_s;
         if (per_ms % c->coh_ms != 0 || fabs(n_exact - llround(n_exact)) > 1e-6) {
-            fprintf(stderr, "bx_acq_create: coherent %d ms must divide the %d ms code period into whole samples "
-                            "(fs %.0f Hz)\n", c->coh_ms, per_ms, fs);
             free(a);
-            return NULL;
+            return bx_err(err, errlen, BX_ERR_ARG,
+                          "acquisition: coherent %d ms must divide the %d ms code period into whole samples (fs %.0f Hz)",
+                          c->coh_ms, per_ms, fs);
         }
         a->nseg = per_ms / c->coh_ms;
     }
@@ -297,9 +302,9 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
         }
     }
     if (!ok) {
-        fprintf(stderr, "bx_acq_create: out of memory (FFT size %zu, %d blocks)\n", a->m, c->noncoh);
+        const size_t m = a->m;
         bx_acq_destroy(a);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: out of memory (FFT size %zu, %d blocks)", m, c->noncoh);
     }
     /* Plans once, here (the FFTW planner is not thread-safe); searches use the new-array
      * execute functions on the workers' equally aligned fftwf_malloc buffers. */
@@ -320,11 +325,12 @@ bx_acq_t *bx_acq_create(const bx_acq_config_t *c)
     if (c->wisdom_path && c->fft_measure && a->pf && a->pi && measured_new && !export_wisdom(c->wisdom_path))
         fprintf(stderr, "bx_acq_create: cannot write FFTW wisdom to %s (plans are used anyway)\n", c->wisdom_path);
     if (!a->pf || !a->pi) {
-        fprintf(stderr, "bx_acq_create: FFTW could not plan sizes %zu / %zu\n", a->m, a->mp);
+        const size_t m = a->m, mp = a->mp;
         bx_acq_destroy(a);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "acquisition: FFTW could not plan sizes %zu / %zu", m, mp);
     }
-    return a;
+    *out = a;
+    return BX_OK;
 }
 
 size_t bx_acq_samples_needed(const bx_acq_t *a)

@@ -13,6 +13,7 @@
 #include "bdsrx/corr.h"
 #include "bdsrx/types.h"
 #include "corr_impl.h"
+#include "bx_err.h"
 
 #define GENERIC_PIECE 4096 /* samples rotated per VOLK call (multiple of BX_CORR_CHUNK) */
 
@@ -27,26 +28,30 @@ static int cpu_has_avx2(void)
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-bx_corr_t *bx_corr_create(int impl)
+int bx_corr_create(int impl, bx_corr_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_corr_create: out is NULL");
+    *out = NULL;
     if (impl == BX_CORR_AUTO)
         impl = cpu_has_avx2() ? BX_CORR_AVX2 : BX_CORR_GENERIC;
     if (impl == BX_CORR_AVX2 && !cpu_has_avx2())
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_UNSUPPORTED, "correlator: this CPU has no AVX2/FMA");
     if (impl != BX_CORR_REF && impl != BX_CORR_GENERIC && impl != BX_CORR_AVX2)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_ARG, "correlator: unknown implementation %d", impl);
     bx_corr_t *c = calloc(1, sizeof *c);
     if (!c)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "correlator: out of memory");
     c->impl = impl;
     if (impl == BX_CORR_GENERIC) {
         c->scratch = volk_malloc(GENERIC_PIECE * sizeof *c->scratch, volk_get_alignment());
         if (!c->scratch) {
             free(c);
-            return NULL;
+            return bx_err(err, errlen, BX_ERR_NOMEM, "correlator: out of memory");
         }
     }
-    return c;
+    *out = c;
+    return BX_OK;
 }
 
 int bx_corr_impl(const bx_corr_t *c) { return c->impl; }

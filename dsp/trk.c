@@ -19,12 +19,14 @@
 #include "bdsrx/corr.h"
 #include "bdsrx/trk.h"
 #include "trk_impl.h"
+#include "bx_err.h"
 
 #define HIST 16       /* code periods kept for bx_trk_observe */
 #define SYMQ 4096     /* queued data symbols */
 #define MAXPART 10    /* partial sums per block (FLL) */
 #define PAD 32        /* table entries of wrap-around padding at each end */
 #define PRIM_CHIPS 10230.0
+#define PRESYNC 2048  /* periods kept before secondary sync (B1C 20 s, B2a 2 s) */
 
 typedef struct {
     uint64_t start;
@@ -67,6 +69,7 @@ struct bx_trk {
     double t_state, t_total;
     uint64_t lock_start;
     int slip;
+    uint32_t slip_count;  /* carrier-phase discontinuities so far (see bx_trk_obs_t) */
 
     /* secondary code */
     int sec_sync, sec_pos;
@@ -75,9 +78,21 @@ struct bx_trk {
     int sync_n, sync_wait;
     int chk_neg, chk_n;
 
+    /* prompts of the periods before secondary sync (first-frame decoding):
+     * data and pilot prompt of each period, placed in the frame when the
+     * sync resolves; prim counts primary periods since the start (gaps too) */
+    struct {
+        float complex d, p;
+        uint64_t sample;
+        int64_t prim;
+    } pre[PRESYNC];
+    int pre_head, pre_n;
+    int64_t prim, emitted_prim;
+
     /* data symbols */
     double complex sym_d, sym_p;
     int sym_n;
+    int64_t sym_next;     /* B2a: primary period the open symbol expects next */
     uint64_t sym_sample;
     int32_t sym_index;
     bx_trk_symbol_t symq[SYMQ];
@@ -122,7 +137,7 @@ void bx_trk_config_default(bx_trk_config_t *c, int sig, int prn, double fs_hz, d
     c->cn0_lost_dbhz = 27.0;
     c->lost_after_s = 1.0;
     c->coh_ms_b2a = 10;
-    c->sec_sync_chips = b1c ? 300 : 200;
+    c->sec_sync_chips = b1c ? 100 : 200; /* wrong-sync probability: bench/bench_sync.c */
     c->bump_jump = 1;
     c->corr_impl = 0;
 }
@@ -221,6 +236,7 @@ static void anchor(bx_trk_t *t, uint64_t s)
     t->code0 = cp + k * t->step - (k > 0 ? PRIM_CHIPS : 0.0);
     t->blk_start = s + (uint64_t)k;
     long w = (long)wraps + 1; /* periods from the current block to the new one */
+    t->prim += w;
     if (t->sec_sync) {
         t->sec_pos = (int)(((t->sec_pos + w) % t->sec_len + t->sec_len) % t->sec_len);
     } else if (t->sync_n > 0) {
@@ -237,6 +253,7 @@ static void anchor(bx_trk_t *t, uint64_t s)
     t->per_npart = 0;
     memset(t->per_tap, 0, sizeof t->per_tap);
     t->sym_n = 0;
+    t->sym_next = -1;
     layout_block(t);
 }
 
@@ -254,22 +271,23 @@ static void set_taps(bx_trk_t *t, bx_corr_req_t *r)
     r->data_tap = 0;
 }
 
-bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample)
+int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample, bx_trk_t **out,
+                  char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_trk_create: out is NULL");
+    *out = NULL;
     if (!c || !init || (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A) || c->prn < 1 || c->prn > 63 ||
-        !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS)) {
-        fprintf(stderr, "bx_trk_create: invalid configuration (signal must be B1C or B2a, PRN 1..63, "
-                        "fs > 0, code phase 0..10230)\n");
-        return NULL;
-    }
+        !(c->fs_hz > 0) || !(init->code_phase_chips >= 0 && init->code_phase_chips < PRIM_CHIPS))
+        return bx_err(err, errlen, BX_ERR_ARG,
+                      "tracking: invalid configuration (signal must be B1C or B2a, PRN 1..63, fs > 0, code "
+                      "phase 0..10230)");
     int coh = c->coh_ms_b2a;
-    if (c->sig == BX_SIG_B2A && coh != 1 && coh != 2 && coh != 5 && coh != 10 && coh != 20) {
-        fprintf(stderr, "bx_trk_create: coh_ms_b2a must be 1, 2, 5, 10 or 20 (got %d)\n", coh);
-        return NULL;
-    }
+    if (c->sig == BX_SIG_B2A && coh != 1 && coh != 2 && coh != 5 && coh != 10 && coh != 20)
+        return bx_err(err, errlen, BX_ERR_ARG, "tracking: coh_ms_b2a must be 1, 2, 5, 10 or 20 (got %d)", coh);
     bx_trk_t *t = calloc(1, sizeof *t);
     if (!t)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "tracking: out of memory");
     t->c = *c;
     if (t->c.sec_sync_chips < 20)
         t->c.sec_sync_chips = 20;
@@ -283,11 +301,10 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
     t->t_prim = b1c ? 0.010 : 0.001;
     t->npart = b1c ? 10 : 1;                  /* B1C: 1 ms partials of the 10 ms period */
     t->ntaps = (b1c && c->bump_jump) ? 5 : 3;
-    t->corr = bx_corr_create(c->corr_impl);
-    if (!t->corr || !build_table(t)) {
-        fprintf(stderr, "bx_trk_create: cannot build correlator/code tables for PRN %d\n", c->prn);
+    int st = bx_corr_create(c->corr_impl, &t->corr, err, errlen);
+    if (st != BX_OK || !build_table(t)) {
         bx_trk_destroy(t);
-        return NULL;
+        return st != BX_OK ? st : bx_err(err, errlen, BX_ERR_NOMEM, "tracking: no memory for the code tables");
     }
     if (t->c.sec_sync_chips > t->sec_len * 3)
         t->c.sec_sync_chips = t->sec_len * 3;
@@ -300,12 +317,15 @@ bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, u
     t->blk_start = acq_sample;
     t->spacing = c->el_spacing_pullin_chips;
     t->per_blocks = 1;
+    t->emitted_prim = INT64_MIN;
+    t->sym_next = -1;
     int win = b1c ? 50 : 250; /* C/N0 windows: 0.5 s / 0.25 s */
     bx_trk_cn0_init(&t->cn0p, win);
     bx_trk_cn0_init(&t->cn0d, win);
     bx_trk_cn0_init(&t->lkp, win);
     bx_trk_cn0_init(&t->lkd, win);
-    return t;
+    *out = t;
+    return BX_OK;
 }
 
 void bx_trk_destroy(bx_trk_t *t)
@@ -356,21 +376,31 @@ static float data_soft(const bx_trk_t *t, double complex d, double complex p, in
     return (float)(-cimag(r) / (sig > 0 ? sig : 1.0));
 }
 
-static void data_block(bx_trk_t *t, double complex d, double complex p)
+/* Data symbol(s) of one primary period at secondary-code position pos
+ * (periods = whole secondary periods since sync, may be negative for periods
+ * placed after the fact), starting at `sample`, primary period count prim. */
+static void data_block_at(bx_trk_t *t, double complex d, double complex p, int pos, long periods, uint64_t sample,
+                          int64_t prim)
 {
+    if (prim <= t->emitted_prim)
+        return; /* already emitted (re-sync after a sync loss) */
+    t->emitted_prim = prim;
     if (t->c.sig == BX_SIG_B1C) {
-        push_symbol(t, data_soft(t, d, p, 1), t->sec_pos, t->blk_start);
+        push_symbol(t, data_soft(t, d, p, 1), pos, sample);
         return;
     }
     /* B2a: 5 ms symbols aligned with the 100 ms pilot secondary period, data
      * secondary code 00010 (signals.md §1.2) */
     static const int ds[5] = {1, 1, 1, -1, 1};
-    int k = t->sec_pos % 5;
+    int k = pos % 5;
+    if (t->sym_next != prim)
+        t->sym_n = -1; /* a gap: wait for the next symbol start */
+    t->sym_next = prim + 1;
     if (k == 0) {
         t->sym_d = t->sym_p = 0;
         t->sym_n = 0;
-        t->sym_sample = t->blk_start;
-        t->sym_index = (int32_t)(20 * t->sec_periods + t->sec_pos / 5);
+        t->sym_sample = sample;
+        t->sym_index = (int32_t)(20 * periods + pos / 5);
     }
     if (t->sym_n != k)
         return; /* started mid-symbol */
@@ -380,37 +410,59 @@ static void data_block(bx_trk_t *t, double complex d, double complex p)
         push_symbol(t, data_soft(t, t->sym_d, t->sym_p, 5), t->sym_index, t->sym_sample);
 }
 
+static void data_block(bx_trk_t *t, double complex d, double complex p)
+{
+    data_block_at(t, d, p, t->sec_pos, t->sec_periods, t->blk_start, t->prim);
+}
+
+/* Keeps the current period's prompts until the secondary code is synchronised. */
+static void presync_push(bx_trk_t *t, double complex d, double complex p)
+{
+    int i = (t->pre_head + t->pre_n) % PRESYNC;
+    if (t->pre_n == PRESYNC)
+        t->pre_head = (t->pre_head + 1) % PRESYNC;
+    else
+        t->pre_n++;
+    t->pre[i].d = (float complex)d;
+    t->pre[i].p = (float complex)p;
+    t->pre[i].sample = t->blk_start;
+    t->pre[i].prim = t->prim;
+}
+
+/* Sync found (sec_pos = position of the period after the current one): the
+ * kept periods get their positions and their data symbols are emitted, so a
+ * frame that began before the sync is complete.  d conj(p) does not depend on
+ * the Costas half-cycle ambiguity (both flip), only p's secondary chip is
+ * wiped here. */
+static void presync_flush(bx_trk_t *t)
+{
+    const int64_t next = t->prim + 1;
+    const int L = t->sec_len;
+    t->sym_next = -1;
+    for (int n = 0; n < t->pre_n; n++) {
+        const int i = (t->pre_head + n) % PRESYNC;
+        const int64_t a = (int64_t)t->sec_pos + (t->pre[i].prim - next);
+        const long periods = (long)(a >= 0 ? a / L : -((-a + L - 1) / L));
+        const int pos = (int)(a - (int64_t)periods * L);
+        data_block_at(t, t->pre[i].d, t->sec[pos] * (double complex)t->pre[i].p, pos, t->sec_periods + periods,
+                      t->pre[i].sample, t->pre[i].prim);
+    }
+    t->pre_n = t->pre_head = 0;
+}
+
 /* Secondary-code search over the last sec_sync_chips prompt signs; returns 1
  * on a unique match and sets sec_pos for the block after the newest value. */
 static int try_sec_sync(bx_trk_t *t)
 {
-    int m = t->c.sec_sync_chips, L = t->sec_len;
-    double norm = 0;
-    for (int i = 0; i < m; i++)
-        norm += fabs(t->sync_buf[i]);
-    if (norm <= 0)
-        return 0;
-    double best = 0, second = 0;
-    int bo = -1;
-    for (int o = 0; o < L; o++) {
-        double s = 0;
-        for (int i = 0, j = o; i < m; i++, j = (j + 1 == L) ? 0 : j + 1)
-            s += t->sync_buf[i] * t->sec[j];
-        double a = fabs(s);
-        if (a > fabs(best)) {
-            second = fabs(best);
-            best = s;
-            bo = o;
-        } else if (a > second) {
-            second = a;
-        }
-    }
-    if (fabs(best) < 0.7 * norm || second > 0.5 * fabs(best))
+    int m = t->c.sec_sync_chips, L = t->sec_len, bo, neg;
+    if (!bx_trk_sec_search(t->sync_buf, m, t->sec, L, &bo, &neg))
         return 0;
     t->sec_pos = (bo + m) % L; /* position of the next block */
-    t->sec_periods = 0;
-    if (best < 0) { /* Costas settled 180 degrees off: flip the replica phase */
+    /* periods counted so that the kept periods (presync_flush) have indices >= 0 */
+    t->sec_periods = PRESYNC / L + 1;
+    if (neg) { /* Costas settled 180 degrees off: flip the replica phase */
         t->carr0 += 0.5;
+        t->slip_count++;
     }
     return 1;
 }
@@ -430,10 +482,13 @@ static void sync_collect(bx_trk_t *t, double complex p)
     if (t->sync_n == m && --t->sync_wait <= 0) {
         if (try_sec_sync(t)) {
             t->sec_sync = 1;
+            if (getenv("TRK_DEBUG"))
+                fprintf(stderr, "trk PRN %d: sync at %.2f s (%d kept periods)\n", t->c.prn, t->t_total, t->pre_n);
+            presync_flush(t);
             t->chk_n = t->chk_neg = 0;
             t->have_last = 0;
         } else {
-            t->sync_wait = t->c.sig == BX_SIG_B1C ? 50 : 20;
+            t->sync_wait = t->c.sig == BX_SIG_B1C ? 10 : 20;
         }
     }
 }
@@ -442,8 +497,10 @@ static void set_state(bx_trk_t *t, int s)
 {
     if (s == t->state)
         return;
-    if (t->state == BX_TRK_LOCKED && s != BX_TRK_LOCKED)
+    if (t->state == BX_TRK_LOCKED && s != BX_TRK_LOCKED) {
         t->slip = 1;
+        t->slip_count++;
+    }
     t->state = s;
     t->t_state = 0;
     if (s == BX_TRK_LOCKED) {
@@ -502,6 +559,7 @@ static void loop_update(bx_trk_t *t)
             set_state(t, BX_TRK_PULLIN); /* FLL alone again */
             t->t_state = 0;
             t->slip = 1;
+            t->slip_count++;
             t->carr_hz = t->carr.vel_hz;
             t->sync_n = 0;
             return;
@@ -585,9 +643,12 @@ static void loop_update(bx_trk_t *t)
             t->chk_neg++;
         if (t->chk_n == 100) {
             if (t->chk_neg > 30) { /* lost the secondary-code / half-cycle alignment */
+                if (getenv("TRK_DEBUG"))
+                    fprintf(stderr, "trk PRN %d: sync lost at %.2f s\n", t->c.prn, t->t_total);
                 t->sec_sync = 0;
                 t->sync_n = 0;
                 t->slip = 1;
+                t->slip_count++;
             }
             t->chk_n = t->chk_neg = 0;
         }
@@ -664,10 +725,13 @@ static void finish_block(bx_trk_t *t)
         t->per_npart = 0;
         memset(t->per_tap, 0, sizeof t->per_tap);
     }
-    if (!synced)
+    if (!synced) {
+        presync_push(t, t->accd, t->acc[0]);
         sync_collect(t, t->acc[0]);
+    }
 
     /* advance the NCO to the next block */
+    t->prim++;
     t->t_state += t->t_prim;
     t->t_total += t->t_prim;
     t->code0 = t->code0 + n * t->step - PRIM_CHIPS;
@@ -705,6 +769,7 @@ int bx_trk_process(bx_trk_t *t, const bx_cf32_t *x, size_t n, uint64_t first_sam
         t->started = 1;
     } else if (first_sample > t->pos) {
         anchor(t, first_sample);
+        t->slip_count++; /* the phase across the gap is extrapolated, not tracked */
     }
     bx_corr_req_t req;
     memset(&req, 0, sizeof req);
@@ -757,7 +822,9 @@ static int obs_from_seg(const bx_trk_t *t, const seg_t *s, uint64_t sample, bx_t
             sec = (sec + t->sec_len - 1) % t->sec_len;
     }
     o->code_phase_chips = cp;
-    o->carrier_cycles = s->carr0 + s->carr_hz * dt / t->c.fs_hz;
+    /* the replica phase advances with the Doppler; RINEX phase moves with the
+     * pseudorange (RINEX 3.05 §3.3), i.e. the other way */
+    o->carrier_cycles = -(s->carr0 + s->carr_hz * dt / t->c.fs_hz);
     o->sec_sync = sec >= 0;
     o->tx_in_period_s = sec >= 0 ? ((double)sec * PRIM_CHIPS + cp) / t->chip_rate : 0.0;
     return BX_OK;
@@ -774,6 +841,8 @@ int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o)
     o->cn0_pilot_dbhz = t->cn0_pilot;
     o->pll_lock = t->lpi;
     o->slip = t->slip;
+    o->slip_count = t->slip_count;
+    o->half_cycle = !t->sec_sync;
     o->lock_s = (t->state == BX_TRK_LOCKED && sample > t->lock_start)
                     ? (double)(sample - t->lock_start) / t->c.fs_hz : 0.0;
     if (!t->started)

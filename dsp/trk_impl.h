@@ -73,4 +73,21 @@ double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq);
  * (0 when there is no signal power). */
 double bx_trk_cn0_from(double ps, double pn, double T_s);
 
+/* ---- trk_sync.c ---- */
+
+/* Pilot secondary-code search: correlates the m newest pilot prompts buf[0..m)
+ * (real parts, 0 = a period without information, e.g. a gap) with every
+ * cyclic offset of the L-chip secondary code sec.  With z = |correlation| /
+ * sqrt(sum buf^2) (standard normal at a wrong offset when buf is noise, and
+ * about the same when it is signal: the code's partial cross-correlation), a
+ * match is accepted when the best z reaches BX_TRK_SYNC_Z (a noise-only false
+ * match then has probability ~2 L Q(6) = 4e-6 per B1C search) and leads the
+ * runner-up by BX_TRK_SYNC_MARGIN (unique).  Returns 1 with *offset = code chip of buf[0] and *negative = 1
+ * when the prompts are inverted (Costas 180-degree ambiguity); 0 otherwise.
+ * Wrong-sync probability vs m and C/N0: bench/bench_sync.c. */
+#define BX_TRK_SYNC_Z 6.0
+#define BX_TRK_SYNC_MARGIN 2.0
+#include <stdint.h>
+int bx_trk_sec_search(const float *buf, int m, const int8_t *sec, int L, int *offset, int *negative);
+
 #endif

@@ -30,6 +30,7 @@
 #include "bdsrx/code.h"
 #include "bdsrx/iq.h"
 #include "testdata.h"
+#include "testutil.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -131,7 +132,8 @@ static void check_synth(const synth_t *p, int coh_ms, int noncoh, double tol_hz,
     c.coh_ms = coh_ms;
     c.noncoh = noncoh;
     c.use_data = 0; /* the synthetic signal is the pilot alone */
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     const size_t n = bx_acq_samples_needed(a);
     bx_cf32_t *x = synth(p, n, 12345 + (uint64_t)p->prn);
@@ -186,7 +188,8 @@ static void test_synth_b2a(void **state)
  * false alarms and sets *searches. */
 static int noise_false_alarms(const bx_acq_config_t *c, int blocks, uint64_t seed, int *searches)
 {
-    bx_acq_t *a = bx_acq_create(c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(c, &a, NULL, 0);
     assert_non_null(a);
     const size_t n = bx_acq_samples_needed(a);
     bx_cf32_t *x = malloc(n * sizeof *x);
@@ -254,7 +257,7 @@ static bx_cf32_t *read_capture(const char *path, const bx_iq_params_t *flags, si
         assert_true(k > 0);
         got += (size_t)k;
     }
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     return x;
 }
 
@@ -308,14 +311,15 @@ static void check_signalsim_cfg(const char *bin, const char *truth, int sig, dou
     char err[512];
     assert_int_equal(bx_iq_open(pb, &flags, &probe, err, sizeof err), BX_OK);
     eff = *bx_iq_params(probe);
-    bx_iq_close(probe);
+    bx_iq_destroy(probe);
     bx_acq_config_default(&c, sig, eff.fs_hz, 0.0);
     if (!deflt) {
         c.coh_ms = sig == BX_SIG_B1C ? 10 : 1;
         c.noncoh = sig == BX_SIG_B1C ? 1 : 10;
         c.use_data = 0;
     }
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     const size_t n = bx_acq_samples_needed(a);
     bx_cf32_t *x = read_capture(pb, &flags, n, &eff);
@@ -430,9 +434,9 @@ static void test_b1c_use_data(void **state)
     bx_iq_params_init(&flags);
     bx_acq_t *ap, *ad;
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, 0.0);
-    ap = bx_acq_create(&c);
+    bx_acq_create(&c, &ap, NULL, 0);
     c.use_data = 1;
-    ad = bx_acq_create(&c);
+    bx_acq_create(&c, &ad, NULL, 0);
     assert_non_null(ap);
     assert_non_null(ad);
     const size_t n = bx_acq_samples_needed(ad);
@@ -489,16 +493,19 @@ static void test_wisdom(void **state)
     bx_acq_config_t c;
     bx_acq_config_default(&c, p.sig, p.fs, 0.0);
     c.noncoh = 2;
-    bx_acq_t *est = bx_acq_create(&c);
+    bx_acq_t *est = NULL;
+    bx_acq_create(&c, &est, NULL, 0);
     c.fft_measure = 1;
     c.wisdom_path = path;
-    bx_acq_t *m1 = bx_acq_create(&c);
+    bx_acq_t *m1 = NULL;
+    bx_acq_create(&c, &m1, NULL, 0);
     assert_non_null(est);
     assert_non_null(m1);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_true(sb.st_size > 0);
-    bx_acq_t *m2 = bx_acq_create(&c); /* planned from the file's wisdom */
+    bx_acq_t *m2 = NULL;
+    bx_acq_create(&c, &m2, NULL, 0); /* planned from the file's wisdom */
     assert_non_null(m2);
     const size_t n = bx_acq_samples_needed(est);
     bx_cf32_t *x = synth(&p, n, 4242);
@@ -517,23 +524,29 @@ static void test_wisdom(void **state)
     remove(path);
 
     /* the command line's cache, through the environment */
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], cmd[1200];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], cap[1100], env_w[1200];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; the CLI wisdom check is skipped\n", bin);
         return;
     }
-    snprintf(cmd, sizeof cmd,
-             "head -c 1000000 /dev/zero > %s.bin && BDSRX_WISDOM=%s %s acquire %s.bin --format ci8 --fs 4.092e6 "
-             "--signal B1C --prn 19 > /dev/null",
-             path, path, bin, path);
-    assert_int_equal(system(cmd), 0);
+    snprintf(cap, sizeof cap, "%s.bin", path);
+    FILE *zf = fopen(cap, "wb"); /* 1 MB of zeros: the default search needs 110 ms */
+    assert_non_null(zf);
+    static const char zeros[40000];
+    for (int k = 0; k < 25; k++)
+        assert_int_equal(fwrite(zeros, 1, sizeof zeros, zf), sizeof zeros);
+    fclose(zf);
+    snprintf(env_w, sizeof env_w, "BDSRX_WISDOM=%s", path);
+    const char *env[] = {env_w, NULL};
+    tu_opts_t o = {NULL, env, 0};
+    tu_result_t rr;
+    assert_int_equal(tu_runl(&rr, &o, bin, "acquire", cap, "--format", "ci8", "--fs", "4.092e6", "--signal", "B1C",
+                             "--prn", "19", NULL), 0);
+    tu_result_free(&rr);
     assert_int_equal(stat(path, &sb), 0);
     assert_true(sb.st_size > 0);
     remove(path);
-    snprintf(cmd, sizeof cmd, "%s.bin", path);
-    remove(cmd);
+    remove(cap);
 }
 
 /* ---------------------------------------------------------------- real PocketSDR captures */
@@ -618,7 +631,8 @@ static void check_pocket(const char *file, const char *fmt, double fs, double fc
         c.coh_ms = 10;
         c.noncoh = 1;
     }
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     const size_t n = bx_acq_samples_needed(a);
     bx_cf32_t *x = read_capture(pb, &flags, n, &eff);
@@ -691,7 +705,8 @@ static void test_pocket_4mhz_doppler_sign(void **state)
     bx_acq_config_default(&c, BX_SIG_B1C, fs, 0.0);
     c.coh_ms = 10; /* one 10 ms block at 0 s and at 0.4 s of the 0.5 s capture */
     c.noncoh = 1;
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     const size_t need = bx_acq_samples_needed(a), off = (size_t)(dt * fs);
     bx_cf32_t *x = read_capture(pb, &flags, off + need, &eff);
@@ -748,7 +763,7 @@ static void test_api_errors(void **state)
     assert_int_equal(c.noncoh, 200);
     assert_int_equal(c.use_data, 1);
     c.sig = BX_SIG_B2B;
-    assert_null(bx_acq_create(&c));
+    { bx_acq_t *bad; assert_int_equal(bx_acq_create(&c, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, NAN);
     assert_true(c.if_hz == 0.0);
     assert_int_equal(c.coh_ms, 5);
@@ -756,14 +771,15 @@ static void test_api_errors(void **state)
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6 * 1.0001, 0.0); /* 5 ms not whole samples */
     assert_int_equal(c.coh_ms, 10);
     c.coh_ms = 5;
-    assert_null(bx_acq_create(&c));
+    { bx_acq_t *bad; assert_int_equal(bx_acq_create(&c, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, 0.0);
     c.pfa = 0.0;
-    assert_null(bx_acq_create(&c));
+    { bx_acq_t *bad; assert_int_equal(bx_acq_create(&c, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, 0.0);
     c.coh_ms = 1;
     c.doppler_max_hz = 1000.0;
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     bx_acq_info_t in;
     bx_acq_get_info(a, &in);
@@ -793,7 +809,8 @@ static void test_search_many_matches_single(void **state)
     bx_acq_config_default(&c, BX_SIG_B2A, p.fs, 0.0);
     c.noncoh = 3;
     c.nthreads = 2;
-    bx_acq_t *a = bx_acq_create(&c);
+    bx_acq_t *a = NULL;
+    bx_acq_create(&c, &a, NULL, 0);
     assert_non_null(a);
     const size_t n = bx_acq_samples_needed(a);
     bx_cf32_t *x = synth(&p, n, 99);

@@ -48,7 +48,7 @@ static int setup(void **state)
                 bx_nav_add(&g_nav, &all.eph[i]);
         g_have_nav = g_nav.n_eph > 100;
     }
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
     g_nav.iono.valid = 0;
     return 0;
 }
@@ -56,7 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bx_nav_free(&g_nav);
+    bx_nav_destroy(&g_nav);
     return 0;
 }
 
@@ -204,13 +204,14 @@ static void test_signalsim_snapshot(void **state)
     assert_int_equal(bx_iq_open(path, &flags, &rd, err, sizeof err), BX_OK);
     bx_acq_config_t ac;
     bx_acq_config_default(&ac, BX_SIG_B1C, 4.092e6, 0.0);
-    bx_acq_t *acq = bx_acq_create(&ac);
+    bx_acq_t *acq = NULL;
+    bx_acq_create(&ac, &acq, NULL, 0);
     assert_non_null(acq);
     const size_t need = bx_acq_samples_needed(acq);
     bx_cf32_t *x = malloc(need * sizeof *x);
     assert_non_null(x);
     assert_int_equal(bx_iq_read(rd, x, need), (long)need);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
     assert_int_equal(bx_acq_set_input(acq, x, need), BX_OK);
 
     const double truth[3] = {-2263483.8885, 5013061.1228, 3218279.9226};

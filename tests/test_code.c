@@ -9,11 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bdsrx/code.h"
+#include "testutil.h"
 
 typedef struct {
     uint32_t first24, last24;
@@ -466,20 +466,25 @@ static void test_names_and_args(void **s)
 
 /* ---- bdsrx code (src/cli/cli_code.c), through the built binary ---- */
 
+/* bdsrx code ARGS (words separated by single spaces); stdout and stderr in out; exit status,
+ * -1000 when bin/bdsrx is not built */
 static int run_cli(const char *args, char *out, size_t outlen)
 {
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], cmd[1024];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0)
+    char bin[512], words[256];
+    if (!tu_bin(bin, sizeof bin, "bdsrx"))
         return -1000;
-    snprintf(cmd, sizeof cmd, "'%s' code %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, outlen - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    const char *argv[16] = {bin, "code"};
+    int n = 2;
+    snprintf(words, sizeof words, "%s", args);
+    for (char *t = strtok(words, " "); t && n < 15; t = strtok(NULL, " "))
+        argv[n++] = t;
+    argv[n] = NULL;
+    tu_opts_t o = {NULL, NULL, 1};
+    tu_result_t r;
+    int st = tu_run(&r, argv, &o);
+    snprintf(out, outlen, "%s", r.out);
+    tu_result_free(&r);
+    return st;
 }
 
 static void test_cli_code(void **s)

@@ -57,7 +57,9 @@ static void random_req(bx_corr_req_t *r, size_t n)
 
 static void compare_impl(int impl)
 {
-    bx_corr_t *ref = bx_corr_create(BX_CORR_REF), *c = bx_corr_create(impl);
+    bx_corr_t *ref = NULL, *c = NULL;
+    bx_corr_create(BX_CORR_REF, &ref, NULL, 0);
+    bx_corr_create(impl, &c, NULL, 0);
     if (!c) {
         bx_corr_destroy(ref);
         skip();
@@ -99,7 +101,9 @@ static void test_generic_vs_ref(void **st) { (void)st; compare_impl(BX_CORR_GENE
 static void test_avx2_paths(void **st)
 {
     (void)st;
-    bx_corr_t *ref = bx_corr_create(BX_CORR_REF), *c = bx_corr_create(BX_CORR_AVX2);
+    bx_corr_t *ref = NULL, *c = NULL;
+    bx_corr_create(BX_CORR_REF, &ref, NULL, 0);
+    bx_corr_create(BX_CORR_AVX2, &c, NULL, 0);
     if (!c) {
         bx_corr_destroy(ref);
         skip();
@@ -145,7 +149,8 @@ static void test_analytic_tone(void **st)
     for (size_t i = 0; i < n; i++)
         x[i] = (float complex)cexp(2 * M_PI * I * (phi0 + f * (double)i));
     for (int m = 0; m < 3; m++) {
-        bx_corr_t *c = bx_corr_create(impls[m]);
+        bx_corr_t *c = NULL;
+        bx_corr_create(impls[m], &c, NULL, 0);
         if (!c)
             continue;
         bx_corr_req_t r = {0};
@@ -194,7 +199,8 @@ static void test_analytic_code(void **st)
     }
     const int impls[] = {BX_CORR_REF, BX_CORR_GENERIC, BX_CORR_AVX2};
     for (int m = 0; m < 3; m++) {
-        bx_corr_t *c = bx_corr_create(impls[m]);
+        bx_corr_t *c = NULL;
+        bx_corr_create(impls[m], &c, NULL, 0);
         if (!c)
             continue;
         bx_corr_out_t o;

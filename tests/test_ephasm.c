@@ -44,7 +44,8 @@ static void test_cnav1_release(void **state)
     bx_cnav1_sf2_t sf2;
     bx_cnav1_sf3_t sf3;
     tv1(&sf2, &sf3);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     assert_non_null(a);
     bx_eph_t e;
     /* SF2 alone: health unknown -> held back */
@@ -80,7 +81,8 @@ static void test_cnav1_iod_mismatch(void **state)
     bx_cnav1_sf2_t sf2;
     bx_cnav1_sf3_t sf3;
     tv1(&sf2, &sf3);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e;
     /* update in progress: IODE != IODC & 0xFF in one subframe -> never released */
     bx_cnav1_sf2_t upd = sf2;
@@ -150,7 +152,8 @@ static void test_cnav2_matched(void **state)
     (void)state;
     b2a_set_t s;
     b2a_set(&s);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e;
     assert_int_equal(bx_ephasm_add_cnav2(a, &s.m10, &e), 0);
     assert_int_equal(bx_ephasm_add_cnav2(a, &s.m11, &e), 0); /* no clock yet */
@@ -181,7 +184,8 @@ static void test_cnav2_never_mixed(void **state)
     (void)state;
     b2a_set_t s;
     b2a_set(&s);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e;
     /* 1. clock of another issue (IODC 14 vs IODE 13): nothing */
     bx_cnav2_msg_t c14 = s.m30;
@@ -191,7 +195,8 @@ static void test_cnav2_never_mixed(void **state)
     assert_int_equal(bx_ephasm_add_cnav2(a, &s.m11, &e), 0);
     assert_int_equal(bx_ephasm_add_cnav2(a, &c14, &e), 0);
     /* 2. MT11 not in the frame right after the MT10: not paired with it */
-    bx_ephasm_t *b = bx_ephasm_create();
+    bx_ephasm_t *b = NULL;
+    bx_ephasm_create(&b, NULL, 0);
     bx_cnav2_msg_t late = s.m11;
     late.sow = s.m10.sow + 2;
     assert_int_equal(bx_ephasm_add_cnav2(b, &s.m10, &e), 0);
@@ -235,7 +240,8 @@ static void test_cnav3_real(void **state)
         skip();
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     uint8_t rec[125], bits[1000];
     int released[64] = {0};
     bx_eph_t e;
@@ -284,7 +290,8 @@ static void test_cnav3_toc_mismatch(void **state)
     m30.sow = 496747;
     m30.u.mt30.wn = 853;
     m30.u.mt30.clk.toc_s = 492600; /* previous hour's clock: not combined */
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e;
     assert_int_equal(bx_ephasm_add_cnav3(a, &m10, &e), 0);
     assert_int_equal(bx_ephasm_add_cnav3(a, &m30, &e), 0);
@@ -304,7 +311,8 @@ static void test_eph_blocks_cross_source(void **state)
     bx_cnav1_sf2_t sf2;
     bx_cnav1_sf3_t sf3;
     tv1(&sf2, &sf3);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e1, e2;
     assert_int_equal(bx_ephasm_add_cnav1(a, 35, 183, &sf2, &sf3, &e1), 1);
     bx_ephblk1_t b1;
@@ -376,7 +384,8 @@ static void test_orbit_from_assembled(void **state)
     bx_cnav1_sf2_t sf2;
     bx_cnav1_sf3_t sf3;
     tv1(&sf2, &sf3);
-    bx_ephasm_t *a = bx_ephasm_create();
+    bx_ephasm_t *a = NULL;
+    bx_ephasm_create(&a, NULL, 0);
     bx_eph_t e;
     assert_int_equal(bx_ephasm_add_cnav1(a, 35, 183, &sf2, &sf3, &e), 1);
     double p[3];
@@ -392,7 +401,7 @@ static void test_orbit_from_assembled(void **state)
         skip();
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
-    a = bx_ephasm_create();
+    bx_ephasm_create(&a, NULL, 0);
     uint8_t rec[125], bits[1000];
     int n = 0;
     while (fread(rec, 1, 125, f) == 125) {

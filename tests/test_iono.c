@@ -270,7 +270,7 @@ static void test_real_alpha(void **state)
            "largest difference %.2f m)\n", mx, mx_brd, mx_diff);
     assert_true(mx > 1.0);
     assert_true(mx_diff < 10.0);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 int main(void)

@@ -20,7 +20,9 @@
 
 #include "bdsrx/code.h"
 #include "bdsrx/iq.h"
+#include "cli.h" /* the shared capture flags (command-line side) */
 #include "testdata.h"
+#include "testutil.h"
 
 static char tmpdir[256];
 
@@ -34,9 +36,7 @@ static int setup(void **s)
 static int teardown(void **s)
 {
     (void)s;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_rmtree(tmpdir);
 }
 
 static void tmp_path(char *buf, size_t n, const char *name)
@@ -251,7 +251,7 @@ static void reader_matches(const char *path, const bx_iq_params_t *fl, int forma
     int gs = bx_iq_samples_per_byte_group(format);
     assert_int_equal(k, (long)(n / (size_t)gs * (size_t)gs));
     assert_memory_equal(back, raw, bx_iq_bytes_for(format, (size_t)k));
-    bx_iq_close(r);
+    bx_iq_destroy(r);
 }
 
 static void test_reader_formats(void **s)
@@ -306,13 +306,13 @@ static void test_sigmf_roundtrip(void **s)
     assert_true(q->fs_hz == 12e6 && q->fc_hz == 1572.42e6 && q->if_hz == 3e6);
     assert_non_null(strstr(bx_iq_param_source(r), "SigMF"));
     assert_int_equal(bx_iq_total_samples(r), 64);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     /* matching flags are fine, contradicting ones are an error naming both values */
     bx_iq_params_t fl;
     bx_iq_params_init(&fl);
     fl.fs_hz = 12e6;
     assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_OK);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     fl.fs_hz = 4e6;
     assert_int_equal(bx_iq_open(data, &fl, &r, err, sizeof err), BX_ERR_ARG);
     assert_non_null(strstr(err, "--fs"));
@@ -329,7 +329,7 @@ static void test_sigmf_roundtrip(void **s)
     assert_non_null(root);
     json_t *gl = json_object_get(root, "global");
     assert_string_equal(json_string_value(json_object_get(gl, "core:datatype")), "ci16_le");
-    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.0.0");
+    assert_string_equal(json_string_value(json_object_get(gl, "core:version")), "1.2.0");
     assert_string_equal(json_string_value(json_object_get(gl, "core:hw")), "test");
     assert_true(json_number_value(json_object_get(gl, "core:sample_rate")) == 12e6);
     assert_true(json_number_value(json_object_get(gl, "bdsrx:if_hz")) == 3e6);
@@ -419,7 +419,7 @@ static void test_shared_tags(void **s)
             assert_true(n3 > 100 && n3 < 1900);
             assert_true(fabs(m / 2048) < 0.3);
         }
-        bx_iq_close(r);
+        bx_iq_destroy(r);
     }
 }
 
@@ -467,20 +467,20 @@ static void test_parse_flag(void **s)
     bx_iq_params_init(&p);
     assert_int_equal(p.format, -1);
     assert_true(isnan(p.if_hz));
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "4.092M"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "4.092M"), 1);
     assert_true(fabs(p.fs_hz - 4.092e6) < 1e-6);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fc", "1575.42e6"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fc", "1575.42e6"), 1);
     assert_true(p.fc_hz == 1575.42e6);
-    assert_int_equal(bx_iq_parse_flag(&p, "--if", "-250k"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--if", "-250k"), 1);
     assert_true(p.if_hz == -250e3);
-    assert_int_equal(bx_iq_parse_flag(&p, "--format", "ri1"), 1);
+    assert_int_equal(cli_iq_parse_flag(&p, "--format", "ri1"), 1);
     assert_int_equal(p.format, BX_IQ_RI1);
-    assert_int_equal(bx_iq_parse_flag(&p, "--prn", "3"), 0);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "fast"), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", "-1"), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--fs", NULL), BX_ERR_ARG);
-    assert_int_equal(bx_iq_parse_flag(&p, "--format", "cu8"), BX_ERR_ARG);
-    assert_non_null(strstr(bx_iq_flag_help(), "--format"));
+    assert_int_equal(cli_iq_parse_flag(&p, "--prn", "3"), 0);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "fast"), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", "-1"), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--fs", NULL), BX_ERR_ARG);
+    assert_int_equal(cli_iq_parse_flag(&p, "--format", "cu8"), BX_ERR_ARG);
+    assert_non_null(strstr(cli_iq_flag_help(), "--format"));
 }
 
 static void test_errors(void **s)
@@ -553,7 +553,7 @@ static void test_errors(void **s)
     long k = bx_iq_read(r, out, 4);
     assert_true(k < 0);
     assert_non_null(strstr(bx_iq_error(r), "truncated last sample"));
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     close(fds[0]);
 
     /* a clean stream reads to its end; forward seeks work, backward ones do not */
@@ -568,7 +568,7 @@ static void test_errors(void **s)
     assert_true(crealf(out[0]) == 3 && cimagf(out[1]) == 6);
     assert_int_equal(bx_iq_seek(r, 0), BX_ERR_UNSUPPORTED);
     assert_int_equal(bx_iq_read(r, out, 4), 0);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     close(fds[0]);
 }
 
@@ -653,7 +653,7 @@ static void check_truth(const char *bin_rel, const char *truth_rel, int b1c, dou
     assert_true(checked >= 4);
     free(x);
     free(t);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     json_decref(root);
 }
 
@@ -777,10 +777,8 @@ static void test_snapper_ri1(void **s)
 static void test_cli_info(void **s)
 {
     (void)s;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], cmd[2048], path[1024];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], path[1024];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the info CLI test\n", bin);
         skip();
     }
@@ -789,37 +787,28 @@ static void test_cli_info(void **s)
     tmp_path(cap, sizeof cap, "info.bin");
     static uint8_t z[4004]; /* 4000 bytes here, 4004 (not whole cf32 samples) below */
     write_file(cap, z, 4000);
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format ci16 --fs 2M --fc 1176.45M 2>&1", bin, cap);
-    FILE *p = popen(cmd, "r");
-    static char out[8192];
-    size_t n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    assert_int_equal(pclose(p), 0);
-    assert_non_null(strstr(out, "ci16"));
-    assert_non_null(strstr(out, "samples     1000"));
-    assert_non_null(strstr(out, "duration    0.000500"));
-    assert_non_null(strstr(out, "1176.450000 MHz"));
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, &merged, bin, "info", cap, "--format", "ci16", "--fs", "2M", "--fc", "1176.45M", NULL), 0);
+    assert_non_null(strstr(r.out, "ci16"));
+    assert_non_null(strstr(r.out, "samples     1000"));
+    assert_non_null(strstr(r.out, "duration    0.000500"));
+    assert_non_null(strstr(r.out, "1176.450000 MHz"));
+    tu_result_free(&r);
     /* wrong sample size: exit 1 and the reader's message */
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' --format cf32 --fs 2M 2>&1 >/dev/null", bin, cap);
     write_file(cap, z, sizeof z);
-    p = popen(cmd, "r");
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    assert_int_equal(WEXITSTATUS(st), 1);
-    assert_non_null(strstr(out, "not a multiple of 8 bytes per complex float32"));
+    assert_int_equal(tu_runl(&r, NULL, bin, "info", cap, "--format", "cf32", "--fs", "2M", NULL), 1);
+    assert_non_null(strstr(r.err, "not a multiple of 8 bytes per complex float32"));
+    tu_result_free(&r);
     /* a shared SignalSim capture through its tag */
     if (!testdata_path(path, sizeof path, "signalsim/b2a_static_1s.bin"))
         return;
-    snprintf(cmd, sizeof cmd, "'%s' info '%s' 2>&1", bin, path);
-    p = popen(cmd, "r");
-    n = fread(out, 1, sizeof out - 1, p);
-    out[n] = 0;
-    assert_int_equal(pclose(p), 0);
-    assert_non_null(strstr(out, "ci2"));
-    assert_non_null(strstr(out, "20.460000 MHz"));
-    assert_non_null(strstr(out, "samples     20460000"));
-    assert_non_null(strstr(out, "PocketSDR tag"));
+    assert_int_equal(tu_runl(&r, &merged, bin, "info", path, NULL), 0);
+    assert_non_null(strstr(r.out, "ci2"));
+    assert_non_null(strstr(r.out, "20.460000 MHz"));
+    assert_non_null(strstr(r.out, "samples     20460000"));
+    assert_non_null(strstr(r.out, "PocketSDR tag"));
+    tu_result_free(&r);
 }
 
 int main(void)

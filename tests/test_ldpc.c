@@ -72,7 +72,7 @@ static void test_sizes(void **state)
         assert_int_equal(bx_ldpc_code_bits(codes[c]), 2 * kb[c]);
     }
     assert_int_equal(bx_ldpc_info_bits((bx_ldpc_code_t)9), BX_ERR_ARG);
-    assert_null(bx_ldpc_create((bx_ldpc_code_t)-1, NULL));
+    { bx_ldpc_t *bad; assert_int_equal(bx_ldpc_create((bx_ldpc_code_t)-1, NULL, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
 }
 
 /* P and H are consistent: every encoded word satisfies all checks */
@@ -138,7 +138,9 @@ static void test_real_codewords_decode(void **state)
     for (size_t i = 0; i < N_REAL; i++) {
         bx_ldpc_code_t code = real_cw[i].code;
         int nb = bx_ldpc_code_bits(code), it;
-        bx_ldpc_t *d = bx_ldpc_create(code, NULL), *dh = bx_ldpc_create(code, &hc);
+        bx_ldpc_t *d = NULL, *dh = NULL;
+        bx_ldpc_create(code, NULL, &d, NULL, 0);
+        bx_ldpc_create(code, &hc, &dh, NULL, 0);
         assert_non_null(d);
         assert_non_null(dh);
         assert_int_equal(bx_ldpc_code(d), code);
@@ -214,7 +216,9 @@ static void test_awgn_round_trip(void **state)
     bx_ldpc_config_default(&hc);
     hc.hard = 1;
     for (int c = 0; c < 4; c++) {
-        bx_ldpc_t *d = bx_ldpc_create(codes[c], NULL), *dh = bx_ldpc_create(codes[c], &hc);
+        bx_ldpc_t *d = NULL, *dh = NULL;
+        bx_ldpc_create(codes[c], NULL, &d, NULL, 0);
+        bx_ldpc_create(codes[c], &hc, &dh, NULL, 0);
         int und = 0;
         /* bench_ldpc: soft FER ~3e-2 at 1.5 dB and < 1e-2 at 2.0 dB for every code; hard
          * decisions need ~2 dB more (FER ~0.5-0.8 at 2.0 dB) */

@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 #include "bdsrx/serial.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/trk.h"
+#include "testutil.h"
 
 #define FS_HZ 4.092e6
 #define DURATION_S 4.0
@@ -63,7 +65,8 @@ static int setup(void **state)
     bx_simsig_config_default(&c, FS_HZ);
     c.noise_sigma = bx_simsig_default_sigma(BX_IQ_CI8);
     c.seed = 11;
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     if (!g)
         return -1;
     for (int i = 0; i < NSAT; i++) {
@@ -146,7 +149,8 @@ static void file_run(rec_t *r, double skip_at_s, double skip_s, bx_rx_chan_statu
     assert_int_equal(bx_iq_open(g_path, &p, &rd, err, sizeof err), BX_OK);
     bx_rx_config_t rc;
     rx_config(&rc, r);
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
     const size_t cap = (size_t)(FS_HZ / 10);
     bx_cf32_t *buf = malloc(cap * sizeof *buf);
@@ -183,7 +187,7 @@ static void file_run(rec_t *r, double skip_at_s, double skip_s, bx_rx_chan_statu
     assert_true(fabs(bx_rx_elapsed_s(rx) - DURATION_S) < 1e-6); /* the clock counts the gap */
     free(buf);
     bx_rx_destroy(rx);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
 }
 
 static int prn_index(int prn)
@@ -238,13 +242,6 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-static const char *bin_path(char *buf, size_t n, const char *name)
-{
-    const char *bd = getenv("BDSRX_BIN");
-    snprintf(buf, n, "%s/%s", bd && *bd ? bd : "bin", name);
-    return access(buf, X_OK) == 0 ? buf : NULL;
-}
-
 static void nap_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
@@ -266,7 +263,7 @@ static void test_rtltcp_matches_file_run(void **state)
 {
     (void)state;
     char bin[256];
-    if (!bin_path(bin, sizeof bin, "bdsrx-replay")) {
+    if (!tu_bin(bin, sizeof bin, "bdsrx-replay")) {
         printf("SKIP: bdsrx-replay not built\n");
         skip();
     }
@@ -274,28 +271,20 @@ static void test_rtltcp_matches_file_run(void **state)
     file_run(&ref, 0, 0, NULL, NULL);
     check_truth(&ref, 3);
 
-    int p = free_port();
+    tu_proc_t srv;
+    const char *args[] = {"--rate", "0", "--format", "ci8", "--fs", "4.092e6", "--fc", "1575.42e6", NULL};
+    const int p = tu_replay_server(&srv, bin, args, g_path); /* returns once the server listens */
     assert_true(p > 0);
-    char port[16];
-    snprintf(port, sizeof port, "%d", p);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(bin, bin, "-q", "--rate", "0", "--format", "ci8", "--fs", "4.092e6", "--fc", "1575.42e6", "--rtltcp",
-              port, g_path, (char *)NULL);
-        _exit(127);
-    }
     bx_live_config_t lc;
     bx_live_config_default(&lc);
     char uri[128], err[256] = "";
     /* the ring holds the whole capture: a flat-out server cannot overrun a slow consumer */
-    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=4.092e6&timeout_ms=500&ring=67108864", p);
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=4.092e6&timeout_ms=5000&ring=67108864", p);
     lc.uri = uri;
     memset(&live, 0, sizeof live);
     rx_config(&lc.rx, &live);
     bx_live_t *lv = NULL;
-    for (int i = 0; i < 40 && bx_live_create(&lc, &lv, err, sizeof err) != BX_OK; i++)
-        nap_ms(50); /* the server is starting */
-    if (!lv)
+    if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK)
         print_error("%s\n", err);
     assert_non_null(lv);
     assert_string_equal(bx_source_info(bx_live_source(lv))->kind, "rtltcp");
@@ -308,9 +297,8 @@ static void test_rtltcp_matches_file_run(void **state)
     assert_int_equal(s.dropped_samples, 0);
     assert_true(fabs(s.processed_s - DURATION_S) < 1e-6);
     bx_live_destroy(lv);
-    int ws;
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    free(tu_read_rest(&srv, NULL));
+    assert_int_equal(tu_wait(&srv), 0);
     printf("NOTE: rtl_tcp live run: %d epochs, %d satellites in the last, engine %.2fx real time\n", live.n,
            live.nsat[live.n - 1], s.speed_x);
     compare(&ref, &live);
@@ -521,7 +509,10 @@ static void test_nmea_tcp_server(void **state)
     bx_nmea_tcp_stats(srv, &st);
     printf("NOTE: NMEA TCP flood: %zu bytes per client, slowest send %.1f ms, %llu client(s) dropped\n", sent,
            worst_s * 1e3, (unsigned long long)st.dropped);
-    assert_true(worst_s < 0.05);
+    /* a send that waited for the lazy client would never return (this thread is its only
+     * reader), so the loop ending proves it; the bound only catches a send that waits for some
+     * timeout, and is loose enough for a loaded machine's scheduling (50 ms failed there) */
+    assert_true(worst_s < 2.0);
     assert_int_equal(st.dropped, 1);
     assert_int_equal(st.clients, 2);
     /* the lazy client sees its connection closed after what it had buffered */
@@ -575,7 +566,7 @@ static void test_serial_pty(void **state)
     }
     buf[got] = 0;
     assert_string_equal(buf, msg);
-    bx_serial_close(s);
+    bx_serial_destroy(s);
     close(m);
     assert_int_not_equal(bx_serial_open("/dev/null:12345", &s, err, sizeof err), BX_OK);
     assert_non_null(strstr(err, "baud 12345 not supported"));
@@ -623,76 +614,123 @@ static void test_view(void **state)
     free(text);
 }
 
-/* The binary: a paced live file run, SIGINT after ~1.5 s -> summary, exit 0, NMEA/JSON
- * files closed; a source that cannot be opened -> exit 1 with the source's message. */
+/* Feeds the capture (again from the start when it ends, at most max_loops times) to the child's
+ * standard input while reading its output lines.  Once a line starting with "ch N" (the status
+ * view) shows N >= want_ch channels, sends SIGINT (once), and goes on feeding until the child's
+ * output ends.  Everything it printed goes to text.  Returns 1 when the SIGINT was sent. */
+static int feed_until_exit(tu_proc_t *p, int want_ch, int max_loops, char *text, size_t textlen)
+{
+    int fd = open(g_path, O_RDONLY);
+    assert_true(fd >= 0);
+    fcntl(p->in_fd, F_SETFL, fcntl(p->in_fd, F_GETFL) | O_NONBLOCK);
+    static char chunk[65536];
+    size_t have = 0, off = 0, tl = 0;
+    int loops = 0, sent = 0;
+    char lbuf[1024];
+    size_t ll = 0;
+    text[0] = 0;
+    for (;;) {
+        struct pollfd pf[2] = {{p->out_fd, POLLIN, 0}, {p->in_fd, POLLOUT, 0}};
+        if (poll(pf, p->in_fd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            char b[4096];
+            ssize_t k = read(p->out_fd, b, sizeof b);
+            if (k <= 0)
+                break; /* the child is done */
+            for (ssize_t i = 0; i < k; i++) {
+                if (tl + 1 < textlen)
+                    text[tl++] = b[i], text[tl] = 0;
+                if (b[i] != '\n') {
+                    if (ll + 1 < sizeof lbuf)
+                        lbuf[ll++] = b[i];
+                    continue;
+                }
+                lbuf[ll] = 0;
+                ll = 0;
+                int n_ch;
+                if (!sent && sscanf(lbuf, "ch %d ", &n_ch) == 1 && n_ch >= want_ch) {
+                    kill(p->pid, SIGINT); /* the receiver is running with its channels: interrupt it */
+                    sent = 1;
+                }
+            }
+        }
+        if (p->in_fd >= 0 && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            if (off == have) {
+                ssize_t k = read(fd, chunk, sizeof chunk);
+                if (k == 0 && ++loops < max_loops && lseek(fd, 0, SEEK_SET) == 0)
+                    k = read(fd, chunk, sizeof chunk);
+                if (k <= 0) { /* fed enough: the child sees the end of its input */
+                    close(p->in_fd);
+                    p->in_fd = -1;
+                    continue;
+                }
+                have = (size_t)k, off = 0;
+            }
+            ssize_t w = write(p->in_fd, chunk + off, have - off);
+            if (w > 0)
+                off += (size_t)w;
+            else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+                close(p->in_fd); /* EPIPE: the child closed its input */
+                p->in_fd = -1;
+            }
+        }
+    }
+    close(fd);
+    return sent;
+}
+
+/* The binary: a live run on standard input (the capture fed by the test, so the stream cannot
+ * end on its own), SIGINT as soon as the status view shows the channels -> summary, exit 0,
+ * JSON file closed; a source that cannot be opened -> exit 1 with the source's message.  No
+ * sleeps: the test reacts to the program's own status lines. */
 static void test_cli_sigint(void **state)
 {
     (void)state;
     char bin[256];
-    if (!bin_path(bin, sizeof bin, "bdsrx")) {
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: bdsrx not built\n");
         skip();
     }
-    char uri[160], out[64] = "/tmp/bdsrx_test_live_out_XXXXXX", json[80];
-    snprintf(uri, sizeof uri, "%s?format=ci8&fs=4.092e6&fc=1575.42e6&live=1&pace=1", g_path);
-    int ofd = mkstemp(out);
-    assert_true(ofd >= 0);
-    snprintf(json, sizeof json, "%s.json", out);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(ofd, 1);
-        dup2(ofd, 2);
-        execl(bin, bin, "live", "--source", uri, "--threads", "2", "--prn", "19-26", "--json", json, (char *)NULL);
-        _exit(127);
-    }
-    close(ofd);
-    nap_ms(1500);
-    kill(pid, SIGINT);
-    int ws;
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws));
-    FILE *f = fopen(out, "r");
-    char text[8192];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    text[n] = 0;
-    fclose(f);
-    if (WEXITSTATUS(ws) != 0)
-        print_error("%s\n", text);
-    assert_int_equal(WEXITSTATUS(ws), 0);
+    char json[80] = "/tmp/bdsrx_test_live_json_XXXXXX";
+    int jfd = mkstemp(json);
+    assert_true(jfd >= 0);
+    close(jfd);
+    signal(SIGPIPE, SIG_IGN);
+    const char *argv[] = {bin, "live", "--source", "file:-?format=ci8&fs=4.092e6&fc=1575.42e6&live=1&pace=1",
+                          "--threads", "2", "--prn", "19-26", "--plain", "--json", json, NULL};
+    tu_proc_t p;
+    assert_int_equal(tu_spawn(&p, argv, TU_STDIN_PIPE | TU_OUT_PIPE), 0);
+    static char text[65536];
+    const int sent = feed_until_exit(&p, NSAT, 5, text, sizeof text);
+    const int st = tu_wait(&p);
+    if (!sent || st != 0)
+        print_error("SIGINT %s; exit %d; output:\n%s\n", sent ? "sent" : "not sent", st, text);
+    assert_true(sent);
+    assert_int_equal(st, 0);
     assert_non_null(strstr(text, "stopped (interrupt)"));
     assert_non_null(strstr(text, "processed "));
     assert_non_null(strstr(text, "B1C-C19("));
-    f = fopen(json, "r"); /* created and closed; empty: no time of week in 1.5 s, nothing time-tagged */
+    FILE *f = fopen(json, "r"); /* created and closed: whole lines only */
     assert_non_null(f);
-    n = fread(text, 1, sizeof text - 1, f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     assert_true(n == 0 || text[n - 1] == '\n');
     unlink(json);
-    unlink(out);
 
-    /* no server there: a clear message, exit 1 */
-    int p = free_port();
+    /* no server there: a clear message, exit 1 (a port nobody listens on: the one a closed
+     * listening socket had) */
+    int port = free_port();
     char src[64];
-    snprintf(src, sizeof src, "rtltcp://127.0.0.1:%d", p);
-    int pfd[2];
-    assert_int_equal(pipe(pfd), 0);
-    pid = fork();
-    if (pid == 0) {
-        dup2(pfd[1], 2);
-        dup2(pfd[1], 1);
-        execl(bin, bin, "live", "--source", src, "--quiet", (char *)NULL);
-        _exit(127);
-    }
-    close(pfd[1]);
-    n = 0;
-    ssize_t r;
-    while (n < sizeof text - 1 && (r = read(pfd[0], text + n, sizeof text - 1 - n)) > 0)
-        n += (size_t)r;
-    text[n] = 0;
-    close(pfd[0]);
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 1);
-    assert_non_null(strstr(text, "connection refused"));
+    snprintf(src, sizeof src, "rtltcp://127.0.0.1:%d", port);
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, &merged, bin, "live", "--source", src, "--quiet", NULL), 1);
+    assert_non_null(strstr(r.out, "connection refused"));
+    tu_result_free(&r);
 }
 
 int main(void)

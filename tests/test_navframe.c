@@ -119,7 +119,8 @@ static void test_cnav1_noisy(void **state)
     load_tv1();
     rng_t r = {11};
     float soft[1800];
-    bx_cnav1_dec_t *d = bx_cnav1_dec_create();
+    bx_cnav1_dec_t *d = NULL;
+    bx_cnav1_dec_create(&d, NULL, 0);
     assert_non_null(d);
     bx_cnav1_frame_t f;
     /* Es/N0 = 0 dB (Eb/N0 = 3 dB for the rate-1/2 LDPC parts): raw symbol error rate 8 % */
@@ -151,7 +152,8 @@ static void test_cnav1_collect(void **state)
     rng_t r = {5};
     float soft[1800];
     modulate(tv1_frame, 1800, 1.0f, 3.0, &r, soft);
-    bx_cnav1_collect_t *c = bx_cnav1_collect_create();
+    bx_cnav1_collect_t *c = NULL;
+    bx_cnav1_collect_create(&c, NULL, 0);
     assert_non_null(c);
     bx_cnav1_frame_t f;
     uint64_t fs = 0, samp = 1000000;
@@ -242,7 +244,8 @@ static void test_cnav2_sync(void **state)
     tv_hex_to_bits(TV2_B2A, f2 + 24, 576);
     memcpy(msg2, f2 + 24, 288);
     for (int pol = 0; pol < 2; pol++) {
-        bx_cnav2_sync_t *s = bx_cnav2_sync_create();
+        bx_cnav2_sync_t *s = NULL;
+        bx_cnav2_sync_create(&s, NULL, 0);
         assert_non_null(s);
         float p = pol ? -1.0f : 1.0f;
         uint64_t samp = 777, fs = 0;

@@ -21,6 +21,7 @@
 #include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define PI_ICD 3.1415926535898
 #define CLIGHT 299792458.0
@@ -545,11 +546,12 @@ static long days_since_bdt0(int y, int m, int d)
 static void test_rinex_cnav_values(void **state)
 {
     (void)state;
-    char path[512], cmd[600];
+    char path[512];
     if (!testdata_path(path, sizeof path, "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"))
         skip();
-    snprintf(cmd, sizeof cmd, "gzip -dc '%s'", path);
-    FILE *f = popen(cmd, "r");
+    tu_result_t gz;
+    assert_int_equal(tu_runl(&gz, NULL, "gzip", "-dc", path, NULL), 0);
+    FILE *f = fmemopen(gz.out_len ? gz.out : (char *)"\n", gz.out_len ? gz.out_len : 1, "r");
     assert_non_null(f);
     char line[256], rec[10][256];
     int n1 = 0, n2 = 0;
@@ -667,7 +669,8 @@ static void test_rinex_cnav_values(void **state)
         CHECK(rc->a1_s_s, ck.a1_s_s, 0);
         CHECK(rc->a2_s_s2, ck.a2_s_s2, 0);
     }
-    pclose(f);
+    fclose(f);
+    tu_result_free(&gz);
     assert_int_equal(n1, 634);
     assert_int_equal(n2, 926);
     printf("NOTE: RINEX 2023-03-12: %d CNV1 + %d CNV2 records reproduced exactly through pack/parse\n", n1, n2);
@@ -786,10 +789,8 @@ static void test_pack_values(void **state)
 static void test_cli_json(void **state)
 {
     (void)state;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], txt[] = "/tmp/bdsrx_navmsg_XXXXXX", cmd[2048], b2b[512];
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], txt[] = "/tmp/bdsrx_navmsg_XXXXXX", b2b[512];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the nav-decode CLI test\n", bin);
         skip();
     }
@@ -800,9 +801,10 @@ static void test_cli_json(void **state)
     fprintf(f, "%s\n%s  # TV3\n24 %s\n", TV1_FRAME, TV3_MSG, TV4_FULL + 7);
     fclose(f);
     int have_b2b = testdata_path(b2b, sizeof b2b, "real/qzsl6tool_b2b_rtcm/20230819-081730hasbds.b2b") != NULL;
-    snprintf(cmd, sizeof cmd, "'%s' nav-decode --json --eph '%s' %s%s%s 2>/dev/null", bin, txt,
-             have_b2b ? "'" : "", have_b2b ? b2b : "", have_b2b ? "'" : "");
-    FILE *p = popen(cmd, "r");
+    const char *argv[] = {bin, "nav-decode", "--json", "--eph", txt, have_b2b ? b2b : NULL, NULL};
+    tu_result_t r;
+    const int status = tu_run(&r, argv, NULL);
+    FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     static char line[65536];
     int n = 0, n_eph = 0, n_b2b_mt30 = 0, saw_sf2 = 0, saw_mt11 = 0, saw_b2b10 = 0;
@@ -840,7 +842,9 @@ static void test_cli_json(void **state)
         }
         json_decref(o);
     }
-    assert_int_equal(pclose(p), 0);
+    fclose(p);
+    tu_result_free(&r);
+    assert_int_equal(status, 0);
     unlink(txt);
     assert_true(saw_sf2 && saw_mt11 && saw_b2b10);
     if (have_b2b) { /* 310 frames + SF2, SF3, MT11, MT10; 1 B-CNAV1 + 7 B-CNAV3 ephemerides */

@@ -60,7 +60,14 @@ static void test_sentences(void **state)
     make_sol(&s);
     char b[1024];
     assert_true(bx_nmea_gga(&s, NULL, b, sizeof b) > 0);
-    assert_string_equal(b, "$GBGGA,095942.00,5542.34560,N,01232.10000,W,1,09,0.9,98.765,M,0.0,M,,*6B\r\n");
+    /* no geoid: ellipsoidal height, separation left empty */
+    assert_string_equal(b, "$GBGGA,095942.00,5542.34560,N,01232.10000,W,1,09,0.9,98.765,M,,M,,*45\r\n");
+    /* with a geoid separation N = 56.5 m: altitude above MSL = 98.765 - 56.5 */
+    s.geoid_sep_m = 56.5;
+    s.flags |= BX_SOLF_GEOID;
+    assert_true(bx_nmea_gga(&s, "GB", b, sizeof b) > 0);
+    assert_string_equal(b, "$GBGGA,095942.00,5542.34560,N,01232.10000,W,1,09,0.9,42.265,M,56.500,M,,*5F\r\n");
+    s.flags &= ~(uint32_t)BX_SOLF_GEOID;
     assert_true(bx_nmea_rmc(&s, "GB", b, sizeof b) > 0);
     assert_string_equal(b, "$GBRMC,095942.00,A,5542.34560,N,01232.10000,W,1.944,90.00,080622,,,A*53\r\n");
     assert_true(bx_nmea_gsa(&s, "GB", b, sizeof b) > 0);
@@ -72,7 +79,7 @@ static void test_sentences(void **state)
     assert_int_equal(strncmp(b, "$GNGGA,095942.00,5542.34560,N", 29), 0);
     const char *star = strchr(b, '*');
     assert_non_null(star);
-    assert_int_equal(strtol(star + 1, NULL, 16), 0x6B ^ 'G' ^ 'B' ^ 'G' ^ 'N');
+    assert_int_equal(strtol(star + 1, NULL, 16), 0x45 ^ 'G' ^ 'B' ^ 'G' ^ 'N');
     /* no fix */
     s.fix = BX_FIX_NONE;
     assert_true(bx_nmea_gga(&s, NULL, b, sizeof b) > 0);

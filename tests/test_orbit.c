@@ -228,8 +228,8 @@ static void check_day(const char *nav_rel, const char *sp3_rel, const char *tgd_
     printf("  (rms* = 3D rms about the satellite's mean radial/along/cross offset)\n");
     printf("  common clock offset %.2f ns, per-satellite rms about it %.2f ns (%d satellites with TGD1)\n", common,
            sqrt(rms / n_off), n_off);
-    bx_sp3_free(sp3);
-    bx_nav_free(&nav);
+    bx_sp3_destroy(sp3);
+    bx_nav_destroy(&nav);
 }
 
 /* B-CNAV1 (RINEX 4 CNV1, JAVAD log) of 2023-08-11 19-22 h vs CODE MGEX final
@@ -291,7 +291,7 @@ static void test_derivatives(void **state)
     assert_true(types[BX_SAT_MEO] > 0 && types[BX_SAT_IGSO] > 0 && types[BX_SAT_GEO] > 0);
     assert_true(worst_v < 1e-4);  /* central-difference error ~ a h^2 / 6 ~ 1e-5 m/s */
     assert_true(worst_d < 1e-15);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* GEO branch (orbit.md §3.1): a day of D2 records (DLR file) must give
@@ -346,7 +346,7 @@ static void test_geo_slots(void **state)
     }
     assert_true(lat_wrong > 3.0);
     assert_true(checked > 50);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* TGD/ISC per signal (orbit.md §5) with the C21 values of the orbit.md table,
@@ -416,7 +416,7 @@ static void test_bad_input(void **state)
     assert_int_equal(n.n_eph, 1);
     assert_non_null(bx_nav_select(&n, 30, bx_time_add(e.toe, 7000.0)));
     assert_null(bx_nav_select(&n, 30, bx_time_add(e.toe, 7300.0)));
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
 }
 
 int main(void)

@@ -23,6 +23,7 @@
 #include "bdsrx/types.h"
 #include "pocket_proto.h"
 #include "testdata.h"
+#include "testutil.h"
 
 static void test_field_encoding(void **state)
 {
@@ -325,7 +326,7 @@ static void test_pocketfile_multi(void **state)
         /* I - jQ: the Q field has the opposite polarity (pocket_proto.h) */
         assert_true(crealf(c2[i]) == LEVEL[(bytes[i] >> 4) & 3] && cimagf(c2[i]) == -LEVEL[bytes[i] >> 6]);
     }
-    bx_source_close(s);
+    bx_source_destroy(s);
 
     snprintf(uri, sizeof uri, "pocketfile:%s", path);
     assert_int_equal(bx_source_open(uri, NULL, &s, err, sizeof err), BX_ERR_ARG);
@@ -339,11 +340,9 @@ static void test_rec_two_channels(void **state)
 {
     (void)state;
     char conf[512], path[64], uri[700], out[96], bin[256];
-    const char *bd = getenv("BDSRX_BIN");
-    snprintf(bin, sizeof bin, "%s/bdsrx-rec", bd && *bd ? bd : "bin");
     if (!conf24(conf, sizeof conf))
         skip();
-    if (access(bin, X_OK) != 0) {
+    if (!tu_bin(bin, sizeof bin, "bdsrx-rec")) {
         printf("SKIP: %s not built\n", bin);
         skip();
     }
@@ -352,14 +351,9 @@ static void test_rec_two_channels(void **state)
     assert_int_equal(make_dump(path, sizeof path, bytes, N), 0);
     snprintf(uri, sizeof uri, "pocketfile:%s?conf=%s", path, conf);
     snprintf(out, sizeof out, "%s.sigmf-data", path);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(bin, bin, "-q", uri, out, (char *)NULL);
-        _exit(127);
-    }
-    int ws;
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, bin, "-q", uri, out, NULL), 0);
+    tu_result_free(&r);
     char f1[128], f2[128], m1[128], m2[128];
     snprintf(f1, sizeof f1, "%s.ch1.sigmf-data", path);
     snprintf(f2, sizeof f2, "%s.ch2.sigmf-data", path);

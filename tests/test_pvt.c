@@ -17,11 +17,13 @@
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
+#include "bdsrx/output.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NAV_2023 "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
 #define D2R (M_PI / 180.0)
@@ -47,7 +49,7 @@ static int setup(void **state)
         g_have_nav = g_nav.n_eph > 100;
     }
     g_bdgim = all.iono;
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
     g_nav.iono.valid = 0; /* the synthetic data carry no ionosphere unless a test adds it */
     return 0;
 }
@@ -55,7 +57,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    bx_nav_free(&g_nav);
+    bx_nav_destroy(&g_nav);
     return 0;
 }
 
@@ -204,7 +206,8 @@ static void test_spp_modes(void **state)
         bx_pvt_config_t c;
         bx_pvt_config_default(&c);
         c.mode = mode;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         double worst = 0.0, sum2 = 0.0;
         const int N = 10;
         for (int i = 0; i < N; i++) {
@@ -269,7 +272,8 @@ static void test_bdgim_applied(void **state)
         bx_pvt_config_default(&c);
         c.mode = mode;
         g_nav.iono = g_bdgim;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, tr.rx);
         assert_true(sol.flags & BX_SOLF_IONO_BDGIM);
@@ -320,12 +324,13 @@ static void test_raim_fault(void **state)
             if (obs.d[j].prn == fprn)
                 obs.d[j].pseudorange_m += 100.0;
         c.raim = 0;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err_noraim = dist3(sol.pos_m, tr.rx);
         bx_pvt_destroy(p);
         c.raim = 1;
-        p = bx_pvt_create(&c);
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, tr.rx);
         bx_pvt_destroy(p);
@@ -348,9 +353,111 @@ static void test_raim_fault(void **state)
     assert_true(tested >= 3);
     /* without a fault the test passes (chi2 below threshold) */
     simulate(&tr, t_test(0), &obs, &seed, 64);
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
     assert_true(sol.flags & BX_SOLF_RAIM_OK);
+    bx_pvt_destroy(p);
+}
+
+/* Integrity: a fix 170 km away from the last trusted one a second later (what
+ * a sample discontinuity produces) is flagged and reported as no fix (NMEA
+ * quality 0, RMC V, JSON "none" with the reason); three agreeing fixes at the
+ * new place are trusted again (a wrong reference must not block forever); a
+ * RAIM failure is never valid; bx_pvt_reset forgets the reference. */
+static void test_integrity_jump(void **state)
+{
+    (void)state;
+    if (!g_have_nav)
+        skip();
+    truth_t tr, far;
+    make_truth(&tr);
+    far = tr;
+    far.llh[0] += 170e3 / 6371e3; /* 170 km north */
+    bx_llh_to_ecef(far.llh, far.rx);
+    static bx_obs_t obs;
+    static bx_sol_t sol;
+    unsigned seed = 11;
+    bx_pvt_config_t c;
+    bx_pvt_config_default(&c);
+    c.mode = BX_PVT_B1C;
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
+    const bx_time_t t0 = t_test(0);
+    int k = 0;
+    for (; k < 3; k++) {
+        simulate(&tr, bx_time_add(t0, k), &obs, &seed, 64);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        assert_true(bx_sol_valid(&sol));
+        assert_false(sol.flags & BX_SOLF_JUMP);
+    }
+    /* the jump */
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(dist3(sol.pos_m, far.rx) < 20.0); /* the solver itself is right about the samples */
+    assert_true(sol.flags & BX_SOLF_JUMP);
+    assert_false(bx_sol_valid(&sol));
+    printf("NOTE: integrity: %s\n", sol.reason);
+    assert_non_null(strstr(sol.reason, "position jumped 16"));
+    char b[256];
+    assert_true(bx_nmea_gga(&sol, NULL, b, sizeof b) > 0);
+    assert_non_null(strstr(b, ",,,,,0,00,"));
+    assert_true(bx_nmea_rmc(&sol, NULL, b, sizeof b) > 0);
+    assert_int_equal(strncmp(strchr(b, ',') + 1 + 9, ",V,", 3), 0);
+    assert_true(bx_nmea_gsa(&sol, NULL, b, sizeof b) > 0);
+    assert_int_equal(strncmp(b, "$GBGSA,A,1,", 11), 0);
+    char *js = NULL;
+    size_t jn = 0;
+    FILE *f = open_memstream(&js, &jn);
+    assert_int_equal(bx_sol_json_write(f, &sol), BX_OK);
+    fclose(f);
+    assert_non_null(strstr(js, "\"fix\":\"none\",\"reason\":\"position jumped"));
+    assert_non_null(strstr(js, "\"lat_deg\":null"));
+    assert_non_null(strstr(js, "\"jump\""));
+    free(js);
+    /* staying there: the second agreeing fix is still withheld, the third is trusted */
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_false(bx_sol_valid(&sol));
+    simulate(&far, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(bx_sol_valid(&sol));
+    /* back: a jump again; after a reset (new time scale) the first fix is accepted */
+    simulate(&tr, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_false(bx_sol_valid(&sol));
+    bx_pvt_reset(p);
+    simulate(&tr, bx_time_add(t0, k++), &obs, &seed, 64);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(bx_sol_valid(&sol));
+    /* a slow mover (30 m/s for 10 s) is never flagged */
+    truth_t mv = tr;
+    for (int i = 1; i <= 10; i++) {
+        mv.llh[1] = tr.llh[1] + 30.0 * i / (6371e3 * cos(tr.llh[0]));
+        bx_llh_to_ecef(mv.llh, mv.rx);
+        simulate(&mv, bx_time_add(t0, k++), &obs, &seed, 64);
+        assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+        assert_true(bx_sol_valid(&sol));
+    }
+    bx_pvt_destroy(p);
+    /* RAIM failure (a fault and no exclusion allowed): a fix, never a valid one */
+    c.raim_max_excl = 0;
+    bx_pvt_create(&c, &p, NULL, 0);
+    simulate(&tr, t0, &obs, &seed, 64);
+    for (int j = 0; j < obs.n; j++)
+        if (j % 3 == 0)
+            obs.d[j].pseudorange_m += 300.0 * (j + 1);
+    assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_OK);
+    assert_true(sol.flags & BX_SOLF_RAIM_FAIL);
+    assert_false(bx_sol_valid(&sol));
+    assert_true(bx_nmea_gga(&sol, NULL, b, sizeof b) > 0);
+    assert_non_null(strstr(b, ",,,,,0,00,"));
+    f = open_memstream(&js, &jn);
+    assert_int_equal(bx_sol_json_write(f, &sol), BX_OK);
+    fclose(f);
+    assert_non_null(strstr(js, "\"fix\":\"none\",\"reason\":\"RAIM: chi2"));
+    assert_non_null(strstr(js, "\"raim\":\"failed\""));
+    free(js);
     bx_pvt_destroy(p);
 }
 
@@ -367,7 +474,8 @@ static void test_nofix_and_mask(void **state)
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = BX_PVT_B1C;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     simulate(&tr, t_test(0), &obs, &seed, 3);
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_ERR_NOFIX);
     assert_int_equal(sol.fix, BX_FIX_NONE);
@@ -384,7 +492,7 @@ static void test_nofix_and_mask(void **state)
     /* B2a-only mode without B2a observations */
     bx_pvt_destroy(p);
     c.mode = BX_PVT_B2A;
-    p = bx_pvt_create(&c);
+    bx_pvt_create(&c, &p, NULL, 0);
     for (int j = 0; j < obs.n; j++)
         obs.d[j].sig = BX_SIG_B1C;
     assert_int_equal(bx_pvt_solve(p, &obs, &g_nav, &sol), BX_ERR_NOFIX);
@@ -393,7 +501,7 @@ static void test_nofix_and_mask(void **state)
     /* elevation mask: every used satellite above it, the others flagged */
     c.mode = BX_PVT_B1C;
     c.elmask_rad = 35 * D2R;
-    p = bx_pvt_create(&c);
+    bx_pvt_create(&c, &p, NULL, 0);
     simulate(&tr, t_test(0), &obs, &seed, 64);
     const int st = bx_pvt_solve(p, &obs, &g_nav, &sol);
     int n_mask = 0;
@@ -425,7 +533,8 @@ static void kms3_run(const bx_nav_t *nav, int mode, double *hor, double *d3, int
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = mode;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     static bx_obs_t obs;
     static bx_sol_t sol;
     *fixes = *epochs = *excl45 = 0;
@@ -444,7 +553,7 @@ static void kms3_run(const bx_nav_t *nav, int mode, double *hor, double *d3, int
     *hor = hypot(enu[0], enu[1]);
     *d3 = sqrt(enu[0] * enu[0] + enu[1] * enu[1] + enu[2] * enu[2]);
     bx_pvt_destroy(p);
-    bx_rinex_obs_close(r);
+    bx_rinex_obs_destroy(r);
 }
 
 static void test_kms3(void **state)
@@ -476,7 +585,7 @@ static void test_kms3(void **state)
            fixes, epochs, hor, d3, ex45);
     assert_int_equal(fixes, 19);
     assert_true(d3 < 3.0);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 /* Pseudoranges of an independent simulator (globsky/SignalSim truth files, 2023-03-12 04:05:30
@@ -529,7 +638,8 @@ static void test_signalsim(void **state)
         bx_pvt_config_t c;
         bx_pvt_config_default(&c);
         c.mode = mode;
-        bx_pvt_t *p = bx_pvt_create(&c);
+        bx_pvt_t *p = NULL;
+        bx_pvt_create(&c, &p, NULL, 0);
         assert_int_equal(bx_pvt_solve(p, &o, &g_nav, &sol), BX_OK);
         const double err = dist3(sol.pos_m, truth);
         printf("NOTE: SignalSim truth pseudoranges, mode %d: %d satellites, 3D error %.2f m, clock %.2f m\n", mode,
@@ -553,22 +663,21 @@ static void test_signalsim(void **state)
     bx_pvt_config_t c;
     bx_pvt_config_default(&c);
     c.mode = BX_PVT_B1C;
-    bx_pvt_t *p = bx_pvt_create(&c);
+    bx_pvt_t *p = NULL;
+    bx_pvt_create(&c, &p, NULL, 0);
     assert_int_equal(bx_pvt_solve(p, &o, &all, &sol), BX_OK);
     printf("NOTE: SignalSim B1C with every ephemeris of the file: 3D error %.2f m\n", dist3(sol.pos_m, truth));
     assert_true(dist3(sol.pos_m, truth) < 1.5);
     bx_pvt_destroy(p);
-    bx_nav_free(&all);
+    bx_nav_destroy(&all);
 }
 
 /* bdsrx pvt end to end on KMS3: JSON lines (each parsed), NMEA checksums, summary. */
 static void test_cli(void **state)
 {
     (void)state;
-    const char *bindir = getenv("BDSRX_BIN");
-    char bin[512], obs[512], nav[512], cmd[2048], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
-    snprintf(bin, sizeof bin, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[512], obs[512], nav[512], nmea[] = "/tmp/bdsrx_pvt_nmea_XXXXXX";
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
         printf("SKIP: %s not built; skipping the pvt CLI test\n", bin);
         skip();
     }
@@ -578,8 +687,10 @@ static void test_cli(void **state)
     const int fd = mkstemp(nmea);
     assert_true(fd >= 0);
     close(fd);
-    snprintf(cmd, sizeof cmd, "'%s' pvt --obs '%s' --nav '%s' --json --nmea '%s' 2>&1", bin, obs, nav, nmea);
-    FILE *p = popen(cmd, "r");
+    tu_opts_t merged = {NULL, NULL, 1};
+    tu_result_t r;
+    const int status = tu_runl(&r, &merged, bin, "pvt", "--obs", obs, "--nav", nav, "--json", "--nmea", nmea, NULL);
+    FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     static char line[65536];
     int n_json = 0, saw_summary = 0;
@@ -597,7 +708,9 @@ static void test_cli(void **state)
             saw_summary = 1;
         }
     }
-    assert_int_equal(pclose(p), 0);
+    fclose(p);
+    tu_result_free(&r);
+    assert_int_equal(status, 0);
     assert_int_equal(n_json, 19);
     assert_true(saw_summary);
     FILE *f = fopen(nmea, "r");
@@ -640,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_spp_modes),
         cmocka_unit_test(test_bdgim_applied),
         cmocka_unit_test(test_raim_fault),
+        cmocka_unit_test(test_integrity_jump),
         cmocka_unit_test(test_nofix_and_mask),
         cmocka_unit_test(test_kms3),
         cmocka_unit_test(test_signalsim),

@@ -136,7 +136,8 @@ static void test_b1c_static_fix(void **state)
     gc.max_sats = SLOTS;
     gc.symbol = symbol_of;
     gc.user = &navset;
-    bx_simsig_t *gen = bx_simsig_create(&gc);
+    bx_simsig_t *gen = NULL;
+    bx_simsig_create(&gc, &gen, NULL, 0);
     assert_non_null(gen);
     int slot_prn[SLOTS] = {0}, nvis = 0, vis_prn[SLOTS];
     double pos[3], vel[3];
@@ -147,7 +148,7 @@ static void test_b1c_static_fix(void **state)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.mode = BX_PVT_B1C;
-    c.pvt = bx_pvt_create(&pc);
+    bx_pvt_create(&pc, &c.pvt, NULL, 0);
     c.sc = &sc;
     c.truth_nav = &nav;
     bx_rx_config_t rc;
@@ -158,7 +159,8 @@ static void test_b1c_static_fix(void **state)
     rc.on_epoch = on_epoch;
     rc.user = &c;
     char err[256];
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     const size_t nms = (size_t)(FS_HZ / 1000), chunk_ms = 100;
@@ -176,7 +178,7 @@ static void test_b1c_static_fix(void **state)
             if (slot_prn[slot] != e->prn) {
                 slot_prn[slot] = e->prn;
                 bx_simnav_destroy(sn[slot]);
-                sn[slot] = bx_simnav_create(&nav, e->prn, BX_SIG_B1C);
+                bx_simnav_create(&nav, e->prn, BX_SIG_B1C, &sn[slot], NULL, 0);
                 vis_prn[nvis++] = e->prn;
             }
             bx_simsig_sat_t ss = {BX_SIG_B1C, e->prn, g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3, 0.0, 45.0};
@@ -225,7 +227,7 @@ static void test_b1c_static_fix(void **state)
     bx_rx_destroy(rx);
     bx_pvt_destroy(c.pvt);
     bx_simsig_destroy(gen);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
 }
 
 int main(void)

@@ -49,6 +49,7 @@
 #include "bdsrx/simscen.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "testutil.h"
 
 #define FS_B1C_HZ 4.0e6
 #define FS_B2A_HZ 12.0e6
@@ -270,7 +271,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
     for (int b = 0; b < NBAND; b++) {
         memset(&navset[b], 0, sizeof navset[b]);
         for (int v = 0; v < nvis; v++) {
-            navset[b].nav[v] = bx_simnav_create(&nav, vis_prn[v], band_sig[b]);
+            bx_simnav_create(&nav, vis_prn[v], band_sig[b], &navset[b].nav[v], NULL, 0);
             assert_non_null(navset[b].nav[v]);
         }
         bx_simsig_config_t gc;
@@ -279,7 +280,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         gc.max_sats = SLOTS;
         gc.symbol = symbol_of;
         gc.user = &navset[b];
-        gen[b] = bx_simsig_create(&gc);
+        bx_simsig_create(&gc, &gen[b], NULL, 0);
         assert_non_null(gen[b]);
         nms[b] = (size_t)(fs[b] / 1000);
         buf[b] = malloc(chunk_ms * nms[b] * sizeof *buf[b]);
@@ -295,7 +296,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         bx_pvt_config_t pc;
         bx_pvt_config_default(&pc);
         pc.mode = modes[m];
-        c->pvt[m] = bx_pvt_create(&pc);
+        bx_pvt_create(&pc, &c->pvt[m], NULL, 0);
         assert_non_null(c->pvt[m]);
     }
     bx_rx_config_t rc;
@@ -307,7 +308,8 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
     rc.on_epoch = on_epoch;
     rc.user = c;
     char err[256];
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     const long total_ms = (long)llround(rcfg->duration_s * 1000);
@@ -378,7 +380,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         bx_pvt_destroy(c->pvt[m]);
     memset(c->pvt, 0, sizeof c->pvt);
     bx_rx_destroy(rx);
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     c->sc = NULL;
     c->truth_nav = NULL;
 }
@@ -455,27 +457,45 @@ static void test_dual_field_moving(void **state)
 static void test_cli_dual_if(void **state)
 {
     (void)state;
-    const char *bindir = getenv("BDSRX_BIN");
-    char sim[512], run[512], dir[] = "/tmp/bdsrx_dual_XXXXXX", cmd[4096];
-    snprintf(sim, sizeof sim, "%s/bdsrx-sim", bindir && *bindir ? bindir : "bin");
-    snprintf(run, sizeof run, "%s/bdsrx", bindir && *bindir ? bindir : "bin");
-    if (access(sim, X_OK) != 0 || access(run, X_OK) != 0) {
+    char sim[512], run[512];
+    if (!tu_bin(sim, sizeof sim, "bdsrx-sim") || !tu_bin(run, sizeof run, "bdsrx")) {
         printf("SKIP: %s or %s not built; skipping the dual-band CLI test\n", sim, run);
         skip();
     }
-    assert_non_null(mkdtemp(dir));
     int y, mo, d, h, mi;
     double sec;
     bx_time_to_civil(start_before_mt10(), &y, &mo, &d, &h, &mi, &sec);
-    snprintf(cmd, sizeof cmd,
-             "'%s' --out '%s/s' --signals B1C,B2a --fs-b1c %.0f --fs-b2a %.0f --format ci2 --duration 14 "
-             "--iono %.1f --cn0 %.1f --start '%04d-%02d-%02d %02d:%02d:%02.0f' --seed 3 --quiet",
-             sim, dir, FS_B1C_HZ, FS_B2A_HZ, IONO_TECU, CN0_DBHZ, y, mo, d, h, mi, sec);
-    assert_int_equal(system(cmd), 0);
-    snprintf(cmd, sizeof cmd,
-             "'%s' run '%s/s_b1c.ci2' '%s/s_b2a.ci2' --signals B1C,B2a --mode IF --json --quiet --threads 2 2>/dev/null",
-             run, dir, dir);
-    FILE *p = popen(cmd, "r");
+    char fs1[32], fs2[32], iono[32], cn0[32], start[64], stamp[64], key[512];
+    snprintf(fs1, sizeof fs1, "%.0f", FS_B1C_HZ);
+    snprintf(fs2, sizeof fs2, "%.0f", FS_B2A_HZ);
+    snprintf(iono, sizeof iono, "%.1f", IONO_TECU);
+    snprintf(cn0, sizeof cn0, "%.1f", CN0_DBHZ);
+    snprintf(start, sizeof start, "%04d-%02d-%02d %02d:%02d:%02.0f", y, mo, d, h, mi, sec);
+    /* the capture is made once and kept in the test cache while these parameters and the
+     * simulator stay the same */
+    snprintf(key, sizeof key, "bdsrx-sim %s B1C,B2a %s %s ci2 14 %s %s '%s' 3", tu_file_stamp(sim, stamp, sizeof stamp),
+             fs1, fs2, iono, cn0, start);
+    char dir[1024], tmp[1024], prefix[1100], f1[1100], f2[1100];
+    const int cached = tu_cache_dir("dual-ci2-14s", key, dir, sizeof dir, tmp, sizeof tmp);
+    assert_true(cached >= 0);
+    if (!cached) {
+        snprintf(prefix, sizeof prefix, "%s/s", tmp);
+        tu_result_t g;
+        const int gs = tu_runl(&g, NULL, sim, "--out", prefix, "--signals", "B1C,B2a", "--fs-b1c", fs1, "--fs-b2a",
+                               fs2, "--format", "ci2", "--duration", "14", "--iono", iono, "--cn0", cn0, "--start",
+                               start, "--seed", "3", "--quiet", NULL);
+        if (gs != 0)
+            print_error("bdsrx-sim: exit %d: %s\n", gs, g.err);
+        tu_result_free(&g);
+        assert_int_equal(gs, 0);
+        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
+    }
+    snprintf(f1, sizeof f1, "%s/s_b1c.ci2", dir);
+    snprintf(f2, sizeof f2, "%s/s_b2a.ci2", dir);
+    tu_result_t rr;
+    const int rc = tu_runl(&rr, NULL, run, "run", f1, f2, "--signals", "B1C,B2a", "--mode", "IF", "--json", "--quiet",
+                           "--threads", "2", NULL);
+    FILE *p = fmemopen(rr.out_len ? rr.out : (char *)"\n", rr.out_len ? rr.out_len : 1, "r"); /* lines of the output */
     assert_non_null(p);
     bx_simscen_config_t sc;
     bx_simscen_config_default(&sc);
@@ -507,13 +527,13 @@ static void test_cli_dual_if(void **state)
         }
         json_decref(o);
     }
-    const int rc = pclose(p);
-    snprintf(cmd, sizeof cmd, "rm -f '%s'/s_b1c.ci2* '%s'/s_b2a.ci2* '%s'/s.truth.json && rmdir '%s'", dir, dir,
-             dir, dir);
-    assert_int_equal(system(cmd), 0);
-    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s): %d fixes, 3D error mean %.2f "
-           "max %.2f m\n",
-           err.n, stat_mean(&err), err.max);
+    fclose(p);
+    if (rc != 0)
+        print_error("bdsrx run: exit %d: %s\n", rc, rr.err);
+    tu_result_free(&rr);
+    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s, %s): %d fixes, 3D error mean "
+           "%.2f max %.2f m\n",
+           cached ? "from the test cache" : "generated", err.n, stat_mean(&err), err.max);
     assert_int_equal(rc, 0);
     assert_int_equal(bad, 0);
     assert_true(err.n >= 2);

@@ -66,7 +66,7 @@ static void test_cnv1_fields(void **state)
      * (counted with: grep -A9 CNV1 | awk over PRN/toc/IODE) */
     assert_int_equal(n.n_eph, 48);
     assert_int_equal(n.utc.dt_ls_s, 18 - 14); /* header LEAP SECONDS 18 (GPS) */
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
 }
 
 /* Largest position / clock difference between records of different sources
@@ -156,7 +156,7 @@ static void test_dlr_brdc(void **state)
     assert_non_null(s);
     assert_true(fabs(bx_time_diff(t, s->toe)) <= 1800.0);
     assert_null(bx_nav_select(&n, 20, bx_time_from_civil(2023, 3, 20, 0, 0, 0.0)));
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
 }
 
 /* cssrlib RINEX 4.02 of 2025-08-21: B-CNAV1, B-CNAV2 and B-CNAV3 of the same
@@ -176,7 +176,7 @@ static void test_cnv123_agree(void **state)
             cnt[n.eph[i].source]++;
     assert_true(cnt[0] > 10 && cnt[1] > 10 && cnt[2] > 10);
     assert_true(cross_check(&n, "cssrlib 2025-08-21 CNV1/2/3", 0.01, 1e-12) > 100);
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
 }
 
 /* RINEX 3.04 (Septentrio) D1/D2 and RINEX 4 D1/D2 only files. */
@@ -205,7 +205,7 @@ static void test_legacy_files(void **state)
             assert_true((r > 27.7e6 && r < 28.1e6) || (r > 41.9e6 && r < 42.4e6));
         }
         assert_true(d1 > 20 && d2 > 2);
-        bx_nav_free(&n);
+        bx_nav_destroy(&n);
     }
 }
 
@@ -271,7 +271,7 @@ static void round_trip(const bx_nav_t *in)
         assert_int_equal(out.utc.t_ot_s, in->utc.t_ot_s);
         assert_int_equal(out.utc.wn_ot, in->utc.wn_ot);
     }
-    bx_nav_free(&out);
+    bx_nav_destroy(&out);
 }
 
 /* Real files (CNV1/2/3, D1/D2, ION, STO) read -> write -> read. */
@@ -290,7 +290,7 @@ static void test_round_trip_real(void **state)
         assert_int_equal(bx_rinex_nav_read(p, &n, err, sizeof err), BX_OK);
         assert_true(n.n_eph > 40);
         round_trip(&n);
-        bx_nav_free(&n);
+        bx_nav_destroy(&n);
     }
 }
 
@@ -375,7 +375,7 @@ static void test_round_trip_random(void **state)
     n.utc.wn_ot = 901;
     n.utc.t_ot_s = 14 * 16 * 1000;
     round_trip(&n);
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
 }
 
 /* Malformed input: the error names the file and the line. */
@@ -389,7 +389,7 @@ static void expect_error(const char *text, const char *needle)
     char err[256] = "";
     const int st = bx_rinex_nav_read_stream(f, "bad.rnx", &n, err, sizeof err);
     fclose(f);
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
     if (st != BX_ERR_FORMAT || !strstr(err, needle))
         fail_msg("status %d, message '%s', expected '%s'", st, err, needle);
 }
@@ -423,7 +423,7 @@ static void test_malformed(void **state)
     char err[256];
     assert_int_equal(bx_rinex_nav_read_stream(f, "ok.rnx", &n, err, sizeof err), BX_OK);
     assert_int_equal(n.n_eph, 1);
-    bx_nav_free(&n);
+    bx_nav_destroy(&n);
     fclose(f);
 
     expect_error("garbage\n", "bad.rnx:1: not a RINEX file");

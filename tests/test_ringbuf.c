@@ -32,8 +32,9 @@ static uint32_t lcg(uint32_t *s)
 static void test_capacity_and_edges(void **state)
 {
     (void)state;
-    assert_null(bx_ringbuf_create(0));
-    bx_ringbuf_t *rb = bx_ringbuf_create(100);
+    { bx_ringbuf_t *bad; assert_int_equal(bx_ringbuf_create(0, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
+    bx_ringbuf_t *rb = NULL;
+    bx_ringbuf_create(100, &rb, NULL, 0);
     assert_non_null(rb);
     assert_int_equal(bx_ringbuf_capacity(rb), 128);
     assert_int_equal(bx_ringbuf_readable(rb), 0);
@@ -97,7 +98,8 @@ static void test_spsc_stress(void **state)
     (void)state;
     /* Small ring (4 KiB) against chunks up to 3000 bytes so both sides hit
      * full and empty conditions and the wrap point constantly. */
-    stress_t s = {.rb = bx_ringbuf_create(4096), .total = 48u << 20};
+    stress_t s = {.total = 48u << 20};
+    assert_int_equal(bx_ringbuf_create(4096, &s.rb, NULL, 0), BX_OK);
     atomic_init(&s.stop, 0);
     assert_non_null(s.rb);
     pthread_t th;

@@ -24,6 +24,7 @@
 #include "bdsrx/rtltcp.h"
 #include "bdsrx/source.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NSAMP (1 << 19)
 
@@ -123,7 +124,7 @@ static void stop_server(server_t *sv, pthread_t th)
 {
     bx_rtltcp_server_stop(sv->srv);
     pthread_join(th, NULL);
-    bx_source_close(sv->src);
+    bx_source_destroy(sv->src);
     bx_rtltcp_server_destroy(sv->srv);
 }
 
@@ -159,7 +160,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
     assert_int_equal(bx_source_read_raw(c, got, 16, &bi), 0); /* server closed at end of file */
-    bx_source_close(c);
+    bx_source_destroy(c);
     pthread_join(th, NULL);
     assert_int_equal(sv.status, BX_OK);
     /* the client's tuning commands reached the server */
@@ -170,7 +171,7 @@ static void test_loopback_exact(void **state)
     assert_int_equal(sv.cs.ppm, -3);
     assert_int_equal(sv.cs.bias_tee, 1);
     assert_int_equal(sv.cs.bytes_sent, 2 * NSAMP);
-    bx_source_close(sv.src);
+    bx_source_destroy(sv.src);
     bx_rtltcp_server_destroy(sv.srv);
     free(got);
 
@@ -197,8 +198,8 @@ static void test_loopback_exact(void **state)
             assert_true(a[i] == b[i]);
         cmp += (size_t)na;
     }
-    bx_source_close(c);
-    bx_source_close(f);
+    bx_source_destroy(c);
+    bx_source_destroy(f);
     stop_server(&sv, th);
 }
 
@@ -243,7 +244,7 @@ static void test_slow_consumer(void **state)
     assert_int_equal(delivered + dropped, NSAMP);
     assert_int_equal(st.dropped_samples, dropped);
     assert_true(dropped > 0);
-    bx_source_close(c);
+    bx_source_destroy(c);
     stop_server(&sv, th);
 }
 
@@ -268,45 +269,23 @@ static void test_connection_refused(void **state)
     assert_null(c);
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
-        return -1;
-    getsockname(fd, (struct sockaddr *)&a, &al);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* The bdsrx-replay program itself as the server (spawned, 127.0.0.1 only). */
 static void test_replay_tool_server(void **state)
 {
     (void)state;
-    char bin[256], port[16], uri[64], err[256] = "";
-    const char *bd = getenv("BDSRX_BIN");
-    snprintf(bin, sizeof bin, "%s/bdsrx-replay", bd && *bd ? bd : "bin");
-    if (access(bin, X_OK) != 0) {
+    char bin[256], uri[64], err[256] = "";
+    if (!tu_bin(bin, sizeof bin, "bdsrx-replay")) {
         printf("SKIP: %s not built\n", bin);
         skip();
     }
-    int p = free_port();
+    /* the server reports its port once it listens: no waiting, no port guessing */
+    tu_proc_t srv;
+    const char *args[] = {"--rate", "0", "--format", "ci8", "--fs", "2.048e6", NULL};
+    const int p = tu_replay_server(&srv, bin, args, g_path);
     assert_true(p > 0);
-    snprintf(port, sizeof port, "%d", p);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(bin, bin, "-q", "--rate", "0", "--format", "ci8", "--fs", "2.048e6", "--rtltcp", port, g_path,
-              (char *)NULL);
-        _exit(127);
-    }
-    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?timeout_ms=500", p);
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?timeout_ms=5000", p);
     bx_source_t *c = NULL;
-    for (int i = 0; i < 40 && bx_source_open(uri, NULL, &c, err, sizeof err) != BX_OK; i++) {
-        struct timespec ts = {0, 50 * 1000000}; /* the server is starting: retry for 2 s */
-        nanosleep(&ts, NULL);
-    }
-    if (!c)
+    if (bx_source_open(uri, NULL, &c, err, sizeof err) != BX_OK)
         print_error("%s\n", err);
     assert_non_null(c);
     uint8_t *got = malloc(2 * NSAMP);
@@ -316,11 +295,40 @@ static void test_replay_tool_server(void **state)
         off += 2 * (size_t)n;
     assert_int_equal(off, 2 * NSAMP);
     assert_memory_equal(got, g_data, 2 * NSAMP);
-    bx_source_close(c);
-    int ws;
-    waitpid(pid, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    bx_source_destroy(c);
+    free(tu_read_rest(&srv, NULL));
+    assert_int_equal(tu_wait(&srv), 0);
     free(got);
+}
+
+/* A client asking for a rate the served capture does not have (4.092e6 against a 2.048e6
+ * capture): the server turns it away instead of streaming samples at the wrong rate, and the
+ * client reports an error that names the rate, not "end of stream". */
+static void test_rate_mismatch(void **state)
+{
+    (void)state;
+    server_t sv;
+    pthread_t th;
+    start_server(&sv, &th, "");
+    char uri[256], err[256] = "";
+    snprintf(uri, sizeof uri, "rtltcp://127.0.0.1:%d?fs=4.092e6", bx_rtltcp_server_port(sv.srv));
+    bx_source_t *c = NULL;
+    assert_int_equal(bx_source_open(uri, NULL, &c, err, sizeof err), BX_OK);
+    static bx_cf32_t x[8192];
+    long n;
+    while ((n = bx_source_read(c, x, 8192, NULL)) > 0)
+        ;
+    assert_true(n < 0);
+    printf("NOTE: client: %s\n", bx_source_error(c));
+    assert_non_null(strstr(bx_source_error(c), "4092000 sps"));
+    bx_source_destroy(c);
+    pthread_join(th, NULL);
+    printf("NOTE: server: %s\n", sv.err);
+    assert_int_equal(sv.status, BX_ERR_UNSUPPORTED);
+    assert_int_equal(sv.cs.refused_rate_hz, 4092000u);
+    assert_non_null(strstr(sv.err, "2048000 sps"));
+    bx_source_destroy(sv.src);
+    bx_rtltcp_server_destroy(sv.srv);
 }
 
 int main(void)
@@ -330,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_loopback_exact),
         cmocka_unit_test(test_slow_consumer),
         cmocka_unit_test(test_connection_refused),
+        cmocka_unit_test(test_rate_mismatch),
         cmocka_unit_test(test_replay_tool_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -280,14 +280,15 @@ static void test_b1c_static(void **state)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.mode = BX_PVT_B1C;
-    c.pvt = bx_pvt_create(&pc);
+    bx_pvt_create(&pc, &c.pvt, NULL, 0);
     pc.iono = 0; /* the truth ionosphere is removed from the pseudoranges instead */
-    c.pvt_noiono = bx_pvt_create(&pc);
+    bx_pvt_create(&pc, &c.pvt_noiono, NULL, 0);
     assert_non_null(c.pvt);
     assert_non_null(c.pvt_noiono);
     rc.on_epoch = on_epoch;
     rc.user = &c;
-    bx_rx_t *rx = bx_rx_create(&rc, err, sizeof err);
+    bx_rx_t *rx = NULL;
+    bx_rx_create(&rc, &rx, err, sizeof err);
     assert_non_null(rx);
 
     enum { BLOCK = 409200 };
@@ -354,7 +355,7 @@ static void test_b1c_static(void **state)
     bx_rx_destroy(rx);
     bx_pvt_destroy(c.pvt);
     bx_pvt_destroy(c.pvt_noiono);
-    bx_source_close(src);
+    bx_source_destroy(src);
     free(tr);
 }
 

@@ -143,7 +143,8 @@ static void test_b2a_signal(void **s)
     c.seed = 11;
     c.symbol = sym_cb;
     c.user = &cb;
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     assert_non_null(g);
     /* tau: 2.4 s into a 3-s frame + 1234.5 chips: period 2400 of the frame, pilot secondary chip 0 */
     bx_time_t tau = {900000000 + 2, 0.4 + 1234.5 / 10.23e6};
@@ -209,7 +210,8 @@ static void b1c_case(int qmboc)
     c.symbol = sym_cb;
     cb_state_t cb = {0};
     c.user = &cb;
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     /* tau: 18-s frame start + 7.19 s + 5678.3 chips: primary period 719 of the frame (PRN 19's
      * secondary chips 720..722 are 0,1,1: both signs occur) */
     bx_time_t tau = {18 * 50000000LL + 7, 0.19 + 5678.3 / 1.023e6};
@@ -292,7 +294,8 @@ static void test_real_if(void **s)
     c.real_output = 1;
     c.if_hz = f_if;
     c.noise_sigma = 20.0;
-    bx_simsig_t *g = bx_simsig_create(&c);
+    bx_simsig_t *g = NULL;
+    bx_simsig_create(&c, &g, NULL, 0);
     bx_time_t tau = {18 * 1000, 0.0123456};
     bx_simsig_sat_t sat = {BX_SIG_B1C, 30, tau, 0.0, dopp, cn0};
     assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
@@ -328,7 +331,9 @@ static void test_continuity(void **s)
     bx_simsig_config_t c;
     bx_simsig_config_default(&c, fs);
     c.noise = 0;
-    bx_simsig_t *g1 = bx_simsig_create(&c), *g2 = bx_simsig_create(&c);
+    bx_simsig_t *g1 = NULL, *g2 = NULL;
+    bx_simsig_create(&c, &g1, NULL, 0);
+    bx_simsig_create(&c, &g2, NULL, 0);
     bx_time_t tau = {3 * 1000 + 2, 0.9999};
     bx_simsig_sat_t sat = {BX_SIG_B2A, 44, tau, 0.0, -3210.0, 50.0};
     bx_simsig_sat_t sat2 = {BX_SIG_B1C, 44, tau, 0.0, 1000.0, 44.0};
@@ -382,7 +387,9 @@ static void test_noise_and_args(void **s)
     bx_simsig_config_t c;
     bx_simsig_config_default(&c, 4e6);
     c.noise_sigma = 3.0;
-    bx_simsig_t *g1 = bx_simsig_create(&c), *g2 = bx_simsig_create(&c);
+    bx_simsig_t *g1 = NULL, *g2 = NULL;
+    bx_simsig_create(&c, &g1, NULL, 0);
+    bx_simsig_create(&c, &g2, NULL, 0);
     bx_simsig_generate(g1, a, N);
     bx_simsig_generate(g2, b, N);
     assert_memory_equal(a, b, sizeof a);
@@ -413,7 +420,7 @@ static void test_noise_and_args(void **s)
     assert_true(fabs(n35 / (4.65e-4 * 2 * N) - 1.0) < 0.3);
     bx_simsig_destroy(g2);
     c.seed = 2;
-    g2 = bx_simsig_create(&c);
+    bx_simsig_create(&c, &g2, NULL, 0);
     bx_simsig_generate(g2, b, 16);
     assert_true(memcmp(a, b, 16 * sizeof a[0]) != 0);
     /* argument checks */
@@ -428,7 +435,7 @@ static void test_noise_and_args(void **s)
     bad.tx_rate = 3.0;
     assert_int_equal(bx_simsig_set_sat(g1, 0, &bad), BX_ERR_ARG);
     c.fs_hz = 0;
-    assert_null(bx_simsig_create(&c));
+    { bx_simsig_t *bad; assert_int_equal(bx_simsig_create(&c, &bad, NULL, 0), BX_ERR_ARG); assert_null(bad); }
     bx_simsig_destroy(g1);
     bx_simsig_destroy(g2);
 }
@@ -451,7 +458,8 @@ static void test_pack_formats(void **s)
         c.noise_sigma = bx_simsig_default_sigma(f);
         c.real_output = real;
         c.if_hz = real ? 5e6 : 0.0;
-        bx_simsig_t *g = bx_simsig_create(&c);
+        bx_simsig_t *g = NULL;
+        bx_simsig_create(&c, &g, NULL, 0);
         bx_simsig_sat_t sat = {BX_SIG_B2A, 60, tau, 0.0, dopp, cn0};
         assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
         bx_simsig_generate(g, x, n);

@@ -21,6 +21,7 @@
 #include "bdsrx/sink.h"
 #include "bdsrx/source.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define NBYTES (1 << 20) /* 512 Ki ci8 samples */
 
@@ -94,7 +95,7 @@ static void test_file_direct(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(got, NBYTES);
     assert_memory_equal(buf, g_data, NBYTES);
-    bx_source_close(s);
+    bx_source_destroy(s);
     free(buf);
 
     s = open_uri("%s?format=ci8&fs=2e6", g_path); /* bare path works too */
@@ -110,7 +111,7 @@ static void test_file_direct(void **state)
         assert_true(fabsf(crealf(x[i]) - k * (int8_t)g_data[2 * i]) <= 1e-6f * fabsf(k) * 128);
         assert_true(fabsf(cimagf(x[i]) - k * (int8_t)g_data[2 * i + 1]) <= 1e-6f * fabsf(k) * 128);
     }
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 /* Through the reader thread and a ring big enough for the whole file: no loss. */
@@ -136,7 +137,7 @@ static void test_file_live_no_loss(void **state)
     bx_source_stats(s, &st);
     assert_int_equal(st.dropped_samples, 0);
     assert_int_equal(st.samples_produced, NBYTES / 2);
-    bx_source_close(s);
+    bx_source_destroy(s);
     free(buf);
 }
 
@@ -182,7 +183,7 @@ static void test_stall_counts_drops(void **state)
     assert_int_equal(delivered + dropped, NBYTES / 2);
     assert_true(st.drop_events >= gaps);
     assert_true(st.last_drop_time_s > 1.6e9);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 /* Stop from another context ends a live read cleanly. */
@@ -199,7 +200,7 @@ static void test_stop(void **state)
         total += n;
     assert_int_equal(n, 0);
     assert_true(total < NBYTES / 2);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 static void expect_open_error(const char *uri, int status, const char *needle)
@@ -245,7 +246,7 @@ static void test_pocket_no_device(void **state)
     int st = bx_source_open("pocket:?ch=1", NULL, &s, err, sizeof err);
     if (st == BX_OK) {
         printf("SKIP: a Pocket SDR front end is attached\n");
-        bx_source_close(s);
+        bx_source_destroy(s);
         skip();
     }
     print_message("pocket -> %d \"%s\"\n", st, err);
@@ -276,7 +277,7 @@ static void test_real_capture(void **state)
         off += 2 * (size_t)n;
     assert_int_equal(off, nw);
     assert_memory_equal(got, want, nw);
-    bx_source_close(s);
+    bx_source_destroy(s);
 }
 
 
@@ -302,7 +303,8 @@ static void test_sink_ci2(void **state)
     bx_cf32_t x[5] = {1 + 3 * I, -1 - 3 * I, -3 + 1 * I, 3 - 1 * I, -1 + 1 * I};
     assert_int_equal(bx_sink_write_cf32(k, x, 3, 1.0f), BX_OK);
     assert_int_equal(bx_sink_write_cf32(k, x + 3, 2, 1.0f), BX_OK);
-    assert_int_equal(bx_sink_close(k, err, sizeof err), BX_OK);
+    assert_int_equal(bx_sink_finish(k, err, sizeof err), BX_OK);
+    bx_sink_destroy(k);
     size_t n = 0;
     FILE *f = fopen(out, "rb");
     uint8_t b[8];
@@ -324,18 +326,12 @@ static void test_sink_ci2(void **state)
     unlink(meta);
 }
 
-static const char *bin_dir(void)
-{
-    const char *d = getenv("BDSRX_BIN");
-    return d && *d ? d : "bin";
-}
-
-/* Runs bin/<prog> with args (NULL-terminated); returns the exit status. */
+/* Runs bin/<prog> with args (NULL-terminated); returns the exit status, -1000 when not built.
+ * Its messages go to the test's output. */
 static int run_tool(const char *prog, ...)
 {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s", bin_dir(), prog);
-    if (access(path, X_OK) != 0) {
+    if (!tu_bin(path, sizeof path, prog)) {
         printf("SKIP: %s not built (run make all first)\n", path);
         return -1000;
     }
@@ -347,14 +343,12 @@ static int run_tool(const char *prog, ...)
         n++;
     va_end(ap);
     argv[n] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execv(path, (char *const *)argv);
-        _exit(127);
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    tu_result_t r;
+    int st = tu_run(&r, argv, NULL);
+    fputs(r.out, stdout);
+    fputs(r.err, stdout);
+    tu_result_free(&r);
+    return st;
 }
 
 static uint8_t *slurp(const char *path, size_t *n)
@@ -431,7 +425,7 @@ static void test_rec_roundtrip(void **state)
     assert_int_equal(bx_source_info(s)->format, BX_IQ_CI8);
     assert_true(bx_source_info(s)->fs_hz == 2e6);
     assert_true(bx_source_info(s)->fc_hz == 1575.42e6);
-    bx_source_close(s);
+    bx_source_destroy(s);
     /* --max-bytes and --duration limits */
     rc = run_tool("bdsrx-rec", "-q", "--max-bytes", "1000", uri, out, (char *)NULL);
     assert_int_equal(rc, 0);
@@ -483,7 +477,7 @@ static void test_convert_roundtrips(void **state)
     free(x2);
     char meta[128];
     snprintf(meta, sizeof meta, "%s.sigmf-meta", a);
-    json_decref(check_sigmf(meta, "ci2", 4e6, 1575.42e6));
+    json_decref(check_sigmf(meta, "ru8", 4e6, 1575.42e6)); /* packed: bytes + the bdsrx extension */
     /* back to ci8 using only the sidecar */
     assert_int_equal(run_tool("bdsrx-convert", "-q", a, b2, "--to", "ci8", (char *)NULL), 0);
     uint8_t *back = slurp(b2, &n2);
@@ -548,8 +542,7 @@ static void test_rec_stall_annotated(void **state)
 {
     (void)state;
     char path[256], fifo[96], meta[128], uri[256];
-    snprintf(path, sizeof path, "%s/bdsrx-rec", bin_dir());
-    if (access(path, X_OK) != 0) {
+    if (!tu_bin(path, sizeof path, "bdsrx-rec")) {
         printf("SKIP: %s not built\n", path);
         skip();
     }
@@ -558,11 +551,9 @@ static void test_rec_stall_annotated(void **state)
     unlink(fifo);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=2e6&live=1&ring=65536&block=4096&pace=1", g_path);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(path, path, "-q", uri, fifo, (char *)NULL);
-        _exit(127);
-    }
+    tu_proc_t rec;
+    const char *argv[] = {path, "-q", uri, fifo, NULL};
+    assert_int_equal(tu_spawn(&rec, argv, 0), 0);
     FILE *f = fopen(fifo, "rb");
     assert_non_null(f);
     struct timespec ts = {0, 80 * 1000000};
@@ -570,9 +561,7 @@ static void test_rec_stall_annotated(void **state)
     uint8_t *got = malloc(2 * NBYTES);
     size_t n = fread(got, 1, 2 * NBYTES, f);
     fclose(f);
-    int st;
-    waitpid(pid, &st, 0);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_int_equal(tu_wait(&rec), 0);
     assert_int_equal(n, NBYTES);
     json_error_t je;
     json_t *r = json_load_file(meta, 0, &je);

@@ -135,7 +135,8 @@ static void run_synth(gen_t *g, double secs, double init_dop_err, double init_co
     a.detected = 1;
     a.doppler_hz = g->dop0_hz + init_dop_err;
     a.code_phase_chips = fmod(gen_code(g, 0) + init_code_err + 10230.0, 10230.0);
-    bx_trk_t *t = bx_trk_create(&c, &a, 0);
+    bx_trk_t *t = NULL;
+    bx_trk_create(&c, &a, 0, &t, NULL, 0);
     assert_non_null(t);
     size_t blk = (size_t)(g->fs_hz * 0.0037); /* odd block size: exercises partial periods */
     bx_cf32_t *x = malloc(blk * sizeof *x);
@@ -321,7 +322,8 @@ static void test_gap_and_loss(void **st)
     a.prn = g.prn;
     a.doppler_hz = g.dop0_hz + 10;
     a.code_phase_chips = fmod(gen_code(&g, 0) + 0.2, 10230.0);
-    bx_trk_t *t = bx_trk_create(&c, &a, 0);
+    bx_trk_t *t = NULL;
+    bx_trk_create(&c, &a, 0, &t, NULL, 0);
     assert_non_null(t);
     size_t blk = (size_t)(g.fs_hz * 0.005);
     bx_cf32_t *x = malloc(blk * sizeof *x);
@@ -434,7 +436,7 @@ static void run_capture(const char *bin, const char *truth, int sig, double secs
         a.detected = 1;
         a.doppler_hz = ts[i].dop0;
         a.code_phase_chips = ts[i].code0;
-        t[i] = bx_trk_create(&c, &a, 0);
+        bx_trk_create(&c, &a, 0, &t[i], NULL, 0);
         assert_non_null(t[i]);
     }
     size_t blk = 65536;
@@ -471,7 +473,7 @@ static void run_capture(const char *bin, const char *truth, int sig, double secs
         bx_trk_destroy(t[i]);
     }
     free(x);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
 }
 
 static void test_capture_b1c(void **st)
@@ -517,8 +519,10 @@ static void test_capture_b1c_frame(void **st)
     a.detected = 1;
     a.doppler_hz = ts[k].dop0;
     a.code_phase_chips = ts[k].code0;
-    bx_trk_t *t = bx_trk_create(&c, &a, 0);
-    bx_cnav1_collect_t *col = bx_cnav1_collect_create();
+    bx_trk_t *t = NULL;
+    bx_trk_create(&c, &a, 0, &t, NULL, 0);
+    bx_cnav1_collect_t *col = NULL;
+    bx_cnav1_collect_create(&col, NULL, 0);
     assert_non_null(t);
     assert_non_null(col);
     size_t blk = 40920;
@@ -559,7 +563,7 @@ static void test_capture_b1c_frame(void **st)
     free(x);
     bx_cnav1_collect_destroy(col);
     bx_trk_destroy(t);
-    bx_iq_close(r);
+    bx_iq_destroy(r);
 }
 
 int main(void)

@@ -2,7 +2,6 @@
  * and write a SigMF sidecar.  Values keep the input's integer code units by
  * default, so conversions between formats that can hold the codes are
  * lossless (ci2 <-> ci8 <-> ci16 <-> cf32 for +-1/+-3 data, ci8 <-> ci16 <-> cf32). */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,81 +9,40 @@
 
 #include "bdsrx/sink.h"
 #include "bdsrx/source.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx-convert [options] IN OUT --to FMT\n"
-            "Converts the capture IN (format/rate from its SigMF or .tag sidecar, or the options)\n"
-            "to OUT in format FMT and writes OUT's SigMF sidecar (OUT.sigmf-meta).\n"
-            "\n"
-            "  -t, --to FMT      output format: ci8 ci16 cf32 ri8 ci2 ri1 int8x2 (required)\n"
-            "      --scale S     output = round(input * S); default keeps the input's integer codes\n"
-            "                    (ci2 levels +-1/+-3 stay +-1/+-3); needed to narrow, e.g. ci16 -> ci8\n"
-            "      --format FMT  input format if IN has no sidecar\n"
-            "      --fs HZ       input sample rate if IN has no sidecar\n"
-            "      --fc HZ       input centre frequency if IN has no sidecar\n"
-            "      --if HZ       IF of a real input if IN has no sidecar\n"
-            "  -q, --quiet       no summary line\n"
-            "  -h, --help        this text\n"
-            "Complex -> real (ri8, ri1) keeps the real part; real -> complex sets Q = 0.\n");
-}
+#include "cli_opt.h"
 
 int main(int argc, char **argv)
 {
     bx_source_opts_t o;
     bx_source_opts_default(&o);
     int to = -1, quiet = 0;
-    float scale = NAN;
-    enum { O_SCALE = 256, O_FORMAT, O_FS, O_FC, O_IF };
-    static const struct option lo[] = {
-        {"to", required_argument, 0, 't'},     {"scale", required_argument, 0, O_SCALE},
-        {"format", required_argument, 0, O_FORMAT}, {"fs", required_argument, 0, O_FS},
-        {"fc", required_argument, 0, O_FC},    {"if", required_argument, 0, O_IF},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "t:qh", lo, NULL)) != -1) {
-        switch (c) {
-        case 't':
-        case O_FORMAT: {
-            int f;
-            if (bx_iq_format_from_name(optarg, &f) != BX_OK) {
-                fprintf(stderr, "bdsrx-convert: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1)\n", optarg);
-                return 2;
-            }
-            if (c == 't')
-                to = f;
-            else
-                o.format = f;
-            break;
-        }
-        case O_SCALE: {
-            char *end;
-            scale = strtof(optarg, &end);
-            if (*end || !(scale > 0)) {
-                fprintf(stderr, "bdsrx-convert: --scale wants a number > 0\n");
-                return 2;
-            }
-            break;
-        }
-        case O_FS: o.fs_hz = atof(optarg); break;
-        case O_FC: o.fc_hz = atof(optarg); break;
-        case O_IF: o.if_hz = atof(optarg); break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "bdsrx-convert: need IN and OUT (try --help)\n");
-        return 2;
-    }
-    if (to < 0) {
-        fprintf(stderr, "bdsrx-convert: say which format to write with --to (ci8 ci16 cf32 ri8 ci2 ri1)\n");
-        return 2;
-    }
-    const char *inp = argv[optind], *outp = argv[optind + 1];
+    double scale_d = NAN;
+    const char *operand[2];
+    int nop = 0;
+    const cli_opt_t opts[] = {
+        {"to", 't', CLI_FN, &to, 0, 0, "FMT", "output format: ci8 ci16 cf32 ri8 ci2 ri1 int8x2 (required)", cli_fn_format, 0, 0},
+        {"scale", 0, CLI_DOUBLE, &scale_d, 1e-30, 1e30, "S",
+         "output = round(input * S); default keeps the input's integer codes\n"
+         "(ci2 levels +-1/+-3 stay +-1/+-3); needed to narrow, e.g. ci16 -> ci8", NULL, 0, 0},
+        {"format", 0, CLI_FN, &o.format, 0, 0, "FMT", "input format if IN has no sidecar", cli_fn_format, 0, 0},
+        {"fs", 0, CLI_HZ, &o.fs_hz, 1, 1e12, "HZ", "input sample rate if IN has no sidecar", NULL, 0, 0},
+        {"fc", 0, CLI_HZ, &o.fc_hz, 1, 1e12, "HZ", "input centre frequency if IN has no sidecar", NULL, 0, 0},
+        {"if", 0, CLI_HZ, &o.if_hz, -1e12, 1e12, "HZ", "IF of a real input if IN has no sidecar", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx-convert", "[options] IN OUT --to FMT",
+        "Converts the capture IN (format/rate from its SigMF or .tag sidecar, or the options)\n"
+        "to OUT in format FMT and writes OUT's SigMF sidecar (OUT.sigmf-meta).",
+        opts, "Complex -> real (ri8, ri1) keeps the real part; real -> complex sets Q = 0.", 2, 2};
+    int pr = cli_opt_parse(&cmd, argc, argv, operand, &nop);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (to < 0)
+        return cli_opt_usage_error(&cmd, "say which format to write with --to (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)");
+    float scale = (float)scale_d;
+    const char *inp = operand[0], *outp = operand[1];
     if (!strcmp(inp, outp)) {
         fprintf(stderr, "bdsrx-convert: IN and OUT are the same file\n");
         return 2;
@@ -113,7 +71,7 @@ int main(int argc, char **argv)
     bx_sink_t *k = NULL;
     if (bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx-convert: %s\n", err);
-        bx_source_close(src);
+        bx_source_destroy(src);
         return 1;
     }
     float sc = isnan(scale) ? bx_sink_lsb_scale(in->format) : scale;
@@ -130,8 +88,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     uint64_t samples = bx_sink_samples(k), bytes = bx_sink_bytes(k);
-    bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+    bx_source_destroy(src);
+    int fin = bx_sink_finish(k, err, sizeof err);
+    bx_sink_destroy(k);
+    if (fin != BX_OK) {
         fprintf(stderr, "bdsrx-convert: %s\n", err);
         rc = 1;
     }

@@ -2,7 +2,6 @@
  * Thin main over bdsrx/source.h (reading) and bdsrx/sink.h (writing): raw
  * samples are copied bit-exactly in the source's own format, losses become
  * filler + a "dropped" annotation so file sample n stays stream sample n. */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 
 #include "bdsrx/sink.h"
 #include "bdsrx/source.h"
+#include "cli_opt.h"
 
 static volatile sig_atomic_t g_stop;
 static bx_source_t *volatile g_src;
@@ -24,52 +24,33 @@ static void on_signal(int sig)
         bx_source_stop(g_src); /* atomic store only */
 }
 
-static void usage(FILE *f)
+static int fn_gain(const char *arg, void *value, char *err, size_t errlen)
 {
-    fprintf(f,
-            "usage: bdsrx-rec [options] SOURCE OUT\n"
-            "Records samples from SOURCE to OUT in the source's raw format, with a SigMF sidecar\n"
-            "(OUT.sigmf-meta, or NAME.sigmf-meta for NAME.sigmf-data; none for OUT = '-').\n"
-            "A 2-channel source (pocket:?ch=both) writes one file per channel: NAME.ch1.EXT, NAME.ch2.EXT.\n"
-            "\n"
-            "SOURCE: PATH | file:PATH (file:- = stdin) | rtlsdr:[N|serial=SN] | rtltcp://HOST:PORT |\n"
-            "        pocket:[N] | pocketfile:DUMP?conf=FILE\n"
-            "        optionally followed by ?key=value&... (freq, fs, gain, agc, ppm, bias, format,\n"
-            "        if, ch, conf, pace, live, ring, timeout_ms, block); see include/bdsrx/source.h\n"
-            "\n"
-            "options:\n"
-            "  -f, --freq HZ        centre frequency (default 1575.42e6 for devices)\n"
-            "  -s, --fs HZ          sample rate (rtlsdr/rtltcp default 2.048e6)\n"
-            "  -g, --gain DB|auto   tuner gain (default auto)\n"
-            "      --agc            RTL2832 digital AGC on\n"
-            "      --ppm N          frequency correction\n"
-            "      --bias-tee       power the antenna (rtlsdr, rtltcp)\n"
-            "      --ch N|both      pocket channel 1, 2 or both (default 1)\n"
-            "      --conf PATH      pocket: MAX2771 configuration to program first\n"
-            "      --format FMT     input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n"
-            "  -d, --duration S     stop after S seconds of samples\n"
-            "  -n, --max-bytes N    stop after N bytes (suffix k, M, G allowed)\n"
-            "      --ring BYTES     reader ring size (default 16M)\n"
-            "  -q, --quiet          no progress line on stderr\n"
-            "  -h, --help           this text\n"
-            "Ctrl-C stops cleanly: the file is flushed and the sidecar written.\n");
+    double *g = value;
+    char *end;
+    if (!strcmp(arg, "auto")) {
+        *g = NAN;
+        return 0;
+    }
+    *g = strtod(arg, &end);
+    if (end == arg || *end || !isfinite(*g) || *g < -100 || *g > 100) {
+        snprintf(err, errlen, "'%s': give the gain in dB (-100 .. 100) or auto", arg);
+        return -1;
+    }
+    return 0;
 }
 
-static int parse_size(const char *s, double *out)
+static int fn_channel(const char *arg, void *value, char *err, size_t errlen)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
+    int *ch = value;
+    if (!strcmp(arg, "both"))
+        *ch = 0;
+    else if (!strcmp(arg, "1") || !strcmp(arg, "2"))
+        *ch = arg[0] - '0';
+    else {
+        snprintf(err, errlen, "'%s': give 1, 2 or both", arg);
         return -1;
-    if (*end == 'k' || *end == 'K')
-        v *= 1e3, end++;
-    else if (*end == 'M')
-        v *= 1e6, end++;
-    else if (*end == 'G')
-        v *= 1e9, end++;
-    if (*end)
-        return -1;
-    *out = v;
+    }
     return 0;
 }
 
@@ -103,63 +84,45 @@ int main(int argc, char **argv)
     bx_source_opts_default(&o);
     double duration_s = 0, max_bytes = 0;
     int quiet = 0;
-    enum { O_AGC = 256, O_PPM, O_BIAS, O_CH, O_CONF, O_FORMAT, O_RING };
-    static const struct option lo[] = {
-        {"freq", required_argument, 0, 'f'},   {"fs", required_argument, 0, 's'},
-        {"gain", required_argument, 0, 'g'},   {"agc", no_argument, 0, O_AGC},
-        {"ppm", required_argument, 0, O_PPM},  {"bias-tee", no_argument, 0, O_BIAS},
-        {"ch", required_argument, 0, O_CH},    {"conf", required_argument, 0, O_CONF},
-        {"format", required_argument, 0, O_FORMAT}, {"duration", required_argument, 0, 'd'},
-        {"max-bytes", required_argument, 0, 'n'}, {"ring", required_argument, 0, O_RING},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    int c;
-    double v;
-    while ((c = getopt_long(argc, argv, "f:s:g:d:n:qh", lo, NULL)) != -1) {
-        switch (c) {
-        case 'f': o.fc_hz = atof(optarg); break;
-        case 's': o.fs_hz = atof(optarg); break;
-        case 'g': o.gain_db = strcmp(optarg, "auto") ? atof(optarg) : NAN; break;
-        case O_AGC: o.agc = 1; break;
-        case O_PPM: o.ppm = atof(optarg); break;
-        case O_BIAS: o.bias_tee = 1; break;
-        case O_CH: o.channel = strcmp(optarg, "both") ? atoi(optarg) : 0; break;
-        case O_CONF: o.conf_path = optarg; break;
-        case O_FORMAT:
-            if (bx_iq_format_from_name(optarg, &o.format) != BX_OK) {
-                fprintf(stderr, "bdsrx-rec: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n", optarg);
-                return 2;
-            }
-            break;
-        case 'd':
-            if (parse_size(optarg, &duration_s) != 0 || duration_s <= 0) {
-                fprintf(stderr, "bdsrx-rec: --duration wants seconds > 0, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'n':
-            if (parse_size(optarg, &max_bytes) != 0 || max_bytes <= 0) {
-                fprintf(stderr, "bdsrx-rec: --max-bytes wants a size like 100M, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case O_RING:
-            if (parse_size(optarg, &v) != 0) {
-                fprintf(stderr, "bdsrx-rec: --ring wants a size like 16M, got '%s'\n", optarg);
-                return 2;
-            }
-            o.ring_bytes = (size_t)v;
-            break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind != 2) {
-        fprintf(stderr, "bdsrx-rec: need SOURCE and OUT (try --help)\n");
-        return 2;
-    }
-    const char *uri = argv[optind], *outp = argv[optind + 1];
+    double ring = 0;
+    const char *operand[2];
+    int nop = 0;
+    const cli_opt_t opts[] = {
+        {"freq", 'f', CLI_HZ, &o.fc_hz, 1, 1e12, "HZ", "centre frequency (default 1575.42e6 for devices)", NULL, 0, 0},
+        {"fc", 0, CLI_HZ, &o.fc_hz, 1, 1e12, "HZ", "the same as --freq", NULL, CLI_HIDDEN, 0},
+        {"fs", 's', CLI_HZ, &o.fs_hz, 1, 1e12, "HZ", "sample rate (rtlsdr/rtltcp default 2.048e6)", NULL, 0, 0},
+        {"gain", 'g', CLI_FN, &o.gain_db, 0, 0, "DB|auto", "tuner gain (default auto)", fn_gain, 0, 0},
+        {"agc", 0, CLI_FLAG, &o.agc, 0, 0, NULL, "RTL2832 digital AGC on", NULL, 0, 0},
+        {"ppm", 0, CLI_DOUBLE, &o.ppm, -1000, 1000, "N", "frequency correction", NULL, 0, 0},
+        {"bias-tee", 0, CLI_FLAG, &o.bias_tee, 0, 0, NULL, "power the antenna (rtlsdr, rtltcp)", NULL, 0, 0},
+        {"ch", 0, CLI_FN, &o.channel, 0, 0, "N|both", "pocket channel 1, 2 or both (default 1)", fn_channel, 0, 0},
+        {"conf", 0, CLI_STRING, &o.conf_path, 0, 0, "PATH", "pocket: MAX2771 configuration to program first", NULL, 0, 0},
+        {"format", 0, CLI_FN, &o.format, 0, 0, "FMT",
+         "input format of a file source without sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)", cli_fn_format, 0, 0},
+        {"duration", 'd', CLI_DOUBLE, &duration_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
+        {"max-bytes", 'n', CLI_HZ, &max_bytes, 1, 1e18, "N", "stop after N bytes (suffix k, M, G allowed)", NULL, 0, 0},
+        {"ring", 0, CLI_HZ, &ring, 0, 1e12, "BYTES", "reader ring size (default 16M)", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx-rec", "[options] SOURCE OUT",
+        "Records samples from SOURCE to OUT in the source's raw format, with a SigMF sidecar\n"
+        "(OUT.sigmf-meta, or NAME.sigmf-meta for NAME.sigmf-data; none for OUT = '-').\n"
+        "A 2-channel source (pocket:?ch=both) writes one file per channel: NAME.ch1.EXT, NAME.ch2.EXT.\n"
+        "\n"
+        "SOURCE: PATH | file:PATH (file:- = stdin) | rtlsdr:[N|serial=SN] | rtltcp://HOST:PORT |\n"
+        "        pocket:[N] | pocketfile:DUMP?conf=FILE\n"
+        "        optionally followed by ?key=value&...: freq|fc=HZ fs|rate=HZ gain=DB|auto agc=0|1\n"
+        "        ppm=N bias=0|1 format=FMT if=HZ ch=1|2|both conf=FILE pace=X live=0|1 ring=BYTES\n"
+        "        timeout_ms=MS block=SAMPLES",
+        opts, "Ctrl-C stops cleanly: the file is flushed and the sidecar written.", 2, 2};
+    int pr = cli_opt_parse(&cmd, argc, argv, operand, &nop);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (ring > 0)
+        o.ring_bytes = (size_t)ring;
+    const char *uri = operand[0], *outp = operand[1];
     char err[300];
     bx_source_t *src = NULL;
     int st = bx_source_open(uri, &o, &src, err, sizeof err);
@@ -227,8 +190,8 @@ int main(int argc, char **argv)
         if (!buf || (nch > 1 && !part) || bx_sink_create(paths[c], &m, 1, &k[c], err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx-rec: %s\n", buf ? err : "out of memory");
             for (int j = 0; j < c; j++)
-                bx_sink_close(k[j], NULL, 0);
-            bx_source_close(src);
+                bx_sink_destroy(k[j]);
+            bx_source_destroy(src);
             return 1;
         }
     }
@@ -304,12 +267,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "\nbdsrx-rec: interrupted, closing the file");
     double fs = in->fs_hz;
     g_src = NULL;
-    bx_source_close(src);
+    bx_source_destroy(src);
     for (int c = 0; c < nch; c++) {
         /* the start time is known only after the first block arrived */
         bx_sink_set_start_time(k[c], start_utc);
         uint64_t samples = bx_sink_samples(k[c]), bytes = bx_sink_bytes(k[c]), dropped = bx_sink_dropped(k[c]);
-        if (bx_sink_close(k[c], err, sizeof err) != BX_OK) {
+        int fin = bx_sink_finish(k[c], err, sizeof err);
+        bx_sink_destroy(k[c]);
+        if (fin != BX_OK) {
             fprintf(stderr, "%sbdsrx-rec: %s\n", quiet ? "" : "\n", err);
             rc = 1;
         }

@@ -1,7 +1,6 @@
 /* bdsrx-replay: play a capture at real-time pace (or flat out) to stdout, a
  * file or a pipe, or serve it to rtl_tcp clients.  Thin main over the file
  * source (pacing) and bdsrx/sink.h / bdsrx/rtltcp.h. */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include "bdsrx/rtltcp.h"
 #include "bdsrx/sink.h"
 #include "bdsrx/source.h"
+#include "cli_opt.h"
 
 static bx_source_t *volatile g_src;
 static bx_rtltcp_server_t *volatile g_srv;
@@ -24,31 +24,6 @@ static void on_signal(int sig)
         bx_source_stop(g_src);
     if (g_srv)
         bx_rtltcp_server_stop(g_srv);
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx-replay [options] FILE\n"
-            "Plays a capture (any bdsrx format; parameters from its SigMF/.tag sidecar or the\n"
-            "options below) at --rate times real time to stdout (default), a file or a pipe, or\n"
-            "serves it as an rtl_tcp dongle (u8 IQ) with --rtltcp PORT.\n"
-            "\n"
-            "options:\n"
-            "  -r, --rate X         playback speed: 1.0 real time (default), 0 as fast as possible\n"
-            "  -o, --output OUT     write to OUT instead of stdout (OUT gets a SigMF sidecar)\n"
-            "  -t, --to FMT         output format (default: the capture's own, copied bit-exactly)\n"
-            "      --scale S        output scale for --to / rtl_tcp (default: keep integer codes)\n"
-            "      --rtltcp PORT    serve rtl_tcp clients on PORT (one at a time)\n"
-            "      --bind ADDR      rtl_tcp listen address (default 127.0.0.1: loopback only;\n"
-            "                       0.0.0.0 exposes the capture to the network)\n"
-            "      --loop           rtl_tcp: serve the capture again to the next client\n"
-            "      --format FMT     capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n"
-            "      --fs HZ          capture sample rate if no sidecar\n"
-            "      --fc HZ          capture centre frequency if no sidecar\n"
-            "      --if HZ          IF of a real capture if no sidecar\n"
-            "  -q, --quiet          no messages\n"
-            "  -h, --help           this text\n");
 }
 
 static int open_file(const char *path, const bx_source_opts_t *o, bx_source_t **src)
@@ -69,64 +44,41 @@ int main(int argc, char **argv)
     o.pace = 1.0;
     const char *outp = "-", *bind_addr = "127.0.0.1";
     int to = -1, port = -1, loop = 0, quiet = 0;
-    float scale = NAN;
-    enum { O_SCALE = 256, O_RTLTCP, O_BIND, O_LOOP, O_FORMAT, O_FS, O_FC, O_IF };
-    static const struct option lo[] = {
-        {"rate", required_argument, 0, 'r'},    {"output", required_argument, 0, 'o'},
-        {"to", required_argument, 0, 't'},      {"scale", required_argument, 0, O_SCALE},
-        {"rtltcp", required_argument, 0, O_RTLTCP}, {"bind", required_argument, 0, O_BIND},
-        {"loop", no_argument, 0, O_LOOP},       {"format", required_argument, 0, O_FORMAT},
-        {"fs", required_argument, 0, O_FS},     {"fc", required_argument, 0, O_FC},
-        {"if", required_argument, 0, O_IF},     {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-    int c;
-    char *end;
-    while ((c = getopt_long(argc, argv, "r:o:t:qh", lo, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            o.pace = strtod(optarg, &end);
-            if (*end || o.pace < 0) {
-                fprintf(stderr, "bdsrx-replay: --rate wants a number >= 0 (1 = real time, 0 = flat out)\n");
-                return 2;
-            }
-            break;
-        case 'o': outp = optarg; break;
-        case 't':
-        case O_FORMAT: {
-            int f;
-            if (bx_iq_format_from_name(optarg, &f) != BX_OK) {
-                fprintf(stderr, "bdsrx-replay: unknown format '%s' (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)\n", optarg);
-                return 2;
-            }
-            if (c == 't')
-                to = f;
-            else
-                o.format = f;
-            break;
-        }
-        case O_SCALE: scale = strtof(optarg, NULL); break;
-        case O_RTLTCP:
-            port = (int)strtol(optarg, &end, 10);
-            if (*end || port < 0 || port > 65535) {
-                fprintf(stderr, "bdsrx-replay: --rtltcp wants a TCP port 0..65535\n");
-                return 2;
-            }
-            break;
-        case O_BIND: bind_addr = optarg; break;
-        case O_LOOP: loop = 1; break;
-        case O_FS: o.fs_hz = atof(optarg); break;
-        case O_FC: o.fc_hz = atof(optarg); break;
-        case O_IF: o.if_hz = atof(optarg); break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (argc - optind != 1) {
-        fprintf(stderr, "bdsrx-replay: need one capture FILE (try --help)\n");
-        return 2;
-    }
-    const char *path = argv[optind];
+    double scale_d = NAN;
+    const char *path = NULL;
+    int nop = 0;
+    const cli_opt_t opts[] = {
+        {"rate", 'r', CLI_DOUBLE, &o.pace, 0, 1e6, "X", "playback speed: 1.0 real time (default), 0 as fast as possible",
+         NULL, 0, 0},
+        {"output", 'o', CLI_STRING, &outp, 0, 0, "OUT", "write to OUT instead of stdout (OUT gets a SigMF sidecar)", NULL,
+         0, 0},
+        {"to", 't', CLI_FN, &to, 0, 0, "FMT", "output format (default: the capture's own, copied bit-exactly)",
+         cli_fn_format, 0, 0},
+        {"scale", 0, CLI_DOUBLE, &scale_d, 1e-30, 1e30, "S", "output scale for --to / rtl_tcp (default: keep integer codes)",
+         NULL, 0, 0},
+        {"rtltcp", 0, CLI_INT, &port, 0, 65535, "PORT", "serve rtl_tcp clients on PORT (one at a time)", NULL, 0, 0},
+        {"bind", 0, CLI_STRING, &bind_addr, 0, 0, "ADDR",
+         "rtl_tcp listen address (default 127.0.0.1: loopback only;\n0.0.0.0 exposes the capture to the network)", NULL,
+         0, 0},
+        {"loop", 0, CLI_FLAG, &loop, 0, 0, NULL, "rtl_tcp: serve the capture again to the next client", NULL, 0, 0},
+        {"format", 0, CLI_FN, &o.format, 0, 0, "FMT", "capture format if no sidecar (ci8 ci16 cf32 ri8 ci2 ri1 int8x2)",
+         cli_fn_format, 0, 0},
+        {"fs", 0, CLI_HZ, &o.fs_hz, 1, 1e12, "HZ", "capture sample rate if no sidecar", NULL, 0, 0},
+        {"fc", 0, CLI_HZ, &o.fc_hz, 1, 1e12, "HZ", "capture centre frequency if no sidecar", NULL, 0, 0},
+        {"if", 0, CLI_HZ, &o.if_hz, -1e12, 1e12, "HZ", "IF of a real capture if no sidecar", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx-replay", "[options] FILE",
+        "Plays a capture (any bdsrx format; parameters from its SigMF/.tag sidecar or the\n"
+        "options below) at --rate times real time to stdout (default), a file or a pipe, or\n"
+        "serves it as an rtl_tcp dongle (u8 IQ) with --rtltcp PORT.",
+        opts, NULL, 1, 1};
+    int pr = cli_opt_parse(&cmd, argc, argv, &path, &nop);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    float scale = (float)scale_d;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -158,18 +110,17 @@ int main(int argc, char **argv)
             int st = bx_rtltcp_server_serve(srv, src, sc, &cs, err, sizeof err);
             if (st != BX_OK) {
                 fprintf(stderr, "bdsrx-replay: %s\n", err);
-                rc = 1;
+                /* a client asking for another rate was turned away; with --loop the next may fit */
+                if (!(cs.refused_rate_hz && loop))
+                    rc = 1;
             } else if (!quiet && cs.bytes_sent) {
                 fprintf(stderr, "bdsrx-replay: client done, %llu samples sent", (unsigned long long)cs.bytes_sent / 2);
-                if (cs.rate_hz && fabs(cs.rate_hz - in->fs_hz) > 1)
-                    fprintf(stderr, " (client asked for %u sps; the capture is %.0f sps, not resampled)",
-                            cs.rate_hz, in->fs_hz);
                 if (cs.freq_hz && in->fc_hz > 0 && fabs(cs.freq_hz - in->fc_hz) > 1)
                     fprintf(stderr, " (client tuned %u Hz; the capture is at %.0f Hz)", cs.freq_hz, in->fc_hz);
                 fprintf(stderr, "\n");
             }
             g_src = NULL;
-            bx_source_close(src);
+            bx_source_destroy(src);
         } while (loop && !g_stop && rc == 0);
         g_srv = NULL;
         bx_rtltcp_server_destroy(srv);
@@ -192,7 +143,7 @@ int main(int argc, char **argv)
     bx_sink_t *k = NULL;
     if (bx_sink_create(outp, &m, 1, &k, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx-replay: %s\n", err);
-        bx_source_close(src);
+        bx_source_destroy(src);
         return 1;
     }
     size_t gran = bx_source_granule(src);
@@ -218,8 +169,10 @@ int main(int argc, char **argv)
         rc = 1;
     }
     g_src = NULL;
-    bx_source_close(src);
-    if (bx_sink_close(k, err, sizeof err) != BX_OK) {
+    bx_source_destroy(src);
+    int fin = bx_sink_finish(k, err, sizeof err);
+    bx_sink_destroy(k);
+    if (fin != BX_OK) {
         /* a reader that goes away (head, a closed pipe) is a normal end for a player */
         if (!strstr(err, "closed the pipe")) {
             fprintf(stderr, "bdsrx-replay: %s\n", err);

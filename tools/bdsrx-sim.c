@@ -18,39 +18,7 @@
 #include "bdsrx/simscen.h"
 #include "bdsrx/sink.h"
 #include "bdsrx/time.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx-sim --out PREFIX [options]\n"
-            "\n"
-            "Simulates BDS-3 B1C and/or B2a signals of the project's synthetic constellation\n"
-            "(24 MEO satellites) received at a given place and time, with B-CNAV1/B-CNAV2\n"
-            "navigation messages.  Writes PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt> (with .sigmf-meta\n"
-            "sidecars) and PREFIX.truth.json (receiver and satellite truth every second).\n"
-            "\n"
-            "options:\n"
-            "  --signals LIST   B1C, B2a or B1C,B2a (default B1C)\n"
-            "  --duration S     seconds to generate (default 40)\n"
-            "  --fs-b1c HZ      B1C sample rate (default 4092000)\n"
-            "  --fs-b2a HZ      B2a sample rate (default 20460000)\n"
-            "  --format F       ci8 ci16 cf32 ci2 (default ci8)\n"
-            "  --pos LAT,LON,H  start position, degrees and metres (default 30.5,114.3,50)\n"
-            "  --start DATE     BDT start 'YYYY-MM-DD HH:MM:SS' (default 2023-03-12 04:05:34)\n"
-            "  --cn0 DBHZ       C/N0 of every satellite (default 45)\n"
-            "  --motion M       static (default) or field: back-and-forth rows with U-turns\n"
-            "  --speed MPS      field speed (default 3 m/s)\n"
-            "  --row-length M   field row length (default 200 m)\n"
-            "  --row-spacing M  field row spacing = U-turn diameter (default 12 m)\n"
-            "  --iono TECU      add an ionosphere of TECU vertical TEC (BDGIM, (0,0) term) to the\n"
-            "                   code delay that the broadcast model (coefficients 0) does not\n"
-            "                   describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
-            "                   removes it (default 0: the broadcast model's delay only)\n"
-            "  --elmask DEG     satellites below are not simulated (default 5)\n"
-            "  --seed N         noise seed\n"
-            "  --nav-out FILE   also write the constellation as a RINEX 4 navigation file\n"
-            "  --quiet          no progress line\n");
-}
+#include "cli_opt.h"
 
 #define BX_SIM_SLOTS 32
 
@@ -85,9 +53,33 @@ static int slot_of(band_t *b, int prn)
     return free_slot;
 }
 
+static int fn_seed(const char *arg, void *value, char *err, size_t errlen)
+{
+    char *end;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (end == arg || *end || arg[0] == '-') {
+        snprintf(err, errlen, "'%s' is not a whole number >= 0", arg);
+        return -1;
+    }
+    *(uint64_t *)value = v;
+    return 0;
+}
+
+static int fn_cn0_el(const char *arg, void *value, char *err, size_t errlen)
+{
+    double *v = value, lo, hi;
+    char tail;
+    if (sscanf(arg, "%lf,%lf%c", &lo, &hi, &tail) != 2 || !(lo > 0 && lo < 80) || !(hi > 0 && hi < 80)) {
+        snprintf(err, errlen, "'%s': give LO,HI in dB-Hz (0 .. 80), e.g. 30,45", arg);
+        return -1;
+    }
+    v[0] = lo, v[1] = hi;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *out = NULL, *nav_out = NULL;
+    const char *out = NULL, *nav_out = NULL, *motion = NULL;
     int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
     double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45, iono_tecu = 0;
     uint64_t seed = 1;
@@ -95,72 +87,76 @@ int main(int argc, char **argv)
     bx_simscen_config_default(&sc);
     int y = 2023, mo = 3, d = 12, h = 4, mi = 5;
     double s = 34;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "bdsrx-sim: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--out")) out = v;
-        else if (!strcmp(a, "--signals")) {
-            use[0] = strstr(v, "B1C") || strstr(v, "b1c");
-            use[1] = strstr(v, "B2a") || strstr(v, "B2A") || strstr(v, "b2a");
-            if (!use[0] && !use[1]) {
-                fprintf(stderr, "bdsrx-sim: --signals takes B1C, B2a or B1C,B2a\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--duration")) duration_s = atof(v);
-        else if (!strcmp(a, "--fs-b1c")) fs[0] = atof(v);
-        else if (!strcmp(a, "--fs-b2a")) fs[1] = atof(v);
-        else if (!strcmp(a, "--format")) {
-            if (bx_iq_format_from_name(v, &format) != BX_OK || format == BX_IQ_RI8 || format == BX_IQ_RI1) {
-                fprintf(stderr, "bdsrx-sim: --format takes ci8, ci16, cf32 or ci2\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--pos")) {
-            double la, lo, hh;
-            if (sscanf(v, "%lf,%lf,%lf", &la, &lo, &hh) != 3 || fabs(la) > 90 || fabs(lo) > 360) {
-                fprintf(stderr, "bdsrx-sim: --pos takes LAT,LON,H in degrees and metres\n");
-                return 2;
-            }
-            sc.llh0[0] = la * M_PI / 180, sc.llh0[1] = lo * M_PI / 180, sc.llh0[2] = hh;
-        } else if (!strcmp(a, "--start")) {
-            if (sscanf(v, "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6) {
-                fprintf(stderr, "bdsrx-sim: --start takes 'YYYY-MM-DD HH:MM:SS' (BDT)\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--cn0")) cn0 = atof(v);
-        else if (!strcmp(a, "--motion")) {
-            if (!strcmp(v, "static")) sc.traj = BX_TRAJ_STATIC;
-            else if (!strcmp(v, "field")) sc.traj = BX_TRAJ_FIELD;
-            else {
-                fprintf(stderr, "bdsrx-sim: --motion takes static or field\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--speed")) sc.speed_mps = atof(v);
-        else if (!strcmp(a, "--row-length")) sc.row_length_m = atof(v);
-        else if (!strcmp(a, "--row-spacing")) sc.row_spacing_m = atof(v);
-        else if (!strcmp(a, "--iono")) iono_tecu = atof(v);
-        else if (!strcmp(a, "--elmask")) sc.elmask_deg = atof(v);
-        else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--nav-out")) nav_out = v;
-        else {
-            fprintf(stderr, "bdsrx-sim: unknown option %s (see --help)\n", a);
-            return 2;
-        }
+    const char *start = NULL;
+    double pos[3] = {NAN, NAN, NAN};
+    cli_signals_t sigs = {{0, 0}, 0};
+    double cn0_el[2] = {0.0, 0.0};
+    const cli_opt_t opts[] = {
+        {"out", 0, CLI_STRING, &out, 0, 0, "PREFIX", "output files PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt>, PREFIX.truth.json",
+         NULL, 0, 0},
+        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST", "B1C, B2a or B1C,B2a (default B1C)", cli_fn_signals, 0, 0},
+        {"duration", 0, CLI_DOUBLE, &duration_s, 1e-3, 3600, "S", "seconds to generate (default 40)", NULL, 0, 0},
+        {"fs-b1c", 0, CLI_HZ, &fs[0], 2e6, 1e9, "HZ", "B1C sample rate, whole kHz (default 4092000)", NULL, 0, 0},
+        {"fs-b2a", 0, CLI_HZ, &fs[1], 2e6, 1e9, "HZ", "B2a sample rate, whole kHz (default 20460000)", NULL, 0, 0},
+        {"format", 0, CLI_FN, &format, 0, 0, "F", "ci8 ci16 cf32 ci2 (default ci8)", cli_fn_format, 0, 0},
+        {"pos", 0, CLI_FN, pos, 0, 0, "LAT,LON,H", "start position, degrees and metres (default 30.5,114.3,50)",
+         cli_fn_llh, 0, 0},
+        {"start", 0, CLI_STRING, &start, 0, 0, "DATE", "BDT start 'YYYY-MM-DD HH:MM:SS' (default 2023-03-12 04:05:34)",
+         NULL, 0, 0},
+        {"cn0", 0, CLI_DOUBLE, &cn0, 1e-3, 79.999, "DBHZ", "C/N0 of every satellite (default 45)", NULL, 0, 0},
+        {"cn0-el", 0, CLI_FN, cn0_el, 0, 0, "LO,HI",
+         "C/N0 by elevation instead: LO at the horizon to HI at the zenith, LO + (HI - LO) sin(el)\n"
+         "(a realistic sky: 30,45 gives 31 dB-Hz at 5 deg, 37.5 at 30 deg, 43 at 60 deg)",
+         fn_cn0_el, 0, 0},
+        {"motion", 0, CLI_STRING, &motion, 0, 0, "M", "static (default) or field: back-and-forth rows with U-turns",
+         NULL, 0, 0},
+        {"speed", 0, CLI_DOUBLE, &sc.speed_mps, 0, 100, "MPS", "field speed (default 3 m/s)", NULL, 0, 0},
+        {"row-length", 0, CLI_DOUBLE, &sc.row_length_m, 1e-3, 1e6, "M", "field row length (default 200 m)", NULL, 0, 0},
+        {"row-spacing", 0, CLI_DOUBLE, &sc.row_spacing_m, 1e-3, 1e6, "M",
+         "field row spacing = U-turn diameter (default 12 m)", NULL, 0, 0},
+        {"iono", 0, CLI_DOUBLE, &iono_tecu, 0, 300, "TECU",
+         "add an ionosphere of TECU vertical TEC (BDGIM, (0,0) term) to the\n"
+         "code delay that the broadcast model (coefficients 0) does not\n"
+         "describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
+         "removes it (default 0: the broadcast model's delay only)", NULL, 0, 0},
+        {"elmask", 0, CLI_DOUBLE, &sc.elmask_deg, -90, 90, "DEG", "satellites below are not simulated (default 5)", NULL,
+         0, 0},
+        {"seed", 0, CLI_FN, &seed, 0, 0, "N", "noise seed (default 1)", fn_seed, 0, 0},
+        {"nav-out", 0, CLI_STRING, &nav_out, 0, 0, "FILE", "also write the constellation as a RINEX 4 navigation file",
+         NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx-sim", "--out PREFIX [options]",
+        "Simulates BDS-3 B1C and/or B2a signals of the project's synthetic constellation\n"
+        "(24 MEO satellites) received at a given place and time, with B-CNAV1/B-CNAV2\n"
+        "navigation messages.  Writes PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt> (with .sigmf-meta\n"
+        "sidecars) and PREFIX.truth.json (receiver and satellite truth every second).",
+        opts, NULL, 0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!out)
+        return cli_opt_usage_error(&cmd, "--out PREFIX is required (bdsrx-sim --help)");
+    if (sigs.n) {
+        use[0] = use[1] = 0;
+        for (int k = 0; k < sigs.n; k++)
+            use[sigs.sig[k] == BX_SIG_B2A] = 1;
     }
-    if (!out) {
-        usage(stderr);
-        return 2;
+    if (format == BX_IQ_RI8 || format == BX_IQ_RI1)
+        return cli_opt_usage_error(&cmd, "--format takes ci8, ci16, cf32 or ci2");
+    if (!isnan(pos[0]))
+        sc.llh0[0] = pos[0] * M_PI / 180, sc.llh0[1] = pos[1] * M_PI / 180, sc.llh0[2] = pos[2];
+    if (start && sscanf(start, "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6)
+        return cli_opt_usage_error(&cmd, "--start takes 'YYYY-MM-DD HH:MM:SS' (BDT)");
+    if (motion) {
+        if (!strcmp(motion, "static"))
+            sc.traj = BX_TRAJ_STATIC;
+        else if (!strcmp(motion, "field"))
+            sc.traj = BX_TRAJ_FIELD;
+        else
+            return cli_opt_usage_error(&cmd, "--motion takes static or field");
     }
     if (!(sc.speed_mps >= 0 && sc.speed_mps <= 100) || !(sc.row_length_m > 0) || !(sc.row_spacing_m > 0) ||
         !(iono_tecu >= 0 && iono_tecu <= 300)) {
@@ -178,6 +174,8 @@ int main(int argc, char **argv)
             return 2;
         }
     sc.start = bx_time_from_civil(y, mo, d, h, mi, s);
+    sc.cn0_horizon_dbhz = cn0_el[0];
+    sc.cn0_zenith_dbhz = cn0_el[1];
 
     bx_nav_t nav;
     bx_nav_init(&nav);
@@ -216,7 +214,7 @@ int main(int argc, char **argv)
         gc.max_sats = BX_SIM_SLOTS;
         gc.symbol = symbol_of;
         gc.user = bd;
-        bd->gen = bx_simsig_create(&gc);
+        bx_simsig_create(&gc, &bd->gen, NULL, 0);
         bd->buf = malloc(bd->nms * sizeof *bd->buf);
         snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
         bx_sink_meta_t m;
@@ -227,6 +225,12 @@ int main(int argc, char **argv)
         m.if_hz = 0.0;
         m.recorder = "bdsrx-sim";
         m.description = "bdsrx-sim synthetic BDS-3 capture";
+        /* SigMF core:datetime = UTC of the first sample (Unix seconds; bdsrx time 0 = 2006-01-01 =
+         * Unix 1136073600): what a recorder stamps, the receiver's warm-start time hint */
+        {
+            const bx_time_t utc = bx_time_bdt_to_utc(sc.start, bx_time_leap_bdt_utc_s(sc.start));
+            m.start_time_s = (double)(utc.sec + 1136073600) + utc.frac_s;
+        }
         if (!bd->gen || !bd->buf || bx_sink_create(path, &m, 1, &bd->sink, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", bd->gen && bd->buf ? err : "out of memory");
             return 1;
@@ -295,19 +299,20 @@ int main(int argc, char **argv)
                 }
                 if (bd->slot_prn[slot] != e->prn) {
                     bd->slot_prn[slot] = e->prn;
-                    bd->nav[slot] = bx_simnav_create(&nav, e->prn, bd->sig);
+                    bx_simnav_create(&nav, e->prn, bd->sig, &bd->nav[slot], NULL, 0);
                 }
                 double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
-                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0};
+                const double cn0_sat = bx_simscen_cn0_dbhz(&sc, g0.el_rad, cn0);
+                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0_sat};
                 bx_simsig_set_sat(bd->gen, slot, &ss);
                 if (truth_now) {
                     const double fc = bd->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
                     fprintf(truth, "%s{\"prn\":%d,\"signal\":\"%s\",\"el_deg\":%.3f,\"az_deg\":%.3f,"
                                    "\"pseudorange_m\":%.4f,\"range_m\":%.4f,\"tropo_m\":%.4f,\"iono_m\":%.4f,\"doppler_hz\":%.4f,"
-                                   "\"sat_ecef_m\":[%.3f,%.3f,%.3f]}",
+                                   "\"cn0_dbhz\":%.2f,\"sat_ecef_m\":[%.3f,%.3f,%.3f]}",
                             first_sat ? "" : ",", e->prn, bd->sig == BX_SIG_B1C ? "B1C" : "B2a",
                             g0.el_rad * 180 / M_PI, g0.az_rad * 180 / M_PI, g0.pseudorange_m, g0.range_m,
-                            g0.tropo_m, g0.iono_m, fc * (rate - 1.0), g0.sat_pos_m[0], g0.sat_pos_m[1], g0.sat_pos_m[2]);
+                            g0.tropo_m, g0.iono_m, fc * (rate - 1.0), cn0_sat, g0.sat_pos_m[0], g0.sat_pos_m[1], g0.sat_pos_m[2]);
                     first_sat = 0;
                 }
             }
@@ -335,7 +340,9 @@ int main(int argc, char **argv)
     for (int b = 0; b < 2; b++) {
         if (!use[b])
             continue;
-        if (bx_sink_close(band[b].sink, err, sizeof err) != BX_OK) {
+        int fin = bx_sink_finish(band[b].sink, err, sizeof err);
+        bx_sink_destroy(band[b].sink);
+        if (fin != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", err);
             ret = 1;
         }
@@ -344,6 +351,6 @@ int main(int argc, char **argv)
         bx_simsig_destroy(band[b].gen);
         free(band[b].buf);
     }
-    bx_nav_free(&nav);
+    bx_nav_destroy(&nav);
     return ret;
 }

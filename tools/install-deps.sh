@@ -1,9 +1,37 @@
 #!/bin/sh
 # Installs the Debian 12 packages bdsrx needs, only those missing (idempotent).
 # Runs apt-get as root, or through sudo when not root.
+# proj-data: EGM96 geoid grid for heights above MSL (NMEA); proj-bin, gpsd, gpsd-clients: tests
+# that check our files with the real programs that read them.
+# python3-numpy, python3-bitstruct, python3-yaml: tools/b2b_cssrlib_ref.py (cssrlib's PPP-B2b decoder
+# as the reference of tests/test_pppb2b.c when a cssrlib checkout is given).
 set -e
-PKGS="build-essential pkg-config libfftw3-dev libvolk2-dev libgsl-dev libusb-1.0-0-dev \
-librtlsdr-dev libcmocka-dev libjansson-dev"
+# one package per line (easy merges); build and run:
+PKGS="
+build-essential
+pkg-config
+libfftw3-dev
+libvolk2-dev
+libgsl-dev
+libusb-1.0-0-dev
+librtlsdr-dev
+libcmocka-dev
+libjansson-dev
+libinih-dev
+proj-data
+proj-bin
+gpsd
+gpsd-clients
+gpsbabel
+python3-numpy
+python3-bitstruct
+python3-yaml
+python3-jsonschema
+python3-defusedxml
+python3-matplotlib
+chromium
+rtklib
+"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

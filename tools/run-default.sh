@@ -1,15 +1,24 @@
 #!/bin/sh
-# `make run`: the receiver's main job on the bundled default capture.
+# `make run`: the receiver's main job on the bundled default capture, then its pictures.
 # The capture is made by the project's own simulator (tools/bdsrx-sim) the first
 # time and kept in data/ (data/default_b1c.ci2 + .sigmf-meta, about 90 MB; it is
 # not in git because it is reproducible bit for bit from the fixed seed).
 set -e
 cd "$(dirname "$0")/.."
 CAP=data/default_b1c.ci2
+OUT=data/default-run
 if [ ! -f "$CAP" ] || [ ! -f "$CAP.sigmf-meta" ]; then
     echo "run: simulating the default capture (45 s of B1C at 4.092 Msps, 30.5N 114.3E 50 m) ..."
     bin/bdsrx-sim --out data/default --signals B1C --format ci2 --duration 45 --seed 1 \
         --start "2023-03-12 04:05:32" --pos 30.5,114.3,50 --quiet
 fi
-echo "run: bin/bdsrx run $CAP --ref 30.5,114.3,50"
-exec bin/bdsrx run "$CAP" --ref 30.5,114.3,50
+mkdir -p "$OUT"
+echo "run: bin/bdsrx run $CAP --ref 30.5,114.3,50 --json=$OUT/fixes.jsonl --nmea $OUT/fixes.nmea --rinex-obs $OUT/obs.rnx --rinex-nav $OUT/nav.rnx"
+bin/bdsrx run "$CAP" --ref 30.5,114.3,50 --json="$OUT/fixes.jsonl" --nmea "$OUT/fixes.nmea" --rinex-obs "$OUT/obs.rnx" --rinex-nav "$OUT/nav.rnx"
+bin/bdsrx-track "$OUT/fixes.jsonl" -o "$OUT/track.kml" -o "$OUT/track.gpx" -o "$OUT/track.geojson"
+if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
+    echo "run: pictures (bin/bdsrx-plot):"
+    bin/bdsrx-plot "$OUT/fixes.jsonl" --ref 30.5,114.3,50 --out "$OUT" --format png,svg
+else
+    echo "run: no pictures: Debian's python3-matplotlib is not installed (tools/install-deps.sh installs it)"
+fi

@@ -123,13 +123,14 @@ typedef struct {
 
 typedef struct bx_acq bx_acq_t;
 
-/* NULL on invalid configuration or allocation failure (a message goes to stderr). */
-bx_acq_t *bx_acq_create(const bx_acq_config_t *c);
+/* BX_OK with *out set; BX_ERR_ARG (invalid configuration) or BX_ERR_NOMEM with *out = NULL and
+ * the reason in err (may be NULL). */
+int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t errlen);
 size_t bx_acq_samples_needed(const bx_acq_t *a); /* samples bx_acq_search consumes */
 /* Searches one PRN (1..63) in x[0..n) (n >= bx_acq_samples_needed).  BX_OK with res filled
  * (res->detected tells the outcome), BX_ERR_ARG for bad prn / short input. */
 int bx_acq_search(bx_acq_t *a, const bx_cf32_t *x, size_t n, int prn, bx_acq_result_t *res);
-void bx_acq_destroy(bx_acq_t *a);
+void bx_acq_destroy(bx_acq_t *a); /* NULL-safe */
 
 /* Two-step form: transform the input once, then search any number of PRNs in it. */
 int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n);

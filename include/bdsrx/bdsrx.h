@@ -1,15 +1,18 @@
 /*
  * bdsrx — umbrella header: the whole public C API.
  *   #include <bdsrx/bdsrx.h>      cc prog.c $(pkg-config --cflags --libs bdsrx)
- * Conventions (include/README.md): objects have bx_<obj>_create(&obj, config...) returning a
- * bx_status_t and bx_<obj>_destroy(obj) (NULL-safe); functions return bx_status_t (0 = ok,
- * negative = error, bx_strerror() gives the text); fields of public structs are only appended.
- * Each header states what may be shared between threads.
+ * Conventions (include/README.md): objects have
+ *   int  bx_<obj>_create(inputs..., bx_<obj>_t **out, char *err, size_t errlen);
+ *   void bx_<obj>_destroy(bx_<obj>_t *obj);   (NULL-safe)
+ * (constructors that open a named thing say so: bx_source_open, bx_iq_open, ...); functions
+ * return bx_status_t (0 = ok, negative = error, bx_strerror() gives the text); fields of
+ * public structs are only appended.  Each header states what may be shared between threads.
  */
 #ifndef BDSRX_BDSRX_H
 #define BDSRX_BDSRX_H
 
 #include "bdsrx/acq.h"
+#include "bdsrx/b2b_eval.h"
 #include "bdsrx/bits.h"
 #include "bdsrx/code.h"
 #include "bdsrx/corr.h"
@@ -24,6 +27,7 @@
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"
+#include "bdsrx/pppb2b.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/rinex_nav.h"

@@ -10,6 +10,8 @@
  * bit array, so that one field list describes both the decoder and the encoder
  * of a message (nav/cnav*_msg.c): the same code runs in both directions, which
  * keeps parse and pack consistent by construction.
+ *
+ * Threads: pure functions on caller-owned buffers: safe from any thread.
  */
 #ifndef BDSRX_BITS_H
 #define BDSRX_BITS_H

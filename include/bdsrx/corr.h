@@ -27,6 +27,9 @@
  * Implementations: a double-precision reference (tests), a portable one
  * (VOLK rotator for the wipe-off + scalar taps) and an AVX2+FMA kernel
  * selected at run time; the binary itself only requires x86-64-v2.
+ *
+ * Threads: a bx_corr_t is used by one thread at a time; distinct objects run concurrently (the
+ * receiver gives each tracking channel its own).
  */
 #ifndef BDSRX_CORR_H
 #define BDSRX_CORR_H
@@ -68,9 +71,10 @@ typedef enum {
 
 typedef struct bx_corr bx_corr_t;
 
-/* Creates a correlator using `impl`; NULL if the implementation is not
- * supported on this CPU (BX_CORR_AVX2 without AVX2/FMA) or out of memory. */
-bx_corr_t *bx_corr_create(int impl);
+/* Creates a correlator using `impl` into *out; BX_ERR_UNSUPPORTED if the implementation is not
+ * supported on this CPU (BX_CORR_AVX2 without AVX2/FMA), BX_ERR_ARG for an unknown one,
+ * BX_ERR_NOMEM (then *out = NULL and the reason in err, which may be NULL). */
+int bx_corr_create(int impl, bx_corr_t **out, char *err, size_t errlen);
 /* The implementation actually used (never BX_CORR_AUTO). */
 int bx_corr_impl(const bx_corr_t *c);
 const char *bx_corr_impl_name(int impl);
@@ -78,7 +82,7 @@ const char *bx_corr_impl_name(int impl);
  * BX_ERR_ARG for a bad request (ntaps, data_tap, code_step range). */
 int bx_corr_run(bx_corr_t *c, const float _Complex *x, size_t n, const uint8_t *table,
                 const bx_corr_req_t *req, bx_corr_out_t *out);
-void bx_corr_destroy(bx_corr_t *c);
+void bx_corr_destroy(bx_corr_t *c); /* NULL-safe */
 
 /* Table index of sample i for tap k exactly as the kernels compute it
  * (for callers that check bounds and for tests). */

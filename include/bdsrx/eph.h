@@ -5,6 +5,8 @@
  * rad/s, lengths in metres, times in seconds.  See shared/icd/orbit.md §2.
  *
  * Stable public API: fields may be appended, never reordered or removed.
+ *
+ * Threads: plain data types; a bx_nav_t may be read by several threads while nobody modifies it.
  */
 #ifndef BDSRX_EPH_H
 #define BDSRX_EPH_H
@@ -64,6 +66,19 @@ static inline int bx_eph_is_legacy(const bx_eph_t *e)
     return e->source == BX_EPH_SRC_D1 || e->source == BX_EPH_SRC_D2;
 }
 
+/* GPS LNAV ephemeris (IS-GPS-200 §20.3.3.3-4; decoded from RTCM 1019,
+ * nav/fmt/rtcm3_eph.c).  Angles in rad
+ * (semicircles x pi), times GPST. */
+typedef struct {
+    uint8_t prn;
+    int week;              /* full GPS week (the message's 10-bit week unrolled) */
+    int iode, iodc, ura, health, code_l2, l2p_flag, fit;
+    bx_time_t toe, toc;    /* GPST */
+    double sqrtA, e, i0_rad, Omega0_rad, omega_rad, M0_rad, dn_rad_s, Omegadot_rad_s, idot_rad_s;
+    double cuc_rad, cus_rad, crc_m, crs_m, cic_rad, cis_rad;
+    double af0_s, af1_s_s, af2_s_s2, tgd_s;
+} bx_gps_eph_t;
+
 /* BDGIM broadcast ionosphere (B-CNAV1 SF3 page 1 / B-CNAV2 MT30), alpha1..9 in TECu */
 typedef struct {
     int valid;
@@ -80,7 +95,7 @@ typedef struct {
 /* Navigation-data store: every ephemeris seen (any order, several per PRN
  * over a day) and the global parameters.  Managed by nav/msg/navstore.c:
  *   bx_nav_init(&nav); bx_nav_add(&nav, &eph); e = bx_nav_select(&nav, prn, t);
- *   bx_nav_free(&nav);
+ *   bx_nav_destroy(&nav);
  * bx_nav_add replaces an entry with the same PRN, t_oe and IODE. */
 typedef struct {
     bx_eph_t *eph;

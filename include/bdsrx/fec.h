@@ -6,6 +6,9 @@
  * Conventions: bits are stored one per byte (0/1), first transmitted bit first.
  * Soft values are floats with > 0 meaning logic 0 (signal level +1), magnitude
  * proportional to reliability (any common scale: the decoders are scale-invariant).
+ *
+ * Threads: the encoders and the BCH/CRC/interleaver functions are pure (any thread); a bx_ldpc_t
+ * decoder is used by one thread at a time, distinct decoders concurrently.
  */
 #ifndef BDSRX_FEC_H
 #define BDSRX_FEC_H
@@ -24,6 +27,8 @@ uint32_t bx_crc24q(const uint8_t *bits, int nbits);
 void bx_crc24q_append(uint8_t *bits, int ndata);
 /* 1 if the last 24 of nbits bits are the CRC-24Q of the ones before, else 0. */
 int bx_crc24q_check(const uint8_t *bits, int nbits);
+/* CRC-24Q of n packed bytes (MSB first), e.g. an RTCM3 frame (RTCM 10403.3 §4.2). */
+uint32_t bx_crc24q_bytes(const uint8_t *buf, size_t n);
 
 /* ---- GF(2^6), p(x) = x^6 + x + 1, elements as 6-bit vectors (navmsg.md §1.2) ---- */
 uint8_t bx_gf64_mul(uint8_t a, uint8_t b);
@@ -77,14 +82,15 @@ void bx_ldpc_config_default(bx_ldpc_config_t *c);
  * symbol, built from the 6 bit soft values, first bit = MSB; flooding schedule, stops as
  * soon as all parity checks hold).  All memory is allocated in create. */
 typedef struct bx_ldpc bx_ldpc_t;
-bx_ldpc_t *bx_ldpc_create(bx_ldpc_code_t code, const bx_ldpc_config_t *c /* NULL = default */);
+/* c NULL = defaults.  BX_OK with *out set, BX_ERR_ARG (unknown code) or BX_ERR_NOMEM. */
+int bx_ldpc_create(bx_ldpc_code_t code, const bx_ldpc_config_t *c, bx_ldpc_t **out, char *err, size_t errlen);
 /* soft_bits: code_bits(code) soft values; out_bits: code_bits(code) hard decoded bits.
  * Returns BX_OK when H*c = 0 (then *iter, optional, = iterations used, 0 if the hard
  * decisions already were a codeword), BX_ERR_DECODE when it did not converge (out_bits =
  * best guess), BX_ERR_ARG. Allocation-free. */
 int bx_ldpc_decode(bx_ldpc_t *d, const float *soft_bits, uint8_t *out_bits, int *iter);
 bx_ldpc_code_t bx_ldpc_code(const bx_ldpc_t *d);
-void bx_ldpc_destroy(bx_ldpc_t *d);
+void bx_ldpc_destroy(bx_ldpc_t *d); /* NULL-safe */
 
 #ifdef __cplusplus
 }

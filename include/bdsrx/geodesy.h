@@ -5,6 +5,8 @@
  * Units: llh = {latitude rad, longitude rad, ellipsoidal height m}; ECEF in
  * metres (CGCS2000 realises ITRF at the cm level, so WGS-84/ITRF station
  * coordinates such as RINEX APPROX POSITION XYZ are used unchanged).
+ *
+ * Threads: pure functions: safe from any thread.
  */
 #ifndef BDSRX_GEODESY_H
 #define BDSRX_GEODESY_H

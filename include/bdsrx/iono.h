@@ -18,6 +18,8 @@
  * published reference implementation and checked against its output).
  * bx_bdgim_delay_m uses it; the lower-level functions take the table as a
  * parameter (NULL = the 9 broadcast terms only).
+ *
+ * Threads: pure functions: safe from any thread.
  */
 #ifndef BDSRX_IONO_H
 #define BDSRX_IONO_H

@@ -35,6 +35,8 @@
  * Effective parameters: a value from the command line wins where the sidecar lacks it; a value that
  * contradicts the sidecar is an error.  Complex formats default to IF 0; a real format needs an IF
  * (flag or sidecar).  The sample rate is required.
+ *
+ * Threads: a bx_iq_reader_t is used by one thread at a time; the format functions are pure.
  */
 #ifndef BDSRX_IQ_H
 #define BDSRX_IQ_H
@@ -102,7 +104,7 @@ uint64_t bx_iq_tell(const bx_iq_reader_t *r);     /* index of next sample */
  * forward (skips by reading).  BX_ERR_ARG beyond the end. */
 int bx_iq_seek(bx_iq_reader_t *r, uint64_t sample_index);
 int64_t bx_iq_total_samples(const bx_iq_reader_t *r); /* -1 if unknown (stream) */
-void bx_iq_close(bx_iq_reader_t *r);
+void bx_iq_destroy(bx_iq_reader_t *r);
 
 /* ---- formats and conversion ---- */
 
@@ -132,16 +134,7 @@ size_t bx_iq_bytes_for(int format, size_t n_samples); /* bytes holding n samples
  * Packed formats: unused bits of a last partial byte are 0.  Returns bytes written or BX_ERR_ARG. */
 long bx_iq_pack(int format, const bx_cf32_t *x, size_t n, float scale, void *raw);
 
-/* ---- parameters: flags and sidecars ---- */
-
-/* Shared command-line handling for sample-reading programs: if `flag` is one of --format, --fs, --fc,
- * --if, parses `value` into p and returns 1 (the caller skips the value); returns 0 for any other
- * flag; BX_ERR_ARG when value is NULL or malformed (the caller reports "bad value for --fs" etc.).
- * Frequencies accept a plain number or a k/M/G suffix ("4.092M", "1575.42e6"). */
-int bx_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value);
-
-/* Usage text for those flags (lines starting with two spaces, ending with a newline). */
-const char *bx_iq_flag_help(void);
+/* ---- parameters: sidecars ---- */
 
 /* Reads a SigMF .sigmf-meta file into p (only fields present are set).  BX_OK, BX_ERR_IO, BX_ERR_FORMAT,
  * BX_ERR_UNSUPPORTED (e.g. ci16_be); message in err. */

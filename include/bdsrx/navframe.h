@@ -4,6 +4,9 @@
  *
  * Soft symbols: float, > 0 means logic 0, magnitude ~ reliability (any scale; 0 = erasure).
  * Bits / symbols out: one byte per bit (0/1), first transmitted first, CRC bits included.
+ *
+ * Threads: the one-shot decode/encode functions are reentrant; a bx_cnav1_dec_t, bx_cnav1_collect_t
+ * or bx_cnav2_sync_t is used by one thread at a time.
  */
 #ifndef BDSRX_NAVFRAME_H
 #define BDSRX_NAVFRAME_H
@@ -45,9 +48,9 @@ int bx_cnav1_decode(const float *soft1800, bx_cnav1_frame_t *f);
 int bx_cnav1_encode(int prn, int soh, const uint8_t sf2[600], const uint8_t sf3[264], uint8_t sym1800[]);
 
 typedef struct bx_cnav1_dec bx_cnav1_dec_t;
-bx_cnav1_dec_t *bx_cnav1_dec_create(void);
+int bx_cnav1_dec_create(bx_cnav1_dec_t **out, char *err, size_t errlen); /* BX_OK or BX_ERR_NOMEM */
 int bx_cnav1_dec_decode(bx_cnav1_dec_t *d, const float *soft1800, bx_cnav1_frame_t *f);
-void bx_cnav1_dec_destroy(bx_cnav1_dec_t *d);
+void bx_cnav1_dec_destroy(bx_cnav1_dec_t *d); /* NULL-safe */
 
 /* B1C streaming helper: feed every data symbol with its frame index 0..1799 (from the
  * pilot secondary code, bx_trk_symbol_t.index; index < 0 is ignored).  Missing symbols
@@ -56,10 +59,10 @@ void bx_cnav1_dec_destroy(bx_cnav1_dec_t *d);
  * *f and 1 is returned (check f->sf2_ok / sf3_ok); otherwise 0.  *frame_sample receives
  * the sample of the symbol with index 0 when it was seen (else extrapolated, 0 if unknown). */
 typedef struct bx_cnav1_collect bx_cnav1_collect_t;
-bx_cnav1_collect_t *bx_cnav1_collect_create(void);
+int bx_cnav1_collect_create(bx_cnav1_collect_t **out, char *err, size_t errlen);
 int bx_cnav1_collect_push(bx_cnav1_collect_t *c, float soft, int index, uint64_t sample,
                           bx_cnav1_frame_t *f, uint64_t *frame_sample);
-void bx_cnav1_collect_destroy(bx_cnav1_collect_t *c);
+void bx_cnav1_collect_destroy(bx_cnav1_collect_t *c); /* NULL-safe */
 
 /* ---- B-CNAV2: 600 symbols starting at the preamble; msg = 288 bits incl. CRC ---- */
 /* Returns BX_OK when the CRC passes (polarity from the preamble, the other polarity
@@ -72,12 +75,12 @@ int bx_cnav2_encode(const uint8_t msg288[288], uint8_t sym600[600]);   /* logic 
  * either polarity, confirms by LDPC + CRC, then follows the 600-symbol frame grid
  * (decoding there even when the preamble is damaged; re-searches after 3 failures). */
 typedef struct bx_cnav2_sync bx_cnav2_sync_t;
-bx_cnav2_sync_t *bx_cnav2_sync_create(void);
+int bx_cnav2_sync_create(bx_cnav2_sync_t **out, char *err, size_t errlen);
 /* returns 1 when a CRC-valid message completes; frame_sample = sample of its first symbol;
  * msg288 is scratch otherwise (may be overwritten by failed attempts) */
 int bx_cnav2_sync_push(bx_cnav2_sync_t *s, float soft, uint64_t sample, uint8_t msg288[288],
                        uint64_t *frame_sample);
-void bx_cnav2_sync_destroy(bx_cnav2_sync_t *s);
+void bx_cnav2_sync_destroy(bx_cnav2_sync_t *s); /* NULL-safe */
 
 /* ---- B-CNAV3 / PPP-B2b: 1000 symbols starting at the preamble ---- */
 /* msg486 = MesType (6) | data (456) | CRC (24).  Returns BX_OK when the CRC passes,

@@ -15,6 +15,8 @@
  * semicircles are converted to radians (x pi, pi = 3.1415926535898, orbit.md §1),
  * times in s, lengths in m.  Raw indices (IODs, SISAI, flags) stay integers.
  * Reserved fields are kept raw so that pack(parse(bits)) == bits exactly.
+ *
+ * Threads: the message parsers and packers are pure; a bx_ephasm_t is used by one thread at a time.
  */
 #ifndef BDSRX_NAVMSG_H
 #define BDSRX_NAVMSG_H
@@ -231,14 +233,14 @@ void bx_eph_to_blocks(const bx_eph_t *e, bx_ephblk1_t *b1, bx_ephblk2_t *b2, bx_
  * t_frame = frame start time from bx_cnav*_frame_time (for B-CNAV2 the WN comes from the
  * latest MT10 of the PRN, which is why the assembler keeps it). */
 typedef struct bx_ephasm bx_ephasm_t;
-bx_ephasm_t *bx_ephasm_create(void);
+int bx_ephasm_create(bx_ephasm_t **out, char *err, size_t errlen); /* BX_OK or BX_ERR_NOMEM */
 int bx_ephasm_add_cnav1(bx_ephasm_t *a, int prn, int soh, const bx_cnav1_sf2_t *sf2,
                         const bx_cnav1_sf3_t *sf3, bx_eph_t *out);
 int bx_ephasm_add_cnav2(bx_ephasm_t *a, const bx_cnav2_msg_t *m, bx_eph_t *out);
 int bx_ephasm_add_cnav3(bx_ephasm_t *a, const bx_cnav3_msg_t *m, bx_eph_t *out);
 /* BDT week last seen for prn (B-CNAV1 SF2 / B-CNAV2 MT10 / B-CNAV3 MT30), -1 if none. */
 int bx_ephasm_week(const bx_ephasm_t *a, int prn);
-void bx_ephasm_destroy(bx_ephasm_t *a);
+void bx_ephasm_destroy(bx_ephasm_t *a); /* NULL-safe */
 
 #ifdef __cplusplus
 }

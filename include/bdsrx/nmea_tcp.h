@@ -15,6 +15,9 @@
  *   if (bx_nmea_tcp_create("0.0.0.0", 10110, &srv, err, sizeof err)) die(err);
  *   per epoch: bx_nmea_tcp_send(srv, sentences, len);
  *   bx_nmea_tcp_destroy(srv);
+ *
+ * Threads: a bx_nmea_tcp_t is used by one thread at a time (create, send, poll, destroy from the
+ * same thread).
  */
 #ifndef BDSRX_NMEA_TCP_H
 #define BDSRX_NMEA_TCP_H

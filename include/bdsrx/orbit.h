@@ -10,6 +10,9 @@
  * makes the CNAV algorithm identical to the D1/D2 one; `source` then holds
  * BX_EPH_SRC_D1 / BX_EPH_SRC_D2 (eph.h) and the group delays TGD1/TGD2 are kept
  * in tgd_b1i_s / tgd_b2i_s.
+ *
+ * Threads: pure functions over caller data; bx_nav_add modifies the store (no concurrent readers
+ * then).
  */
 #ifndef BDSRX_ORBIT_H
 #define BDSRX_ORBIT_H
@@ -71,8 +74,10 @@ double bx_iflc_b1c_b2a_tgd_s(const bx_eph_t *e, int pilot_b1c, int pilot_b2a);
  * this is a conservative engineering choice. */
 #define BX_NAV_MAX_AGE_S 7200.0
 
+/* bx_nav_t is a plain value the caller owns (embedded or on the stack): bx_nav_init makes it
+ * empty, bx_nav_destroy frees what it holds and leaves it empty (NULL-safe, reusable). */
 void bx_nav_init(bx_nav_t *n);
-void bx_nav_free(bx_nav_t *n);
+void bx_nav_destroy(bx_nav_t *n);
 /* Adds a copy of e; an entry with the same PRN, t_oe, IODE and source is
  * replaced.  Returns BX_OK, BX_ERR_ARG or BX_ERR_NOMEM. */
 int bx_nav_add(bx_nav_t *n, const bx_eph_t *e);

@@ -2,20 +2,24 @@
  * bdsrx — solution output: NMEA 0183 sentences and JSON lines.
  *
  * NMEA (nav/fmt/nmea.c), NMEA 0183 v4.11 layout:
- *   GGA  time, position, quality (1 = autonomous fix, 0 = none), satellites used, HDOP,
- *        altitude, geoid separation.  bdsrx has no geoid model: the altitude field holds the
- *        ellipsoidal height and the separation is written as 0.0 (so altitude + separation is
- *        still the ellipsoidal height, which is what consumers reconstruct).
+ *   GGA  time, position, quality (1 = autonomous fix, 4 = RTK fixed, 5 = RTK float, 0 = none),
+ *        satellites used, HDOP,
+ *        altitude above mean sea level and geoid separation N from the solution's geoid
+ *        (BX_SOLF_GEOID, EGM96 via include/bdsrx/geoid.h); without a geoid the altitude field
+ *        holds the ellipsoidal height and N is left empty (not 0: unknown).
  *   RMC  time, status A/V, position, speed (knots), course (deg true), date, mode A/N.
  *   GSA  mode A, fix 1/3, up to 12 PRNs used, PDOP/HDOP/VDOP, system ID 4 (BeiDou, NMEA 4.11).
  *   GSV  satellites with known elevation: PRN, elevation, azimuth, C/N0; always talker GB
  *        (GSV lists one system); no signal-ID field (NMEA 4.10 signal IDs are not used).
+ *        PRNs 33..63 come first (gpsd 3.22 takes them for SBAS outside a set's first sentence).
  * Talker: "GB" for BeiDou-only sentences (the receiver is BDS-only), "GN" for combined
  * ones; pass NULL for "GB".  Times are UTC (BDT - sol->leap_s).  BDS PRNs are written as
  * 1..63.  Each sentence ends in "*hh\r\n" with hh the XOR checksum of the characters
  * between '$' and '*'.
  *
  * JSON lines (nav/fmt/sol_json.c): one object per line, see bx_sol_json_write.
+ *
+ * Threads: pure formatting functions (the FILE * is the caller's): any thread.
  */
 #ifndef BDSRX_OUTPUT_H
 #define BDSRX_OUTPUT_H
@@ -44,9 +48,9 @@ int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n);
 int bx_nmea_write(FILE *f, const bx_sol_t *s, const char *talker);
 
 /* One JSON object (single line, '\n'-terminated) per solution:
- *   {"bdt_week":857,"bdt_sow":295186.000,"utc":"2022-06-08T09:59:42.000Z","fix":"spp"|"none",
- *    "reason":"...","mode":"b1c"|"b2a"|"if","lat_deg":..,"lon_deg":..,"h_m":..,
- *    "ecef_m":[x,y,z],"vel_ecef_mps":[..]|null,"vel_enu_mps":[..]|null,"clk_bias_m":..,
+ *   {"bdt_week":857,"bdt_sow":295186.000,"utc":"2022-06-08T09:59:42.000Z","fix":"spp"|"none"|"float"|"fixed",
+ *    "reason":"...","mode":"b1c"|"b2a"|"if"|"rtk","lat_deg":..,"lon_deg":..,"h_m":..,
+ *    "h_msl_m":..,"geoid_sep_m":.. (with a geoid), "ecef_m":[x,y,z],"vel_ecef_mps":[..]|null,"vel_enu_mps":[..]|null,"clk_bias_m":..,
  *    "clk_drift_mps":..|null,"gdop":..,"pdop":..,"hdop":..,"vdop":..,"tdop":..,
  *    "n_used":..,"n_excl":..,"raim":"ok"|"excluded"|"failed"|"n/a"|"off","chi2":..,
  *    "chi2_thres":..,"sigma0":..,"flags":["iono_bdgim",...],

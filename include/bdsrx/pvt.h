@@ -4,7 +4,7 @@
  * exclusion (RAIM).
  *
  *   bx_pvt_config_t c; bx_pvt_config_default(&c); c.mode = BX_PVT_IF;
- *   bx_pvt_t *p = bx_pvt_create(&c);
+ *   bx_pvt_t *p; if (bx_pvt_create(&c, &p, err, sizeof err) != BX_OK) fail(err);
  *   for each epoch: st = bx_pvt_solve(p, &obs, &nav, &sol);  (BX_OK or BX_ERR_NOFIX, sol.reason says why)
  *   bx_pvt_destroy(p);
  *
@@ -15,6 +15,9 @@
  * ionosphere (single frequency, when the navigation data hold its
  * coefficients), Saastamoinen troposphere (nav/geo/tropo.c), weights from
  * elevation and C/N0.  Velocity and clock drift from Doppler when present.
+ *
+ * Threads: a bx_pvt_t is used by one thread at a time; the bx_nav_t passed to bx_pvt_solve is only
+ * read.
  */
 #ifndef BDSRX_PVT_H
 #define BDSRX_PVT_H
@@ -45,6 +48,11 @@ typedef struct {
     double doppler_sigma_mps; /* range-rate noise, default 0.1 m/s */
     int leap_s;            /* BDT - UTC used when nav->utc is not valid, default 4 (since 2017) */
     int max_iter;          /* Gauss-Newton iterations, default 10 */
+    double max_speed_mps;  /* integrity: a fix further from the last trusted fix than max_speed_mps * dt
+                              + 200 m is flagged BX_SOLF_JUMP (nav/pos/pvt_integrity.c); default 600 m/s;
+                              <= 0 disables the test */
+    const struct bx_geoid *geoid; /* geoid for heights above mean sea level (include/bdsrx/geoid.h);
+                                     NULL: none, sol->geoid_sep_m stays unknown (default NULL) */
 } bx_pvt_config_t;
 
 void bx_pvt_config_default(bx_pvt_config_t *c);
@@ -60,11 +68,15 @@ enum {
     BX_SOLF_RAIM_EXCL = 1u << 6,    /* RAIM excluded one or more satellites */
     BX_SOLF_RAIM_FAIL = 1u << 7,    /* test failed and exclusion could not repair it */
     BX_SOLF_RAIM_NA = 1u << 8,      /* too few satellites to test (n <= 4) */
-    BX_SOLF_NO_TGD = 1u << 9        /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
+    BX_SOLF_NO_TGD = 1u << 9,       /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
+    BX_SOLF_JUMP = 1u << 10,        /* the position moved impossibly far since the last trusted fix */
+    BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
 };
 
-typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1 } bx_fix_t;
+/* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):
+ * carrier-phase relative position with real-valued / validated integer ambiguities. */
+typedef enum { BX_FIX_NONE = 0, BX_FIX_SPP = 1, BX_FIX_FLOAT = 2, BX_FIX_FIXED = 3 } bx_fix_t;
 
 /* Why a satellite was not used */
 enum {
@@ -110,18 +122,28 @@ typedef struct {
     int leap_s;          /* BDT - UTC used for UTC output */
     int n_sat;           /* entries in sat[] (all satellites observed) */
     bx_solsat_t sat[BX_SOL_MAXSAT];
+    double geoid_sep_m;  /* geoid undulation N at llh (EGM96), valid with BX_SOLF_GEOID */
 } bx_sol_t;
+
+/* Integrity: 1 when the solution may be reported as a valid position (NMEA
+ * GGA quality 1, RMC 'A', GSA 3D; JSON fix "spp"): a fix whose RAIM test did
+ * not fail, that did not jump (BX_SOLF_JUMP) and has finite coordinates.  A
+ * fix that fails RAIM or jumps is still returned by bx_pvt_solve (fix =
+ * BX_FIX_SPP, flags and reason say why) for diagnosis, but every output
+ * reports it as no fix. */
+int bx_sol_valid(const bx_sol_t *sol);
 
 typedef struct bx_pvt bx_pvt_t;
 
-bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c);
+/* c NULL = defaults.  BX_OK with *out set, or BX_ERR_NOMEM. */
+int bx_pvt_create(const bx_pvt_config_t *c, bx_pvt_t **out, char *err, size_t errlen);
 /* Solves one epoch.  The previous fix (if any) seeds the iteration; a fresh
  * object starts from the Earth's centre.  Returns BX_OK with sol->fix =
  * BX_FIX_SPP, or BX_ERR_NOFIX with sol->reason set (sol->sat[] still lists
  * every satellite and why it was not used). */
 int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
-void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix */
-void bx_pvt_destroy(bx_pvt_t *p);
+void bx_pvt_reset(bx_pvt_t *p);  /* forget the previous fix and the integrity reference (a new time scale) */
+void bx_pvt_destroy(bx_pvt_t *p); /* NULL-safe */
 
 /* bx_nav_select with a guard used by the solvers: an ephemeris that says
  * SatType GEO for a PRN outside the GEO slots (C01-C05, C59-C63) is treated as
@@ -163,6 +185,10 @@ typedef struct {
     double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
                                snapshot's reference sample: code_phase_chips / chip rate */
     double cn0_dbhz;        /* 0 unknown */
+    /* appended */
+    double period_s;        /* period of code_phase_s: 0 = the primary code (B1C 10 ms, B2a 1 ms); a
+                               synchronised pilot secondary code gives 18 s (B1C) / 0.1 s (B2a), which
+                               lifts the a-priori position limit to the whole Earth (hot start) */
 } bx_coarse_meas_t;
 
 typedef struct {

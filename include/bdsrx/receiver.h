@@ -8,7 +8,8 @@
  *   bx_rx_config_t c; bx_rx_config_default(&c);
  *   c.n_streams = 1; c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 4.092e6, 0.0};
  *   c.on_epoch = my_callback; c.user = me;
- *   bx_rx_t *rx = bx_rx_create(&c, err, sizeof err);
+ *   bx_rx_t *rx; char err[256];
+ *   if (bx_rx_create(&c, &rx, err, sizeof err) != BX_OK) die(err);
  *   while (read samples of every stream for the same time span)
  *       bx_rx_process(rx, blocks, counts);
  *   bx_rx_destroy(rx);
@@ -76,7 +77,9 @@ typedef struct {
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);
-bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen);
+/* BX_OK with *out set, or BX_ERR_ARG / BX_ERR_NOMEM with *out = NULL and the reason in err
+ * (may be NULL). */
+int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errlen);
 
 /* Feeds the next samples of every stream: x[i] holds n[i] samples of stream i
  * and all streams cover the same time span (n[i] / fs_i equal).  Any length. */
@@ -107,13 +110,36 @@ uint64_t bx_rx_epoch_sample(const bx_rx_t *rx);
 /* 1 once a decoded time of week has set the receiver time scale; before that
  * epoch times count seconds of samples and carry no absolute meaning. */
 int bx_rx_have_time(const bx_rx_t *rx);
+/* The signals of the streams (bx_signal_t), one per stream; returns the count. */
+int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max);
 /* Tells the engine the current receiver position (for elevation in status). */
 void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
 /* Receiver clock correction from a position solution: shifts the receiver time
  * scale by -bias_s so later epochs have a small clock bias. */
 void bx_rx_steer_clock(bx_rx_t *rx, double bias_s);
 
-void bx_rx_destroy(bx_rx_t *rx);
+/* Warm / hot start.  An approximate BDT of the first sample of stream 0 (from
+ * --time, a SigMF core:datetime, a PocketSDR .tag TIME or the system clock of a
+ * live source) and its uncertainty.  With ephemerides in the store
+ * (bx_rx_add_nav: a RINEX file or the cache of the last run) the engine then
+ * fixes time and position from the code phases of >= 5 channels whose pilot
+ * secondary code is synchronised (coarse-time solution over the 18 s / 0.1 s
+ * secondary periods, src/rx/warmstart.h) without waiting for a navigation
+ * frame: pseudoranges from ~2 s of samples.  A hint up to ~10 min off is
+ * corrected and reported; one further off gives no coarse fix, and the first
+ * decoded frame then reports it (bx_rx_start_info). */
+void bx_rx_set_time_hint(bx_rx_t *rx, bx_time_t bdt_first_sample, double sigma_s);
+/* A-priori position for the warm/hot start (e.g. the last fix of a previous
+ * run); without it the coarse-time fix starts from the tracked satellites'
+ * footprint. */
+void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3]);
+/* How the receiver time was set: 0 not yet, 1 by a decoded frame, 2 by the
+ * warm/hot start; msg (may be NULL) a one-line account, e.g. "time hint off
+ * by +185.0 s: corrected by the coarse-time fix (...)"; *hint_err_s (may be
+ * NULL) the error of the time hint once known, else NAN. */
+int bx_rx_start_info(const bx_rx_t *rx, double *hint_err_s, char *msg, size_t len);
+
+void bx_rx_destroy(bx_rx_t *rx); /* NULL-safe */
 
 #ifdef __cplusplus
 }

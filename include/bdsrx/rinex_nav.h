@@ -25,6 +25,8 @@
  * not hold are written as: t_op, SISMAI, integrity flags 0; transmission time
  * 0.999999999999E+09 ("unknown", RINEX 3.05 convention); D1/D2 TGD1/TGD2 and
  * accuracy 0.  ION/STO records are tagged with the first ephemeris' PRN.
+ *
+ * Threads: reentrant: each call works on its own file and caller-owned bx_nav_t.
  */
 #ifndef BDSRX_RINEX_NAV_H
 #define BDSRX_RINEX_NAV_H

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "bdsrx/types.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,9 +26,9 @@ extern "C" {
 typedef struct bx_ringbuf bx_ringbuf_t;
 
 /* Creates a ring of at least capacity_bytes (rounded up to a power of two,
- * minimum 64).  Returns NULL on allocation failure or capacity 0. */
-bx_ringbuf_t *bx_ringbuf_create(size_t capacity_bytes);
-void bx_ringbuf_destroy(bx_ringbuf_t *rb);
+ * minimum 64) into *out.  BX_ERR_ARG for capacity 0 (or > 2^40), BX_ERR_NOMEM. */
+int bx_ringbuf_create(size_t capacity_bytes, bx_ringbuf_t **out, char *err, size_t errlen);
+void bx_ringbuf_destroy(bx_ringbuf_t *rb); /* NULL-safe */
 
 size_t bx_ringbuf_capacity(const bx_ringbuf_t *rb);
 

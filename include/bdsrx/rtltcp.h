@@ -17,6 +17,9 @@
  * again is bit-exact, and an RTL-SDR recording stored as SigMF ci8 keeps every ADC code.
  * The 0.5 LSB DC offset this leaves is below one quantisation step and is removed by the
  * zero-mean spreading codes in correlation.
+ *
+ * Threads: the protocol codecs are pure; a server is driven by one thread, bx_rtltcp_server_stop
+ * may be called from any thread or a signal handler.
  */
 #ifndef BDSRX_RTLTCP_H
 #define BDSRX_RTLTCP_H
@@ -75,6 +78,8 @@ typedef struct {
     int gain_mode, agc, bias_tee;
     int32_t gain_tenth_db, ppm;
     uint64_t commands, bytes_sent;
+    uint32_t refused_rate_hz;   /* the client asked for this rate, which the source cannot give: the
+                                   connection was closed (BX_ERR_UNSUPPORTED from serve); 0 = none */
 } bx_rtltcp_client_state_t;
 
 /* Binds and listens on bind_addr:port (port 0 = any free port; see _port()).  bind_addr
@@ -85,7 +90,10 @@ int bx_rtltcp_server_port(const bx_rtltcp_server_t *srv);
 
 /* Waits for one client, sends the dongle header and streams src (quantised with `scale`)
  * until the source ends, the client disconnects or _stop() is called; client commands are
- * decoded into *state (may be NULL).  Returns BX_OK, or an error with a message in err. */
+ * decoded into *state (may be NULL).  A sample rate the source does not have (more than 1 Hz
+ * off; nothing is resampled) ends the connection at once: BX_ERR_UNSUPPORTED, with
+ * state->refused_rate_hz and a message in err, so the client notices instead of decoding
+ * samples at the wrong rate.  Returns BX_OK, or an error with a message in err. */
 int bx_rtltcp_server_serve(bx_rtltcp_server_t *srv, bx_source_t *src, float scale,
                            bx_rtltcp_client_state_t *state, char *err, size_t errlen);
 

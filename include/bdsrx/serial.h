@@ -4,6 +4,8 @@
  * CR/LF translation, 8N1, no flow control, CLOCAL) and writes without blocking:
  * what the port cannot take now is dropped and counted, so a stalled line
  * never stalls the receiver.
+ *
+ * Threads: a bx_serial_t is used by one thread at a time.
  */
 #ifndef BDSRX_SERIAL_H
 #define BDSRX_SERIAL_H
@@ -25,7 +27,7 @@ int bx_serial_open(const char *spec, bx_serial_t **out, char *err, size_t errlen
 long bx_serial_write(bx_serial_t *s, const char *data, size_t n);
 int bx_serial_baud(const bx_serial_t *s);
 uint64_t bx_serial_dropped(const bx_serial_t *s); /* bytes dropped so far */
-void bx_serial_close(bx_serial_t *s);
+void bx_serial_destroy(bx_serial_t *s);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,9 @@
  * receiver's signal processing and bookkeeping; the orbit and message
  * formulas themselves are checked against independent data in their own
  * tests (SP3, ICD vectors, real frames).
+ *
+ * Threads: the geometry functions are pure; a bx_simnav_t is used by one thread at a time (the
+ * bx_nav_t it reads must not change meanwhile).
  */
 #ifndef BDSRX_SIMSCEN_H
 #define BDSRX_SIMSCEN_H
@@ -33,6 +36,9 @@ typedef struct {
     int tropo;              /* add a Saastamoinen troposphere delay */
     const bx_bdgim_t *iono; /* add this broadcast BDGIM ionosphere delay to the code (NULL: none);
                                the carrier is not advanced (no code-carrier divergence) */
+    /* appended: C/N0 by elevation (bx_simscen_cn0_dbhz); both 0 = one C/N0 for all */
+    double cn0_horizon_dbhz; /* at 0 deg elevation */
+    double cn0_zenith_dbhz;  /* at 90 deg */
 } bx_simscen_config_t;
 
 void bx_simscen_config_default(bx_simscen_config_t *c);
@@ -43,6 +49,12 @@ void bx_simscen_config_default(bx_simscen_config_t *c);
  * every parameter already quantised to its ICD scale factor (so the decoded
  * broadcast ephemeris equals the one used to generate the signal). */
 int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t);
+
+/* C/N0 of a satellite at elevation el_rad: cn0_horizon + (cn0_zenith -
+ * cn0_horizon) sin(el), a smooth stand-in for an antenna gain pattern plus
+ * the longer path at low elevation (e.g. 30 -> 45 dB-Hz gives 31.3 at 5 deg,
+ * 37.5 at 30 deg, 43.0 at 60 deg); dflt when the model is off (both 0). */
+double bx_simscen_cn0_dbhz(const bx_simscen_config_t *c, double el_rad, double dflt);
 
 /* Receiver position/velocity (ECEF) at t_rel seconds after start. */
 void bx_simscen_position(const bx_simscen_config_t *c, double t_rel_s, double pos_m[3], double vel_mps[3]);
@@ -68,9 +80,11 @@ int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig
  * 1-4 in turn; B2a: B-CNAV2 messages 10, 11, 30, 34 in turn).  Frames are
  * encoded with the nav/ encoders when first needed. */
 typedef struct bx_simnav bx_simnav_t;
-bx_simnav_t *bx_simnav_create(const bx_nav_t *nav, int prn, int sig);
+/* nav must outlive the object.  BX_ERR_ARG for a PRN outside 1..63 or a signal other than
+ * B1C/B2a, BX_ERR_NOMEM. */
+int bx_simnav_create(const bx_nav_t *nav, int prn, int sig, bx_simnav_t **out, char *err, size_t errlen);
 int bx_simnav_symbol(bx_simnav_t *s, bx_time_t t_sv);
-void bx_simnav_destroy(bx_simnav_t *s);
+void bx_simnav_destroy(bx_simnav_t *s); /* NULL-safe */
 
 #ifdef __cplusplus
 }

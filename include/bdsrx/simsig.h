@@ -5,7 +5,7 @@
  *
  * Usage:
  *   bx_simsig_config_t c;  bx_simsig_config_default(&c, 4.092e6);  c.seed = 7;
- *   bx_simsig_t *g = bx_simsig_create(&c);
+ *   bx_simsig_t *g; if (bx_simsig_create(&c, &g, err, sizeof err) != BX_OK) fail(err);
  *   for each block (e.g. every millisecond):
  *       for each satellite slot i: bx_simsig_set_sat(g, i, &sat)   (sat.tx_time = transmit time of
  *                                  the signal arriving with the block's first sample, sat.tx_rate)
@@ -30,6 +30,8 @@
  * the real part of the complex signal at `if_hz`; its amplitude is raised by sqrt(2) so that C/N0
  * after a receiver's complex mix-down is the requested value; noise sigma is noise_sigma.
  * The signal amplitudes are the same with noise off (noise = 0), so C/N0 keeps its meaning.
+ *
+ * Threads: a bx_simsig_t is used by one thread at a time; distinct generators run concurrently.
  */
 #ifndef BDSRX_SIMSIG_H
 #define BDSRX_SIMSIG_H
@@ -73,9 +75,9 @@ float bx_simsig_default_sigma(int format);
 
 typedef struct bx_simsig bx_simsig_t;
 
-/* NULL on bad configuration (fs_hz <= 0, noise_sigma <= 0, max_sats < 1) or no memory.
- * All memory is allocated here. */
-bx_simsig_t *bx_simsig_create(const bx_simsig_config_t *c);
+/* BX_ERR_ARG on bad configuration (fs_hz <= 0, noise_sigma <= 0, max_sats < 1), BX_ERR_NOMEM;
+ * *out = NULL then.  All memory is allocated here. */
+int bx_simsig_create(const bx_simsig_config_t *c, bx_simsig_t **out, char *err, size_t errlen);
 
 typedef struct {
     int sig;            /* BX_SIG_B1C or BX_SIG_B2A */
@@ -107,7 +109,7 @@ int bx_simsig_generate(bx_simsig_t *g, bx_cf32_t *out, size_t n);
 /* Samples generated so far. */
 uint64_t bx_simsig_sample_index(const bx_simsig_t *g);
 
-void bx_simsig_destroy(bx_simsig_t *g);
+void bx_simsig_destroy(bx_simsig_t *g); /* NULL-safe */
 
 #ifdef __cplusplus
 }

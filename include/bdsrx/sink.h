@@ -15,6 +15,8 @@
  * Losses: bx_sink_gap() writes a filler of the lost length so file sample n stays at
  * stream sample n (time alignment for the receiver): zeros where the format has a zero
  * (ci8, ci16, cf32, ri8), a zero-mean +-1 pattern for ci2 and ri1.
+ *
+ * Threads: a bx_sink_t is used by one thread at a time.
  */
 #ifndef BDSRX_SINK_H
 #define BDSRX_SINK_H
@@ -69,8 +71,11 @@ uint64_t bx_sink_samples(const bx_sink_t *k);  /* samples written (fillers inclu
 uint64_t bx_sink_bytes(const bx_sink_t *k);
 uint64_t bx_sink_dropped(const bx_sink_t *k);
 
-/* Flushes, closes and writes the sidecar; returns the first error met (message in err). */
-int bx_sink_close(bx_sink_t *k, char *err, size_t errlen);
+/* Flushes, closes the file and writes the sidecar; returns the first error met in any call so
+ * far (message in err).  Further writes fail; then bx_sink_destroy. */
+int bx_sink_finish(bx_sink_t *k, char *err, size_t errlen);
+/* Frees the sink, finishing it first (errors ignored) if bx_sink_finish was not called.  NULL-safe. */
+void bx_sink_destroy(bx_sink_t *k);
 
 /* Scale for bx_sink_write_cf32 that keeps sample values in units of the input format's
  * integer code (one LSB in -> one LSB out, whatever normalisation bx_iq_convert applies);

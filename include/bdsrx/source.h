@@ -34,7 +34,7 @@
  *         process(buf, n, bi.first_sample);
  *     }
  *     if (n < 0) report(bx_source_error(src));
- *     bx_source_close(src);
+ *     bx_source_destroy(src);
  */
 #ifndef BDSRX_SOURCE_H
 #define BDSRX_SOURCE_H
@@ -152,7 +152,7 @@ void bx_source_stop(bx_source_t *s);
 
 void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st);
 
-void bx_source_close(bx_source_t *s);
+void bx_source_destroy(bx_source_t *s);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@
  *
  * Precision: the fraction is a double in [0, 1), so any instant in any span is
  * held to ~1e-16 s; bx_time_add/diff keep whole seconds separate.
+ *
+ * Threads: pure functions: safe from any thread.
  */
 #ifndef BDSRX_TIME_H
 #define BDSRX_TIME_H

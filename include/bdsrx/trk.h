@@ -48,9 +48,16 @@
  *    within pullin_timeout_s -> state BX_TRK_LOST (the engine re-acquires).
  *
  * Conventions: doppler_hz / carrier_cycles exclude if_hz and have RINEX sign
- * (positive Doppler = approaching, phase grows with Doppler).  The carrier
+ * (RINEX 3.05 §3.3/3.4: positive Doppler = approaching; the phase moves with
+ * the pseudorange, i.e. it decreases while the Doppler is positive).
+ * Before secondary-code sync the pilot is tracked by a Costas loop and the
+ * phase has a half-cycle ambiguity (half_cycle = 1); the sync resolves it by
+ * moving the replica by half a cycle when needed, which counts as a slip.  The carrier
  * phase is that of the pilot replica locked so that the pilot prompt is real
  * positive (a constant quarter cycle from the data component).
+ *
+ * Threads: a bx_trk_t is used by one thread at a time; distinct channels run concurrently (the
+ * receiver spreads them over its workers).
  */
 #ifndef BDSRX_TRK_H
 #define BDSRX_TRK_H
@@ -88,7 +95,7 @@ typedef struct {
     double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */
     double lost_after_s;     /* ... for this long (1) */
     int coh_ms_b2a;          /* B2a coherent ms after secondary sync: 1, 2, 5, 10 or 20 (10) */
-    int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 300, B2a 200) */
+    int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 100, B2a 200) */
     int bump_jump;           /* B1C: very-early/late taps and bump-jump (1) */
     int corr_impl;           /* bx_corr_impl_t (0 = fastest on this CPU) */
 } bx_trk_config_t;
@@ -99,9 +106,11 @@ typedef struct bx_trk bx_trk_t;
 
 /* Starts from an acquisition result measured on the block starting at sample
  * index `acq_sample` (code phase and Doppler are propagated to the first
- * sample given to bx_trk_process).  NULL on a bad configuration (message on
- * stderr) or out of memory. */
-bx_trk_t *bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample);
+ * sample given to bx_trk_process).  BX_OK with *out set; BX_ERR_ARG (bad configuration),
+ * BX_ERR_UNSUPPORTED (correlator not available on this CPU) or BX_ERR_NOMEM with *out = NULL
+ * and the reason in err (may be NULL). */
+int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_t acq_sample, bx_trk_t **out,
+                  char *err, size_t errlen);
 
 /* Processes a contiguous block of samples whose first sample has index
  * `first_sample`; any length.  Samples before the start or already seen are
@@ -119,7 +128,10 @@ typedef struct {
 } bx_trk_symbol_t;
 
 /* Moves up to max queued data symbols (oldest first) to out; returns the count.
- * Symbols are produced only after secondary sync (sign resolved by the pilot). */
+ * Symbols are produced once the secondary code is synchronised (sign resolved
+ * by the pilot); the prompts of the periods before the sync (up to 2048 primary
+ * periods: B1C 20 s, B2a 2 s) are kept and their symbols emitted at the sync, so
+ * a frame that began between lock and sync is complete. */
 int bx_trk_pop_symbols(bx_trk_t *t, bx_trk_symbol_t *out, int max);
 
 typedef struct {
@@ -136,6 +148,10 @@ typedef struct {
                                 noise share (x (1 + 1/snr)), 1 = locked */
     int slip;                /* carrier lock was lost (back to pull-in) since the channel started or
                                 the last sync; lock_s restarts */
+    uint32_t slip_count;     /* carrier-phase discontinuities since the channel started: lock losses,
+                                FLL restarts, secondary-sync loss, half-cycle corrections at sync; a
+                                change between two observations = loss of lock (RINEX LLI bit 0) */
+    int half_cycle;          /* 1 = half-cycle ambiguity unresolved (no secondary sync yet) */
 } bx_trk_obs_t;
 
 /* Observables at receiver sample `sample`, which must lie within the last
@@ -149,7 +165,7 @@ int bx_trk_state(const bx_trk_t *t);
 const char *bx_trk_state_name(int state);
 /* Sample index up to which the channel has consumed input. */
 uint64_t bx_trk_position(const bx_trk_t *t);
-void bx_trk_destroy(bx_trk_t *t);
+void bx_trk_destroy(bx_trk_t *t); /* NULL-safe */
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
  * the file readers and the solvers (RTKLIB-style plain data types).
  *
  * Stable public API: fields may be appended, never reordered or removed.
+ *
+ * Threads: plain data types; bx_strerror is pure.
  */
 #ifndef BDSRX_TYPES_H
 #define BDSRX_TYPES_H
@@ -33,11 +35,21 @@ typedef enum {
 
 const char *bx_strerror(int status);
 
-/* Signals handled by the receiver. */
+/* Signals: those the receiver tracks (B1C, B2a), B2b, and the ones that
+ * base stations and public data carry (read from RINEX / RTCM3, written to
+ * RTCM3): BDS legacy B1I/B2I/B3I (BDS-SIS-ICD-B1I-3.0 / B3I-1.0) and GPS.
+ * The satellite system follows from the signal (bx_signal_sys).  Values
+ * stay below 16 (bx_eph_t.source shares the numbering). */
 typedef enum {
-    BX_SIG_B1C = 0, /* 1575.42 MHz, B-CNAV1 */
-    BX_SIG_B2A = 1, /* 1176.45 MHz, B-CNAV2 */
-    BX_SIG_B2B = 2, /* 1207.14 MHz, B-CNAV3 / PPP-B2b */
+    BX_SIG_B1C = 0, /* 1575.42 MHz, B-CNAV1 (RINEX band 1) */
+    BX_SIG_B2A = 1, /* 1176.45 MHz, B-CNAV2 (band 5) */
+    BX_SIG_B2B = 2, /* 1207.14 MHz, B-CNAV3 / PPP-B2b (band 7, BDS-3) */
+    BX_SIG_B1I = 3, /* 1561.098 MHz, D1/D2 (band 2) */
+    BX_SIG_B2I = 4, /* 1207.14 MHz, D1/D2 (band 7, BDS-2) */
+    BX_SIG_B3I = 5, /* 1268.52 MHz, D1/D2 (band 6) */
+    BX_SIG_GPS_L1 = 6, /* GPS 1575.42 MHz (C/A, L1C; RINEX band 1, attribute in bx_obsd_t.code) */
+    BX_SIG_GPS_L2 = 7, /* GPS 1227.60 MHz (band 2) */
+    BX_SIG_GPS_L5 = 8, /* GPS 1176.45 MHz (band 5) */
     BX_SIG_COUNT
 } bx_signal_t;
 
@@ -47,6 +59,13 @@ typedef enum {
 #define BX_FREQ_B1C_HZ 1575.42e6
 #define BX_FREQ_B2A_HZ 1176.45e6
 #define BX_FREQ_B2B_HZ 1207.14e6
+/* BDS-SIS-ICD-B1I-3.0 §4.2 / B3I-1.0 §4.2; IS-GPS-200 §3.3.1.1, IS-GPS-705 §3.3.1.1 */
+#define BX_FREQ_B1I_HZ 1561.098e6
+#define BX_FREQ_B2I_HZ 1207.14e6
+#define BX_FREQ_B3I_HZ 1268.52e6
+#define BX_FREQ_L1_HZ 1575.42e6
+#define BX_FREQ_L2_HZ 1227.60e6
+#define BX_FREQ_L5_HZ 1176.45e6
 #define BX_CLIGHT_MPS 299792458.0
 
 /* Time: whole seconds since the BDT epoch (2006-01-01 00:00:00 UTC, BDT week 0)
@@ -77,9 +96,34 @@ typedef struct {
     double doppler_hz;     /* RINEX sign: positive for approaching satellite */
     double cn0_dbhz;
     double lock_s;         /* time since carrier lock */
+    /* appended */
+    char code;             /* RINEX 3 attribute of the tracked signal ('P', 'D', 'X', 'I', 'Q',
+                              'C', 'W', 'L', 'S' ...); 0 = from `pilot` (P / D) */
+    double arc_s;          /* age of the continuous carrier-phase arc (since the last LLI / slip):
+                              what RTCM lock-time indicators carry; <= lock_s.  0 with no phase */
 } bx_obsd_t;
 
 #define BX_OBS_MAX 128
+
+/* Satellite system of a signal: 'C' (BDS) or 'G' (GPS); RINEX band digit
+ * ('1', '2', '5', '6', '7'); carrier frequency in Hz (0 for an unknown
+ * signal); RINEX attribute of an observation (code, or P/D from pilot). */
+static inline char bx_signal_sys(int sig)
+{
+    return sig >= BX_SIG_GPS_L1 && sig <= BX_SIG_GPS_L5 ? 'G' : 'C';
+}
+static inline char bx_signal_band(int sig)
+{
+    static const char b[BX_SIG_COUNT] = {'1', '5', '7', '2', '7', '6', '1', '2', '5'};
+    return sig >= 0 && sig < BX_SIG_COUNT ? b[sig] : '?';
+}
+static inline double bx_signal_freq_hz(int sig)
+{
+    static const double f[BX_SIG_COUNT] = {BX_FREQ_B1C_HZ, BX_FREQ_B2A_HZ, BX_FREQ_B2B_HZ, BX_FREQ_B1I_HZ,
+                                           BX_FREQ_B2I_HZ, BX_FREQ_B3I_HZ, BX_FREQ_L1_HZ,  BX_FREQ_L2_HZ,
+                                           BX_FREQ_L5_HZ};
+    return sig >= 0 && sig < BX_SIG_COUNT ? f[sig] : 0.0;
+}
 
 /* All observations of one receiver epoch. */
 typedef struct {

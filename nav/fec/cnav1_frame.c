@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bdsrx/navframe.h"
+#include "bx_err.h"
 
 #define SF1_PRN_SYMS 21
 #define SF1_SYMS 72
@@ -19,18 +20,19 @@ struct bx_cnav1_dec {
     uint8_t b2[BX_CNAV1_SF2_CW], b3[BX_CNAV1_SF3_CW];
 };
 
-bx_cnav1_dec_t *bx_cnav1_dec_create(void)
+int bx_cnav1_dec_create(bx_cnav1_dec_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_cnav1_dec_create: out is NULL");
+    *out = NULL;
     bx_cnav1_dec_t *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
-    d->sf2 = bx_ldpc_create(BX_LDPC_200_100, NULL);
-    d->sf3 = bx_ldpc_create(BX_LDPC_88_44, NULL);
-    if (!d->sf2 || !d->sf3) {
+    if (!d || bx_ldpc_create(BX_LDPC_200_100, NULL, &d->sf2, err, errlen) != BX_OK ||
+        bx_ldpc_create(BX_LDPC_88_44, NULL, &d->sf3, err, errlen) != BX_OK) {
         bx_cnav1_dec_destroy(d);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "B-CNAV1 decoder: out of memory");
     }
-    return d;
+    *out = d;
+    return BX_OK;
 }
 
 void bx_cnav1_dec_destroy(bx_cnav1_dec_t *d)
@@ -107,8 +109,8 @@ int bx_cnav1_decode(const float *soft1800, bx_cnav1_frame_t *f)
 {
     if (!soft1800 || !f)
         return BX_ERR_ARG;
-    bx_cnav1_dec_t *d = bx_cnav1_dec_create();
-    if (!d)
+    bx_cnav1_dec_t *d;
+    if (bx_cnav1_dec_create(&d, NULL, 0) != BX_OK)
         return BX_ERR_NOMEM;
     int st = bx_cnav1_dec_decode(d, soft1800, f);
     bx_cnav1_dec_destroy(d);
@@ -146,18 +148,19 @@ static void collect_reset(bx_cnav1_collect_t *c)
     c->last_index = c->first_index = -1;
 }
 
-bx_cnav1_collect_t *bx_cnav1_collect_create(void)
+int bx_cnav1_collect_create(bx_cnav1_collect_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_cnav1_collect_create: out is NULL");
+    *out = NULL;
     bx_cnav1_collect_t *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->dec = bx_cnav1_dec_create();
-    if (!c->dec) {
+    if (!c || bx_cnav1_dec_create(&c->dec, err, errlen) != BX_OK) {
         free(c);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "B-CNAV1 collector: out of memory");
     }
     collect_reset(c);
-    return c;
+    *out = c;
+    return BX_OK;
 }
 
 void bx_cnav1_collect_destroy(bx_cnav1_collect_t *c)

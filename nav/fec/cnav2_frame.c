@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bdsrx/navframe.h"
+#include "bx_err.h"
 
 #define PRE_BITS 24
 #define MSG_BITS 288
@@ -47,8 +48,8 @@ int bx_cnav2_decode(const float *soft600, uint8_t msg288[288])
 {
     if (!soft600 || !msg288)
         return BX_ERR_ARG;
-    bx_ldpc_t *ldpc = bx_ldpc_create(BX_LDPC_96_48, NULL);
-    if (!ldpc)
+    bx_ldpc_t *ldpc;
+    if (bx_ldpc_create(BX_LDPC_96_48, NULL, &ldpc, NULL, 0) != BX_OK)
         return BX_ERR_NOMEM;
     int st = decode_with(ldpc, soft600, msg288);
     bx_ldpc_destroy(ldpc);
@@ -79,17 +80,18 @@ struct bx_cnav2_sync {
     uint64_t next_start; /* symbol count of the next expected frame start when locked */
 };
 
-bx_cnav2_sync_t *bx_cnav2_sync_create(void)
+int bx_cnav2_sync_create(bx_cnav2_sync_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_cnav2_sync_create: out is NULL");
+    *out = NULL;
     bx_cnav2_sync_t *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->ldpc = bx_ldpc_create(BX_LDPC_96_48, NULL);
-    if (!s->ldpc) {
+    if (!s || bx_ldpc_create(BX_LDPC_96_48, NULL, &s->ldpc, err, errlen) != BX_OK) {
         free(s);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "B-CNAV2 synchroniser: out of memory");
     }
-    return s;
+    *out = s;
+    return BX_OK;
 }
 
 void bx_cnav2_sync_destroy(bx_cnav2_sync_t *s)

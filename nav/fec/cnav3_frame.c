@@ -20,8 +20,8 @@ int bx_cnav3_decode_prn(const float *soft1000, uint8_t msg486[486], int *prn)
 {
     if (!soft1000 || !msg486)
         return BX_ERR_ARG;
-    bx_ldpc_t *ldpc = bx_ldpc_create(BX_LDPC_162_81, NULL);
-    if (!ldpc)
+    bx_ldpc_t *ldpc;
+    if (bx_ldpc_create(BX_LDPC_162_81, NULL, &ldpc, NULL, 0) != BX_OK)
         return BX_ERR_NOMEM;
     float corr = 0.0f, s[CW_BITS];
     uint8_t bits[CW_BITS];

@@ -34,3 +34,20 @@ int bx_crc24q_check(const uint8_t *bits, int nbits)
         rx = (rx << 1) | (bits[i] & 1u);
     return crc == rx;
 }
+
+/* The same CRC over packed bytes, MSB of each byte first (RTCM 10403.3 §4.2
+ * frames use this CRC-24Q: same polynomial, seed 0, 24-bit parity). */
+uint32_t bx_crc24q_bytes(const uint8_t *buf, size_t n)
+{
+    uint32_t crc = 0;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= (uint32_t)buf[i] << 16;
+        for (int b = 0; b < 8; b++) {
+            crc <<= 1;
+            if (crc & 0x1000000u)
+                crc ^= CRC24Q_POLY;
+        }
+        crc &= 0xFFFFFFu;
+    }
+    return crc;
+}

@@ -17,6 +17,7 @@
 
 #include "bdsrx/fec.h"
 #include "ldpc_tables.h"
+#include "bx_err.h"
 
 #define Q 64
 
@@ -114,7 +115,7 @@ void bx_ldpc_config_default(bx_ldpc_config_t *c)
     c->damping = 0.875f; /* best FER of 0.5..1.0 on all four codes (bench_ldpc) */
 }
 
-bx_ldpc_t *bx_ldpc_create(bx_ldpc_code_t code, const bx_ldpc_config_t *c)
+static bx_ldpc_t *ldpc_new(bx_ldpc_code_t code, const bx_ldpc_config_t *c)
 {
     const bx_ldpc_table_t *t = table_of(code);
     if (!t)
@@ -159,6 +160,18 @@ bx_ldpc_t *bx_ldpc_create(bx_ldpc_code_t code, const bx_ldpc_config_t *c)
     }
     free(deg);
     return d;
+}
+
+int bx_ldpc_create(bx_ldpc_code_t code, const bx_ldpc_config_t *c, bx_ldpc_t **out, char *err, size_t errlen)
+{
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_ldpc_create: out is NULL");
+    if (!table_of(code)) {
+        *out = NULL;
+        return bx_err(err, errlen, BX_ERR_ARG, "LDPC: unknown code %d", (int)code);
+    }
+    *out = ldpc_new(code, c);
+    return *out ? BX_OK : bx_err(err, errlen, BX_ERR_NOMEM, "LDPC: out of memory");
 }
 
 void bx_ldpc_destroy(bx_ldpc_t *d)

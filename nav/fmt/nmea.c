@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
 #include "bdsrx/time.h"
 
 #define R2D (180.0 / M_PI)
@@ -52,7 +53,7 @@ typedef struct {
 /* UTC of the solution rounded to 0.01 s (rounding before splitting avoids "60.00"). */
 static civil_t utc_of(const bx_sol_t *sol)
 {
-    bx_time_t t = bx_time_bdt_to_utc(sol->fix ? sol->time : sol->rx_time, sol->leap_s);
+    bx_time_t t = bx_time_bdt_to_utc(bx_sol_valid(sol) ? sol->time : sol->rx_time, sol->leap_s);
     double frac = t.frac_s;
     t.frac_s = 0.0;
     t = bx_time_add(t, floor(frac * 100.0 + 0.5) / 100.0);
@@ -85,10 +86,20 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 {
     const civil_t c = utc_of(s);
     int len = cat(buf, n, 0, "$%sGGA,%02d%02d%05.2f", tk(talker), c.h, c.mi, c.s);
-    if (s->fix) {
+    if (bx_sol_valid(s)) {
         len = latlon(buf, n, len, s->llh[0], 0);
         len = latlon(buf, n, len, s->llh[1], 1);
-        len = cat(buf, n, len, ",1,%02d,%.1f,%.3f,M,0.0,M,,", s->n_used > 99 ? 99 : s->n_used, s->hdop, s->llh[2]);
+        /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
+         * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
+         * empty, so a reader (gpsd) knows it is not given rather than 0. */
+        /* quality (NMEA 0183 v4.11 GGA): 1 autonomous, 4 RTK fixed integers, 5 RTK float */
+        const int q = s->fix == BX_FIX_FIXED ? 4 : s->fix == BX_FIX_FLOAT ? 5 : 1;
+        if (s->flags & BX_SOLF_GEOID)
+            len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,%.3f,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                      s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
+        else
+            len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,
+                      s->llh[2]);
     } else {
         len = cat(buf, n, len, ",,,,,0,00,,,M,,M,,");
     }
@@ -98,8 +109,9 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 {
     const civil_t c = utc_of(s);
-    int len = cat(buf, n, 0, "$%sRMC,%02d%02d%05.2f,%c", tk(talker), c.h, c.mi, c.s, s->fix ? 'A' : 'V');
-    if (s->fix) {
+    const int ok = bx_sol_valid(s);
+    int len = cat(buf, n, 0, "$%sRMC,%02d%02d%05.2f,%c", tk(talker), c.h, c.mi, c.s, ok ? 'A' : 'V');
+    if (ok) {
         len = latlon(buf, n, len, s->llh[0], 0);
         len = latlon(buf, n, len, s->llh[1], 1);
         if (s->flags & BX_SOLF_VEL) {
@@ -115,22 +127,25 @@ int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     } else {
         len = cat(buf, n, len, ",,,,,,");
     }
-    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, s->fix ? 'A' : 'N');
+    /* mode indicator (NMEA 0183 v4.11): A autonomous, R RTK fixed, F RTK float, N none */
+    const char mode = !ok ? 'N' : s->fix == BX_FIX_FIXED ? 'R' : s->fix == BX_FIX_FLOAT ? 'F' : 'A';
+    len = cat(buf, n, len, ",%02d%02d%02d,,,%c", c.d, c.mo, c.y % 100, mode);
     return finish(buf, n, len);
 }
 
 int bx_nmea_gsa(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 {
-    int len = cat(buf, n, 0, "$%sGSA,A,%d", tk(talker), s->fix ? 3 : 1);
+    const int ok = bx_sol_valid(s);
+    int len = cat(buf, n, 0, "$%sGSA,A,%d", tk(talker), ok ? 3 : 1);
     int k = 0;
     for (int i = 0; i < s->n_sat && k < 12; i++)
-        if (s->sat[i].status == BX_SAT_USED && s->fix) {
+        if (s->sat[i].status == BX_SAT_USED && ok) {
             len = cat(buf, n, len, ",%02d", s->sat[i].prn);
             k++;
         }
     for (; k < 12; k++)
         len = cat(buf, n, len, ",");
-    if (s->fix)
+    if (ok)
         len = cat(buf, n, len, ",%.1f,%.1f,%.1f,4", s->pdop, s->hdop, s->vdop);
     else
         len = cat(buf, n, len, ",,,,4");
@@ -139,10 +154,17 @@ int bx_nmea_gsa(const bx_sol_t *s, const char *talker, char *buf, size_t n)
 
 int bx_nmea_gsv(const bx_sol_t *s, char *buf, size_t n)
 {
+    /* Satellites with PRN 33..63 first.  NMEA 4.11 numbers BeiDou 1..63 under the GB talker,
+     * but gpsd 3.22 (Debian 12) applies the talker only to the first sentence of a GSV set and
+     * reads IDs 33..64 in later sentences as SBAS (measured in tests/test_gpsd.c); the order of
+     * satellites in GSV carries no meaning, so putting those PRNs first keeps up to four of them
+     * BeiDou for gpsd without leaving the standard numbering. */
     int idx[BX_SOL_MAXSAT], m = 0;
-    for (int i = 0; i < s->n_sat; i++)
-        if (s->fix && s->sat[i].el_deg > 0.0f)
-            idx[m++] = i;
+    const int ok = bx_sol_valid(s);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->n_sat && i < BX_SOL_MAXSAT; i++)
+            if (ok && s->sat[i].el_deg > 0.0f && (s->sat[i].prn > 32) == (pass == 0))
+                idx[m++] = i;
     const int nmsg = m ? (m + 3) / 4 : 1;
     int total = 0;
     for (int g = 0; g < nmsg; g++) {

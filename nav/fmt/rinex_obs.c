@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bdsrx/time.h"
 
@@ -18,6 +19,7 @@ struct bx_rinex_obs_reader {
     FILE *f;
     int is_pipe;
     int tsys_bdt;          /* epoch tags already BDT */
+    unsigned sig_mask;     /* 1u << sig for every signal delivered */
     long line_no;
     bx_rinex_obs_header_t hdr;
     /* per BDS type: band signal (-1 ignored), kind 'C','L','D','S', attribute */
@@ -91,11 +93,24 @@ static void classify_type(const char *t, int *sig, char *kind, char *attr)
         *sig = BX_SIG_B2A;
     else if (t[1] == '7' && strchr("PDZ", t[2]))
         *sig = BX_SIG_B2B;
+    else if (t[1] == '7' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B2I;
+    else if (t[1] == '2' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B1I;
+    else if (t[1] == '6' && strchr("IQX", t[2]))
+        *sig = BX_SIG_B3I;
 }
 
+/* Preference among the attributes of one band: pilot > D+P > data for the BDS-3 signals;
+ * for the legacy ones I (the open-service component every receiver tracks) > X > Q. */
 static int attr_rank(char a)
 {
-    return a == 'P' ? 3 : (a == 'X' || a == 'Z') ? 2 : a == 'D' ? 1 : 0;
+    switch (a) {
+    case 'P': case 'I': return 3;
+    case 'X': case 'Z': return 2;
+    case 'D': case 'Q': return 1;
+    default: return 0;
+    }
 }
 
 static int read_line(bx_rinex_obs_reader_t *r)
@@ -203,6 +218,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
         return BX_ERR_NOMEM;
     snprintf(r->path, sizeof r->path, "%s", path);
     r->hdr.leap_s = -1;
+    r->sig_mask = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B);
     const size_t L = strlen(path);
     if (L > 3 && !strcmp(path + L - 3, ".gz")) {
         if (strchr(path, '\'')) {
@@ -233,7 +249,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     const int st = parse_header(r);
     if (st != BX_OK) {
         set_err(err, errlen, "%s", r->err);
-        bx_rinex_obs_close(r);
+        bx_rinex_obs_destroy(r);
         return st;
     }
     *out = r;
@@ -245,12 +261,18 @@ const bx_rinex_obs_header_t *bx_rinex_obs_header(const bx_rinex_obs_reader_t *r)
     return &r->hdr;
 }
 
+void bx_rinex_obs_set_signals(bx_rinex_obs_reader_t *r, unsigned sig_mask)
+{
+    if (r)
+        r->sig_mask = sig_mask;
+}
+
 const char *bx_rinex_obs_error(const bx_rinex_obs_reader_t *r)
 {
     return r->err;
 }
 
-void bx_rinex_obs_close(bx_rinex_obs_reader_t *r)
+void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 {
     if (!r)
         return;
@@ -280,7 +302,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         field(s, 3 + 16 * i + 14, 1, c);
         lli[i] = isdigit((unsigned char)c[0]) ? c[0] - '0' : 0;
         const int sig = r->type_sig[i];
-        if (has[i] && sig >= 0 && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
+        if (has[i] && sig >= 0 && (r->sig_mask >> sig & 1u) && (r->type_kind[i] == 'C' || r->type_kind[i] == 'L')) {
             const int rk = attr_rank(r->type_attr[i]);
             if (rk > best[sig])
                 best[sig] = rk;
@@ -296,7 +318,8 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
         for (int i = 0; i < r->hdr.n_types; i++) {
             if (r->type_sig[i] != sig || attr_rank(r->type_attr[i]) != best[sig] || !has[i])
                 continue;
-            d.pilot = r->type_attr[i] != 'D';
+            d.pilot = sig <= BX_SIG_B2B && r->type_attr[i] != 'D';
+            d.code = r->type_attr[i];
             switch (r->type_kind[i]) {
             case 'C':
                 d.pseudorange_m = val[i];
@@ -385,7 +408,9 @@ void bx_rinex_obs_header_default(bx_rinex_obs_header_t *hdr)
     hdr->version = 3.05;
     snprintf(hdr->marker, sizeof hdr->marker, "BDSRX");
     snprintf(hdr->receiver, sizeof hdr->receiver, "bdsrx");
-    snprintf(hdr->time_sys, sizeof hdr->time_sys, "BDT");
+    /* GPS time tags by default: RTKLIB 2.4.3 (Debian) reads epoch tags as GPST whatever TIME OF
+     * FIRST OBS says, so BDT tags put every epoch 14 s off there */
+    snprintf(hdr->time_sys, sizeof hdr->time_sys, "GPS");
     hdr->leap_s = -1;
     hdr->n_types = 8;
     for (int i = 0; i < 8; i++)
@@ -402,9 +427,75 @@ static int hline(FILE *f, const char *label, const char *fmt, ...)
     return fprintf(f, "%-60.60s%-20s\n", body, label) < 0 ? BX_ERR_IO : BX_OK;
 }
 
+/* Writer's view of an observation type: signal and attribute (BDS, RINEX
+ * 3.05 Table 9 / §5.1: 1D/1P/1X B1C, 5D/5P/5X B2a, 7D/7P/7Z B2b, 2I/2Q/2X B1I,
+ * 7I/7Q/7X B2I, 6I/6Q/6X B3I). */
+static void writer_type(const char *t, int *sig, char *kind, char *attr)
+{
+    *sig = -1;
+    *kind = t[0];
+    *attr = t[2];
+    if (!strchr("CLDS", t[0]) || !t[1] || !t[2])
+        return;
+    const int legacy = strchr("IQX", t[2]) != NULL;
+    switch (t[1]) {
+    case '1': *sig = strchr("PDX", t[2]) ? BX_SIG_B1C : -1; break;
+    case '5': *sig = strchr("PDX", t[2]) ? BX_SIG_B2A : -1; break;
+    case '2': *sig = legacy ? BX_SIG_B1I : -1; break;
+    case '6': *sig = legacy ? BX_SIG_B3I : -1; break;
+    case '7': *sig = strchr("PDZ", t[2]) ? BX_SIG_B2B : legacy ? BX_SIG_B2I : -1; break;
+    }
+}
+
+static int type_takes(int sig, char attr, const bx_obsd_t *o)
+{
+    if (sig < 0 || o->sig != sig)
+        return 0;
+    if (o->code)
+        return o->code == attr;
+    return o->pilot ? attr != 'D' : attr == 'D'; /* P or X take the pilot */
+}
+
+int bx_rinex_obs_header_for_signals(bx_rinex_obs_header_t *hdr, const int *sigs, int n)
+{
+    if (!hdr || (n > 0 && !sigs))
+        return BX_ERR_ARG;
+    hdr->n_types = 0;
+    for (int i = 0; i < n; i++) {
+        char band = bx_signal_band(sigs[i]);
+        char attr = sigs[i] == BX_SIG_B1C || sigs[i] == BX_SIG_B2A || sigs[i] == BX_SIG_B2B ? 'P' : 'I';
+        if (bx_signal_sys(sigs[i]) != 'C' || band == '?' || hdr->n_types + 4 > BX_RNX_MAXTYPES)
+            return BX_ERR_ARG;
+        int dup = 0;
+        for (int j = 0; j < hdr->n_types; j++)
+            dup |= hdr->types[j][1] == band && hdr->types[j][2] == attr;
+        if (dup)
+            continue;
+        static const char kinds[4] = {'C', 'L', 'D', 'S'};
+        for (int k = 0; k < 4; k++)
+            snprintf(hdr->types[hdr->n_types++], 4, "%c%c%c", kinds[k], band, attr);
+    }
+    return BX_OK;
+}
+
 int bx_rinex_obs_write_header(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time_t first_bdt)
 {
+    return bx_rinex_obs_write_header_pos(f, hdr, first_bdt, NULL);
+}
+
+/* the body of APPROX POSITION XYZ: 3F14.4 in a 60-character field */
+static void pos_body(char body[61], const double p[3])
+{
+    char b[64];
+    snprintf(b, sizeof b, "%14.4f%14.4f%14.4f", p[0], p[1], p[2]);
+    snprintf(body, 61, "%-60.60s", b);
+}
+
+int bx_rinex_obs_write_header_pos(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time_t first_bdt, long *pos_at)
+{
     bx_rinex_obs_header_t def;
+    if (pos_at)
+        *pos_at = -1;
     if (!hdr || hdr->n_types == 0) {
         bx_rinex_obs_header_default(&def);
         if (hdr) { /* keep the caller's identity fields */
@@ -414,21 +505,37 @@ int bx_rinex_obs_write_header(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time
             memcpy(def.approx_pos_m, hdr->approx_pos_m, sizeof def.approx_pos_m);
             memcpy(def.ant_delta_hen_m, hdr->ant_delta_hen_m, sizeof def.ant_delta_hen_m);
             def.interval_s = hdr->interval_s;
+            memcpy(def.time_sys, hdr->time_sys, sizeof def.time_sys);
         }
         hdr = &def;
     }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(first_bdt, &y, &mo, &d, &hh, &mi, &s);
+    const int gpst = !strcmp(hdr->time_sys, "GPS");
+    bx_time_to_civil(gpst ? bx_time_bdt_to_gpst(first_bdt) : first_bdt, &y, &mo, &d, &hh, &mi, &s);
+    /* RINEX 3.05 §5.8: file creation date "yyyymmdd hhmmss zone" */
+    char date[21] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(date, sizeof date, "%Y%m%d %H%M%S UTC", &tm);
     int st = 0;
     st |= hline(f, "RINEX VERSION / TYPE", "%9.2f%11s%-20s%-20s", 3.05, "", "OBSERVATION DATA", "C: BDS");
-    st |= hline(f, "PGM / RUN BY / DATE", "%-20s%-20s%-20s", "bdsrx", "", "");
+    st |= hline(f, "PGM / RUN BY / DATE", "%-20s%-20s%-20s", "bdsrx", "", date);
+    st |= hline(f, "COMMENT", "%s", "carrier phase: pilot component, RINEX sign; no phase");
+    st |= hline(f, "COMMENT", "%s", "shift applied (SYS / PHASE SHIFT); receiver clock steered");
+    st |= hline(f, "COMMENT", "%s", "in steps applied to code and phase alike");
     st |= hline(f, "MARKER NAME", "%s", hdr->marker[0] ? hdr->marker : "BDSRX");
-    st |= hline(f, "OBSERVER / AGENCY", "%-20s%-40s", "", "");
-    st |= hline(f, "REC # / TYPE / VERS", "%-20s%-20.20s%-20s", "", hdr->receiver[0] ? hdr->receiver : "bdsrx", "");
-    st |= hline(f, "ANT # / TYPE", "%-20s%-20.20s", "", hdr->antenna);
-    st |= hline(f, "APPROX POSITION XYZ", "%14.4f%14.4f%14.4f", hdr->approx_pos_m[0], hdr->approx_pos_m[1],
-                hdr->approx_pos_m[2]);
+    st |= hline(f, "MARKER TYPE", "%s", "NON_GEODETIC");
+    st |= hline(f, "OBSERVER / AGENCY", "%-20s%-40s", "unknown", "unknown");
+    st |= hline(f, "REC # / TYPE / VERS", "%-20s%-20.20s%-20s", "0", hdr->receiver[0] ? hdr->receiver : "bdsrx",
+                "");
+    st |= hline(f, "ANT # / TYPE", "%-20s%-20.20s", "0", hdr->antenna[0] ? hdr->antenna : "unknown");
+    char body[61];
+    pos_body(body, hdr->approx_pos_m);
+    if (pos_at)
+        *pos_at = ftell(f);
+    st |= hline(f, "APPROX POSITION XYZ", "%s", body);
     st |= hline(f, "ANTENNA: DELTA H/E/N", "%14.4f%14.4f%14.4f", hdr->ant_delta_hen_m[0], hdr->ant_delta_hen_m[1],
                 hdr->ant_delta_hen_m[2]);
     for (int i = 0; i < hdr->n_types; i += 13) {
@@ -438,11 +545,40 @@ int bx_rinex_obs_write_header(FILE *f, const bx_rinex_obs_header_t *hdr, bx_time
             k += snprintf(b + k, sizeof b - (size_t)k, " %-3.3s", hdr->types[j]);
         st |= hline(f, "SYS / # / OBS TYPES", "%s", b);
     }
+    st |= hline(f, "SIGNAL STRENGTH UNIT", "%-20s", "DBHZ");
     if (hdr->interval_s > 0)
         st |= hline(f, "INTERVAL", "%10.3f", hdr->interval_s);
-    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", "BDT");
+    st |= hline(f, "TIME OF FIRST OBS", "%6d%6d%6d%6d%6d%13.7f%5s%3s", y, mo, d, hh, mi, s, "", gpst ? "GPS" : "BDT");
+    /* epochs, code and phase are not corrected by a receiver clock estimate */
+    st |= hline(f, "RCV CLOCK OFFS APPL", "%6d", 0);
+    /* RINEX 3.05 §5.1 / A-table "SYS / PHASE SHIFT": one record per phase type;
+     * the correction field is left blank: the phases are those of the tracked
+     * component as they are, not aligned to the band's reference signal */
+    int nl = 0;
+    for (int i = 0; i < hdr->n_types; i++)
+        if (hdr->types[i][0] == 'L') {
+            st |= hline(f, "SYS / PHASE SHIFT", "C %-3.3s", hdr->types[i] + 0);
+            nl++;
+        }
+    if (nl == 0)
+        st |= hline(f, "SYS / PHASE SHIFT", "%s", "C");
     st |= hline(f, "END OF HEADER", "%s", "");
     return st ? BX_ERR_IO : BX_OK;
+}
+
+int bx_rinex_obs_set_position(FILE *f, long pos_at, const double pos_m[3])
+{
+    if (!f || pos_at < 0 || !pos_m)
+        return BX_ERR_ARG;
+    long here = ftell(f);
+    if (here < 0 || fflush(f) != 0 || fseek(f, pos_at, SEEK_SET) != 0)
+        return BX_ERR_IO;
+    char body[61];
+    pos_body(body, pos_m);
+    int ok = fwrite(body, 1, 60, f) == 60;
+    if (fseek(f, here, SEEK_SET) != 0)
+        return BX_ERR_IO;
+    return ok ? BX_OK : BX_ERR_IO;
 }
 
 int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx_obs_t *obs)
@@ -455,19 +591,21 @@ int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx
     int sig[BX_RNX_MAXTYPES];
     char kind[BX_RNX_MAXTYPES], attr[BX_RNX_MAXTYPES];
     for (int i = 0; i < hdr->n_types; i++)
-        classify_type(hdr->types[i], &sig[i], &kind[i], &attr[i]);
-    /* satellites present, ascending PRN */
+        writer_type(hdr->types[i], &sig[i], &kind[i], &attr[i]);
+    /* BDS satellites present, ascending PRN */
     int prns[BX_PRN_MAX + 1] = {0}, nsat = 0;
     for (int i = 0; i < obs->n; i++)
-        if (obs->d[i].prn >= 1 && obs->d[i].prn <= BX_PRN_MAX && !prns[obs->d[i].prn]) {
+        if (bx_signal_sys(obs->d[i].sig) == 'C' && obs->d[i].prn >= 1 && obs->d[i].prn <= BX_PRN_MAX &&
+            !prns[obs->d[i].prn]) {
             prns[obs->d[i].prn] = 1;
             nsat++;
         }
     int y, mo, d, hh, mi;
     double s;
-    bx_time_to_civil(obs->time, &y, &mo, &d, &hh, &mi, &s);
+    const bx_time_t tag = !strcmp(hdr->time_sys, "GPS") ? bx_time_bdt_to_gpst(obs->time) : obs->time;
+    bx_time_to_civil(tag, &y, &mo, &d, &hh, &mi, &s);
     if (s >= 59.99999995) { /* keep "%010.7f" from printing 60.0000000 */
-        bx_time_to_civil(bx_time_add(obs->time, 1e-7), &y, &mo, &d, &hh, &mi, &s);
+        bx_time_to_civil(bx_time_add(tag, 1e-7), &y, &mo, &d, &hh, &mi, &s);
         s = 0.0;
     }
     if (fprintf(f, "> %4d %02d %02d %02d %02d %010.7f  0%3d\n", y, mo, d, hh, mi, s, nsat) < 0)
@@ -481,7 +619,7 @@ int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx
             const bx_obsd_t *o = NULL;
             for (int j = 0; j < obs->n && sig[i] >= 0; j++) {
                 const bx_obsd_t *c = &obs->d[j];
-                if (c->prn == prn && c->sig == sig[i] && (c->pilot ? attr[i] != 'D' : attr[i] == 'D'))
+                if (c->prn == prn && type_takes(sig[i], attr[i], c))
                     o = c;
             }
             double v = 0.0;

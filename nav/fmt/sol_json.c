@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "bdsrx/output.h"
+#include "bdsrx/pvt.h"
 #include "bdsrx/time.h"
 
 #define R2D (180.0 / M_PI)
@@ -46,7 +47,8 @@ static const char *raim_str(uint32_t fl)
 int bx_sol_json_write(FILE *f, const bx_sol_t *s)
 {
     int wk;
-    const bx_time_t t = s->fix ? s->time : s->rx_time;
+    const int ok = bx_sol_valid(s);
+    const bx_time_t t = ok ? s->time : s->rx_time;
     const double sow = bx_time_to_week_sow(t, &wk);
     bx_time_t u = bx_time_bdt_to_utc(t, s->leap_s);
     /* millisecond rounding before splitting into civil fields */
@@ -57,13 +59,18 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
     double sec;
     bx_time_to_civil(u, &y, &mo, &d, &h, &mi, &sec);
     fprintf(f, "{\"bdt_week\":%d,\"bdt_sow\":%.3f,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%06.3fZ\",\"fix\":\"%s\",",
-            wk, sow, y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0, s->fix ? "spp" : "none");
+            wk, sow, y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0,
+            !ok ? "none" : s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : "spp");
     fputs("\"reason\":", f);
-    json_str(f, s->reason);
-    fprintf(f, ",\"mode\":\"%s\",", s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
-    if (s->fix) {
+    /* a fix withheld by the integrity checks always says why */
+    json_str(f, !ok && s->fix && !s->reason[0] ? "integrity check failed (too few satellites or non-finite position)" : s->reason);
+    fprintf(f, ",\"mode\":\"%s\",",
+            s->fix >= BX_FIX_FLOAT ? "rtk" : s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
+    if (ok) {
         fprintf(f, "\"lat_deg\":%.9f,\"lon_deg\":%.9f,\"h_m\":%.3f,\"ecef_m\":[%.3f,%.3f,%.3f],", s->llh[0] * R2D,
                 s->llh[1] * R2D, s->llh[2], s->pos_m[0], s->pos_m[1], s->pos_m[2]);
+        if (s->flags & BX_SOLF_GEOID)
+            fprintf(f, "\"h_msl_m\":%.3f,\"geoid_sep_m\":%.3f,", s->llh[2] - s->geoid_sep_m, s->geoid_sep_m);
         if (s->flags & BX_SOLF_VEL)
             fprintf(f, "\"vel_ecef_mps\":[%.4f,%.4f,%.4f],\"vel_enu_mps\":[%.4f,%.4f,%.4f],", s->vel_mps[0],
                     s->vel_mps[1], s->vel_mps[2], s->vel_enu_mps[0], s->vel_enu_mps[1], s->vel_enu_mps[2]);
@@ -90,18 +97,18 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
         fputs("\"chi2_thres\":null,", f);
     fprintf(f, "\"sigma0\":%.3f,\"flags\":[", s->sigma0);
     static const char *const fl[] = {"iono_bdgim", "iono_none", "iono_free", "tropo", "vel",
-                                     "raim_ok",    "raim_excl", "raim_fail", "raim_na", "no_tgd"};
+                                     "raim_ok",    "raim_excl", "raim_fail", "raim_na", "no_tgd", "jump"};
     int first = 1;
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 11; i++)
         if (s->flags & (1u << i)) {
             fprintf(f, "%s\"%s\"", first ? "" : ",", fl[i]);
             first = 0;
         }
     fputs("],\"sats\":[", f);
-    for (int i = 0; i < s->n_sat; i++) {
+    for (int i = 0; i < s->n_sat && i < BX_SOL_MAXSAT; i++) {
         const bx_solsat_t *t = &s->sat[i];
         fprintf(f, "%s{\"prn\":%d,\"status\":\"%s\",", i ? "," : "", t->prn, sat_status(t->status));
-        const int geo = s->fix && (t->status == BX_SAT_USED || t->status == BX_SAT_ELMASK || t->status == BX_SAT_RAIM);
+        const int geo = ok && (t->status == BX_SAT_USED || t->status == BX_SAT_ELMASK || t->status == BX_SAT_RAIM);
         if (geo)
             fprintf(f, "\"el_deg\":%.1f,\"az_deg\":%.1f,", t->el_deg, t->az_deg);
         else

@@ -25,7 +25,7 @@ static int fail(char *err, size_t n, int code, const char *fmt, ...)
     return code;
 }
 
-void bx_sp3_free(bx_sp3_t *s)
+void bx_sp3_destroy(bx_sp3_t *s)
 {
     if (!s)
         return;
@@ -141,7 +141,7 @@ int bx_sp3_read(const char *path, bx_sp3_t **out, char *err, size_t errlen)
     else
         fclose(f);
     if (st) {
-        bx_sp3_free(s);
+        bx_sp3_destroy(s);
         return st;
     }
     *out = s;
@@ -168,11 +168,19 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
         return BX_ERR_ARG;
     const double t0 = bx_time_diff(t, s->epoch[0]);
     const double span = bx_time_diff(s->epoch[s->n_epoch - 1], s->epoch[0]);
-    if (t0 < 0.0 || t0 > span)
+    if (!(t0 >= 0.0 && t0 <= span))
         return BX_ERR_ARG;
-    /* epochs are equally spaced in SP3 files: locate by step */
-    const double dt = span / (s->n_epoch - 1);
-    int k = (int)floor(t0 / dt);
+    /* the enclosing interval by bisection (no equal-spacing assumption: a file with repeated
+     * or irregular epochs must not index out of bounds, issue 13) */
+    int lo = 0, hi = s->n_epoch - 1;
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (bx_time_diff(s->epoch[mid], t) <= 0.0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int k = lo;
     if (k > s->n_epoch - 2)
         k = s->n_epoch - 2;
     int i0 = k - order / 2;
@@ -187,8 +195,12 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
             return BX_ERR_ARG;
         double w = 1.0;
         for (int j = i0; j <= i0 + order; j++)
-            if (j != i)
-                w *= bx_time_diff(t, s->epoch[j]) / bx_time_diff(s->epoch[i], s->epoch[j]);
+            if (j != i) {
+                const double d = bx_time_diff(s->epoch[i], s->epoch[j]);
+                if (d == 0.0) /* repeated epoch: no Lagrange interpolation possible */
+                    return BX_ERR_FORMAT;
+                w *= bx_time_diff(t, s->epoch[j]) / d;
+            }
         for (int c = 0; c < 3; c++)
             x[c] += w * p[c];
     }
@@ -196,8 +208,10 @@ int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos
         memcpy(pos_m, x, sizeof x);
     if (clk_s) {
         const double c0 = s->clk_s[(size_t)k * NSLOT + prn], c1 = s->clk_s[(size_t)(k + 1) * NSLOT + prn];
-        const double a = bx_time_diff(t, s->epoch[k]) / bx_time_diff(s->epoch[k + 1], s->epoch[k]);
-        *clk_s = c0 + (c1 - c0) * a;
+        const double d = bx_time_diff(s->epoch[k + 1], s->epoch[k]);
+        if (d == 0.0)
+            return BX_ERR_FORMAT;
+        *clk_s = c0 + (c1 - c0) * bx_time_diff(t, s->epoch[k]) / d;
     }
     return BX_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "bdsrx/navmsg.h"
 #include "bdsrx/time.h"
+#include "bx_err.h"
 
 #define SOW2_PER_WEEK 201600 /* B-CNAV2 SOW field counts 3-s units */
 
@@ -48,18 +49,20 @@ struct bx_ephasm {
     prn_state_t s[BX_PRN_MAX + 1];
 };
 
-bx_ephasm_t *bx_ephasm_create(void)
+int bx_ephasm_create(bx_ephasm_t **out, char *err, size_t errlen)
 {
-    bx_ephasm_t *a = calloc(1, sizeof *a);
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_ephasm_create: out is NULL");
+    bx_ephasm_t *a = *out = calloc(1, sizeof *a);
     if (!a)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "ephemeris assembler: out of memory");
     for (int p = 0; p <= BX_PRN_MAX; p++) {
         prn_state_t *s = &a->s[p];
         s->week = -1;
         s->sisai_oe = s->sisai_ocb = s->sisai_oc1 = s->sisai_oc2 = -1;
         s->hs1 = s->hs1_soh = s->hs2 = s->hs3 = -1;
     }
-    return a;
+    return BX_OK;
 }
 
 void bx_ephasm_destroy(bx_ephasm_t *a)

@@ -10,11 +10,12 @@ void bx_nav_init(bx_nav_t *n)
     memset(n, 0, sizeof *n);
 }
 
-void bx_nav_free(bx_nav_t *n)
+void bx_nav_destroy(bx_nav_t *n)
 {
+    if (!n)
+        return;
     free(n->eph);
-    n->eph = NULL;
-    n->n_eph = n->cap_eph = 0;
+    bx_nav_init(n); /* empty again, may be reused */
 }
 
 int bx_nav_add(bx_nav_t *n, const bx_eph_t *e)

@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/orbit.h"
+#include "bx_err.h"
+#include "pvt_integrity.h"
 
 #define CLIGHT BX_CLIGHT_MPS
 #define D2R (M_PI / 180.0)
@@ -22,6 +25,7 @@ struct bx_pvt {
     bx_pvt_config_t cfg;
     int have_prev;
     double x_prev[4];
+    bx_pvt_integ_t integ;
 };
 
 void bx_pvt_config_default(bx_pvt_config_t *c)
@@ -39,20 +43,30 @@ void bx_pvt_config_default(bx_pvt_config_t *c)
     c->doppler_sigma_mps = 0.1;
     c->leap_s = 4;
     c->max_iter = 10;
+    c->max_speed_mps = 600.0; /* faster than any land vehicle or helicopter, far below a discontinuity */
 }
 
-bx_pvt_t *bx_pvt_create(const bx_pvt_config_t *c)
+int bx_sol_valid(const bx_sol_t *sol)
 {
-    bx_pvt_t *p = calloc(1, sizeof *p);
+    return sol && sol->fix != BX_FIX_NONE && !(sol->flags & (BX_SOLF_RAIM_FAIL | BX_SOLF_JUMP)) &&
+           sol->n_used >= 4 && isfinite(sol->pos_m[0]) && isfinite(sol->pos_m[1]) && isfinite(sol->pos_m[2]) &&
+           isfinite(sol->llh[0]) && isfinite(sol->llh[1]) && isfinite(sol->llh[2]);
+}
+
+int bx_pvt_create(const bx_pvt_config_t *c, bx_pvt_t **out, char *err, size_t errlen)
+{
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_pvt_create: out is NULL");
+    bx_pvt_t *p = *out = calloc(1, sizeof *p);
     if (!p)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "PVT: out of memory");
     if (c)
         p->cfg = *c;
     else
         bx_pvt_config_default(&p->cfg);
     if (p->cfg.max_iter <= 0)
         p->cfg.max_iter = 10;
-    return p;
+    return BX_OK;
 }
 
 static int geo_prn(int prn)
@@ -108,6 +122,7 @@ int bx_pvt_borrow_tgd(bx_nav_t *nav, const bx_nav_t *donor)
 void bx_pvt_reset(bx_pvt_t *p)
 {
     p->have_prev = 0;
+    bx_pvt_integ_reset(&p->integ);
 }
 
 void bx_pvt_destroy(bx_pvt_t *p)
@@ -601,6 +616,11 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     memcpy(sol->pos_m, x, sizeof sol->pos_m);
     sol->clk_bias_m = x[3];
     bx_ecef_to_llh(x, sol->llh);
+    if (cfg->geoid) {
+        sol->geoid_sep_m = bx_geoid_undulation_m(cfg->geoid, sol->llh[0], sol->llh[1]);
+        if (isfinite(sol->geoid_sep_m))
+            sol->flags |= BX_SOLF_GEOID;
+    }
     sol->time = bx_time_add(obs->time, -x[3] / CLIGHT);
     /* per-satellite report, residuals of excluded satellites at the final position */
     for (int i = 0; i < n; i++) {
@@ -644,5 +664,6 @@ int bx_pvt_solve(bx_pvt_t *p, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t
     }
     memcpy(p->x_prev, x, sizeof x);
     p->have_prev = 1;
+    bx_pvt_integ_check(&p->integ, cfg, sol);
     return BX_OK;
 }

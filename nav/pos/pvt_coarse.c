@@ -100,7 +100,8 @@ int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const do
         memset(&s[k], 0, sizeof s[k]);
         s[k].m = &m[i];
         s[k].eph = e;
-        s[k].period_s = m[i].sig == BX_SIG_B1C ? 0.010 : 0.001; /* 10230 chips at 1.023 / 10.23 Mcps */
+        s[k].period_s = m[i].period_s > 0.0 ? m[i].period_s
+                        : m[i].sig == BX_SIG_B1C ? 0.010 : 0.001; /* 10230 chips at 1.023 / 10.23 Mcps */
         s[k].tgd_s = bx_tgd_s(e, m[i].sig, m[i].pilot);
         k++;
     }

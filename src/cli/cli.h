@@ -9,19 +9,40 @@ int cli_code(int argc, char **argv);
 int cli_acquire(int argc, char **argv);
 int cli_track(int argc, char **argv);
 int cli_nav_decode(int argc, char **argv);
+int cli_b2b_eval(int argc, char **argv);
 int cli_pvt(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_rtcm_decode(int argc, char **argv);
+int cli_rtk(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bdsrx/eph.h"
+
+/* --rinex-nav of run and live (src/cli/cli_navout.c): the decoded ephemerides as RINEX 4,
+ * written through PATH.tmp + rename; 0 ok, 1 error (printed with prog). */
+int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, const char *prog);
 /* "B1C" / "B2a" (any case) -> BX_SIG_*; -1 if neither. */
 int cli_parse_signal(const char *s, int *sig);
+/* Signal whose carrier lies within 20 MHz of a centre frequency (a sidecar's core:frequency):
+ * 0 and *sig set, -1 when fc_hz is unset (0/NaN) or near neither B1C nor B2a. */
+int cli_signal_from_fc(double fc_hz, int *sig);
 /* PRN list "1-63", "19,20", "19-46,59" -> bit p set for PRN p; -1 on a bad list. */
 int cli_parse_prns(const char *s, uint64_t *mask);
 /* FFTW wisdom file for acquisition plans (src/cli/cli_wisdom.c): BDSRX_WISDOM, else the user's
  * cache directory; NULL when turned off or unavailable.  buf holds the path. */
 const char *cli_wisdom_path(char *buf, size_t n);
+
+/* The capture flags of sample-reading programs (src/cli/cli_iqflags.c): if `flag` is one of
+ * --format, --fs, --fc, --if, parses `value` into p and returns 1 (the caller skips the value);
+ * returns 0 for any other flag; BX_ERR_ARG when value is NULL or malformed (the caller reports
+ * "bad value for --fs" etc.).  Frequencies accept a plain number or a k/M/G suffix ("4.092M"). */
+#include "bdsrx/iq.h"
+int cli_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value);
+/* Usage text for those flags (lines starting with two spaces, ending with a newline). */
+const char *cli_iq_flag_help(void);
 
 #endif

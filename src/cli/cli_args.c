@@ -1,4 +1,5 @@
 /* Flag values shared by the bdsrx commands (declared in cli.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -38,5 +39,20 @@ int cli_parse_prns(const char *s, uint64_t *mask)
             *mask |= 1ull << p;
         s = *end == ',' ? end + 1 : end;
     }
+    return 0;
+}
+
+int cli_signal_from_fc(double fc_hz, int *sig)
+{
+    /* B1C 1575.42 MHz, B2a 1176.45 MHz (BDS-SIS-ICD-B1C-1.0 sec. 4.2, B2a-1.0 sec. 4.2); a front end's
+     * LO may sit some MHz off the carrier (low-IF designs), 20 MHz tells the two bands apart */
+    if (!(fc_hz > 0))
+        return -1;
+    if (fabs(fc_hz - BX_FREQ_B1C_HZ) < 20e6)
+        *sig = BX_SIG_B1C;
+    else if (fabs(fc_hz - BX_FREQ_B2A_HZ) < 20e6)
+        *sig = BX_SIG_B2A;
+    else
+        return -1;
     return 0;
 }

@@ -6,53 +6,29 @@
 
 #include "bdsrx/iq.h"
 #include "cli.h"
+#include "cli_opt.h"
 
 #define STATS_SAMPLES 1000000 /* level statistics over at most this many leading samples */
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: bdsrx info FILE [--format F] [--fs HZ] [--fc HZ] [--if HZ]\n\n"
-               "Describes an IQ capture: format, sample rate, centre frequency, IF, number of samples,\n"
-               "duration, where the parameters came from, and the mean/RMS of the first samples.\n\n%s",
-               bx_iq_flag_help());
-}
 
 int cli_info(int argc, char **argv)
 {
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        int k = bx_iq_parse_flag(&flags, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
-        if (k == 1) {
-            i++;
-            continue;
-        }
-        if (k < 0) {
-            fprintf(stderr, "bdsrx info: bad or missing value for %s%s%s\n", argv[i], i + 1 < argc ? ": " : "",
-                    i + 1 < argc ? argv[i + 1] : "");
-            return 2;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "bdsrx info: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-        if (path) {
-            fprintf(stderr, "bdsrx info: one capture file at a time ('%s' and '%s')\n", path, argv[i]);
-            return 2;
-        }
-        path = argv[i];
-    }
-    if (!path) {
-        fprintf(stderr, "bdsrx info: no capture file given\n");
-        usage(stderr);
-        return 2;
-    }
+    int quiet = 0, np;
+    const cli_opt_t opts[] = {
+        CLI_IQ_OPTS(&flags, "", "FILE"),
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx info", "FILE [--format F] [--fs HZ] [--fc HZ] [--if HZ]",
+        "Describes an IQ capture: format, sample rate, centre frequency, IF, number of samples,\n"
+        "duration, where the parameters came from, and the mean/RMS of the first samples.",
+        opts, "Sidecars: DATA.sigmf-meta (SigMF) or DATA.tag (PocketSDR) beside the data file.", 1, 1};
+    int pr = cli_opt_parse(&cmd, argc, argv, &path, &np);
+    if (pr)
+        return pr == 1 ? 0 : 2;
     char err[1024];
     bx_iq_reader_t *r;
     if (bx_iq_open(path, &flags, &r, err, sizeof err) != BX_OK) {
@@ -85,7 +61,7 @@ int cli_info(int argc, char **argv)
         long k = bx_iq_read(r, buf, want);
         if (k < 0) {
             fprintf(stderr, "bdsrx info: %s\n", bx_iq_error(r));
-            bx_iq_close(r);
+            bx_iq_destroy(r);
             return 1;
         }
         if (k == 0)
@@ -103,6 +79,6 @@ int cli_info(int argc, char **argv)
         else
             printf("level       first %ld samples: mean %.3f, RMS %.3f\n", total, si / total, sqrt(pi / total));
     }
-    bx_iq_close(r);
+    bx_iq_destroy(r);
     return 0;
 }

@@ -24,7 +24,9 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
+#include "live_json.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/output.h"
 #include "bdsrx/pvt.h"
@@ -34,51 +36,12 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
 #define MAX_CH (BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS)
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx live --source URI [options]\n"
-            "\n"
-            "Runs the receiver on a live front end until Ctrl-C (or --seconds, or the end of the\n"
-            "stream), showing channels and position once a second.\n"
-            "\n"
-            "sources (--source URI, see bdsrx/source.h for every URI key):\n"
-            "  rtlsdr:[N|serial=SN]       RTL-SDR dongle (complex 8 bit, up to 2.4 Msps)\n"
-            "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
-            "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
-            "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
-            "\n"
-            "options:\n"
-            "  --fc HZ  --fs HZ           centre frequency / sample rate (default: B1C or B2a centre\n"
-            "                             per --signals; 2.048e6 for RTL-SDR)\n"
-            "  --gain DB|auto  --ppm N  --bias-tee   tuner gain, frequency correction, antenna power\n"
-            "  --ring BYTES               sample ring between reader and receiver (default 128 MiB:\n"
-            "                             32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)\n"
-            "  --signals LIST             B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
-            "                             channel; default from each channel's centre frequency)\n"
-            "  --threads N                worker threads (default: all CPUs)\n"
-            "  --seconds S                stop after S seconds of samples\n"
-            "  --prn LIST                 search only these PRNs (e.g. 19-30,41)\n"
-            "  --nav FILE                 preload ephemerides from a RINEX navigation file\n"
-            "  --elmask DEG               elevation mask (default 10)\n"
-            "  --nmea FILE                NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)\n"
-            "  --nmea-tcp [ADDR:]PORT     serve the NMEA to TCP clients (default address 127.0.0.1;\n"
-            "                             0.0.0.0 for the network)\n"
-            "  --nmea-serial DEV[:BAUD]   NMEA to a serial port, raw 8N1 (default 9600 baud)\n"
-            "  --json FILE                one JSON solution per epoch ('-' = stdout)\n"
-            "  --rinex-obs FILE           RINEX 3.05 observations\n"
-            "  --ref LAT,LON,H            reference position: the summary reports the error\n"
-            "  --plain                    one status line per second instead of the screen view\n"
-            "  --quiet                    no status, only the final summary\n"
-            "  (FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE)\n"
-            "\n"
-            "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage\n");
-}
 
 /* ---- outputs ---------------------------------------------------------------------------- */
 
@@ -87,6 +50,8 @@ typedef struct {
     FILE *nmea;        /* NMEA sentences also go to ... */
     bx_nmea_tcp_t *tcp;
     bx_serial_t *ser;
+    bx_http_status_t *http; /* --http: the web dashboard */
+    double ttff_s;          /* receiver time of the first valid fix, -1 before */
 } out_t;
 
 static void send_nmea(void *user, const char *buf, size_t len)
@@ -139,11 +104,18 @@ static void *sig_main(void *arg)
 
 /* ---- flags ------------------------------------------------------------------------------ */
 
-static int parse_num(const char *v, double *x)
+static int fn_gain(const char *arg, void *value, char *err, size_t errlen)
 {
-    char *end;
-    *x = strtod(v, &end);
-    return end == v || *end ? -1 : 0;
+    double *g = value;
+    if (!strcmp(arg, "auto")) {
+        *g = NAN;
+        return 0;
+    }
+    if (cli_parse_hz(arg, g) < 0 || *g < -100 || *g > 100) {
+        snprintf(err, errlen, "'%s': give the gain in dB (-100 .. 100) or auto", arg);
+        return -1;
+    }
+    return 0;
 }
 
 static double mono_s(void)
@@ -162,17 +134,53 @@ static FILE *open_out(const char *path, int *uses_stdout)
     return fopen(path, "w");
 }
 
+static void fill_view(bx_live_view_t *v, bx_rx_chan_status_t *ch, bx_live_t *lv, const out_t *o)
+{
+    memset(v, 0, sizeof *v);
+    v->device = bx_source_info(bx_live_source(lv))->device;
+    v->n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
+    v->ch = ch;
+    v->sol = o->so.have_last ? &o->so.last : NULL;
+    v->n_fix = o->so.nfix;
+    bx_live_stats(lv, &v->stats);
+}
+
+/* The dashboard's snapshot, once a second (and the time to first fix as it happens). */
+static void publish(bx_live_t *lv, out_t *o)
+{
+    if (o->ttff_s < 0 && o->so.nfix > 0)
+        o->ttff_s = bx_rx_elapsed_s(bx_live_rx(lv));
+    if (!o->http)
+        return;
+    bx_rx_chan_status_t ch[MAX_CH];
+    bx_live_view_t v;
+    fill_view(&v, ch, lv, o);
+    char *js = live_json_snapshot(&v, bx_rx_elapsed_s(bx_live_rx(lv)), o->ttff_s);
+    if (js) {
+        bx_http_status_publish(o->http, js, strlen(js));
+        free(js);
+    }
+}
+
+/* "PORT" or "ADDR:PORT" -> addr (unchanged when not given), port; 0 ok, -1 bad. */
+static int host_port(const char *spec, char *addr, size_t n, int *port)
+{
+    const char *c = strrchr(spec, ':');
+    if (c)
+        snprintf(addr, n, "%.*s", (int)(c - spec), spec);
+    char *end;
+    long p = strtol(c ? c + 1 : spec, &end, 10);
+    if (end == (c ? c + 1 : spec) || *end || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
 static void show(FILE *f, int ansi, bx_live_t *lv, const out_t *o)
 {
     bx_rx_chan_status_t ch[MAX_CH];
     bx_live_view_t v;
-    memset(&v, 0, sizeof v);
-    v.device = bx_source_info(bx_live_source(lv))->device;
-    v.n_ch = bx_rx_channels(bx_live_rx(lv), ch, MAX_CH);
-    v.ch = ch;
-    v.sol = o->so.have_last ? &o->so.last : NULL;
-    v.n_fix = o->so.nfix;
-    bx_live_stats(lv, &v.stats);
+    fill_view(&v, ch, lv, o);
     if (ansi)
         bx_live_view_draw(f, &v);
     else
@@ -211,72 +219,86 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
-    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL,
+    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!strcmp(a, "--plain")) { plain = 1; continue; }
-        if (!strcmp(a, "--bias-tee")) { lc.src.bias_tee = 1; continue; }
-        if (a[0] != '-') {
-            fprintf(stderr, "bdsrx live: unexpected argument '%s' (the source is given with --source URI)\n", a);
-            return 2;
-        }
-        if (!v) {
-            fprintf(stderr, "bdsrx live: %s needs a value (see bdsrx live --help)\n", a);
-            return 2;
-        }
-        i++;
-        double x = 0;
-        int bad = 0;
-        if (!strcmp(a, "--source")) lc.uri = v;
-        else if (!strcmp(a, "--fc")) bad = parse_num(v, &lc.src.fc_hz);
-        else if (!strcmp(a, "--fs")) bad = parse_num(v, &lc.src.fs_hz);
-        else if (!strcmp(a, "--gain")) {
-            if (!strcmp(v, "auto")) lc.src.gain_db = NAN;
-            else bad = parse_num(v, &lc.src.gain_db);
-        } else if (!strcmp(a, "--ppm")) bad = parse_num(v, &lc.src.ppm);
-        else if (!strcmp(a, "--ring")) { bad = parse_num(v, &x) || x < 4096; lc.src.ring_bytes = (size_t)x; }
-        else if (!strcmp(a, "--threads")) { bad = parse_num(v, &x) || x < 0 || x > 64; lc.rx.threads = (int)x; }
-        else if (!strcmp(a, "--seconds")) bad = parse_num(v, &lc.max_s) || lc.max_s <= 0;
-        else if (!strcmp(a, "--elmask")) bad = parse_num(v, &elmask_deg);
-        else if (!strcmp(a, "--prn")) bad = cli_parse_prns(v, &lc.rx.prn_mask);
-        else if (!strcmp(a, "--nav")) nav_path = v;
-        else if (!strcmp(a, "--nmea")) nmea_path = v;
-        else if (!strcmp(a, "--nmea-tcp")) tcp_spec = v;
-        else if (!strcmp(a, "--nmea-serial")) ser_spec = v;
-        else if (!strcmp(a, "--json")) json_path = v;
-        else if (!strcmp(a, "--rinex-obs")) rnx_path = v;
-        else if (!strcmp(a, "--signals")) {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s", v);
-            lc.n_signals = 0;
-            for (char *t = strtok(buf, ","); t && !bad; t = strtok(NULL, ","))
-                bad = lc.n_signals == BX_RX_MAX_STREAMS || cli_parse_signal(t, &lc.sig[lc.n_signals++]) < 0;
-        } else if (!strcmp(a, "--ref")) {
-            double la, lo, h;
-            bad = sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3;
-            o.so.ref_llh[0] = la * M_PI / 180, o.so.ref_llh[1] = lo * M_PI / 180, o.so.ref_llh[2] = h;
-            o.so.have_ref = 1;
-        } else {
-            fprintf(stderr, "bdsrx live: unknown option %s (see bdsrx live --help)\n", a);
-            return 2;
-        }
-        if (bad) {
-            fprintf(stderr, "bdsrx live: bad value '%s' for %s (see bdsrx live --help)\n", v, a);
-            return 2;
-        }
+    double ring = 0, ref[3] = {NAN, NAN, NAN};
+    cli_signals_t sigs = {{0, 0}, 0};
+    cli_warm_t warm;
+    cli_warm_init(&warm);
+    const cli_opt_t opts[] = {
+        {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
+         "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
+        {"fc", 0, CLI_HZ, &lc.src.fc_hz, 1, 1e12, "HZ",
+         "centre frequency (default: B1C or B2a centre per --signals)", NULL, 0, 0},
+        {"fs", 0, CLI_HZ, &lc.src.fs_hz, 1, 1e12, "HZ", "sample rate (default 2.048e6 for RTL-SDR)", NULL, 0, 0},
+        {"gain", 0, CLI_FN, &lc.src.gain_db, 0, 0, "DB|auto", "tuner gain", fn_gain, 0, 0},
+        {"ppm", 0, CLI_DOUBLE, &lc.src.ppm, -1000, 1000, "N", "frequency correction", NULL, 0, 0},
+        {"bias-tee", 0, CLI_FLAG, &lc.src.bias_tee, 0, 0, NULL, "antenna power", NULL, 0, 0},
+        {"ring", 0, CLI_HZ, &ring, 4096, 1e12, "BYTES",
+         "sample ring between reader and receiver (default 128M:\n"
+         "32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)", NULL, 0, 0},
+        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
+         "B1C, B2a, or B1C,B2a for a two-channel front end (one per\n"
+         "channel; default from each channel's centre frequency)", cli_fn_signals, 0, 0},
+        {"threads", 0, CLI_INT, &lc.rx.threads, 0, 64, "N", "worker threads (default 0: all CPUs)", NULL, 0, 0},
+        {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
+        {"prn", 0, CLI_FN, &lc.rx.prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
+        {"elmask", 0, CLI_DOUBLE, &elmask_deg, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
+        {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) per fix to FILE ('-' = stdout)",
+         NULL, 0, 0},
+        {"http", 0, CLI_STRING, &http_spec, 0, 0, "[ADDR:]PORT",
+         "web dashboard (channels, skyplot, position, track) at http://ADDR:PORT/\n"
+         "(default address 127.0.0.1; read-only)", NULL, 0, 0},
+        {"nmea-tcp", 0, CLI_STRING, &tcp_spec, 0, 0, "[ADDR:]PORT",
+         "serve the NMEA to TCP clients (default address 127.0.0.1;\n0.0.0.0 for the network)", NULL, 0, 0},
+        {"nmea-serial", 0, CLI_STRING, &ser_spec, 0, 0, "DEV[:BAUD]",
+         "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
+        {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
+        {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
+         "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
+        {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
+         0},
+        {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx live", "--source URI [options]",
+        "Runs the receiver on a live front end until Ctrl-C (or --seconds, or the end of the\n"
+        "stream), showing channels and position once a second.\n"
+        "\n"
+        "sources (--source URI):\n"
+        "  rtlsdr:[N|serial=SN]       RTL-SDR dongle (complex 8 bit, up to 2.4 Msps)\n"
+        "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
+        "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
+        "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
+        "URI keys: freq|fc=Hz fs|rate=Hz gain=dB|auto agc=0|1 ppm=N bias=0|1 format=ci8|... if=Hz",
+        opts,
+        "FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE.\n"
+        "-q/--quiet: no status view, only the final summary.\n"
+        "exit status: 0 stopped by the user or the stream ended, 1 device/runtime error, 2 usage",
+        0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!lc.uri)
+        return cli_opt_usage_error(&cmd, "--source URI is required (bdsrx live --help)");
+    if (ring > 0)
+        lc.src.ring_bytes = (size_t)ring;
+    if (sigs.n) {
+        lc.n_signals = sigs.n;
+        for (int k = 0; k < sigs.n; k++)
+            lc.sig[k] = sigs.sig[k];
     }
-    if (!lc.uri) {
-        usage(stderr);
-        return 2;
+    if (!isnan(ref[0])) {
+        o.so.ref_llh[0] = ref[0] * M_PI / 180, o.so.ref_llh[1] = ref[1] * M_PI / 180, o.so.ref_llh[2] = ref[2];
+        o.so.have_ref = 1;
     }
     /* The ring must absorb the acquisition stalls (all PRNs are searched at the start and the
      * untracked ones every 10 s; seconds of wall time on 2 cores, see bench_live), 16 MiB is
@@ -287,19 +309,16 @@ int cli_live(int argc, char **argv)
     if (lc.src.fc_hz == 0 && lc.n_signals == 1 && lc.sig[0] == BX_SIG_B2A)
         lc.src.fc_hz = BX_FREQ_B2A_HZ;
 
-    /* NMEA TCP spec: PORT or ADDR:PORT */
-    char tcp_addr[64] = "127.0.0.1";
-    int tcp_port = -1;
-    if (tcp_spec) {
-        const char *c = strrchr(tcp_spec, ':');
-        if (c)
-            snprintf(tcp_addr, sizeof tcp_addr, "%.*s", (int)(c - tcp_spec), tcp_spec);
-        char *end;
-        tcp_port = (int)strtol(c ? c + 1 : tcp_spec, &end, 10);
-        if (*end || tcp_port < 0 || tcp_port > 65535) {
-            fprintf(stderr, "bdsrx live: --nmea-tcp takes PORT or ADDR:PORT\n");
-            return 2;
-        }
+    /* NMEA TCP and dashboard specs: PORT or ADDR:PORT (loopback unless an address is given) */
+    char tcp_addr[64] = "127.0.0.1", http_addr[64] = "127.0.0.1";
+    int tcp_port = -1, http_port = -1;
+    if (tcp_spec && host_port(tcp_spec, tcp_addr, sizeof tcp_addr, &tcp_port)) {
+        fprintf(stderr, "bdsrx live: --nmea-tcp takes PORT or ADDR:PORT\n");
+        return 2;
+    }
+    if (http_spec && host_port(http_spec, http_addr, sizeof http_addr, &http_port)) {
+        fprintf(stderr, "bdsrx live: --http takes PORT or ADDR:PORT\n");
+        return 2;
     }
 
     /* every thread started from here on (source reader, workers) inherits the blocked set */
@@ -321,8 +340,7 @@ int cli_live(int argc, char **argv)
     bx_pvt_config_t pc;
     bx_pvt_config_default(&pc);
     pc.elmask_rad = elmask_deg * M_PI / 180;
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -336,12 +354,21 @@ int cli_live(int argc, char **argv)
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
     }
+    o.ttff_s = -1;
+    if (http_spec) {
+        if (bx_http_status_create(http_addr, http_port, &o.http, err, sizeof err) != BX_OK) {
+            fprintf(stderr, "bdsrx live: %s\n", err);
+            goto done;
+        }
+        fprintf(stderr, "bdsrx live: dashboard at http://%s:%d/\n", http_addr, bx_http_status_port(o.http));
+    }
     if (ser_spec && bx_serial_open(ser_spec, &o.ser, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
     }
     if (o.so.rnx) {
         bx_rinex_obs_header_default(&o.so.rnx_hdr);
+        o.so.rnx_hdr.n_types = 0; /* the types of the signals received */
         snprintf(o.so.rnx_hdr.marker, sizeof o.so.rnx_hdr.marker, "BDSRX");
         snprintf(o.so.rnx_hdr.receiver, sizeof o.so.rnx_hdr.receiver, "bdsrx live");
         o.so.rnx_hdr.interval_s = lc.rx.epoch_interval_s;
@@ -357,8 +384,7 @@ int cli_live(int argc, char **argv)
     else
         pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
     bx_pvt_destroy(o.so.pvt);
-    o.so.pvt = bx_pvt_create(&pc);
-    if (!o.so.pvt) {
+    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
@@ -368,11 +394,23 @@ int cli_live(int argc, char **argv)
         int st = bx_rinex_nav_read(nav_path, &nav, err, sizeof err);
         if (st == BX_OK)
             bx_rx_add_nav(bx_live_rx(lv), &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         if (st != BX_OK) {
             fprintf(stderr, "bdsrx live: %s\n", err);
             goto done;
         }
+    }
+    {
+        /* a capture file played as a source: its sidecar's time; a device: the system clock */
+        const char *u = lc.uri;
+        const char *cap = !u ? NULL : !strncmp(u, "file:", 5) ? u + 5 : strchr(u, ':') ? NULL : u;
+        char path[4096];
+        if (cap) {
+            snprintf(path, sizeof path, "%s", cap);
+            path[strcspn(path, "?")] = 0;
+        }
+        if (cli_warm_setup(&warm, bx_live_rx(lv), cap ? path : NULL, quiet, "bdsrx live") != 0)
+            goto done;
     }
     sc.live = lv;
     sig_started = pthread_create(&sig_th, NULL, sig_main, &sc) == 0;
@@ -390,8 +428,11 @@ int cli_live(int argc, char **argv)
     double next_view = mono_s() + VIEW_INTERVAL_S;
     int st;
     while ((st = bx_live_step(lv)) > 0) {
-        if (!quiet && mono_s() >= next_view) {
-            show(vf, ansi, lv, &o);
+        bx_http_status_poll(o.http);
+        if (mono_s() >= next_view) {
+            publish(lv, &o);
+            if (!quiet)
+                show(vf, ansi, lv, &o);
             next_view += VIEW_INTERVAL_S;
             if (next_view < mono_s())
                 next_view = mono_s() + VIEW_INTERVAL_S;
@@ -409,6 +450,7 @@ int cli_live(int argc, char **argv)
     else
         fprintf(vf, "bdsrx live: the source ended (%s)\n", in->kind);
     summary(vf, lv, &o);
+    cli_warm_finish(&warm, bx_live_rx(lv), &o.so, vf, "bdsrx live");
     if (o.tcp) {
         bx_nmea_tcp_stats_t ts;
         bx_nmea_tcp_stats(o.tcp, &ts);
@@ -419,6 +461,8 @@ int cli_live(int argc, char **argv)
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
     ret = st < 0 ? 1 : 0;
+    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
+        ret = 1;
 done:
     if (sig_started) {
         atomic_store(&sc.quit, 1);
@@ -434,7 +478,8 @@ done:
         ret = 1;
     fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
-    bx_serial_close(o.ser);
+    bx_http_status_destroy(o.http);
+    bx_serial_destroy(o.ser);
     if (o.so.pvt)
         bx_pvt_destroy(o.so.pvt);
     return ret;

@@ -13,48 +13,17 @@
 #include "bdsrx/fec.h"
 #include "bdsrx/navframe.h"
 #include "bdsrx/navmsg.h"
+#include "bdsrx/pppb2b.h"
+#include "bdsrx/time.h"
 #include "navmsg_json.h"
+#include "pppb2b_json.h"
 #include "cli.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-        "usage: bdsrx nav-decode [--json] [--eph] FILE...   (FILE '-' = stdin, text format)\n"
-        "\n"
-        "Decodes BDS-3 navigation data and prints one message per line (--json: one JSON\n"
-        "object per line; every field is named with its unit suffix: _s, _m, _rad, _rad_s,\n"
-        "_mps, _tecu, _as (arcsec), _d (per day); raw indices carry no suffix).\n"
-        "\n"
-        "Inputs (detected per file):\n"
-        "  binary  qzsl6tool .b2b: 125-byte records, each a 1000-symbol B2b frame\n"
-        "          (EB90 | PRN | 6 reserved | 972 LDPC symbols); GEO PRNs (>= 59, PPP-B2b) are\n"
-        "          listed with their message type only.\n"
-        "  text    one item per line, '#' starts a comment:  [PRN] HEX\n"
-        "          HEX = first transmitted bit first, zero padded at the end to 4 bits; the\n"
-        "          kind follows from its length:\n"
-        "            1800 bits  B-CNAV1 frame (SF1 + interleaved SF2/SF3 symbols, as logic bits)\n"
-        "             600 bits  B-CNAV2 frame if it starts with the preamble E24DE8,\n"
-        "                       else B-CNAV1 subframe 2 (576 data + CRC)\n"
-        "            1000 bits  B-CNAV3 frame (starts with EB90)\n"
-        "             264 bits  B-CNAV1 subframe 3     288 bits  B-CNAV2 message\n"
-        "             486 bits  B-CNAV3 block (MesType..CRC)\n"
-        "            1200 / 528 / 576 / 972 bits  LDPC codewords of SF2 / SF3 / B-CNAV2 /\n"
-        "                       B-CNAV3 (the systematic part is used)\n"
-        "          Markdown ``` blocks are joined into one item, so shared/icd/testvectors.md\n"
-        "          can be given directly.  PRN is needed only where the bits do not carry it.\n"
-        "Frames go through the channel decoders (LDPC + CRC); bare messages must pass their\n"
-        "CRC-24Q.  Times: tow_s / t_frame = BDT transmission time of the first symbol of the\n"
-        "frame (B-CNAV1: HOW*3600 + SOH*18, B-CNAV2: 3*SOW, B-CNAV3: SOW).\n"
-        "\n"
-        "options:\n"
-        "  --json   JSON lines instead of key=value text\n"
-        "  --eph    also print every complete ephemeris released by the assembler (\"EPH\")\n"
-        "  -h, --help\n");
-}
+#include "cli_opt.h"
 
 typedef struct {
     int json, eph;
     bx_ephasm_t *as;
+    bx_b2b_store_t *b2b; /* PPP-B2b mask state per GEO (MT4 satellites, IOD checks) */
     long n_msg, n_bad;
 } ctx_t;
 
@@ -92,6 +61,8 @@ static void print_flat(const char *prefix, json_t *v, int *first)
         printf("%s", json_string_value(v));
     else if (json_is_boolean(v))
         printf("%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_null(v))
+        printf("null");
 }
 
 static void emit(ctx_t *c, json_t *o)
@@ -164,8 +135,40 @@ static void do_cnav2(ctx_t *c, const uint8_t msg[288])
     }
 }
 
+/* PPP-B2b block from GEO prn; t_rx = BDT receive time, NULL when unknown */
+static void do_pppb2b(ctx_t *c, int prn, const uint8_t msg[486], const bx_time_t *t_rx)
+{
+    bx_b2b_msg_t m;
+    int st = bx_b2b_parse(msg, &m);
+    if (st != BX_OK && st != BX_ERR_UNSUPPORTED) {
+        bad(c, prn, "B2B-PPP", "PPP-B2b message: bad layout", st);
+        return;
+    }
+    /* without a receive time the day is unknown: day 0 (only the time of day is printed) */
+    bx_time_t t = t_rx ? *t_rx : bx_time_make(m.h.epoch_s, 0.0);
+    bx_b2b_store_resolve(c->b2b, prn, &m);
+    int r = bx_b2b_store_add(c->b2b, prn, t, &m);
+    c->n_msg++;
+    json_t *o = bx_navmsg_json_b2b(prn, &m);
+    if (t_rx) {
+        int wk;
+        double sow = bx_time_to_week_sow(*t_rx, &wk);
+        json_t *tr = json_object();
+        json_object_set_new(tr, "week", json_integer(wk));
+        json_object_set_new(tr, "tow_s", json_real(sow));
+        json_object_set_new(o, "t_rx", tr);
+    }
+    if (m.type >= 2 && m.type <= 7)
+        json_object_set_new(o, "store", json_string(bx_b2b_add_str(r)));
+    emit(c, o);
+}
+
 static void do_cnav3(ctx_t *c, int prn, const uint8_t msg[486])
 {
+    if (prn >= BX_B2B_GEO_MIN) { /* GEO: PPP-B2b (pppb2b.md §1) */
+        do_pppb2b(c, prn, msg, NULL);
+        return;
+    }
     bx_cnav3_msg_t m;
     int st = bx_cnav3_parse(msg, prn, &m);
     int valid_prn = prn >= 1 && prn <= BX_PRN_MAX;
@@ -335,6 +338,17 @@ static int run_text(ctx_t *c, FILE *f, const char *name)
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
+        /* a cssrlib-data PPP-B2b log line: week tow prn src nbytes hex */
+        {
+            uint8_t b[486];
+            bx_time_t t;
+            int prn;
+            if (bx_b2b_log_parse(p, &t, &prn, b) == BX_OK) {
+                if (crc_ok(c, prn, "B2B-PPP", b, 486))
+                    do_pppb2b(c, prn, b, &t);
+                continue;
+            }
+        }
         /* outside fences only lines made of [PRN] + hex are items (Markdown prose is not) */
         if (!*p || strspn(p, "0123456789abcdefABCDEF \t") != strlen(p))
             continue;
@@ -380,39 +394,77 @@ static int run_file(ctx_t *c, const char *path)
     return rc;
 }
 
+static const char NAV_ABOUT[] =
+    "Decodes BDS-3 navigation data and prints one message per line (--json: one JSON\n"
+    "object per line; every field is named with its unit suffix: _s, _m, _rad, _rad_s,\n"
+    "_mps, _tecu, _as (arcsec), _d (per day); raw indices carry no suffix).  FILE '-' = stdin\n"
+    "(text format).\n"
+    "\n"
+    "Inputs (detected per file):\n"
+    "  binary  qzsl6tool .b2b: 125-byte records, each a 1000-symbol B2b frame\n"
+    "          (EB90 | PRN | 6 reserved | 972 LDPC symbols); GEO PRNs (>= 59) carry PPP-B2b\n"
+    "          (message types 1-7, 63; shared/icd/pppb2b.md), decoded with SI units.\n"
+    "  text    one item per line, '#' starts a comment:  [PRN] HEX\n"
+    "          HEX = first transmitted bit first, zero padded at the end to 4 bits; the\n"
+    "          kind follows from its length:\n"
+    "            1800 bits  B-CNAV1 frame (SF1 + interleaved SF2/SF3 symbols, as logic bits)\n"
+    "             600 bits  B-CNAV2 frame if it starts with the preamble E24DE8,\n"
+    "                       else B-CNAV1 subframe 2 (576 data + CRC)\n"
+    "            1000 bits  B-CNAV3 frame (starts with EB90)\n"
+    "             264 bits  B-CNAV1 subframe 3     288 bits  B-CNAV2 message\n"
+    "             486 bits  B-CNAV3 block (MesType..CRC)\n"
+    "            1200 / 528 / 576 / 972 bits  LDPC codewords of SF2 / SF3 / B-CNAV2 /\n"
+    "                       B-CNAV3 (the systematic part is used)\n"
+    "          Markdown ``` blocks are joined into one item, so shared/icd/testvectors.md\n"
+    "          can be given directly.  PRN is needed only where the bits do not carry it.\n"
+    "          cssrlib-data PPP-B2b logs: 'GPS_week GPS_TOW PRN src nbytes HEX' lines.\n"
+    "PPP-B2b: the MT1 mask of each GEO is kept to name the satellites of MT4 clock\n"
+    "entries; \"store\" says whether the message passes the IOD SSR / IODP checks.\n"
+    "Frames go through the channel decoders (LDPC + CRC); bare messages must pass their\n"
+    "CRC-24Q.  Times: tow_s / t_frame = BDT transmission time of the first symbol of the\n"
+    "frame (B-CNAV1: HOW*3600 + SOH*18, B-CNAV2: 3*SOW, B-CNAV3: SOW).";
+
 int cli_nav_decode(int argc, char **argv)
 {
     ctx_t c = {0};
-    int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            c.json = 1;
-        } else if (!strcmp(argv[i], "--eph")) {
-            c.eph = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "nav-decode: unknown option %s (see --help)\n", argv[i]);
-            return 2;
-        } else {
-            nfiles++;
-        }
+    int nfiles = 0, quiet = 0;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return 1;
+    const cli_opt_t opts[] = {
+        {"json", 0, CLI_FLAG, &c.json, 0, 0, NULL, "JSON lines instead of key=value text", NULL, 0, 0},
+        {"eph", 0, CLI_FLAG, &c.eph, 0, 0, NULL,
+         "also print every complete ephemeris released by the assembler (\"EPH\")", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {"bdsrx nav-decode", "[--json] [--eph] FILE...", NAV_ABOUT, opts, NULL, 1, -1};
+    int pr = cli_opt_parse(&cmd, argc, argv, files, &nfiles);
+    if (pr) {
+        free(files);
+        return pr == 1 ? 0 : 2;
     }
-    if (!nfiles) {
-        usage(stderr);
-        return 2;
+    bx_ephasm_create(&c.as, NULL, 0);
+    char err[200];
+    if (bx_b2b_store_create(NULL, &c.b2b, err, sizeof err) != BX_OK) {
+        bx_ephasm_destroy(c.as);
+        fprintf(stderr, "nav-decode: %s\n", err);
+        free(files);
+        return 1;
     }
-    c.as = bx_ephasm_create();
     if (!c.as) {
         fprintf(stderr, "nav-decode: out of memory\n");
+        bx_b2b_store_destroy(c.b2b);
+        free(files);
         return 1;
     }
     int rc = 0;
-    for (int i = 1; i < argc; i++)
-        if (argv[i][0] != '-' || !argv[i][1])
-            rc |= run_file(&c, argv[i]);
+    for (int i = 0; i < nfiles; i++)
+        rc |= run_file(&c, files[i]);
     bx_ephasm_destroy(c.as);
-    fprintf(stderr, "nav-decode: %ld messages decoded, %ld errors\n", c.n_msg, c.n_bad);
+    bx_b2b_store_destroy(c.b2b);
+    free(files);
+    if (!quiet)
+        fprintf(stderr, "nav-decode: %ld messages decoded, %ld errors\n", c.n_msg, c.n_bad);
     return rc;
 }

@@ -1,11 +1,11 @@
 /* bdsrx pvt — single-point positions from RINEX observation + navigation
  * files: one line (text or JSON) per epoch, optional NMEA, and a summary with
  * the error against the RINEX header position. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
@@ -15,30 +15,10 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "cli.h"
+#include "cli_opt.h"
 
 #define R2D (180.0 / M_PI)
 #define MAX_NAV 8
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx pvt --obs FILE --nav FILE [--nav FILE ...] [options]\n"
-            "Single-point positioning (BeiDou-3 B1C/B2a) from RINEX 3/4 observations and navigation data.\n\n"
-            "  --obs FILE       RINEX 3.0x/4.0x observation file (.rnx, .gz read through gzip)\n"
-            "  --nav FILE       RINEX 3/4 navigation file (CNV1/CNV2/CNV3, D1/D2); may be repeated\n"
-            "  --mode M         b1c | b2a | if (B1C/B2a ionosphere-free, default)\n"
-            "  --elmask DEG     elevation mask, default 10\n"
-            "  --no-raim        no chi-square test / exclusion\n"
-            "  --no-iono        no BDGIM correction (single frequency)\n"
-            "  --no-tropo       no troposphere model\n"
-            "  --json           one JSON object per epoch instead of a text line\n"
-            "  --nmea FILE      also write NMEA GGA/RMC/GSA/GSV to FILE ('-' = stdout)\n"
-            "  --out FILE       per-epoch output to FILE instead of stdout\n"
-            "  --quiet          summary only\n"
-            "  --tgd-from FILE  borrow B1C/B2a group delays (T_GD, ISC) per PRN from the CNV1/CNV2 records of\n"
-            "                   another RINEX 4 nav file for ephemerides without them (legacy D1/D2)\n"
-            "The summary compares with the header's APPROX POSITION XYZ when it is set.\n");
-}
 
 typedef struct {
     int epochs, fixes, raim_excl, raim_fail;
@@ -61,103 +41,79 @@ static int borrow_tgd(bx_nav_t *nav, const char *path, char *err, size_t errlen)
     bx_nav_t src;
     bx_nav_init(&src);
     if (bx_rinex_nav_read(path, &src, err, errlen) != BX_OK) {
-        bx_nav_free(&src);
+        bx_nav_destroy(&src);
         return -1;
     }
     const int count = bx_pvt_borrow_tgd(nav, &src);
-    bx_nav_free(&src);
+    bx_nav_destroy(&src);
     return count;
+}
+
+static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
+{
+    int *mode = value;
+    if (!strcasecmp(arg, "b1c"))
+        *mode = BX_PVT_B1C;
+    else if (!strcasecmp(arg, "b2a"))
+        *mode = BX_PVT_B2A;
+    else if (!strcasecmp(arg, "if"))
+        *mode = BX_PVT_IF;
+    else {
+        snprintf(err, errlen, "unknown mode '%s' (use b1c, b2a or if)", arg);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_pvt(int argc, char **argv)
 {
-    const char *obs_path = NULL, *nav_path[MAX_NAV], *nmea_path = NULL, *out_path = NULL;
+    const char *obs_path = NULL, *nav_item[MAX_NAV], *nmea_path = NULL, *out_path = NULL;
     const char *tgd_path = NULL;
-    int n_nav = 0, json = 0, quiet = 0;
+    cli_list_t navs = {nav_item, 0, MAX_NAV};
+    const char **nav_path = nav_item;
+    int json = 0, quiet = 0, summary_only = 0, no_raim = 0, no_iono = 0, no_tropo = 0;
+    double elmask_deg = NAN;
     bx_pvt_config_t cfg;
     bx_pvt_config_default(&cfg);
-    static const struct option opts[] = {
-        {"obs", required_argument, 0, 'o'},    {"nav", required_argument, 0, 'n'},
-        {"mode", required_argument, 0, 'm'},   {"elmask", required_argument, 0, 'e'},
-        {"json", no_argument, 0, 'j'},         {"nmea", required_argument, 0, 'N'},
-        {"out", required_argument, 0, 'O'},    {"no-raim", no_argument, 0, 'R'},
-        {"no-iono", no_argument, 0, 'I'},      {"no-tropo", no_argument, 0, 'T'},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"tgd-from", required_argument, 0, 'G'},
-        {0, 0, 0, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            obs_path = optarg;
-            break;
-        case 'n':
-            if (n_nav >= MAX_NAV) {
-                fprintf(stderr, "bdsrx pvt: at most %d --nav files\n", MAX_NAV);
-                return 2;
-            }
-            nav_path[n_nav++] = optarg;
-            break;
-        case 'm':
-            if (!strcmp(optarg, "b1c"))
-                cfg.mode = BX_PVT_B1C;
-            else if (!strcmp(optarg, "b2a"))
-                cfg.mode = BX_PVT_B2A;
-            else if (!strcmp(optarg, "if"))
-                cfg.mode = BX_PVT_IF;
-            else {
-                fprintf(stderr, "bdsrx pvt: unknown --mode '%s' (use b1c, b2a or if)\n", optarg);
-                return 2;
-            }
-            break;
-        case 'e': {
-            char *end;
-            const double d = strtod(optarg, &end);
-            if (*end || d < -90 || d > 90) {
-                fprintf(stderr, "bdsrx pvt: --elmask '%s' is not an angle in degrees\n", optarg);
-                return 2;
-            }
-            cfg.elmask_rad = d / R2D;
-            break;
-        }
-        case 'j':
-            json = 1;
-            break;
-        case 'N':
-            nmea_path = optarg;
-            break;
-        case 'O':
-            out_path = optarg;
-            break;
-        case 'R':
-            cfg.raim = 0;
-            break;
-        case 'I':
-            cfg.iono = 0;
-            break;
-        case 'T':
-            cfg.tropo = 0;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'G':
-            tgd_path = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!obs_path || !n_nav || optind < argc) {
-        fprintf(stderr, "bdsrx pvt: %s\n", optind < argc ? "unexpected argument" : "--obs and --nav are required");
-        usage(stderr);
-        return 2;
-    }
+    const cli_opt_t opts[] = {
+        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3.0x/4.0x observation file (.rnx, .gz read through gzip)",
+         NULL, 0, 0},
+        {"nav", 0, CLI_LIST, &navs, 0, 0, "FILE", "RINEX 3/4 navigation file (CNV1/CNV2/CNV3, D1/D2); may be repeated",
+         NULL, 0, 0},
+        {"mode", 0, CLI_FN, &cfg.mode, 0, 0, "M", "b1c | b2a | if (B1C/B2a ionosphere-free, default)", fn_mode, 0, 0},
+        {"elmask", 0, CLI_DOUBLE, &elmask_deg, -90, 90, "DEG", "elevation mask, default 10", NULL, 0, 0},
+        {"no-raim", 0, CLI_FLAG, &no_raim, 0, 0, NULL, "no chi-square test / exclusion", NULL, 0, 0},
+        {"no-iono", 0, CLI_FLAG, &no_iono, 0, 0, NULL, "no BDGIM correction (single frequency)", NULL, 0, 0},
+        {"no-tropo", 0, CLI_FLAG, &no_tropo, 0, 0, NULL, "no troposphere model", NULL, 0, 0},
+        {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per epoch instead of a text line", NULL, 0, 0},
+        {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "also write NMEA GGA/RMC/GSA/GSV to FILE ('-' = stdout)",
+         NULL, 0, 0},
+        {"out", 0, CLI_STRING, &out_path, 0, 0, "FILE", "per-epoch output to FILE instead of stdout", NULL, 0, 0},
+        {"summary-only", 0, CLI_FLAG, &summary_only, 0, 0, NULL, "no per-epoch output, only the summary", NULL, 0, 0},
+        {"tgd-from", 0, CLI_STRING, &tgd_path, 0, 0, "FILE",
+         "borrow B1C/B2a group delays (T_GD, ISC) per PRN from the CNV1/CNV2 records of\n"
+         "another RINEX 4 nav file for ephemerides without them (legacy D1/D2)", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx pvt", "--obs FILE --nav FILE [--nav FILE ...] [options]",
+        "Single-point positioning (BeiDou-3 B1C/B2a) from RINEX 3/4 observations and navigation data.",
+        opts, "The summary compares with the header's APPROX POSITION XYZ when it is set.", 0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!obs_path || !navs.n)
+        return cli_opt_usage_error(&cmd, "--obs and --nav are required (bdsrx pvt --help)");
+    const int n_nav = navs.n;
+    if (!isnan(elmask_deg))
+        cfg.elmask_rad = elmask_deg / R2D;
+    if (no_raim)
+        cfg.raim = 0;
+    if (no_iono)
+        cfg.iono = 0;
+    if (no_tropo)
+        cfg.tropo = 0;
 
     char err[512];
     bx_nav_t nav;
@@ -165,14 +121,14 @@ int cli_pvt(int argc, char **argv)
     for (int i = 0; i < n_nav; i++)
         if (bx_rinex_nav_read(nav_path[i], &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx pvt: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             return 1;
         }
     if (tgd_path) {
         const int nb = borrow_tgd(&nav, tgd_path, err, sizeof err);
         if (nb < 0) {
             fprintf(stderr, "bdsrx pvt: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             return 1;
         }
         fprintf(stderr, "bdsrx pvt: group delays of %d ephemerides taken from %s\n", nb, tgd_path);
@@ -180,22 +136,22 @@ int cli_pvt(int argc, char **argv)
     bx_rinex_obs_reader_t *rd = NULL;
     if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx pvt: %s\n", err);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
         return 1;
     }
     FILE *out = stdout, *nmea = NULL;
     if (out_path && !(out = fopen(out_path, "w"))) {
         fprintf(stderr, "bdsrx pvt: cannot create %s\n", out_path);
-        bx_rinex_obs_close(rd);
-        bx_nav_free(&nav);
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
         return 1;
     }
     if (nmea_path && !(nmea = strcmp(nmea_path, "-") ? fopen(nmea_path, "w") : stdout)) {
         fprintf(stderr, "bdsrx pvt: cannot create %s\n", nmea_path);
         if (out != stdout)
             fclose(out);
-        bx_rinex_obs_close(rd);
-        bx_nav_free(&nav);
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
         return 1;
     }
     const bx_rinex_obs_header_t *hdr = bx_rinex_obs_header(rd);
@@ -203,12 +159,18 @@ int cli_pvt(int argc, char **argv)
     double ref_llh[3] = {0, 0, 0};
     if (have_ref)
         bx_ecef_to_llh(hdr->approx_pos_m, ref_llh);
-    if (!json && !quiet)
+    if (!json && !summary_only)
         fprintf(out, "# BDT week  sow         fix  lat_deg       lon_deg        h_m       nsat pdop  "
                      "%s\n",
                 have_ref ? "dE_m    dN_m    dU_m   (vs header)" : "");
 
-    bx_pvt_t *pvt = bx_pvt_create(&cfg);
+    bx_pvt_t *pvt;
+    if (bx_pvt_create(&cfg, &pvt, NULL, 0) != BX_OK) {
+        fprintf(stderr, "bdsrx pvt: out of memory\n");
+        bx_rinex_obs_destroy(rd);
+        bx_nav_destroy(&nav);
+        return 1;
+    }
     static bx_obs_t obs;
     static bx_sol_t sol;
     summary_t sm;
@@ -236,7 +198,7 @@ int cli_pvt(int argc, char **argv)
             sm.nofix_reasons++;
             snprintf(sm.last_reason, sizeof sm.last_reason, "%s", sol.reason);
         }
-        if (!quiet) {
+        if (!summary_only) {
             if (json) {
                 bx_sol_json_write(out, &sol);
             } else {
@@ -299,7 +261,7 @@ int cli_pvt(int argc, char **argv)
         fclose(nmea);
     if (out != stdout)
         fclose(out);
-    bx_rinex_obs_close(rd);
-    bx_nav_free(&nav);
+    bx_rinex_obs_destroy(rd);
+    bx_nav_destroy(&nav);
     return rc ? rc : (sm.fixes ? 0 : 1);
 }

@@ -20,40 +20,11 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "cli_opt.h"
+#include "cli_warm.h"
 #include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx run FILE [FILE2] [options]\n"
-            "\n"
-            "Runs the receiver on a capture: acquisition, tracking, B-CNAV1/B-CNAV2 decoding and\n"
-            "single-point positioning.  Give a B1C capture, a B2a capture, or one of each recorded\n"
-            "at the same time (then the B1C/B2a ionosphere-free solution is used).\n"
-            "\n"
-            "options:\n"
-            "  --signals LIST     signal of each FILE in order, e.g. B1C or B1C,B2a\n"
-            "                     (default: from the centre frequency, else B1C)\n"
-            "  --format F --fs HZ --fc HZ --if HZ   sample format/rate/frequencies of FILE (else from\n"
-            "                     its .sigmf-meta or .tag sidecar); for FILE2 use --format2 --fs2 --fc2 --if2\n"
-            "  --seconds S        process at most S seconds\n"
-            "  --mode b1c|b2a|if  positioning mode (default: if with two bands, else the band's signal)\n"
-            "  --nav FILE         preload ephemerides from a RINEX navigation file\n"
-            "  --rate HZ          solutions per second, 1 (default) .. 10\n"
-            "  --elmask DEG       elevation mask (default 10)\n"
-            "  --prn LIST         search only these PRNs (e.g. 19-30,41)\n"
-            "  --threads N        worker threads (default: all CPUs)\n"
-            "  --json             one JSON solution per epoch on standard output (--json=FILE: to FILE)\n"
-            "  --nmea FILE        NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)\n"
-            "  --rinex-obs FILE   RINEX 3.05 observations\n"
-            "  --rinex-nav FILE   RINEX 4 navigation data decoded from the signal (written at the end)\n"
-            "  --ref LAT,LON,H    reference position (deg, deg, m): the summary reports errors\n"
-            "  --quiet            no progress display\n"
-            "FFTW plans for the searches are measured once and cached in ~/.cache/bdsrx/fftw-wisdom\n"
-            "(BDSRX_WISDOM=FILE elsewhere, BDSRX_WISDOM=off: estimated plans, nothing written).\n");
-}
 
 typedef struct {
     bx_rx_t *rx;
@@ -88,103 +59,97 @@ static void progress(const run_t *r, bx_rx_t *rx, double total_s)
     fflush(stderr);
 }
 
+static int fn_json(const char *arg, void *value, char *err, size_t errlen)
+{
+    const char **path = value; /* NULL or "-": standard output */
+    *path = arg ? arg : "-";
+    return 0;
+}
+
+static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
+{
+    int *mode = value;
+    if (!strcasecmp(arg, "b1c"))
+        *mode = BX_PVT_B1C;
+    else if (!strcasecmp(arg, "b2a"))
+        *mode = BX_PVT_B2A;
+    else if (!strcasecmp(arg, "if"))
+        *mode = BX_PVT_IF;
+    else {
+        snprintf(err, errlen, "'%s': give b1c, b2a or if", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_run(int argc, char **argv)
 {
     const char *files[2] = {NULL, NULL};
-    int nfiles = 0, sigs[2] = {-1, -1}, nsig = 0;
+    int nfiles = 0;
+    cli_signals_t sigs = {{-1, -1}, 0};
     bx_iq_params_t flags[2];
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
-    double seconds = 0, rate_hz = 1, elmask = 10;
-    const char *mode_s = NULL, *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL;
-    int json = 0, quiet = 0, threads = 0;
-    const char *json_path = NULL; /* --json=FILE; NULL or "-": standard output */
+    double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
+    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
+    int quiet = 0, threads = 0, mode = -1;
+    const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
+    cli_warm_t warm;
+    cli_warm_init(&warm);
+    const cli_opt_t opts[] = {
+        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
+         "signal of each FILE in order, e.g. B1C or B1C,B2a\n(default: from the centre frequency, else B1C)",
+         cli_fn_signals, 0, 0},
+        CLI_IQ_OPTS(&flags[0], "", "FILE"),
+        CLI_IQ_OPTS(&flags[1], "2", "FILE2"),
+        {"seconds", 0, CLI_DOUBLE, &seconds, 0, 1e9, "S", "process at most S seconds", NULL, 0, 0},
+        {"mode", 0, CLI_FN, &mode, 0, 0, "b1c|b2a|if",
+         "positioning mode (default: if with two bands, else the band's signal)", fn_mode, 0, 0},
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "preload ephemerides from a RINEX navigation file", NULL, 0, 0},
+        CLI_WARM_OPTS(&warm),
+        {"rate", 0, CLI_DOUBLE, &rate_hz, 1, 10, "HZ", "solutions per second, 1 (default) .. 10", NULL, 0, 0},
+        {"elmask", 0, CLI_DOUBLE, &elmask, -90, 90, "DEG", "elevation mask (default 10)", NULL, 0, 0},
+        {"prn", 0, CLI_FN, &prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
+        {"threads", 0, CLI_INT, &threads, 0, 256, "N", "worker threads (default 0: all CPUs)", NULL, 0, 0},
+        {"json", 0, CLI_FN, &json_path, 0, 0, "FILE",
+         "one JSON solution per epoch on standard output (--json=FILE: to FILE)", fn_json, CLI_OPTIONAL, 0},
+        {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
+         NULL, 0, 0},
+        {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
+        {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
+         "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
+        {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
+         cli_fn_llh, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx run", "FILE [FILE2] [options]",
+        "Runs the receiver on a capture: acquisition, tracking, B-CNAV1/B-CNAV2 decoding and\n"
+        "single-point positioning.  Give a B1C capture, a B2a capture, or one of each recorded\n"
+        "at the same time (then the B1C/B2a ionosphere-free solution is used).  The sample format,\n"
+        "rate and frequencies of FILE come from its .sigmf-meta or .tag sidecar unless given.",
+        opts,
+        "FFTW plans for the searches are measured once and cached in ~/.cache/bdsrx/fftw-wisdom\n"
+        "(BDSRX_WISDOM=FILE elsewhere, BDSRX_WISDOM=off: estimated plans, nothing written).",
+        1, 2};
+    int pr = cli_opt_parse(&cmd, argc, argv, files, &nfiles);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (sigs.n && sigs.n != nfiles)
+        return cli_opt_usage_error(&cmd, "--signals names %d signals for %d files", sigs.n, nfiles);
     run_t r;
     memset(&r, 0, sizeof r);
     solout_init(&r.out);
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        if (a[0] != '-' || !a[1]) {
-            if (nfiles == 2) {
-                fprintf(stderr, "bdsrx run: at most two capture files\n");
-                return 2;
-            }
-            files[nfiles++] = a;
-            continue;
-        }
-        if (!strcmp(a, "--json")) { json = 1; continue; }
-        if (!strncmp(a, "--json=", 7)) { json = 1; json_path = a + 7; continue; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!v) {
-            fprintf(stderr, "bdsrx run: %s needs a value\n", a);
-            return 2;
-        }
-        int k = strlen(a) > 1 && a[strlen(a) - 1] == '2' ? 1 : 0;
-        char base[32];
-        snprintf(base, sizeof base, "%.*s", (int)strlen(a) - k, a);
-        int c = bx_iq_parse_flag(&flags[k], base, v);
-        if (c < 0) {
-            fprintf(stderr, "bdsrx run: bad value '%s' for %s\n", v, a);
-            return 2;
-        }
-        if (c == 1) { i++; continue; }
-        i++;
-        if (!strcmp(a, "--signals")) {
-            char buf[64];
-            snprintf(buf, sizeof buf, "%s", v);
-            for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-                if (nsig == 2 || cli_parse_signal(t, &sigs[nsig]) < 0) {
-                    fprintf(stderr, "bdsrx run: --signals takes B1C, B2a or B1C,B2a\n");
-                    return 2;
-                }
-                nsig++;
-            }
-        } else if (!strcmp(a, "--seconds")) seconds = atof(v);
-        else if (!strcmp(a, "--mode")) mode_s = v;
-        else if (!strcmp(a, "--nav")) nav_path = v;
-        else if (!strcmp(a, "--rate")) rate_hz = atof(v);
-        else if (!strcmp(a, "--elmask")) elmask = atof(v);
-        else if (!strcmp(a, "--threads")) threads = atoi(v);
-        else if (!strcmp(a, "--nmea")) nmea_path = v;
-        else if (!strcmp(a, "--rinex-obs")) rnxo = v;
-        else if (!strcmp(a, "--rinex-nav")) rnxn = v;
-        else if (!strcmp(a, "--prn")) {
-            if (cli_parse_prns(v, &prn_mask) < 0) {
-                fprintf(stderr, "bdsrx run: bad PRN list '%s' (e.g. 19-30,41)\n", v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--ref")) {
-            double la, lo, h;
-            if (sscanf(v, "%lf,%lf,%lf", &la, &lo, &h) != 3) {
-                fprintf(stderr, "bdsrx run: --ref takes LAT,LON,H (degrees, degrees, metres)\n");
-                return 2;
-            }
-            r.out.ref_llh[0] = la * M_PI / 180, r.out.ref_llh[1] = lo * M_PI / 180, r.out.ref_llh[2] = h;
-            r.out.have_ref = 1;
-        } else {
-            fprintf(stderr, "bdsrx run: unknown option %s (see bdsrx run --help)\n", a);
-            return 2;
-        }
+    if (!isnan(ref[0])) {
+        r.out.ref_llh[0] = ref[0] * M_PI / 180, r.out.ref_llh[1] = ref[1] * M_PI / 180, r.out.ref_llh[2] = ref[2];
+        r.out.have_ref = 1;
     }
-    if (nfiles == 0) {
-        usage(stderr);
-        return 2;
-    }
-    if (!(rate_hz >= 1 && rate_hz <= 10)) {
-        fprintf(stderr, "bdsrx run: --rate must be 1 .. 10 Hz\n");
-        return 2;
-    }
-    if (nsig && nsig != nfiles) {
-        fprintf(stderr, "bdsrx run: --signals names %d signals for %d files\n", nsig, nfiles);
-        return 2;
-    }
+    const int json = json_path != NULL;
+    int *sigv = sigs.sig;
 
     bx_iq_reader_t *rd[2] = {NULL, NULL};
     bx_cf32_t *buf[2] = {NULL, NULL};
@@ -201,7 +166,7 @@ int cli_run(int argc, char **argv)
             goto done;
         }
         const bx_iq_params_t *p = bx_iq_params(rd[k]);
-        int sig = sigs[k];
+        int sig = sigs.n ? sigv[k] : -1;
         if (sig < 0) {
             if (p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2A_HZ) < 20e6)
                 sig = BX_SIG_B2A;
@@ -227,19 +192,11 @@ int cli_run(int argc, char **argv)
     bx_pvt_config_default(&pc);
     pc.elmask_rad = elmask * M_PI / 180.0;
     pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
-    if (mode_s) {
-        if (!strcasecmp(mode_s, "b1c")) pc.mode = BX_PVT_B1C;
-        else if (!strcasecmp(mode_s, "b2a")) pc.mode = BX_PVT_B2A;
-        else if (!strcasecmp(mode_s, "if")) pc.mode = BX_PVT_IF;
-        else {
-            fprintf(stderr, "bdsrx run: --mode takes b1c, b2a or if\n");
-            goto done;
-        }
-    }
-    r.out.pvt = bx_pvt_create(&pc);
-    r.rx = bx_rx_create(&rc, err, sizeof err);
-    if (!r.out.pvt || !r.rx) {
-        fprintf(stderr, "bdsrx run: %s\n", r.rx ? "out of memory" : err);
+    if (mode >= 0)
+        pc.mode = mode;
+    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
+        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
     if (nav_path) {
@@ -247,12 +204,14 @@ int cli_run(int argc, char **argv)
         bx_nav_init(&nav);
         if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx run: %s\n", err);
-            bx_nav_free(&nav);
+            bx_nav_destroy(&nav);
             goto done;
         }
         bx_rx_add_nav(r.rx, &nav);
-        bx_nav_free(&nav);
+        bx_nav_destroy(&nav);
     }
+    if (cli_warm_setup(&warm, r.rx, files[0], quiet, "bdsrx run") != 0)
+        goto done;
     if (json) {
         r.out.json = (!json_path || !strcmp(json_path, "-")) ? stdout : fopen(json_path, "w");
         if (!r.out.json) {
@@ -269,6 +228,10 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
+    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
+        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
+        goto done;
+    }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
         if (!r.out.rnx) {
@@ -276,6 +239,7 @@ int cli_run(int argc, char **argv)
             goto done;
         }
         bx_rinex_obs_header_default(&r.out.rnx_hdr);
+        r.out.rnx_hdr.n_types = 0; /* the types of the signals received */
         snprintf(r.out.rnx_hdr.marker, sizeof r.out.rnx_hdr.marker, "BDSRX");
         snprintf(r.out.rnx_hdr.receiver, sizeof r.out.rnx_hdr.receiver, "bdsrx");
         r.out.rnx_hdr.interval_s = 1.0 / rate_hz;
@@ -285,6 +249,9 @@ int cli_run(int argc, char **argv)
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
         total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
+            fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
+                    seconds, files[0], total_s);
         if (seconds > 0 && (total_s == 0 || seconds < total_s))
             total_s = seconds;
     }
@@ -360,15 +327,10 @@ int cli_run(int argc, char **argv)
                         r.out.last.reason[0] ? r.out.last.reason : "no navigation data decoded");
         }
         solout_summary(&r.out, o);
+        cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
-    if (rnxn) {
-        FILE *f = fopen(rnxn, "w");
-        if (!f || bx_rinex_nav_write(f, bx_rx_nav(r.rx)) != BX_OK)
-            fprintf(stderr, "bdsrx run: cannot write %s\n", rnxn);
-        if (f)
-            fclose(f);
-    }
-    ret = r.out.nfix > 0 ? 0 : 1;
+    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
+    ret = r.out.nfix > 0 && !nav_bad ? 0 : 1;
 done:
     free(buf[0]);
     free(buf[1]);
@@ -378,11 +340,13 @@ done:
         fclose(r.out.json);
     if (r.out.rnx)
         fclose(r.out.rnx);
+    if (r.out.rtcm)
+        fclose(r.out.rtcm);
     bx_rx_destroy(r.rx);
     if (r.out.pvt)
         bx_pvt_destroy(r.out.pvt);
     for (int k = 0; k < 2; k++)
         if (rd[k])
-            bx_iq_close(rd[k]);
+            bx_iq_destroy(rd[k]);
     return ret;
 }

@@ -12,43 +12,7 @@
 #include "bdsrx/iq.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx track FILE --signal B1C|B2a [options] [IQ options]\n\n"
-            "Acquires the pilots (FFT search on the first block), then tracks every detected PRN\n"
-            "(FLL-assisted PLL, DLL, pilot secondary-code sync; include/bdsrx/trk.h) and prints per\n"
-            "channel per epoch: t_s (seconds since the first sample of FILE), prn, state\n"
-            "(PULLIN/LOCKED/LOST), cn0_dbhz (pilot+data), doppler_hz, code_phase_chips (primary code\n"
-            "phase at the epoch sample), carrier_cycles (accumulated, RINEX sign), tx_in_period_s\n"
-            "(transmit time within the pilot secondary-code period: B1C 18 s, B2a 0.1 s; '-' before\n"
-            "secondary sync), lock_s.\n\n"
-            "options:\n"
-            "  --signal SIG    B1C or B2a\n"
-            "  --prn LIST      PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO and\n"
-            "                  IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)\n"
-            "  --seconds S     track S seconds (default: to the end of FILE)\n"
-            "  --interval MS   output interval in ms (default 100)\n"
-            "  --skip SEC      start SEC seconds into the file (default 0)\n"
-            "  --pfa P         acquisition false-alarm probability per PRN (default 1e-3)\n"
-            "  --json          one JSON object per line instead of the table\n"
-            "IQ options (otherwise from a .sigmf-meta / .tag sidecar beside FILE):\n%s",
-            bx_iq_flag_help());
-}
-
-/* "1-63", "19,20", "19-46,59" -> mask; 0 on success */
-static int parse_num(const char *opt, const char *v, double lo, double hi, double *out)
-{
-    char *end;
-    const double x = strtod(v, &end);
-    if (end == v || *end || !(x >= lo && x <= hi)) {
-        fprintf(stderr, "bdsrx track: bad value '%s' for %s (expected %g..%g)\n", v, opt, lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 0;
-}
+#include "cli_opt.h"
 
 /* Reads exactly n samples (fewer only at end of file); returns the count or -1. */
 static long read_full(bx_iq_reader_t *rd, bx_cf32_t *x, size_t n, const char *path)
@@ -93,92 +57,46 @@ static void print_obs(const bx_trk_obs_t *o, double t_s, const char *sig, int js
 
 int cli_track(int argc, char **argv)
 {
-    const char *path = NULL, *sig_name = NULL, *prn_list = "1-63";
-    int prn_given = 0;
+    const char *path = NULL;
     double seconds = 0.0, interval_ms = 100.0, skip_s = 0.0, pfa = 1e-3;
-    int json = 0;
+    int json = 0, quiet = 0, sig = -1, np;
+    uint64_t prn_bits = 0; /* 0: the default set, bx_acq_default_prn (6-58, the same for B1C and B2a) */
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        }
-        const int iq = bx_iq_parse_flag(&flags, a, v);
-        if (iq < 0) {
-            fprintf(stderr, "bdsrx track: bad or missing value for %s\n", a);
-            return 2;
-        }
-        if (iq == 1) {
-            i++;
-            continue;
-        }
-        if (!strcmp(a, "--json")) {
-            json = 1;
-            continue;
-        }
-        static const char *const value_opts[] = {"--signal", "--prn", "--seconds", "--interval", "--skip", "--pfa"};
-        int takes_value = 0;
-        for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++)
-            takes_value |= !strcmp(a, value_opts[k]);
-        if (takes_value && !v) {
-            fprintf(stderr, "bdsrx track: %s needs a value\n", a);
-            return 2;
-        }
-        int bad = 0;
-        if (!strcmp(a, "--signal"))
-            sig_name = v;
-        else if (!strcmp(a, "--prn"))
-            prn_list = v, prn_given = 1;
-        else if (!strcmp(a, "--seconds"))
-            bad = parse_num(a, v, 1e-3, 1e7, &seconds);
-        else if (!strcmp(a, "--interval"))
-            bad = parse_num(a, v, 1.0, 60000.0, &interval_ms);
-        else if (!strcmp(a, "--skip"))
-            bad = parse_num(a, v, 0.0, 1e9, &skip_s);
-        else if (!strcmp(a, "--pfa"))
-            bad = parse_num(a, v, 1e-300, 0.999, &pfa);
-        else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "bdsrx track: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        } else if (!path) {
-            path = a;
-            continue;
-        } else {
-            fprintf(stderr, "bdsrx track: more than one FILE ('%s', '%s')\n", path, a);
-            return 2;
-        }
-        if (bad)
-            return 2;
-        i++;
-    }
-    if (!path || !sig_name) {
-        fprintf(stderr, "bdsrx track: FILE and --signal are required\n");
-        usage(stderr);
-        return 2;
-    }
-    int sig;
-    if (!strcasecmp(sig_name, "B1C"))
-        sig = BX_SIG_B1C;
-    else if (!strcasecmp(sig_name, "B2a"))
-        sig = BX_SIG_B2A;
-    else {
-        fprintf(stderr, "bdsrx track: unknown signal '%s' (use B1C or B2a)\n", sig_name);
-        return 2;
-    }
-    const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
+    const cli_opt_t opts[] = {
+        {"signal", 0, CLI_FN, &sig, 0, 0, "SIG", "B1C or B2a (default: from the sidecar's centre frequency)",
+         cli_fn_signal, 0, 0},
+        {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO\n"
+         "and IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)",
+         cli_fn_prns, 0, 0},
+        {"seconds", 0, CLI_DOUBLE, &seconds, 1e-3, 1e7, "S", "track S seconds (default: to the end of FILE)", NULL, 0,
+         0},
+        {"interval", 0, CLI_DOUBLE, &interval_ms, 1, 60000, "MS", "output interval in ms (default 100)", NULL, 0, 0},
+        {"skip", 0, CLI_DOUBLE, &skip_s, 0, 1e9, "SEC", "start SEC seconds into the file (default 0)", NULL, 0, 0},
+        {"pfa", 0, CLI_DOUBLE, &pfa, 1e-300, 0.999, "P", "acquisition false-alarm probability per PRN (default 1e-3)",
+         NULL, 0, 0},
+        {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per line instead of the table", NULL, 0, 0},
+        CLI_IQ_OPTS(&flags, "", "FILE"),
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx track", "FILE [--signal B1C|B2a] [options]",
+        "Acquires the pilots (FFT search on the first block), then tracks every detected PRN\n"
+        "(FLL-assisted PLL, DLL, pilot secondary-code sync) and prints per channel per epoch:\n"
+        "t_s (seconds since the first sample of FILE), prn, state (PULLIN/LOCKED/LOST),\n"
+        "cn0_dbhz (pilot+data), doppler_hz, code_phase_chips (primary code phase at the epoch\n"
+        "sample), carrier_cycles (accumulated, RINEX sign), tx_in_period_s (transmit time within\n"
+        "the pilot secondary-code period: B1C 18 s, B2a 0.1 s; '-' before secondary sync), lock_s.\n"
+        "The sample format, rate and frequencies come from a .sigmf-meta / .tag sidecar beside\n"
+        "FILE unless given.",
+        opts, NULL, 1, 1};
+    int pr = cli_opt_parse(&cmd, argc, argv, &path, &np);
+    if (pr)
+        return pr == 1 ? 0 : 2;
     unsigned char mask[BX_PRN_MAX + 1];
-    uint64_t prn_bits;
-    const int prn_bad = cli_parse_prns(prn_list, &prn_bits);
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = prn_given ? (prn_bits >> k) & 1u : (unsigned)bx_acq_default_prn(sig, k);
-    if (prn_bad != 0) {
-        fprintf(stderr, "bdsrx track: bad PRN list '%s' (e.g. 1-63, 19,20 or 19-46,59)\n", prn_list);
-        return 2;
-    }
+        mask[k] = prn_bits ? (prn_bits >> k) & 1u : (unsigned char)bx_acq_default_prn(BX_SIG_B1C, k);
 
     char err[512];
     bx_iq_reader_t *rd = NULL;
@@ -187,6 +105,13 @@ int cli_track(int argc, char **argv)
         return 1;
     }
     const bx_iq_params_t prm = *bx_iq_params(rd);
+    if (sig < 0 && cli_signal_from_fc(prm.fc_hz, &sig) < 0) {
+        fprintf(stderr, "bdsrx track: give --signal B1C or B2a (%s)\n",
+                prm.fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
+        bx_iq_destroy(rd);
+        return 2;
+    }
+    const char *sn = sig == BX_SIG_B1C ? "B1C" : "B2a";
     const double fs = prm.fs_hz, if_hz = isfinite(prm.if_hz) ? prm.if_hz : 0.0;
     const uint64_t first = (uint64_t)llround(skip_s * fs);
     const int64_t total = bx_iq_total_samples(rd);
@@ -201,10 +126,11 @@ int cli_track(int argc, char **argv)
     char wisdom[4096];
     ac.wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     ac.fft_measure = ac.wisdom_path != NULL;
-    bx_acq_t *acq = bx_acq_create(&ac);
-    if (!acq) {
-        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz (see above)\n", sn, fs / 1e6);
-        bx_iq_close(rd);
+    bx_acq_t *acq;
+    char why[256];
+    if (bx_acq_create(&ac, &acq, why, sizeof why) != BX_OK) {
+        fprintf(stderr, "bdsrx track: cannot set up acquisition for %s at %.6g MHz: %s\n", sn, fs / 1e6, why);
+        bx_iq_destroy(rd);
         return 1;
     }
     const size_t need = bx_acq_samples_needed(acq);
@@ -235,8 +161,9 @@ int cli_track(int argc, char **argv)
             continue;
         bx_trk_config_t tc;
         bx_trk_config_default(&tc, sig, p, fs, if_hz);
-        bx_trk_t *t = bx_trk_create(&tc, &r, first);
-        if (!t) {
+        bx_trk_t *t;
+        if (bx_trk_create(&tc, &r, first, &t, why, sizeof why) != BX_OK) {
+            fprintf(stderr, "bdsrx track: PRN %d: %s\n", p, why);
             rc = 1;
             break;
         }
@@ -300,6 +227,6 @@ int cli_track(int argc, char **argv)
     for (int i = 0; i < ntrk; i++)
         bx_trk_destroy(trk[i]);
     free(x);
-    bx_iq_close(rd);
+    bx_iq_destroy(rd);
     return rc;
 }

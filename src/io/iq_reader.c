@@ -391,7 +391,7 @@ int bx_iq_seek(bx_iq_reader_t *r, uint64_t sample_index)
     return BX_OK;
 }
 
-void bx_iq_close(bx_iq_reader_t *r)
+void bx_iq_destroy(bx_iq_reader_t *r)
 {
     if (!r)
         return;

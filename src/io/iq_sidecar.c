@@ -1,7 +1,7 @@
 /*
- * Capture parameters from outside the samples: command-line flags shared by
- * every sample-reading program, SigMF .sigmf-meta sidecars (jansson) and
- * PocketSDR-style .tag files.  Key conventions: include/bdsrx/iq.h.
+ * Capture parameters from outside the samples: SigMF .sigmf-meta sidecars
+ * (jansson) and PocketSDR-style .tag files (the --format/--fs/--fc/--if flags
+ * are parsed on the command-line side, src/cli/cli_iqflags.c).  Key conventions: include/bdsrx/iq.h.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,82 +14,6 @@
 #include <jansson.h>
 
 #include "bdsrx/iq.h"
-
-/* ---- flags ---- */
-
-/* "4.092M", "1575.42e6", "-2k" -> Hz; 0 on success. */
-static int parse_hz(const char *s, double *hz)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno || !isfinite(v))
-        return -1;
-    double mul = 1.0;
-    if (*end == 'k' || *end == 'K')
-        mul = 1e3, end++;
-    else if (*end == 'M')
-        mul = 1e6, end++;
-    else if (*end == 'G')
-        mul = 1e9, end++;
-    if (!strcasecmp(end, "hz"))
-        end += 2;
-    if (*end)
-        return -1;
-    *hz = v * mul;
-    return 0;
-}
-
-int bx_iq_parse_flag(bx_iq_params_t *p, const char *flag, const char *value)
-{
-    if (!p || !flag)
-        return BX_ERR_ARG;
-    int which;
-    if (!strcmp(flag, "--format"))
-        which = 0;
-    else if (!strcmp(flag, "--fs"))
-        which = 1;
-    else if (!strcmp(flag, "--fc"))
-        which = 2;
-    else if (!strcmp(flag, "--if"))
-        which = 3;
-    else
-        return 0;
-    if (!value)
-        return BX_ERR_ARG;
-    double hz;
-    switch (which) {
-    case 0:
-        return bx_iq_format_from_name(value, &p->format) == BX_OK ? 1 : BX_ERR_ARG;
-    case 1:
-        if (parse_hz(value, &hz) || hz <= 0.0)
-            return BX_ERR_ARG;
-        p->fs_hz = hz;
-        return 1;
-    case 2:
-        if (parse_hz(value, &hz) || hz <= 0.0)
-            return BX_ERR_ARG;
-        p->fc_hz = hz;
-        return 1;
-    default:
-        if (parse_hz(value, &hz))
-            return BX_ERR_ARG;
-        p->if_hz = hz;
-        return 1;
-    }
-}
-
-const char *bx_iq_flag_help(void)
-{
-    return "  --format F   sample format: ci8 ci16 cf32 ri8 ci2 ri1, or int8x2 (PocketSDR\n"
-           "               INT8X2 = ci8 with Q negated; default: from the sidecar)\n"
-           "  --fs HZ      sample rate, e.g. 4.092M (default: from the sidecar)\n"
-           "  --fc HZ      centre (LO) frequency, e.g. 1575.42M (default: from the sidecar)\n"
-           "  --if HZ      IF of the signal in the samples (real formats; complex default 0)\n"
-           "  Sidecars: DATA.sigmf-meta (SigMF) or DATA.tag (PocketSDR) beside the data file.\n";
-}
 
 /* ---- SigMF ---- */
 
@@ -205,16 +129,39 @@ int bx_iq_sigmf_write_annotated(const char *meta_path, const bx_iq_params_t *p, 
     if (!meta_path || !p || p->format < 0 || p->format >= BX_IQ_FORMAT_COUNT || !(p->fs_hz > 0.0) ||
         (n && !ann))
         return BX_ERR_ARG;
+    /* SigMF core:datatype (SigMF 1.2 §"Dataset Format": (c|r)(f32|f64|i32|i16|u32|u16|i8|u8)
+     * with _le/_be for multi-byte types).  The packed formats have no SigMF type: their bytes
+     * are declared "ru8" and the bdsrx extension (data/bdsrx.sigmf-ext.md) says how each byte
+     * packs samples; the extension is then marked required ("optional": false), as it is for
+     * int8x2, whose ci8 bytes carry Q with the opposite sign.  bdsrx-convert turns any of them
+     * into a plain ci8/ci16/cf32 capture that every SigMF reader understands. */
     static const char *const sigmf_name[BX_IQ_FORMAT_COUNT] = {
         [BX_IQ_CI8] = "ci8", [BX_IQ_CI16] = "ci16_le", [BX_IQ_CF32] = "cf32_le",
-        [BX_IQ_RI8] = "ri8", [BX_IQ_CI2] = "ci2",      [BX_IQ_RI1] = "ri1",
-        [BX_IQ_INT8X2] = "ci8", /* byte layout; bdsrx:format int8x2 tells the Q sign */
+        [BX_IQ_RI8] = "ri8", [BX_IQ_CI2] = "ru8",      [BX_IQ_RI1] = "ru8",
+        [BX_IQ_INT8X2] = "ci8",
     };
+    const int ext_required = p->format == BX_IQ_CI2 || p->format == BX_IQ_RI1 || p->format == BX_IQ_INT8X2;
     json_t *root = json_object(), *global = json_object(), *caps = json_array(), *c0 = json_object();
     int rc = BX_ERR_ARG;
     json_object_set_new(global, "core:datatype", json_string(sigmf_name[p->format]));
     json_object_set_new(global, "core:sample_rate", json_real(p->fs_hz));
-    json_object_set_new(global, "core:version", json_string("1.0.0"));
+    json_object_set_new(global, "core:version", json_string("1.2.0"));
+    json_t *exts = json_array(), *ext = json_object();
+    json_object_set_new(ext, "name", json_string("bdsrx"));
+    json_object_set_new(ext, "version", json_string("1.0.0"));
+    json_object_set_new(ext, "optional", json_boolean(!ext_required));
+    json_array_append_new(exts, ext);
+    json_object_set_new(global, "core:extensions", exts);
+    /* a dataset not named NAME.sigmf-data (ours: OUT.ci8 beside OUT.ci8.sigmf-meta) is a SigMF
+     * "non-conforming dataset", named by core:dataset */
+    const char *base = strrchr(meta_path, '/') ? strrchr(meta_path, '/') + 1 : meta_path;
+    const size_t bl = strlen(base), sl = strlen(".sigmf-meta");
+    if (bl > sl && !strcmp(base + bl - sl, ".sigmf-meta")) {
+        char data[512];
+        snprintf(data, sizeof data, "%.*s", (int)(bl - sl), base);
+        if (strchr(data, '.'))
+            json_object_set_new(global, "core:dataset", json_string(data));
+    }
     json_object_set_new(global, "bdsrx:format", json_string(bx_iq_format_name(p->format)));
     if (!isnan(p->if_hz))
         json_object_set_new(global, "bdsrx:if_hz", json_real(p->if_hz));

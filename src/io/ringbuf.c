@@ -1,6 +1,8 @@
 /* Lock-free SPSC byte ring buffer; see include/bdsrx/ringbuf.h for the
  * contract and the memory-ordering argument. */
 #include "bdsrx/ringbuf.h"
+#include "bdsrx/types.h"
+#include "bx_err.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -17,10 +19,8 @@ struct bx_ringbuf {
     uint8_t *buf;
 };
 
-bx_ringbuf_t *bx_ringbuf_create(size_t capacity_bytes)
+static bx_ringbuf_t *ringbuf_new(size_t capacity_bytes)
 {
-    if (capacity_bytes == 0 || capacity_bytes > ((size_t)1 << 40))
-        return NULL;
     size_t cap = 64;
     while (cap < capacity_bytes)
         cap <<= 1;
@@ -38,6 +38,17 @@ bx_ringbuf_t *bx_ringbuf_create(size_t capacity_bytes)
     atomic_init(&rb->head, 0);
     atomic_init(&rb->tail, 0);
     return rb;
+}
+
+int bx_ringbuf_create(size_t capacity_bytes, bx_ringbuf_t **out, char *err, size_t errlen)
+{
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_ringbuf_create: out is NULL");
+    *out = NULL;
+    if (capacity_bytes == 0 || capacity_bytes > ((size_t)1 << 40))
+        return bx_err(err, errlen, BX_ERR_ARG, "ring buffer: capacity %zu bytes outside 1 .. 2^40", capacity_bytes);
+    *out = ringbuf_new(capacity_bytes);
+    return *out ? BX_OK : bx_err(err, errlen, BX_ERR_NOMEM, "ring buffer: cannot allocate %zu bytes", capacity_bytes);
 }
 
 void bx_ringbuf_destroy(bx_ringbuf_t *rb)

@@ -258,9 +258,27 @@ int bx_rtltcp_server_serve(bx_rtltcp_server_t *srv, bx_source_t *src, float scal
     bx_rtltcp_header_encode(hdr, 0 /* unknown tuner: a file has none */, 0);
     if (send_all(srv, cfd, hdr, sizeof hdr) != 0)
         goto out;
+    const double fs_hz = bx_source_info(src)->fs_hz;
+    /* Clients tune (rate, frequency) right after the header: wait for the rate for up to 1 s
+     * so that a rate the source cannot give is refused before any sample goes out (a short
+     * capture would otherwise be sent whole into the socket buffers first). */
+    for (int i = 0; i < 10 && !state->rate_hz && !atomic_load(&srv->stop); i++) {
+        struct pollfd pf = {.fd = cfd, .events = POLLIN};
+        if (poll(&pf, 1, 100) > 0 && poll_commands(cfd, cbuf, &clen, state) < 0)
+            break;
+    }
     for (;;) {
         if (poll_commands(cfd, cbuf, &clen, state) < 0)
             break; /* client left */
+        if (state->rate_hz && fabs((double)state->rate_hz - fs_hz) > 1.0) {
+            state->refused_rate_hz = state->rate_hz;
+            snprintf(err, errlen,
+                     "rtl_tcp server: the client asked for %u sps; the source is %.0f sps and is not resampled: "
+                     "connection closed (the client should use --fs %.0f)",
+                     state->rate_hz, fs_hz, fs_hz);
+            st = BX_ERR_UNSUPPORTED;
+            break;
+        }
         long got = bx_source_read(src, x, N, NULL);
         if (got < 0) {
             snprintf(err, errlen, "rtl_tcp server: source: %s", bx_source_error(src));

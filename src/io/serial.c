@@ -116,7 +116,7 @@ long bx_serial_write(bx_serial_t *s, const char *data, size_t n)
 int bx_serial_baud(const bx_serial_t *s) { return s->baud; }
 uint64_t bx_serial_dropped(const bx_serial_t *s) { return s->dropped; }
 
-void bx_serial_close(bx_serial_t *s)
+void bx_serial_destroy(bx_serial_t *s)
 {
     if (!s)
         return;

@@ -27,7 +27,7 @@ struct bx_sink {
     size_t ncarry;
     gap_t *gaps;
     size_t ngaps, capgaps;
-    int err;
+    int err, finished;
     char msg[256];
 };
 
@@ -102,8 +102,8 @@ int bx_sink_create(const char *path, const bx_sink_meta_t *m, int sidecar, bx_si
 
 static int put(bx_sink_t *k, const void *p, size_t nbytes, uint64_t nsamp)
 {
-    if (k->err)
-        return k->err;
+    if (k->err || k->finished)
+        return k->err ? k->err : BX_ERR_ARG;
     if (nbytes && fwrite(p, 1, nbytes, k->f) != nbytes) {
         snprintf(k->msg, sizeof k->msg, "%s: write failed: %s%s", k->path, strerror(errno),
                  errno == ENOSPC ? " (disk full)" : errno == EPIPE ? " (reader closed the pipe)" : "");
@@ -125,7 +125,7 @@ int bx_sink_write_cf32(bx_sink_t *k, const bx_cf32_t *x, size_t n, float scale)
     uint8_t buf[8192];
     /* complete a pending partial byte first */
     while (k->ncarry && n) {
-        k->carry[k->ncarry++] = *x++ * scale; /* stored scaled: see bx_sink_close */
+        k->carry[k->ncarry++] = *x++ * scale; /* stored scaled: see bx_sink_finish */
         n--;
         if (k->ncarry == g) {
             long nb = bx_iq_pack(k->m.format, k->carry, g, 1.0f, buf);
@@ -271,10 +271,12 @@ static int write_sidecar(bx_sink_t *k)
     return st;
 }
 
-int bx_sink_close(bx_sink_t *k, char *err, size_t errlen)
+int bx_sink_finish(bx_sink_t *k, char *err, size_t errlen)
 {
     if (!k)
-        return BX_OK;
+        return BX_ERR_ARG;
+    if (k->finished)
+        return k->err;
     int st = k->err;
     if (k->ncarry && !st) {
         /* last partial byte of a packed format: bx_iq_pack leaves unused bits 0 */
@@ -291,12 +293,23 @@ int bx_sink_close(bx_sink_t *k, char *err, size_t errlen)
         snprintf(k->msg, sizeof k->msg, "%s: close failed: %s", k->path, strerror(errno));
         st = BX_ERR_IO;
     }
+    k->f = NULL;
+    k->finished = 1;
     if (!st && k->sidecar)
         st = write_sidecar(k);
     if (st && err)
         snprintf(err, errlen, "%s", k->msg);
+    k->err = st;
+    return st;
+}
+
+void bx_sink_destroy(bx_sink_t *k)
+{
+    if (!k)
+        return;
+    if (!k->finished)
+        bx_sink_finish(k, NULL, 0);
     free(k->gaps);
     free(k->hw), free(k->recorder), free(k->source), free(k->description), free(k->path);
     free(k);
-    return st;
 }

@@ -309,22 +309,21 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
     s->scratch = malloc(raw_bytes(s, s->scratch_samples));
     if (!s->scratch) {
         snprintf(err, errlen, "out of memory opening %s", uri);
-        bx_source_close(s);
+        bx_source_destroy(s);
         return BX_ERR_NOMEM;
     }
     if (s->be->run) {
         size_t rb = s->opts.ring_bytes ? s->opts.ring_bytes : DEFAULT_RING_BYTES;
-        s->ring = bx_ringbuf_create(rb);
-        s->events = bx_ringbuf_create(EVENT_RING_BYTES);
         s->info.live = 1;
-        if (!s->ring || !s->events) {
+        if (bx_ringbuf_create(rb, &s->ring, NULL, 0) != BX_OK ||
+            bx_ringbuf_create(EVENT_RING_BYTES, &s->events, NULL, 0) != BX_OK) {
             snprintf(err, errlen, "out of memory for a %zu-byte sample ring (lower ring=)", rb);
-            bx_source_close(s);
+            bx_source_destroy(s);
             return BX_ERR_NOMEM;
         }
         if (pthread_create(&s->thread, NULL, reader_main, s) != 0) {
             snprintf(err, errlen, "cannot start the reader thread for %s", uri);
-            bx_source_close(s);
+            bx_source_destroy(s);
             return BX_ERR_IO;
         }
         s->thread_started = 1;
@@ -339,7 +338,7 @@ void bx_source_stop(bx_source_t *s)
         atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
 }
 
-void bx_source_close(bx_source_t *s)
+void bx_source_destroy(bx_source_t *s)
 {
     if (!s)
         return;

@@ -86,7 +86,7 @@ static void file_close(bx_source_t *s)
     if (!p)
         return;
     if (p->r)
-        bx_iq_close(p->r);
+        bx_iq_destroy(p->r);
     free(p->block);
     free(p);
 }
@@ -114,7 +114,7 @@ int bx__source_file_open(bx_source_t *s, const char *path)
     s->info.if_hz = isnan(eff->if_hz) ? 0.0 : eff->if_hz;
     s->info.total_samples = bx_iq_total_samples(r);
     if (s->opts.pace > 0 && !(s->info.fs_hz > 0)) {
-        bx_iq_close(r);
+        bx_iq_destroy(r);
         return bx__source_fail(s, BX_ERR_ARG,
                                "%s: sample rate unknown, cannot pace playback (give fs= or a sidecar)", path);
     }
@@ -123,7 +123,7 @@ int bx__source_file_open(bx_source_t *s, const char *path)
 
     file_priv_t *p = calloc(1, sizeof *p);
     if (!p) {
-        bx_iq_close(r);
+        bx_iq_destroy(r);
         return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
     }
     snprintf(p->path, sizeof p->path, "%s", path);

@@ -19,6 +19,7 @@
 typedef struct {
     int fd;
     char where[160];
+    uint64_t bytes;   /* received so far */
     uint8_t buf[65536];
 } tcp_priv_t;
 
@@ -70,6 +71,17 @@ static int tcp_run(bx_source_t *s)
             return bx__source_fail(s, BX_ERR_IO, "rtl_tcp: poll on %s failed: %s", p->where, strerror(errno));
         ssize_t n = recv(p->fd, p->buf, sizeof p->buf, 0);
         if (n == 0) {
+            /* A server that hangs up after at most a couple of blocks (bdsrx-replay sends 16384
+             * samples per block) did not stream: most often it cannot deliver the rate asked
+             * for (bdsrx-replay serves its capture's rate only) - an error, not the end of a
+             * stream. */
+            if (p->bytes <= 2 * 65536)
+                return bx__source_fail(s, BX_ERR_DEVICE,
+                                       "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
+                                       "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
+                                       "bdsrx-replay server serves its capture's own rate only)",
+                                       p->where, (double)p->bytes / 2.0 / s->info.fs_hz, s->info.fs_hz,
+                                       s->info.fc_hz);
             bx__source_fail(s, BX_OK, "rtl_tcp: %s closed the connection (end of stream)", p->where);
             return BX_OK;
         }
@@ -79,6 +91,7 @@ static int tcp_run(bx_source_t *s)
             return bx__source_fail(s, BX_ERR_DEVICE, "rtl_tcp: connection to %s lost: %s", p->where,
                                    strerror(errno));
         }
+        p->bytes += (uint64_t)n;
         for (ssize_t i = 0; i < n; i++)
             p->buf[i] ^= 0x80;
         bx__source_push(s, p->buf, (size_t)n);

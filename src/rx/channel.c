@@ -33,18 +33,10 @@ bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, doub
     ch->fs_hz = fs_hz;
     bx_trk_config_t tc;
     bx_trk_config_default(&tc, sig, prn, fs_hz, if_hz);
-    ch->trk = bx_trk_create(&tc, acq, acq_sample);
-    if (!ch->trk)
+    if (bx_trk_create(&tc, acq, acq_sample, &ch->trk, NULL, 0) != BX_OK)
         goto fail;
-    if (sig == BX_SIG_B1C) {
-        ch->collect = bx_cnav1_collect_create();
-        if (!ch->collect)
-            goto fail;
-    } else {
-        ch->sync = bx_cnav2_sync_create();
-        if (!ch->sync)
-            goto fail;
-    }
+    if (sig == BX_SIG_B1C ? bx_cnav1_collect_create(&ch->collect, NULL, 0) : bx_cnav2_sync_create(&ch->sync, NULL, 0))
+        goto fail;
     return ch;
 fail:
     bx_channel_destroy(ch);
@@ -171,25 +163,41 @@ int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav)
     return decoded;
 }
 
+double bx_channel_period_s(const bx_channel_t *ch)
+{
+    return ch->sig == BX_SIG_B1C ? B1C_PERIOD_S : B2A_PERIOD_S;
+}
+
+int bx_channel_set_tx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t tx_approx)
+{
+    if (!o->sec_sync)
+        return 0;
+    const double P = bx_channel_period_s(ch);
+    /* the period start (a multiple of P) nearest to tx_approx - tx_in_period */
+    const bx_time_t base = bx_time_add(tx_approx, -o->tx_in_period_s);
+    const double kf = floor(((double)base.sec + base.frac_s) / P + 0.5);
+    /* the next period start, (k + 1) P, arrives P - tx_in_period_s after
+     * `sample` (an anchor ahead of the sample keeps the index unsigned);
+     * Doppler compression over one period (< 0.1 ms in 18 s) does not matter
+     * to bx_channel_tx_time, which rounds to whole periods */
+    const int64_t per_ms = (int64_t)llround(P * 1000.0);
+    const int64_t next_ms = ((int64_t)kf + 1) * per_ms;
+    const bx_time_t next = bx_time_make(next_ms / 1000, (double)(next_ms % 1000) * 1e-3);
+    const uint64_t ahead = (uint64_t)llround((P - o->tx_in_period_s) * ch->fs_hz);
+    int week;
+    bx_time_to_week_sow(next, &week);
+    set_anchor(ch, sample + ahead, next, week);
+    ch->time_from_rx = 1;
+    return 1;
+}
+
 int bx_channel_time_from_rx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t t_rx)
 {
     if (ch->have_time || ch->sig != BX_SIG_B1C || !o->sec_sync)
         return 0;
     /* nominal travel time: the error (< 0.1 s with the receiver clock) is far
      * below the half period of 9 s */
-    const double tx_s = (double)t_rx.sec + t_rx.frac_s - 0.075;
-    const double k = floor((tx_s - o->tx_in_period_s) / B1C_PERIOD_S + 0.5);
-    /* the next frame (secondary period) start, (k + 1) * 18 s, arrives
-     * 18 s - tx_in_period_s after `sample` (an anchor ahead of the sample
-     * keeps the index unsigned); Doppler compression over 18 s (< 0.1 ms)
-     * does not matter to bx_channel_tx_time, which rounds to whole periods */
-    const bx_time_t next = bx_time_make(((int64_t)k + 1) * (int64_t)B1C_PERIOD_S, 0.0);
-    const uint64_t ahead = (uint64_t)llround((B1C_PERIOD_S - o->tx_in_period_s) * ch->fs_hz);
-    int week;
-    bx_time_to_week_sow(next, &week);
-    set_anchor(ch, sample + ahead, next, week);
-    ch->time_from_rx = 1;
-    return 1;
+    return bx_channel_set_tx(ch, sample, o, bx_time_add(t_rx, -0.075));
 }
 
 int bx_channel_tx_time(const bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t *tx)

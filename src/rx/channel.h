@@ -38,6 +38,16 @@ typedef struct {
 
     int frames_ok, frames_bad;
     int lost;                 /* tracking declared loss of lock */
+
+    /* carrier-phase arc (receiver.c emit_epoch): the phase is reported from
+     * the first epoch with a pseudorange on, shifted by a whole number of
+     * cycles so that it starts near P / lambda; a new arc (and LLI) after any
+     * tracking discontinuity or missed epoch */
+    int arc_open;
+    uint32_t arc_slip_count;  /* bx_trk_obs_t.slip_count when the arc was last seen */
+    int64_t arc_last_epoch;   /* receiver epoch counter of the last reported phase */
+    double arc_offset_cyc;    /* whole cycles added to the tracked phase */
+    uint64_t arc_start_sample; /* sample of the arc's first epoch (lock_s counts from it) */
 } bx_channel_t;
 
 bx_channel_t *bx_channel_create(int stream, int sig, int prn, double fs_hz, double if_hz,
@@ -61,6 +71,16 @@ int bx_channel_decode(bx_channel_t *ch, bx_ephasm_t *asm_, bx_nav_t *nav);
  * period) is left to its own B-CNAV2 messages.  Returns 1 if an anchor was
  * set. */
 int bx_channel_time_from_rx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t t_rx);
+
+/* Pilot secondary-code period of the channel's signal (B1C 18 s, B2a 0.1 s). */
+double bx_channel_period_s(const bx_channel_t *ch);
+
+/* Time anchor from an approximate transmit time (satellite signal time) of
+ * the signal arriving at `sample` (o observed there), good to better than half
+ * a secondary-code period: the tracked time within the period fixes the rest
+ * (warm/hot start: predicted from ephemeris, position and time).  Returns 1 if
+ * an anchor was set (needs secondary sync). */
+int bx_channel_set_tx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, bx_time_t tx_approx);
 
 /* Transmit time of the signal arriving at `sample`, from the anchor and the
  * tracked time within the secondary-code period. */

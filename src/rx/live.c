@@ -123,11 +123,9 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
      * would run past the search and lose its start */
     if (!in->real_time)
         rc.acq_async = 0;
-    lv->rx = bx_rx_create(&rc, err, errlen);
-    if (!lv->rx) {
-        st = BX_ERR_ARG;
+    st = bx_rx_create(&rc, &lv->rx, err, errlen);
+    if (st != BX_OK)
         goto fail;
-    }
     lv->fs_hz = rc.stream[0].fs_hz;
     lv->cap = (size_t)llround(lv->fs_hz * c->block_s);
     lv->cap = lv->cap / 8 * 8; /* whole granules of any raw format */
@@ -258,7 +256,7 @@ void bx_live_destroy(bx_live_t *lv)
         return;
     bx_rx_destroy(lv->rx);
     if (lv->src)
-        bx_source_close(lv->src);
+        bx_source_destroy(lv->src);
     for (int k = 0; k < BX_RX_MAX_STREAMS; k++)
         free(lv->buf[k]);
     free(lv);

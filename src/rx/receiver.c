@@ -24,8 +24,10 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "bx_err.h"
 #include "channel.h"
 #include "reacq.h"
+#include "warmstart.h"
 
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
@@ -76,6 +78,15 @@ struct bx_rx {
     bx_obs_t obs;               /* epoch being assembled */
     uint64_t obs_sample;        /* stream-0 sample index of that epoch */
     uint64_t skipped;           /* samples of stream 0 declared lost (bx_rx_skip) */
+    /* warm/hot start (warmstart.c): time hint, a-priori position, outcome */
+    int hint_valid, apr_valid, time_fine, start_kind;
+    bx_time_t hint_t0;          /* hinted BDT of stream-0 sample 0 */
+    double hint_sigma_s, hint_err_s;
+    double apr_pos[3];
+    uint64_t warm_next;         /* stream-0 sample of the next coarse-time attempt */
+    char start_msg[200];
+    int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
+    int64_t epoch_count;        /* epochs emitted */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -97,37 +108,37 @@ static int prn_wanted(const bx_rx_t *rx, int sig, int prn)
     return rx->cfg.prn_mask == 0 ? bx_acq_default_prn(sig, prn) : (int)((rx->cfg.prn_mask >> prn) & 1u);
 }
 
-bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
+int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errlen)
 {
-    if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS) {
-        snprintf(err, errlen, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
-        return NULL;
-    }
-    if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0)) {
-        snprintf(err, errlen, "receiver: output interval %.3g s outside 0.1 .. 1 s", c->epoch_interval_s);
-        return NULL;
-    }
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: out is NULL");
+    *out = NULL;
+    if (!c)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: no configuration");
+    int st_code = BX_ERR_ARG;
+    if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS)
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
+    if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0))
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: output interval %.3g s outside 0.1 .. 1 s",
+                      c->epoch_interval_s);
     bx_rx_t *rx = calloc(1, sizeof *rx);
-    if (!rx) {
-        snprintf(err, errlen, "receiver: out of memory");
-        return NULL;
-    }
+    if (!rx)
+        return bx_err(err, errlen, BX_ERR_NOMEM, "receiver: out of memory");
     rx->cfg = *c;
     rx->threads = c->threads > 0 ? c->threads : online_cpus();
     bx_nav_init(&rx->nav);
-    rx->ephasm = bx_ephasm_create();
-    if (!rx->ephasm)
+    if (bx_ephasm_create(&rx->ephasm, NULL, 0) != BX_OK)
         goto nomem;
     for (int s = 0; s < c->n_streams; s++) {
         stream_t *st = &rx->st[s];
         st->cfg = c->stream[s];
         if (st->cfg.sig != BX_SIG_B1C && st->cfg.sig != BX_SIG_B2A) {
-            snprintf(err, errlen, "receiver: stream %d: only B1C and B2a are supported", s);
+            st_code = bx_err(err, errlen, BX_ERR_ARG, "receiver: stream %d: only B1C and B2a are supported", s);
             goto fail;
         }
         if (!(st->cfg.fs_hz >= 1e6)) {
-            snprintf(err, errlen, "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s,
-                     st->cfg.fs_hz);
+            st_code = bx_err(err, errlen, BX_ERR_ARG,
+                             "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s, st->cfg.fs_hz);
             goto fail;
         }
         st->acq = calloc((size_t)rx->threads, sizeof *st->acq);
@@ -139,10 +150,11 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
         ac.wisdom_path = c->acq_wisdom_path;
         ac.fft_measure = c->acq_wisdom_path != NULL;
         for (int t = 0; t < rx->threads; t++) {
-            st->acq[t] = bx_acq_create(&ac);
-            if (!st->acq[t]) {
-                snprintf(err, errlen, "receiver: stream %d: cannot set up acquisition at %.0f Hz", s,
-                         st->cfg.fs_hz);
+            char why[160];
+            st_code = bx_acq_create(&ac, &st->acq[t], why, sizeof why);
+            if (st_code != BX_OK) {
+                bx_err(err, errlen, st_code, "receiver: stream %d: cannot set up acquisition at %.0f Hz: %s", s,
+                       st->cfg.fs_hz, why);
                 goto fail;
             }
         }
@@ -152,14 +164,16 @@ bx_rx_t *bx_rx_create(const bx_rx_config_t *c, char *err, size_t errlen)
             goto nomem;
         st->acq_due = 1;
     }
+    rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;
-    return rx;
+    *out = rx;
+    return BX_OK;
 nomem:
-    snprintf(err, errlen, "receiver: out of memory");
+    st_code = bx_err(err, errlen, BX_ERR_NOMEM, "receiver: out of memory");
 fail:
     bx_rx_destroy(rx);
-    return NULL;
+    return st_code;
 }
 
 void bx_rx_destroy(bx_rx_t *rx)
@@ -179,7 +193,7 @@ void bx_rx_destroy(bx_rx_t *rx)
         free(st->acq);
         free(st->hist);
     }
-    bx_nav_free(&rx->nav);
+    bx_nav_destroy(&rx->nav);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -462,6 +476,113 @@ static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample)
     return t;
 }
 
+/* Time set by a decoded frame: rate the time hint, if any, against it. */
+static void note_frame_time(bx_rx_t *rx, double sample0, bx_time_t t_rx)
+{
+    rx->start_kind = 1;
+    if (!rx->hint_valid) {
+        snprintf(rx->start_msg, sizeof rx->start_msg, "time from a decoded frame");
+        return;
+    }
+    /* the nominal travel time leaves < 60 ms */
+    const double fs0 = rx->st[0].cfg.fs_hz;
+    rx->hint_err_s = bx_time_diff(bx_time_add(rx->hint_t0, sample0 / fs0), t_rx);
+    if (fabs(rx->hint_err_s) > rx->hint_sigma_s + 0.1)
+        snprintf(rx->start_msg, sizeof rx->start_msg,
+                 "time hint off by %+.1f s (decoded time of week used; no hot start with it)", rx->hint_err_s);
+    else
+        snprintf(rx->start_msg, sizeof rx->start_msg, "time from a decoded frame (hint within %.1f s)",
+                 fabs(rx->hint_err_s));
+}
+
+/* Anchors a channel from the receiver time scale and an ephemeris: its
+ * predicted transmit time at `sample`.  Exact enough for B2a's 0.1 s period
+ * once a fix (or the coarse-time fix) has set the time and position;
+ * otherwise B1C with the nominal travel time (18 s period). */
+static void anchor_from_rx(bx_rx_t *rx, bx_channel_t *ch, int sidx, uint64_t sample, const bx_trk_obs_t *o)
+{
+    const bx_time_t t_rx = rx_time_of(rx, sidx, sample);
+    bx_time_t tx;
+    if (rx->time_fine && rx->have_pos &&
+        bx_warm_predict_tx(&rx->nav, ch->prn, ch->sig, t_rx, rx->pos_ecef_m, &tx) == BX_OK)
+        bx_channel_set_tx(ch, sample, o, tx);
+    else
+        bx_channel_time_from_rx(ch, sample, o, t_rx);
+}
+
+/* Warm/hot start: with a time hint and ephemerides, a coarse-time fix over
+ * the synchronised channels at the last sample of this block sets the
+ * receiver time scale and every channel's anchor (warmstart.h). */
+static void warm_start(bx_rx_t *rx, const size_t n[])
+{
+    stream_t *st0 = &rx->st[0];
+    const double fs0 = st0->cfg.fs_hz;
+    const uint64_t ref = st0->sample + n[0] - 1;
+    if (rx->have_t0 || !rx->hint_valid || rx->nav.n_eph == 0 || ref < rx->warm_next)
+        return;
+    rx->warm_next = ref + (uint64_t)llround(0.5 * fs0); /* at most twice a second */
+    const bx_time_t t_hint = bx_time_add(rx->hint_t0, (double)ref / fs0);
+    bx_coarse_meas_t m[BX_OBS_MAX];
+    uint64_t smp[BX_RX_MAX_STREAMS];
+    int k = 0;
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        stream_t *st = &rx->st[s];
+        smp[s] = (uint64_t)llround((double)ref * st->cfg.fs_hz / fs0);
+        if (smp[s] >= st->sample + n[s])
+            smp[s] = st->sample + n[s] - 1;
+        for (int p = 1; p <= BX_PRN_MAX && k < BX_OBS_MAX; p++) {
+            bx_trk_obs_t o;
+            if (!st->ch[p] || bx_trk_observe(st->ch[p]->trk, smp[s], &o) != BX_OK || o.state != BX_TRK_LOCKED ||
+                !o.sec_sync)
+                continue;
+            memset(&m[k], 0, sizeof m[k]);
+            m[k].prn = p;
+            m[k].sig = st->cfg.sig;
+            m[k].pilot = 1;
+            m[k].code_phase_s = o.tx_in_period_s;
+            m[k].period_s = bx_channel_period_s(st->ch[p]);
+            m[k].cn0_dbhz = o.cn0_dbhz;
+            k++;
+        }
+    }
+    if (k < (rx->apr_valid ? WARM_MIN_SATS_APR : WARM_MIN_SATS))
+        return;
+    bx_sol_t sol;
+    if (bx_warm_solve(m, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) != BX_OK) {
+        snprintf(rx->start_msg, sizeof rx->start_msg, "no hot start yet: %s", sol.reason);
+        return;
+    }
+    /* the receiver time scale: stream-0 sample `ref` is at sol.time */
+    rx->t0_samples = sol.time.sec * (int64_t)llround(fs0) + llround(sol.time.frac_s * fs0) - (int64_t)ref;
+    rx->have_t0 = 1;
+    rx->time_fine = 1;
+    memcpy(rx->pos_ecef_m, sol.pos_m, sizeof rx->pos_ecef_m);
+    rx->have_pos = 1;
+    int64_t now = rx->t0_samples + (int64_t)st0->sample;
+    rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+    int anchored = 0;
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = rx->st[s].ch[p];
+            bx_trk_obs_t o;
+            if (ch && !ch->have_time && bx_trk_observe(ch->trk, smp[s], &o) == BX_OK && o.sec_sync) {
+                anchor_from_rx(rx, ch, s, smp[s], &o);
+                anchored += ch->have_time;
+            }
+        }
+    rx->hint_err_s = -bx_time_diff(sol.time, t_hint);
+    rx->start_kind = 2;
+    if (fabs(rx->hint_err_s) > rx->hint_sigma_s)
+        snprintf(rx->start_msg, sizeof rx->start_msg,
+                 "time hint off by %+.3f s: corrected by the coarse-time fix (%d satellites, %d channels timed)",
+                 rx->hint_err_s, sol.n_used, anchored);
+    else
+        snprintf(rx->start_msg, sizeof rx->start_msg,
+                 "hot start: time and position from the coarse-time fix (%d satellites, hint %+.3f s, %d channels "
+                 "timed)",
+                 sol.n_used, rx->hint_err_s, anchored);
+}
+
 /* First time anchor: define the receiver time scale. */
 static void init_time(bx_rx_t *rx)
 {
@@ -477,6 +598,7 @@ static void init_time(bx_rx_t *rx)
             double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
             rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
             rx->have_t0 = 1;
+            note_frame_time(rx, anchor0, t_rx);
             /* next epoch: first whole interval after the current sample */
             int64_t now = rx->t0_samples + (int64_t)st->sample;
             rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
@@ -491,11 +613,44 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
         return;
     int64_t d = llround(bias_s * rx->st[0].cfg.fs_hz);
     rx->t0_samples -= d;
+    /* the carrier phases carry the same clock step as the pseudoranges */
+    rx->steered_samples += d;
     rx->next_epoch_rx -= d; /* keep the epoch grid on whole intervals */
     /* to the nearest grid point: rounding up skipped an epoch whenever the
      * receiver clock was behind (d < 0); one already past is skipped in
      * bx_rx_process */
     rx->next_epoch_rx = ((rx->next_epoch_rx + rx->epoch_samples / 2) / rx->epoch_samples) * rx->epoch_samples;
+}
+
+/* Carrier phase of one observation (RINEX 3.05 §3.3: L = P / lambda + N
+ * up to the dispersive terms).  The tracked phase (RINEX sign) counts the
+ * replica against the sample clock; the receiver time scale is t0 + S / fs,
+ * so the phase referred to it carries f * t0: every clock step of
+ * bx_rx_steer_clock moves it by -f * step exactly as it moves the
+ * pseudorange by -c * step.  Arcs: see bx_channel_t. */
+static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint64_t sample, bx_obsd_t *d)
+{
+    const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    const double lambda_m = BX_CLIGHT_MPS / f_hz;
+    const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
+    int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
+    if (slip) {
+        ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
+        ch->arc_start_sample = sample;
+    }
+    /* the arc's age (RTCM lock-time indicators restart with it); lock_s stays the tracking
+     * loop's lock time */
+    const double age_s = (double)(sample - ch->arc_start_sample) / ch->fs_hz;
+    d->arc_s = age_s < d->lock_s ? age_s : d->lock_s;
+    ch->arc_open = 1;
+    ch->arc_slip_count = o->slip_count;
+    ch->arc_last_epoch = rx->epoch_count;
+    d->carrier_cycles = raw + ch->arc_offset_cyc;
+    d->flags |= BX_OBS_CP;
+    if (slip)
+        d->flags |= BX_OBS_SLIP;
+    if (o->half_cycle)
+        d->flags |= BX_OBS_HALF;
 }
 
 static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[BX_RX_MAX_STREAMS],
@@ -528,25 +683,26 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             d->sig = (uint8_t)st->cfg.sig;
             d->pilot = 1;
             d->doppler_hz = o->doppler_hz;
-            d->carrier_cycles = o->carrier_cycles;
             d->cn0_dbhz = o->cn0_dbhz;
             d->lock_s = o->lock_s;
-            d->flags = BX_OBS_DOP | BX_OBS_CN0 | BX_OBS_CP;
+            d->flags = BX_OBS_DOP | BX_OBS_CN0;
             bx_time_t tx;
             /* B1C without a decoded frame yet (18 s each): once any channel set the
              * time scale, its transmit time follows from the receiver time */
             if (rx->have_t0 && !ch->have_time)
-                bx_channel_time_from_rx(ch, ep_sample[s], o, rx_time_of(rx, s, ep_sample[s]));
+                anchor_from_rx(rx, ch, s, ep_sample[s], o);
             if (rx->have_t0 && bx_channel_tx_time(ch, ep_sample[s], o, &tx)) {
                 bx_time_t trx = rx_time_of(rx, s, ep_sample[s]);
                 d->pseudorange_m = bx_time_diff(trx, tx) * BX_CLIGHT_MPS;
                 d->flags |= BX_OBS_PR;
+                set_phase(rx, ch, o, ep_sample[s], d);
             }
             obs->n++;
         }
     }
     if (rx->cfg.on_epoch)
         rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+    rx->epoch_count++;
 }
 
 int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
@@ -603,6 +759,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
             if (rx->st[s].ch[p])
                 bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
     if (!rx->have_t0)
+        warm_start(rx, n);
+    if (!rx->have_t0)
         init_time(rx);
 
     for (int e = 0; e < nep; e++)
@@ -645,6 +803,7 @@ int bx_rx_skip(bx_rx_t *rx, int64_t nsamples)
     if (rx->next_epoch_rx < now)
         rx->next_epoch_rx += (now - rx->next_epoch_rx + rx->epoch_samples - 1) / rx->epoch_samples * rx->epoch_samples;
     rx->skipped += (uint64_t)nsamples;
+    rx->epoch_count++; /* every carrier-phase arc ends at a gap (loss-of-lock indicator) */
     return BX_OK;
 }
 
@@ -704,6 +863,14 @@ int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max)
 
 uint64_t bx_rx_epoch_sample(const bx_rx_t *rx) { return rx->obs_sample; }
 
+int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
+{
+    int n = 0;
+    for (int s = 0; s < rx->cfg.n_streams && n < max; s++)
+        sigs[n++] = rx->st[s].cfg.sig;
+    return n;
+}
+
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
@@ -712,4 +879,28 @@ void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3])
 {
     memcpy(rx->pos_ecef_m, ecef_m, sizeof rx->pos_ecef_m);
     rx->have_pos = 1;
+    rx->time_fine = rx->have_t0; /* a fix: the time scale is steered to it */
+}
+
+void bx_rx_set_time_hint(bx_rx_t *rx, bx_time_t bdt_first_sample, double sigma_s)
+{
+    rx->hint_valid = 1;
+    rx->hint_t0 = bdt_first_sample;
+    rx->hint_sigma_s = sigma_s > 0.0 ? sigma_s : 2.0;
+    rx->warm_next = 0;
+}
+
+void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3])
+{
+    memcpy(rx->apr_pos, ecef_m, sizeof rx->apr_pos);
+    rx->apr_valid = 1;
+}
+
+int bx_rx_start_info(const bx_rx_t *rx, double *hint_err_s, char *msg, size_t len)
+{
+    if (hint_err_s)
+        *hint_err_s = rx->hint_err_s;
+    if (msg && len)
+        snprintf(msg, len, "%s", rx->start_msg);
+    return rx->start_kind;
 }

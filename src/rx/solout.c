@@ -4,6 +4,7 @@
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
+#include "bdsrx/rtcm3.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
@@ -33,10 +34,38 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
-            bx_rinex_obs_write_header(o->rnx, &o->rnx_hdr, obs->time);
+            if (o->rnx_hdr.n_types == 0) {
+                int sigs[BX_RX_MAX_STREAMS];
+                int ns = bx_rx_signals(rx, sigs, BX_RX_MAX_STREAMS);
+                bx_rinex_obs_header_for_signals(&o->rnx_hdr, sigs, ns);
+            }
+            bx_rinex_obs_write_header_pos(o->rnx, &o->rnx_hdr, obs->time, &o->rnx_pos_at);
             o->rnx_started = 1;
         }
         bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
+    }
+    if (o->rtcm && obs->n > 0) {
+        uint8_t buf[8192];
+        int n = 0;
+        if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
+            uint8_t pl[32];
+            double mean[3];
+            for (int i = 0; i < 3; i++)
+                mean[i] = o->sum_pos[i] / o->nfix;
+            int len = bx_rtcm3_encode_station(o->rtcm_station, mean, -1.0, pl, sizeof pl);
+            if (len > 0)
+                n = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
+        }
+        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + (n > 0 ? n : 0), sizeof buf - (size_t)(n > 0 ? n : 0));
+        if (n < 0)
+            n = 0;
+        if (m > 0)
+            n += m;
+        if (n > 0) {
+            fwrite(buf, 1, (size_t)n, o->rtcm);
+            if (o->flush)
+                fflush(o->rtcm);
+        }
     }
     bx_sol_t sol;
     int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
@@ -54,6 +83,10 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
         memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        /* RINEX header: the approximate position of the first fix (best effort: a
+         * pipe keeps the zeros) */
+        if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
     }
     o->nfix++;
     bx_rx_set_position(rx, sol.pos_m);

@@ -1,5 +1,9 @@
-/* Status code texts (include/bdsrx/types.h). */
+/* Status code texts (include/bdsrx/types.h) and the internal error-buffer helper (bx_err.h). */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "bdsrx/types.h"
+#include "bx_err.h"
 
 const char *bx_strerror(int status)
 {
@@ -17,4 +21,15 @@ const char *bx_strerror(int status)
     case BX_ERR_UNSUPPORTED: return "not supported";
     default: return "unknown error";
     }
+}
+
+int bx_err(char *err, size_t errlen, int status, const char *fmt, ...)
+{
+    if (err && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return status;
 }

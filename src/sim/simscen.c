@@ -14,6 +14,7 @@
 #include "bdsrx/pvt.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/time.h"
+#include "bx_err.h"
 
 #define OMGE_RAD_S BX_OMEGA_E_RAD_S
 #define DEG (M_PI / 180.0)
@@ -131,6 +132,14 @@ int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t)
     return BX_OK;
 }
 
+double bx_simscen_cn0_dbhz(const bx_simscen_config_t *c, double el_rad, double dflt)
+{
+    if (c->cn0_horizon_dbhz == 0.0 && c->cn0_zenith_dbhz == 0.0)
+        return dflt;
+    const double s = el_rad > 0.0 ? sin(el_rad) : 0.0;
+    return c->cn0_horizon_dbhz + (c->cn0_zenith_dbhz - c->cn0_horizon_dbhz) * s;
+}
+
 /* ---------------- trajectory ---------------- */
 
 /* FIELD: back-and-forth rows along north, U-turns (half circles) at the ends. */
@@ -224,16 +233,23 @@ struct bx_simnav {
     uint8_t sym[BX_CNAV1_SYMS];
 };
 
-bx_simnav_t *bx_simnav_create(const bx_nav_t *nav, int prn, int sig)
+int bx_simnav_create(const bx_nav_t *nav, int prn, int sig, bx_simnav_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_simnav_create: out is NULL");
+    *out = NULL;
+    if (!nav || prn < 1 || prn > BX_PRN_MAX || (sig != BX_SIG_B1C && sig != BX_SIG_B2A))
+        return bx_err(err, errlen, BX_ERR_ARG, "simulated navigation data: bad arguments (PRN %d, signal %d)", prn,
+                      sig);
     bx_simnav_t *s = calloc(1, sizeof *s);
     if (!s)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "simulated navigation data: out of memory");
     s->nav = nav;
     s->prn = prn;
     s->sig = sig;
     s->frame = -1;
-    return s;
+    *out = s;
+    return BX_OK;
 }
 
 void bx_simnav_destroy(bx_simnav_t *s) { free(s); }

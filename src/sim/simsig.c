@@ -14,6 +14,7 @@
 
 #include "bdsrx/code.h"
 #include "bdsrx/simsig.h"
+#include "bx_err.h"
 
 #define PRIMARY_LEN 10230
 #define CHUNK 8192 /* samples per re-anchoring of code and carrier */
@@ -170,27 +171,32 @@ static inline double zig_normal(uint64_t *s, const zig_t *z)
 
 /* ---- life cycle ---- */
 
-bx_simsig_t *bx_simsig_create(const bx_simsig_config_t *c)
+int bx_simsig_create(const bx_simsig_config_t *c, bx_simsig_t **out, char *err, size_t errlen)
 {
+    if (!out)
+        return bx_err(err, errlen, BX_ERR_ARG, "bx_simsig_create: out is NULL");
+    *out = NULL;
     if (!c || !(c->fs_hz > 0.0) || !(c->noise_sigma > 0.0) || c->max_sats < 1 || c->max_sats > 4096)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_ARG,
+                      "signal simulator: need fs_hz > 0, noise_sigma > 0 and 1 <= max_sats <= 4096");
     bx_simsig_t *g = calloc(1, sizeof *g);
     if (!g)
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "signal simulator: out of memory");
     g->sat = calloc((size_t)c->max_sats, sizeof *g->sat);
     g->car = malloc(2 * CHUNK * sizeof *g->car);
     if (!g->sat || !g->car) {
         free(g->sat);
         free(g->car);
         free(g);
-        return NULL;
+        return bx_err(err, errlen, BX_ERR_NOMEM, "signal simulator: out of memory");
     }
     g->cfg = *c;
     uint64_t x = c->seed;
     for (int i = 0; i < 4; i++)
         g->rng[i] = splitmix64(&x);
     zig_init(&g->zig);
-    return g;
+    *out = g;
+    return BX_OK;
 }
 
 void bx_simsig_destroy(bx_simsig_t *g)

@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""bdsrx-plot: pictures of a bdsrx run from its JSON solution lines (bdsrx run/live --json=FILE).
+
+Writes into --out DIR (default: beside the input), in each --format (png, svg):
+  skyplot   satellite tracks in azimuth/elevation, coloured by C/N0
+  cn0       C/N0 against time, one line per satellite
+  enu       position scatter (east/north) and east/north/up against time, relative to --ref
+            (or to the mean position), with RMS and maximum
+  sats      satellites in view and used, fix status, time to first fix within the file
+--data FILE also writes the plotted numbers as JSON (the tests compare them with the input).
+Uses Debian's python3-matplotlib (tools/install-deps.sh), no display needed."""
+import argparse
+import difflib
+import json
+import math
+import os
+import sys
+
+A_WGS84 = 6378137.0
+F_WGS84 = 1.0 / 298.257223563  # CGCS2000 differs in f by < 1e-9 relative: negligible here
+
+
+def llh_to_ecef(lat, lon, h):
+    e2 = F_WGS84 * (2 - F_WGS84)
+    n = A_WGS84 / math.sqrt(1 - e2 * math.sin(lat) ** 2)
+    return ((n + h) * math.cos(lat) * math.cos(lon), (n + h) * math.cos(lat) * math.sin(lon),
+            (n * (1 - e2) + h) * math.sin(lat))
+
+
+def ecef_to_enu(d, lat, lon):
+    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+    return (-so * d[0] + co * d[1],
+            -sl * co * d[0] - sl * so * d[1] + cl * d[2],
+            cl * co * d[0] + cl * so * d[1] + sl * d[2])
+
+
+def read_fixes(path):
+    rows, bad = [], 0
+    with (sys.stdin if path == "-" else open(path)) as f:
+        for ln, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                d = json.loads(line)
+                t = d["bdt_week"] * 604800.0 + d["bdt_sow"]
+            except (ValueError, KeyError, TypeError):
+                bad += 1
+                if bad <= 3:
+                    print("bdsrx-plot: %s:%d: not a bdsrx solution line, skipped" % (path, ln), file=sys.stderr)
+                continue
+            rows.append((t, d))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bdsrx-plot", description=__doc__.split("\n")[0],
+                                 epilog="example: bdsrx run cap.ci2 --json=fix.jsonl && bdsrx-plot fix.jsonl --ref 30.5,114.3,50")
+    ap.add_argument("fixes", nargs="?", help="JSON solution lines ('-' = standard input)")
+    ap.add_argument("--ref", help="LAT,LON,H reference position (degrees, degrees, metres)")
+    ap.add_argument("--out", help="output directory (default: the input's directory)")
+    ap.add_argument("--format", default="png", help="png, svg or png,svg (default png)")
+    ap.add_argument("--data", help="also write the plotted numbers to this JSON file")
+    ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
+    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BX_VERSION@")
+    ap.add_argument("--config", help=argparse.SUPPRESS)
+    a, unknown = ap.parse_known_args()
+    for u in unknown:  # the messages every bdsrx program gives (src/cli/cli_opt.h)
+        if u.startswith("-"):
+            name = u.lstrip("-").split("=")[0]
+            opts = [o.lstrip("-") for act in ap._actions for o in act.option_strings if o.startswith("--")]
+            near = difflib.get_close_matches(name, opts, n=1, cutoff=0.6)
+            hint = " (did you mean --%s?)" % near[0] if near else ""
+            print("bdsrx-plot: unknown option --%s%s (bdsrx-plot --help)" % (name, hint), file=sys.stderr)
+        else:
+            print("bdsrx-plot: unexpected argument '%s' (bdsrx-plot --help)" % u, file=sys.stderr)
+        return 2
+    if a.config:
+        print("bdsrx-plot: --config is not supported by this Python tool; give the options", file=sys.stderr)
+        return 2
+    if not a.fixes:
+        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options]   (bdsrx-plot --help)",
+              file=sys.stderr)
+        return 2
+    fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
+    for x in fmts:
+        if x not in ("png", "svg"):
+            ap.error("--format: '%s' is not png or svg" % x)
+    ref = None
+    if a.ref:
+        try:
+            ref = [float(v) for v in a.ref.split(",")]
+            assert len(ref) == 3 and all(math.isfinite(v) for v in ref)
+        except (ValueError, AssertionError):
+            ap.error("--ref: give LAT,LON,H in degrees and metres, e.g. 30.5,114.3,50")
+    try:
+        rows = read_fixes(a.fixes)
+    except OSError as e:
+        print("bdsrx-plot: %s" % e, file=sys.stderr)
+        return 1
+    if not rows:
+        print("bdsrx-plot: %s: no solution lines (bdsrx run ... --json=FILE writes them)" % a.fixes, file=sys.stderr)
+        return 1
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = a.out or os.path.dirname(os.path.abspath(a.fixes)) if a.fixes != "-" else (a.out or ".")
+    os.makedirs(out, exist_ok=True)
+    t0 = rows[0][0]
+    fixes = [(t - t0, d) for t, d in rows if d.get("fix") not in (None, "none")]
+    data = {"t0_bdt_s": t0, "skyplot": {}, "cn0": {}, "enu": [], "n_used": [], "n_sat": [], "ref": None}
+    for t, d in rows:
+        for s in d.get("sats", []):
+            prn = str(s["prn"])
+            if (s.get("el_deg") or 0) > 0 and s.get("az_deg") is not None:
+                data["skyplot"].setdefault(prn, []).append([s["az_deg"], s["el_deg"], s.get("cn0_dbhz")])
+            if s.get("cn0_dbhz") is not None:
+                data["cn0"].setdefault(prn, []).append([t - t0, s["cn0_dbhz"]])
+        data["n_used"].append([t - t0, d.get("n_used", 0) if d.get("fix") != "none" else 0])
+        data["n_sat"].append([t - t0, len(d.get("sats", []))])
+    if fixes:
+        if ref:
+            rlat, rlon, rh = math.radians(ref[0]), math.radians(ref[1]), ref[2]
+        else:  # mean position
+            rlat = math.radians(sum(d["lat_deg"] for _, d in fixes) / len(fixes))
+            rlon = math.radians(sum(d["lon_deg"] for _, d in fixes) / len(fixes))
+            rh = sum(d["h_m"] for _, d in fixes) / len(fixes)
+        data["ref"] = [math.degrees(rlat), math.degrees(rlon), rh, "given" if ref else "mean"]
+        r0 = llh_to_ecef(rlat, rlon, rh)
+        for t, d in fixes:
+            p = llh_to_ecef(math.radians(d["lat_deg"]), math.radians(d["lon_deg"]), d["h_m"])
+            e, n, u = ecef_to_enu([p[i] - r0[i] for i in range(3)], rlat, rlon)
+            data["enu"].append([t, e, n, u])
+    written = []
+
+    def save(fig, name):
+        for x in fmts:
+            path = os.path.join(out, "%s.%s" % (name, x))
+            fig.savefig(path, dpi=110)
+            written.append(path)
+        plt.close(fig)
+
+    # skyplot
+    fig = plt.figure(figsize=(6, 6))
+    ax = fig.add_subplot(projection="polar")
+    ax.set_theta_zero_location("N")
+    ax.set_theta_direction(-1)
+    ax.set_rlim(90, 0)
+    ax.set_rticks([80, 60, 40, 20, 0])
+    sc = None
+    for prn, pts in sorted(data["skyplot"].items(), key=lambda kv: int(kv[0])):
+        az = [math.radians(p[0]) for p in pts]
+        el = [p[1] for p in pts]
+        c = [p[2] if p[2] is not None else 0 for p in pts]
+        sc = ax.scatter(az, el, c=c, cmap="viridis", vmin=25, vmax=50, s=12)
+        ax.annotate("C%02d" % int(prn), (az[-1], el[-1]), fontsize=8)
+    if sc is not None:
+        fig.colorbar(sc, ax=ax, shrink=0.7, label="C/N0 (dB-Hz)")
+    ax.set_title("skyplot")
+    save(fig, "skyplot")
+    # C/N0
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for prn, pts in sorted(data["cn0"].items(), key=lambda kv: int(kv[0])):
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], label="C%02d" % int(prn))
+    ax.set_xlabel("time since the first solution line (s)")
+    ax.set_ylabel("C/N0 (dB-Hz)")
+    ax.grid(True, alpha=0.3)
+    if data["cn0"]:
+        ax.legend(fontsize=7, ncol=4)
+    ax.set_title("C/N0 per satellite")
+    save(fig, "cn0")
+    # ENU
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    if data["enu"]:
+        e = [x[1] for x in data["enu"]]
+        n = [x[2] for x in data["enu"]]
+        u = [x[3] for x in data["enu"]]
+        t = [x[0] for x in data["enu"]]
+        a1.plot(e, n, ".-", ms=4, lw=0.5)
+        a1.plot([0], [0], "r+", ms=12)
+        a1.set_aspect("equal", adjustable="datalim")
+        h = [math.hypot(x, y) for x, y in zip(e, n)]
+        d3 = [math.sqrt(x * x + y * y + z * z) for x, y, z in zip(e, n, u)]
+        rms = lambda v: math.sqrt(sum(x * x for x in v) / len(v))
+        a1.set_title("horizontal: RMS %.2f m, max %.2f m" % (rms(h), max(h)))
+        a2.plot(t, e, label="east")
+        a2.plot(t, n, label="north")
+        a2.plot(t, u, label="up")
+        a2.set_title("3D: RMS %.2f m, max %.2f m (%s reference)" % (rms(d3), max(d3), data["ref"][3]))
+        a2.legend()
+        data["rms_3d_m"], data["rms_h_m"] = rms(d3), rms(h)
+    a1.set_xlabel("east (m)")
+    a1.set_ylabel("north (m)")
+    a2.set_xlabel("time (s)")
+    a2.set_ylabel("m")
+    for x in (a1, a2):
+        x.grid(True, alpha=0.3)
+    save(fig, "enu")
+    # satellites and fix
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.step([x[0] for x in data["n_sat"]], [x[1] for x in data["n_sat"]], where="post", label="observed")
+    ax.step([x[0] for x in data["n_used"]], [x[1] for x in data["n_used"]], where="post", label="used in the fix")
+    if fixes:
+        data["first_fix_s"] = fixes[0][0]
+        ax.axvline(fixes[0][0], color="k", ls=":", label="first fix %.1f s" % fixes[0][0])
+    ax.set_xlabel("time since the first solution line (s)")
+    ax.set_ylabel("satellites")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    ax.set_title("satellites and fixes (%d of %d epochs with a fix)" % (len(fixes), len(rows)))
+    save(fig, "sats")
+    if a.data:
+        with open(a.data, "w") as f:
+            json.dump(data, f)
+    if not a.quiet:
+        for p in written:
+            print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
