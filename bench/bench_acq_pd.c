@@ -91,7 +91,9 @@ static void make_block(const pd_cfg_t *pc, uint64_t seed, double cn0, int prn, d
     sc.max_sats = 1;
     sc.symbol = random_symbol;
     sc.user = symseed;
-    bx_simsig_t *g = bx_simsig_create(&sc);
+    bx_simsig_t *g = NULL;
+    if (bx_simsig_create(&sc, &g, NULL, 0) != BX_OK)
+        return;
     if (!isnan(cn0)) {
         bx_simsig_sat_t s = {.sig = pc->sig, .prn = prn, .tx_time = tx, .tx_rate = 0.0, .doppler_hz = dop,
                              .cn0_dbhz = cn0};

@@ -39,9 +39,21 @@
  *
  * C/N0 estimate: with the interpolated peak Sp (code: symmetric triangle through the maximum
  *   cell, y0 + |y+ - y-|/2 in amplitude; Doppler: the fine-search gain), E[Sp]/mu = 1 + (C/N0) T,
- *   so  cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
- *   (B1C pilot BOC(1,1) = 29/44 of the B1C power, -1.81 dB; B2a pilot = 1/2, -3.01 dB), with the
- *   losses of quantisation and of the processing window M' included.
+ *   so (C_searched/N0) = (Sp/mu - 1) ncomp / T_coh for the searched components; cn0_dbhz reports
+ *   the WHOLE signal (pilot + data), that divided by the searched components' ICD power share
+ *   (B1C pilot BOC(1,1) 0.75 x 29/33 = 0.659, + 0.25 with use_data; B2a pilot 0.5, + 0.5 with
+ *   use_data; signals.md §1), losses of quantisation and of the processing window included.
+ *   Measured on SignalSim (2-bit, truth cn0_effective_total_dbhz): B1C and B2a within 1 dB
+ *   (tests/test_acq.c, check_signalsim), on the project simulator -0.3..-0.9 dB (bench_acq_pd).
+ *
+ * Blocks shorter than the code period (B1C coh_ms 1, 2, 5): block k of N samples holds segment
+ *   k mod (10 / coh_ms) of the primary code at the true lag, so it is correlated with that
+ *   segment's replica (cached per PRN); the secondary-code chip / data symbol stays constant in
+ *   it.  Non-coherent blocks are aligned for the code Doppler of each Doppler cell (block k's
+ *   epoch arrives k N fD / f_carrier samples early: lag shift rounded to a cell), which keeps
+ *   K = 20 .. 1000 blocks summing on one cell (B2a 0.2 s at 5 kHz: 8.7 samples of drift).
+ *   When the block spectra would exceed 32 MB (B2a x 200, B1C 10 ms x 40) they are not kept:
+ *   each search transforms the blocks itself into an n_doppler x n_lag accumulator.
  *
  * Refinement (before tracking): code phase by parabolic interpolation of sqrt(S) over the peak lag
  *   and its neighbours (lag cell = M/M' samples; the first/last cell uses its copy one period
@@ -118,7 +130,8 @@ typedef struct {
     int prn, detected;
     double doppler_hz;       /* received carrier minus nominal at baseband (x * e^{+j2pi fD t}), refined */
     double code_phase_chips; /* chip of the received primary code at the first sample of the block, 0 <= x < 10230 */
-    double cn0_dbhz, metric, threshold;
+    double cn0_dbhz;         /* whole signal (pilot + data), from the searched components (see above) */
+    double metric, threshold;
 } bx_acq_result_t;
 
 typedef struct bx_acq bx_acq_t;
