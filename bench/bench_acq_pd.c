@@ -10,8 +10,8 @@
  * noise, ci2 quantisation (thresholds at 1 sigma).  The search covers the Doppler cells within
  * 1.5 steps of the true Doppler (the grid stays the cold-start grid, so the true Doppler falls
  * anywhere between cells as in a full search) and is judged against the threshold of the FULL
- * +-5 kHz search at pfa 1e-3 (bx_acq_threshold over all its cells), so Pd is that of a cold
- * search.  Correct detection: above that threshold, Doppler within one step and code phase within
+ * +-5 kHz search at pfa 1e-3 (bx_acq_threshold over all its cells) and the configuration's
+ * cn0_min_dbhz floor, so Pd is that of a cold search.  Correct detection: above that threshold, Doppler within one step and code phase within
  * one chip of the truth.  "wrong PRN": the same samples searched for a PRN that is not there.
  * False alarms: noise alone, pfa 1e-3 and 0.1 thresholds of the full grid applied to the
  * maximum over 8 windows of the grid (independent noise per search).
@@ -151,7 +151,7 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
             bx_acq_result_t r, rw;
             bx_acq_set_input(a, x, n);
             bx_acq_search_window(a, prn, dop, 1.5 * in.step_hz, &r);
-            const int det = r.metric > thr_full;
+            const int det = r.metric > thr_full && r.cn0_dbhz >= c.cn0_min_dbhz; /* as bx_acq_search */
             const int right = fabs(r.doppler_hz - dop) < in.step_hz && fabs(chip_diff(r.code_phase_chips, cp)) < 1.0;
             ok += det && right;
             det_wrong_cell += det && !right;
@@ -159,7 +159,7 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
                 cn0_err += r.cn0_dbhz - cn0;
             const int other = prn == 46 ? 19 : prn + 1;
             bx_acq_search_window(a, other, dop, 1.5 * in.step_hz, &rw);
-            wrong += rw.metric > thr_full;
+            wrong += rw.metric > thr_full && rw.cn0_dbhz >= c.cn0_min_dbhz;
         }
         const double pd = (double)ok / trials;
         if (cn0 == 33)
