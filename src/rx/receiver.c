@@ -33,12 +33,13 @@
 #define MAX_EPOCHS_PER_CALL 64
 /* Re-acquisition (src/rx/reacq.c): satellites predicted above REACQ_MASK_DEG, searched within
  * +-REACQ_HALF_HZ of the predicted Doppler plus the clock drift seen on the tracked channels
- * (a vehicle at 30 m/s moves the B1C Doppler by up to 160 Hz).  Without a prediction the whole
- * list is searched, and after searches that find nothing the interval doubles up to
- * REACQ_BLIND_MAX_S. */
+ * (a vehicle at 30 m/s moves the B1C Doppler by up to 160 Hz).  Without a prediction, the
+ * periodic searches cover only the channels lost since (+-REACQ_HALF_HZ around their last
+ * Doppler), and the whole list again after REACQ_BLIND_FULL_S, doubling after each such search
+ * that started nothing (rising satellites take minutes; the cold search already covered the sky). */
 #define REACQ_MASK_DEG 5.0
 #define REACQ_HALF_HZ 500.0
-#define REACQ_BLIND_MAX_S 60.0
+#define REACQ_BLIND_FULL_S 60.0
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -60,7 +61,11 @@ typedef struct {
     bx_acq_result_t search_res[BX_PRN_MAX];
     double win_center[BX_PRN_MAX], win_half[BX_PRN_MAX]; /* Doppler windows of the list (half < 0: all) */
     int predicted;              /* the list came from the re-acquisition plan */
-    int blind_misses;           /* blind searches in a row that started no channel */
+    int blind_misses;           /* whole-list blind searches in a row that started no channel */
+    int blind_full;             /* the current list is the whole list without a plan */
+    uint64_t next_full_blind;   /* sample from which the next blind search covers the whole list */
+    uint64_t lost_mask;         /* PRNs whose channel was dropped (LOST) and not found since */
+    double lost_dop[BX_PRN_MAX + 1]; /* their last tracked Doppler */
 } stream_t;
 
 struct bx_rx {
@@ -319,6 +324,7 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
 {
     int n = 0;
     st->predicted = rx->have_t0 && rx->have_pos && rx->nav.n_eph > 0;
+    st->blind_full = 0;
     if (st->predicted) {
         bx_reacq_sat_t sv[BX_PRN_MAX];
         const int nv = bx_reacq_predict(&rx->nav, rx->pos_ecef_m, rx_time_of(rx, sidx, st->hist_start), st->cfg.sig,
@@ -344,11 +350,17 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
         }
         return n;
     }
-    for (int p = 1; p <= BX_PRN_MAX; p++)
-        if (prn_wanted(rx, st->cfg.sig, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig)) {
-            st->win_half[n] = -1.0;
-            prns[n++] = p;
-        }
+    st->blind_full = st->hist_start >= st->next_full_blind;
+    for (int p = 1; p <= BX_PRN_MAX; p++) {
+        if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig))
+            continue;
+        const int lost = (st->lost_mask >> p) & 1u;
+        if (!st->blind_full && !lost)
+            continue;
+        st->win_center[n] = lost ? st->lost_dop[p] : 0.0;
+        st->win_half[n] = lost ? REACQ_HALF_HZ : -1.0;
+        prns[n++] = p;
+    }
     return n;
 }
 
@@ -358,8 +370,11 @@ static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns,
     int started = 0;
     for (int i = 0; i < n; i++)
         started += res[i].detected && !st->ch[prns[i]] && !is_tracked_elsewhere(rx, prns[i], st->cfg.sig);
-    st->blind_misses = (st->predicted || started) ? 0 : st->blind_misses + 1;
+    if (st->blind_full)
+        st->blind_misses = started ? 0 : st->blind_misses + 1;
     for (int i = 0; i < n; i++) {
+        if (res[i].detected)
+            st->lost_mask &= ~(1ull << prns[i]);
         if (!res[i].detected || st->ch[prns[i]] || is_tracked_elsewhere(rx, prns[i], st->cfg.sig))
             continue;
         bx_channel_t *ch = bx_channel_create(sidx, st->cfg.sig, prns[i], st->cfg.fs_hz, st->cfg.if_hz, &res[i],
@@ -455,12 +470,13 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
         acquire(rx, st, sidx);
     st->acq_due = 0;
     st->hist_n = 0;
-    double interval = rx->cfg.reacq_interval_s; /* blind: doubles after each fruitless search */
-    for (int k = 0; k < st->blind_misses && interval < REACQ_BLIND_MAX_S; k++)
-        interval *= 2.0;
-    if (interval > REACQ_BLIND_MAX_S && rx->cfg.reacq_interval_s < REACQ_BLIND_MAX_S)
-        interval = REACQ_BLIND_MAX_S;
-    st->next_acq_sample = st->hist_start + (uint64_t)llround(interval * st->cfg.fs_hz);
+    st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
+    if (!st->predicted && st->blind_full) { /* next whole-list blind search */
+        double full = REACQ_BLIND_FULL_S;
+        for (int k = 0; k < st->blind_misses && k < 3; k++)
+            full *= 2.0;
+        st->next_full_blind = st->hist_start + (uint64_t)llround(full * st->cfg.fs_hz);
+    }
 }
 
 /* ---------------- epochs ---------------- */
@@ -774,6 +790,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
             bx_channel_t *ch = rx->st[s].ch[p];
             bx_trk_obs_t o;
             if (ch && bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o) == BX_OK && o.state == BX_TRK_LOST) {
+                rx->st[s].lost_mask |= 1ull << p; /* searched again around its last Doppler */
+                rx->st[s].lost_dop[p] = o.doppler_hz;
                 bx_channel_destroy(ch);
                 rx->st[s].ch[p] = NULL;
             }
