@@ -36,10 +36,10 @@ typedef struct {
 static const pd_cfg_t CFGS[] = {
     {"b1c-old", BX_SIG_B1C, 4.092e6, 10, 1, 0}, /* the defaults before issue 14 */
     {"b1c", BX_SIG_B1C, 4.092e6, 0, 0, -1},     /* bx_acq_config_default */
-    {"b1c-weak", BX_SIG_B1C, 4.092e6, 10, 40, 0},
+    {"b1c-weak", BX_SIG_B1C, 4.092e6, 0, 0, -2}, /* bx_acq_config_weak */
     {"b2a-old", BX_SIG_B2A, 20.46e6, 1, 10, 0},
     {"b2a", BX_SIG_B2A, 20.46e6, 0, 0, -1},
-    {"b2a-weak", BX_SIG_B2A, 20.46e6, 1, 400, 1},
+    {"b2a-weak", BX_SIG_B2A, 20.46e6, 0, 0, -2},
     {"b2a-200", BX_SIG_B2A, 20.46e6, 1, 200, 1},
 };
 
@@ -109,6 +109,8 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
 {
     bx_acq_config_t c;
     bx_acq_config_default(&c, pc->sig, pc->fs, 0.0);
+    if (pc->use_data == -2)
+        bx_acq_config_weak(&c);
     if (pc->use_data >= 0) {
         c.coh_ms = pc->coh_ms;
         c.noncoh = pc->noncoh;

@@ -92,6 +92,19 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     c->wisdom_path = NULL;
 }
 
+void bx_acq_config_weak(bx_acq_config_t *c)
+{
+    if (c->sig == BX_SIG_B1C) {
+        c->coh_ms = 10;
+        c->noncoh = 40;
+    } else {
+        c->coh_ms = 1;
+        c->noncoh = 400;
+        c->use_data = 1;
+    }
+    c->cn0_min_dbhz = 25.0;
+}
+
 static void work_free(acq_work_t *w)
 {
     fftwf_free(w->tin);

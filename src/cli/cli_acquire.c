@@ -28,7 +28,7 @@ int cli_acquire(int argc, char **argv)
 {
     const char *path = NULL, *wisdom = NULL;
     double doppler = 5000.0, step = 0.0, pfa = 1e-3, skip_s = 0.0;
-    int all = 0, json = 0, measure = 0, use_data = 0, quiet = 0, sig = -1, coh = 0, noncoh = 0, threads = 1, np;
+    int all = 0, json = 0, measure = 0, use_data = 0, weak = 0, quiet = 0, sig = -1, coh = 0, noncoh = 0, threads = 1, np;
     uint64_t prn_bits = 0; /* 0: the default set, bx_acq_default_prn (6-58, the same for B1C and B2a) */
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
@@ -51,6 +51,9 @@ int cli_acquire(int argc, char **argv)
         {"data", 0, CLI_FLAG, &use_data, 0, 0, NULL,
          "add the data component's power to the pilot's (B2a: on by default;\n"
          "B1C: about 1 dB more sensitivity for twice the inverse FFTs)", NULL, 0, 0},
+        {"weak", 0, CLI_FLAG, &weak, 0, 0, NULL,
+         "weak-signal search: B1C 10 ms x 40, B2a 1 ms x 400 pilot+data, C/N0 floor\n"
+         "25 dB-Hz (about 2 s CPU per PRN over +-5 kHz; narrow --doppler helps)", NULL, 0, 0},
         {"measure", 0, CLI_FLAG, &measure, 0, 0, NULL, "FFTW_MEASURE plans (slower start, faster search)", NULL, 0, 0},
         {"wisdom", 0, CLI_STRING, &wisdom, 0, 0, "FILE",
          "FFTW wisdom: read before planning, written after --measure (default: the\n"
@@ -95,6 +98,8 @@ int cli_acquire(int argc, char **argv)
     const double if_hz = isfinite(p->if_hz) ? p->if_hz : 0.0;
     bx_acq_config_t c;
     bx_acq_config_default(&c, sig, p->fs_hz, if_hz);
+    if (weak)
+        bx_acq_config_weak(&c);
     c.doppler_max_hz = doppler;
     c.doppler_step_hz = step;
     if (coh > 0)
