@@ -411,6 +411,8 @@ static void test_b1c_use_data(void **state)
     bx_acq_config_t c;
     /* noise: pfa 0.2 over 63 x 3 searches */
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, 0.0);
+    c.coh_ms = 10; /* one 10 ms block (the statistic with 2 terms; seconds, not minutes) */
+    c.noncoh = 1;
     c.use_data = 1;
     c.pfa = 0.2;
     c.cn0_min_dbhz = 0.0; /* the statistic alone */
@@ -434,6 +436,8 @@ static void test_b1c_use_data(void **state)
     bx_iq_params_init(&flags);
     bx_acq_t *ap, *ad;
     bx_acq_config_default(&c, BX_SIG_B1C, 4.092e6, 0.0);
+    c.coh_ms = 10;
+    c.noncoh = 1;
     bx_acq_create(&c, &ap, NULL, 0);
     c.use_data = 1;
     bx_acq_create(&c, &ad, NULL, 0);
