@@ -355,7 +355,11 @@ static void check_signalsim_cfg(const char *bin, const char *truth, int sig, dou
                t->code_phase_chips, e_cp, e_grid, r.cn0_dbhz, t->cn0_dbhz, r.metric);
         assert_true(r.detected);
         assert_true(fabs(e_dop) < tol_hz);
-        assert_true(fabs(e_grid) < (sig == BX_SIG_B2A ? 0.35 : 0.25));
+        /* the sample-grid phase holds for one short block; over the 0.1-0.2 s of the defaults the
+         * code Doppler moves the phase across samples (B2a: up to 0.6 chip), so there only the
+         * raw truth within one sample is asked for */
+        if (!deflt)
+            assert_true(fabs(e_grid) < (sig == BX_SIG_B2A ? 0.35 : 0.25));
         assert_true(fabs(e_cp) < 0.25 + 1.0 / spc); /* raw truth: plus the unobservable sample */
         assert_true(fabs(e_cp) < 1.0 / spc);        /* ...and within one sample of it */
         /* C/N0 of the whole signal (acq.h), 2-bit quantisation loss (~0.5 dB) included */
