@@ -1,6 +1,7 @@
 # bdsrx — BeiDou-3 software receiver.  `make` builds the library (static and shared), the
 # command-line helper archive and bin/*.
-#   make check       build and run the whole test suite (installs Debian deps if missing)
+#   make check       build and run the whole test suite and examples (installs Debian deps if
+#                    missing), then a few seconds of each fuzzing harness when clang is installed
 #   make check-fast  the unit tests only (under a minute on 2 cores), for iteration
 #   make check-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make run         run the receiver on the bundled default capture in data/
@@ -24,7 +25,7 @@ VERSION_PATCH := 0
 VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SOVERSION := $(VERSION_MAJOR)
 
-PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson
+PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson zlib
 # the command line only (libbdsrx-cli.a): INI config files
 CLI_PKGS:= inih
 BUILD   ?= build
@@ -58,7 +59,8 @@ TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 # the unit tests: everything except the end-to-end receiver runs on long simulated captures
-SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout
+SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak \
+              test_seam
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
@@ -70,6 +72,7 @@ INCDIR  ?= $(PREFIX)/include
 BIN_INSTALL ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
+.PHONY: fuzz fuzz-smoke fuzz-bins
 .PHONY: all deps check check-fast check-asan examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
 all: $(LIB) $(SOLIB) $(PROGS)
@@ -105,10 +108,10 @@ $(BINDIR)/%: $(BUILD)/tools/%.o $(CLILIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CLI_LIBS)
 
-# Python tools (Debian's python3, matplotlib): copied as programs
+# Python tools (Debian's python3, matplotlib): copied as programs, @BDSRX_VERSION@ -> the version
 $(BINDIR)/%: tools/%.py Makefile
 	@mkdir -p $(@D)
-	sed 's/@BX_VERSION@/$(VERSION)/' $< > $@ && chmod 755 $@
+	sed 's/@BDSRX_VERSION@/$(VERSION)/g' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # tests/testutil.c (process runner, capture cache) is linked into every test
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testutil.o $(CLILIB) $(LIB)
@@ -127,6 +130,7 @@ check: deps
 	@$(MAKE) --no-print-directory all $(TESTS) $(EXAMPLES)
 	@sh tests/run.sh $(BUILD)/tests
 	@sh examples/run.sh $(BUILD)/examples
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 check-fast: deps
 	@$(MAKE) --no-print-directory all $(FAST_TESTS) $(EXAMPLES)
@@ -137,6 +141,29 @@ check-asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(TESTS:$(BUILD)/%=build-asan/%)
 	@BDSRX_BIN=build-asan/bin BDSRX_ASAN=1 sh tests/run.sh build-asan/tests
+
+# Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with Debian's clang,
+# the library instrumented for coverage + ASan/UBSan in build-fuzz/.
+#   make fuzz FUZZ_S=60     each harness for FUZZ_S seconds (one at a time)
+#   make fuzz-smoke         a few seconds each (CI); skipped with a message without clang
+FUZZ_CC  ?= clang
+FUZZ_S   ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS:= $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+fuzz-bins: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CLILIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(CLILIB) $(LIB) $(LDLIBS) $(CLI_LIBS)
+
+fuzz fuzz-smoke:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "$@: $(FUZZ_CC) not found: fuzzing skipped (apt-get install clang)"; \
+	  [ "$@" = fuzz-smoke ]; exit $$?; fi
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -march=x86-64-v2" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+	@sh tests/fuzz/run.sh build-fuzz $(if $(filter fuzz-smoke,$@),$(or $(FUZZ_SMOKE_S),3),$(FUZZ_S))
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -179,6 +206,6 @@ uninstall:
 	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(TESTS:=.d) $(BENCHES:=.d) $(EXAMPLES:=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d)

@@ -18,7 +18,7 @@
 
 typedef struct {
     const char *name;
-    int sig1, sig2, mode, moving, epochs;
+    int sig1, sig2, mode /* bx_rtk_mode_t, + 10 for fix-and-hold, + 20 without Doppler */, moving, epochs;
     double bl_min, bl_max, iono_grad_ppm, tropo_m, code_m, phase_m, slip_rate;
     uint64_t prn_mask;
 } scen_t;
@@ -53,6 +53,12 @@ int main(int argc, char **argv)
          150, 9e3, 10e3, 2.0, 0.01, 0.3, 0.003, 0.001, bds3_meo},
         {"static B1C only 5-10 km, 2 ppm iono, noisy", BX_SIG_B1C, -1, BX_RTK_STATIC, 0, 180, 5e3, 10e3, 2.0, 0.005,
          0.6, 0.005, 0.0, 0},
+        {"moving B1C only slips (half without LLI) 1-5 km", BX_SIG_B1C, -1, BX_RTK_KINEMATIC, 1, 180, 1e3, 5e3, 1.0,
+         0.003, 0.3, 0.003, 0.002, 0},
+        {"static B1I+B3I fix-and-hold slips 2-10 km", BX_SIG_B1I, BX_SIG_B3I, BX_RTK_STATIC + 10, 0, 150, 2e3, 10e3,
+         1.0, 0.003, 0.3, 0.003, 0.002, 0},
+        {"moving B1I+B3I without Doppler (position re-initialised each epoch) 2-10 km", BX_SIG_B1I, BX_SIG_B3I,
+         BX_RTK_KINEMATIC + 20, 1, 120, 2e3, 10e3, 1.0, 0.003, 0.3, 0.003, 0.0, 0},
         {"kinematic B1I only MEO 1-3 km", BX_SIG_B1I, -1, BX_RTK_KINEMATIC, 1, 180, 1e3, 3e3, 1.0, 0.003, 0.3, 0.003,
          0.0, bds3_meo},
     };
@@ -84,10 +90,12 @@ int main(int argc, char **argv)
             c.slip_lli_frac = 0.5;
             c.elmask_deg = 10.0;
             c.prn_mask = S->prn_mask;
+            c.rtk_hold = S->mode % 20 >= 10;
+            c.no_doppler = S->mode >= 20;
             const bx_time_t t0 = bx_time_gpst_to_bdt(
                 bx_time_add(bx_time_from_civil(2024, 6, 24, 7, 10, 0.0), floor(6000.0 * sim_u(&rng))));
             simres_t r;
-            if (sim_run(&nav, &c, S->mode, S->epochs, 50000 + (uint64_t)t * 104729 + s, t0, &r)) {
+            if (sim_run(&nav, &c, S->mode % 10, S->epochs, 50000 + (uint64_t)t * 104729 + s, t0, &r)) {
                 fprintf(stderr, "engine error\n");
                 return 1;
             }

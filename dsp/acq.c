@@ -78,11 +78,12 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     /* Defaults for a cold start at >= 33 dB-Hz (whole signal, 2-bit samples) within the first
      * 0.1 s, measured in bench/bench_acq_pd.c (table in dsp/README.md):
      *   B1C: pilot, 5 ms coherent (half code period, whole samples needed) x 20 non-coherent;
-     *   B2a: pilot + data, 1 ms coherent x 200 non-coherent (0.2 s). */
+     *   B2a: pilot + data, 1 ms coherent x 200 non-coherent (0.2 s);
+     *   B2b-I (data only, one symbol per 1 ms): 1 ms x 10 as before (not re-measured). */
     const double n5 = fs_hz * 5e-3;
     const int b1c_seg = fabs(n5 - llround(n5)) < 1e-6;
-    c->coh_ms = (sig == BX_SIG_B2A) ? 1 : (b1c_seg ? 5 : 10);
-    c->noncoh = (sig == BX_SIG_B2A) ? 200 : (b1c_seg ? 20 : 10);
+    c->coh_ms = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 1 : (b1c_seg ? 5 : 10);
+    c->noncoh = (sig == BX_SIG_B2A) ? 200 : (sig == BX_SIG_B2B) ? 10 : (b1c_seg ? 20 : 10);
     c->pfa = 1e-3;
     c->use_data = (sig == BX_SIG_B2A);
     c->cn0_min_dbhz = 30.0;
@@ -145,8 +146,12 @@ void bx_acq_destroy(bx_acq_t *a)
 static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
 {
     const char *why = NULL;
-    if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A)
-        why = "signal must be B1C or B2a";
+    if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A && c->sig != BX_SIG_B2B)
+        why = "signal must be B1C, B2a or B2b";
+    else if (c->sig == BX_SIG_B2B && c->use_data)
+        why = "B2b-I is searched on its data component itself: use_data is for B1C and B2a";
+    else if (c->sig == BX_SIG_B2B && c->coh_ms != 1)
+        why = "B2b-I carries one data symbol per 1 ms code period: coherent integration 1 ms";
     else if (!(c->fs_hz >= 1e6 && c->fs_hz <= 200e6))
         why = "sample rate must be 1..200 MHz";
     else if (!isfinite(c->if_hz) || fabs(c->if_hz) >= c->fs_hz / 2)
@@ -215,9 +220,11 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
     const double fs = c->fs_hz;
     const int b1c = (c->sig == BX_SIG_B1C);
     /* signals.md §1: B1C 1.023 Mcps / 10 ms, pilot sine BOC(1,1) (§1.1); B2a 10.23 Mcps / 1 ms BPSK */
-    a->code_id = b1c ? BX_CODE_B1CP : BX_CODE_B2AP;
+    /* B2b-I (signals.md §1, Table S5): 10.23 Mcps / 1 ms BPSK, data only (no pilot) */
+    const int b2b = (c->sig == BX_SIG_B2B);
+    a->code_id = b1c ? BX_CODE_B1CP : b2b ? BX_CODE_B2BI : BX_CODE_B2AP;
     a->chip_rate = b1c ? 1.023e6 : 10.23e6;
-    a->carrier_hz = b1c ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+    a->carrier_hz = b1c ? BX_FREQ_B1C_HZ : b2b ? BX_FREQ_B2B_HZ : BX_FREQ_B2A_HZ;
     a->boc = b1c;
     const double period_s = CODE_LEN / a->chip_rate;
     a->t_coh_s = c->coh_ms * 1e-3;
@@ -240,6 +247,7 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
     /* ICD power shares (signals.md §1.1 / §1.2): B1C data 1/4, pilot 3/4 of which 29/33 in the
      * BOC(1,1) part the replica matches; B2a data and pilot 1/2 each. */
     a->share = b1c ? (0.75 * 29.0 / 33.0 + (c->use_data ? 0.25 : 0.0)) : (c->use_data ? 1.0 : 0.5);
+    /* B2b: the I component (the open one) carries half of the B2b power (signals.md §1) */
     a->code_eps_max = (c->doppler_max_hz + 1000.0) / a->carrier_hz;
 
     /* Linear correlation for lags [0, period]: block = N + period (+ margin for the lag

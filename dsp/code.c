@@ -26,6 +26,7 @@ static const code_info_t code_info[BX_CODE_COUNT] = {
     [BX_CODE_B2AP] = {"B2AP", 10230, 10.23e6},
     [BX_CODE_B2AS] = {"B2AS", 100, 1000.0},
     [BX_CODE_B2ADS] = {"B2ADS", 5, 1000.0},
+    [BX_CODE_B2BI] = {"B2BI", 10230, 10.23e6}, /* ICD B2b §3: 10230 chips / 1 ms */
 };
 
 /* B2a data secondary code 00010, the same for all PRNs (ICD B2a §5.2; signals.md §1). */
@@ -75,6 +76,7 @@ int bx_code_gen(bx_code_id_t id, int prn, int8_t *chips, int n)
         return bx_code_weil_prn(id, prn, chips);
     case BX_CODE_B2AD:
     case BX_CODE_B2AP:
+    case BX_CODE_B2BI:
         return bx_code_gold_prn(id, prn, chips);
     case BX_CODE_B2ADS:
         for (int i = 0; i < 5; i++)

@@ -19,6 +19,7 @@ void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
     if (i < 0) /* a data / secondary-chip sign flips I and the static-error share of Q together */
         q = -q;
     e->si += fabs(i);
+    e->si_s += i;
     e->sq += q;
     e->sq2 += q * q;
     e->s2 += p;
@@ -31,6 +32,11 @@ void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
     double ps = d > 0.0 ? sqrt(d) : 0.0;
     int k = e->head;
     e->ps_iq[k] = mi * mi;
+    {
+        /* signed mean (a known sign: the wiped pilot): unbiased on noise, E[m^2] = A^2 + var / n */
+        const double ms = e->si_s / n, v = vq > 0.0 ? vq : 0.0;
+        e->ps_sg[k] = ms * ms - v / n > 0.0 ? ms * ms - v / n : 0.0;
+    }
     e->pn_iq[k] = vq > 0.0 ? 2.0 * vq : 0.0;
     e->ps_mm[k] = ps;
     e->pn_mm[k] = m2 - ps > 0.0 ? m2 - ps : 0.0;
@@ -38,7 +44,7 @@ void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
     if (e->nw < BX_TRK_CN0_WINS)
         e->nw++;
     e->n = 0;
-    e->si = e->sq = e->sq2 = e->s2 = e->s4 = 0.0;
+    e->si = e->si_s = e->sq = e->sq2 = e->s2 = e->s4 = 0.0;
 }
 
 int bx_trk_cn0_windows(const bx_trk_cn0_t *e) { return e->nw; }
@@ -52,7 +58,10 @@ static double avg(const double *v, int n)
 }
 
 /* the held windows are the first nw slots (ring fills from 0, then wraps) */
-double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq) { return avg(iq ? e->ps_iq : e->ps_mm, e->nw); }
+double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq)
+{
+    return avg(iq == 2 ? e->ps_sg : iq ? e->ps_iq : e->ps_mm, e->nw);
+}
 double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq) { return avg(iq ? e->pn_iq : e->pn_mm, e->nw); }
 
 double bx_trk_cn0_from(double ps, double pn, double T_s)
@@ -63,4 +72,16 @@ double bx_trk_cn0_from(double ps, double pn, double T_s)
         pn = ps * 1e-6; /* noiseless input: a large, finite value */
     double v = 10.0 * log10(ps / (pn * T_s));
     return v > 0.0 ? v : 0.0;
+}
+
+int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn)
+{
+    if (e->n < 10)
+        return 0;
+    const double n = (double)e->n, m2 = e->s2 / n, m4 = e->s4 / n, d = 2.0 * m2 * m2 - m4;
+    if (!(d > 0.0))
+        return 0;
+    *ps = sqrt(d);
+    *pn = m2 - *ps;
+    return *pn > 0.0;
 }

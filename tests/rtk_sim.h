@@ -25,7 +25,7 @@ typedef struct {
     uint64_t s;
 } sim_rng_t;
 
-static double sim_u(sim_rng_t *r)
+static inline double sim_u(sim_rng_t *r)
 {
     r->s ^= r->s >> 12;
     r->s ^= r->s << 25;
@@ -33,7 +33,7 @@ static double sim_u(sim_rng_t *r)
     return (double)((r->s * 2685821657736338717ull) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static double sim_n(sim_rng_t *r)
+static inline double sim_n(sim_rng_t *r)
 {
     double u = sim_u(r), v = sim_u(r);
     if (u < 1e-300)
@@ -56,6 +56,8 @@ typedef struct {
     double slip_lli_frac;     /* share of slips flagged with LLI */
     double elmask_deg;        /* satellites simulated above it (at the base) */
     uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
+    int rtk_hold;             /* sim_run: engine with fix-and-hold */
+    int no_doppler;           /* receivers without Doppler output */
 } sim_cfg_t;
 
 typedef struct {
@@ -70,7 +72,7 @@ typedef struct {
     int slips, slips_lli;
 } sim_t;
 
-static void sim_init(sim_t *s, const sim_cfg_t *c, const bx_nav_t *nav, uint64_t seed)
+static inline void sim_init(sim_t *s, const sim_cfg_t *c, const bx_nav_t *nav, uint64_t seed)
 {
     memset(s, 0, sizeof *s);
     s->c = *c;
@@ -88,7 +90,7 @@ static void sim_init(sim_t *s, const sim_cfg_t *c, const bx_nav_t *nav, uint64_t
 }
 
 /* Rover position and velocity at time t (s since the start). */
-static void sim_rover(const sim_t *s, double t, double pos[3], double vel[3])
+static inline void sim_rover(const sim_t *s, double t, double pos[3], double vel[3])
 {
     double enu[3], venu[3] = {0, 0, 0};
     memcpy(enu, s->c.baseline_enu, sizeof enu);
@@ -108,7 +110,7 @@ static void sim_rover(const sim_t *s, double t, double pos[3], double vel[3])
 
 /* Geometric range (Sagnac included) from rx at true time t to the satellite,
  * with satellite clock and range rate.  Returns 0 or -1. */
-static int sim_geom(const bx_eph_t *e, bx_time_t t, const double rx[3], const double vrx[3], double *rho,
+static inline int sim_geom(const bx_eph_t *e, bx_time_t t, const double rx[3], const double vrx[3], double *rho,
                     double *dts, double *rr, double *el, double *ddts)
 {
     double tau = 0.075, pos[3], vel[3], clk, drift;
@@ -134,7 +136,7 @@ static int sim_geom(const bx_eph_t *e, bx_time_t t, const double rx[3], const do
 }
 
 /* Observations of epoch k (receiver time t0 + k dt) for both receivers. */
-static void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_obs_t *obs_rover)
+static inline void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_obs_t *obs_rover)
 {
     const double C = BX_CLIGHT_MPS;
     for (int r = 0; r < 2; r++) {
@@ -202,7 +204,8 @@ static void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_
                                     s->c.phase_sigma_m * scale * sim_n(&s->rng) / lam;
                 d->doppler_hz = -(rr + C * (s->drift[r] - ddts)) / lam + 0.05 * sim_n(&s->rng);
                 d->cn0_dbhz = cn0;
-                d->flags = BX_OBS_PR | BX_OBS_CP | BX_OBS_DOP | BX_OBS_CN0 | (lli ? BX_OBS_SLIP : 0);
+                d->flags = BX_OBS_PR | BX_OBS_CP | (s->c.no_doppler ? 0 : BX_OBS_DOP) | BX_OBS_CN0 |
+                           (lli ? BX_OBS_SLIP : 0);
             }
         }
     }
@@ -216,7 +219,7 @@ typedef struct {
 
 /* One trial of `epochs` 1-s epochs through a fresh engine (signals and base position from sc);
  * wrong = fixed epochs with any fixed DD ambiguity off the simulated integer.  Returns 0 or -1 (engine error). */
-static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epochs, uint64_t seed, bx_time_t t0,
+static inline int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epochs, uint64_t seed, bx_time_t t0,
                     simres_t *res)
 {
     sim_t s;
@@ -224,6 +227,7 @@ static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epoch
     bx_rtk_config_t c;
     bx_rtk_config_default(&c);
     c.mode = mode;
+    c.hold = sc->rtk_hold;
     c.n_sig = sc->nsig;
     for (int f = 0; f < sc->nsig; f++)
         c.sig[f] = sc->sig[f];
@@ -299,5 +303,46 @@ static int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, int epoch
     return 0;
 }
 
+
+/* ---- shared by tests/test_rtk*.c ---- */
+#include "bdsrx/rinex_nav.h"
+#include "testdata.h"
+
+#define NAGOYA "real/rtk_nagoya_static/"
+
+/* The broadcast ephemerides of the Nagoya pair (real, 2024-06-24): 0, or -1 (skip) / -2. */
+static inline int load_nav(bx_nav_t *nav)
+{
+    char p[512];
+    if (!testdata_path(p, sizeof p, NAGOYA "base.nav"))
+        return -1;
+    bx_nav_init(nav);
+    char err[300];
+    if (bx_rinex_nav_read(p, nav, err, sizeof err) != BX_OK) {
+        printf("nav: %s\n", err);
+        return -2;
+    }
+    return 0;
+}
+
+/* Default scenario near the Nagoya base (C/N0, noise and atmosphere as described above). */
+static inline void sim_default(sim_cfg_t *sc, int sig1, int sig2)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->nsig = sig2 >= 0 ? 2 : 1;
+    sc->sig[0] = sig1;
+    sc->sig[1] = sig2;
+    sc->base_llh[0] = 35.1347 * (M_PI / 180.0);
+    sc->base_llh[1] = 136.9776 * (M_PI / 180.0);
+    sc->base_llh[2] = 105.0;
+    sc->code_sigma_m = 0.3;
+    sc->phase_sigma_m = 0.003;
+    sc->iono_vtec_tecu = 20.0;
+    sc->iono_grad_ppm = 1.0;
+    sc->tropo_wet_sigma_m = 0.003;
+    sc->elmask_deg = 10.0;
+}
+
+/* Several random trials of one scenario; prints and checks the statistics. */
 
 #endif

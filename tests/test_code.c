@@ -226,6 +226,27 @@ static const char *const hex_b2as[63] = {
     "2876CF2F7129928986A61688A",
 };
 
+/* B2b-I primary (Table S5 of signals.md, BDS-SIS-ICD-B2b-1.0 / PPP-B2b-1.0 register-2 states):
+ * first24 / last24 in octal, PRN 1..63 */
+static const test_vec_t vec_b2bi[63] = {
+    {026773275, 001362377}, {064773151, 054270774}, {022571523, 041305112}, {003270234, 026377564},
+    {025271603, 071754171}, {042471422, 044530033}, {042071026, 063454537}, {010070621, 052114120},
+    {032631660, 015654621}, {051031210, 012615765}, {024752203, 023740542}, {067353533, 007467654},
+    {025353617, 052575257}, {011351722, 055226274}, {061351343, 001160270}, {016550441, 050756326},
+    {004153547, 027542214}, {037651752, 010640254}, {040652553, 014350465}, {012451253, 057452211},
+    {034450664, 000071604}, {015313657, 010263607}, {056312563, 013020015}, {071510447, 047474176},
+    {044513562, 016076344}, {054112445, 055540654}, {000111432, 062507667}, {055610115, 063416213},
+    {060613030, 032014021}, {036410161, 043533653}, {073013021, 061313161}, {065010372, 003246551},
+    {012013173, 007756360}, {014011703, 001251744}, {035360744, 027367153}, {065561461, 077223601},
+    {004561533, 011666400}, {035661303, 035322566}, {031661552, 007107560}, {012463623, 046612101},
+    {034462214, 011231514}, {055062742, 050710211}, {025323543, 034555532}, {064320656, 003034702},
+    {013121550, 075766350}, {005221747, 050550432}, {064741521, 045030464}, {017540076, 001547030},
+    {013540627, 033762036}, {016541066, 057616221}, {072540775, 055327237}, {010640752, 016072557},
+    {005442537, 064716537}, {073301542, 021130334}, {065500312, 016343063}, {031503365, 021304050},
+    {051102623, 036574544}, {070100474, 031701764}, {000100015, 065447760}, {024402044, 014703362},
+    {020402615, 026526364}, {027426631, 023410705}, {010625632, 034572376},
+};
+
 /* 24 chips (+1 = logic 0) -> 24-bit word, chip 0 = MSB (signals.md §4). */
 static uint32_t pack24(const int8_t *c)
 {
@@ -258,6 +279,7 @@ static void test_vectors_b1cs(void **s) { (void)s; check_vectors(BX_CODE_B1CS, v
 static void test_vectors_b2ad(void **s) { (void)s; check_vectors(BX_CODE_B2AD, vec_b2ad); }
 static void test_vectors_b2ap(void **s) { (void)s; check_vectors(BX_CODE_B2AP, vec_b2ap); }
 static void test_vectors_b2as(void **s) { (void)s; check_vectors(BX_CODE_B2AS, vec_b2as); }
+static void test_vectors_b2bi(void **s) { (void)s; check_vectors(BX_CODE_B2BI, vec_b2bi); }
 
 /* All 100 chips of every B2a pilot secondary code against the hex column of Table S4. */
 static void test_b2as_full_hex(void **s)
@@ -479,7 +501,7 @@ static int run_cli(const char *args, char *out, size_t outlen)
     for (char *t = strtok(words, " "); t && n < 15; t = strtok(NULL, " "))
         argv[n++] = t;
     argv[n] = NULL;
-    tu_opts_t o = {NULL, NULL, 1};
+    tu_opts_t o = {.merge_err = 1};
     tu_result_t r;
     int st = tu_run(&r, argv, &o);
     snprintf(out, outlen, "%s", r.out);
@@ -536,7 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors_b1cd),   cmocka_unit_test(test_vectors_b1cp),
         cmocka_unit_test(test_vectors_b1cs),   cmocka_unit_test(test_vectors_b2ad),
-        cmocka_unit_test(test_vectors_b2ap),   cmocka_unit_test(test_vectors_b2as),
+        cmocka_unit_test(test_vectors_b2ap),   cmocka_unit_test(test_vectors_b2as), cmocka_unit_test(test_vectors_b2bi),
         cmocka_unit_test(test_b2as_full_hex),  cmocka_unit_test(test_b2a_data_secondary),
         cmocka_unit_test(test_correlation),    cmocka_unit_test(test_distinct),
         cmocka_unit_test(test_gold_reference_model),     cmocka_unit_test(test_names_and_args),  cmocka_unit_test(test_cli_code),

@@ -79,23 +79,12 @@ static void test_dashboard(void **state)
         skip();
     }
     /* a 30 s B1C capture, 8 satellites at 45 dB-Hz (shared through the test cache) */
-    char stamp[64], key[160], dir[512], tmp[512];
-    snprintf(key, sizeof key, "b1c-30s-ci2-seed3-%s", tu_file_stamp(sim, stamp, sizeof stamp));
-    int have = tu_cache_dir("dashboard-b1c", key, dir, sizeof dir, tmp, sizeof tmp);
-    assert_true(have >= 0);
-    if (!have) {
-        char out[600];
-        snprintf(out, sizeof out, "%s/cap", tmp);
-        tu_result_t r = {0};
-        assert_int_equal(tu_runl(&r, NULL, sim, "--out", out, "--signals", "B1C", "--format", "ci2", "--duration", "30",
-                                 "--seed", "3", "--quiet", NULL),
-                         0);
-        tu_result_free(&r);
-        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
-    }
+    char dir[512];
+    const char *args[] = {"--signals", "B1C", "--format", "ci2", "--duration", "30", "--seed", "3", NULL};
+    assert_int_equal(tu_sim_capture(sim, args, dir, sizeof dir), 0);
     char uri[700], truth[600];
-    snprintf(uri, sizeof uri, "%s/cap_b1c.ci2?live=1&pace=1", dir);
-    snprintf(truth, sizeof truth, "%s/cap.truth.json", dir);
+    snprintf(uri, sizeof uri, "%s/s_b1c.ci2?live=1&pace=1", dir);
+    snprintf(truth, sizeof truth, "%s/s.truth.json", dir);
     const char *argv[] = {bdsrx, "live", "--source", uri, "--http", "0", "--plain", "-q", "--seconds", "30", NULL};
     tu_proc_t p;
     assert_int_equal(tu_spawn(&p, argv, TU_OUT_PIPE), 0);
@@ -182,9 +171,7 @@ static void test_dashboard(void **state)
                rows ? "yes" : "no", sats ? "yes" : "no (no elevation before the first fix)");
         assert_true(rows);
         tu_result_free(&r);
-        char cmd[200];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", prof);
-        assert_int_equal(system(cmd), 0);
+        assert_int_equal(tu_rmtree(prof), 0);
     }
     kill(p.pid, SIGINT);
     const int status = tu_wait(&p);

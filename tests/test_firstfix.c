@@ -31,22 +31,22 @@
 
 typedef struct {
     const bx_simscen_config_t *sc;
-    bx_pvt_t *pvt;
     int nfix, nframes_at_fix;
     double first_fix_s, first_err_m, max_err_m;
 } ctx_t;
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+/* The receiver's own solution (mode from the stream, position/clock feedback inside). */
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     ctx_t *c = user;
-    bx_rx_t *rx = (bx_rx_t *)rxc;
-    bx_sol_t sol;
-    if (!bx_rx_have_time(rx))
+    const bx_obs_t *obs = ep->obs;
+    if (!ep->have_time)
         return;
-    if (bx_pvt_solve(c->pvt, obs, bx_rx_nav(rx), &sol) != BX_OK || sol.fix == BX_FIX_NONE) {
-        printf("NOTE:   %.1f s: no fix: %s\n", bx_rx_elapsed_s(rx), sol.reason);
+    if (ep->status != BX_OK) {
+        printf("NOTE:   %.1f s: no fix: %s\n", bx_rx_elapsed_s(rx), ep->sol->reason);
         return;
     }
+    const bx_sol_t sol = *ep->sol;
     /* truth at the true time of the epoch: receiver time minus the fix's clock bias */
     const double t_rel = bx_time_diff(obs->time, c->sc->start) - sol.clk_bias_m / BX_CLIGHT_MPS;
     double pos[3], vel[3];
@@ -65,9 +65,6 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
     c->nfix++;
     if (err > c->max_err_m)
         c->max_err_m = err;
-    bx_rx_set_position(rx, sol.pos_m);
-    if (fabs(sol.clk_bias_m) > 300.0)
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
 }
 
 /* Scenario with C/N0 30-45 dB-Hz by elevation; true start sc->start. */
@@ -197,10 +194,6 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
 
     memset(c, 0, sizeof *c);
     c->sc = &sc;
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.mode = sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
-    assert_int_equal(bx_pvt_create(&pc, &c->pvt, NULL, 0), BX_OK);
     bx_rx_config_t rc;
     bx_rx_config_default(&rc);
     rc.n_streams = 1;
@@ -230,7 +223,6 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
            sig == BX_SIG_B1C ? "B1C" : "B2a", hint_err_s, msg, c->nfix, c->first_fix_s, c->first_err_m,
            c->nframes_at_fix, c->max_err_m);
     bx_rx_destroy(rx);
-    bx_pvt_destroy(c->pvt);
     bx_simfeed_destroy(f);
     bx_nav_destroy(&nav);
 }

@@ -77,7 +77,7 @@ static void test_against_proj(void **state)
         fprintf(f, "%.6f %.6f 0\n", lat[i], lon[i]);
     }
     fclose(f);
-    const tu_opts_t opts = {in, NULL, 0};
+    const tu_opts_t opts = {.stdin_path = in};
     tu_result_t r;
     tu_runl(&r, &opts, "cs2cs", "-f", "%.4f", "EPSG:4979", "EPSG:9707", NULL);
     FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */

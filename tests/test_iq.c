@@ -787,7 +787,7 @@ static void test_cli_info(void **s)
     tmp_path(cap, sizeof cap, "info.bin");
     static uint8_t z[4004]; /* 4000 bytes here, 4004 (not whole cf32 samples) below */
     write_file(cap, z, 4000);
-    tu_opts_t merged = {NULL, NULL, 1};
+    tu_opts_t merged = {.merge_err = 1};
     tu_result_t r;
     assert_int_equal(tu_runl(&r, &merged, bin, "info", cap, "--format", "ci16", "--fs", "2M", "--fc", "1176.45M", NULL), 0);
     assert_non_null(strstr(r.out, "ci16"));

@@ -687,7 +687,7 @@ static void test_cli(void **state)
     const int fd = mkstemp(nmea);
     assert_true(fd >= 0);
     close(fd);
-    tu_opts_t merged = {NULL, NULL, 1};
+    tu_opts_t merged = {.merge_err = 1};
     tu_result_t r;
     const int status = tu_runl(&r, &merged, bin, "pvt", "--obs", obs, "--nav", nav, "--json", "--nmea", nmea, NULL);
     FILE *p = fmemopen(r.out_len ? r.out : (char *)"\n", r.out_len ? r.out_len : 1, "r"); /* lines of the output */

@@ -1,8 +1,11 @@
 /*
  * End to end on the project's own simulator, both bands: B1C + B2a samples of
  * the synthetic constellation through the receiver engine (two streams:
- * acquisition, tracking, B-CNAV2 decoding, time anchors) and the PVT in
- * B1C/B2a ionosphere-free, B1C and B2a modes.
+ * acquisition, tracking, B-CNAV2 decoding, time anchors) and the positioning
+ * loop inside the receiver, which picks the B1C/B2a ionosphere-free mode from
+ * the two streams and feeds its fixes back (position, clock); the single-band
+ * B1C and B2a solutions of the same observations are computed beside it for
+ * comparison.
  *
  * The simulated ionosphere is a BDGIM layer of IONO_TECU vertical TEC that the
  * broadcast messages do NOT describe (their coefficients are zero), as if the
@@ -92,7 +95,8 @@ static double stat_mean(const stat_t *s) { return s->n ? s->sum / s->n : NAN; }
 typedef struct {
     const bx_simscen_config_t *sc;
     const bx_nav_t *truth_nav;
-    bx_pvt_t *pvt[NMODE];
+    bx_pvt_t *pvt[NMODE]; /* B1C and B2a for comparison; IF is the receiver's own (NULL here) */
+    int rx_mode;          /* the mode the receiver chose */
     stat_t err3d[NMODE], errh[NMODE], verr[NMODE];
     double first_fix_s[NMODE];
     stat_t pr_rms[NBAND];            /* per-epoch RMS of pseudorange errors, common clock removed */
@@ -167,24 +171,26 @@ static void check_lock(ctx_t *c, const bx_obs_t *obs)
             }
 }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     ctx_t *c = user;
-    bx_rx_t *rx = (bx_rx_t *)rxc;
+    const bx_obs_t *obs = ep->obs;
     c->epoch++;
+    c->rx_mode = ep->mode;
     check_lock(c, obs);
-    double steer_m = 0.0;
     int pr_checked = 0;
-    for (int m = 0; m < NMODE; m++) {
-        if (!c->pvt[m])
-            continue;
+    for (int m = NMODE - 1; m >= 0; m--) { /* the receiver's IF solution first */
         bx_sol_t sol;
-        if (bx_pvt_solve(c->pvt[m], obs, bx_rx_nav(rx), &sol) != BX_OK || sol.fix == BX_FIX_NONE)
+        if (m == NMODE - 1) {
+            if (ep->status != BX_OK)
+                continue;
+            sol = *ep->sol;
+        } else if (bx_pvt_solve(c->pvt[m], obs, ep->nav, &sol) != BX_OK || sol.fix == BX_FIX_NONE) {
             continue;
+        }
         if (!pr_checked) {
             check_pseudoranges(c, obs, sol.clk_bias_m);
             pr_checked = 1;
-            steer_m = sol.clk_bias_m;
         }
         /* truth at the true time of the fix */
         double truth[3], vtruth[3], d[3], enu[3], dv[3];
@@ -201,8 +207,6 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
         if (sol.flags & BX_SOLF_VEL)
             stat_add(&c->verr[m], sqrt(dv[0] * dv[0] + dv[1] * dv[1] + dv[2] * dv[2]));
     }
-    if (fabs(steer_m) > 300.0)
-        bx_rx_steer_clock(rx, steer_m / BX_CLIGHT_MPS);
 }
 
 /* A BDT start at which a B-CNAV2 MT10 (the message with the week number and
@@ -291,8 +295,8 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
     memset(out, 0, sizeof *out);
     c->sc = &sc;
     c->truth_nav = &nav;
-    static const int modes[NMODE] = {BX_PVT_B1C, BX_PVT_B2A, BX_PVT_IF};
-    for (int m = 0; m < NMODE; m++) {
+    static const int modes[NMODE - 1] = {BX_PVT_B1C, BX_PVT_B2A};
+    for (int m = 0; m < NMODE - 1; m++) {
         bx_pvt_config_t pc;
         bx_pvt_config_default(&pc);
         pc.mode = modes[m];
@@ -376,7 +380,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
         bx_simsig_destroy(gen[b]);
         free(buf[b]);
     }
-    for (int m = 0; m < NMODE; m++)
+    for (int m = 0; m < NMODE - 1; m++)
         bx_pvt_destroy(c->pvt[m]);
     memset(c->pvt, 0, sizeof c->pvt);
     bx_rx_destroy(rx);
@@ -418,6 +422,7 @@ static void test_dual_static_iono_free(void **state)
     assert_int_equal(o.eph_from[1], o.nvis); /* no B1C frame completes in 16 s: all from B-CNAV2 */
     assert_int_equal(c->lock_breaks, 0);
     assert_true(c->pr_rms[0].max < 0.5 && c->pr_rms[1].max < 0.5);
+    assert_int_equal(c->rx_mode, BX_PVT_IF); /* B1C + B2a streams: ionosphere-free chosen */
     assert_true(c->err3d[2].n >= 4);
     assert_true(c->err3d[2].max < 3.0);
     /* the unmodelled ionosphere is really there: single frequency is far off */
@@ -465,31 +470,17 @@ static void test_cli_dual_if(void **state)
     int y, mo, d, h, mi;
     double sec;
     bx_time_to_civil(start_before_mt10(), &y, &mo, &d, &h, &mi, &sec);
-    char fs1[32], fs2[32], iono[32], cn0[32], start[64], stamp[64], key[512];
+    char fs1[32], fs2[32], iono[32], cn0[32], start[64];
     snprintf(fs1, sizeof fs1, "%.0f", FS_B1C_HZ);
     snprintf(fs2, sizeof fs2, "%.0f", FS_B2A_HZ);
     snprintf(iono, sizeof iono, "%.1f", IONO_TECU);
     snprintf(cn0, sizeof cn0, "%.1f", CN0_DBHZ);
     snprintf(start, sizeof start, "%04d-%02d-%02d %02d:%02d:%02.0f", y, mo, d, h, mi, sec);
-    /* the capture is made once and kept in the test cache while these parameters and the
-     * simulator stay the same */
-    snprintf(key, sizeof key, "bdsrx-sim %s B1C,B2a %s %s ci2 14 %s %s '%s' 3", tu_file_stamp(sim, stamp, sizeof stamp),
-             fs1, fs2, iono, cn0, start);
-    char dir[1024], tmp[1024], prefix[1100], f1[1100], f2[1100];
-    const int cached = tu_cache_dir("dual-ci2-14s", key, dir, sizeof dir, tmp, sizeof tmp);
-    assert_true(cached >= 0);
-    if (!cached) {
-        snprintf(prefix, sizeof prefix, "%s/s", tmp);
-        tu_result_t g;
-        const int gs = tu_runl(&g, NULL, sim, "--out", prefix, "--signals", "B1C,B2a", "--fs-b1c", fs1, "--fs-b2a",
-                               fs2, "--format", "ci2", "--duration", "14", "--iono", iono, "--cn0", cn0, "--start",
-                               start, "--seed", "3", "--quiet", NULL);
-        if (gs != 0)
-            print_error("bdsrx-sim: exit %d: %s\n", gs, g.err);
-        tu_result_free(&g);
-        assert_int_equal(gs, 0);
-        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
-    }
+    /* made once and kept in the test cache while these arguments and the simulator stay the same */
+    const char *args[] = {"--signals", "B1C,B2a", "--fs-b1c", fs1, "--fs-b2a", fs2, "--format", "ci2", "--duration",
+                          "14", "--iono", iono, "--cn0", cn0, "--start", start, "--seed", "3", NULL};
+    char dir[1024], f1[1100], f2[1100];
+    assert_int_equal(tu_sim_capture(sim, args, dir, sizeof dir), 0);
     snprintf(f1, sizeof f1, "%s/s_b1c.ci2", dir);
     snprintf(f2, sizeof f2, "%s/s_b2a.ci2", dir);
     tu_result_t rr;
@@ -531,9 +522,9 @@ static void test_cli_dual_if(void **state)
     if (rc != 0)
         print_error("bdsrx run: exit %d: %s\n", rc, rr.err);
     tu_result_free(&rr);
-    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s, %s): %d fixes, 3D error mean "
+    printf("NOTE: cli: bdsrx run B1C+B2a --mode IF on bdsrx-sim ci2 captures (14 s): %d fixes, 3D error mean "
            "%.2f max %.2f m\n",
-           cached ? "from the test cache" : "generated", err.n, stat_mean(&err), err.max);
+           err.n, stat_mean(&err), err.max);
     assert_int_equal(rc, 0);
     assert_int_equal(bad, 0);
     assert_true(err.n >= 2);

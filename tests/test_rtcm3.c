@@ -36,6 +36,7 @@
 #include "bdsrx/rtcm3.h"
 #include "bdsrx/time.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define LOG_REL "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"
 #define MAXMSG 1000
@@ -132,7 +133,7 @@ static void decode_buf(const uint8_t *buf, size_t n, size_t chunk, decoded_t *d)
                 d->gps[d->ngps++] = m->u.gps;
         }
     }
-    if (bx_rtcm3_dec_flush(dec))
+    while (bx_rtcm3_dec_flush(dec))
         add_epoch(d, bx_rtcm3_dec_obs(dec));
     bx_rtcm3_dec_stats(dec, &d->st);
     free(m);
@@ -385,7 +386,17 @@ static rval_t *parse_rinex(const char *path, int *nout)
     return v;
 }
 
-static int have_convbin(void) { return system("command -v convbin >/dev/null 2>&1") == 0; }
+static int have_convbin(void) { return tu_have("convbin"); }
+
+/* Runs a program (argument list, NULL-terminated; no shell), output discarded; its exit status. */
+#define RUN_QUIET(...) run_quiet((const char *const[]){__VA_ARGS__, NULL})
+static int run_quiet(const char *const *argv)
+{
+    tu_result_t r;
+    const int st = tu_run(&r, argv, NULL);
+    tu_result_free(&r);
+    return st;
+}
 
 /* our decoded epochs -> rval_t list (types C/L/D/S + band + attribute) */
 static rval_t *obs_to_rvals(const decoded_t *d, int *nout)
@@ -456,12 +467,12 @@ static void test_real_log_vs_convbin(void **state)
     }
     char dir[] = "/tmp/bdsrx_rtcm3_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char cmd[1024], obs[64], nav[64];
+    char obs[64], nav[64];
     snprintf(obs, sizeof obs, "%s/rtklib.obs", dir);
     snprintf(nav, sizeof nav, "%s/rtklib.nav", dir);
-    snprintf(cmd, sizeof cmd, "convbin -r rtcm3 -tr 2022/12/13 01:09:00 -v 3.04 -od -os -o %s -n %s %s >/dev/null 2>&1",
-             obs, nav, path);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(RUN_QUIET("convbin", "-r", "rtcm3", "-tr", "2022/12/13", "01:09:00", "-v", "3.04", "-od", "-os",
+                               "-o", obs, "-n", nav, path),
+                     0);
     size_t n;
     uint8_t *buf = read_all(path, &n);
     decoded_t *d = calloc(1, sizeof *d);
@@ -644,7 +655,7 @@ static void test_encoder_real_values_and_convbin(void **state)
     assert_true(d->nep > 50);
     char dir[] = "/tmp/bdsrx_rtcm3e_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char rtcm[64], ours[64], theirs[64], cmd[1024];
+    char rtcm[64], ours[64], theirs[64];
     snprintf(rtcm, sizeof rtcm, "%s/bdsrx.rtcm3", dir);
     snprintf(ours, sizeof ours, "%s/bdsrx.obs", dir);
     snprintf(theirs, sizeof theirs, "%s/convbin.obs", dir);
@@ -728,9 +739,9 @@ static void test_encoder_real_values_and_convbin(void **state)
     if (!have_convbin()) {
         printf("SKIP: convbin (Debian package rtklib) not installed: encoder -> convbin check not run\n");
     } else {
-        snprintf(cmd, sizeof cmd, "convbin -r rtcm3 -tr 2022/12/13 01:09:00 -v 3.04 -od -os -o %s %s >/dev/null 2>&1",
-                 theirs, rtcm);
-        assert_int_equal(system(cmd), 0);
+        assert_int_equal(RUN_QUIET("convbin", "-r", "rtcm3", "-tr", "2022/12/13", "01:09:00", "-v", "3.04", "-od",
+                                   "-os", "-o", theirs, rtcm),
+                         0);
         int na, nb;
         rval_t *a = parse_rinex(ours, &na), *b = parse_rinex(theirs, &nb);
         assert_non_null(a);
@@ -784,7 +795,7 @@ static void test_rnx2rtkp_reads_our_rinex(void **state)
     char path[512];
     if (!testdata_path(path, sizeof path, LOG_REL))
         skip();
-    if (!have_convbin() || system("command -v rnx2rtkp >/dev/null 2>&1") != 0) {
+    if (!have_convbin() || !tu_have("rnx2rtkp")) {
         printf("SKIP: convbin/rnx2rtkp (Debian package rtklib) not installed; tools/install-deps.sh installs it\n");
         skip();
     }
@@ -794,7 +805,7 @@ static void test_rnx2rtkp_reads_our_rinex(void **state)
     decode_buf(buf, n, n, d);
     char dir[] = "/tmp/bdsrx_rtcm3r_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char ours[64], theirs[64], nav[64], p1[64], p2[64], cmd[2048];
+    char ours[64], theirs[64], nav[64], p1[64], p2[64];
     snprintf(ours, sizeof ours, "%s/bdsrx.obs", dir);
     snprintf(theirs, sizeof theirs, "%s/rtklib.obs", dir);
     snprintf(nav, sizeof nav, "%s/rtklib.nav", dir);
@@ -812,11 +823,11 @@ static void test_rnx2rtkp_reads_our_rinex(void **state)
         assert_int_equal(bx_rinex_obs_write_epoch(fo, &hdr, &d->ep[e]), BX_OK);
     }
     fclose(fo);
-    snprintf(cmd, sizeof cmd,
-             "convbin -r rtcm3 -tr 2022/12/13 01:09:00 -v 3.04 -od -os -o %s -n %s %s >/dev/null 2>&1 && "
-             "rnx2rtkp -p 0 -sys C -o %s %s %s >/dev/null 2>&1 && rnx2rtkp -p 0 -sys C -o %s %s %s >/dev/null 2>&1",
-             theirs, nav, path, p1, ours, nav, p2, theirs, nav);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(RUN_QUIET("convbin", "-r", "rtcm3", "-tr", "2022/12/13", "01:09:00", "-v", "3.04", "-od", "-os",
+                               "-o", theirs, "-n", nav, path),
+                     0);
+    assert_int_equal(RUN_QUIET("rnx2rtkp", "-p", "0", "-sys", "C", "-o", p1, ours, nav), 0);
+    assert_int_equal(RUN_QUIET("rnx2rtkp", "-p", "0", "-sys", "C", "-o", p2, theirs, nav), 0);
     double (*a)[3] = calloc(100, sizeof *a), (*b)[3] = calloc(100, sizeof *b);
     int na = read_pos(p1, a, 100), nb = read_pos(p2, b, 100);
     double dmax = 0;
@@ -871,6 +882,41 @@ static void test_corrupt_and_truncated(void **state)
     memset(d, 0, sizeof *d);
     decode_buf(buf, n / 2, 777, d);
     assert_true(d->st.frames > ref->st.frames / 2 - 5);
+    /* valid frames with random contents of every decoded type and any length: statuses, no crash
+     * (make check-asan runs this under AddressSanitizer) */
+    {
+        static const int types[] = {1005, 1006, 1019, 1033, 1042, 1074, 1075, 1076, 1077,
+                                    1124, 1125, 1126, 1127, 1087, 1097};
+        bx_rtcm3_dec_config_t cfg = {bx_time_from_civil(2022, 12, 13, 0, 0, 0)};
+        bx_rtcm3_dec_t *fz;
+        assert_int_equal(bx_rtcm3_dec_create(&cfg, &fz, NULL, 0), BX_OK);
+        unsigned seed = 12345;
+        int ok = 0, bad = 0;
+        for (int i = 0; i < 3000; i++) {
+            uint8_t pl[BX_RTCM3_MAXLEN], fr[BX_RTCM3_MAXLEN + 6];
+            seed = seed * 1103515245u + 12345u;
+            size_t len = 2 + (seed >> 8) % (i % 3 == 0 ? 1020 : 120);
+            for (size_t k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                pl[k] = (uint8_t)(seed >> 16);
+            }
+            const int t = types[i % (int)(sizeof types / sizeof types[0])];
+            pl[0] = (uint8_t)(t >> 4);
+            pl[1] = (uint8_t)((pl[1] & 0x0F) | ((t & 0xF) << 4));
+            int fl = bx_rtcm3_frame(pl, len, fr, sizeof fr);
+            size_t used;
+            bx_rtcm3_msg_t m;
+            assert_int_equal(bx_rtcm3_dec_input(fz, fr, (size_t)fl, &used, &m), 1);
+            assert_int_equal(m.type, t);
+            ok += m.status == BX_OK;
+            bad += m.status != BX_OK;
+            if (m.epoch_done)
+                assert_true(bx_rtcm3_dec_obs(fz)->n <= BX_OBS_MAX);
+        }
+        printf("NOTE: 3000 random frames: %d decoded, %d rejected (too short / bad fields)\n", ok, bad);
+        assert_true(bad > 0);
+        bx_rtcm3_dec_destroy(fz);
+    }
     /* garbage only */
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < 5000; i++)
@@ -881,6 +927,42 @@ static void test_corrupt_and_truncated(void **state)
     free(ref);
     free(d);
     free(buf);
+}
+
+/* an epoch whose last message (DF393 = 0) is lost: it completes when the next epoch
+ * starts; that message then completes two epochs, and both are delivered in order */
+static void test_epoch_assembly(void **state)
+{
+    (void)state;
+    bx_rtcm3_dec_config_t cfg = {bx_time_from_civil(2024, 7, 27, 0, 0, 0)};
+    bx_rtcm3_dec_t *dec;
+    assert_int_equal(bx_rtcm3_dec_create(&cfg, &dec, NULL, 0), BX_OK);
+    bx_obs_t o;
+    memset(&o, 0, sizeof o);
+    o.n = 1;
+    o.d[0] = (bx_obsd_t){.prn = 30, .sig = BX_SIG_B1I, .code = 'I', .pseudorange_m = 2.2e7,
+                         .flags = BX_OBS_PR};
+    uint8_t pl[256], fr[300];
+    bx_time_t t0 = bx_time_from_civil(2024, 7, 27, 3, 0, 0);
+    bx_time_t got_t[8];
+    int ngot = 0;
+    /* epoch 0: one message with sync = 1 and its last one lost; epoch 1: a last message; epoch 2 */
+    for (int e = 0; e < 3; e++) {
+        o.time = bx_time_add(t0, e);
+        int len = bx_rtcm3_encode_msm7_bds(&o, 1, e == 0, pl, sizeof pl);
+        int fl = bx_rtcm3_frame(pl, (size_t)len, fr, sizeof fr);
+        size_t used;
+        bx_rtcm3_msg_t m;
+        assert_int_equal(bx_rtcm3_dec_input(dec, fr, (size_t)fl, &used, &m), 1);
+        if (m.epoch_done)
+            got_t[ngot++] = bx_rtcm3_dec_obs(dec)->time;
+    }
+    while (bx_rtcm3_dec_flush(dec))
+        got_t[ngot++] = bx_rtcm3_dec_obs(dec)->time;
+    assert_int_equal(ngot, 3);
+    for (int e = 0; e < 3; e++)
+        assert_true(fabs(bx_time_diff(got_t[e], bx_time_add(t0, e))) < 1e-9);
+    bx_rtcm3_dec_destroy(dec);
 }
 
 static void test_tables(void **state)
@@ -912,6 +994,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_epoch_assembly),
         cmocka_unit_test(test_real_log_vs_qzsl6tool),
         cmocka_unit_test(test_real_log_vs_convbin),
         cmocka_unit_test(test_msm7_roundtrip_synthetic),

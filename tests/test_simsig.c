@@ -424,7 +424,7 @@ static void test_noise_and_args(void **s)
     bx_simsig_generate(g2, b, 16);
     assert_true(memcmp(a, b, 16 * sizeof a[0]) != 0);
     /* argument checks */
-    bx_simsig_sat_t bad = {BX_SIG_B2B, 1, {0, 0}, 0, 0, 40};
+    bx_simsig_sat_t bad = {BX_SIG_COUNT, 1, {0, 0}, 0, 0, 40}; /* B2b is simulated since issue 11 */
     assert_int_equal(bx_simsig_set_sat(g1, 0, &bad), BX_ERR_ARG);
     bad.sig = BX_SIG_B1C;
     bad.prn = 64;

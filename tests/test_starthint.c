@@ -21,6 +21,7 @@
 #include "bdsrx/simscen.h"
 #include "bdsrx/starthint.h"
 #include "bdsrx/time.h"
+#include "testutil.h"
 
 static void test_parse_utc(void **state)
 {
@@ -126,9 +127,7 @@ static void test_navcache(void **state)
     }
     bx_nav_destroy(&nav);
     bx_nav_destroy(&src);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tu_rmtree(tmpdir), 0);
 }
 
 int main(void)

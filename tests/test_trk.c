@@ -357,6 +357,12 @@ static void test_gap_and_loss(void **st)
         bx_trk_process(t, x, blk, first);
         if (bx_trk_state(t) == BX_TRK_LOST)
             lost_at = g.n;
+        if (getenv("TRK_VERBOSE") && (g.n / blk) % 20 == 0) {
+            bx_trk_obs_t oo;
+            bx_trk_observe(t, g.n - 1, &oo);
+            printf("  removed: %s lock %.2f cn0 %.1f/%.1f\n", bx_trk_state_name(oo.state), oo.pll_lock, oo.cn0_dbhz,
+                   oo.cn0_pilot_dbhz);
+        }
     }
     printf("NOTE: signal removed: LOST after %.2f s\n",
            lost_at ? (double)(lost_at - (until - (uint64_t)(g.fs_hz * 2.5))) / g.fs_hz : -1.0);

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,13 @@ int tu_run(tu_result_t *r, const char *const *argv, const tu_opts_t *opts)
         if (in < 0)
             _exit(126);
         child_dup(in, 0);
-        dup2(po[1], 1);
+        if (opts && opts->stdout_path) {
+            int out = open(opts->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (out < 0)
+                _exit(126);
+            child_dup(out, 1);
+        } else
+            dup2(po[1], 1);
         dup2(merge ? po[1] : pe[1], 2);
         child_env(opts ? opts->env : NULL);
         execvp(argv[0], (char *const *)argv);
@@ -442,4 +449,50 @@ int tu_cache_commit(const char *dir, const char *tmp, const char *key)
     tu_rmtree(tmp);
     char have[2048];
     return read_key(dir, have, sizeof have) == 0 && !strcmp(have, key) ? 0 : -1;
+}
+
+int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n)
+{
+    char key[2048], stamp[64], name[64], tmp[4096];
+    size_t kl = 0;
+    uint64_t h = 1469598103934665603ull; /* FNV-1a of the arguments: the entry's name */
+    for (const char *const *a = args; a && *a; a++) {
+        kl += (size_t)snprintf(key + kl, kl < sizeof key ? sizeof key - kl : 0, "%s ", *a);
+        for (const char *c = *a; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        h = (h ^ ' ') * 1099511628211ull;
+    }
+    if (kl >= sizeof key - 80)
+        return -1;
+    snprintf(key + kl, sizeof key - kl, "| bdsrx-sim %s", tu_file_stamp(sim, stamp, sizeof stamp));
+    snprintf(name, sizeof name, "sim-%016llx", (unsigned long long)h);
+    const int have = tu_cache_dir(name, key, dir, n, tmp, sizeof tmp);
+    if (have != 0)
+        return have > 0 ? 0 : -1;
+    const char *argv[64];
+    char out[4200], at[16][4200];
+    int na = 0, nat = 0;
+    snprintf(out, sizeof out, "%s/s", tmp);
+    argv[na++] = sim;
+    argv[na++] = "--out";
+    argv[na++] = out;
+    for (const char *const *a = args; a && *a && na < 60; a++) {
+        if (!strncmp(*a, "@/", 2) && nat < 16) {
+            snprintf(at[nat], sizeof at[nat], "%s/%s", tmp, *a + 2);
+            argv[na++] = at[nat++];
+        } else
+            argv[na++] = *a;
+    }
+    argv[na++] = "--quiet";
+    argv[na] = NULL;
+    tu_result_t r;
+    const int st = tu_run(&r, argv, NULL);
+    if (st != 0) {
+        printf("bdsrx-sim %s: exit %d: %s\n", key, st, r.err);
+        tu_result_free(&r);
+        tu_rmtree(tmp);
+        return -1;
+    }
+    tu_result_free(&r);
+    return tu_cache_commit(dir, tmp, key);
 }

@@ -36,6 +36,7 @@ typedef struct {
     const char *stdin_path;   /* file on standard input; NULL: /dev/null */
     const char *const *env;   /* extra "NAME=value" settings (NULL-terminated), added to the environment */
     int merge_err;            /* 1: stderr goes into out as well (one stream, in order) */
+    const char *stdout_path;  /* standard output into this file (created/truncated) instead of out */
 } tu_opts_t;
 
 /* Runs argv[0] (a path, or a name looked up in PATH) with argv (NULL-terminated) and waits for it.  Returns r->status. */
@@ -88,6 +89,12 @@ int tu_wait(tu_proc_t *p);
 int tu_cache_dir(const char *name, const char *key, char *dir, size_t n, char *tmp, size_t tn);
 /* Publishes tmp (with its key) as dir, replacing an older entry; 0 on success. */
 int tu_cache_commit(const char *dir, const char *tmp, const char *key);
+/* A simulator capture through the cache: runs `SIM --out DIR/s ARGS... --quiet` (args
+ * NULL-terminated; an argument "@/NAME" stands for DIR/NAME, e.g. "--nav-out", "@/truth.rnx")
+ * unless a capture made with the same arguments by the same simulator binary is there.  The
+ * files are DIR/s_b1c.FMT, DIR/s_b2a.FMT (with sidecars) and DIR/s.truth.json.  Tests that ask
+ * for the same arguments share one capture.  0 on success (dir set), -1 (message printed). */
+int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
 const char *tu_file_stamp(const char *path, char *buf, size_t n);
 /* Removes a directory tree (rm -r without a shell); 0 on success. */

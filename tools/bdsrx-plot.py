@@ -62,7 +62,7 @@ def main():
     ap.add_argument("--format", default="png", help="png, svg or png,svg (default png)")
     ap.add_argument("--data", help="also write the plotted numbers to this JSON file")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
-    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BX_VERSION@")
+    ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BDSRX_VERSION@")
     ap.add_argument("--config", help=argparse.SUPPRESS)
     a, unknown = ap.parse_known_args()
     for u in unknown:  # the messages every bdsrx program gives (src/cli/cli_opt.h)

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages bdsrx needs, only those missing (idempotent).
 # Runs apt-get as root, or through sudo when not root.
 # proj-data: EGM96 geoid grid for heights above MSL (NMEA); proj-bin, gpsd, gpsd-clients: tests
-# that check our files with the real programs that read them.
+# that check our files with the real programs that read them; rtklib: convbin, rnx2rtkp, str2str
+# (tests of our RINEX, RTCM3 and NTRIP against RTKLIB).
 # python3-numpy, python3-bitstruct, python3-yaml: tools/b2b_cssrlib_ref.py (cssrlib's PPP-B2b decoder
 # as the reference of tests/test_pppb2b.c when a cssrlib checkout is given).
 set -e
@@ -17,6 +18,7 @@ libusb-1.0-0-dev
 librtlsdr-dev
 libcmocka-dev
 libjansson-dev
+zlib1g-dev
 libinih-dev
 proj-data
 proj-bin

@@ -93,14 +93,15 @@ extern "C" {
 #endif
 
 typedef struct {
-    int sig;                /* bx_signal_t: BX_SIG_B1C or BX_SIG_B2A */
+    int sig;                /* bx_signal_t: BX_SIG_B1C, BX_SIG_B2A, or BX_SIG_B2B (B2b-I, data only:
+                               the whole signal is searched; coh_ms must be 1) */
     double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
     double doppler_max_hz;  /* search +-, default 5000 */
     double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
     int coh_ms;             /* coherent integration, default 5 (B1C; 10 when 5 ms is not a whole number of
-                               samples) / 1 (B2a); below the code period (B1C 1, 2, 5 ms) block k uses
+                               samples) / 1 (B2a, B2b); below the code period (B1C 1, 2, 5 ms) block k uses
                                code segment k mod (10 / coh_ms) and N must be whole samples */
-    int noncoh;             /* non-coherent sums, default 20 (B1C; 10 with 10 ms) / 200 (B2a); blocks are
+    int noncoh;             /* non-coherent sums, default 20 (B1C; 10 with 10 ms) / 200 (B2a) / 10 (B2b); blocks are
                                aligned for the code Doppler of each cell before summing */
     double pfa;             /* false-alarm probability per PRN search, default 1e-3 */
     int use_data;           /* add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 for B1C,

@@ -46,7 +46,7 @@ typedef struct {
     double w_r_meo, w_ac_meo;   /* SISRE weights (wR, wAC = w_{A,C}^2) for MEO ... */
     double w_r_geo, w_ac_geo;   /* ... and IGSO/GEO */
 } bx_b2b_eval_cfg_t;
-/* apply_pco 1; weights of Montenbruck et al. (2015), GPS Solut 19:321-333, Table: BDS
+/* apply_pco 1; weights of Montenbruck, Steigenberger, Hauschild (2018), Adv. Space Res. 61:3020-3038: BDS
  * MEO wR 0.98, wAC 1/54; BDS IGSO/GEO wR 0.99, wAC 1/126 (nav/README.md). */
 void bx_b2b_eval_cfg_default(bx_b2b_eval_cfg_t *c);
 
@@ -78,6 +78,11 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
  * value, 1 when a stand-in is returned (no B3I value at hand for the block), or
  * BX_ERR_UNSUPPORTED for satellites not in the table. */
 int bx_bds3_pco(int prn, double pco_m[3], const char **block);
+
+/* B3I antenna phase centre of PRN at time t (BDT) from its centre of mass (ECEF), with the
+ * offsets of bx_bds3_pco in the nominal yaw-steering attitude.  Returns what bx_bds3_pco
+ * returns (apc = com for BX_ERR_UNSUPPORTED). */
+int bx_bds3_apc(int prn, bx_time_t t, const double com_m[3], double apc_m[3]);
 
 #ifdef __cplusplus
 }

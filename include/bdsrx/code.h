@@ -1,5 +1,5 @@
 /*
- * bdsrx — BDS-3 open-signal ranging codes (B1C and B2a).
+ * bdsrx — BDS-3 open-signal ranging codes (B1C, B2a and B2b-I).
  *
  * B1C data/pilot primary and B1C/B2a pilot secondary codes are truncated Weil
  * codes (ICD B1C §5.2.1-5.2.2, ICD B2a §5.2.2; shared/icd/signals.md §2),
@@ -30,25 +30,27 @@ typedef enum {
     BX_CODE_B2AP,  /* B2a pilot primary, 10230 chips, Gold */
     BX_CODE_B2AS,  /* B2a pilot secondary, 100 chips (1 chip per 1 ms), Weil N=1021 */
     BX_CODE_B2ADS, /* B2a data secondary, 5 chips 00010 (1 chip per 1 ms), all PRNs */
+    BX_CODE_B2BI,  /* B2b-I primary, 10230 chips, Gold (B-CNAV3 PRN 1-58, PPP-B2b GEO PRN 59-63);
+                      no secondary code, 1 data symbol per code period */
     BX_CODE_COUNT
 } bx_code_id_t;
 
 #define BX_CODE_LEN_MAX 10230
 
-/* Code length in chips: 10230, 10230, 1800, 10230, 10230, 100, 5; BX_ERR_ARG for an unknown id. */
+/* Code length in chips: 10230, 10230, 1800, 10230, 10230, 100, 5, 10230; BX_ERR_ARG for an unknown id. */
 int bx_code_length(bx_code_id_t id);
 
 /* Writes the code of `prn` (1..63) into chips[0..len-1] as +1 (logic 0) / -1 (logic 1).
  * Returns the length written, or BX_ERR_ARG (unknown id, prn outside 1..63, chips NULL, n < len). */
 int bx_code_gen(bx_code_id_t id, int prn, int8_t *chips, int n);
 
-/* "B1CD", "B1CP", "B1CS", "B2AD", "B2AP", "B2AS", "B2ADS" (case-insensitive) -> id; BX_ERR_ARG if unknown. */
+/* "B1CD", "B1CP", "B1CS", "B2AD", "B2AP", "B2AS", "B2ADS", "B2BI" (case-insensitive) -> id; BX_ERR_ARG if unknown. */
 int bx_code_from_name(const char *name, bx_code_id_t *id);
 
 /* Canonical name ("B1CD" ...), or "?" for an unknown id. */
 const char *bx_code_name(bx_code_id_t id);
 
-/* Chip rate: 1.023e6 (B1CD/B1CP), 10.23e6 (B2AD/B2AP), 100 (B1CS), 1000 (B2AS, B2ADS) chips/s;
+/* Chip rate: 1.023e6 (B1CD/B1CP), 10.23e6 (B2AD/B2AP/B2BI), 100 (B1CS), 1000 (B2AS, B2ADS) chips/s;
  * 0 for an unknown id. */
 double bx_code_rate_chips_s(bx_code_id_t id);
 

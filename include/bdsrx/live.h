@@ -17,7 +17,7 @@
  *
  * Usage (one thread; bx_live_stop from any thread or a signal-waiting thread):
  *   bx_live_config_t c;  bx_live_config_default(&c);
- *   c.uri = "rtltcp://127.0.0.1:1234";  c.rx.on_epoch = fn;  c.rx.user = me;
+ *   c.uri = "rtltcp://127.0.0.1:1234";  c.rx.on_epoch = fn;  c.rx.user = me;  (fn gets ep->sol)
  *   if (bx_live_create(&c, &lv, err, sizeof err)) die(err);
  *   while ((st = bx_live_step(lv)) > 0)  show(bx_live_rx(lv));
  *   if (st < 0) report(bx_live_error(lv));

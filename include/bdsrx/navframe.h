@@ -90,6 +90,21 @@ int bx_cnav3_decode(const float *soft1000, uint8_t msg486[486]);
 int bx_cnav3_decode_prn(const float *soft1000, uint8_t msg486[486], int *prn);
 int bx_cnav3_encode(int prn, const uint8_t msg486[486], uint8_t sym1000[1000]);  /* logic bits */
 
+/* Streaming B2b-I frame synchroniser over the 1000 symbols/s of a B2b-I channel (B-CNAV3 or,
+ * from the GEOs C59-C63, PPP-B2b): finds the 0xEB90 preamble in either polarity (<= 1 hard
+ * error; with prn > 0 also the unencoded PRN field), confirms by LDPC(162,81) + CRC-24Q, then
+ * follows the 1000-symbol grid (decoding there even when the preamble is damaged; searches
+ * again after 3 failures).  Allocation-free after create.  Not thread-safe per object. */
+typedef struct bx_cnav3_sync bx_cnav3_sync_t;
+int bx_cnav3_sync_create(int prn /* expected PRN, 0 = any */, bx_cnav3_sync_t **out, char *err,
+                         size_t errlen);
+/* Returns 1 when a CRC-valid block completes: msg486 = MesType..CRC, *prn = the frame's PRN
+ * field, *frame_sample = sample of its first symbol (preamble); 0 otherwise (msg486 scratch). */
+int bx_cnav3_sync_push(bx_cnav3_sync_t *s, float soft, uint64_t sample, uint8_t msg486[486], int *prn,
+                       uint64_t *frame_sample);
+long bx_cnav3_sync_attempts(const bx_cnav3_sync_t *s); /* LDPC decodings run so far */
+void bx_cnav3_sync_destroy(bx_cnav3_sync_t *s);      /* NULL-safe */
+
 #ifdef __cplusplus
 }
 #endif

@@ -185,10 +185,6 @@ typedef struct {
     double code_phase_s;    /* transmit time modulo the code period of the signal arriving at the
                                snapshot's reference sample: code_phase_chips / chip rate */
     double cn0_dbhz;        /* 0 unknown */
-    /* appended */
-    double period_s;        /* period of code_phase_s: 0 = the primary code (B1C 10 ms, B2a 1 ms); a
-                               synchronised pilot secondary code gives 18 s (B1C) / 0.1 s (B2a), which
-                               lifts the a-priori position limit to the whole Earth (hot start) */
 } bx_coarse_meas_t;
 
 typedef struct {
@@ -205,6 +201,13 @@ typedef struct {
  * sol->reason. */
 int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const double x0_m[3],
                   const bx_coarse_aid_t *aid, const bx_nav_t *nav, const bx_pvt_config_t *cfg, bx_sol_t *sol);
+/* The same with the period of each code_phase_s given (period_s[i] > 0; 0 or
+ * period_s NULL = the primary code): a synchronised pilot secondary code gives
+ * the transmit time modulo 18 s (B1C) / 0.1 s (B2a), which lifts the a-priori
+ * position limit to thousands of km (warm/hot start, src/rx/warmstart.c). */
+int bx_pvt_coarse_periods(const bx_coarse_meas_t *m, const double *period_s, int n, bx_time_t t_approx,
+                          const double x0_m[3], const bx_coarse_aid_t *aid, const bx_nav_t *nav,
+                          const bx_pvt_config_t *cfg, bx_sol_t *sol);
 
 /* ---- RAIM internals (nav/pos/pvt_raim.c), exposed for tests ---- */
 /* chi-square threshold: x with P(chi2_dof > x) = pfa */

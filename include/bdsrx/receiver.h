@@ -4,24 +4,35 @@
  * time-aligned sample streams (e.g. a B1C band and a B2a band), producing
  * observations at a fixed rate and positions.
  *
+ * Positioning runs inside: at every epoch with a known receiver time the
+ * configured solver (c.solver, default single-point positioning with RAIM) solves
+ * the observations in a mode chosen from the streams (one band: that band;
+ * B1C + B2a: the ionosphere-free combination; c.pvt_mode overrides), and each
+ * fix is fed back: the receiver position, and the receiver clock steered onto
+ * BDT whenever the fix's clock bias exceeds c.steer_threshold_m (300 m).  The
+ * epoch callback gets the observations and the solution together.
+ *
  * Usage (file or live source alike):
  *   bx_rx_config_t c; bx_rx_config_default(&c);
  *   c.n_streams = 1; c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 4.092e6, 0.0};
- *   c.on_epoch = my_callback; c.user = me;
+ *   c.on_epoch = my_callback; c.user = me;    (ep->sol: the position of each epoch)
  *   bx_rx_t *rx; char err[256];
  *   if (bx_rx_create(&c, &rx, err, sizeof err) != BX_OK) die(err);
  *   while (read samples of every stream for the same time span)
  *       bx_rx_process(rx, blocks, counts);
  *   bx_rx_destroy(rx);
  *
- * Threads: bx_rx_process spreads the tracking channels over c.threads worker
- * threads; callbacks run on the caller's thread.
+ * Threads: a bx_rx_t is driven by one thread; bx_rx_process spreads the tracking
+ * channels over c.threads worker threads; callbacks run on the driving thread,
+ * inside bx_rx_process, and may call every bx_rx_* function except process,
+ * skip and destroy.
  */
 #ifndef BDSRX_RECEIVER_H
 #define BDSRX_RECEIVER_H
 
 #include "bdsrx/eph.h"
 #include "bdsrx/iq.h"
+#include "bdsrx/pvt.h"
 #include "bdsrx/types.h"
 
 #ifdef __cplusplus
@@ -50,11 +61,44 @@ typedef struct {
     double el_deg, az_deg; /* NAN until a position exists */
 } bx_rx_chan_status_t;
 
+/* Observations (bx_obs_t, on_epoch): pseudorange, carrier phase and Doppler in RINEX 3.05
+ * conventions: phase moves with the pseudorange, Doppler positive for an approaching
+ * satellite; the pilot's phase plus 1/4 cycle (aligned with the band's data signal); code and
+ * phase both refer to the receiver time scale, so a bx_rx_steer_clock step moves both by the
+ * same range; phase only with a pseudorange (half-cycle resolved), each arc starting near
+ * P / lambda with BX_OBS_SLIP set, a new arc after any loss of lock, gap or missed epoch;
+ * arc_s = age of the arc (what RTCM lock-time indicators carry), lock_s = the tracking loop's lock time. */
 typedef struct bx_rx bx_rx_t;
 
-/* Called once per output epoch with the observations (pseudoranges once the
- * time of transmission is known) and the navigation-data store. */
-typedef void (*bx_rx_epoch_fn)(void *user, const bx_rx_t *rx, const bx_obs_t *obs);
+/* Solvers that run inside the receiver (bx_rx_config_t.solver).  RTK and PPP
+ * join this list; each takes its settings from the configuration and hands its
+ * result to the callback as a bx_sol_t. */
+typedef enum {
+    BX_SOLVER_NONE = 0, /* observations only: no solution, no feedback */
+    BX_SOLVER_SPP = 1   /* single-point positioning + RAIM, nav/pos/pvt.c (default) */
+} bx_solver_kind_t;
+
+#define BX_RX_PVT_AUTO (-1) /* bx_rx_config_t.pvt_mode: from the streams */
+
+/* What the epoch callback receives (valid during the call only). */
+typedef struct {
+    const bx_obs_t *obs;  /* observations (pseudoranges once the time of transmission is known) */
+    const bx_sol_t *sol;  /* the solver's solution of this epoch; NULL with BX_SOLVER_NONE.  Before the
+                             receiver time is known (have_time 0): fix BX_FIX_NONE with the reason */
+    int status;           /* BX_OK: sol->fix != BX_FIX_NONE; BX_ERR_NOFIX: sol->reason says why */
+    int valid;            /* bx_sol_valid(sol): a fix that may be reported as a position (RAIM did not
+                             fail, no jump; the RAIM outcome itself is in sol->flags BX_SOLF_RAIM_*) */
+    int have_time;        /* 1: obs->time is BDT; 0: it only counts seconds of samples */
+    uint64_t sample;      /* stream-0 sample index of the epoch (= bx_rx_epoch_sample) */
+    const bx_nav_t *nav;  /* navigation data the solution used */
+    int mode;             /* bx_pvt_mode_t in use, -1 without a solver */
+    int nfix;             /* epochs with a fix so far, this one included */
+} bx_rx_epoch_t;
+
+/* Called once per output epoch, on the thread that called bx_rx_process.  rx may
+ * be queried and adjusted (e.g. bx_rx_set_position / bx_rx_steer_clock when
+ * feedback is 0); feedback from the solution, when on, happens after the call. */
+typedef void (*bx_rx_epoch_fn)(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep);
 
 typedef struct {
     int n_streams;
@@ -74,6 +118,16 @@ typedef struct {
     int threads;             /* worker threads, 0 = one per online CPU */
     bx_rx_epoch_fn on_epoch;
     void *user;
+    /* positioning (appended; defaults from bx_rx_config_default) */
+    int solver;              /* bx_solver_kind_t, default BX_SOLVER_SPP */
+    int pvt_mode;            /* BX_RX_PVT_AUTO (default): one band -> BX_PVT_B1C / BX_PVT_B2A, B1C + B2a
+                                -> BX_PVT_IF; or a bx_pvt_mode_t to force one */
+    bx_pvt_config_t pvt;     /* SPP settings (bx_pvt_config_default); pvt.mode is set from pvt_mode */
+    int feedback;            /* 1 (default): each fix sets the receiver position and steers the clock;
+                                0: the caller does it (bx_rx_set_position, bx_rx_steer_clock) */
+    double steer_threshold_m; /* clock bias (c * dt, m) above which a fix steers the receiver clock onto
+                                BDT, default 300 m (1 us): time tags stay meaningful, small biases are
+                                left to the solver */
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);
@@ -96,10 +150,23 @@ int bx_rx_skip(bx_rx_t *rx, int64_t nsamples);
 /* Samples skipped so far (stream 0), the total of the bx_rx_skip calls. */
 uint64_t bx_rx_skipped(const bx_rx_t *rx);
 
+/* Discontinuities detected so far: a decoded time of week (B-CNAV1 frame,
+ * B-CNAV2 message) that does not fit the receiver time scale, i.e. the
+ * samples jumped against the satellites' clocks (captures joined, samples
+ * lost without notice).  Each one re-establishes the time scale from the new
+ * anchor and drops the anchors that disagree with it; the caller should
+ * forget its last fix (bx_pvt_reset). */
+unsigned bx_rx_resyncs(const bx_rx_t *rx);
+
 /* Navigation data decoded so far (ephemerides, ionosphere, UTC). */
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);
 /* Preloads navigation data, e.g. from a RINEX navigation file. */
 int bx_rx_add_nav(bx_rx_t *rx, const bx_nav_t *nav);
+/* The solution of the latest epoch (NULL before the first epoch or with BX_SOLVER_NONE);
+ * the pointer stays valid until the next bx_rx_process / bx_rx_destroy. */
+const bx_sol_t *bx_rx_solution(const bx_rx_t *rx);
+/* The positioning mode in use (bx_pvt_mode_t), -1 with BX_SOLVER_NONE. */
+int bx_rx_pvt_mode(const bx_rx_t *rx);
 /* Current channel states; returns the number written (<= max). */
 int bx_rx_channels(const bx_rx_t *rx, bx_rx_chan_status_t *out, int max);
 /* Seconds of samples processed (stream 0). */
@@ -112,10 +179,11 @@ uint64_t bx_rx_epoch_sample(const bx_rx_t *rx);
 int bx_rx_have_time(const bx_rx_t *rx);
 /* The signals of the streams (bx_signal_t), one per stream; returns the count. */
 int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max);
-/* Tells the engine the current receiver position (for elevation in status). */
+/* Tells the engine the current receiver position (done by the feedback of each fix). */
 void bx_rx_set_position(bx_rx_t *rx, const double ecef_m[3]);
 /* Receiver clock correction from a position solution: shifts the receiver time
- * scale by -bias_s so later epochs have a small clock bias. */
+ * scale by -bias_s so later epochs have a small clock bias (done by the feedback
+ * of a fix whose bias exceeds steer_threshold_m). */
 void bx_rx_steer_clock(bx_rx_t *rx, double bias_s);
 
 /* Warm / hot start.  An approximate BDT of the first sample of stream 0 (from

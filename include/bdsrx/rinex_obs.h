@@ -45,6 +45,10 @@ typedef struct {
     int leap_s;               /* LEAP SECONDS, -1 if absent */
     int n_types;              /* BDS (system 'C') observation types */
     char types[BX_RNX_MAXTYPES][4];
+    /* appended (writer) */
+    int pilot_aligned;        /* 1: B1C/B2a/B2b pilot phases carry the +1/4 cycle that aligns them
+                                 with the data (reference) signal: SYS / PHASE SHIFT 0.25000 (bdsrx's
+                                 receiver, the default); 0: not known, correction left blank */
 } bx_rinex_obs_header_t;
 
 typedef struct bx_rinex_obs_reader bx_rinex_obs_reader_t;

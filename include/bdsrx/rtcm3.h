@@ -92,7 +92,7 @@ typedef struct {
     int station_id;        /* DF003 where the message has it, else -1 */
     int len;               /* payload bytes */
     int status;            /* BX_OK, BX_ERR_FORMAT (too short / bad field), BX_ERR_UNSUPPORTED */
-    int epoch_done;        /* this message completed an observation epoch (bx_rtcm3_dec_obs) */
+    int epoch_done;        /* an observation epoch is complete: take it with bx_rtcm3_dec_obs */
     union {
         bx_rtcm3_msm_t msm;         /* 1074-1077, 1124-1127 */
         bx_rtcm3_station_t sta;     /* 1005, 1006 */
@@ -132,13 +132,16 @@ int bx_rtcm3_dec_input(bx_rtcm3_dec_t *d, const uint8_t *buf, size_t n, size_t *
  * week tracking are updated as for a framed message. */
 int bx_rtcm3_dec_payload(bx_rtcm3_dec_t *d, const uint8_t *payload, size_t len, bx_rtcm3_msg_t *msg);
 
-/* The last completed epoch (valid after a message with epoch_done = 1, until
- * the next input call): every GPS and BDS cell whose signal maps to a
- * bx_signal_t, with code = RINEX attribute, pilot = 1 for B1C/B2a/B2b P or X,
- * phase in cycles, Doppler = -rate / lambda, LLI: BX_OBS_SLIP when the lock
- * time went down (or the cell is new), BX_OBS_HALF from DF420. */
+/* The completed epoch to take (valid after a message with epoch_done = 1,
+ * until the next message is decoded; when one message completes two epochs,
+ * the second is shown after the next message, which then has epoch_done = 1
+ * too): every GPS and BDS cell whose signal maps to a bx_signal_t, with code =
+ * RINEX attribute, pilot = 1 for B1C/B2a/B2b P or X, phase in cycles, Doppler
+ * = -rate / lambda, LLI: BX_OBS_SLIP when the lock time went down (or the cell
+ * is new), BX_OBS_HALF from DF420. */
 const bx_obs_t *bx_rtcm3_dec_obs(const bx_rtcm3_dec_t *d);
-/* Flushes a pending epoch (end of input): 1 if one was completed. */
+/* End of input: completes the epoch being assembled; 1 while an epoch is
+ * shown by bx_rtcm3_dec_obs (call it until it returns 0 to take them all). */
 int bx_rtcm3_dec_flush(bx_rtcm3_dec_t *d);
 void bx_rtcm3_dec_stats(const bx_rtcm3_dec_t *d, bx_rtcm3_stats_t *st);
 

@@ -39,9 +39,19 @@
  * Cycle slips: loss-of-lock indicator (BX_OBS_SLIP) at either receiver, a
  * jump of the geometry-free phase lambda1 phi1 - lambda2 phi2 (> slip_gf_m)
  * or of the Melbourne-Wuebbena wide lane (> slip_mw_cyc) where two signals
- * exist, phase against the integrated Doppler (> slip_dop_cyc) where the
- * receiver gives Doppler, a data gap longer than max_gap_s, and a post-update
- * innovation outlier: the ambiguity is re-initialised.
+ * exist, phase change against the integrated Doppler after removing the median
+ * over the satellites (> slip_dop_cyc) where the receiver gives Doppler, a
+ * data gap longer than max_gap_s, and an innovation outlier (> reject_k sigma):
+ * the ambiguity is re-initialised.  A float that looks precise but keeps
+ * failing the ratio test (ar_reset_epochs) is re-initialised as a whole.
+ *
+ * Bad input: no base epoch, one older than max_age_s, a base farther than
+ * max_baseline_m or without common satellites give the rover's single-point
+ * fix (BX_FIX_SPP) with the reason in sol->msg.
+ *
+ * Limits: BeiDou only (GPS observations in the input are ignored); no antenna
+ * phase-centre model; no ionosphere or troposphere states (short baselines:
+ * their residuals only inflate the variances, iono_ppm / tropo_ppm).
  *
  * Thread safety: a bx_rtk_t is used by one thread at a time; distinct
  * objects are independent (no global state).
@@ -81,14 +91,19 @@ typedef struct {
     double p_boot_min;      /* bootstrapped success-rate bound, default 0.999 */
     int par;                /* partial ambiguity resolution, default 1 */
     int hold;               /* fix-and-hold, default 0 */
-    int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 2 */
+    int min_lock;           /* epochs of continuous phase before an ambiguity is resolved, default 1 */
     int min_fix_amb;        /* fewest DD ambiguities (or decorrelated combinations) to call a fix, default 4 */
     double fix_resid_max_m; /* largest DD phase residual of an accepted fix, default 0.05 m */
     double fix_sigma_max_m; /* largest 3D position sigma after a partial fix (a few decorrelated
                                combinations may leave decimetres: reported float), default 0.05 m */
     double slip_gf_m;       /* geometry-free jump, default 0.05 m */
     double slip_mw_cyc;     /* Melbourne-Wuebbena jump (wide-lane cycles), default 4 */
-    double slip_dop_cyc;    /* phase minus integrated Doppler, default 3 cycles; 0 off */
+    double slip_dop_cyc;    /* phase change minus integrated Doppler (median over the satellites
+                               removed), default 1 cycle per second; 0 off */
+    int ar_reset_epochs;    /* the float ambiguities are re-initialised after this many consecutive
+                               epochs in which they look precise (success rate >= p_boot_min) yet fail
+                               the ratio test (an undetected slip absorbed by the float), default 10;
+                               0 off */
     double max_gap_s;       /* phase continuity across a data gap, default 30 s */
     double max_age_s;       /* largest base - rover time difference, default 30 s */
     double max_baseline_m;  /* farther bases give a single-point solution with a message, default 30 km;

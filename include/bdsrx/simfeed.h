@@ -49,6 +49,10 @@ int bx_simfeed_generate(bx_simfeed_t *f, int n_ms, bx_cf32_t *const out[2]);
  * C/N0 and elevation; returns the count (<= max). */
 int bx_simfeed_sats(const bx_simfeed_t *f, int b, int *prn, double *cn0_dbhz, double *el_deg, int max);
 
+/* Adds db to every satellite's C/N0 from the next generated millisecond on
+ * (fades, e.g. a signal that weakens after lock). */
+void bx_simfeed_set_cn0_offset(bx_simfeed_t *f, double db);
+
 /* Seconds generated so far. */
 double bx_simfeed_elapsed_s(const bx_simfeed_t *f);
 

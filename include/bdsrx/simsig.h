@@ -80,7 +80,8 @@ typedef struct bx_simsig bx_simsig_t;
 int bx_simsig_create(const bx_simsig_config_t *c, bx_simsig_t **out, char *err, size_t errlen);
 
 typedef struct {
-    int sig;            /* BX_SIG_B1C or BX_SIG_B2A */
+    int sig;            /* BX_SIG_B1C, BX_SIG_B2A or BX_SIG_B2B (B2b-I: data only, BPSK(10),
+                           1000 sps, 1 s frames; no B2b-Q) */
     int prn;            /* 1..63 */
     bx_time_t tx_time;  /* transmit time (signal time, BDT scale) of the signal arriving with the next
                            sample bx_simsig_generate produces */

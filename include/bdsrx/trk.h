@@ -14,7 +14,10 @@
  *    quiet), then PLL + weak FLL assist, then PLL only (narrow) once the phase
  *    lock indicator is high.  A false-lock check (partial-based frequency
  *    error averaged ~0.3 s above 1/(4T)) catches the Costas 1/(2T) false lock
- *    and restarts pull-in at the corrected frequency.
+ *    and restarts pull-in at the corrected frequency (before secondary sync,
+ *    phase-locked, above 30 dB-Hz only: on weaker signals the 1 ms partials are
+ *    noise); the partial-based wide FLL is skipped when acquisition says < 35
+ *    dB-Hz.
  *  - Code: carrier-aided DLL, normalised early-minus-late envelope; 1st
  *    order in pull-in.  Narrow once locked: with unfiltered captures sampled
  *    at a multiple of the chip rate (4.092 MHz B1C, 20.46 MHz B2a) the
@@ -33,19 +36,25 @@
  *  - Coherent integration: B1C 10 ms (= primary period) from the start;
  *    B2a 1 ms until pilot secondary sync, then coh_ms_b2a ms with the
  *    secondary code wiped.
- *  - Secondary sync: sign-correlation of sec_sync_chips pilot prompts against
+ *  - Secondary sync: correlation of sec_sync_chips pilot prompts against
  *    the whole pilot secondary code (B1C 1800 chips -> 18 s frame epoch; B2a
- *    100 chips -> 100 ms).
- *  - C/N0: per primary period on the pilot and data prompts, exponentially
- *    averaged (~1 s): moments (M2M4) estimator in pull-in, phase-locked I/Q
- *    estimator (<|I|>^2 / 2<Q^2>) once locked; cn0_dbhz = pilot + data (total
- *    correlated power, comparable with a "total" C/N0; BOC(6,1) is not
+ *    100 chips -> 100 ms), accepted on a z-test (dsp/trk_sync.c); B2a also
+ *    before phase lock from differential products of consecutive prompts
+ *    (weak signals).  The prompts before the sync are kept and their data
+ *    symbols emitted at the sync (a frame that began after lock is complete).
+ *  - C/N0: per primary period on the pilot and data prompts in windows
+ *    (B1C 0.5 s, B2a 0.25 s; the last 4 averaged): moments (M2M4) estimator in
+ *    pull-in (from 10 periods on; before that acquisition's value), phase-
+ *    locked I/Q estimator (<|I|>^2 / 2<Q^2>) once locked, and once the
+ *    secondary code is wiped the unbiased <I>^2 - var/n of the pilot scaled by
+ *    the ICD power split; cn0_dbhz = total (pilot + data; BOC(6,1) is not
  *    correlated).
  *  - Lock: PLL indicator = low-passed cos(2 phi) = (I^2-Q^2)/(I^2+Q^2) scaled by
  *    (1 + 1/snr) to remove its noise bias (LOCKED above 0.75, back to pull-in
- *    below 0.4); loss of
- *    lock when C/N0 < cn0_lost_dbhz for lost_after_s, or no carrier lock
- *    within pullin_timeout_s -> state BX_TRK_LOST (the engine re-acquires).
+ *    below 0.4; averaged 0.8 s instead of 0.2 s below 30 dB-Hz); loss of
+ *    lock (after a first lock) when C/N0 < cn0_lost_dbhz for lost_after_s, or
+ *    no carrier lock within pullin_timeout_s -> state BX_TRK_LOST (the engine
+ *    re-acquires).
  *
  * Conventions: doppler_hz / carrier_cycles exclude if_hz and have RINEX sign
  * (RINEX 3.05 §3.3/3.4: positive Doppler = approaching; the phase moves with
@@ -92,7 +101,7 @@ typedef struct {
                                 periods for twice as long, then PLL + FLL assist */
     double lock_min_s;       /* minimum pull-in time before LOCKED (0.3) */
     double pullin_timeout_s; /* LOST when not locked after this long (4) */
-    double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (27) */
+    double cn0_lost_dbhz;    /* LOST when C/N0 stays below this ... (20; 29 with B2a's 1 ms periods before sync) */
     double lost_after_s;     /* ... for this long (1) */
     int coh_ms_b2a;          /* B2a coherent ms after secondary sync: 1, 2, 5, 10 or 20 (10) */
     int sec_sync_chips;      /* pilot prompts correlated for secondary sync (B1C 100, B2a 200) */

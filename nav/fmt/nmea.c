@@ -64,17 +64,22 @@ static civil_t utc_of(const bx_sol_t *sol)
 }
 
 /* "ddmm.mmmmm,N" / "dddmm.mmmmm,E" */
-static int latlon(char *buf, size_t n, int len, double rad, int is_lon)
+/* "ddmm.mmmmm,N" / "dddmm.mmmmm,E"; RTK fixes (float/fixed) get 7 decimals of a minute
+ * (0.2 mm; 5 decimals are 1.9 cm, coarser than the solution), as RTK receivers write them. */
+static int latlon(char *buf, size_t n, int len, double rad, int is_lon, int fix)
 {
+    const int dec = fix >= BX_FIX_FLOAT ? 7 : 5;
+    const double top = 60.0 - 0.5 * pow(10.0, -dec);
     double deg = fabs(rad) * R2D;
     int d = (int)deg;
     double m = (deg - d) * 60.0;
-    if (m >= 59.999995) { /* would print 60.00000 */
+    if (m >= top) { /* would print 60.00000 */
         d++;
         m = 0.0;
     }
     const char hemi = is_lon ? (rad < 0 ? 'W' : 'E') : (rad < 0 ? 'S' : 'N');
-    return is_lon ? cat(buf, n, len, ",%03d%08.5f,%c", d, m, hemi) : cat(buf, n, len, ",%02d%08.5f,%c", d, m, hemi);
+    return is_lon ? cat(buf, n, len, ",%03d%0*.*f,%c", d, dec + 3, dec, m, hemi)
+                  : cat(buf, n, len, ",%02d%0*.*f,%c", d, dec + 3, dec, m, hemi);
 }
 
 static const char *tk(const char *talker)
@@ -87,8 +92,8 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     const civil_t c = utc_of(s);
     int len = cat(buf, n, 0, "$%sGGA,%02d%02d%05.2f", tk(talker), c.h, c.mi, c.s);
     if (bx_sol_valid(s)) {
-        len = latlon(buf, n, len, s->llh[0], 0);
-        len = latlon(buf, n, len, s->llh[1], 1);
+        len = latlon(buf, n, len, s->llh[0], 0, s->fix);
+        len = latlon(buf, n, len, s->llh[1], 1, s->fix);
         /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
          * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
          * empty, so a reader (gpsd) knows it is not given rather than 0. */
@@ -112,8 +117,8 @@ int bx_nmea_rmc(const bx_sol_t *s, const char *talker, char *buf, size_t n)
     const int ok = bx_sol_valid(s);
     int len = cat(buf, n, 0, "$%sRMC,%02d%02d%05.2f,%c", tk(talker), c.h, c.mi, c.s, ok ? 'A' : 'V');
     if (ok) {
-        len = latlon(buf, n, len, s->llh[0], 0);
-        len = latlon(buf, n, len, s->llh[1], 1);
+        len = latlon(buf, n, len, s->llh[0], 0, s->fix);
+        len = latlon(buf, n, len, s->llh[1], 1, s->fix);
         if (s->flags & BX_SOLF_VEL) {
             const double ve = s->vel_enu_mps[0], vn = s->vel_enu_mps[1];
             const double sp = sqrt(ve * ve + vn * vn);

@@ -14,6 +14,7 @@
 #include "rtcm3_impl.h"
 
 #define PREAMBLE 0xD3
+#define EPOCH_QUEUE 4
 
 /* DF395 signal ids -> RINEX band + attribute, index = id - 1.
  * GPS: RTCM 10403.3 Table 3.5-91.  BDS: Table 3.5-108 (BDS-3 ids 22-32 from
@@ -103,8 +104,13 @@ struct bx_rtcm3_dec {
     uint8_t buf[BX_RTCM3_MAXLEN + 6];
     size_t nbuf, need;
     bx_rtcm3_stats_t st;
-    bx_obs_t cur, done;
-    int have_cur, cur_complete_pending;
+    bx_obs_t cur;
+    int have_cur;
+    /* completed epochs, oldest first: q[qhead] is the one bx_rtcm3_dec_obs shows; it is
+     * dropped at the next message once shown (a message can complete two epochs: the
+     * previous one without its last message, and its own) */
+    bx_obs_t q[EPOCH_QUEUE];
+    int qhead, qn, shown;
     lockrec_t lock[2][64][32]; /* [GPS, BDS][prn-1][sig-1] */
 };
 
@@ -138,7 +144,7 @@ void bx_rtcm3_dec_destroy(bx_rtcm3_dec_t *d) { free(d); }
 
 void bx_rtcm3_dec_stats(const bx_rtcm3_dec_t *d, bx_rtcm3_stats_t *st) { *st = d->st; }
 
-const bx_obs_t *bx_rtcm3_dec_obs(const bx_rtcm3_dec_t *d) { return &d->done; }
+const bx_obs_t *bx_rtcm3_dec_obs(const bx_rtcm3_dec_t *d) { return &d->q[d->qhead]; }
 
 /* time of week (s) of scale `gps` near the approximate BDT -> BDT */
 static bx_time_t resolve_tow(const bx_rtcm3_dec_t *d, double tow_s, int gps)
@@ -166,7 +172,13 @@ static bx_time_t resolve_tow(const bx_rtcm3_dec_t *d, double tow_s, int gps)
 
 static void finish_cur(bx_rtcm3_dec_t *d)
 {
-    d->done = d->cur;
+    if (d->qn == EPOCH_QUEUE) { /* the caller does not take them: drop the oldest */
+        d->qhead = (d->qhead + 1) % EPOCH_QUEUE;
+        d->qn--;
+        d->st.bad++;
+    }
+    d->q[(d->qhead + d->qn) % EPOCH_QUEUE] = d->cur;
+    d->qn++;
     d->have_cur = 0;
     d->cur.n = 0;
 }
@@ -239,24 +251,29 @@ static int add_msm(bx_rtcm3_dec_t *d, const bx_rtcm3_msm_t *m)
         d->cur.n++;
     }
     if (!m->sync) {
-        if (completed) {
-            /* two epochs completed at once: keep this one until the next message / flush */
-            d->cur_complete_pending = 1;
-        } else {
-            finish_cur(d);
-            completed = 1;
-        }
+        finish_cur(d);
+        completed = 1;
     }
     return completed;
 }
 
+/* the epoch shown after the last message is done with */
+static void drop_shown(bx_rtcm3_dec_t *d)
+{
+    if (d->shown && d->qn > 0) {
+        d->qhead = (d->qhead + 1) % EPOCH_QUEUE;
+        d->qn--;
+    }
+    d->shown = 0;
+}
+
 int bx_rtcm3_dec_flush(bx_rtcm3_dec_t *d)
 {
-    d->cur_complete_pending = 0;
-    if (!d->have_cur)
-        return 0;
-    finish_cur(d);
-    return 1;
+    drop_shown(d);
+    if (d->have_cur)
+        finish_cur(d);
+    d->shown = d->qn > 0;
+    return d->shown;
 }
 
 static void get_str(const uint8_t *p, int *pos, int len_bytes, char *out, size_t outlen, int max_bits)
@@ -326,15 +343,11 @@ int bx_rtcm3_dec_payload(bx_rtcm3_dec_t *d, const uint8_t *p, size_t len, bx_rtc
     memset(msg, 0, sizeof *msg);
     msg->station_id = -1;
     msg->len = (int)len;
-    if (d->cur_complete_pending) {
-        /* an epoch held back by add_msm: deliver it now */
-        d->cur_complete_pending = 0;
-        finish_cur(d);
-        msg->epoch_done = 1;
-    }
+    drop_shown(d);
     if (len < 2) {
         msg->status = BX_ERR_FORMAT;
         d->st.bad++;
+        msg->epoch_done = d->shown = d->qn > 0;
         return msg->status;
     }
     msg->type = (int)rtcm_getu(p, 0, 12);
@@ -344,17 +357,13 @@ int bx_rtcm3_dec_payload(bx_rtcm3_dec_t *d, const uint8_t *p, size_t len, bx_rtc
     int st = BX_ERR_UNSUPPORTED;
     if ((t >= 1074 && t <= 1077) || (t >= 1124 && t <= 1127)) {
         st = bx_rtcm3__decode_msm(p, (int)len, t, &msg->u.msm);
-        if (st == BX_OK && !msg->epoch_done)
-            msg->epoch_done = add_msm(d, &msg->u.msm);
-        else if (st == BX_OK)
-            add_msm(d, &msg->u.msm); /* the held-back epoch went out above */
+        if (st == BX_OK)
+            add_msm(d, &msg->u.msm);
     } else if (t >= 1071 && t <= 1137 && t % 10 >= 1 && t % 10 <= 7 && len >= 7) {
         /* another system's MSM: not decoded, but its DF393 (same position in every MSM
          * header) ends the epoch when it is the last message */
-        if (!rtcm_getu(p, 54, 1) && d->have_cur && !msg->epoch_done) {
+        if (!rtcm_getu(p, 54, 1) && d->have_cur)
             finish_cur(d);
-            msg->epoch_done = 1;
-        }
     } else if (t == 1005 || t == 1006) {
         st = decode_station(p, (int)len, t, &msg->u.sta);
     } else if (t == 1033) {
@@ -378,6 +387,7 @@ int bx_rtcm3_dec_payload(bx_rtcm3_dec_t *d, const uint8_t *p, size_t len, bx_rtc
     else if (st != BX_OK)
         d->st.bad++;
     msg->status = st;
+    msg->epoch_done = d->shown = d->qn > 0;
     return st == BX_ERR_UNSUPPORTED ? BX_OK : st;
 }
 

@@ -99,6 +99,30 @@ static void unit3(double v[3])
         v[i] /= n;
 }
 
+int bx_bds3_apc(int prn, bx_time_t t, const double com_m[3], double apc_m[3])
+{
+    double pco[3];
+    const int st = bx_bds3_pco(prn, pco, NULL);
+    for (int i = 0; i < 3; i++)
+        apc_m[i] = com_m[i];
+    if (st < 0)
+        return st;
+    double er[3] = {com_m[0], com_m[1], com_m[2]}, ez[3], sd[3], ey[3], ex[3];
+    unit3(er);
+    for (int i = 0; i < 3; i++)
+        ez[i] = -er[i];
+    sun_dir_ecef(bx_time_to_mjd(t), sd);
+    for (int i = 0; i < 3; i++)
+        sd[i] = sd[i] * 1.495978707e11 - com_m[i];
+    cross3(ez, sd, ey);
+    unit3(ey);
+    cross3(ey, ez, ex);
+    for (int i = 0; i < 3; i++)
+        apc_m[i] += pco[0] * ex[i] + pco[1] * ey[i] + pco[2] * ez[i];
+    return st;
+}
+
+
 typedef struct {
     int prn, geo, ep;      /* geo: IGSO/GEO weights; ep: epoch counter */
     double r[2], a[2], c[2], clk[2]; /* [0 broadcast, 1 +PPP-B2b]; clk: epoch datum removed */

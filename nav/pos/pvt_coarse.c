@@ -72,6 +72,13 @@ static int nofix(bx_sol_t *sol, const char *fmt, ...)
 int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const double x0_m[3],
                   const bx_coarse_aid_t *aid, const bx_nav_t *nav, const bx_pvt_config_t *cfg_in, bx_sol_t *sol)
 {
+    return bx_pvt_coarse_periods(m, NULL, n, t_approx, x0_m, aid, nav, cfg_in, sol);
+}
+
+int bx_pvt_coarse_periods(const bx_coarse_meas_t *m, const double *period_s, int n, bx_time_t t_approx,
+                          const double x0_m[3], const bx_coarse_aid_t *aid, const bx_nav_t *nav,
+                          const bx_pvt_config_t *cfg_in, bx_sol_t *sol)
+{
     if (!m || n < 0 || !nav || !sol)
         return BX_ERR_ARG;
     bx_pvt_config_t cfg;
@@ -100,7 +107,7 @@ int bx_pvt_coarse(const bx_coarse_meas_t *m, int n, bx_time_t t_approx, const do
         memset(&s[k], 0, sizeof s[k]);
         s[k].m = &m[i];
         s[k].eph = e;
-        s[k].period_s = m[i].period_s > 0.0 ? m[i].period_s
+        s[k].period_s = period_s && period_s[i] > 0.0 ? period_s[i]
                         : m[i].sig == BX_SIG_B1C ? 0.010 : 0.001; /* 10230 chips at 1.023 / 10.23 Mcps */
         s[k].tgd_s = bx_tgd_s(e, m[i].sig, m[i].pilot);
         k++;

@@ -33,13 +33,14 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->p_boot_min = 0.999;
     c->par = 1;
     c->hold = 0;
-    c->min_lock = 2;
+    c->min_lock = 1;
     c->min_fix_amb = 4;
     c->fix_resid_max_m = 0.05;
     c->fix_sigma_max_m = 0.05;
     c->slip_gf_m = 0.05;
     c->slip_mw_cyc = 4.0;
-    c->slip_dop_cyc = 3.0;
+    c->slip_dop_cyc = 1.0;
+    c->ar_reset_epochs = 10;
     c->max_gap_s = 30.0;
     c->max_age_s = 30.0;
     c->max_baseline_m = 30e3;

@@ -172,12 +172,8 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
             why = "base: no single-point fix for its position (give the base position)";
         }
     }
-    if (!why) {
+    if (!why) /* the base clock is not needed: transmit times come from t_rx - P/c, DD remove it */
         rtk_zsat_fill(r, RTK_BASE, base, nav, r->base_pos);
-        double bp[3];
-        memcpy(bp, r->base_pos, sizeof bp);
-        rtk_spp(r, RTK_BASE, bp, &r->clk_m[RTK_BASE], NULL);
-    }
     memcpy(sol->base_pos_m, r->base_pos, sizeof r->base_pos);
     char whybuf[120];
     if (!why && r->spp_ok && r->cfg.max_baseline_m > 0.0) {
@@ -251,7 +247,22 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
     if (m > 0 && rtk_resolve(r, ref, excl, sol, pf, cf)) {
         set_pos(sol, pf, cf);
         sol->sol.fix = BX_FIX_FIXED;
+        r->ar_fail = 0;
     } else if (m > 0) {
+        if (sol->n_amb >= r->cfg.min_fix_amb && sol->p_boot >= r->cfg.p_boot_min && sol->ratio < r->cfg.ratio_min)
+            r->ar_fail++;
+        else
+            r->ar_fail = 0;
+        if (r->cfg.ar_reset_epochs > 0 && r->ar_fail >= r->cfg.ar_reset_epochs) {
+            for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+                for (int f = 0; f < r->nf; f++) {
+                    rtk_reset_state(r, RTK_IA(prn, f));
+                    r->lock[prn][f] = -1;
+                }
+            r->ar_fail = 0;
+            const size_t l = strlen(sol->msg);
+            snprintf(sol->msg + l, sizeof sol->msg - l, "; ambiguities re-initialised");
+        }
         set_pos(sol, r->x, cov);
         sol->sol.fix = BX_FIX_FLOAT;
     } else {

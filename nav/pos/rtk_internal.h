@@ -71,6 +71,7 @@ struct bx_rtk {
     int have_vel;
     double vel_prev[3];     /* Doppler velocity of the previous epoch (trapezoidal propagation) */
     int have_vel_prev;
+    int ar_fail;            /* consecutive epochs of a precise float that fails the ratio test */
 
     /* work memory for the compressed filter update (no allocation per epoch) */
     gsl_matrix *H, *R, *Pa, *PHt, *S, *K, *T;

@@ -278,28 +278,49 @@ void rtk_detect_slips(struct bx_rtk *rtk, int rcv, bx_time_t t, unsigned char sl
 {
     const bx_rtk_config_t *c = &rtk->cfg;
     const double dt = rtk->prev_ok[rcv] ? bx_time_diff(t, rtk->t_prev[rcv]) : 0.0;
+    if (rtk->prev_ok[rcv] && fabs(dt) < 1e-6)
+        return; /* the same epoch again (a base slower than the rover): nothing new to test */
     const int cont = rtk->prev_ok[rcv] && dt > 0.0 && dt <= c->max_gap_s;
-    unsigned char dop_slip[RTK_NSAT] = {0};
-    int n_dop = 0, n_dop_slip = 0;
+    /* phase change minus integrated Doppler per satellite and slot, in metres (common receiver
+     * clock-drift errors are removed below with the median over the satellites) */
+    double dd[RTK_NSAT][RTK_NF];
+    int has_dd[RTK_NSAT][RTK_NF];
+    memset(has_dd, 0, sizeof has_dd);
     for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
         const rtk_zsat_t *z = &rtk->z[rcv][prn], *p = &rtk->prev[rcv][prn];
         for (int f = 0; f < rtk->nf; f++)
             if (z->has_l[f] && (z->lli[f] & 1))
                 slip[prn] |= (unsigned char)(1u << f);
-        /* phase against the integrated Doppler (mean of both epochs' Doppler) */
-        if (c->slip_dop_cyc > 0.0 && cont && dt <= 10.0) {
-            for (int f = 0; f < rtk->nf; f++) {
-                if (!z->has_l[f] || !p->has_l[f] || !z->has_d[f] || !p->has_d[f])
-                    continue;
-                const double pred = -0.5 * (z->dop_hz[f] + p->dop_hz[f]) * dt;
-                const double d = (z->phi_cyc[f] - p->phi_cyc[f]) - pred;
-                n_dop++;
-                if (fabs(d) > c->slip_dop_cyc * (dt > 1.0 ? dt : 1.0)) {
-                    dop_slip[prn] |= (unsigned char)(1u << f);
-                    n_dop_slip++;
+        if (c->slip_dop_cyc > 0.0 && cont && dt <= 10.0)
+            for (int f = 0; f < rtk->nf; f++)
+                if (z->has_l[f] && p->has_l[f] && z->has_d[f] && p->has_d[f]) {
+                    const double pred = -0.5 * (z->dop_hz[f] + p->dop_hz[f]) * dt;
+                    dd[prn][f] = rtk->lam[f] * ((z->phi_cyc[f] - p->phi_cyc[f]) - pred);
+                    has_dd[prn][f] = 1;
                 }
+    }
+    for (int f = 0; f < rtk->nf; f++) {
+        double v[RTK_NSAT];
+        int n = 0;
+        for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+            if (has_dd[prn][f])
+                v[n++] = dd[prn][f];
+        if (n < 4)
+            continue;
+        for (int i = 1; i < n; i++) /* insertion sort: n <= 63 */
+            for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                const double t = v[j];
+                v[j] = v[j - 1];
+                v[j - 1] = t;
             }
-        }
+        const double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+        const double thr = c->slip_dop_cyc * rtk->lam[f] * (dt > 1.0 ? dt : 1.0);
+        for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+            if (has_dd[prn][f] && fabs(dd[prn][f] - med) > thr)
+                slip[prn] |= (unsigned char)(1u << f);
+    }
+    for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
+        const rtk_zsat_t *z = &rtk->z[rcv][prn];
         /* geometry-free and Melbourne-Wuebbena on the first two slots present */
         int f1 = -1, f2 = -1;
         for (int f = 0; f < rtk->nf; f++)
@@ -336,10 +357,6 @@ void rtk_detect_slips(struct bx_rtk *rtk, int rcv, bx_time_t t, unsigned char sl
         rtk->mw_mean[rcv][prn] = (rtk->mw_mean[rcv][prn] * k + mw) / (k + 1);
         rtk->mw_n[rcv][prn]++;
     }
-    /* Doppler test: a jump on most satellites at once is a receiver clock step, not slips */
-    if (n_dop_slip > 0 && n_dop_slip * 2 < n_dop)
-        for (int prn = 1; prn <= BX_PRN_MAX; prn++)
-            slip[prn] |= dop_slip[prn];
     memcpy(rtk->prev[rcv], rtk->z[rcv], sizeof(rtk_zsat_t) * RTK_NSAT);
     rtk->t_prev[rcv] = t;
     rtk->prev_ok[rcv] = 1;

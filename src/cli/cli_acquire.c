@@ -1,4 +1,4 @@
-/* bdsrx acquire — FFT acquisition of B1C / B2a pilots in a capture file (library: dsp/acq.c). */
+/* bdsrx acquire — FFT acquisition of B1C / B2a pilots and B2b-I in a capture file (library: dsp/acq.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,20 @@ static void print_result(const bx_acq_result_t *r, const char *sig, uint64_t fir
                r->code_phase_chips, r->cn0_dbhz, r->metric);
 }
 
+/* --signal for acquisition: B1C, B2a, or B2b (B2b-I, data only: GEO PPP-B2b and B-CNAV3) */
+static int fn_signal_acq(const char *arg, void *value, char *err, size_t errlen)
+{
+    if (!strcasecmp(arg, "B2b") || !strcasecmp(arg, "B2bI") || !strcasecmp(arg, "B2b-I")) {
+        *(int *)value = BX_SIG_B2B;
+        return 0;
+    }
+    if (cli_fn_signal(arg, value, err, errlen) != 0) {
+        snprintf(err, errlen, "unknown signal '%s' (use B1C, B2a or B2b)", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_acquire(int argc, char **argv)
 {
     const char *path = NULL, *wisdom = NULL;
@@ -34,10 +48,12 @@ int cli_acquire(int argc, char **argv)
     bx_iq_params_init(&flags);
     const cli_opt_t opts[] = {
         {"signal", 0, CLI_FN, &sig, 0, 0, "SIG",
-         "B1C (pilot, 5 ms coherent x 20) or B2a (pilot+data, 1 ms coherent x 200)\n"
-         "(default: from the sidecar's centre frequency)", cli_fn_signal, 0, 0},
+         "B1C (pilot, 5 ms coherent x 20), B2a (pilot+data, 1 ms coherent x 200) or B2b\n"
+         "(B2b-I, data only: 1 ms coherent x 10; PPP-B2b GEOs C59-C63)\n"
+         "(default: from the sidecar's centre frequency)", fn_signal_acq, 0, 0},
         {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO\n"
-         "and IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)",
+         "and IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63;\n"
+         "B2b: 1-63)",
          cli_fn_prns, 0, 0},
         {"doppler", 0, CLI_DOUBLE, &doppler, 0, 50e3, "HZ", "search +-HZ (default 5000)", NULL, 0, 0},
         {"step", 0, CLI_DOUBLE, &step, 0, 10e3, "HZ", "Doppler step (default about 2/(3 T_coh), rounded to FFT bins)",
@@ -66,7 +82,7 @@ int cli_acquire(int argc, char **argv)
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx acquire", "FILE [--signal B1C|B2a] [options]",
+        "bdsrx acquire", "FILE [--signal B1C|B2a|B2b] [options]",
         "Searches the capture for BDS-3 pilots with a parallel (FFT) code-phase search and\n"
         "prints, for each detected PRN: prn, doppler_hz (received carrier minus nominal, at\n"
         "baseband x e^{+j2pi fD t}), code_phase_chips (chip of the primary code arriving at the\n"
@@ -88,13 +104,15 @@ int cli_acquire(int argc, char **argv)
         return 1;
     }
     const bx_iq_params_t prm = *bx_iq_params(rd), *p = &prm; /* copy: the reader closes early */
+    if (sig < 0 && p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2B_HZ) < 10e6)
+        sig = BX_SIG_B2B; /* a B2b capture (1207.14 MHz) */
     if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0) {
         fprintf(stderr, "bdsrx acquire: give --signal B1C or B2a (%s)\n",
                 p->fc_hz > 0 ? "the centre frequency is near neither band" : "no centre frequency known for FILE");
         bx_iq_destroy(rd);
         return 2;
     }
-    const char *sig_name = sig == BX_SIG_B1C ? "B1C" : "B2a";
+    const char *sig_name = sig == BX_SIG_B1C ? "B1C" : sig == BX_SIG_B2B ? "B2b" : "B2a";
     const double if_hz = isfinite(p->if_hz) ? p->if_hz : 0.0;
     bx_acq_config_t c;
     bx_acq_config_default(&c, sig, p->fs_hz, if_hz);
@@ -175,7 +193,7 @@ int cli_acquire(int argc, char **argv)
             printf("# %s: %s %s, fs %.6g MHz, IF %.6g MHz, %d ms x %d, Doppler +-%.0f Hz step %.2f Hz "
                    "(%d bins), FFT %zu/%zu, pfa %g -> threshold %.2f, from sample %llu\n"
                    "# prn  det  doppler_hz  code_phase_chips  cn0_dbhz    metric\n",
-                   path, sig == BX_SIG_B1C ? "B1C" : "B2a", c.use_data ? "pilot+data" : "pilot", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
+                   path, sig_name, c.use_data ? "pilot+data" : sig == BX_SIG_B2B ? "data (B2b-I)" : "pilot", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
                    c.doppler_max_hz, in.step_hz, in.n_doppler, in.fft_size, in.ifft_size, c.pfa, in.threshold,
                    (unsigned long long)first);
         const int tty = !quiet && isatty(STDERR_FILENO);
@@ -194,7 +212,7 @@ int cli_acquire(int argc, char **argv)
             }
             for (int k = i; k < i + nn; k++)
                 if (all || res[k].detected)
-                    print_result(&res[k], sig == BX_SIG_B1C ? "B1C" : "B2a", first, json);
+                    print_result(&res[k], sig_name, first, json);
             fflush(stdout);
         }
         if (tty && time(NULL) - t0 >= 1)

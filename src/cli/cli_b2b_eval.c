@@ -10,38 +10,31 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/sp3.h"
 #include "cli.h"
+#include "cli_opt.h"
 
-static void usage(FILE *f)
+static int fn_geo(const char *arg, void *value, char *err, size_t errlen)
 {
-    fprintf(f,
-        "usage: bdsrx b2b-eval --b2b LOG --nav NAV --sp3 SP3 [--json] [--geo PRN] [--no-pco]\n"
-        "                      [--step S] [--known-pco-only] [--weights montenbruck|issue11]\n"
-        "\n"
-        "Replays a PPP-B2b log (cssrlib-data format: 'GPS_week GPS_TOW PRN src nbytes HEX')\n"
-        "and evaluates, at every SP3 epoch inside the log, each BDS-3 satellite that has a\n"
-        "usable correction and the B-CNAV1 ephemeris its IODN names (NAV: RINEX 4 with CNV1),\n"
-        "broadcast only and broadcast + PPP-B2b, against the SP3 orbit and clock:\n"
-        "RMS radial / along / cross, clock (one common offset per epoch removed) and\n"
-        "SISRE = sqrt((wR R - c dt)^2 + wAC (A^2 + C^2)).\n"
-        "Truth: SP3 centre of mass moved to the B3I antenna phase centre in the nominal\n"
-        "yaw-steering attitude (--no-pco: not); SP3 clock (B1I/B3I ionosphere-free, without\n"
-        "the periodic relativistic term) moved to B3I with the log's DCB(B1I) plus -2 r.v/c^2.\n"
-        "Also printed: the clock and SISRE with each satellite's constant clock bias removed\n"
-        "as well (clock_std_m, sisre_std_m): PPP-B2b clocks carry such biases (nav/README.md).\n"
-        "\n"
-        "options:\n"
-        "  --json        one JSON object per satellite, then {\"summary\": {\"broadcast\": {...},\n"
-        "                \"b2b\": {...}}} with sisre_m radial_m along_m cross_m clock_m n_sats n_epochs\n"
-        "  --geo PRN     use the corrections of this PPP-B2b GEO (59..63); default: the first\n"
-        "                GEO that sends a mask (streams are never mixed)\n"
-        "  --step S      evaluate every S s (SP3 interpolated: orbit Lagrange order 10, clock\n"
-        "                linear) instead of at the SP3 epochs\n"
-        "  --known-pco-only  only satellites whose antenna offset has a published value here\n"
-        "                (BEIDOU-3M-CAST); SECM MEO and IGSO use a stand-in otherwise\n"
-        "  --no-pco      compare with the SP3 centre of mass\n"
-        "  --weights W   montenbruck (default): MEO wR 0.98 wAC 1/54, IGSO/GEO 0.99 1/126\n"
-        "                (Montenbruck et al. 2015); issue11: 0.99 and 1/127 for every orbit\n"
-        "  -h, --help\n");
+    char *end;
+    long g = strtol(arg, &end, 10);
+    if (*end || end == arg || g < 59 || g > 63) {
+        snprintf(err, errlen, "'%s' is not a PPP-B2b GEO PRN 59..63", arg);
+        return -1;
+    }
+    *(int *)value = (int)g;
+    return 0;
+}
+
+static int fn_weights(const char *arg, void *value, char *err, size_t errlen)
+{
+    bx_b2b_eval_cfg_t *c = value;
+    if (!strcmp(arg, "issue11")) {
+        c->w_r_meo = c->w_r_geo = 0.99;
+        c->w_ac_meo = c->w_ac_geo = 1.0 / 127.0;
+    } else if (strcmp(arg, "montenbruck")) {
+        snprintf(err, errlen, "'%s': montenbruck or issue11", arg);
+        return -1;
+    }
+    return 0;
 }
 
 static json_t *jstat(const bx_b2b_eval_stat_t *s, int n_sats, int n_epochs)
@@ -83,60 +76,52 @@ static void put(json_t *o)
 int cli_b2b_eval(int argc, char **argv)
 {
     const char *log = NULL, *navp = NULL, *sp3p = NULL;
-    int json = 0;
+    int json = 0, quiet = 0, no_pco = 0;
     bx_b2b_eval_cfg_t cfg;
     bx_b2b_eval_cfg_default(&cfg);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--no-pco")) {
-            cfg.apply_pco = 0;
-        } else if (!strcmp(a, "--known-pco-only")) {
-            cfg.known_pco_only = 1;
-        } else if (i + 1 < argc && !strcmp(a, "--b2b")) {
-            log = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--nav")) {
-            navp = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--sp3")) {
-            sp3p = argv[++i];
-        } else if (i + 1 < argc && !strcmp(a, "--step")) {
-            char *end;
-            double v = strtod(argv[++i], &end);
-            if (*end || !(v >= 1.0 && v <= 3600.0)) {
-                fprintf(stderr, "b2b-eval: --step wants 1..3600 s\n");
-                return 2;
-            }
-            cfg.step_s = v;
-        } else if (i + 1 < argc && !strcmp(a, "--geo")) {
-            char *end;
-            long g = strtol(argv[++i], &end, 10);
-            if (*end || g < 59 || g > 63) {
-                fprintf(stderr, "b2b-eval: --geo wants a PRN 59..63\n");
-                return 2;
-            }
-            cfg.geo_prn = (int)g;
-        } else if (i + 1 < argc && !strcmp(a, "--weights")) {
-            const char *w = argv[++i];
-            if (!strcmp(w, "issue11")) {
-                cfg.w_r_meo = cfg.w_r_geo = 0.99;
-                cfg.w_ac_meo = cfg.w_ac_geo = 1.0 / 127.0;
-            } else if (strcmp(w, "montenbruck")) {
-                fprintf(stderr, "b2b-eval: --weights montenbruck|issue11\n");
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "b2b-eval: unknown or incomplete option %s (see --help)\n", a);
-            return 2;
-        }
-    }
-    if (!log || !navp || !sp3p) {
-        usage(stderr);
-        return 2;
-    }
+    const cli_opt_t opts[] = {
+        {"b2b", 0, CLI_STRING, &log, 0, 0, "LOG", "PPP-B2b log, cssrlib-data format: 'GPS_week GPS_TOW PRN src nbytes HEX'",
+         NULL, 0, 0},
+        {"nav", 0, CLI_STRING, &navp, 0, 0, "NAV", "RINEX 4 navigation file with the B-CNAV1 (CNV1) ephemerides", NULL, 0, 0},
+        {"sp3", 0, CLI_STRING, &sp3p, 0, 0, "SP3", "precise orbits and clocks (SP3-c/d)", NULL, 0, 0},
+        {"json", 0, CLI_FLAG, &json, 0, 0, NULL,
+         "one JSON object per satellite, then {\"summary\": {\"broadcast\": {...}, \"b2b\": {...}}}\n"
+         "with sisre_m radial_m along_m cross_m clock_m n_sats n_epochs (and more)", NULL, 0, 0},
+        {"step", 0, CLI_DOUBLE, &cfg.step_s, 1, 3600, "S",
+         "evaluate every S s (SP3 interpolated: orbit Lagrange order 10, clock linear)\ninstead of at the SP3 epochs",
+         NULL, 0, 0},
+        {"geo", 0, CLI_FN, &cfg.geo_prn, 0, 0, "PRN",
+         "corrections of this PPP-B2b GEO (59..63); default: the first GEO that sends\na mask (streams are never mixed)",
+         fn_geo, 0, 0},
+        {"known-pco-only", 0, CLI_FLAG, &cfg.known_pco_only, 0, 0, NULL,
+         "only satellites whose antenna offset has a published value here\n(BEIDOU-3M-CAST); others use a stand-in",
+         NULL, 0, 0},
+        {"no-pco", 0, CLI_FLAG, &no_pco, 0, 0, NULL, "compare with the SP3 centre of mass", NULL, 0, 0},
+        {"weights", 0, CLI_FN, &cfg, 0, 0, "W",
+         "SISRE weights: montenbruck (default; MEO wR 0.98 wAC 1/54, IGSO/GEO 0.99 1/126,\n"
+         "Montenbruck et al. 2018) or issue11 (0.99 and 1/127 for every orbit)", fn_weights, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx b2b-eval", "--b2b LOG --nav NAV --sp3 SP3 [options]",
+        "Replays a PPP-B2b log and evaluates, at every SP3 epoch inside the log, each BDS-3\n"
+        "satellite that has a usable correction and the B-CNAV1 ephemeris its IODN names,\n"
+        "broadcast only and broadcast + PPP-B2b, against the SP3 orbit and clock: RMS radial,\n"
+        "along, cross, clock (one common offset per epoch removed) and\n"
+        "SISRE = sqrt((wR R - c dt)^2 + wAC (A^2 + C^2)); also the clock and SISRE with each\n"
+        "satellite's constant clock bias removed (PPP-B2b clocks carry such biases).\n"
+        "Truth: SP3 centre of mass moved to the B3I antenna phase centre in the nominal\n"
+        "yaw-steering attitude; SP3 clock (B1I/B3I ionosphere-free, without the periodic\n"
+        "relativistic term) moved to B3I with the log's DCB(B1I) plus -2 r.v/c^2.",
+        opts, NULL, 0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!log || !navp || !sp3p)
+        return cli_opt_usage_error(&cmd, "--b2b, --nav and --sp3 are required (bdsrx b2b-eval --help)");
+    if (no_pco)
+        cfg.apply_pco = 0;
     char err[512];
     bx_nav_t nav;
     bx_nav_init(&nav);

@@ -24,6 +24,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
 #include "live_json.h"
@@ -36,6 +37,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
 #include "solout.h"
@@ -54,25 +56,23 @@ typedef struct {
     double ttff_s;          /* receiver time of the first valid fix, -1 before */
 } out_t;
 
-static void send_nmea(void *user, const char *buf, size_t len)
+static int send_nmea(void *user, const char *buf, size_t len)
 {
     out_t *o = user;
-    if (o->nmea) {
-        fwrite(buf, 1, len, o->nmea);
-        fflush(o->nmea); /* readers tail the file */
-    }
     if (o->tcp)
         bx_nmea_tcp_send(o->tcp, buf, len);
     if (o->ser)
         bx_serial_write(o->ser, buf, len);
+    /* whole epochs, flushed: readers tail the file */
+    return o->nmea ? bx_rec_write(o->nmea, buf, len) : 0;
 }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     out_t *o = user;
     if (o->tcp)
         bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
-    solout_epoch(&o->so, (bx_rx_t *)rxc, obs);
+    solout_epoch(&o->so, rx, ep);
 }
 
 /* ---- signals ---------------------------------------------------------------------------- */
@@ -219,10 +219,12 @@ int cli_live(int argc, char **argv)
     o.so.flush = 1; /* readers tail the JSON file */
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
+    const char *rtcm_spec = NULL;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
+    bx_geoid_t *geoid = NULL;
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
@@ -262,6 +264,10 @@ int cli_live(int argc, char **argv)
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
+         "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
+         "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
+         NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
         {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
@@ -337,13 +343,6 @@ int cli_live(int argc, char **argv)
     pthread_t sig_th;
     int sig_started = 0;
 
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.elmask_rad = elmask_deg * M_PI / 180;
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
-        goto done;
-    }
     if ((nmea_path && !(o.nmea = open_out(nmea_path, &data_on_stdout))) ||
         (json_path && !(o.so.json = open_out(json_path, &data_on_stdout))) ||
         (rnx_path && !(o.so.rnx = fopen(rnx_path, "w")))) {
@@ -352,6 +351,10 @@ int cli_live(int argc, char **argv)
     }
     if (tcp_spec && bx_nmea_tcp_create(tcp_addr, tcp_port, &o.tcp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
+        goto done;
+    }
+    if (rtcm_spec && solout_open_rtcm(&o.so, rtcm_spec, err, sizeof err)) {
+        fprintf(stderr, "bdsrx live: --rtcm-out: %s\n", err);
         goto done;
     }
     o.ttff_s = -1;
@@ -375,17 +378,11 @@ int cli_live(int argc, char **argv)
     }
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
+    lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
+    geoid = cli_geoid("bdsrx live", quiet);
+    lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
-        goto done;
-    }
-    if (bx_live_streams(lv) == 2)
-        pc.mode = BX_PVT_IF;
-    else
-        pc.mode = bx_live_signal(lv, 0) == BX_SIG_B2A ? BX_PVT_B2A : BX_PVT_B1C;
-    bx_pvt_destroy(o.so.pvt);
-    if (bx_pvt_create(&pc, &o.so.pvt, NULL, 0) != BX_OK) {
-        fprintf(stderr, "bdsrx live: out of memory\n");
         goto done;
     }
     if (nav_path) {
@@ -428,6 +425,8 @@ int cli_live(int argc, char **argv)
     double next_view = mono_s() + VIEW_INTERVAL_S;
     int st;
     while ((st = bx_live_step(lv)) > 0) {
+        if (solout_error(&o.so))
+            break;
         bx_http_status_poll(o.http);
         if (mono_s() >= next_view) {
             publish(lv, &o);
@@ -441,7 +440,9 @@ int cli_live(int argc, char **argv)
     if (!quiet)
         show(vf, ansi, lv, &o);
     int signo = atomic_load(&sc.signo);
-    if (st < 0)
+    if (solout_error(&o.so))
+        fprintf(stderr, "bdsrx live: %s; stopping\n", solout_error(&o.so));
+    else if (st < 0)
         fprintf(stderr, "bdsrx live: %s; stopping\n", bx_live_error(lv));
     else if (signo)
         fprintf(vf, "bdsrx live: stopped (%s)\n", signo == SIGINT ? "interrupt" : "terminate");
@@ -460,7 +461,7 @@ int cli_live(int argc, char **argv)
     if (o.ser && bx_serial_dropped(o.ser))
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
-    ret = st < 0 ? 1 : 0;
+    ret = st < 0 || solout_error(&o.so) ? 1 : 0;
     if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
         ret = 1;
 done:
@@ -470,17 +471,28 @@ done:
         pthread_join(sig_th, NULL);
     }
     bx_live_destroy(lv);
-    if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
-        ret = 1;
-    if (o.so.json && o.so.json != stdout && fclose(o.so.json) != 0)
-        ret = 1;
-    if (o.so.rnx && fclose(o.so.rnx) != 0)
-        ret = 1;
-    fflush(stdout);
+    bx_geoid_destroy(geoid);
+    {
+        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
+        FILE *fs[4] = {o.nmea, o.so.json, o.so.rnx, o.so.rtcm};
+        for (int i = 0; i < 4; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !o.so.werr) {
+                fprintf(stderr, "bdsrx live: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx live: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+        o.so.rtcm = NULL; /* closed above; solout_close_rtcm: the TCP / caster outputs */
+    }
+    solout_close_rtcm(&o.so);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);
     bx_serial_destroy(o.ser);
-    if (o.so.pvt)
-        bx_pvt_destroy(o.so.pvt);
     return ret;
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bdsrx/ntrip.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/rtcm3.h"
 #include "bdsrx/time.h"
@@ -153,6 +155,7 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
                     r->hdr.types[k][2] = d->code;
             }
         snprintf(r->hdr.receiver, sizeof r->hdr.receiver, "bdsrx rtcm-decode");
+        r->hdr.pilot_aligned = 0; /* another receiver's pilot phases: alignment not known */
         bx_rinex_obs_write_header(r->f, &r->hdr, o->time);
         r->started = 1;
     }
@@ -160,9 +163,29 @@ static void write_epoch(rnx_out_t *r, const bx_obs_t *o)
     r->nepoch++;
 }
 
+/* NMEA GGA of a fixed position at the host clock's UTC (NMEA 0183 v4.11 GGA fields; network-RTK
+ * casters use it to choose or compute the base) */
+static void make_gga(const double llh_deg[3], char *out, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    const double lat = fabs(llh_deg[0]), lon = fabs(llh_deg[1]);
+    char body[160];
+    snprintf(body, sizeof body, "GPGGA,%02d%02d%02d.00,%02d%07.4f,%c,%03d%07.4f,%c,1,10,1.0,%.1f,M,0.0,M,,",
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)lat, (lat - (int)lat) * 60.0, llh_deg[0] < 0 ? 'S' : 'N', (int)lon,
+             (lon - (int)lon) * 60.0, llh_deg[1] < 0 ? 'W' : 'E', llh_deg[2]);
+    unsigned cs = 0;
+    for (const char *p = body; *p; p++)
+        cs ^= (unsigned char)*p;
+    snprintf(out, n, "$%s*%02X\r\n", body, cs);
+}
+
 int cli_rtcm_decode(int argc, char **argv)
 {
-    const char *path = NULL, *rnx_path = NULL, *time_s = NULL;
+    char err0[400];
+    const char *path = NULL, *rnx_path = NULL, *time_s = NULL, *gga_s = NULL;
+    double reconnect_s = 0;
     int json = 0, cells = 0, np;
     const cli_opt_t opts[] = {
         {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per message (default: one text line each)", NULL, 0,
@@ -173,15 +196,24 @@ int cli_rtcm_decode(int argc, char **argv)
          "approximate time of the data, for the week of MSM epochs\n(default: the first ephemeris, else the host "
          "clock)",
          NULL, 0, 0},
+        {"gga", 0, CLI_STRING, &gga_s, 0, 0, "LAT,LON,H",
+         "NTRIP: send a GGA sentence of this position (deg, deg, m) at connection and every 10 s\n(network RTK "
+         "casters)",
+         NULL, 0, 0},
+        {"reconnect", 0, CLI_DOUBLE, &reconnect_s, 0, 1e9, "S",
+         "NTRIP: after a lost connection keep reconnecting (back-off up to 30 s) for at most S s\n(default 0: "
+         "stop)",
+         NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE",
          "the BDS observations of the MSM epochs as RINEX 3.05 (signals of the first epoch)", NULL, 0, 0},
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx rtcm-decode", "FILE|- [options]",
+        "bdsrx rtcm-decode", "FILE|-|ntrip://[user[:pw]@]host[:port]/MOUNT [options]",
         "Decodes an RTCM 3.3 stream: frames checked with CRC-24Q; MSM4-7 GPS/BDS (1074-1077,\n"
         "1124-1127), 1005/1006, 1033, 1042 (BDS ephemeris), 1019 (GPS ephemeris); other messages by\n"
-        "number.  A summary (frames, CRC errors, bytes outside frames) goes to stderr.",
+        "number.  A summary (frames, CRC errors, bytes outside frames) goes to stderr.\n"
+        "An ntrip:// (ntrip1:// for NTRIP 1) URL reads the stream of a caster's mountpoint.",
         opts, "Example: bdsrx rtcm-decode base.rtcm3 --time 2022-12-13 --rinex-obs base.obs", 1, 1};
     int pr = cli_opt_parse(&cmd, argc, argv, &path, &np);
     if (pr)
@@ -195,16 +227,36 @@ int cli_rtcm_decode(int argc, char **argv)
         }
         cfg.approx_bdt = bx_time_from_civil(y, mo, d, h, mi, s);
     }
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
+    bx_ntrip_t *nt = NULL;
+    FILE *in = NULL;
+    char gga[200] = "";
+    double gga_llh[3];
+    if (gga_s) {
+        if (sscanf(gga_s, "%lf,%lf,%lf", &gga_llh[0], &gga_llh[1], &gga_llh[2]) != 3 || fabs(gga_llh[0]) > 90 ||
+            fabs(gga_llh[1]) > 180)
+            return cli_opt_usage_error(&cmd, "--gga %s: LAT,LON,H in degrees and metres expected", gga_s);
+        make_gga(gga_llh, gga, sizeof gga);
+    }
+    if (!strncmp(path, "ntrip", 5) && strstr(path, "://")) {
+        bx_ntrip_config_t nc;
+        static char store[1024];
+        bx_ntrip_config_default(&nc);
+        nc.gga = gga[0] ? gga : NULL;
+        if (bx_ntrip_parse_url(path, &nc, store, sizeof store, err0, sizeof err0) != BX_OK ||
+            bx_ntrip_create(&nc, &nt, err0, sizeof err0) != BX_OK) {
+            fprintf(stderr, "bdsrx rtcm-decode: %s\n", err0);
+            return 1;
+        }
+    } else if (!(in = strcmp(path, "-") ? fopen(path, "rb") : stdin)) {
         fprintf(stderr, "bdsrx rtcm-decode: cannot open %s: %s\n", path, strerror(errno));
         return 1;
     }
     FILE *rnx = NULL;
     if (rnx_path && !(rnx = fopen(rnx_path, "w"))) {
         fprintf(stderr, "bdsrx rtcm-decode: cannot write %s: %s\n", rnx_path, strerror(errno));
-        if (in != stdin)
+        if (in && in != stdin)
             fclose(in);
+        bx_ntrip_destroy(nt);
         return 1;
     }
     char err[200];
@@ -221,7 +273,29 @@ int cli_rtcm_decode(int argc, char **argv)
     bx_rtcm3_msg_t *msg = malloc(sizeof *msg);
     if (!msg)
         return 1;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+    time_t last_gga = time(NULL);
+    for (;;) {
+        if (nt) {
+            int rs = bx_ntrip_read(nt, buf, sizeof buf, &n);
+            if (rs != BX_OK) {
+                fprintf(stderr, "bdsrx rtcm-decode: %s\n", bx_ntrip_error(nt));
+                if (reconnect_s <= 0)
+                    break;
+                fprintf(stderr, "bdsrx rtcm-decode: reconnecting (at most %.0f s)\n", reconnect_s);
+                if (bx_ntrip_reconnect(nt, reconnect_s, NULL) != BX_OK) {
+                    fprintf(stderr, "bdsrx rtcm-decode: %s\n", bx_ntrip_error(nt));
+                    break;
+                }
+                continue;
+            }
+            if (gga[0] && time(NULL) - last_gga >= 10) {
+                make_gga(gga_llh, gga, sizeof gga);
+                bx_ntrip_send(nt, gga, strlen(gga));
+                last_gga = time(NULL);
+            }
+        } else if ((n = fread(buf, 1, sizeof buf, in)) == 0) {
+            break;
+        }
         size_t off = 0, used;
         while (off < n) {
             if (bx_rtcm3_dec_input(dec, buf + off, n - off, &used, msg) != 1)
@@ -232,7 +306,7 @@ int cli_rtcm_decode(int argc, char **argv)
                 write_epoch(&ro, bx_rtcm3_dec_obs(dec));
         }
     }
-    if (bx_rtcm3_dec_flush(dec))
+    while (bx_rtcm3_dec_flush(dec))
         write_epoch(&ro, bx_rtcm3_dec_obs(dec));
     const int nepoch = ro.nepoch;
     bx_rtcm3_stats_t st;
@@ -247,8 +321,9 @@ int cli_rtcm_decode(int argc, char **argv)
         fprintf(stderr, "; %d epochs to %s\n", nepoch, rnx_path);
     free(msg);
     bx_rtcm3_dec_destroy(dec);
-    if (in != stdin)
+    if (in && in != stdin)
         fclose(in);
+    bx_ntrip_destroy(nt);
     if (rnx && fclose(rnx) != 0) {
         fprintf(stderr, "bdsrx rtcm-decode: write error on %s\n", rnx_path);
         return 1;

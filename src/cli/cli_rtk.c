@@ -2,7 +2,6 @@
  * base from RINEX observation files and navigation data: RTKLIB-style .pos,
  * NMEA GGA/RMC (quality 4/5), JSON lines, and a summary (fix rate, time to
  * first fix, error against --ref).  The engine is include/bdsrx/rtk.h. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,34 +15,11 @@
 #include "bdsrx/rtk.h"
 #include "bdsrx/time.h"
 #include "cli.h"
+#include "cli_opt.h"
+#include "rtk_base.h"
 
 #define D2R (M_PI / 180.0)
 #define MAX_NAV 8
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: bdsrx rtk --rover OBS --base OBS --nav NAV [--nav NAV ...] [options]\n"
-            "RTK (double-differenced carrier phase, Kalman filter, LAMBDA) from RINEX 3/4 observations.\n\n"
-            "  --rover FILE        rover RINEX observations (.gz read through gzip)\n"
-            "  --base FILE         base RINEX observations\n"
-            "  --nav FILE          RINEX 3/4 navigation (D1/D2, CNV1/2/3); may be repeated\n"
-            "  --base-pos P        base antenna: X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m ellipsoidal);\n"
-            "                      default: the base's first single-point fix (metres off: the rover is\n"
-            "                      shifted by as much) -- the header APPROX POSITION with --base-pos header\n"
-            "  --mode M            kinematic (default) | static\n"
-            "  --signals LIST      e.g. B1I,B3I  (B1C B2a B2b B1I B2I B3I; default: the up to 3 signals with\n"
-            "                      the most satellites carrying phase at both receivers)\n"
-            "  --elmask DEG        elevation mask, default 15\n"
-            "  --ratio R           ratio-test threshold, default 3\n"
-            "  --hold              fix-and-hold\n"
-            "  --no-par            no partial ambiguity resolution\n"
-            "  --pos FILE          RTKLIB .pos solution file\n"
-            "  --nmea FILE         NMEA GGA + RMC ('-' = stdout)\n"
-            "  --json[=FILE]       JSON lines (stdout without FILE)\n"
-            "  --ref P             reference rover position (as --base-pos) for the summary\n"
-            "  --quiet             summary only\n");
-}
 
 /* "X,Y,Z" (ECEF, metres) or "LAT,LON,H" (degrees, metres) -> ECEF. */
 static int parse_pos(const char *s, double ecef[3])
@@ -104,90 +80,130 @@ typedef struct {
     int within2cm;
 } summary_t;
 
+/* CLI_FN parsers */
+static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
+{
+    int *m = value;
+    if (!strcmp(arg, "static"))
+        *m = BX_RTK_STATIC;
+    else if (!strcmp(arg, "kinematic"))
+        *m = BX_RTK_KINEMATIC;
+    else {
+        snprintf(err, errlen, "'%s': static or kinematic", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int fn_signals(const char *arg, void *value, char *err, size_t errlen)
+{
+    if (parse_signals(arg, value)) {
+        snprintf(err, errlen, "'%s': up to %d of B1C B2a B2b B1I B2I B3I, comma-separated", arg, BX_RTK_MAXF);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    int on;
+    const char *path;
+} json_opt_t;
+
+static int fn_json(const char *arg, void *value, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    json_opt_t *j = value;
+    j->on = 1;
+    j->path = arg;
+    return 0;
+}
+
 int cli_rtk(int argc, char **argv)
 {
-    const char *rover_path = NULL, *base_path = NULL, *nav_path[MAX_NAV], *pos_path = NULL, *nmea_path = NULL;
-    const char *json_path = NULL, *base_pos = NULL, *ref_pos = NULL;
-    int n_nav = 0, json = 0, quiet = 0;
+    const char *rover_path = NULL, *base_path = NULL, *nav_item[MAX_NAV], *pos_path = NULL, *nmea_path = NULL;
+    const char *base_pos = NULL, *ref_pos = NULL;
+    cli_list_t navs = {nav_item, 0, MAX_NAV};
+    const char **nav_path = nav_item;
+    json_opt_t jo = {0, NULL};
+    int quiet = 0, hold = 0, no_par = 0, summary_only = 0;
+    double elmask_deg = NAN, ratio = NAN;
     bx_rtk_config_t cfg;
     bx_rtk_config_default(&cfg);
-    static const struct option opts[] = {
-        {"rover", required_argument, 0, 'r'},   {"base", required_argument, 0, 'b'},
-        {"nav", required_argument, 0, 'n'},     {"base-pos", required_argument, 0, 'B'},
-        {"mode", required_argument, 0, 'm'},    {"signals", required_argument, 0, 's'},
-        {"elmask", required_argument, 0, 'e'},  {"ratio", required_argument, 0, 'R'},
-        {"hold", no_argument, 0, 'H'},          {"no-par", no_argument, 0, 'P'},
-        {"pos", required_argument, 0, 'p'},     {"nmea", required_argument, 0, 'N'},
-        {"json", optional_argument, 0, 'j'},    {"ref", required_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r': rover_path = optarg; break;
-        case 'b': base_path = optarg; break;
-        case 'n':
-            if (n_nav >= MAX_NAV) {
-                fprintf(stderr, "bdsrx rtk: at most %d --nav files\n", MAX_NAV);
-                return 2;
-            }
-            nav_path[n_nav++] = optarg;
-            break;
-        case 'B': base_pos = optarg; break;
-        case 'm':
-            if (!strcmp(optarg, "static"))
-                cfg.mode = BX_RTK_STATIC;
-            else if (!strcmp(optarg, "kinematic"))
-                cfg.mode = BX_RTK_KINEMATIC;
-            else {
-                fprintf(stderr, "bdsrx rtk: --mode %s: static or kinematic\n", optarg);
-                return 2;
-            }
-            break;
-        case 's':
-            if (parse_signals(optarg, &cfg)) {
-                fprintf(stderr, "bdsrx rtk: --signals %s: up to %d of B1C B2a B2b B1I B2I B3I\n", optarg,
-                        BX_RTK_MAXF);
-                return 2;
-            }
-            break;
-        case 'e': cfg.elmask_rad = cfg.elmask_ar_rad = atof(optarg) * D2R; break;
-        case 'R': cfg.ratio_min = atof(optarg); break;
-        case 'H': cfg.hold = 1; break;
-        case 'P': cfg.par = 0; break;
-        case 'p': pos_path = optarg; break;
-        case 'N': nmea_path = optarg; break;
-        case 'j':
-            json = 1;
-            json_path = optarg;
-            break;
-        case 'f': ref_pos = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (!rover_path || !base_path || !n_nav) {
-        fprintf(stderr, "bdsrx rtk: --rover, --base and --nav are required\n");
-        usage(stderr);
-        return 2;
-    }
+    const cli_opt_t opts[] = {
+        {"rover", 0, CLI_STRING, &rover_path, 0, 0, "FILE", "rover RINEX 3/4 observations (.gz read through gzip)",
+         NULL, 0, 0},
+        {"base", 0, CLI_STRING, &base_path, 0, 0, "FILE",
+         "base observations: RINEX 3/4, an RTCM 3 log (MSM4-7, 1005/1006, 1042;\n"
+         "recognised by its CRC-checked frames) or an NTRIP stream\n"
+         "ntrip://[user[:password]@]host[:port]/MOUNT (ntrip1:// for NTRIP 1)", NULL, 0, 0},
+        {"nav", 0, CLI_LIST, &navs, 0, 0, "FILE", "RINEX 3/4 navigation (D1/D2, CNV1/2/3); may be repeated", NULL, 0,
+         0},
+        {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
+         "base antenna: X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m ellipsoidal), or 'header'\n"
+         "(RINEX APPROX POSITION XYZ / RTCM 1005-1006); default: an RTCM base's\n"
+         "station message, else the base's first single-point fix (metres off:\n"
+         "the rover comes out shifted by as much)", NULL, 0, 0},
+        {"mode", 0, CLI_FN, &cfg.mode, 0, 0, "M", "kinematic (default) | static", fn_mode, 0, 0},
+        {"signals", 0, CLI_FN, &cfg, 0, 0, "LIST",
+         "e.g. B1I,B3I (of B1C B2a B2b B1I B2I B3I; default: the up to 3 signals\n"
+         "with the most satellites carrying phase at both receivers)", fn_signals, 0, 0},
+        {"elmask", 0, CLI_DOUBLE, &elmask_deg, 0, 90, "DEG", "elevation mask, default 15", NULL, 0, 0},
+        {"ratio", 0, CLI_DOUBLE, &ratio, 1, 1000, "R", "ratio-test threshold, default 3", NULL, 0, 0},
+        {"hold", 0, CLI_FLAG, &hold, 0, 0, NULL, "fix-and-hold", NULL, 0, 0},
+        {"no-par", 0, CLI_FLAG, &no_par, 0, 0, NULL, "no partial ambiguity resolution", NULL, 0, 0},
+        {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE", "RTKLIB .pos solution file", NULL, 0, 0},
+        {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA GGA (quality 4 fixed / 5 float) + RMC ('-' = stdout)",
+         NULL, 0, 0},
+        {"json", 0, CLI_FN, &jo, 0, 0, "FILE", "JSON lines (--json alone: stdout)", fn_json, CLI_OPTIONAL, 0},
+        {"ref", 0, CLI_STRING, &ref_pos, 0, 0, "P", "reference rover position (as --base-pos) for the summary", NULL, 0,
+         0},
+        {"summary-only", 0, CLI_FLAG, &summary_only, 0, 0, NULL, "no per-epoch text lines, only the summary", NULL, 0,
+         0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx rtk", "--rover FILE --base FILE --nav FILE [--nav FILE ...] [options]",
+        "RTK: double-differenced carrier phase of a rover against a base (Kalman filter, LAMBDA integer\n"
+        "ambiguities with ratio and success-rate validation), BeiDou B1C B2a B2b B1I B2I B3I.",
+        opts, "The summary (stderr) gives the fix rate, the time to the first fix and, with --ref, the error.", 0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!rover_path || !base_path || !navs.n)
+        return cli_opt_usage_error(&cmd, "--rover, --base and --nav are required (bdsrx rtk --help)");
+    const int n_nav = navs.n, json = jo.on;
+    const char *json_path = jo.path;
+    if (!isnan(elmask_deg))
+        cfg.elmask_rad = cfg.elmask_ar_rad = elmask_deg * D2R;
+    if (!isnan(ratio))
+        cfg.ratio_min = ratio;
+    cfg.hold = hold;
+    cfg.par = !no_par;
     char err[400];
-    bx_rinex_obs_reader_t *rr = NULL, *br = NULL;
-    if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) || bx_rinex_obs_open(base_path, &br, err, sizeof err)) {
+    bx_rinex_obs_reader_t *rr = NULL;
+    rtk_base_t *br = NULL;
+    bx_obs_t *ob = NULL;
+    const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
+                         (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
+    if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) ||
+        rtk_base_open(base_path, all, &br, err, sizeof err)) {
         fprintf(stderr, "bdsrx rtk: %s\n", err);
         bx_rinex_obs_destroy(rr);
         return 1;
     }
-    const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
-                         (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
     bx_rinex_obs_set_signals(rr, all);
-    bx_rinex_obs_set_signals(br, all);
     double ref[3];
     int rc = 1, have_ref = 0;
     if (base_pos && !strcmp(base_pos, "header")) {
-        memcpy(cfg.base_pos_m, bx_rinex_obs_header(br)->approx_pos_m, sizeof cfg.base_pos_m);
+        if (rtk_base_position(br, cfg.base_pos_m)) {
+            fprintf(stderr, "bdsrx rtk: --base-pos header: %s carries no station coordinates\n", base_path);
+            rc = 2;
+            goto out_obs;
+        }
+    } else if (!base_pos && strcmp(rtk_base_kind(br), "RINEX") && !rtk_base_position(br, cfg.base_pos_m)) {
+        fprintf(stderr, "rtk: base position from the RTCM 1005/1006 station message: %.4f %.4f %.4f m (ECEF)\n",
+                cfg.base_pos_m[0], cfg.base_pos_m[1], cfg.base_pos_m[2]);
     } else if (base_pos && parse_pos(base_pos, cfg.base_pos_m)) {
         fprintf(stderr, "bdsrx rtk: --base-pos %s: X,Y,Z (m) or LAT,LON,H (deg, m) near the Earth's surface\n",
                 base_pos);
@@ -222,44 +238,49 @@ int cli_rtk(int argc, char **argv)
         fprintf(stderr, "bdsrx rtk: cannot create an output file\n");
         goto out_files;
     }
-    static bx_obs_t rov, bas[2];
+    ob = calloc(3, sizeof *ob); /* rover, base, next base (7 KiB each) */
+    if (!ob) {
+        fprintf(stderr, "bdsrx rtk: out of memory\n");
+        goto out_files;
+    }
+    bx_obs_t *const rov = ob, *const bas = ob + 1;
     int have_b = 0, bnext = 0, beof = 0, st;
     summary_t sm;
     memset(&sm, 0, sizeof sm);
     int header_done = 0;
-    while ((st = bx_rinex_obs_read(rr, &rov)) == BX_OK) {
+    while ((st = bx_rinex_obs_read(rr, rov)) == BX_OK) {
         /* base epoch: the latest at or before the rover epoch (+0.5 ms) */
         while (!beof) {
             if (!bnext) {
-                const int bs = bx_rinex_obs_read(br, &bas[1]);
+                const int bs = rtk_base_next(br, rov->time, &bas[1], &nav);
                 if (bs == BX_ERR_EOF) {
                     beof = 1;
                     break;
                 }
                 if (bs != BX_OK) {
-                    fprintf(stderr, "bdsrx rtk: %s\n", bx_rinex_obs_error(br));
+                    fprintf(stderr, "bdsrx rtk: %s\n", rtk_base_error(br));
                     goto out_files;
                 }
                 bnext = 1;
             }
-            if (bx_time_diff(bas[1].time, rov.time) > 5e-4)
+            if (bx_time_diff(bas[1].time, rov->time) > 5e-4)
                 break;
             bas[0] = bas[1];
             have_b = 1;
             bnext = 0;
         }
         bx_rtk_sol_t sol;
-        const int ps = bx_rtk_process(rtk, have_b ? &bas[0] : NULL, &rov, &nav, &sol);
+        const int ps = bx_rtk_process(rtk, have_b ? &bas[0] : NULL, rov, &nav, &sol);
         sm.epochs++;
         if (!sm.have_t0) {
-            sm.t0 = rov.time;
+            sm.t0 = rov->time;
             sm.have_t0 = 1;
         }
         if (ps != BX_OK || !sol.sol.fix) {
             sm.none++;
         } else if (sol.sol.fix == BX_FIX_FIXED) {
             if (!sm.fixed)
-                sm.ttff_s = bx_time_diff(rov.time, sm.t0);
+                sm.ttff_s = bx_time_diff(rov->time, sm.t0);
             sm.fixed++;
         } else if (sol.sol.fix == BX_FIX_FLOAT) {
             sm.flt++;
@@ -289,11 +310,11 @@ int cli_rtk(int argc, char **argv)
             bx_rtk_nmea_write(fnmea, &sol);
         if (fjson)
             bx_rtk_json_write(fjson, &sol);
-        if (!quiet && !fjson) {
+        if (!summary_only && !(fjson == stdout) && !(fnmea == stdout)) {
             char tb[40];
             static const char *const fx[] = {"none", "spp", "float", "fixed"};
-            printf("%s %-5s ratio %6.1f sats %2d amb %2d/%2d  E %9.4f N %9.4f U %9.4f  %s\n",
-                   bx_time_str(rov.time, tb, sizeof tb), fx[sol.sol.fix & 3], sol.ratio, sol.n_sat, sol.n_fixed,
+            printf("%.23s BDT %-5s ratio %6.1f sats %2d amb %2d/%2d  E %9.4f N %9.4f U %9.4f  %s\n",
+                   bx_time_str(rov->time, tb, sizeof tb), fx[sol.sol.fix & 3], sol.ratio, sol.n_sat, sol.n_fixed,
                    sol.n_amb, sol.baseline_enu_m[0], sol.baseline_enu_m[1], sol.baseline_enu_m[2], sol.msg);
         }
     }
@@ -314,6 +335,7 @@ int cli_rtk(int argc, char **argv)
                 sqrt(sm.sum2_h / sm.n_ref), sqrt(sm.sum2_u / sm.n_ref), 100.0 * sm.within2cm / sm.n_ref);
     rc = 0;
 out_files:
+    free(ob);
     if (fpos_o)
         fclose(fpos_o);
     if (fnmea_o)
@@ -325,6 +347,6 @@ out_nav:
     bx_nav_destroy(&nav);
 out_obs:
     bx_rinex_obs_destroy(rr);
-    bx_rinex_obs_destroy(br);
+    rtk_base_destroy(br);
     return rc;
 }

@@ -19,7 +19,9 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "bdsrx/geoid.h"
 #include "cli.h"
+#include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
 #include "solout.h"
@@ -32,12 +34,12 @@ typedef struct {
     FILE *nmea;    /* NMEA file of out's sentences */
 } run_t;
 
-static void write_nmea(void *user, const char *buf, size_t len) { fwrite(buf, 1, len, (FILE *)user); }
+static int write_nmea(void *user, const char *buf, size_t len) { return bx_rec_write((FILE *)user, buf, len); }
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     run_t *r = user;
-    solout_epoch(&r->out, (bx_rx_t *)rxc, obs);
+    solout_epoch(&r->out, rx, ep);
 }
 
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
@@ -91,6 +93,7 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
+    bx_geoid_t *geoid = NULL;
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
@@ -117,7 +120,7 @@ int cli_run(int argc, char **argv)
         {"nmea", 0, CLI_STRING, &nmea_path, 0, 0, "FILE", "NMEA 0183 (GGA RMC GSA GSV) to FILE ('-' = standard output)",
          NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
-        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE",
+        {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
@@ -167,12 +170,8 @@ int cli_run(int argc, char **argv)
         }
         const bx_iq_params_t *p = bx_iq_params(rd[k]);
         int sig = sigs.n ? sigv[k] : -1;
-        if (sig < 0) {
-            if (p->fc_hz > 0 && fabs(p->fc_hz - BX_FREQ_B2A_HZ) < 20e6)
-                sig = BX_SIG_B2A;
-            else
-                sig = BX_SIG_B1C;
-        }
+        if (sig < 0 && cli_signal_from_fc(p->fc_hz, &sig) < 0)
+            sig = BX_SIG_B1C; /* no or another centre frequency: B1C, as documented */
         rc.stream[k].sig = sig;
         rc.stream[k].fs_hz = p->fs_hz;
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
@@ -187,15 +186,13 @@ int cli_run(int argc, char **argv)
     rc.epoch_interval_s = 1.0 / rate_hz;
     rc.on_epoch = on_epoch;
     rc.user = &r;
-
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.elmask_rad = elmask * M_PI / 180.0;
-    pc.mode = nfiles == 2 ? BX_PVT_IF : rc.stream[0].sig == BX_SIG_B1C ? BX_PVT_B1C : BX_PVT_B2A;
-    if (mode >= 0)
-        pc.mode = mode;
-    if (bx_pvt_create(&pc, &r.out.pvt, err, sizeof err) != BX_OK ||
-        bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
+    /* positioning in the receiver: mode from the streams (one band: that band, B1C + B2a:
+     * ionosphere-free) unless --mode */
+    rc.pvt.elmask_rad = elmask * M_PI / 180.0;
+    rc.pvt_mode = mode >= 0 ? mode : BX_RX_PVT_AUTO;
+    geoid = cli_geoid("bdsrx run", quiet);
+    rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
+    if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
     }
@@ -228,9 +225,12 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    if (rtcmo && !(r.out.rtcm = fopen(rtcmo, "wb"))) {
-        fprintf(stderr, "bdsrx run: cannot write %s: %s\n", rtcmo, strerror(errno));
-        goto done;
+    if (rtcmo) {
+        char e[300];
+        if (solout_open_rtcm(&r.out, rtcmo, e, sizeof e)) {
+            fprintf(stderr, "bdsrx run: %s\n", e);
+            goto done;
+        }
     }
     if (rnxo) {
         r.out.rnx = fopen(rnxo, "w");
@@ -295,6 +295,10 @@ int cli_run(int argc, char **argv)
             const bx_cf32_t *const xs[2] = {buf[0], buf[1]};
             bx_rx_process(r.rx, xs, n);
         }
+        if (solout_error(&r.out)) {
+            fprintf(stderr, "%sbdsrx run: %s; stopping\n", show ? "\n" : "", solout_error(&r.out));
+            goto done;
+        }
         if (show && it % 5 == 0)
             progress(&r, r.rx, total_s);
         if (eof || n[0] < cap[0] || (seconds > 0 && bx_rx_elapsed_s(r.rx) >= seconds))
@@ -334,17 +338,30 @@ int cli_run(int argc, char **argv)
 done:
     free(buf[0]);
     free(buf[1]);
-    if (r.nmea && r.nmea != stdout)
-        fclose(r.nmea);
-    if (r.out.json && r.out.json != stdout)
-        fclose(r.out.json);
-    if (r.out.rnx)
-        fclose(r.out.rnx);
-    if (r.out.rtcm)
-        fclose(r.out.rtcm);
+    {
+        /* every output closed and checked: a write that fails here still fails the run */
+        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
+        FILE *fs[4] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm};
+        for (int i = 0; i < 4; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !r.out.werr) {
+                fprintf(stderr, "bdsrx run: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (r.out.werr)
+            ret = 1;
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx run: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+        r.out.rtcm = NULL; /* closed above; solout_close_rtcm: the TCP / caster outputs */
+    }
+    solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
-    if (r.out.pvt)
-        bx_pvt_destroy(r.out.pvt);
+    bx_geoid_destroy(geoid);
     for (int k = 0; k < 2; k++)
         if (rd[k])
             bx_iq_destroy(rd[k]);

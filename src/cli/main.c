@@ -31,9 +31,10 @@ int main(int argc, char **argv)
         {"track", cli_track, "acquire and track; print raw observables per channel"},
         {"nav-decode", cli_nav_decode, "decode B-CNAV1/B-CNAV2/B-CNAV3 and PPP-B2b messages"},
         {"b2b-eval", cli_b2b_eval, "PPP-B2b corrected orbits/clocks vs precise SP3 (SISRE)"},
+        {"ppp", cli_ppp, "precise point positioning from RINEX obs + B-CNAV1 + PPP-B2b log"},
         {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
         {"rtk", cli_rtk, "RTK (carrier phase, LAMBDA) from rover + base RINEX observations"},
-        {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS)"},
+        {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS B2BI)"},
         {"info", cli_info, "describe a capture file (format, rate, length)"},
         {"rtcm-decode", cli_rtcm_decode, "decode an RTCM 3.3 stream (MSM, 1005/1006, 1033, 1042, 1019)"},
     };

@@ -1,15 +1,71 @@
 /* Sample-source factory and the live plumbing shared by every device:
  * URI parsing, the reader thread, the SPSC ring, drop accounting, and the
  * consumer-side read that converts raw samples to complex float. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "bdsrx/ringbuf.h"
+
+/* Drop event passed from producer to consumer through a second small ring. */
+typedef struct {
+    uint64_t at_sample; /* stream index of the first lost sample */
+    uint64_t count;
+    double time_s;      /* host UTC when detected */
+} bx_drop_event_t;
+
+struct bx_source {
+    const bx_source_ops_t *be; /* the back end's operations */
+    void *priv;
+    bx_source_opts_t opts;
+    bx_source_info_t info;
+    size_t gran_samples, gran_bytes;
+    char err[256];
+    _Atomic int stop;
+
+    /* live plumbing */
+    bx_ringbuf_t *ring, *events;
+    pthread_t thread;
+    int thread_started;
+    _Atomic int producer_done;
+    _Atomic int producer_status;
+    _Atomic double start_time_s;
+    /* producer-owned */
+    uint64_t produced;
+    uint8_t carry[16];
+    size_t carry_len;
+    bx_drop_event_t pending;   /* loss not yet published (event ring full) */
+    /* shared counters */
+    _Atomic uint64_t st_produced, st_dropped, st_events, st_last_drop_sample;
+    _Atomic double st_last_drop_time;
+    _Atomic size_t st_fill_max;
+    _Atomic uint64_t st_reconnects;
+    /* consumer-owned */
+    uint64_t next_index;
+    uint64_t pending_drop;
+    double pending_drop_time;
+    uint64_t dropped_seen;
+    uint8_t *scratch;        /* raw bytes for bx_source_read's conversion */
+    size_t scratch_samples;
+};
+
+/* ---- back-end accessors (source_backend.h) ---- */
+
+const bx_source_opts_t *bx__source_opts(const bx_source_t *s) { return &s->opts; }
+bx_source_info_t *bx__source_info_w(bx_source_t *s) { return &s->info; }
+void bx__source_set_ops(bx_source_t *s, const bx_source_ops_t *ops) { s->be = ops; }
+void bx__source_set_priv(bx_source_t *s, void *priv) { s->priv = priv; }
+void *bx__source_priv(const bx_source_t *s) { return s->priv; }
+size_t bx__source_gran_samples(const bx_source_t *s) { return s->gran_samples; }
+size_t bx__source_gran_bytes(const bx_source_t *s) { return s->gran_bytes; }
 
 #define DEFAULT_RING_BYTES ((size_t)16 << 20) /* ~2 s of RTL-SDR at 2.4 Msps, 16 s of pocket ci2 */
 #define EVENT_RING_BYTES (4096 * sizeof(bx_drop_event_t))
@@ -98,6 +154,37 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             snprintf(err, errlen, "source URI: option %s=%s: not a number", k, v);
             return BX_ERR_ARG;
         }
+        /* every number is range-checked before it is stored (a cast of NaN or
+         * 1e300 to an integer is undefined; ring=1 would drop every block) */
+        static const struct {
+            const char *key;
+            double lo, hi;
+            int integer;
+            const char *what;
+        } rng[] = {
+            {"freq", 0, 100e9, 0, "Hz"},      {"fc", 0, 100e9, 0, "Hz"},
+            {"fs", 0, 1e9, 0, "Hz"},          {"rate", 0, 1e9, 0, "Hz"},
+            {"gain", -100, 100, 0, "dB"},     {"agc", 0, 1, 1, ""},
+            {"ppm", -1000, 1000, 0, "ppm"},   {"bias", 0, 1, 1, ""},
+            {"if", -1e9, 1e9, 0, "Hz"},       {"ch", 1, 2, 1, "(1, 2 or both)"},
+            {"pace", 0, 1000, 0, "x real time (0 = as fast as possible)"}, {"live", 0, 1, 1, ""},
+            {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
+            {"timeout_ms", 1, 600000, 1, "ms"},
+            {"block", 16, 16 << 20, 1, "bytes"},
+            {"reconnect", 0, 1000, 1, "attempts"},
+            {"stall_ms", 100, 3600000, 1, "ms"},
+        };
+        for (size_t i = 0; i < sizeof rng / sizeof rng[0]; i++)
+            if (!strcmp(k, rng[i].key) &&
+                (!isfinite(x) || x < rng[i].lo || x > rng[i].hi || (rng[i].integer && x != floor(x)))) {
+                if (!strcmp(k, "ch")) {
+                    snprintf(err, errlen, "source URI: channel %s does not exist (ch=1, 2 or both)", v);
+                    return BX_ERR_ARG;
+                }
+                snprintf(err, errlen, "source URI: option %s=%s outside %.15g .. %.15g%s%s", k, v, rng[i].lo,
+                         rng[i].hi, rng[i].integer ? " (whole number) " : " ", rng[i].what);
+                return BX_ERR_ARG;
+            }
         if (!strcmp(k, "freq") || !strcmp(k, "fc"))
             o->fc_hz = x;
         else if (!strcmp(k, "fs") || !strcmp(k, "rate"))
@@ -124,12 +211,21 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->timeout_ms = (int)x;
         else if (!strcmp(k, "block"))
             o->block_bytes = (size_t)x;
+        else if (!strcmp(k, "reconnect"))
+            o->reconnect = (int)x;
+        else if (!strcmp(k, "stall_ms"))
+            o->stall_ms = (int)x;
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, ring, timeout_ms, block)", k);
+                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect, stall_ms)", k);
             return BX_ERR_ARG;
         }
+    }
+    if (o->ring_bytes && o->block_bytes && o->block_bytes > o->ring_bytes / 4) {
+        snprintf(err, errlen, "source URI: block=%zu does not fit 4 times into ring=%zu", o->block_bytes,
+                 o->ring_bytes);
+        return BX_ERR_ARG;
     }
     return BX_OK;
 }
@@ -175,6 +271,18 @@ static void record_drop(bx_source_t *s, uint64_t n)
     atomic_store(&s->st_last_drop_time, now);
     atomic_store(&s->st_last_drop_sample, s->produced);
     flush_pending(s);
+}
+
+void bx__source_count_reconnect(bx_source_t *s) { atomic_fetch_add(&s->st_reconnects, 1); }
+
+void bx__source_gap(bx_source_t *s, uint64_t n)
+{
+    s->carry_len = 0;
+    if (n == 0)
+        return;
+    record_drop(s, n);
+    s->produced += n;
+    atomic_store_explicit(&s->st_produced, s->produced, memory_order_relaxed);
 }
 
 /* Producer: append raw bytes; whole granules only reach the ring, a partial
@@ -280,20 +388,25 @@ int bx_source_open(const char *uri, const bx_source_opts_t *opts, bx_source_t **
     s->info.gain_db = NAN;
     s->info.total_samples = -1;
     if (st == BX_OK) {
-        if (!strncmp(u, "rtlsdr", 6) && (u[6] == ':' || !u[6]))
-            st = bx__source_rtlsdr_open(s, u[6] ? u + 7 : "");
-        else if (!strncmp(u, "rtltcp://", 9))
-            st = bx__source_rtltcp_open(s, u + 9);
-        else if (!strncmp(u, "rtltcp:", 7))
-            st = bx__source_rtltcp_open(s, u + 7);
-        else if (!strncmp(u, "pocketfile:", 11))
-            st = bx__source_pocketfile_open(s, u + 11);
-        else if (!strncmp(u, "pocket", 6) && (u[6] == ':' || !u[6]))
-            st = bx__source_pocket_open(s, u[6] ? u + 7 : "");
-        else if (!strncmp(u, "file:", 5))
-            st = bx__source_file_open(s, u + 5);
-        else
-            st = bx__source_file_open(s, u);
+        /* the back end named by the scheme ("scheme:rest" or the bare scheme), else the fallback
+         * (plain paths) */
+        const bx_source_kind_t *kind = NULL, *fallback = NULL;
+        const char *where = u;
+        for (int i = 0; bx__source_kinds[i] && !kind; i++) {
+            const bx_source_kind_t *k = bx__source_kinds[i];
+            const size_t len = strlen(k->scheme);
+            if (!strncmp(u, k->scheme, len) && (u[len] == ':' || !u[len])) {
+                kind = k;
+                where = u[len] ? u + len + 1 : "";
+            }
+            if (k->fallback)
+                fallback = k;
+        }
+        if (!kind)
+            kind = fallback;
+        st = kind ? kind->open(s, where) : bx__source_fail(s, BX_ERR_UNSUPPORTED, "%s: no back end", u);
+        if (st == BX_OK && !s->be)
+            st = bx__source_fail(s, BX_ERR_UNSUPPORTED, "%s: the back end attached no operations", u);
         if (st != BX_OK)
             snprintf(err, errlen, "%s", s->err);
     }
@@ -373,6 +486,7 @@ void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st)
     st->ring_capacity = s->ring ? bx_ringbuf_capacity(s->ring) : 0;
     st->ring_fill_max = atomic_load(&m->st_fill_max);
     st->ring_fill = s->ring ? bx_ringbuf_readable(s->ring) : 0;
+    st->reconnects = atomic_load(&m->st_reconnects);
 }
 
 /* ---- consumer ----------------------------------------------------------- */

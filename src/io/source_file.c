@@ -5,7 +5,7 @@
  * clock (pace 1 = real time); with live=1 a reader thread pushes them through
  * the ring exactly like a device, which is how overflow handling is tested
  * without hardware. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include <errno.h>
 #include <math.h>
@@ -33,11 +33,11 @@ static double mono_s(void)
 /* Sleeps until the samples up to `index_end` are "due" at the pace. */
 static void pace_wait(bx_source_t *s, file_priv_t *p, uint64_t index_end)
 {
-    if (s->opts.pace <= 0 || s->info.fs_hz <= 0)
+    if (bx__source_opts(s)->pace <= 0 || bx__source_info_w(s)->fs_hz <= 0)
         return;
     if (p->t0_mono == 0)
         p->t0_mono = mono_s();
-    double due = p->t0_mono + (double)index_end / s->info.fs_hz / s->opts.pace;
+    double due = p->t0_mono + (double)index_end / bx__source_info_w(s)->fs_hz / bx__source_opts(s)->pace;
     struct timespec ts = {(time_t)due, (long)((due - floor(due)) * 1e9)};
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         if (bx__source_stopping(s))
@@ -46,7 +46,7 @@ static void pace_wait(bx_source_t *s, file_priv_t *p, uint64_t index_end)
 
 static long file_read_bytes(bx_source_t *s, file_priv_t *p, void *raw, size_t n_samples)
 {
-    long got = bx_iq_read_raw(p->r, raw, n_samples / s->gran_samples * s->gran_samples);
+    long got = bx_iq_read_raw(p->r, raw, n_samples / bx__source_gran_samples(s) * bx__source_gran_samples(s));
     if (got < 0)
         return bx__source_fail(s, (int)got, "%s", bx_iq_error(p->r));
     return got;
@@ -54,7 +54,7 @@ static long file_read_bytes(bx_source_t *s, file_priv_t *p, void *raw, size_t n_
 
 static long file_read_direct(bx_source_t *s, void *raw, size_t n_samples)
 {
-    file_priv_t *p = s->priv;
+    file_priv_t *p = bx__source_priv(s);
     long got = file_read_bytes(s, p, raw, n_samples);
     if (got > 0) {
         pace_wait(s, p, p->index + (uint64_t)got);
@@ -65,8 +65,8 @@ static long file_read_direct(bx_source_t *s, void *raw, size_t n_samples)
 
 static int file_run(bx_source_t *s)
 {
-    file_priv_t *p = s->priv;
-    size_t ns = p->block_bytes / s->gran_bytes * s->gran_samples;
+    file_priv_t *p = bx__source_priv(s);
+    size_t ns = p->block_bytes / bx__source_gran_bytes(s) * bx__source_gran_samples(s);
     while (!bx__source_stopping(s)) {
         long got = file_read_bytes(s, p, p->block, ns);
         if (got < 0)
@@ -75,14 +75,14 @@ static int file_run(bx_source_t *s)
             return BX_OK;
         pace_wait(s, p, p->index + (uint64_t)got);
         p->index += (uint64_t)got;
-        bx__source_push(s, p->block, (size_t)got / s->gran_samples * s->gran_bytes);
+        bx__source_push(s, p->block, (size_t)got / bx__source_gran_samples(s) * bx__source_gran_bytes(s));
     }
     return BX_OK;
 }
 
 static void file_close(bx_source_t *s)
 {
-    file_priv_t *p = s->priv;
+    file_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->r)
@@ -91,35 +91,37 @@ static void file_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t file_direct = {.read_direct = file_read_direct, .close = file_close};
-static const bx_source_backend_t file_live = {.run = file_run, .close = file_close};
+static const bx_source_ops_t file_direct = {.read_direct = file_read_direct, .close = file_close};
+static const bx_source_ops_t file_live = {.run = file_run, .close = file_close};
 
-int bx__source_file_open(bx_source_t *s, const char *path)
+static int file_open(bx_source_t *s, const char *path)
 {
+    const bx_source_opts_t *opts = bx__source_opts(s);
+    bx_source_info_t *info = bx__source_info_w(s);
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
-    flags.format = s->opts.format;
-    flags.fs_hz = s->opts.fs_hz;
-    flags.fc_hz = s->opts.fc_hz;
-    flags.if_hz = s->opts.if_hz;
+    flags.format = opts->format;
+    flags.fs_hz = opts->fs_hz;
+    flags.fc_hz = opts->fc_hz;
+    flags.if_hz = opts->if_hz;
     bx_iq_reader_t *r = NULL;
     char msg[256];
     int st = bx_iq_open(path, &flags, &r, msg, sizeof msg);
     if (st != BX_OK)
         return bx__source_fail(s, st, "%s", msg);
     const bx_iq_params_t *eff = bx_iq_params(r);
-    s->info.format = eff->format;
-    s->info.fs_hz = eff->fs_hz;
-    s->info.fc_hz = eff->fc_hz;
-    s->info.if_hz = isnan(eff->if_hz) ? 0.0 : eff->if_hz;
-    s->info.total_samples = bx_iq_total_samples(r);
-    if (s->opts.pace > 0 && !(s->info.fs_hz > 0)) {
+    info->format = eff->format;
+    info->fs_hz = eff->fs_hz;
+    info->fc_hz = eff->fc_hz;
+    info->if_hz = isnan(eff->if_hz) ? 0.0 : eff->if_hz;
+    info->total_samples = bx_iq_total_samples(r);
+    if (opts->pace > 0 && !(info->fs_hz > 0)) {
         bx_iq_destroy(r);
         return bx__source_fail(s, BX_ERR_ARG,
                                "%s: sample rate unknown, cannot pace playback (give fs= or a sidecar)", path);
     }
-    snprintf(s->info.kind, sizeof s->info.kind, "file");
-    snprintf(s->info.device, sizeof s->info.device, "file %.150s", path);
+    snprintf(info->kind, sizeof info->kind, "file");
+    snprintf(info->device, sizeof info->device, "file %.150s", path);
 
     file_priv_t *p = calloc(1, sizeof *p);
     if (!p) {
@@ -128,20 +130,22 @@ int bx__source_file_open(bx_source_t *s, const char *path)
     }
     snprintf(p->path, sizeof p->path, "%s", path);
     p->r = r;
-    s->priv = p;
-    if (s->opts.live) {
-        p->block_bytes = s->opts.block_bytes ? s->opts.block_bytes : 65536;
+    bx__source_set_priv(s, p);
+    if (opts->live) {
+        p->block_bytes = opts->block_bytes ? opts->block_bytes : 65536;
         if (p->block_bytes < 16)
             p->block_bytes = 16;
         p->block = malloc(p->block_bytes);
         if (!p->block) {
             file_close(s);
-            s->priv = NULL;
+            bx__source_set_priv(s, NULL);
             return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
         }
-        s->be = &file_live;
+        bx__source_set_ops(s, &file_live);
     } else {
-        s->be = &file_direct;
+        bx__source_set_ops(s, &file_direct);
     }
     return BX_OK;
 }
+
+const bx_source_kind_t bx__source_kind_file = {"file", 1, file_open};

@@ -5,7 +5,7 @@
  * the raw format: ci2 for IQ (lossless repacking of the 2-bit fields), ri8
  * for I-only.  The reader thread runs synchronous bulk reads with a short
  * time-out so a stop request is noticed within ~0.5 s. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include "pocket_proto.h"
 
@@ -58,7 +58,7 @@ static int reg_write(pocket_priv_t *p, int ch, int addr, uint32_t v)
 
 static int pocket_run(bx_source_t *s)
 {
-    pocket_priv_t *p = s->priv;
+    pocket_priv_t *p = bx__source_priv(s);
     while (!bx__source_stopping(s)) {
         int got = 0;
         int r = libusb_bulk_transfer(p->h, BX_POCKET_EP_IN, p->bulk, (int)p->bulk_bytes, &got, BULK_TIMEOUT_MS);
@@ -86,7 +86,7 @@ static int pocket_run(bx_source_t *s)
 
 static void pocket_close(bx_source_t *s)
 {
-    pocket_priv_t *p = s->priv;
+    pocket_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->claimed)
@@ -103,13 +103,13 @@ static void pocket_close(bx_source_t *s)
 static int pocket_demux(const bx_source_t *s, const void *raw, size_t n, bx_cf32_t *const out[])
 {
     for (int c = 0; c < BX_POCKET_NCH; c++)
-        bx_pocket_unpack_cf32(raw, n, c, s->info.ch[c].format == BX_IQ_CI2, out[c]);
+        bx_pocket_unpack_cf32(raw, n, c, bx_source_info(s)->ch[c].format == BX_IQ_CI2, out[c]);
     return BX_OK;
 }
 
 static long pocket_split(const bx_source_t *s, const void *raw, size_t n, int ch, void *out)
 {
-    if (s->info.ch[ch].format == BX_IQ_CI2) {
+    if (bx_source_info(s)->ch[ch].format == BX_IQ_CI2) {
         if (n % 2)
             return BX_ERR_ARG;
         bx_pocket_pack_ci2(raw, n, ch, out);
@@ -119,7 +119,7 @@ static long pocket_split(const bx_source_t *s, const void *raw, size_t n, int ch
     return (long)n;
 }
 
-static const bx_source_backend_t pocket_backend = {
+static const bx_source_ops_t pocket_backend = {
     .run = pocket_run, .close = pocket_close, .demux = pocket_demux, .split = pocket_split};
 
 static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
@@ -135,22 +135,24 @@ static int usb_fail(bx_source_t *s, pocket_priv_t *p, int r, const char *what)
         st = bx__source_fail(s, BX_ERR_DEVICE, "pocket: device busy %s (another program has it open)", what);
     else
         st = bx__source_fail(s, BX_ERR_DEVICE, "pocket: %s failed: %s", what, libusb_error_name(r));
-    s->priv = p;
+    bx__source_set_priv(s, p);
     pocket_close(s);
-    s->priv = NULL;
+    bx__source_set_priv(s, NULL);
     return st;
 }
 
-int bx__source_pocket_open(bx_source_t *s, const char *where)
+static int pocket_open(bx_source_t *s, const char *where)
 {
+    const bx_source_opts_t *opts = bx__source_opts(s);
+    bx_source_info_t *info = bx__source_info_w(s);
     int want = *where ? atoi(where) : 0;
-    if (s->opts.channel < 0 || s->opts.channel > 2)
+    if (opts->channel < 0 || opts->channel > 2)
         return bx__source_fail(s, BX_ERR_ARG, "pocket: channel %d does not exist (ch=1, ch=2 or ch=both)",
-                               s->opts.channel);
+                               opts->channel);
     pocket_priv_t *p = calloc(1, sizeof *p);
     if (!p)
         return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
-    p->ch = s->opts.channel - 1;
+    p->ch = opts->channel - 1;
     int r = libusb_init(&p->ctx);
     if (r != 0)
         return usb_fail(s, p, r, "initialising libusb");
@@ -169,9 +171,9 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
     if (!dev) {
         if (list)
             libusb_free_device_list(list, 1);
-        s->priv = p;
+        bx__source_set_priv(s, p);
         pocket_close(s);
-        s->priv = NULL;
+        bx__source_set_priv(s, NULL);
         return bx__source_fail(s, BX_ERR_DEVICE,
                                "pocket: no Pocket SDR front end found (USB 04b4:1004%s); plug it in "
                                "(lsusb shows it) or check the cable", want ? ", that index" : "");
@@ -190,13 +192,13 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
         for (int a = 0; a < BX_POCKET_NREG; a++)
             if ((r = reg_read(p, c, a, &regs[c][a])) != 0)
                 return usb_fail(s, p, r, "reading MAX2771 registers");
-    if (s->opts.conf_path) {
+    if (opts->conf_path) {
         uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
         char msg[240];
-        if (bx_pocket_conf_load(s->opts.conf_path, regs, touched, msg, sizeof msg) != BX_OK) {
-            s->priv = p;
+        if (bx_pocket_conf_load(opts->conf_path, regs, touched, msg, sizeof msg) != BX_OK) {
+            bx__source_set_priv(s, p);
             pocket_close(s);
-            s->priv = NULL;
+            bx__source_set_priv(s, NULL);
             return bx__source_fail(s, BX_ERR_FORMAT, "pocket: %s", msg);
         }
         /* The unpacker needs 2-bit sign/magnitude output. */
@@ -215,9 +217,9 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
         if (p->ch >= 0 && c != p->ch)
             continue;
         if (bx_max2771_get(rg, "FORMAT") != 1 || bx_max2771_get(rg, "BITS") != 2) {
-            s->priv = p;
+            bx__source_set_priv(s, p);
             pocket_close(s);
-            s->priv = NULL;
+            bx__source_set_priv(s, NULL);
             return bx__source_fail(s, BX_ERR_UNSUPPORTED,
                                    "pocket: CH%d outputs FORMAT=%u BITS=%u; bdsrx unpacks 2-bit sign/magnitude "
                                    "only (program FORMAT=1 BITS=2 with conf=)", c + 1,
@@ -230,40 +232,40 @@ int bx__source_pocket_open(bx_source_t *s, const char *where)
         fs = bx_max2771_fadc_hz(regs[1], BX_POCKET_TCXO_HZ);
     for (int c = 0; c < BX_POCKET_NCH; c++) {
         p->iq_ch[c] = (int)bx_max2771_get(regs[c], "IQEN");
-        s->info.ch[c].format = p->iq_ch[c] ? BX_IQ_CI2 : BX_IQ_RI8;
-        s->info.ch[c].fs_hz = fs;
-        s->info.ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
-        s->info.ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
+        info->ch[c].format = p->iq_ch[c] ? BX_IQ_CI2 : BX_IQ_RI8;
+        info->ch[c].fs_hz = fs;
+        info->ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
+        info->ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
     }
     const uint32_t *rg = regs[p->ch >= 0 ? p->ch : 0];
     p->iq = p->ch >= 0 ? p->iq_ch[p->ch] : 0;
-    p->bulk_bytes = s->opts.block_bytes ? s->opts.block_bytes : BULK_BYTES_DEFAULT;
+    p->bulk_bytes = opts->block_bytes ? opts->block_bytes : BULK_BYTES_DEFAULT;
     p->bulk_bytes = (p->bulk_bytes + 511) / 512 * 512; /* whole USB 2.0 bulk packets */
     p->bulk = malloc(p->bulk_bytes);
     p->out = malloc(p->bulk_bytes);
     if (!p->bulk || !p->out)
         return usb_fail(s, p, LIBUSB_ERROR_NO_MEM, "allocating transfer buffers");
-    s->priv = p;
-    s->be = &pocket_backend;
-    snprintf(s->info.kind, sizeof s->info.kind, "pocket");
+    bx__source_set_priv(s, p);
+    bx__source_set_ops(s, &pocket_backend);
+    snprintf(info->kind, sizeof info->kind, "pocket");
     if (p->ch < 0) {
-        snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH1+CH2 (MAX2771, %s + %s)", want,
+        snprintf(info->device, sizeof info->device, "Pocket SDR FE #%d CH1+CH2 (MAX2771, %s + %s)", want,
                  p->iq_ch[0] ? "IQ" : "I", p->iq_ch[1] ? "IQ" : "I");
-        s->info.channels = 2;
-        s->info.format = -1; /* device bytes: bx_source_split_raw / read_multi */
-        s->info.fs_hz = fs;
-        s->info.fc_hz = s->info.ch[0].fc_hz;
-        s->info.if_hz = s->info.ch[0].if_hz;
+        info->channels = 2;
+        info->format = -1; /* device bytes: bx_source_split_raw / read_multi */
+        info->fs_hz = fs;
+        info->fc_hz = info->ch[0].fc_hz;
+        info->if_hz = info->ch[0].if_hz;
     } else {
-        snprintf(s->info.device, sizeof s->info.device, "Pocket SDR FE #%d CH%d (MAX2771, %s)", want, p->ch + 1,
+        snprintf(info->device, sizeof info->device, "Pocket SDR FE #%d CH%d (MAX2771, %s)", want, p->ch + 1,
                  p->iq ? "IQ" : "I");
-        s->info.format = p->iq ? BX_IQ_CI2 : BX_IQ_RI8;
-        s->info.fs_hz = fs;
-        s->info.fc_hz = s->info.ch[p->ch].fc_hz;
-        s->info.if_hz = s->info.ch[p->ch].if_hz;
+        info->format = p->iq ? BX_IQ_CI2 : BX_IQ_RI8;
+        info->fs_hz = fs;
+        info->fc_hz = info->ch[p->ch].fc_hz;
+        info->if_hz = info->ch[p->ch].if_hz;
     }
-    s->info.gain_db = bx_max2771_get(rg, "AGCMODE") == 2 ? (double)bx_max2771_get(rg, "GAININ") : NAN;
-    s->info.agc = bx_max2771_get(rg, "AGCMODE") != 2;
+    info->gain_db = bx_max2771_get(rg, "AGCMODE") == 2 ? (double)bx_max2771_get(rg, "GAININ") : NAN;
+    info->agc = bx_max2771_get(rg, "AGCMODE") != 2;
     return BX_OK;
 }
 
@@ -280,7 +282,7 @@ typedef struct {
 
 static long pfile_read(bx_source_t *s, void *raw, size_t n)
 {
-    pfile_priv_t *p = s->priv;
+    pfile_priv_t *p = bx__source_priv(s);
     size_t got = fread(raw, 1, n / 2 * 2, p->f);
     if (got < n / 2 * 2 && ferror(p->f))
         return bx__source_fail(s, BX_ERR_IO, "%s: read error: %s", p->path, strerror(errno));
@@ -289,7 +291,7 @@ static long pfile_read(bx_source_t *s, void *raw, size_t n)
 
 static void pfile_close(bx_source_t *s)
 {
-    pfile_priv_t *p = s->priv;
+    pfile_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->f)
@@ -297,21 +299,23 @@ static void pfile_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t pfile_backend = {
+static const bx_source_ops_t pfile_backend = {
     .read_direct = pfile_read, .close = pfile_close, .demux = pocket_demux, .split = pocket_split};
 
-int bx__source_pocketfile_open(bx_source_t *s, const char *path)
+static int pocketfile_open(bx_source_t *s, const char *path)
 {
-    if (!s->opts.conf_path)
+    const bx_source_opts_t *opts = bx__source_opts(s);
+    bx_source_info_t *info = bx__source_info_w(s);
+    if (!opts->conf_path)
         return bx__source_fail(s, BX_ERR_ARG,
                                "pocketfile: %s: give the front end's configuration with ?conf=FILE (PocketSDR "
                                ".conf): it says which channel is I or IQ and the LO/ADC frequencies", path);
     uint32_t regs[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
     uint8_t touched[BX_POCKET_NCH][BX_POCKET_NREG] = {{0}};
     char msg[240];
-    if (bx_pocket_conf_load(s->opts.conf_path, regs, touched, msg, sizeof msg) != BX_OK)
+    if (bx_pocket_conf_load(opts->conf_path, regs, touched, msg, sizeof msg) != BX_OK)
         return bx__source_fail(s, BX_ERR_FORMAT, "pocketfile: %s", msg);
-    double fs = s->opts.fs_hz > 0 ? s->opts.fs_hz : bx_max2771_fadc_hz(regs[0], BX_POCKET_TCXO_HZ);
+    double fs = opts->fs_hz > 0 ? opts->fs_hz : bx_max2771_fadc_hz(regs[0], BX_POCKET_TCXO_HZ);
     if (!(fs > 0))
         fs = bx_max2771_fadc_hz(regs[1], BX_POCKET_TCXO_HZ);
     pfile_priv_t *p = calloc(1, sizeof *p);
@@ -327,23 +331,27 @@ int bx__source_pocketfile_open(bx_source_t *s, const char *path)
     fseek(p->f, 0, SEEK_END);
     long size = ftell(p->f);
     fseek(p->f, 0, SEEK_SET);
-    s->priv = p;
-    s->be = &pfile_backend;
-    snprintf(s->info.kind, sizeof s->info.kind, "pocketfile");
+    bx__source_set_priv(s, p);
+    bx__source_set_ops(s, &pfile_backend);
+    snprintf(info->kind, sizeof info->kind, "pocketfile");
     for (int c = 0; c < BX_POCKET_NCH; c++) {
         int iq = (int)bx_max2771_get(regs[c], "IQEN");
-        s->info.ch[c].format = iq ? BX_IQ_CI2 : BX_IQ_RI8;
-        s->info.ch[c].fs_hz = fs;
-        s->info.ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
-        s->info.ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
+        info->ch[c].format = iq ? BX_IQ_CI2 : BX_IQ_RI8;
+        info->ch[c].fs_hz = fs;
+        info->ch[c].fc_hz = bx_max2771_flo_hz(regs[c], BX_POCKET_TCXO_HZ);
+        info->ch[c].if_hz = bx_max2771_if_hz(regs[c], BX_POCKET_TCXO_HZ);
     }
-    snprintf(s->info.device, sizeof s->info.device, "Pocket SDR raw dump %.120s (CH1 %s, CH2 %s)", path,
-             s->info.ch[0].format == BX_IQ_CI2 ? "IQ" : "I", s->info.ch[1].format == BX_IQ_CI2 ? "IQ" : "I");
-    s->info.channels = 2;
-    s->info.format = -1;
-    s->info.fs_hz = fs;
-    s->info.fc_hz = s->info.ch[0].fc_hz;
-    s->info.if_hz = s->info.ch[0].if_hz;
-    s->info.total_samples = size >= 0 ? size / 2 * 2 : -1;
+    snprintf(info->device, sizeof info->device, "Pocket SDR raw dump %.120s (CH1 %s, CH2 %s)", path,
+             info->ch[0].format == BX_IQ_CI2 ? "IQ" : "I", info->ch[1].format == BX_IQ_CI2 ? "IQ" : "I");
+    info->channels = 2;
+    info->format = -1;
+    info->fs_hz = fs;
+    info->fc_hz = info->ch[0].fc_hz;
+    info->if_hz = info->ch[0].if_hz;
+    info->total_samples = size >= 0 ? size / 2 * 2 : -1;
     return BX_OK;
 }
+
+const bx_source_kind_t bx__source_kind_pocket = {"pocket", 0, pocket_open};
+
+const bx_source_kind_t bx__source_kind_pocketfile = {"pocketfile", 0, pocketfile_open};

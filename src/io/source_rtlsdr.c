@@ -2,7 +2,7 @@
  * rtlsdr_read_async(); its callback converts u8 -> ci8 in place (x ^ 0x80,
  * see bdsrx/rtltcp.h) and pushes into the ring.  Stop: the callback cancels
  * the async loop when the stop flag is set, close() cancels as well. */
-#include "source_impl.h"
+#include "source_backend.h"
 
 #include <libusb.h>
 #include <math.h>
@@ -19,7 +19,7 @@ typedef struct {
 static void rtl_cb(unsigned char *buf, uint32_t len, void *ctx)
 {
     bx_source_t *s = ctx;
-    rtl_priv_t *p = s->priv;
+    rtl_priv_t *p = bx__source_priv(s);
     if (bx__source_stopping(s)) {
         rtlsdr_cancel_async(p->dev);
         return;
@@ -31,7 +31,7 @@ static void rtl_cb(unsigned char *buf, uint32_t len, void *ctx)
 
 static int rtl_run(bx_source_t *s)
 {
-    rtl_priv_t *p = s->priv;
+    rtl_priv_t *p = bx__source_priv(s);
     /* 0, 0: librtlsdr defaults (15 buffers of 256 KiB) */
     int r = rtlsdr_read_async(p->dev, rtl_cb, s, 0, 0);
     if (bx__source_stopping(s))
@@ -45,14 +45,14 @@ static int rtl_run(bx_source_t *s)
 
 static void rtl_cancel(bx_source_t *s)
 {
-    rtl_priv_t *p = s->priv;
+    rtl_priv_t *p = bx__source_priv(s);
     if (p && p->dev)
         rtlsdr_cancel_async(p->dev);
 }
 
 static void rtl_close(bx_source_t *s)
 {
-    rtl_priv_t *p = s->priv;
+    rtl_priv_t *p = bx__source_priv(s);
     if (!p)
         return;
     if (p->dev)
@@ -60,7 +60,7 @@ static void rtl_close(bx_source_t *s)
     free(p);
 }
 
-static const bx_source_backend_t rtl_backend = {.run = rtl_run, .cancel = rtl_cancel, .close = rtl_close};
+static const bx_source_ops_t rtl_backend = {.run = rtl_run, .cancel = rtl_cancel, .close = rtl_close};
 
 /* Message for a failed rtlsdr_open(): librtlsdr passes libusb's code through. */
 static int open_error(bx_source_t *s, int idx, int r)
@@ -97,8 +97,9 @@ static int nearest_gain(rtlsdr_dev_t *dev, double gain_db)
     return best;
 }
 
-int bx__source_rtlsdr_open(bx_source_t *s, const char *where)
+static int rtlsdr_open_uri(bx_source_t *s, const char *where)
 {
+    bx_source_info_t *info = bx__source_info_w(s);
     uint32_t count = rtlsdr_get_device_count();
     if (count == 0)
         return bx__source_fail(s, BX_ERR_DEVICE,
@@ -129,7 +130,7 @@ int bx__source_rtlsdr_open(bx_source_t *s, const char *where)
         free(p);
         return open_error(s, idx, r);
     }
-    bx_source_opts_t *o = &s->opts;
+    const bx_source_opts_t *o = bx__source_opts(s);
     double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
     double fc = o->fc_hz > 0 ? o->fc_hz : BX_FREQ_B1C_HZ;
     const char *what = NULL;
@@ -156,16 +157,18 @@ int bx__source_rtlsdr_open(bx_source_t *s, const char *where)
     }
     char manu[256] = "", prod[256] = "", serial[256] = "";
     rtlsdr_get_usb_strings(p->dev, manu, prod, serial);
-    s->priv = p;
-    s->be = &rtl_backend;
-    snprintf(s->info.kind, sizeof s->info.kind, "rtlsdr");
-    snprintf(s->info.device, sizeof s->info.device, "RTL-SDR #%d %.40s %.40s SN:%.32s", idx, manu, prod, serial);
-    s->info.format = BX_IQ_CI8;
-    s->info.fs_hz = rtlsdr_get_sample_rate(p->dev);
-    s->info.fc_hz = rtlsdr_get_center_freq(p->dev);
-    s->info.if_hz = 0;
-    s->info.gain_db = isnan(o->gain_db) ? NAN : rtlsdr_get_tuner_gain(p->dev) / 10.0;
-    s->info.agc = o->agc;
-    s->info.bias_tee = o->bias_tee;
+    bx__source_set_priv(s, p);
+    bx__source_set_ops(s, &rtl_backend);
+    snprintf(info->kind, sizeof info->kind, "rtlsdr");
+    snprintf(info->device, sizeof info->device, "RTL-SDR #%d %.40s %.40s SN:%.32s", idx, manu, prod, serial);
+    info->format = BX_IQ_CI8;
+    info->fs_hz = rtlsdr_get_sample_rate(p->dev);
+    info->fc_hz = rtlsdr_get_center_freq(p->dev);
+    info->if_hz = 0;
+    info->gain_db = isnan(o->gain_db) ? NAN : rtlsdr_get_tuner_gain(p->dev) / 10.0;
+    info->agc = o->agc;
+    info->bias_tee = o->bias_tee;
     return BX_OK;
 }
+
+const bx_source_kind_t bx__source_kind_rtlsdr = {"rtlsdr", 0, rtlsdr_open_uri};

@@ -27,8 +27,10 @@
 #include "bx_err.h"
 #include "channel.h"
 #include "reacq.h"
+#include "rx_solve.h"
 #include "warmstart.h"
 
+#define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
 /* Re-acquisition (src/rx/reacq.c): satellites predicted above REACQ_MASK_DEG, searched within
@@ -40,6 +42,7 @@
 #define REACQ_MASK_DEG 5.0
 #define REACQ_HALF_HZ 500.0
 #define REACQ_BLIND_FULL_S 60.0
+#define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -83,6 +86,7 @@ struct bx_rx {
     bx_obs_t obs;               /* epoch being assembled */
     uint64_t obs_sample;        /* stream-0 sample index of that epoch */
     uint64_t skipped;           /* samples of stream 0 declared lost (bx_rx_skip) */
+    unsigned resyncs;           /* time scale re-established after a discontinuity */
     /* warm/hot start (warmstart.c): time hint, a-priori position, outcome */
     int hint_valid, apr_valid, time_fine, start_kind;
     bx_time_t hint_t0;          /* hinted BDT of stream-0 sample 0 */
@@ -92,6 +96,7 @@ struct bx_rx {
     char start_msg[200];
     int64_t steered_samples;    /* sum of the clock steps of bx_rx_steer_clock (stream-0 samples) */
     int64_t epoch_count;        /* epochs emitted */
+    rx_solve_t *solve;          /* positioning (rx_solve.c), NULL with BX_SOLVER_NONE */
 };
 
 void bx_rx_config_default(bx_rx_config_t *c)
@@ -100,6 +105,11 @@ void bx_rx_config_default(bx_rx_config_t *c)
     c->epoch_interval_s = 1.0;
     c->reacq_interval_s = 10.0;
     c->acq_pfa = 1e-3;
+    c->solver = BX_SOLVER_SPP;
+    c->pvt_mode = BX_RX_PVT_AUTO;
+    bx_pvt_config_default(&c->pvt);
+    c->feedback = 1;
+    c->steer_threshold_m = 300.0;
 }
 
 static int online_cpus(void)
@@ -169,6 +179,12 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
             goto nomem;
         st->acq_due = 1;
     }
+    int sigs[BX_RX_MAX_STREAMS];
+    for (int s = 0; s < c->n_streams; s++)
+        sigs[s] = c->stream[s].sig;
+    st_code = rx_solve_create(c, sigs, c->n_streams, &rx->solve, err, errlen);
+    if (st_code != BX_OK)
+        goto fail;
     rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;
@@ -199,6 +215,7 @@ void bx_rx_destroy(bx_rx_t *rx)
         free(st->hist);
     }
     bx_nav_destroy(&rx->nav);
+    rx_solve_destroy(rx->solve);
     if (rx->ephasm)
         bx_ephasm_destroy(rx->ephasm);
     free(rx);
@@ -357,8 +374,9 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
         const int lost = (st->lost_mask >> p) & 1u;
         if (!st->blind_full && !lost)
             continue;
-        st->win_center[n] = lost ? st->lost_dop[p] : 0.0;
-        st->win_half[n] = lost ? REACQ_HALF_HZ : -1.0;
+        const int win = lost && isfinite(st->lost_dop[p]);
+        st->win_center[n] = win ? st->lost_dop[p] : 0.0;
+        st->win_half[n] = win ? REACQ_HALF_HZ : -1.0;
         prns[n++] = p;
     }
     return n;
@@ -492,6 +510,21 @@ static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample)
     return t;
 }
 
+/* The receiver time scale from one channel's anchor. */
+static void time_from_channel(bx_rx_t *rx, int s, const bx_channel_t *ch)
+{
+    stream_t *st = &rx->st[0];
+    /* receive time of the anchor ~ its transmit time + nominal travel time */
+    bx_time_t t_rx = bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S);
+    const double fs0 = st->cfg.fs_hz;
+    double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
+    rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
+    rx->have_t0 = 1;
+    /* next epoch: first whole interval after the current sample */
+    int64_t now = rx->t0_samples + (int64_t)st->sample;
+    rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+}
+
 /* Time set by a decoded frame: rate the time hint, if any, against it. */
 static void note_frame_time(bx_rx_t *rx, double sample0, bx_time_t t_rx)
 {
@@ -539,6 +572,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     rx->warm_next = ref + (uint64_t)llround(0.5 * fs0); /* at most twice a second */
     const bx_time_t t_hint = bx_time_add(rx->hint_t0, (double)ref / fs0);
     bx_coarse_meas_t m[BX_OBS_MAX];
+    double per[BX_OBS_MAX];
     uint64_t smp[BX_RX_MAX_STREAMS];
     int k = 0;
     for (int s = 0; s < rx->cfg.n_streams; s++) {
@@ -556,7 +590,7 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
             m[k].sig = st->cfg.sig;
             m[k].pilot = 1;
             m[k].code_phase_s = o.tx_in_period_s;
-            m[k].period_s = bx_channel_period_s(st->ch[p]);
+            per[k] = bx_channel_period_s(st->ch[p]);
             m[k].cn0_dbhz = o.cn0_dbhz;
             k++;
         }
@@ -564,7 +598,8 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
     if (k < (rx->apr_valid ? WARM_MIN_SATS_APR : WARM_MIN_SATS))
         return;
     bx_sol_t sol;
-    if (bx_warm_solve(m, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) != BX_OK) {
+    if (bx_warm_solve(m, per, k, t_hint, rx->hint_sigma_s, rx->apr_valid ? rx->apr_pos : NULL, &rx->nav, &sol) !=
+        BX_OK) {
         snprintf(rx->start_msg, sizeof rx->start_msg, "no hot start yet: %s", sol.reason);
         return;
     }
@@ -602,26 +637,77 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
 /* First time anchor: define the receiver time scale. */
 static void init_time(bx_rx_t *rx)
 {
-    stream_t *st = &rx->st[0];
     for (int s = 0; s < rx->cfg.n_streams && !rx->have_t0; s++) {
         for (int p = 1; p <= BX_PRN_MAX; p++) {
             bx_channel_t *ch = rx->st[s].ch[p];
             if (!ch || !ch->have_time)
                 continue;
-            /* receive time of the anchor ~ its transmit time + nominal travel time */
-            bx_time_t t_rx = bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S);
-            const double fs0 = st->cfg.fs_hz;
-            double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
-            rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
-            rx->have_t0 = 1;
-            note_frame_time(rx, anchor0, t_rx);
-            /* next epoch: first whole interval after the current sample */
-            int64_t now = rx->t0_samples + (int64_t)st->sample;
-            rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+            time_from_channel(rx, s, ch);
+            {
+                const double fs0 = rx->st[0].cfg.fs_hz;
+                note_frame_time(rx, (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz,
+                                bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S));
+            }
             break;
         }
     }
 }
+
+/* Travel time a decoded anchor implies on the receiver time scale.  Signals
+ * travel 67-135 ms (MEO to GEO); the scale was set with a nominal 75 ms and
+ * is steered to within 1 ms by the fixes, so without a discontinuity every
+ * decoded anchor lands inside TRAVEL_MIN_S .. TRAVEL_MAX_S (the margins cover
+ * the scale's own error before the first fix and 50 ppm of unsteered drift for
+ * 1000 s).  A capture cut and joined, or a front end that lost samples without
+ * saying so, moves the decoded time of week against the sample clock by
+ * anything from a code period to hours. */
+#define TRAVEL_MIN_S (-0.05)
+#define TRAVEL_MAX_S 0.25
+
+static int anchor_fits(const bx_rx_t *rx, int s, const bx_channel_t *ch)
+{
+    const double travel = bx_time_diff(rx_time_of(rx, s, ch->anchor_sample), ch->anchor_tx);
+    return travel >= TRAVEL_MIN_S && travel <= TRAVEL_MAX_S;
+}
+
+/* Checks every newly decoded anchor against the time scale.  On a misfit the
+ * scale is set again from that anchor, the anchors that disagree with the new
+ * scale are dropped (B1C channels take theirs again from the new scale, B2a
+ * ones from their next message) and the count of re-synchronisations goes up
+ * (the solver forgets its last fix, solout.c). */
+static void check_time(bx_rx_t *rx)
+{
+    int ds = -1;
+    const bx_channel_t *det = NULL;
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = rx->st[s].ch[p];
+            if (!det && ch && ch->anchor_new && ch->have_time && !anchor_fits(rx, s, ch)) {
+                det = ch;
+                ds = s;
+            }
+        }
+    if (det) {
+        time_from_channel(rx, ds, det);
+        rx->time_fine = 0; /* a scale from the nominal travel time, not from a fix */
+        rx->resyncs++;
+        rx_solve_reset(rx->solve);
+        for (int s = 0; s < rx->cfg.n_streams; s++)
+            for (int p = 1; p <= BX_PRN_MAX; p++) {
+                bx_channel_t *ch = rx->st[s].ch[p];
+                if (ch && ch->have_time && !anchor_fits(rx, s, ch)) {
+                    ch->have_time = 0;
+                    ch->time_from_rx = 0;
+                }
+            }
+    }
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++)
+            if (rx->st[s].ch[p])
+                rx->st[s].ch[p]->anchor_new = 0;
+}
+
+unsigned bx_rx_resyncs(const bx_rx_t *rx) { return rx->resyncs; }
 
 void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
 {
@@ -648,7 +734,11 @@ static void set_phase(bx_rx_t *rx, bx_channel_t *ch, const bx_trk_obs_t *o, uint
 {
     const double f_hz = ch->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
     const double lambda_m = BX_CLIGHT_MPS / f_hz;
-    const double raw = o->carrier_cycles - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
+    /* RINEX 3.05 phase alignment (§5.1 / "SYS / PHASE SHIFT"): B1C and B2a phases refer to the data
+     * component (1D, 5D); the tracked pilot is in quadrature ahead of it (s = D + j P, ICD
+     * signal structure, signals.md §1), so L_D = L_P + 1/4 cycle: written as "C L1P  0.25000"
+     * (real receivers do the same, e.g. the Leica GR50 file in shared/testdata/real/rinex_bds3_obs) */
+    const double raw = o->carrier_cycles + PILOT_ALIGN_CYC - f_hz * (double)rx->steered_samples / rx->st[0].cfg.fs_hz;
     int slip = !ch->arc_open || o->slip_count != ch->arc_slip_count || ch->arc_last_epoch != rx->epoch_count - 1;
     if (slip) {
         ch->arc_offset_cyc = floor(d->pseudorange_m / lambda_m - raw + 0.5);
@@ -716,8 +806,23 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
             obs->n++;
         }
     }
+    bx_rx_epoch_t ep;
+    memset(&ep, 0, sizeof ep);
+    ep.obs = obs;
+    ep.have_time = rx->have_t0;
+    ep.sample = ep_sample[0];
+    ep.nav = &rx->nav;
+    ep.mode = -1;
+    if (rx->solve)
+        rx_solve_epoch(rx->solve, &ep);
     if (rx->cfg.on_epoch)
-        rx->cfg.on_epoch(rx->cfg.user, rx, obs);
+        rx->cfg.on_epoch(rx->cfg.user, rx, &ep);
+    /* feedback: the position, and the receiver clock kept near BDT so that time tags are meaningful */
+    if (rx->cfg.feedback && ep.sol && ep.valid) { /* never from a fix that failed RAIM or jumped */
+        bx_rx_set_position(rx, ep.sol->pos_m);
+        if (fabs(ep.sol->clk_bias_m) > rx->cfg.steer_threshold_m)
+            bx_rx_steer_clock(rx, ep.sol->clk_bias_m / BX_CLIGHT_MPS);
+    }
     rx->epoch_count++;
 }
 
@@ -778,6 +883,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         warm_start(rx, n);
     if (!rx->have_t0)
         init_time(rx);
+    else
+        check_time(rx);
 
     for (int e = 0; e < nep; e++)
         emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
@@ -789,11 +896,19 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         for (int p = 1; p <= BX_PRN_MAX; p++) {
             bx_channel_t *ch = rx->st[s].ch[p];
             bx_trk_obs_t o;
-            if (ch && bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o) == BX_OK && o.state == BX_TRK_LOST) {
+            /* the state is reported even when the sample is outside what the tracker
+             * still holds (a lost tracker stops advancing): test it regardless */
+            if (ch && (bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o), o.state == BX_TRK_LOST)) {
                 rx->st[s].lost_mask |= 1ull << p; /* searched again around its last Doppler */
-                rx->st[s].lost_dop[p] = o.doppler_hz;
+                rx->st[s].lost_dop[p] = isfinite(o.doppler_hz) ? o.doppler_hz : NAN;
                 bx_channel_destroy(ch);
                 rx->st[s].ch[p] = NULL;
+                /* search again soon rather than at the next periodic search (up to
+                 * reacq_interval_s away): after a blockage or a discontinuity every
+                 * channel goes at once */
+                const uint64_t soon = rx->st[s].sample + (uint64_t)llround(LOST_RESEARCH_S * rx->st[s].cfg.fs_hz);
+                if (!rx->st[s].acq_due && soon < rx->st[s].next_acq_sample)
+                    rx->st[s].next_acq_sample = soon;
             }
         }
     }
@@ -890,6 +1005,10 @@ int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
 }
 
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
+
+const bx_sol_t *bx_rx_solution(const bx_rx_t *rx) { return rx_solve_last(rx->solve); }
+
+int bx_rx_pvt_mode(const bx_rx_t *rx) { return rx_solve_mode(rx->solve); }
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
 

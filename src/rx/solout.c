@@ -1,15 +1,134 @@
 /* Per-epoch output of the receiver commands (src/rx/solout.h). */
+#define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
+#include "bdsrx/nmea_tcp.h"
+#include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
+#include "recio.h"
 #include "solout.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
-static void send_nmea(const solout_t *o, const bx_sol_t *sol)
+static int caster_connect(solout_t *o, char *err, size_t errlen)
+{
+    bx_ntrip_config_t c;
+    char store[600];
+    bx_ntrip_config_default(&c);
+    c.timeout_s = 2.0; /* the receiver waits at most this long for a stalled caster */
+    if (bx_ntrip_parse_url(o->rtcm_url, &c, store, sizeof store, err, errlen) != BX_OK)
+        return -1;
+    return bx_ntrip_server_create(&c, &o->rtcm_caster, err, errlen) == BX_OK ? 0 : -1;
+}
+
+int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen)
+{
+    if (!strncmp(spec, "ntrips://", 9) || !strncmp(spec, "ntrips2://", 10)) {
+        snprintf(o->rtcm_url, sizeof o->rtcm_url, "%s", spec);
+        return caster_connect(o, err, errlen);
+    }
+    if (!strncmp(spec, "tcp://", 6)) {
+        char addr[128] = "127.0.0.1";
+        const char *hp = spec + 6, *c = strrchr(hp, ':');
+        if (c)
+            snprintf(addr, sizeof addr, "%.*s", (int)(c - hp), hp);
+        char *end;
+        long port = strtol(c ? c + 1 : hp, &end, 10);
+        if (end == (c ? c + 1 : hp) || *end || port < 0 || port > 65535) {
+            snprintf(err, errlen, "%s: tcp://[ADDR:]PORT expected", spec);
+            return -1;
+        }
+        return bx_nmea_tcp_create(addr, (int)port, &o->rtcm_tcp, err, errlen) == BX_OK ? 0 : -1;
+    }
+    if (!(o->rtcm = fopen(spec, "wb"))) {
+        snprintf(err, errlen, "cannot write %s: %s", spec, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void solout_close_rtcm(solout_t *o)
+{
+    if (o->rtcm)
+        fclose(o->rtcm);
+    o->rtcm = NULL;
+    bx_nmea_tcp_destroy(o->rtcm_tcp);
+    o->rtcm_tcp = NULL;
+    bx_ntrip_server_destroy(o->rtcm_caster);
+    o->rtcm_caster = NULL;
+    o->rtcm_url[0] = '\0';
+}
+
+/* the first failure of an output is kept; the caller reports it and stops */
+static void fail(solout_t *o, const char *what, int e)
+{
+    if (!e || o->werr)
+        return;
+    o->werr = e;
+    snprintf(o->werr_msg, sizeof o->werr_msg, "%s: write failed: %s", what, strerror(e));
+}
+
+const char *solout_error(const solout_t *o) { return o->werr ? o->werr_msg : NULL; }
+
+/* One record built in memory by `emit`, then written whole (recio.h). */
+static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE *, const void *, const void *),
+                       const void *a, const void *b)
+{
+    if (o->werr)
+        return; /* an output already failed: nothing more is written */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, what, errno ? errno : ENOMEM);
+        return;
+    }
+    const int st = emit(m, a, b);
+    if (fclose(m) != 0 || st != BX_OK)
+        fail(o, what, ENOMEM);
+    else
+        fail(o, what, bx_rec_write(f, buf, len));
+    free(buf);
+}
+
+static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
+static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
+
+/* The RINEX header as one record; rnx_pos_at = where APPROX POSITION XYZ
+ * lands in the file (-1 on a pipe), for bx_rinex_obs_set_position. */
+static void put_header(solout_t *o, const bx_obs_t *obs)
+{
+    o->rnx_pos_at = -1;
+    if (o->werr)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    long rel = -1;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, "RINEX observation output", ENOMEM);
+        return;
+    }
+    const int st = bx_rinex_obs_write_header_pos(m, &o->rnx_hdr, obs->time, &rel);
+    if (fclose(m) != 0 || st != BX_OK) {
+        fail(o, "RINEX observation output", ENOMEM);
+    } else {
+        const off_t at = fflush(o->rnx) == 0 ? lseek(fileno(o->rnx), 0, SEEK_CUR) : -1;
+        const int e = bx_rec_write(o->rnx, buf, len);
+        fail(o, "RINEX observation output", e);
+        if (!e && at >= 0 && rel >= 0)
+            o->rnx_pos_at = (long)at + rel;
+    }
+    free(buf);
+}
+
+static void send_nmea(solout_t *o, const bx_sol_t *sol)
 {
     char buf[100 * (BX_SOL_MAXSAT / 4 + 8)];
     size_t len = 0;
@@ -22,15 +141,17 @@ static void send_nmea(const solout_t *o, const bx_sol_t *sol)
         len += (size_t)k;
     if ((k = bx_nmea_gsv(sol, buf + len, sizeof buf - len)) > 0)
         len += (size_t)k;
-    o->nmea(o->nmea_user, buf, len);
+    if (!o->werr)
+        fail(o, "NMEA output", o->nmea(o->nmea_user, buf, len));
 }
 
-int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
+int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
+    const bx_obs_t *obs = ep->obs;
     o->nepoch++;
     /* until a decoded time of week sets the time scale, epoch times only count
      * seconds of samples: nothing time-tagged is written from them */
-    if (!bx_rx_have_time(rx))
+    if (!ep->have_time)
         return 0;
     if (o->rnx && obs->n > 0) {
         if (!o->rnx_started) {
@@ -39,12 +160,18 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
                 int ns = bx_rx_signals(rx, sigs, BX_RX_MAX_STREAMS);
                 bx_rinex_obs_header_for_signals(&o->rnx_hdr, sigs, ns);
             }
-            bx_rinex_obs_write_header_pos(o->rnx, &o->rnx_hdr, obs->time, &o->rnx_pos_at);
+            put_header(o, obs);
             o->rnx_started = 1;
         }
-        bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
+        put_record(o, o->rnx, "RINEX observation output", emit_rnx_epoch, &o->rnx_hdr, obs);
     }
-    if (o->rtcm && obs->n > 0) {
+    o->resyncs = bx_rx_resyncs(rx); /* the receiver re-synchronised its time scale (and reset the solver) */
+    if (o->rtcm_tcp)
+        bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
+    /* MSM epoch times are whole milliseconds (DF427): epochs off that grid (before the first
+     * clock step puts the receiver time on BDT) are not sent */
+    const double ms_frac = obs->time.frac_s * 1e3 - floor(obs->time.frac_s * 1e3 + 0.5);
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0 && fabs(ms_frac) < 1e-6) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -56,48 +183,57 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
             if (len > 0)
                 n = bx_rtcm3_frame(pl, (size_t)len, buf, sizeof buf);
         }
-        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + (n > 0 ? n : 0), sizeof buf - (size_t)(n > 0 ? n : 0));
         if (n < 0)
             n = 0;
+        int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + n, sizeof buf - (size_t)n);
         if (m > 0)
             n += m;
-        if (n > 0) {
-            fwrite(buf, 1, (size_t)n, o->rtcm);
-            if (o->flush)
-                fflush(o->rtcm);
+        if (n > 0 && o->rtcm && !o->werr) /* the epoch's frames written whole, a failure reported */
+            fail(o, "RTCM output", bx_rec_write(o->rtcm, buf, (size_t)n));
+        if (n > 0 && o->rtcm_tcp)
+            bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
+        if (n > 0 && !o->rtcm_caster && o->rtcm_url[0] && --o->rtcm_retry <= 0) {
+            char e[300];
+            if (caster_connect(o, e, sizeof e))
+                o->rtcm_retry = 10;
+            else
+                fprintf(stderr, "rtcm-out: connected to the caster again\n");
+        }
+        if (n > 0 && o->rtcm_caster && bx_ntrip_server_send(o->rtcm_caster, buf, (size_t)n) != BX_OK) {
+            fprintf(stderr, "rtcm-out: %s; retrying every 10 epochs\n", bx_ntrip_server_error(o->rtcm_caster));
+            bx_ntrip_server_destroy(o->rtcm_caster);
+            o->rtcm_caster = NULL;
+            o->rtcm_retry = 10;
         }
     }
-    bx_sol_t sol;
-    int st = bx_pvt_solve(o->pvt, obs, bx_rx_nav(rx), &sol);
-    o->last = sol;
-    o->have_last = 1;
-    if (o->json) {
-        bx_sol_json_write(o->json, &sol);
-        if (o->flush)
-            fflush(o->json);
-    }
-    if (st != BX_OK || sol.fix == BX_FIX_NONE)
+    if (!ep->sol) /* observations only (no solver) */
         return 0;
+    const bx_sol_t *sol = ep->sol;
+    o->last = *sol;
+    o->have_last = 1;
+    if (o->json)
+        put_record(o, o->json, "JSON output", emit_json, sol, NULL);
+    /* every epoch: a consumer sees a fix withheld or lost (GGA quality 0, RMC V) */
     if (o->nmea)
-        send_nmea(o, &sol);
+        send_nmea(o, sol);
+    if (ep->status != BX_OK || !bx_sol_valid(sol)) {
+        o->nrejected += ep->status == BX_OK;
+        return 0;
+    }
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
-        memcpy(o->first_pos, sol.pos_m, sizeof o->first_pos);
+        memcpy(o->first_pos, sol->pos_m, sizeof o->first_pos);
         /* RINEX header: the approximate position of the first fix (best effort: a
          * pipe keeps the zeros) */
         if (o->rnx && o->rnx_started && o->rnx_pos_at >= 0)
-            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol.pos_m);
+            bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, sol->pos_m);
     }
     o->nfix++;
-    bx_rx_set_position(rx, sol.pos_m);
-    /* keep the receiver clock near BDT so that time tags are meaningful */
-    if (fabs(sol.clk_bias_m) > 300.0)
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
     double d[3], enu[3], llh0[3];
     bx_ecef_to_llh(o->first_pos, llh0);
     for (int i = 0; i < 3; i++) {
-        o->sum_pos[i] += sol.pos_m[i];
-        d[i] = sol.pos_m[i] - o->first_pos[i];
+        o->sum_pos[i] += sol->pos_m[i];
+        d[i] = sol->pos_m[i] - o->first_pos[i];
     }
     bx_ecef_to_enu(llh0, d, enu);
     for (int i = 0; i < 3; i++) {
@@ -108,7 +244,7 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
         double ref[3], e2 = 0;
         bx_llh_to_ecef(o->ref_llh, ref);
         for (int i = 0; i < 3; i++)
-            e2 += (sol.pos_m[i] - ref[i]) * (sol.pos_m[i] - ref[i]);
+            e2 += (sol->pos_m[i] - ref[i]) * (sol->pos_m[i] - ref[i]);
         o->err3d_sq_sum += e2;
     }
     return 1;
@@ -116,6 +252,10 @@ int solout_epoch(solout_t *o, bx_rx_t *rx, const bx_obs_t *obs)
 
 void solout_summary(const solout_t *o, FILE *f)
 {
+    if (o->resyncs)
+        fprintf(f, "time discontinuities in the samples: %u (receiver time re-synchronised)\n", o->resyncs);
+    if (o->nrejected)
+        fprintf(f, "fixes withheld by the integrity checks (RAIM failed or position jump): %d\n", o->nrejected);
     if (o->nfix == 0)
         return;
     double mean[3], llh[3], sd[3];

@@ -24,6 +24,7 @@ struct bx_simfeed {
     bx_simfeed_config_t c;
     band_t band[2];
     long ms;
+    double cn0_offset_db;
 };
 
 void bx_simfeed_config_default(bx_simfeed_config_t *c)
@@ -152,7 +153,7 @@ int bx_simfeed_generate(bx_simfeed_t *f, int n_ms, bx_cf32_t *const out[2])
                     bd->nav[slot] = NULL;
                     bx_simnav_create(c->nav, eph->prn, bd->sig, &bd->nav[slot], NULL, 0);
                 }
-                const double cn0 = bx_simscen_cn0_dbhz(&c->sc, g0.el_rad, c->cn0_dbhz);
+                const double cn0 = bx_simscen_cn0_dbhz(&c->sc, g0.el_rad, c->cn0_dbhz) + f->cn0_offset_db;
                 bd->slot_cn0[slot] = cn0;
                 bd->slot_el[slot] = el;
                 const bx_simsig_sat_t ss = {bd->sig, eph->prn, g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3, 0.0,
@@ -186,3 +187,5 @@ int bx_simfeed_sats(const bx_simfeed_t *f, int b, int *prn, double *cn0_dbhz, do
 }
 
 double bx_simfeed_elapsed_s(const bx_simfeed_t *f) { return f->ms * 1e-3; }
+
+void bx_simfeed_set_cn0_offset(bx_simfeed_t *f, double db) { f->cn0_offset_db = db; }

@@ -1,5 +1,5 @@
 /*
- * Signal-level simulator core: B1C / B2a signals of a set of satellites plus
+ * Signal-level simulator core: B1C / B2a / B2b-I signals of a set of satellites plus
  * AWGN.  Model, levels and API: include/bdsrx/simsig.h.
  *
  * Each satellite is driven by its transmit time tau (bx_time_t, exact) and its
@@ -30,9 +30,12 @@ typedef struct {
     double f_hz;         /* nominal carrier */
 } sig_timing_t;
 
-static const sig_timing_t timing[2] = {
+static const sig_timing_t timing[BX_SIG_COUNT] = {
     [BX_SIG_B1C] = {1.023e6, 18, 1800, 1, 100, 1800, BX_FREQ_B1C_HZ},
     [BX_SIG_B2A] = {10.23e6, 3, 3000, 5, 200, 100, BX_FREQ_B2A_HZ},
+    /* B2b-I (ICD B2b §3-4, PPP-B2b §4; signals.md §1): 10230 chips / 1 ms, one 1000 sps
+     * symbol per code period, 1 s frames (B-CNAV3 / PPP-B2b), no pilot, no secondary code */
+    [BX_SIG_B2B] = {10.23e6, 1, 1000, 1, 1000, 0, BX_FREQ_B2B_HZ},
 };
 
 /* B2a data secondary code 00010 as +-1 (ICD B2a; signals.md §1.2). */
@@ -235,7 +238,8 @@ static double amplitude(const bx_simsig_t *g, double cn0_dbhz)
 
 int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
 {
-    if (!g || !sat || i < 0 || i >= g->cfg.max_sats || (sat->sig != BX_SIG_B1C && sat->sig != BX_SIG_B2A) ||
+    if (!g || !sat || i < 0 || i >= g->cfg.max_sats ||
+        (sat->sig != BX_SIG_B1C && sat->sig != BX_SIG_B2A && sat->sig != BX_SIG_B2B) ||
         sat->prn < 1 || sat->prn > BX_PRN_MAX || !isfinite(sat->tx_time.frac_s) || !isfinite(sat->cn0_dbhz))
         return BX_ERR_ARG;
     sat_t *s = &g->sat[i];
@@ -252,9 +256,14 @@ int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
         s->phase_cyc = ph - floor(ph);
     } else {
         int b1c = sat->sig == BX_SIG_B1C;
-        if (bx_code_gen(b1c ? BX_CODE_B1CD : BX_CODE_B2AD, sat->prn, s->code_d, PRIMARY_LEN) != PRIMARY_LEN ||
-            bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, sat->prn, s->code_p, PRIMARY_LEN) != PRIMARY_LEN ||
-            bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, sat->prn, s->sec_p, 1800) != tm->sec_len)
+        if (sat->sig == BX_SIG_B2B) { /* data only: the pilot arrays stay zero */
+            if (bx_code_gen(BX_CODE_B2BI, sat->prn, s->code_d, PRIMARY_LEN) != PRIMARY_LEN)
+                return BX_ERR_ARG;
+            memset(s->code_p, 0, sizeof s->code_p);
+            memset(s->sec_p, 0, sizeof s->sec_p);
+        } else if (bx_code_gen(b1c ? BX_CODE_B1CD : BX_CODE_B2AD, sat->prn, s->code_d, PRIMARY_LEN) != PRIMARY_LEN ||
+                   bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, sat->prn, s->code_p, PRIMARY_LEN) != PRIMARY_LEN ||
+                   bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, sat->prn, s->sec_p, 1800) != tm->sec_len)
             return BX_ERR_ARG;
         s->phase_cyc = 0.0;
         s->sym_index = INT64_MIN;
@@ -321,6 +330,9 @@ static void period_mult(const bx_simsig_t *g, sat_t *s, int slot, int64_t frame_
     if (s->sig == BX_SIG_B1C) {
         *md = 0.5 * d;                               /* data 1/4 of the power */
         *mp = (0.5 * sqrt(3.0)) * s->sec_p[period]; /* pilot 3/4, secondary chip n = period n */
+    } else if (s->sig == BX_SIG_B2B) {
+        *md = d; /* B2b-I alone carries the power (the B2b-Q component is not simulated) */
+        *mp = 0.0;
     } else {
         *md = M_SQRT1_2 * d * b2a_ds[period % 5];
         *mp = M_SQRT1_2 * s->sec_p[period % 100];

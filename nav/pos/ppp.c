@@ -1,0 +1,371 @@
+/* bdsrx — float PPP with an extended Kalman filter on B1C/B2a ionosphere-free code and phase
+ * (include/bdsrx/ppp.h).  Sequential scalar measurement updates linearised at the predicted
+ * state (equivalent to one batch EKF update). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/geodesy.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/ppp.h"
+#include "bdsrx/pvt.h"
+#include "bdsrx/time.h"
+
+#define NB 5                      /* x y z clk zwd */
+#define NX (NB + BX_PRN_MAX + 1)  /* + one ambiguity per PRN (index NB + prn) */
+#define MAXM (2 * (BX_PRN_MAX + 1))
+
+struct bx_ppp {
+    bx_ppp_cfg_t cfg;
+    int init;
+    double x[NX], P[NX][NX];
+    int amb[BX_PRN_MAX + 1];          /* ambiguity state active */
+    double gf[BX_PRN_MAX + 1];        /* last geometry-free phase (m) */
+    double gf_rate[BX_PRN_MAX + 1];   /* its rate (m/s) from the last two epochs, NAN unknown */
+    bx_time_t seen[BX_PRN_MAX + 1];   /* last epoch with phase */
+    bx_time_t t_prev;
+};
+
+void bx_ppp_cfg_default(bx_ppp_cfg_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->kinematic = 0;
+    c->sigma_code_m = 0.3;
+    c->sigma_phase_m = 0.003;
+    c->elmask_rad = 10.0 * M_PI / 180.0;
+    c->q_zwd_m2_s = 1e-8;
+    c->sigma_kin_m = 30.0;
+    c->slip_gf_m = 0.05;
+}
+
+int bx_ppp_create(const bx_ppp_cfg_t *cfg, bx_ppp_t **out, char *err, size_t errlen)
+{
+    if (!out) {
+        if (err && errlen)
+            snprintf(err, errlen, "bx_ppp_create: out is NULL");
+        return BX_ERR_ARG;
+    }
+    *out = NULL;
+    bx_ppp_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        if (err && errlen)
+            snprintf(err, errlen, "PPP: out of memory");
+        return BX_ERR_NOMEM;
+    }
+    if (cfg)
+        p->cfg = *cfg;
+    else
+        bx_ppp_cfg_default(&p->cfg);
+    if (!(p->cfg.sigma_code_m > 0) || !(p->cfg.sigma_phase_m > 0) || !(p->cfg.q_zwd_m2_s >= 0)) {
+        free(p);
+        if (err && errlen)
+            snprintf(err, errlen, "PPP: noise settings must be > 0");
+        return BX_ERR_ARG;
+    }
+    *out = p;
+    return BX_OK;
+}
+
+void bx_ppp_destroy(bx_ppp_t *p)
+{
+    free(p);
+}
+
+static void reset_state(bx_ppp_t *p, int i, double value, double var)
+{
+    for (int k = 0; k < NX; k++)
+        p->P[i][k] = p->P[k][i] = 0.0;
+    p->x[i] = value;
+    p->P[i][i] = var;
+}
+
+/* one satellite's IF observables */
+typedef struct {
+    int prn, slip;
+    double pif, lif, gf;   /* m */
+    double rs[3], clk_m;   /* satellite at transmit time, rotated for the Earth's rotation */
+    double el;
+} satobs_t;
+
+static double dist3(const double a[3], const double b[3])
+{
+    return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+/* satellite position/clock for the code of a receiver at rr (Sagnac by rotating the satellite
+ * position by w tau) */
+static int sat_state(const bx_obs_t *obs, satobs_t *s, const double rr[3], bx_ppp_satfn fn, void *user)
+{
+    bx_time_t t = bx_time_add(obs->time, -s->pif / BX_CLIGHT_MPS);
+    double pos[3], clk;
+    if (fn(user, s->prn, t, pos, &clk) != 0)
+        return -1;
+    t = bx_time_add(t, -clk); /* satellite clock: system time of transmission */
+    if (fn(user, s->prn, t, pos, &clk) != 0)
+        return -1;
+    double tau = dist3(pos, rr) / BX_CLIGHT_MPS;
+    for (int it = 0; it < 2; it++) {
+        const double a = BX_OMEGA_E_BDS_RAD_S * tau;
+        s->rs[0] = cos(a) * pos[0] + sin(a) * pos[1];
+        s->rs[1] = -sin(a) * pos[0] + cos(a) * pos[1];
+        s->rs[2] = pos[2];
+        tau = dist3(s->rs, rr) / BX_CLIGHT_MPS;
+    }
+    s->clk_m = clk * BX_CLIGHT_MPS;
+    return 0;
+}
+
+/* code-only least squares for position and clock (first epoch) */
+static int code_lsq(satobs_t *s, int n, const bx_obs_t *obs, bx_ppp_satfn fn, void *user, double x[4])
+{
+    for (int it = 0; it < 10; it++) {
+        double N[4][4] = {{0}}, b[4] = {0};
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (sat_state(obs, &s[i], x, fn, user))
+                continue;
+            const double r = dist3(s[i].rs, x);
+            double h[4] = {(x[0] - s[i].rs[0]) / r, (x[1] - s[i].rs[1]) / r, (x[2] - s[i].rs[2]) / r, 1.0};
+            const double v = s[i].pif - (r + x[3] - s[i].clk_m);
+            for (int j = 0; j < 4; j++) {
+                b[j] += h[j] * v;
+                for (int k = 0; k < 4; k++)
+                    N[j][k] += h[j] * h[k];
+            }
+            m++;
+        }
+        if (m < 4)
+            return -1;
+        /* Gauss-Jordan on the 4x4 normal equations */
+        double A[4][5];
+        for (int j = 0; j < 4; j++) {
+            for (int k = 0; k < 4; k++)
+                A[j][k] = N[j][k];
+            A[j][4] = b[j];
+        }
+        for (int c = 0; c < 4; c++) {
+            int piv = c;
+            for (int r = c + 1; r < 4; r++)
+                if (fabs(A[r][c]) > fabs(A[piv][c]))
+                    piv = r;
+            if (fabs(A[piv][c]) < 1e-12)
+                return -1;
+            for (int k = 0; k < 5; k++) {
+                double tmp = A[c][k];
+                A[c][k] = A[piv][k];
+                A[piv][k] = tmp;
+            }
+            for (int r = 0; r < 4; r++)
+                if (r != c) {
+                    double f = A[r][c] / A[c][c];
+                    for (int k = c; k < 5; k++)
+                        A[r][k] -= f * A[c][k];
+                }
+        }
+        double dx = 0;
+        for (int j = 0; j < 4; j++) {
+            const double d = A[j][4] / A[j][j];
+            x[j] += d;
+            dx += d * d;
+        }
+        if (dx < 1e-8)
+            return 0;
+    }
+    return 0;
+}
+
+int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user, bx_ppp_sol_t *sol)
+{
+    if (!p || !obs || !fn || !sol)
+        return BX_ERR_ARG;
+    double c1, c2;
+    bx_iflc_coef(BX_FREQ_B1C_HZ, BX_FREQ_B2A_HZ, &c1, &c2);
+    const double l1 = BX_CLIGHT_MPS / BX_FREQ_B1C_HZ, l2 = BX_CLIGHT_MPS / BX_FREQ_B2A_HZ;
+    /* IF code and phase per satellite from the pilots (RINEX C1P/L1P, C5P/L5P) */
+    satobs_t s[BX_PRN_MAX + 1];
+    int n = 0;
+    for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
+        const bx_obsd_t *o1 = NULL, *o2 = NULL;
+        for (int i = 0; i < obs->n; i++) {
+            const bx_obsd_t *d = &obs->d[i];
+            if (d->prn != prn || !d->pilot)
+                continue;
+            if (d->sig == BX_SIG_B1C)
+                o1 = d;
+            else if (d->sig == BX_SIG_B2A)
+                o2 = d;
+        }
+        const unsigned need = BX_OBS_PR | BX_OBS_CP;
+        if (!o1 || !o2 || (o1->flags & need) != need || (o2->flags & need) != need)
+            continue;
+        satobs_t *x = &s[n++];
+        memset(x, 0, sizeof *x);
+        x->prn = prn;
+        x->pif = c1 * o1->pseudorange_m + c2 * o2->pseudorange_m;
+        x->lif = c1 * l1 * o1->carrier_cycles + c2 * l2 * o2->carrier_cycles;
+        x->gf = l1 * o1->carrier_cycles - l2 * o2->carrier_cycles;
+        x->slip = ((o1->flags | o2->flags) & BX_OBS_SLIP) != 0;
+    }
+    if (!p->init) {
+        double x4[4] = {p->cfg.init_pos_m[0], p->cfg.init_pos_m[1], p->cfg.init_pos_m[2], 0.0};
+        if (code_lsq(s, n, obs, fn, user, x4))
+            return BX_ERR_NOFIX;
+        memset(p->P, 0, sizeof p->P);
+        memset(p->amb, 0, sizeof p->amb);
+        for (int i = 0; i < 3; i++)
+            reset_state(p, i, x4[i], 100.0 * 100.0);
+        reset_state(p, 3, x4[3], 1e6);
+        reset_state(p, 4, 0.0, 0.3 * 0.3);
+        p->t_prev = obs->time;
+        p->init = 1;
+    }
+    /* time update */
+    const double dt = fabs(bx_time_diff(obs->time, p->t_prev));
+    reset_state(p, 3, p->x[3], 1e8); /* receiver clock: white noise */
+    p->P[4][4] += p->cfg.q_zwd_m2_s * dt;
+    if (p->cfg.kinematic)
+        for (int i = 0; i < 3; i++)
+            reset_state(p, i, p->x[i], p->cfg.sigma_kin_m * p->cfg.sigma_kin_m);
+    p->t_prev = obs->time;
+    /* geometry at the predicted state */
+    double rr[3] = {p->x[0], p->x[1], p->x[2]}, llh[3];
+    bx_ecef_to_llh(rr, llh);
+    int nslip = 0, nuse = 0;
+    double z[MAXM], h0[MAXM], R[MAXM], H[MAXM][NB], el[MAXM];
+    int amb_i[MAXM], prn_of[MAXM], is_phase[MAXM], m = 0;
+    for (int i = 0; i < n; i++) {
+        satobs_t *x = &s[i];
+        if (sat_state(obs, x, rr, fn, user))
+            continue;
+        double az;
+        bx_azel(rr, llh, x->rs, &az, &x->el);
+        if (x->el < p->cfg.elmask_rad)
+            continue;
+        const int ia = NB + x->prn;
+        const double gap = p->amb[x->prn] ? bx_time_diff(obs->time, p->seen[x->prn]) : 0.0;
+        /* geometry-free jump: threshold grows with the phase noise of low satellites (4 sigma of a
+         * difference of two epochs of two frequencies) */
+        const double gf_thr = p->cfg.slip_gf_m + 4.0 * 2.0 * p->cfg.sigma_phase_m / sin(x->el);
+        /* predicted with the last rate (the ionosphere drifts the geometry-free phase by up to
+         * decimetres per minute at low elevation) */
+        const double gf_pred = p->gf[x->prn] + (isnan(p->gf_rate[x->prn]) ? 0.0 : p->gf_rate[x->prn] * gap);
+        if (p->amb[x->prn] && (x->slip || fabs(x->gf - gf_pred) > gf_thr || gap > 300.0)) {
+            p->amb[x->prn] = 0;
+            nslip++;
+        }
+        if (!p->amb[x->prn]) {
+            reset_state(p, ia, x->lif - x->pif, 20.0 * 20.0);
+            p->amb[x->prn] = 1;
+            p->gf_rate[x->prn] = NAN;
+        } else if (gap > 0.0) {
+            p->gf_rate[x->prn] = (x->gf - p->gf[x->prn]) / gap;
+        }
+        p->gf[x->prn] = x->gf;
+        p->seen[x->prn] = obs->time;
+        const double r = dist3(x->rs, rr);
+        const double sin_el = sin(x->el);
+        const double trop = bx_tropo_delay_m(llh, x->el), mw = 1.0 / sin_el;
+        const double model = r + p->x[3] - x->clk_m + trop + mw * p->x[4];
+        const double u[3] = {(rr[0] - x->rs[0]) / r, (rr[1] - x->rs[1]) / r, (rr[2] - x->rs[2]) / r};
+        const double kif = c1 * c1 + c2 * c2;
+        for (int ph = 0; ph < 2; ph++) {
+            z[m] = ph ? x->lif : x->pif;
+            h0[m] = model + (ph ? p->x[ia] : 0.0);
+            for (int k = 0; k < 3; k++)
+                H[m][k] = u[k];
+            H[m][3] = 1.0;
+            H[m][4] = mw;
+            const double sg = ph ? p->cfg.sigma_phase_m : p->cfg.sigma_code_m;
+            R[m] = kif * sg * sg / (sin_el * sin_el);
+            amb_i[m] = ph ? ia : -1;
+            prn_of[m] = x->prn;
+            is_phase[m] = ph;
+            el[m] = x->el;
+            m++;
+        }
+        nuse++;
+    }
+    /* satellites that were not seen: drop their ambiguities */
+    for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+        if (p->amb[prn] && bx_time_cmp(p->seen[prn], obs->time) != 0) {
+            p->amb[prn] = 0;
+            reset_state(p, NB + prn, 0.0, 0.0);
+        }
+    if (nuse < 5) {
+        memset(sol, 0, sizeof *sol);
+        sol->time = obs->time;
+        sol->n_sat = nuse;
+        return BX_ERR_NOFIX;
+    }
+    /* sequential scalar updates linearised at x0 */
+    double x0[NX], PH[NX];
+    memcpy(x0, p->x, sizeof x0);
+    for (int j = 0; j < m; j++) {
+        int idx[NB + 1], ni = 0;
+        double hv[NB + 1];
+        for (int k = 0; k < NB; k++) {
+            idx[ni] = k;
+            hv[ni++] = H[j][k];
+        }
+        if (amb_i[j] >= 0) {
+            idx[ni] = amb_i[j];
+            hv[ni++] = 1.0;
+        }
+        double innov = z[j] - h0[j];
+        for (int a = 0; a < ni; a++)
+            innov -= hv[a] * (p->x[idx[a]] - x0[idx[a]]);
+        for (int r = 0; r < NX; r++) {
+            double v = 0;
+            for (int a = 0; a < ni; a++)
+                v += p->P[r][idx[a]] * hv[a];
+            PH[r] = v;
+        }
+        double S = R[j];
+        for (int a = 0; a < ni; a++)
+            S += hv[a] * PH[idx[a]];
+        if (!(S > 0))
+            continue;
+        for (int r = 0; r < NX; r++)
+            p->x[r] += PH[r] * innov / S;
+        for (int r = 0; r < NX; r++) {
+            if (PH[r] == 0.0)
+                continue;
+            const double f = PH[r] / S;
+            for (int c = 0; c < NX; c++)
+                p->P[r][c] -= f * PH[c];
+        }
+    }
+    (void)prn_of;
+    (void)el;
+    /* post-fit residuals */
+    double sc = 0, sp = 0;
+    int nc = 0, np = 0;
+    for (int j = 0; j < m; j++) {
+        double v = z[j] - h0[j];
+        for (int k = 0; k < NB; k++)
+            v -= H[j][k] * (p->x[k] - x0[k]);
+        if (amb_i[j] >= 0)
+            v -= p->x[amb_i[j]] - x0[amb_i[j]];
+        if (is_phase[j]) {
+            sp += v * v;
+            np++;
+        } else {
+            sc += v * v;
+            nc++;
+        }
+    }
+    memset(sol, 0, sizeof *sol);
+    sol->time = obs->time;
+    for (int i = 0; i < 3; i++) {
+        sol->pos_m[i] = p->x[i];
+        sol->sigma_pos_m[i] = sqrt(fmax(p->P[i][i], 0.0));
+    }
+    sol->clk_m = p->x[3];
+    sol->zwd_m = p->x[4];
+    sol->n_sat = nuse;
+    sol->n_slip = nslip;
+    sol->rms_code_m = nc ? sqrt(sc / nc) : 0.0;
+    sol->rms_phase_m = np ? sqrt(sp / np) : 0.0;
+    return BX_OK;
+}

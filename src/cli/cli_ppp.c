@@ -1,0 +1,225 @@
+/* bdsrx ppp — float PPP from RINEX observations with broadcast B-CNAV1 + PPP-B2b corrections from
+ * a log (issue 11 §3, first version).  A thin main over nav/pos/ppp.c and nav/pos/ppp_b2b.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bdsrx/fec.h"
+#include "bdsrx/geodesy.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/ppp.h"
+#include "bdsrx/pppb2b.h"
+#include "bdsrx/rinex_nav.h"
+#include "bdsrx/rinex_obs.h"
+#include "bdsrx/time.h"
+#include "cli.h"
+#include "cli_opt.h"
+
+#define D2R (M_PI / 180.0)
+
+static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
+{
+    if (!strcmp(arg, "static"))
+        *(int *)value = 0;
+    else if (!strcmp(arg, "kinematic"))
+        *(int *)value = 1;
+    else {
+        snprintf(err, errlen, "'%s': static or kinematic", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int fn_geo(const char *arg, void *value, char *err, size_t errlen)
+{
+    char *end;
+    long g = strtol(arg, &end, 10);
+    if (*end || end == arg || g < 59 || g > 63) {
+        snprintf(err, errlen, "'%s' is not a PPP-B2b GEO PRN 59..63", arg);
+        return -1;
+    }
+    *(int *)value = (int)g;
+    return 0;
+}
+
+/* the GEO of the first mask (MT1) in the log, 0 if none */
+static int first_geo(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[1024];
+    uint8_t bits[BX_B2B_BITS];
+    int geo = 0;
+    while (!geo && fgets(line, sizeof line, f)) {
+        bx_time_t t;
+        int prn;
+        bx_b2b_msg_t m;
+        if (bx_b2b_log_parse(line, &t, &prn, bits) == BX_OK && bx_crc24q_check(bits, BX_B2B_BITS) &&
+            bx_b2b_parse(bits, &m) == BX_OK && m.type == 1 && prn >= 59 && prn <= 63)
+            geo = prn;
+    }
+    fclose(f);
+    return geo;
+}
+
+int cli_ppp(int argc, char **argv)
+{
+    const char *obs_path = NULL, *nav_path = NULL, *b2b_path = NULL, *pos_path = NULL;
+    int json = 0, quiet = 0, geo = 0, kin = 0;
+    double ref_llh[3] = {NAN, NAN, NAN};
+    const cli_opt_t opts[] = {
+        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations with B1C and B2a pilot code and phase (C1P L1P C5P L5P)",
+         NULL, 0, 0},
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "RINEX 4 navigation file with the B-CNAV1 (CNV1) ephemerides", NULL, 0,
+         0},
+        {"b2b", 0, CLI_STRING, &b2b_path, 0, 0, "LOG",
+         "PPP-B2b corrections, cssrlib-data log ('GPS_week GPS_TOW PRN src nbytes HEX')", NULL, 0, 0},
+        {"geo", 0, CLI_FN, &geo, 0, 0, "PRN", "corrections of this GEO (59..63); default: the first with a mask", fn_geo,
+         0, 0},
+        {"mode", 0, CLI_FN, &kin, 0, 0, "M", "static (default) or kinematic", fn_mode, 0, 0},
+        {"ref", 0, CLI_FN, ref_llh, 0, 0, "LAT,LON,H", "known position: print the east/north/up error", cli_fn_llh, 0, 0},
+        {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per epoch", NULL, 0, 0},
+        {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE", "per-epoch output to FILE instead of stdout", NULL, 0, 0},
+        CLI_QUIET_OPT(&quiet),
+        CLI_OPT_END,
+    };
+    const cli_cmd_t cmd = {
+        "bdsrx ppp", "--obs FILE --nav FILE --b2b LOG [options]",
+        "Precise point positioning (float, B1C/B2a ionosphere-free code and phase, Kalman filter)\n"
+        "with broadcast B-CNAV1 orbits and clocks corrected by PPP-B2b messages from a log.\n"
+        "First version (nav/README.md \"PPP\"): no phase wind-up, solid Earth tide or antenna\n"
+        "models yet, so real data will not reach centimetres; --sp3 is not available yet.",
+        opts, NULL, 0, 0};
+    int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (pr)
+        return pr == 1 ? 0 : 2;
+    if (!obs_path || !nav_path || !b2b_path)
+        return cli_opt_usage_error(&cmd, "--obs, --nav and --b2b are required (bdsrx ppp --help)");
+    if (!geo && !(geo = first_geo(b2b_path))) {
+        fprintf(stderr, "bdsrx ppp: %s: no PPP-B2b mask message (MT1) found\n", b2b_path);
+        return 1;
+    }
+    char err[512];
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx ppp: %s\n", err);
+        bx_nav_destroy(&nav);
+        return 1;
+    }
+    bx_rinex_obs_reader_t *rd = NULL;
+    bx_ppp_b2b_t *src = NULL;
+    bx_ppp_t *pp = NULL;
+    FILE *out = stdout;
+    int rc = 1;
+    if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK ||
+        bx_ppp_b2b_create(b2b_path, &nav, geo, &src, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx ppp: %s\n", err);
+        goto done;
+    }
+    bx_ppp_cfg_t cfg;
+    bx_ppp_cfg_default(&cfg);
+    cfg.kinematic = kin;
+    if (bx_ppp_create(&cfg, &pp, err, sizeof err) != BX_OK) {
+        fprintf(stderr, "bdsrx ppp: %s\n", err);
+        goto done;
+    }
+    if (pos_path && !(out = fopen(pos_path, "w"))) {
+        fprintf(stderr, "bdsrx ppp: cannot write %s\n", pos_path);
+        out = stdout;
+        goto done;
+    }
+    const int have_ref = !isnan(ref_llh[0]);
+    double ref_rad[3] = {ref_llh[0] * D2R, ref_llh[1] * D2R, ref_llh[2]}, ref_xyz[3];
+    if (have_ref)
+        bx_llh_to_ecef(ref_rad, ref_xyz);
+    static bx_obs_t obs;
+    long n_ep = 0, n_fix = 0;
+    double t_first = NAN, t10 = NAN, last_hor = NAN, last_up = NAN;
+    int st;
+    while ((st = bx_rinex_obs_read(rd, &obs)) == BX_OK) {
+        n_ep++;
+        bx_ppp_sol_t sol;
+        if (bx_ppp_update(pp, &obs, bx_ppp_b2b_satfn, src, &sol) != BX_OK)
+            continue;
+        n_fix++;
+        int wk;
+        const double tow = bx_time_to_week_sow(sol.time, &wk);
+        if (isnan(t_first))
+            t_first = (double)sol.time.sec;
+        double llh[3], enu[3] = {NAN, NAN, NAN};
+        bx_ecef_to_llh(sol.pos_m, llh);
+        if (have_ref) {
+            const double d[3] = {sol.pos_m[0] - ref_xyz[0], sol.pos_m[1] - ref_xyz[1], sol.pos_m[2] - ref_xyz[2]};
+            bx_ecef_to_enu(ref_rad, d, enu);
+            last_hor = hypot(enu[0], enu[1]);
+            last_up = enu[2];
+            if (last_hor < 0.10 && isnan(t10))
+                t10 = (double)sol.time.sec - t_first;
+            else if (last_hor >= 0.10)
+                t10 = NAN;
+        }
+        char ts[64];
+        bx_time_str(sol.time, ts, sizeof ts);
+        if (json) {
+            fprintf(out, "{\"time\":\"%s\",\"week\":%d,\"tow_s\":%.3f,\"lat_deg\":%.9f,\"lon_deg\":%.9f,\"h_m\":%.4f,"
+                         "\"x_m\":%.4f,\"y_m\":%.4f,\"z_m\":%.4f,\"zwd_m\":%.4f,\"n_sat\":%d,\"sigma_m\":[%.4f,%.4f,%.4f]",
+                    ts, wk, tow, llh[0] / D2R, llh[1] / D2R, llh[2], sol.pos_m[0], sol.pos_m[1], sol.pos_m[2], sol.zwd_m,
+                    sol.n_sat, sol.sigma_pos_m[0], sol.sigma_pos_m[1], sol.sigma_pos_m[2]);
+            if (have_ref)
+                fprintf(out, ",\"e_m\":%.4f,\"n_m\":%.4f,\"u_m\":%.4f", enu[0], enu[1], enu[2]);
+            fprintf(out, "}\n");
+        } else {
+            fprintf(out, "%s %14.9f %14.9f %10.4f %2d %7.4f", ts, llh[0] / D2R, llh[1] / D2R, llh[2], sol.n_sat,
+                    sol.zwd_m);
+            if (have_ref)
+                fprintf(out, "  E %+.3f N %+.3f U %+.3f", enu[0], enu[1], enu[2]);
+            fprintf(out, "\n");
+        }
+    }
+    if (st != BX_ERR_EOF) {
+        fprintf(stderr, "bdsrx ppp: %s\n", bx_rinex_obs_error(rd));
+        goto done;
+    }
+    if (!quiet) {
+        fprintf(stderr, "bdsrx ppp: %ld epochs, %ld solutions (corrections of C%02d)", n_ep, n_fix, geo);
+        if (have_ref && n_fix) {
+            fprintf(stderr, "; last: horizontal %.3f m, up %+.3f m; 10 cm horizontal ", last_hor, last_up);
+            if (isnan(t10))
+                fprintf(stderr, "not reached (to stay)");
+            else
+                fprintf(stderr, "after %.0f s (and staying)", t10);
+        }
+        fprintf(stderr, "\n");
+    }
+    bx_ppp_b2b_stats_t bs;
+    bx_ppp_b2b_stats(src, &bs);
+    /* warnings about the correction stream (pppb2b.md §4) */
+    if (bs.crc_errors || bs.bad_layout || bs.bad_lines)
+        fprintf(stderr, "bdsrx ppp: warning: %ld PPP-B2b messages of C%02d failed the CRC, %ld had a bad layout, "
+                        "%ld log lines were unreadable; they were skipped\n", bs.crc_errors, geo, bs.bad_layout,
+                bs.bad_lines);
+    if (bs.no_mask || bs.iod_mismatch)
+        fprintf(stderr, "bdsrx ppp: warning: %ld messages before the first mask and %ld with another IOD SSR/IODP than "
+                        "the mask were not used\n", bs.no_mask, bs.iod_mismatch);
+    if (bs.refused[BX_B2B_NO_EPH])
+        fprintf(stderr, "bdsrx ppp: warning: %ld satellite-epochs had a correction for an ephemeris (IODN) that %s "
+                        "does not hold: those satellites were left out, not corrected with another ephemeris\n",
+                bs.refused[BX_B2B_NO_EPH], nav_path);
+    if (bs.refused[BX_B2B_OLD_ORBIT] || bs.refused[BX_B2B_OLD_CLOCK])
+        fprintf(stderr, "bdsrx ppp: warning: corrections too old (outage) for %ld satellite-epochs: left out\n",
+                bs.refused[BX_B2B_OLD_ORBIT] + bs.refused[BX_B2B_OLD_CLOCK]);
+    rc = n_fix ? 0 : 1;
+done:
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "bdsrx ppp: error writing %s\n", pos_path);
+        rc = 1;
+    }
+    bx_ppp_destroy(pp);
+    bx_ppp_b2b_destroy(src);
+    bx_rinex_obs_destroy(rd);
+    bx_nav_destroy(&nav);
+    return rc;
+}
