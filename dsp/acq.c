@@ -247,7 +247,8 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
     /* ICD power shares (signals.md §1.1 / §1.2): B1C data 1/4, pilot 3/4 of which 29/33 in the
      * BOC(1,1) part the replica matches; B2a data and pilot 1/2 each. */
     a->share = b1c ? (0.75 * 29.0 / 33.0 + (c->use_data ? 0.25 : 0.0)) : (c->use_data ? 1.0 : 0.5);
-    /* B2b: the I component (the open one) carries half of the B2b power (signals.md §1) */
+    if (c->sig == BX_SIG_B2B) /* C/N0 of the open B2b-I component itself (no Q in the open ICD) */
+        a->share = 1.0;
     a->code_eps_max = (c->doppler_max_hz + 1000.0) / a->carrier_hz;
 
     /* Linear correlation for lags [0, period]: block = N + period (+ margin for the lag

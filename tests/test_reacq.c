@@ -83,7 +83,7 @@ static void test_default_prns(void **state)
         assert_int_equal(bx_acq_default_prn(BX_SIG_B1C, prn), meo_igso);
         assert_int_equal(bx_acq_default_prn(BX_SIG_B2A, prn), meo_igso);
     }
-    assert_int_equal(bx_acq_default_prn(BX_SIG_B2B, 30), 0);
+    assert_int_equal(bx_acq_default_prn(BX_SIG_B2B, 60), 1); /* PPP-B2b GEOs */
 }
 
 int main(void)

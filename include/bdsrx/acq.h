@@ -165,7 +165,8 @@ int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prn
 
 /* Default PRN set of a signal: 1 if PRN prn broadcasts it.  B1C and B2a come from the BDS-3 MEO
  * and IGSO satellites only, not the GEOs (shared/icd/signals.md §1 "transmitted by", orbit.md §3.1;
- * GEO PRNs 1-5 and 59-63, pppb2b.md), so the default is PRN 6-58; --prn / prn masks override. */
+ * GEO PRNs 1-5 and 59-63, pppb2b.md), so the default is PRN 6-58; B2b: 1-63 (PPP-B2b from the GEOs
+ * 59-63); --prn / prn masks override. */
 int bx_acq_default_prn(int sig, int prn);
 
 /* Introspection (bench, CLI, tests). */

@@ -95,7 +95,7 @@ int cli_acquire(int argc, char **argv)
         return pr == 1 ? 0 : 2;
     unsigned char mask[BX_PRN_MAX + 1];
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = prn_bits ? (prn_bits >> k) & 1u : (unsigned char)bx_acq_default_prn(BX_SIG_B1C, k);
+        mask[k] = prn_bits ? (prn_bits >> k) & 1u : 1u; /* default set applied once the signal is known */
 
     char err[512];
     bx_iq_reader_t *rd = NULL;
@@ -179,7 +179,7 @@ int cli_acquire(int argc, char **argv)
 
     int prns[BX_PRN_MAX], nprn = 0;
     for (int k = 1; k <= BX_PRN_MAX; k++)
-        if (mask[k])
+        if (mask[k] && (prn_bits || bx_acq_default_prn(sig, k)))
             prns[nprn++] = k;
     bx_acq_result_t res[BX_PRN_MAX];
     if (rc == 0 && bx_acq_set_input(acq, x, need) != BX_OK) {
