@@ -20,6 +20,7 @@
 #define FINE_SUB 64 /* sub-block sums per coherent block in the fine Doppler search */
 #define FINE_DIV 16 /* fine Doppler grid = bin / FINE_DIV */
 #define STREAM_BYTES (32u << 20) /* input spectra kept for all PRNs up to this size */
+#define REFINE_BLOCKS 10 /* blocks of the code-phase interpolation of long sums */
 
 typedef struct {
     fftwf_complex *tin, *tout; /* m: replica / input block and its spectrum */
@@ -781,6 +782,27 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
          * of BPSK and of the BOC(1,1) main peak is triangular; a parabola underestimates the
          * peak by up to 2 dB between samples): y0 + (higher - lower neighbour) / 2 */
         pk_code = y0 + 0.5 * fabs(yp - ym);
+    }
+    /* Long sums (K > REFINE_BLOCKS): the per-block code-Doppler shifts are whole cells, which
+     * blurs the summed peak by up to a cell; interpolate the code phase of block 0's epoch on
+     * the first REFINE_BLOCKS blocks alone (drift << 1 cell there) near the found cell. */
+    if (a->cfg.noncoh > REFINE_BLOCKS && best_i > 0 && best_i + 1 < a->n_lag) {
+        float *tmp = (best == w->row[0]) ? w->row[1] : w->row[0];
+        double dummy = 0.0;
+        for (int b = 0; b < REFINE_BLOCKS; b++) {
+            if (a->stream)
+                block_spectra(a, w, a->x, a->nx, b, w->xs);
+            block_power(a, w, prn, best_q, b, a->stream ? w->xs : a->xf + (size_t)b * a->nsub, tmp, b == 0,
+                        b == REFINE_BLOCKS - 1, &dummy);
+        }
+        size_t i2 = best_i;
+        for (size_t i = best_i - 1; i <= best_i + 1; i++)
+            if (tmp[i] > tmp[i2])
+                i2 = i;
+        if (i2 > 0 && i2 + 1 < a->n_lag) {
+            dl = parabola(sqrt(tmp[i2 - 1]), sqrt(tmp[i2]), sqrt(tmp[i2 + 1]), NULL);
+            best_i = i2;
+        }
     }
     const double lag_samples = (best_i + dl) * (double)a->m / a->mp;
     const double lag_s = lag_samples / a->cfg.fs_hz;

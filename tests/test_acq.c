@@ -361,9 +361,7 @@ static void check_signalsim_cfg(const char *bin, const char *truth, int sig, dou
         if (!deflt)
             assert_true(fabs(e_grid) < (sig == BX_SIG_B2A ? 0.35 : 0.25));
         assert_true(fabs(e_cp) < 0.25 + 1.0 / spc); /* raw truth: plus the unobservable sample */
-        /* ...and within one sample of it; the 0.2 s B2a default: 1.2 samples (measured 0.57 chip at
-         * 2 samples per chip: the per-block code-Doppler shifts are whole lag cells) */
-        assert_true(fabs(e_cp) < (deflt && sig == BX_SIG_B2A ? 1.2 : 1.0) / spc);
+        assert_true(fabs(e_cp) < 1.0 / spc); /* ...and within one sample of it */
         /* C/N0 of the whole signal (acq.h), 2-bit quantisation loss (~0.5 dB) included */
         assert_true(fabs(r.cn0_dbhz - t->cn0_dbhz) < 1.5);
         found++;
