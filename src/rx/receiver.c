@@ -879,12 +879,19 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         for (int p = 1; p <= BX_PRN_MAX; p++)
             if (rx->st[s].ch[p])
                 bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
-    if (!rx->have_t0)
+    if (!rx->have_t0) {
         warm_start(rx, n);
-    if (!rx->have_t0)
-        init_time(rx);
-    else
+        if (!rx->have_t0)
+            init_time(rx);
+        /* the epochs of this call were placed on the sample count, off the new
+         * whole-second grid: with pseudoranges (the warm start anchors every
+         * channel at once) an output would carry a fractional epoch time, which
+         * RINEX (0.1 us) and RTCM (1 ms) then tag differently: skip them */
+        if (rx->have_t0)
+            nep = 0;
+    } else {
         check_time(rx);
+    }
 
     for (int e = 0; e < nep; e++)
         emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
