@@ -148,6 +148,24 @@ int cli_acquire(int argc, char **argv)
         bx_iq_destroy(rd);
         return 1;
     }
+    {   /* a capture shorter than the default search: fewer non-coherent sums (less sensitive), said */
+        const int64_t avail = bx_iq_total_samples(rd) - (int64_t)llround(skip_s * p->fs_hz);
+        const double block = c.coh_ms * 1e-3 * p->fs_hz;
+        const double need0 = (double)bx_acq_samples_needed(acq), over = need0 - c.noncoh * block;
+        const int fit = block > 0 ? (int)floor(((double)avail - over) / block) : 0;
+        if (noncoh <= 0 && bx_iq_total_samples(rd) >= 0 && need0 > (double)avail && fit >= 1 && fit < c.noncoh) {
+            if (!quiet)
+                fprintf(stderr, "bdsrx acquire: note: %s holds %.1f ms: searching with %d x %d ms instead of %d "
+                        "(less sensitive)\n", path, (double)avail / p->fs_hz * 1e3, fit, c.coh_ms, c.noncoh);
+            c.noncoh = fit;
+            bx_acq_destroy(acq);
+            if (bx_acq_create(&c, &acq, why, sizeof why) != BX_OK) {
+                fprintf(stderr, "bdsrx acquire: cannot set up the search: %s\n", why);
+                bx_iq_destroy(rd);
+                return 1;
+            }
+        }
+    }
     const size_t need = bx_acq_samples_needed(acq);
     const uint64_t first = (uint64_t)llround(skip_s * p->fs_hz);
     const int64_t total = bx_iq_total_samples(rd);
