@@ -10,6 +10,7 @@
 #include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
 #include "solout.h"
+#include "bdsrx/rtk.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
@@ -143,7 +144,25 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
     const bx_sol_t *sol = ep->sol;
     o->last = *sol;
     o->have_last = 1;
-    if (o->json) {
+    if (ep->rtk) {
+        const bx_rtk_sol_t *rs = ep->rtk;
+        o->n_rtk++;
+        if (sol->fix == BX_FIX_FIXED && o->n_rtk_fixed++ == 0)
+            o->ttfix_s = bx_rx_elapsed_s(rx);
+        o->n_rtk_float += sol->fix == BX_FIX_FLOAT;
+        o->last_ratio = rs->ratio;
+        o->last_age_s = rs->age_s;
+        o->last_baseline_m = sol->fix >= BX_FIX_FLOAT ? sqrt(rs->baseline_enu_m[0] * rs->baseline_enu_m[0] +
+                                                             rs->baseline_enu_m[1] * rs->baseline_enu_m[1] +
+                                                             rs->baseline_enu_m[2] * rs->baseline_enu_m[2])
+                                                      : NAN;
+        snprintf(o->last_rtk_msg, sizeof o->last_rtk_msg, "%s", rs->msg);
+    }
+    if (o->json && ep->rtk) {
+        bx_rtk_json_write(o->json, ep->rtk); /* the bx_sol_json_write object + ratio, baseline, ... */
+        if (o->flush)
+            fflush(o->json);
+    } else if (o->json) {
         bx_sol_json_write(o->json, sol);
         if (o->flush)
             fflush(o->json);
@@ -197,6 +216,15 @@ void solout_summary(const solout_t *o, FILE *f)
     fprintf(f, "mean position: lat %.7f lon %.7f h %.2f m (ECEF %.2f %.2f %.2f)\n", llh[0] * 180 / M_PI,
             llh[1] * 180 / M_PI, llh[2], mean[0], mean[1], mean[2]);
     fprintf(f, "spread (1 sigma): east %.2f north %.2f up %.2f m\n", sd[0], sd[1], sd[2]);
+    if (o->n_rtk > 0) {
+        fprintf(f, "RTK: %d fixed, %d float, %d single-point of %d epochs", o->n_rtk_fixed, o->n_rtk_float,
+                o->nfix - o->n_rtk_fixed - o->n_rtk_float, o->n_rtk);
+        if (o->n_rtk_fixed)
+            fprintf(f, "; first fixed at %.1f s", o->ttfix_s);
+        if (o->last_rtk_msg[0])
+            fprintf(f, "; last: %s", o->last_rtk_msg);
+        fputc('\n', f);
+    }
     if (o->have_ref) {
         double ref[3], d[3], enu[3];
         bx_llh_to_ecef(o->ref_llh, ref);
