@@ -11,6 +11,7 @@
 
 #include "bdsrx/pvt.h"
 #include "bdsrx/rtk.h"
+#include "bdsrx/time.h"
 #include "bx_err.h"
 #include "rx_solve.h"
 
