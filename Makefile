@@ -24,7 +24,7 @@ VERSION_PATCH := 0
 VERSION   := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
 SOVERSION := $(VERSION_MAJOR)
 
-PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson
+PKGS    := fftw3f volk gsl libusb-1.0 librtlsdr jansson zlib
 # the command line only (libbdsrx-cli.a): INI config files
 CLI_PKGS:= inih
 BUILD   ?= build
@@ -58,7 +58,8 @@ TESTS   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 # the unit tests: everything except the end-to-end receiver runs on long simulated captures
-SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak test_rtklive_iq
+SLOW_TESTS := test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak \
+              test_seam test_rtklive_iq
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
@@ -70,6 +71,7 @@ INCDIR  ?= $(PREFIX)/include
 BIN_INSTALL ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
+.PHONY: fuzz fuzz-smoke fuzz-bins
 .PHONY: all deps check check-fast check-asan examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
 all: $(LIB) $(SOLIB) $(PROGS)
@@ -138,6 +140,29 @@ check-asan: deps
 	  $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(TESTS:$(BUILD)/%=build-asan/%)
 	@BDSRX_BIN=build-asan/bin BDSRX_ASAN=1 sh tests/run.sh build-asan/tests
 
+# Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with Debian's clang,
+# the library instrumented for coverage + ASan/UBSan in build-fuzz/.
+#   make fuzz FUZZ_S=60     each harness for FUZZ_S seconds (one at a time)
+#   make fuzz-smoke         a few seconds each (CI); skipped with a message without clang
+FUZZ_CC  ?= clang
+FUZZ_S   ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS:= $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+
+fuzz-bins: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CLILIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(CLILIB) $(LIB) $(LDLIBS) $(CLI_LIBS)
+
+fuzz fuzz-smoke:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "$@: $(FUZZ_CC) not found: fuzzing skipped (apt-get install clang)"; \
+	  [ "$@" = fuzz-smoke ]; exit $$?; fi
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -march=x86-64-v2" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+	@sh tests/fuzz/run.sh build-fuzz $(if $(filter fuzz-smoke,$@),$(or $(FUZZ_SMOKE_S),3),$(FUZZ_S))
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/run-default.sh
@@ -179,6 +204,6 @@ uninstall:
 	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(TESTS:=.d) $(BENCHES:=.d) $(EXAMPLES:=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d)

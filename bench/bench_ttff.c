@@ -32,18 +32,18 @@
 
 typedef struct {
     const bx_simscen_config_t *sc;
-    bx_pvt_t *pvt;
     double ttff_s, err_m;
     int nch;
 } ctx_t;
 
-static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
+/* The receiver's own solution (mode from the streams, position/clock feedback inside). */
+static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     ctx_t *c = user;
-    bx_rx_t *rx = (bx_rx_t *)rxc;
-    bx_sol_t sol;
-    if (!bx_rx_have_time(rx) || bx_pvt_solve(c->pvt, obs, bx_rx_nav(rx), &sol) != BX_OK || sol.fix == BX_FIX_NONE)
+    const bx_obs_t *obs = ep->obs;
+    if (ep->status != BX_OK)
         return;
+    const bx_sol_t sol = *ep->sol;
     if (c->ttff_s < 0) {
         const double t_rel = bx_time_diff(obs->time, c->sc->start) - sol.clk_bias_m / BX_CLIGHT_MPS;
         double pos[3], vel[3];
@@ -55,9 +55,6 @@ static void on_epoch(void *user, const bx_rx_t *rxc, const bx_obs_t *obs)
         bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
         c->nch = bx_rx_channels(rx, ch, 2 * BX_RX_MAX_CHANNELS);
     }
-    bx_rx_set_position(rx, sol.pos_m);
-    if (fabs(sol.clk_bias_m) > 300.0)
-        bx_rx_steer_clock(rx, sol.clk_bias_m / BX_CLIGHT_MPS);
 }
 
 static int g_strong; /* 45 dB-Hz everywhere instead of the elevation model */
@@ -97,14 +94,7 @@ static void run_cell(int start_kind, int bands, int field)
         fprintf(stderr, "%s\n", err);
         exit(1);
     }
-    ctx_t c = {&sc, NULL, -1.0, 0.0, 0};
-    bx_pvt_config_t pc;
-    bx_pvt_config_default(&pc);
-    pc.mode = bands == 2 ? BX_PVT_IF : bands == 1 ? BX_PVT_B2A : BX_PVT_B1C;
-    if (bx_pvt_create(&pc, &c.pvt, err, sizeof err) != BX_OK) {
-        fprintf(stderr, "%s\n", err);
-        exit(1);
-    }
+    ctx_t c = {&sc, -1.0, 0.0, 0};
     bx_rx_config_t rc;
     bx_rx_config_default(&rc);
     rc.n_streams = fc.nband;
@@ -152,7 +142,6 @@ static void run_cell(int start_kind, int bands, int field)
     free(buf[0]);
     free(buf[1]);
     bx_rx_destroy(rx);
-    bx_pvt_destroy(c.pvt);
     bx_simfeed_destroy(f);
     bx_nav_destroy(&nav);
 }

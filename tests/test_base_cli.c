@@ -156,21 +156,33 @@ static void test_run_base_outputs(void **state)
     free(buf);
 
     /* epoch by epoch: same content (RTCM MSM7 resolution + F14.3 of RINEX) */
-    int cmp = 0, lli_bad = 0, nslip = 0;
+    /* RINEX epochs on the millisecond grid of MSM times (all after the first clock step; before
+     * it the receiver time may be off the grid and the base sends nothing) */
+    int cmp = 0, lli_bad = 0, nslip = 0, matched = 0, ongrid = 0;
     double dp = 0, dl = 0;
     assert_true(nrx >= 3);
-    assert_int_equal(nrt, nrx);
+    int k = 0;
     for (int e = 0; e < nrx; e++) {
-        assert_true(fabs(bx_time_diff(rx_ep[e].time, rt_ep[e].time)) < 1e-6);
+        const double fr = rx_ep[e].time.frac_s * 1e3;
+        if (fabs(fr - floor(fr + 0.5)) > 1e-6)
+            continue;
+        ongrid++;
+        while (k < nrt && bx_time_diff(rt_ep[k].time, rx_ep[e].time) < -1e-6)
+            k++;
+        if (k == nrt || fabs(bx_time_diff(rt_ep[k].time, rx_ep[e].time)) > 1e-6)
+            continue;
+        matched++;
         for (int i = 0; i < rx_ep[e].n; i++) {
-            const bx_obsd_t *a = &rx_ep[e].d[i], *b = find(&rt_ep[e], a->prn, a->sig);
+            const bx_obsd_t *a = &rx_ep[e].d[i], *b = find(&rt_ep[k], a->prn, a->sig);
             if (!(a->flags & BX_OBS_PR))
                 continue;
             assert_non_null(b);
             const double lam = BX_CLIGHT_MPS / bx_signal_freq_hz(a->sig);
             dp = fmax(dp, fabs(a->pseudorange_m - b->pseudorange_m));
             dl = fmax(dl, fabs(a->carrier_cycles - b->carrier_cycles) * lam);
-            lli_bad += ((a->flags ^ b->flags) & BX_OBS_SLIP) != 0;
+            /* the stream's first epoch is new to the decoder (every cell flagged) */
+            if (matched > 1)
+                lli_bad += ((a->flags ^ b->flags) & BX_OBS_SLIP) != 0;
             nslip += (a->flags & BX_OBS_SLIP) != 0;
             cmp++;
         }
@@ -199,6 +211,10 @@ static void test_run_base_outputs(void **state)
             p_jump = pj;
         }
     }
+    printf("NOTE: %d RINEX epochs on the ms grid, %d RTCM epochs, %d matched\n", ongrid, nrt, matched);
+    assert_true(ongrid >= 3);
+    assert_int_equal(matched, ongrid);
+    assert_int_equal(nrt, ongrid);
     printf("NOTE: bdsrx run B1C+B2a --rinex-obs --rtcm-out: %d epochs, %d values compared, max |dP| %.4f m, |dL| %.4f m, "
            "LLI mismatches %d (%d LLI set); %d x 1005; APPROX POSITION %.1f m from the truth; clock step at epoch %d: "
            "pseudoranges jump %.0f m, code minus carrier %.3f m\n",

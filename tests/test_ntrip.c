@@ -148,15 +148,17 @@ static void *feed_thread(void *arg)
     return NULL;
 }
 
-static pid_t caster_pid = -1; /* stopped by the teardown when an assertion ends the test early */
+/* the running str2str; stopped by the teardown when an assertion ends a test early */
+static tu_proc_t caster = {.pid = -1, .in_fd = -1, .out_fd = -1};
 
 static int stop_caster(void **state)
 {
     (void)state;
-    if (caster_pid > 0) {
-        kill(caster_pid, SIGTERM);
-        waitpid(caster_pid, NULL, 0);
-        caster_pid = -1;
+    if (caster.pid > 0) {
+        kill(caster.pid, SIGTERM); /* it does not end with its input */
+        tu_wait(&caster);
+        caster.pid = -1;
+        caster.in_fd = caster.out_fd = -1;
     }
     return 0;
 }
@@ -169,11 +171,22 @@ static pid_t start_caster(int port, int *stdin_fd)
     char out[64];
     snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSRX", port);
     const char *argv[] = {"str2str", "-out", out, NULL};
-    tu_proc_t p;
-    if (tu_spawn(&p, argv, TU_STDIN_PIPE | TU_OUT_NULL) != 0)
+    if (tu_spawn(&caster, argv, TU_STDIN_PIPE | TU_OUT_PIPE) != 0)
         return -1;
-    *stdin_fd = p.in_fd;
-    return p.pid;
+    /* its readiness line (printed once its streams, the caster's socket among them, are open) */
+    char line[256];
+    if (tu_wait_line(&caster, "stream server start", line, sizeof line) < 0)
+        return -1;
+    *stdin_fd = caster.in_fd;
+    return caster.pid;
+}
+
+/* closes the caster's input (the test's end of the pipe) */
+static void close_caster_input(void)
+{
+    if (caster.in_fd >= 0)
+        close(caster.in_fd);
+    caster.in_fd = -1;
 }
 
 /* the caster listens some time after it starts: retry (a deadline, not a delay the result depends on) */
@@ -210,7 +223,6 @@ static void test_str2str_caster(void **state)
     int in_fd = -1;
     pid_t pid = start_caster(port, &in_fd);
     assert_true(pid > 0);
-    caster_pid = pid;
 
     bx_ntrip_config_t c;
     bx_ntrip_config_default(&c);
@@ -298,7 +310,7 @@ static void test_str2str_caster(void **state)
     if (rst != BX_OK)
         printf("NOTE: stream ended early (%d): %s\n", rst, bx_ntrip_error(n));
     pthread_join(th, NULL);
-    close(in_fd);
+    close_caster_input();
     bx_rtcm3_stats_t s;
     bx_rtcm3_dec_stats(dec, &s);
     printf("NOTE: through str2str's caster: %llu bytes, %d frames (file %d), %llu CRC errors\n",
@@ -316,8 +328,7 @@ static void test_str2str_caster(void **state)
     assert_non_null(strstr(bx_ntrip_error(n), "closed"));
 
     /* the caster comes back on the same port: the client reconnects (back-off) and reads on */
-    caster_pid = start_caster(port, &in_fd);
-    assert_true(caster_pid > 0);
+    assert_true(start_caster(port, &in_fd) > 0);
     assert_int_equal(bx_ntrip_reconnect(n, 20.0, NULL), BX_OK);
     assert_int_equal(bx_ntrip_reconnects(n), 1);
     assert_true(write(in_fd, file, 20000) == 20000);
@@ -333,7 +344,7 @@ static void test_str2str_caster(void **state)
     }
     printf("NOTE: reconnected after the caster restarted: %d frames read\n", frames2);
     assert_true(frames2 >= 50);
-    close(in_fd);
+    close_caster_input();
     stop_caster(NULL);
     bx_rtcm3_dec_destroy(dec2);
     bx_ntrip_destroy(n);
@@ -395,10 +406,7 @@ static void test_base_through_str2str(void **state)
     snprintf(in, sizeof in, "tcpcli://127.0.0.1:%d", bx_nmea_tcp_port(srv));
     snprintf(out, sizeof out, "ntripc://user:pw@:%d/BDSBASE", cport);
     const char *argv[] = {"str2str", "-in", in, "-out", out, NULL};
-    tu_proc_t sp;
-    assert_int_equal(tu_spawn(&sp, argv, TU_OUT_NULL), 0);
-    const pid_t pid = sp.pid;
-    caster_pid = pid;
+    assert_int_equal(tu_spawn(&caster, argv, TU_OUT_NULL), 0);
     bx_ntrip_config_t c;
     bx_ntrip_config_default(&c);
     c.host = "127.0.0.1";

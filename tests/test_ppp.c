@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "bdsrx/b2b_eval.h"
+#include "bdsrx/bits.h"
 #include "bdsrx/geodesy.h"
 #include "bdsrx/pppb2b.h"
 #include "bdsrx/rinex_nav.h"
@@ -98,11 +99,13 @@ static void synth(const bx_sp3_t *sp3, bx_time_t t_rx, double dtr_m, const truth
         const double sc = 0.3 / se, sp = 0.003 / se;
         const int slip = prn == slip_prn ? 7 : 0;
         bx_obsd_t *d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B1C, 1, BX_OBS_PR | BX_OBS_CP, geo + i1 + sc * gauss(),
-                         (geo - i1 + sp * gauss()) / l1 + tr->n1[prn] + slip, 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B1C, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + i1 + sc * gauss(),
+                         .carrier_cycles = (geo - i1 + sp * gauss()) / l1 + tr->n1[prn] + slip, .cn0_dbhz = 45, .lock_s = 100};
         d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B2A, 1, BX_OBS_PR | BX_OBS_CP, geo + i2 + sc * gauss(),
-                         (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B2A, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + i2 + sc * gauss(),
+                         .carrier_cycles = (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], .cn0_dbhz = 45, .lock_s = 100};
     }
 }
 
@@ -257,13 +260,13 @@ static void synth_b2b(const world_t *w, bx_time_t t_rx, double dtr_m, const trut
         const double geo = rho + dtr_m - BX_CLIGHT_MPS * clk + trop;
         const double sc = 0.3 / se, sp = 0.003 / se;
         bx_obsd_t *d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B1C, 1, BX_OBS_PR | BX_OBS_CP,
-                         geo + w->dcb[prn][BX_B2B_SIG_B1CP] + i1 + sc * gauss(),
-                         (geo - i1 + sp * gauss()) / l1 + tr->n1[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B1C, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + w->dcb[prn][BX_B2B_SIG_B1CP] + i1 + sc * gauss(),
+                         .carrier_cycles = (geo - i1 + sp * gauss()) / l1 + tr->n1[prn], .cn0_dbhz = 45, .lock_s = 100};
         d = &obs->d[obs->n++];
-        *d = (bx_obsd_t){(uint8_t)prn, BX_SIG_B2A, 1, BX_OBS_PR | BX_OBS_CP,
-                         geo + w->dcb[prn][BX_B2B_SIG_B2AP] + i2 + sc * gauss(),
-                         (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], 0, 45, 100, 0};
+        *d = (bx_obsd_t){.prn = (uint8_t)prn, .sig = BX_SIG_B2A, .pilot = 1, .flags = BX_OBS_PR | BX_OBS_CP,
+                         .pseudorange_m = geo + w->dcb[prn][BX_B2B_SIG_B2AP] + i2 + sc * gauss(),
+                         .carrier_cycles = (geo - i2 + sp * gauss()) / l2 + tr->n2[prn], .cn0_dbhz = 45, .lock_s = 100};
     }
 }
 
@@ -428,12 +431,137 @@ static void test_ppp_b2b_synthetic(void **state)
     bx_sp3_destroy((bx_sp3_t *)w.sp3);
 }
 
+/* Bad input (issue 11 §3): a log with CRC errors, messages of another IOD SSR, a 5-minute
+ * outage and no mask at the start, and a navigation file that lacks the ephemeris C45's
+ * corrections name: the bad messages are counted and skipped, C45 is left out (never corrected
+ * on another of its ephemerides), PPP keeps running. */
+static void test_ppp_b2b_bad_input(void **state)
+{
+    (void)state;
+    char ps[512], pn[512], pl[512], err[256];
+    if (!testdata_path(ps, sizeof ps, "real/cssrlib_pppb2b/doy2023-223/COD0MGXFIN_20232230000_01D_05M_ORB.SP3") ||
+        !testdata_path(pn, sizeof pn, "real/cssrlib_pppb2b/doy2023-223/NAV223.23p") ||
+        !testdata_path(pl, sizeof pl, "real/cssrlib_pppb2b/doy2023-223/223v_bdsb2b.txt")) {
+        skip();
+        return;
+    }
+    static world_t w;
+    assert_int_equal(bx_sp3_read(ps, (bx_sp3_t **)&w.sp3, err, sizeof err), BX_OK);
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    assert_int_equal(bx_rinex_nav_read(pn, &nav, err, sizeof err), BX_OK);
+    int removed = 0;
+    for (int i = 0; i < nav.n_eph; i++)
+        if (nav.eph[i].prn == 45 && nav.eph[i].iodc == 1) {
+            nav.eph[i].prn = 0; /* the ephemeris C45's corrections refer to is missing */
+            removed++;
+        }
+    assert_true(removed > 0);
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 16; j++)
+            w.dcb[i][j] = NAN;
+    char bad[] = "/tmp/bdsrx_b2b_bad_XXXXXX";
+    FILE *fo = fdopen(mkstemp(bad), "w"), *f = fopen(pl, "r");
+    assert_non_null(fo);
+    assert_non_null(f);
+    char line[1024];
+    long n62 = 0, n_crc = 0, n_iod = 0, n_drop = 0;
+    while (fgets(line, sizeof line, f)) {
+        bx_time_t t;
+        int prn, wk;
+        uint8_t bits[486];
+        bx_b2b_msg_t m;
+        assert_int_equal(bx_b2b_log_parse(line, &t, &prn, bits), BX_OK);
+        if (prn != 62)
+            continue;
+        assert_int_equal(bx_b2b_parse(bits, &m), BX_OK);
+        if (m.type == 3)
+            for (int k = 0; k < m.u.mt3.n_sat; k++)
+                for (int j = 0; j < m.u.mt3.sat[k].n; j++)
+                    if (m.u.mt3.sat[k].slot < 64)
+                        w.dcb[m.u.mt3.sat[k].slot][m.u.mt3.sat[k].code[j]] = m.u.mt3.sat[k].dcb_m[j];
+        const double tow = bx_time_to_gps_week_tow(bx_time_bdt_to_gpst(t), &wk) - 507600.0; /* s after 21:00 */
+        n62++;
+        if (tow >= 35 * 60 && tow < 40 * 60) { /* outage */
+            n_drop++;
+            continue;
+        }
+        if (m.type == 2 && tow >= 20 * 60 && tow < 25 * 60) { /* another IOD SSR, valid CRC */
+            m.h.iod_ssr = (m.h.iod_ssr + 1) & 3;
+            assert_int_equal(bx_b2b_pack(&m, bits), BX_OK);
+            n_iod++;
+        } else if (n62 % 37 == 0) { /* a bit error */
+            bits[100] ^= 1;
+            n_crc++;
+        }
+        char hex[130];
+        uint8_t pad[512] = {0};
+        memcpy(pad, bits, 486);
+        bx_bits_to_hex(pad, 512, hex, sizeof hex);
+        fprintf(fo, "%d %.3f 62 6 64 %s\n", wk, tow + 507600.0, hex);
+    }
+    fclose(f);
+    fclose(fo);
+    double llh[3];
+    bx_ecef_to_llh(SITE, llh);
+    truth_t tr;
+    for (int p = 0; p < 64; p++) {
+        tr.n1[p] = (int)(gauss() * 1e5);
+        tr.n2[p] = (int)(gauss() * 1e5);
+        tr.stec[p] = 10.0 + 5.0 * (p % 7);
+    }
+    bx_ppp_b2b_t *src;
+    assert_int_equal(bx_ppp_b2b_create(bad, &nav, 62, &src, err, sizeof err), BX_OK);
+    bx_ppp_t *pp;
+    assert_int_equal(bx_ppp_create(NULL, &pp, NULL, 0), BX_OK);
+    const bx_time_t t0 = bx_time_gpst_to_bdt(bx_time_from_gps_week_tow(2274, 507660.0));
+    int nfix = 0, nofix_outage = 0;
+    double hor = NAN;
+    static bx_obs_t obs;
+    for (int k = 0; k < 117; k++) {
+        const bx_time_t t = bx_time_add(t0, 30.0 * k);
+        synth_b2b(&w, t, 150.0 + 1.5 * k, &tr, &obs);
+        bx_ppp_sol_t sol;
+        const int st = bx_ppp_update(pp, &obs, bx_ppp_b2b_satfn, src, &sol);
+        if (st != BX_OK) {
+            nofix_outage += (60 + 30 * k >= 35 * 60 + 30 && 60 + 30 * k < 40 * 60);
+            continue;
+        }
+        nfix++;
+        double d[3] = {sol.pos_m[0] - SITE[0], sol.pos_m[1] - SITE[1], sol.pos_m[2] - SITE[2]}, enu[3];
+        bx_ecef_to_enu(llh, d, enu);
+        hor = hypot(enu[0], enu[1]);
+    }
+    double p45[3], c45;
+    assert_int_equal(bx_ppp_b2b_satfn(src, 45, bx_time_add(t0, 1800.0), p45, &c45), -1);
+    bx_ppp_b2b_stats_t bs;
+    bx_ppp_b2b_stats(src, &bs);
+    printf("bad input: %ld C62 messages, injected %ld CRC errors, %ld other-IOD-SSR orbits, %ld dropped (outage); "
+           "counted %ld CRC, %ld IOD mismatches, %ld before a mask; C45 refused (no ephemeris) %ld times, outage "
+           "refusals %ld; %d fixes (%d epochs without a fix in the outage), last horizontal error %.3f m\n",
+           n62, n_crc, n_iod, n_drop, bs.crc_errors, bs.iod_mismatch, bs.no_mask, bs.refused[BX_B2B_NO_EPH],
+           bs.refused[BX_B2B_OLD_ORBIT] + bs.refused[BX_B2B_OLD_CLOCK], nfix, nofix_outage, hor);
+    /* the log runs to 22:00, the last epoch is 21:59 (the last minute is not read) */
+    assert_true(bs.crc_errors <= n_crc && bs.crc_errors >= n_crc - 5);
+    assert_int_equal(bs.iod_mismatch, n_iod);
+    assert_true(bs.refused[BX_B2B_NO_EPH] > 0);
+    assert_true(bs.refused[BX_B2B_OLD_ORBIT] + bs.refused[BX_B2B_OLD_CLOCK] > 0);
+    assert_true(nfix > 80);
+    assert_true(hor < 1.0);
+    unlink(bad);
+    bx_ppp_destroy(pp);
+    bx_ppp_b2b_destroy(src);
+    bx_nav_destroy(&nav);
+    bx_sp3_destroy((bx_sp3_t *)w.sp3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ppp_args),
         cmocka_unit_test(test_ppp_sp3_synthetic),
         cmocka_unit_test(test_ppp_b2b_synthetic),
+        cmocka_unit_test(test_ppp_b2b_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -882,6 +882,41 @@ static void test_corrupt_and_truncated(void **state)
     memset(d, 0, sizeof *d);
     decode_buf(buf, n / 2, 777, d);
     assert_true(d->st.frames > ref->st.frames / 2 - 5);
+    /* valid frames with random contents of every decoded type and any length: statuses, no crash
+     * (make check-asan runs this under AddressSanitizer) */
+    {
+        static const int types[] = {1005, 1006, 1019, 1033, 1042, 1074, 1075, 1076, 1077,
+                                    1124, 1125, 1126, 1127, 1087, 1097};
+        bx_rtcm3_dec_config_t cfg = {bx_time_from_civil(2022, 12, 13, 0, 0, 0)};
+        bx_rtcm3_dec_t *fz;
+        assert_int_equal(bx_rtcm3_dec_create(&cfg, &fz, NULL, 0), BX_OK);
+        unsigned seed = 12345;
+        int ok = 0, bad = 0;
+        for (int i = 0; i < 3000; i++) {
+            uint8_t pl[BX_RTCM3_MAXLEN], fr[BX_RTCM3_MAXLEN + 6];
+            seed = seed * 1103515245u + 12345u;
+            size_t len = 2 + (seed >> 8) % (i % 3 == 0 ? 1020 : 120);
+            for (size_t k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                pl[k] = (uint8_t)(seed >> 16);
+            }
+            const int t = types[i % (int)(sizeof types / sizeof types[0])];
+            pl[0] = (uint8_t)(t >> 4);
+            pl[1] = (uint8_t)((pl[1] & 0x0F) | ((t & 0xF) << 4));
+            int fl = bx_rtcm3_frame(pl, len, fr, sizeof fr);
+            size_t used;
+            bx_rtcm3_msg_t m;
+            assert_int_equal(bx_rtcm3_dec_input(fz, fr, (size_t)fl, &used, &m), 1);
+            assert_int_equal(m.type, t);
+            ok += m.status == BX_OK;
+            bad += m.status != BX_OK;
+            if (m.epoch_done)
+                assert_true(bx_rtcm3_dec_obs(fz)->n <= BX_OBS_MAX);
+        }
+        printf("NOTE: 3000 random frames: %d decoded, %d rejected (too short / bad fields)\n", ok, bad);
+        assert_true(bad > 0);
+        bx_rtcm3_dec_destroy(fz);
+    }
     /* garbage only */
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < 5000; i++)

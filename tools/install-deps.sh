@@ -18,6 +18,7 @@ libusb-1.0-0-dev
 librtlsdr-dev
 libcmocka-dev
 libjansson-dev
+zlib1g-dev
 libinih-dev
 proj-data
 proj-bin

@@ -74,7 +74,16 @@ typedef struct bx_ppp_b2b bx_ppp_b2b_t;
 int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
                       size_t errlen);
 void bx_ppp_b2b_destroy(bx_ppp_b2b_t *s); /* NULL-safe */
-/* A bx_ppp_satfn; user = the bx_ppp_b2b_t. */
+/* What the log gave so far (for warnings): messages of the GEO used / refused, and satellite
+ * requests not served by reason (index = BX_B2B_NO_* / BX_B2B_OLD_* of pppb2b.h). */
+typedef struct {
+    long used, crc_errors, bad_layout, bad_lines, no_mask, iod_mismatch;
+    long served, refused[8];
+} bx_ppp_b2b_stats_t;
+void bx_ppp_b2b_stats(const bx_ppp_b2b_t *s, bx_ppp_b2b_stats_t *out);
+/* A bx_ppp_satfn; user = the bx_ppp_b2b_t.  A satellite without a usable correction (none,
+ * too old, IOD Corr mismatch, no ephemeris with IODC = IODN) is not served (-1): PPP never
+ * mixes in a broadcast-only orbit, and never applies a correction to another ephemeris. */
 int bx_ppp_b2b_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *clk_s);
 
 #ifdef __cplusplus

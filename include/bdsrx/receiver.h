@@ -68,7 +68,7 @@ typedef struct {
  * phase both refer to the receiver time scale, so a bx_rx_steer_clock step moves both by the
  * same range; phase only with a pseudorange (half-cycle resolved), each arc starting near
  * P / lambda with BX_OBS_SLIP set, a new arc after any loss of lock, gap or missed epoch;
- * lock_s = age of the arc. */
+ * arc_s = age of the arc (what RTCM lock-time indicators carry), lock_s = the tracking loop's lock time. */
 typedef struct bx_rx bx_rx_t;
 
 /* Solvers that run inside the receiver (bx_rx_config_t.solver).  RTK and PPP
@@ -161,6 +161,14 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[]);
 int bx_rx_skip(bx_rx_t *rx, int64_t nsamples);
 /* Samples skipped so far (stream 0), the total of the bx_rx_skip calls. */
 uint64_t bx_rx_skipped(const bx_rx_t *rx);
+
+/* Discontinuities detected so far: a decoded time of week (B-CNAV1 frame,
+ * B-CNAV2 message) that does not fit the receiver time scale, i.e. the
+ * samples jumped against the satellites' clocks (captures joined, samples
+ * lost without notice).  Each one re-establishes the time scale from the new
+ * anchor and drops the anchors that disagree with it; the caller should
+ * forget its last fix (bx_pvt_reset). */
+unsigned bx_rx_resyncs(const bx_rx_t *rx);
 
 /* Navigation data decoded so far (ephemerides, ionosphere, UTC). */
 const bx_nav_t *bx_rx_nav(const bx_rx_t *rx);

@@ -65,6 +65,11 @@ typedef struct {
     size_t ring_bytes;   /* ring capacity for live sources; 0 = default (16 MiB) */
     int timeout_ms;      /* network connect/handshake timeout; 0 = 3000 */
     size_t block_bytes;  /* producer block size (file live mode, pocket bulk size); 0 = default */
+    int reconnect;       /* rtltcp: connection attempts after the server went away (URI reconnect=N,
+                            0 = end of stream there); back-off 0.1 s doubling to 5 s between tries; the
+                            outage is reported as lost samples (its duration x fs) */
+    int stall_ms;        /* rtltcp: an open connection without data this long is lost (then reconnect, or
+                            an error "no samples for N s"); 0 = 10000 (URI stall_ms=N) */
 } bx_source_opts_t;
 
 void bx_source_opts_default(bx_source_opts_t *o);
@@ -107,6 +112,7 @@ typedef struct {
     uint64_t last_drop_sample;  /* stream index of the first sample of the last loss */
     size_t ring_capacity, ring_fill_max; /* bytes */
     size_t ring_fill;           /* bytes waiting now (call from the consumer thread) */
+    uint64_t reconnects;        /* rtltcp: connections re-established after a loss */
 } bx_source_stats_t;
 
 typedef struct bx_source bx_source_t;

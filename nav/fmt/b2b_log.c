@@ -25,17 +25,14 @@ int bx_b2b_log_parse(const char *line, bx_time_t *t_rx, int *prn, uint8_t bits[B
     size_t nh = strspn(h, "0123456789abcdefABCDEF");
     if (nh < (size_t)(BX_B2B_BITS + 3) / 4)
         return BX_ERR_FORMAT;
-    static const int max_bits = 1024 * 8;
-    uint8_t *tmp = malloc(max_bits);
-    if (!tmp)
-        return BX_ERR_NOMEM;
-    int n = bx_bits_from_hex(h, tmp, max_bits);
-    if (n < BX_B2B_BITS) {
-        free(tmp);
+    /* only the first 486 bits are needed: decode the leading hex digits (no allocation) */
+    char hex[(BX_B2B_BITS + 3) / 4 + 1];
+    memcpy(hex, h, sizeof hex - 1);
+    hex[sizeof hex - 1] = '\0';
+    uint8_t tmp[((BX_B2B_BITS + 3) / 4) * 4];
+    if (bx_bits_from_hex(hex, tmp, (int)sizeof tmp) < BX_B2B_BITS)
         return BX_ERR_FORMAT;
-    }
     memcpy(bits, tmp, BX_B2B_BITS);
-    free(tmp);
     if (t_rx) /* receive time GPST -> BDT (BDT = GPST - 14 s) */
         *t_rx = bx_time_gpst_to_bdt(bx_time_from_gps_week_tow(week, tow));
     if (prn)

@@ -1,6 +1,7 @@
 /* RINEX 3/4 navigation reader and RINEX 4 writer, BeiDou records (see
  * include/bdsrx/rinex_nav.h for what is read and written). */
 #include "bdsrx/rinex_nav.h"
+#include "gzfile.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -88,6 +89,14 @@ static int orbit_line(rd_t *r, int li, double v[4])
             return st;
     }
     return BX_OK;
+}
+
+/* An integer code stored in a floating-point field (SISAI, IODE, IODC):
+ * (int) of a non-finite or huge file value is undefined behaviour in C, so
+ * anything not a finite number within +-1e6 becomes -1 (unknown). */
+static int code_int(double v)
+{
+    return isfinite(v) && fabs(v) <= 1e6 ? (int)v : -1;
 }
 
 /* "yyyy mm dd hh mm ss" at column c0 of record line li. */
@@ -210,10 +219,10 @@ static int parse_cnav(rd_t *r, int kind)
     e.dA_m = A - bx_eph_aref_m(e.sat_type);
     if ((st = orbit_line(r, 6, v)))
         return st;
-    e.sisai_oe = (int)v[0];
-    e.sisai_ocb = (int)v[1];
-    e.sisai_oc1 = (int)v[2];
-    e.sisai_oc2 = (int)v[3];
+    e.sisai_oe = code_int(v[0]);
+    e.sisai_ocb = code_int(v[1]);
+    e.sisai_oc1 = code_int(v[2]);
+    e.sisai_oc2 = code_int(v[3]);
     if ((st = orbit_line(r, 7, v)))
         return st;
     if (kind == 3) {
@@ -229,10 +238,10 @@ static int parse_cnav(rd_t *r, int kind)
         if ((st = orbit_line(r, 8, v)))
             return st;
         e.health = (uint8_t)(v[1] != 0.0);
-        e.iodc = (int)v[3];
+        e.iodc = code_int(v[3]);
         if ((st = orbit_line(r, 9, v)))
             return st;
-        e.iode = (int)v[3];
+        e.iode = code_int(v[3]);
         e.source = kind == 1 ? BX_SIG_B1C : BX_SIG_B2A;
     }
     e.toe = toe_near(e.toc, toe_sow);
@@ -268,8 +277,8 @@ static int parse_d1d2(rd_t *r, int d2)
     e.tgd_b2i_s = v[3];
     if ((st = orbit_line(r, 7, v)))
         return st;
-    e.iode = (int)aode;
-    e.iodc = (int)v[1];
+    e.iode = code_int(aode);
+    e.iodc = code_int(v[1]);
     e.sisai_oe = e.sisai_ocb = e.sisai_oc1 = e.sisai_oc2 = -1;
     e.source = d2 ? BX_EPH_SRC_D2 : BX_EPH_SRC_D1;
     if (!(week >= 0.0 && week < 8192.0) || week != floor(week))
@@ -311,7 +320,7 @@ static int parse_sto(rd_t *r)
     int st = epoch_at(r, 1, 4, &t);
     if (st || (st = orbit_line(r, 2, v)))
         return st;
-    if (strncmp(r->rec[1] + 24, "BDUT", 4) != 0)
+    if (strlen(r->rec[1]) < 28 || strncmp(r->rec[1] + 24, "BDUT", 4) != 0)
         return BX_OK; /* BDT-GPS/GAL/GLO offsets: no home in bx_nav_t */
     if (!r->have_sto || bx_time_cmp(t, r->sto_epoch) >= 0) {
         bx_utc_t *u = &r->nav->utc;
@@ -478,33 +487,15 @@ int bx_rinex_nav_read_stream(FILE *f, const char *name, bx_nav_t *n, char *err, 
 
 int bx_rinex_nav_read(const char *path, bx_nav_t *n, char *err, size_t errlen)
 {
-    const size_t len = strlen(path);
-    const int gz = len > 3 && !strcmp(path + len - 3, ".gz");
-    FILE *f;
-    if (gz) {
-        if (strchr(path, '\'')) {
-            snprintf(err, errlen, "%s: a quote in a .gz path is not supported; rename the file", path);
-            return BX_ERR_ARG;
-        }
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd, "gzip -dc '%s'", path);
-        f = popen(cmd, "r");
-    } else {
-        f = fopen(path, "r");
-    }
+    FILE *f = bx_gz_open(path); /* plain or gzip (zlib: no shell, any file name) */
     if (!f) {
         snprintf(err, errlen, "%s: cannot open (check the path and permissions)", path);
         return BX_ERR_IO;
     }
     int st = bx_rinex_nav_read_stream(f, path, n, err, errlen);
-    if (gz) {
-        const int rc = pclose(f);
-        if (rc != 0 && st == BX_OK) {
-            snprintf(err, errlen, "%s: gzip -dc failed (status %d): corrupt or missing file", path, rc);
-            st = BX_ERR_IO;
-        }
-    } else {
-        fclose(f);
+    if (fclose(f) != 0 && st == BX_OK) {
+        snprintf(err, errlen, "%s: corrupt or truncated gzip data", path);
+        st = BX_ERR_IO;
     }
     return st;
 }

@@ -3,12 +3,14 @@
  * mm ss.sssssss f nnn", one line per satellite: "Cnn" then 16 columns per
  * type = F14.3 value, I1 LLI, I1 signal strength); RINEX 4.00 keeps it. */
 #include "bdsrx/rinex_obs.h"
+#include "gzfile.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "bdsrx/time.h"
@@ -63,6 +65,19 @@ static double fnum(const char *s, int c0, int w, int *blank)
     if (blank)
         *blank = (*p == '\0');
     return *p ? strtod(p, NULL) : 0.0;
+}
+
+/* An integer field: (int) of a non-finite or huge value ("1e99", "nan" in a
+ * damaged file) is undefined behaviour; such fields read as `bad_value`. */
+static int inum(const char *s, int c0, int w, int *blank, int bad_value)
+{
+    const double v = fnum(s, c0, w, blank);
+    if (!isfinite(v) || fabs(v) > 1e6 || v != floor(v)) {
+        if (blank)
+            *blank = 1;
+        return bad_value;
+    }
+    return (int)v;
 }
 
 static void trim_copy(char *dst, size_t n, const char *src, int c0, int w)
@@ -159,12 +174,12 @@ static int parse_header(bx_rinex_obs_reader_t *r)
         } else if (!strncmp(label, "INTERVAL", 8)) {
             h->interval_s = fnum(s, 0, 10, NULL);
         } else if (!strncmp(label, "LEAP SECONDS", 12)) {
-            h->leap_s = (int)fnum(s, 0, 6, NULL);
+            h->leap_s = inum(s, 0, 6, NULL, -1);
         } else if (!strncmp(label, "TIME OF FIRST OBS", 17)) {
             trim_copy(tsys, sizeof tsys, s, 48, 3);
         } else if (!strncmp(label, "SYS / # / OBS TYPES", 19)) {
             if (s[0] != ' ') {
-                pending_types = (s[0] == 'C') ? (int)fnum(s, 3, 3, NULL) : 0;
+                pending_types = (s[0] == 'C') ? inum(s, 3, 3, NULL, 0) : 0;
                 if (s[0] == 'C') {
                     if (pending_types > BX_RNX_MAXTYPES) {
                         set_err(r->err, sizeof r->err, "%s: %d BDS observation types, at most %d supported",
@@ -219,28 +234,7 @@ int bx_rinex_obs_open(const char *path, bx_rinex_obs_reader_t **out, char *err, 
     snprintf(r->path, sizeof r->path, "%s", path);
     r->hdr.leap_s = -1;
     r->sig_mask = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B);
-    const size_t L = strlen(path);
-    if (L > 3 && !strcmp(path + L - 3, ".gz")) {
-        if (strchr(path, '\'')) {
-            set_err(err, errlen, "%s: file name with a quote cannot be piped through gzip; decompress it first",
-                    path);
-            free(r);
-            return BX_ERR_ARG;
-        }
-        FILE *t = fopen(path, "rb");
-        if (!t) {
-            set_err(err, errlen, "%s: cannot open (check the path)", path);
-            free(r);
-            return BX_ERR_IO;
-        }
-        fclose(t);
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "gzip -dc -- '%s'", path);
-        r->f = popen(cmd, "r");
-        r->is_pipe = 1;
-    } else {
-        r->f = fopen(path, "r");
-    }
+    r->f = bx_gz_open(path); /* plain or gzip (zlib: no shell, any file name) */
     if (!r->f) {
         set_err(err, errlen, "%s: cannot open (check the path)", path);
         free(r);
@@ -277,10 +271,7 @@ void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
     if (!r)
         return;
     if (r->f) {
-        if (r->is_pipe)
-            pclose(r->f);
-        else
-            fclose(r->f);
+        fclose(r->f);
     }
     free(r);
 }
@@ -288,7 +279,7 @@ void bx_rinex_obs_destroy(bx_rinex_obs_reader_t *r)
 /* One BDS satellite line -> up to three bx_obsd_t (one per band). */
 static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
 {
-    const int prn = (int)fnum(s, 1, 2, NULL);
+    const int prn = inum(s, 1, 2, NULL, 0);
     if (prn < 1 || prn > BX_PRN_MAX)
         return;
     double val[BX_RNX_MAXTYPES];
@@ -297,7 +288,7 @@ static void parse_sat(bx_rinex_obs_reader_t *r, const char *s, bx_obs_t *obs)
     for (int i = 0; i < r->hdr.n_types; i++) {
         int blank;
         val[i] = fnum(s, 3 + 16 * i, 14, &blank);
-        has[i] = !blank && val[i] != 0.0;
+        has[i] = !blank && val[i] != 0.0 && isfinite(val[i]) && fabs(val[i]) < 1e12;
         char c[2];
         field(s, 3 + 16 * i + 14, 1, c);
         lli[i] = isdigit((unsigned char)c[0]) ? c[0] - '0' : 0;
@@ -355,26 +346,27 @@ int bx_rinex_obs_read(bx_rinex_obs_reader_t *r, bx_obs_t *obs)
         if (s[0] != '>')
             continue; /* stray line between epochs: resynchronise on '>' */
         int bad = 0, b;
-        const int y = (int)fnum(s, 2, 4, &b);
+        const int y = inum(s, 2, 4, &b, 0);
         bad |= b;
-        const int mo = (int)fnum(s, 7, 2, &b);
+        const int mo = inum(s, 7, 2, &b, 0);
         bad |= b;
-        const int d = (int)fnum(s, 10, 2, &b);
+        const int d = inum(s, 10, 2, &b, 0);
         bad |= b;
-        const int hh = (int)fnum(s, 13, 2, &b);
+        const int hh = inum(s, 13, 2, &b, 0);
         bad |= b;
-        const int mi = (int)fnum(s, 16, 2, &b);
+        const int mi = inum(s, 16, 2, &b, 0);
         bad |= b;
         const double sec = fnum(s, 18, 11, &b);
         bad |= b;
-        const int flag = (int)fnum(s, 31, 1, NULL);
-        const int nsat = (int)fnum(s, 32, 3, NULL);
+        const int flag = inum(s, 31, 1, NULL, 0);
+        const int nsat = inum(s, 32, 3, NULL, -1);
         if (flag >= 2 && flag <= 5) { /* event: nsat = number of special records following */
             for (int i = 0; i < nsat && read_line(r); i++)
                 ;
             continue;
         }
-        if (bad || mo < 1 || mo > 12 || d < 1 || d > 31 || nsat < 0) {
+        if (bad || y < 1980 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mi < 0 ||
+            mi > 59 || !(sec >= 0.0 && sec < 61.0) || nsat < 0) {
             set_err(r->err, sizeof r->err, "%s:%ld: malformed epoch record '%.35s'", r->path, r->line_no, s);
             return BX_ERR_FORMAT;
         }
@@ -395,6 +387,10 @@ int bx_rinex_obs_read(bx_rinex_obs_reader_t *r, bx_obs_t *obs)
         if (flag == 6)
             continue;
         return BX_OK;
+    }
+    if (ferror(r->f)) {
+        set_err(r->err, sizeof r->err, "%s:%ld: read error (corrupt or truncated gzip data?)", r->path, r->line_no);
+        return BX_ERR_IO;
     }
     return BX_ERR_EOF;
 }
@@ -576,15 +572,13 @@ int bx_rinex_obs_set_position(FILE *f, long pos_at, const double pos_m[3])
 {
     if (!f || pos_at < 0 || !pos_m)
         return BX_ERR_ARG;
-    long here = ftell(f);
-    if (here < 0 || fflush(f) != 0 || fseek(f, pos_at, SEEK_SET) != 0)
+    if (fflush(f) != 0)
         return BX_ERR_IO;
     char body[61];
     pos_body(body, pos_m);
-    int ok = fwrite(body, 1, 60, f) == 60;
-    if (fseek(f, here, SEEK_SET) != 0)
-        return BX_ERR_IO;
-    return ok ? BX_OK : BX_ERR_IO;
+    /* pwrite: the file offset (and any writer of whole records at the end,
+     * src/io/recio.c) is left alone; a pipe refuses (ESPIPE) */
+    return pwrite(fileno(f), body, 60, (off_t)pos_at) == 60 ? BX_OK : BX_ERR_IO;
 }
 
 int bx_rinex_obs_write_epoch(FILE *f, const bx_rinex_obs_header_t *hdr, const bx_obs_t *obs)

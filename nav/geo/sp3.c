@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bdsrx/time.h"
+#include "gzfile.h"
 
 #define NSLOT (BX_PRN_MAX + 1)
 
@@ -68,7 +69,7 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
             continue;
         }
         if (!strncmp(line, "%c", 2) && gpst < 0) {
-            snprintf(s->time_sys, sizeof s->time_sys, "%.3s", line + 9);
+            snprintf(s->time_sys, sizeof s->time_sys, "%.3s", strlen(line) > 9 ? line + 9 : "");
             if (!strcmp(s->time_sys, "GPS"))
                 gpst = 1;
             else if (!strcmp(s->time_sys, "BDT"))
@@ -101,8 +102,9 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
                 return fail(err, errlen, BX_ERR_FORMAT, "%s:%ld: position record before the first epoch", path, ln);
             int prn;
             double x, y, z, c;
-            if (sscanf(line + 2, "%2d", &prn) != 1 || prn < 1 || prn > BX_PRN_MAX ||
-                sscanf(line + 4, "%14lf%14lf%14lf%14lf", &x, &y, &z, &c) != 4)
+            if (strlen(line) < 5 || sscanf(line + 2, "%2d", &prn) != 1 || prn < 1 || prn > BX_PRN_MAX ||
+                sscanf(line + 4, "%14lf%14lf%14lf%14lf", &x, &y, &z, &c) != 4 || !isfinite(x) || !isfinite(y) ||
+                !isfinite(z) || !isfinite(c) || fabs(x) > 1e6 || fabs(y) > 1e6 || fabs(z) > 1e6)
                 return fail(err, errlen, BX_ERR_FORMAT, "%s:%ld: bad position record (PCnn X Y Z clock)", path, ln);
             const size_t ix = (size_t)(s->n_epoch - 1) * NSLOT + prn;
             if (x != 0.0 || y != 0.0 || z != 0.0) {
@@ -124,26 +126,13 @@ static int parse(FILE *f, const char *path, bx_sp3_t *s, char *err, size_t errle
 int bx_sp3_read(const char *path, bx_sp3_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    const size_t len = strlen(path);
-    const int gz = len > 3 && !strcmp(path + len - 3, ".gz");
-    FILE *f;
-    if (gz) {
-        if (strchr(path, '\''))
-            return fail(err, errlen, BX_ERR_ARG, "%s: a quote in a .gz path is not supported", path);
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd, "gzip -dc '%s'", path);
-        f = popen(cmd, "r");
-    } else {
-        f = fopen(path, "r");
-    }
+    FILE *f = bx_gz_open(path); /* plain or gzip (zlib: no shell, any file name) */
     if (!f)
         return fail(err, errlen, BX_ERR_IO, "%s: cannot open", path);
     bx_sp3_t *s = calloc(1, sizeof *s);
     int st = s ? parse(f, path, s, err, errlen) : BX_ERR_NOMEM;
-    if (gz)
-        pclose(f);
-    else
-        fclose(f);
+    if (fclose(f) != 0 && st == BX_OK)
+        st = fail(err, errlen, BX_ERR_IO, "%s: corrupt or truncated gzip data", path);
     if (st) {
         bx_sp3_destroy(s);
         return st;
@@ -168,7 +157,7 @@ int bx_sp3_at(const bx_sp3_t *s, int prn, int i, double pos_m[3], double *clk_s)
 
 int bx_sp3_interp(const bx_sp3_t *s, int prn, bx_time_t t, int order, double pos_m[3], double *clk_s)
 {
-    if (!s || prn < 1 || prn > BX_PRN_MAX || order < 1 || s->n_epoch < order + 1)
+    if (!s || prn < 1 || prn > BX_PRN_MAX || order < 1 || order > 16 || s->n_epoch < order + 1)
         return BX_ERR_ARG;
     const double t0 = bx_time_diff(t, s->epoch[0]);
     const double span = bx_time_diff(s->epoch[s->n_epoch - 1], s->epoch[0]);

@@ -44,6 +44,11 @@ static void civil_from_days(int64_t z, int *y, int *mo, int *d)
 
 bx_time_t bx_time_make(int64_t sec, double frac_s)
 {
+    /* (int64_t) of a NaN, an infinity or a value beyond +-2^63 is undefined
+     * behaviour; such a fraction (from a damaged file or a failed computation)
+     * is dropped: the time stays at `sec` */
+    if (!(fabs(frac_s) < 4e15))
+        frac_s = 0.0;
     const double w = floor(frac_s);
     bx_time_t t = {sec + (int64_t)w, frac_s - w};
     if (t.frac_s >= 1.0) { /* frac_s - w can round up to 1.0 for tiny negative inputs */
@@ -82,6 +87,8 @@ double bx_time_to_gps_week_tow(bx_time_t gpst, int *gps_week)
 
 bx_time_t bx_time_add(bx_time_t t, double dt_s)
 {
+    if (!(fabs(dt_s) < 4e15)) /* NaN / huge: undefined as int64_t; the time is kept */
+        dt_s = 0.0;
     const double w = floor(dt_s);
     return bx_time_make(t.sec + (int64_t)w, t.frac_s + (dt_s - w));
 }

@@ -23,7 +23,7 @@ struct bx_ppp_b2b {
     bx_time_t t_line;
     int prn_line;
     uint8_t bits[BX_B2B_BITS];
-    long n_used, n_refused;
+    bx_ppp_b2b_stats_t stats;
 };
 
 int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
@@ -80,20 +80,33 @@ static void advance(bx_ppp_b2b_t *s, bx_time_t t)
                 s->eof = 1;
                 return;
             }
-            if (bx_b2b_log_parse(line, &s->t_line, &s->prn_line, s->bits) != BX_OK)
+            if (bx_b2b_log_parse(line, &s->t_line, &s->prn_line, s->bits) != BX_OK) {
+                s->stats.bad_lines++;
                 continue;
+            }
             s->pending = 1;
         }
         if (bx_time_cmp(s->t_line, t) > 0)
             return;
         s->pending = 0;
         bx_b2b_msg_t m;
-        if (s->prn_line != s->geo || !bx_crc24q_check(s->bits, BX_B2B_BITS) || bx_b2b_parse(s->bits, &m) != BX_OK)
+        if (s->prn_line != s->geo)
             continue;
-        if (bx_b2b_store_add(s->st, s->geo, s->t_line, &m) == BX_B2B_ADD_OK)
-            s->n_used++;
-        else
-            s->n_refused++;
+        if (!bx_crc24q_check(s->bits, BX_B2B_BITS)) {
+            s->stats.crc_errors++;
+            continue;
+        }
+        if (bx_b2b_parse(s->bits, &m) != BX_OK) {
+            s->stats.bad_layout++;
+            continue;
+        }
+        const int r = bx_b2b_store_add(s->st, s->geo, s->t_line, &m);
+        if (r == BX_B2B_ADD_OK)
+            s->stats.used++;
+        else if (r == BX_B2B_ADD_NOMASK)
+            s->stats.no_mask++;
+        else if (r == BX_B2B_ADD_IODSSR || r == BX_B2B_ADD_IODP)
+            s->stats.iod_mismatch++;
     }
 }
 
@@ -104,11 +117,19 @@ int bx_ppp_b2b_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *
         return -1;
     advance(s, t);
     bx_b2b_corr_t c;
-    if (bx_b2b_store_get(s->st, s->geo, prn, t, &c) != BX_OK)
+    const int r = bx_b2b_store_get(s->st, s->geo, prn, t, &c);
+    if (r != BX_OK) {
+        if (r > 0 && r < 8)
+            s->stats.refused[r]++;
         return -1;
+    }
+    /* never a correction on another ephemeris than the one its IODN names (§4.3) */
     const bx_eph_t *e = bx_b2b_find_eph(s->nav, prn, c.iodn, t);
-    if (!e)
+    if (!e) {
+        s->stats.refused[BX_B2B_NO_EPH]++;
         return -1;
+    }
+    s->stats.served++;
     double dt;
     if (bx_b2b_apply(e, &c, t, pos_m, &dt, NULL, NULL) != BX_OK)
         return -1;
@@ -121,4 +142,10 @@ int bx_ppp_b2b_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *
     }
     *clk_s = dt - (c1 * d1 + c2 * d2) / BX_CLIGHT_MPS;
     return 0;
+}
+
+void bx_ppp_b2b_stats(const bx_ppp_b2b_t *s, bx_ppp_b2b_stats_t *out)
+{
+    if (s && out)
+        *out = s->stats;
 }

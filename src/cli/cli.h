@@ -26,6 +26,10 @@ int cli_rtk(int argc, char **argv);
 /* --rinex-nav of run and live (src/cli/cli_navout.c): the decoded ephemerides as RINEX 4,
  * written through PATH.tmp + rename; 0 ok, 1 error (printed with prog). */
 int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, const char *prog);
+
+/* The EGM96 geoid for heights above MSL (src/cli/cli_geoid.c); NULL (with a note on stderr unless
+ * quiet) when the grid is not installed.  bx_geoid_destroy it after the receiver. */
+struct bx_geoid *cli_geoid(const char *prog, int quiet);
 /* "B1C" / "B2a" (any case) -> BX_SIG_*; -1 if neither. */
 int cli_parse_signal(const char *s, int *sig);
 /* Signal whose carrier lies within 20 MHz of a centre frequency (a sidecar's core:frequency):

@@ -24,6 +24,7 @@
 #include "bdsrx/geodesy.h"
 #include "bdsrx/live.h"
 #include "live_view.h"
+#include "bdsrx/geoid.h"
 #include "bdsrx/http_status.h"
 #include "bdsrx/nmea_tcp.h"
 #include "live_json.h"
@@ -37,6 +38,7 @@
 #include "bdsrx/trk.h"
 #include "cli.h"
 #include "cli_base.h"
+#include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
 #include "solout.h"
@@ -64,17 +66,15 @@ static void on_base(void *user, bx_rx_t *rx, bx_time_t t)
     cli_base_state(o->base, o->base_state, sizeof o->base_state);
 }
 
-static void send_nmea(void *user, const char *buf, size_t len)
+static int send_nmea(void *user, const char *buf, size_t len)
 {
     out_t *o = user;
-    if (o->nmea) {
-        fwrite(buf, 1, len, o->nmea);
-        fflush(o->nmea); /* readers tail the file */
-    }
     if (o->tcp)
         bx_nmea_tcp_send(o->tcp, buf, len);
     if (o->ser)
         bx_serial_write(o->ser, buf, len);
+    /* whole epochs, flushed: readers tail the file */
+    return o->nmea ? bx_rec_write(o->nmea, buf, len) : 0;
 }
 
 static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
@@ -243,6 +243,7 @@ int cli_live(int argc, char **argv)
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
+    bx_geoid_t *geoid = NULL;
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
@@ -424,6 +425,8 @@ int cli_live(int argc, char **argv)
         fprintf(stderr, "bdsrx live: --base-pos and --rtk-mode need --base\n");
         goto done;
     }
+    geoid = cli_geoid("bdsrx live", quiet);
+    lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx live: %s\n", err);
         goto done;
@@ -468,6 +471,8 @@ int cli_live(int argc, char **argv)
     double next_view = mono_s() + VIEW_INTERVAL_S;
     int st;
     while ((st = bx_live_step(lv)) > 0) {
+        if (solout_error(&o.so))
+            break;
         bx_http_status_poll(o.http);
         if (mono_s() >= next_view) {
             publish(lv, &o);
@@ -481,7 +486,9 @@ int cli_live(int argc, char **argv)
     if (!quiet)
         show(vf, ansi, lv, &o);
     int signo = atomic_load(&sc.signo);
-    if (st < 0)
+    if (solout_error(&o.so))
+        fprintf(stderr, "bdsrx live: %s; stopping\n", solout_error(&o.so));
+    else if (st < 0)
         fprintf(stderr, "bdsrx live: %s; stopping\n", bx_live_error(lv));
     else if (signo)
         fprintf(vf, "bdsrx live: stopped (%s)\n", signo == SIGINT ? "interrupt" : "terminate");
@@ -500,7 +507,7 @@ int cli_live(int argc, char **argv)
     if (o.ser && bx_serial_dropped(o.ser))
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
-    ret = st < 0 ? 1 : 0;
+    ret = st < 0 || solout_error(&o.so) ? 1 : 0;
     if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
         ret = 1;
 done:
@@ -511,14 +518,26 @@ done:
     }
     bx_live_destroy(lv);
     cli_base_close(o.base);
-    if (o.nmea && o.nmea != stdout && fclose(o.nmea) != 0)
-        ret = 1;
-    if (o.so.json && o.so.json != stdout && fclose(o.so.json) != 0)
-        ret = 1;
-    if (o.so.rnx && fclose(o.so.rnx) != 0)
-        ret = 1;
+    bx_geoid_destroy(geoid);
+    {
+        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
+        FILE *fs[4] = {o.nmea, o.so.json, o.so.rnx, o.so.rtcm};
+        for (int i = 0; i < 4; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !o.so.werr) {
+                fprintf(stderr, "bdsrx live: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx live: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+        o.so.rtcm = NULL; /* closed above; solout_close_rtcm: the TCP / caster outputs */
+    }
     solout_close_rtcm(&o.so);
-    fflush(stdout);
     bx_nmea_tcp_destroy(o.tcp);
     bx_http_status_destroy(o.http);
     bx_serial_destroy(o.ser);

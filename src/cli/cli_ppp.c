@@ -194,6 +194,23 @@ int cli_ppp(int argc, char **argv)
         }
         fprintf(stderr, "\n");
     }
+    bx_ppp_b2b_stats_t bs;
+    bx_ppp_b2b_stats(src, &bs);
+    /* warnings about the correction stream (pppb2b.md §4) */
+    if (bs.crc_errors || bs.bad_layout || bs.bad_lines)
+        fprintf(stderr, "bdsrx ppp: warning: %ld PPP-B2b messages of C%02d failed the CRC, %ld had a bad layout, "
+                        "%ld log lines were unreadable; they were skipped\n", bs.crc_errors, geo, bs.bad_layout,
+                bs.bad_lines);
+    if (bs.no_mask || bs.iod_mismatch)
+        fprintf(stderr, "bdsrx ppp: warning: %ld messages before the first mask and %ld with another IOD SSR/IODP than "
+                        "the mask were not used\n", bs.no_mask, bs.iod_mismatch);
+    if (bs.refused[BX_B2B_NO_EPH])
+        fprintf(stderr, "bdsrx ppp: warning: %ld satellite-epochs had a correction for an ephemeris (IODN) that %s "
+                        "does not hold: those satellites were left out, not corrected with another ephemeris\n",
+                bs.refused[BX_B2B_NO_EPH], nav_path);
+    if (bs.refused[BX_B2B_OLD_ORBIT] || bs.refused[BX_B2B_OLD_CLOCK])
+        fprintf(stderr, "bdsrx ppp: warning: corrections too old (outage) for %ld satellite-epochs: left out\n",
+                bs.refused[BX_B2B_OLD_ORBIT] + bs.refused[BX_B2B_OLD_CLOCK]);
     rc = n_fix ? 0 : 1;
 done:
     if (out != stdout && fclose(out) != 0) {

@@ -1,6 +1,9 @@
 /* bdsrx pvt — single-point positions from RINEX observation + navigation
  * files: one line (text or JSON) per epoch, optional NMEA, and a summary with
  * the error against the RINEX header position. */
+#define _GNU_SOURCE /* open_memstream */
+#include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,9 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
+#include "bdsrx/geoid.h"
 #include "cli.h"
+#include "recio.h"
 #include "cli_opt.h"
 
 #define R2D (180.0 / M_PI)
@@ -165,6 +170,8 @@ int cli_pvt(int argc, char **argv)
                 have_ref ? "dE_m    dN_m    dU_m   (vs header)" : "");
 
     bx_pvt_t *pvt;
+    bx_geoid_t *geoid = cli_geoid("bdsrx pvt", 0);
+    cfg.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_pvt_create(&cfg, &pvt, NULL, 0) != BX_OK) {
         fprintf(stderr, "bdsrx pvt: out of memory\n");
         bx_rinex_obs_destroy(rd);
@@ -198,30 +205,58 @@ int cli_pvt(int argc, char **argv)
             sm.nofix_reasons++;
             snprintf(sm.last_reason, sizeof sm.last_reason, "%s", sol.reason);
         }
+        /* each epoch's record is built in memory and written whole (src/io/recio.h) */
+        char *rec = NULL;
+        size_t rlen = 0;
+        FILE *m = open_memstream(&rec, &rlen);
+        if (!m) {
+            fprintf(stderr, "bdsrx pvt: out of memory\n");
+            rc = 1;
+            break;
+        }
         if (!summary_only) {
             if (json) {
-                bx_sol_json_write(out, &sol);
+                bx_sol_json_write(m, &sol);
             } else {
                 int wk;
                 const double sow = bx_time_to_week_sow(obs.time, &wk);
                 if (ps == BX_OK) {
-                    fprintf(out, "%4d %12.3f  %s %13.9f %14.9f %10.3f %3d %5.2f", wk, sow,
+                    fprintf(m, "%4d %12.3f  %s %13.9f %14.9f %10.3f %3d %5.2f", wk, sow,
                             (sol.flags & BX_SOLF_RAIM_FAIL) ? "SPP?" : "SPP ", sol.llh[0] * R2D, sol.llh[1] * R2D,
                             sol.llh[2], sol.n_used, sol.pdop);
                     if (have_ref)
-                        fprintf(out, " %7.2f %7.2f %7.2f", enu[0], enu[1], enu[2]);
+                        fprintf(m, " %7.2f %7.2f %7.2f", enu[0], enu[1], enu[2]);
                     if (sol.n_excl)
-                        fprintf(out, "  RAIM excluded %d", sol.n_excl);
-                    fputc('\n', out);
+                        fprintf(m, "  RAIM excluded %d", sol.n_excl);
+                    fputc('\n', m);
                 } else {
-                    fprintf(out, "%4d %12.3f  none  %s\n", wk, sow, sol.reason);
+                    fprintf(m, "%4d %12.3f  none  %s\n", wk, sow, sol.reason);
                 }
             }
         }
-        if (nmea)
-            bx_nmea_write(nmea, &sol, "GB");
+        fclose(m);
+        int we = 0;
+        if (rlen && (we = bx_rec_write(out, rec, rlen)) != 0)
+            fprintf(stderr, "bdsrx pvt: %s: write failed: %s; stopping\n", out_path ? out_path : "standard output",
+                    strerror(we));
+        free(rec);
+        if (!we && nmea) {
+            rec = NULL;
+            rlen = 0;
+            if (!(m = open_memstream(&rec, &rlen)) || bx_nmea_write(m, &sol, "GB") != BX_OK)
+                we = ENOMEM;
+            if (m)
+                fclose(m);
+            if (!we && (we = bx_rec_write(nmea, rec, rlen)) != 0)
+                fprintf(stderr, "bdsrx pvt: %s: write failed: %s; stopping\n", nmea_path, strerror(we));
+            free(rec);
+        }
+        if (we) {
+            rc = 1;
+            break;
+        }
     }
-    if (st != BX_ERR_EOF) {
+    if (!rc && st != BX_ERR_EOF) {
         fprintf(stderr, "bdsrx pvt: %s\n", bx_rinex_obs_error(rd));
         rc = 1;
     }
@@ -257,10 +292,20 @@ int cli_pvt(int argc, char **argv)
         }
     }
     bx_pvt_destroy(pvt);
-    if (nmea && nmea != stdout)
-        fclose(nmea);
-    if (out != stdout)
-        fclose(out);
+    bx_geoid_destroy(geoid);
+    int ce;
+    if (nmea && nmea != out && (ce = bx_rec_close(nmea)) != 0 && !rc) {
+        fprintf(stderr, "bdsrx pvt: %s: %s\n", nmea_path, strerror(ce));
+        rc = 1;
+    }
+    if ((ce = bx_rec_close(out)) != 0 && !rc) {
+        fprintf(stderr, "bdsrx pvt: %s: %s\n", out_path ? out_path : "standard output", strerror(ce));
+        rc = 1;
+    }
+    if (s == stdout && out != stdout && fflush(stdout) != 0 && !rc) {
+        fprintf(stderr, "bdsrx pvt: standard output: %s\n", strerror(errno));
+        rc = 1;
+    }
     bx_rinex_obs_destroy(rd);
     bx_nav_destroy(&nav);
     return rc ? rc : (sm.fixes ? 0 : 1);

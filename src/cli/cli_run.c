@@ -19,8 +19,10 @@
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
+#include "bdsrx/geoid.h"
 #include "cli.h"
 #include "cli_base.h"
+#include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
 #include "solout.h"
@@ -40,7 +42,7 @@ static void on_base(void *user, bx_rx_t *rx, bx_time_t t)
     cli_base_pull(r->base, rx, t);
 }
 
-static void write_nmea(void *user, const char *buf, size_t len) { fwrite(buf, 1, len, (FILE *)user); }
+static int write_nmea(void *user, const char *buf, size_t len) { return bx_rec_write((FILE *)user, buf, len); }
 
 static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
@@ -100,6 +102,7 @@ int cli_run(int argc, char **argv)
     bx_iq_params_init(&flags[0]);
     bx_iq_params_init(&flags[1]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
+    bx_geoid_t *geoid = NULL;
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
     int quiet = 0, threads = 0, mode = -1;
@@ -220,6 +223,8 @@ int cli_run(int argc, char **argv)
     } else if (base_pos || rtk_mode) {
         return cli_opt_usage_error(&cmd, "--base-pos and --rtk-mode need --base");
     }
+    geoid = cli_geoid("bdsrx run", quiet);
+    rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx run: %s\n", err);
         goto done;
@@ -323,6 +328,10 @@ int cli_run(int argc, char **argv)
             const bx_cf32_t *const xs[2] = {buf[0], buf[1]};
             bx_rx_process(r.rx, xs, n);
         }
+        if (solout_error(&r.out)) {
+            fprintf(stderr, "%sbdsrx run: %s; stopping\n", show ? "\n" : "", solout_error(&r.out));
+            goto done;
+        }
         if (show && it % 5 == 0)
             progress(&r, r.rx, total_s);
         if (eof || n[0] < cap[0] || (seconds > 0 && bx_rx_elapsed_s(r.rx) >= seconds))
@@ -362,15 +371,31 @@ int cli_run(int argc, char **argv)
 done:
     free(buf[0]);
     free(buf[1]);
-    if (r.nmea && r.nmea != stdout)
-        fclose(r.nmea);
-    if (r.out.json && r.out.json != stdout)
-        fclose(r.out.json);
-    if (r.out.rnx)
-        fclose(r.out.rnx);
+    {
+        /* every output closed and checked: a write that fails here still fails the run */
+        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
+        FILE *fs[4] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm};
+        for (int i = 0; i < 4; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+                continue;
+            const int e = bx_rec_close(fs[i]);
+            if (e && !r.out.werr) {
+                fprintf(stderr, "bdsrx run: %s: %s\n", what[i], strerror(e));
+                ret = 1;
+            }
+        }
+        if (r.out.werr)
+            ret = 1;
+        if (fflush(stdout) != 0 && ret == 0) {
+            fprintf(stderr, "bdsrx run: standard output: %s\n", strerror(errno));
+            ret = 1;
+        }
+        r.out.rtcm = NULL; /* closed above; solout_close_rtcm: the TCP / caster outputs */
+    }
     solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
     cli_base_close(r.base);
+    bx_geoid_destroy(geoid);
     for (int k = 0; k < 2; k++)
         if (rd[k])
             bx_iq_destroy(rd[k]);

@@ -44,7 +44,8 @@ int bx_nmea_tcp_create(const char *bind_addr, int port, bx_nmea_tcp_t **out, cha
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((uint16_t)port);
-    const char *addr = bind_addr && *bind_addr ? bind_addr : "0.0.0.0";
+    /* nothing is exposed unless asked for: the loopback interface by default */
+    const char *addr = bind_addr && *bind_addr ? bind_addr : "127.0.0.1";
     if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
         snprintf(err, errlen, "NMEA TCP: '%s' is not an IPv4 address", addr);
         return BX_ERR_ARG;
@@ -135,11 +136,19 @@ void bx_nmea_tcp_poll(bx_nmea_tcp_t *s)
         client_t *c = &s->c[i];
         if (c->fd < 0)
             continue;
-        /* discard the client's input; 0 = it closed the connection */
-        char junk[256];
-        ssize_t r;
-        while ((r = recv(c->fd, junk, sizeof junk, MSG_DONTWAIT)) > 0)
-            ;
+        /* discard the client's input, a bounded amount per poll (a client
+         * streaming data must not keep the engine in this loop); 0 = it closed
+         * the connection */
+        char junk[512];
+        ssize_t r = -1;
+        size_t got = 0;
+        while (got <= BX_NMEA_TCP_MAX_INPUT && (r = recv(c->fd, junk, sizeof junk, MSG_DONTWAIT)) > 0)
+            got += (size_t)r;
+        if (got > BX_NMEA_TCP_MAX_INPUT) {
+            drop_client(s, c, 0);
+            s->st.flooded++;
+            continue;
+        }
         if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
             drop_client(s, c, 0);
             continue;

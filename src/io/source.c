@@ -47,6 +47,7 @@ struct bx_source {
     _Atomic uint64_t st_produced, st_dropped, st_events, st_last_drop_sample;
     _Atomic double st_last_drop_time;
     _Atomic size_t st_fill_max;
+    _Atomic uint64_t st_reconnects;
     /* consumer-owned */
     uint64_t next_index;
     uint64_t pending_drop;
@@ -153,6 +154,37 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             snprintf(err, errlen, "source URI: option %s=%s: not a number", k, v);
             return BX_ERR_ARG;
         }
+        /* every number is range-checked before it is stored (a cast of NaN or
+         * 1e300 to an integer is undefined; ring=1 would drop every block) */
+        static const struct {
+            const char *key;
+            double lo, hi;
+            int integer;
+            const char *what;
+        } rng[] = {
+            {"freq", 0, 100e9, 0, "Hz"},      {"fc", 0, 100e9, 0, "Hz"},
+            {"fs", 0, 1e9, 0, "Hz"},          {"rate", 0, 1e9, 0, "Hz"},
+            {"gain", -100, 100, 0, "dB"},     {"agc", 0, 1, 1, ""},
+            {"ppm", -1000, 1000, 0, "ppm"},   {"bias", 0, 1, 1, ""},
+            {"if", -1e9, 1e9, 0, "Hz"},       {"ch", 1, 2, 1, "(1, 2 or both)"},
+            {"pace", 0, 1000, 0, "x real time (0 = as fast as possible)"}, {"live", 0, 1, 1, ""},
+            {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
+            {"timeout_ms", 1, 600000, 1, "ms"},
+            {"block", 16, 16 << 20, 1, "bytes"},
+            {"reconnect", 0, 1000, 1, "attempts"},
+            {"stall_ms", 100, 3600000, 1, "ms"},
+        };
+        for (size_t i = 0; i < sizeof rng / sizeof rng[0]; i++)
+            if (!strcmp(k, rng[i].key) &&
+                (!isfinite(x) || x < rng[i].lo || x > rng[i].hi || (rng[i].integer && x != floor(x)))) {
+                if (!strcmp(k, "ch")) {
+                    snprintf(err, errlen, "source URI: channel %s does not exist (ch=1, 2 or both)", v);
+                    return BX_ERR_ARG;
+                }
+                snprintf(err, errlen, "source URI: option %s=%s outside %.15g .. %.15g%s%s", k, v, rng[i].lo,
+                         rng[i].hi, rng[i].integer ? " (whole number) " : " ", rng[i].what);
+                return BX_ERR_ARG;
+            }
         if (!strcmp(k, "freq") || !strcmp(k, "fc"))
             o->fc_hz = x;
         else if (!strcmp(k, "fs") || !strcmp(k, "rate"))
@@ -179,12 +211,21 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->timeout_ms = (int)x;
         else if (!strcmp(k, "block"))
             o->block_bytes = (size_t)x;
+        else if (!strcmp(k, "reconnect"))
+            o->reconnect = (int)x;
+        else if (!strcmp(k, "stall_ms"))
+            o->stall_ms = (int)x;
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, ring, timeout_ms, block)", k);
+                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect, stall_ms)", k);
             return BX_ERR_ARG;
         }
+    }
+    if (o->ring_bytes && o->block_bytes && o->block_bytes > o->ring_bytes / 4) {
+        snprintf(err, errlen, "source URI: block=%zu does not fit 4 times into ring=%zu", o->block_bytes,
+                 o->ring_bytes);
+        return BX_ERR_ARG;
     }
     return BX_OK;
 }
@@ -230,6 +271,18 @@ static void record_drop(bx_source_t *s, uint64_t n)
     atomic_store(&s->st_last_drop_time, now);
     atomic_store(&s->st_last_drop_sample, s->produced);
     flush_pending(s);
+}
+
+void bx__source_count_reconnect(bx_source_t *s) { atomic_fetch_add(&s->st_reconnects, 1); }
+
+void bx__source_gap(bx_source_t *s, uint64_t n)
+{
+    s->carry_len = 0;
+    if (n == 0)
+        return;
+    record_drop(s, n);
+    s->produced += n;
+    atomic_store_explicit(&s->st_produced, s->produced, memory_order_relaxed);
 }
 
 /* Producer: append raw bytes; whole granules only reach the ring, a partial
@@ -433,6 +486,7 @@ void bx_source_stats(const bx_source_t *s, bx_source_stats_t *st)
     st->ring_capacity = s->ring ? bx_ringbuf_capacity(s->ring) : 0;
     st->ring_fill_max = atomic_load(&m->st_fill_max);
     st->ring_fill = s->ring ? bx_ringbuf_readable(s->ring) : 0;
+    st->reconnects = atomic_load(&m->st_reconnects);
 }
 
 /* ---- consumer ----------------------------------------------------------- */

@@ -60,6 +60,12 @@ size_t bx__source_gran_bytes(const bx_source_t *s);
 /* Producer helpers (reader thread only). */
 void bx__source_push(bx_source_t *s, const void *raw, size_t nbytes);
 int bx__source_stopping(const bx_source_t *s);
+/* The stream lost n samples that will never arrive (a network outage): they
+ * are counted as a loss at the current position and a partial sample held
+ * from before the gap is discarded (the new byte stream starts on a sample). */
+void bx__source_gap(bx_source_t *s, uint64_t n);
+/* A connection was re-established (bx_source_stats_t.reconnects). */
+void bx__source_count_reconnect(bx_source_t *s);
 /* Records an error message (printf-style) and returns status. */
 int bx__source_fail(bx_source_t *s, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 double bx__now_utc_s(void);

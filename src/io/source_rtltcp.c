@@ -14,12 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#define RECONNECT_FIRST_S 0.1 /* first wait after a loss; doubles per failed attempt */
+#define RECONNECT_MAX_S 5.0   /* longest wait between attempts */
+#define STALL_DEFAULT_S 10.0  /* no data this long on an open connection: lost (URI stall_ms overrides) */
 
 typedef struct {
     int fd;
     char where[160];
-    uint64_t bytes;   /* received so far */
+    char host[128], port[32];
+    int ms;              /* connect / header time-out */
+    uint64_t bytes;      /* received so far (all connections) */
     uint8_t buf[65536];
 } tcp_priv_t;
 
@@ -60,39 +67,108 @@ static int send_cmd(int fd, int cmd, uint32_t v)
     return send(fd, b, sizeof b, MSG_NOSIGNAL) == (ssize_t)sizeof b ? 0 : -1;
 }
 
+static int handshake(bx_source_t *s, const char *host, const char *port, int ms, char *why, size_t wl);
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The server went away (the last data came at t_lost): with opts.reconnect > 0
+ * connect again with a bounded back-off (0.1 s doubling to 5 s, opts.reconnect
+ * tries), report the outage (t_lost to now, times fs) as lost samples and
+ * return 1; else 0 (why2 gets the last failure). */
+static int reconnect(bx_source_t *s, tcp_priv_t *p, double t_lost, char *why2, size_t wl)
+{
+    snprintf(why2, wl, "no reconnection (reconnect=0)");
+    if (bx__source_opts(s)->reconnect <= 0)
+        return 0;
+    close(p->fd);
+    p->fd = -1;
+    double wait_s = RECONNECT_FIRST_S;
+    for (int k = 0; k < bx__source_opts(s)->reconnect; k++) {
+        const double until = mono_s() + wait_s;
+        while (!bx__source_stopping(s) && mono_s() < until)
+            poll(NULL, 0, 20); /* interruptible by bx_source_stop */
+        if (bx__source_stopping(s))
+            return 0;
+        int fd = handshake(s, p->host, p->port, p->ms, why2, wl);
+        if (fd >= 0) {
+            p->fd = fd;
+            bx__source_gap(s, (uint64_t)llround((mono_s() - t_lost) * bx__source_info_w(s)->fs_hz));
+            bx__source_count_reconnect(s);
+            return 1;
+        }
+        wait_s = fmin(2.0 * wait_s, RECONNECT_MAX_S);
+    }
+    return 0;
+}
+
 static int tcp_run(bx_source_t *s)
 {
-    bx_source_info_t *info = bx__source_info_w(s);
     tcp_priv_t *p = bx__source_priv(s);
+    char why[400];
+    /* a server that keeps the connection but sends nothing (stalled, network
+     * down without a reset) is a lost connection after stall_s */
+    const double stall_s = bx__source_opts(s)->stall_ms > 0 ? bx__source_opts(s)->stall_ms / 1000.0 : STALL_DEFAULT_S;
+    double last_data = mono_s();
     while (!bx__source_stopping(s)) {
         int r = wait_fd(p->fd, POLLIN, 100);
-        if (r == 0)
-            continue;
+        if (r == 0) {
+            const double quiet_s = mono_s() - last_data;
+            if (quiet_s < stall_s)
+                continue;
+            if (reconnect(s, p, last_data, why, sizeof why)) {
+                last_data = mono_s();
+                continue;
+            }
+            if (bx__source_stopping(s))
+                break;
+            return bx__source_fail(s, BX_ERR_DEVICE,
+                                   "rtl_tcp: no samples from %s for %.1f s (server stalled or network down)%s%s",
+                                   p->where, quiet_s, bx__source_opts(s)->reconnect > 0 ? "; reconnection failed: " : "",
+                                   bx__source_opts(s)->reconnect > 0 ? why : "");
+        }
         if (r < 0)
             return bx__source_fail(s, BX_ERR_IO, "rtl_tcp: poll on %s failed: %s", p->where, strerror(errno));
         ssize_t n = recv(p->fd, p->buf, sizeof p->buf, 0);
-        if (n == 0) {
-            /* A server that hangs up after at most a couple of blocks (bdsrx-replay sends 16384
-             * samples per block) did not stream: most often it cannot deliver the rate asked
-             * for (bdsrx-replay serves its capture's rate only) - an error, not the end of a
-             * stream. */
-            if (p->bytes <= 2 * 65536)
-                return bx__source_fail(s, BX_ERR_DEVICE,
-                                       "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
-                                       "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
-                                       "bdsrx-replay server serves its capture's own rate only)",
-                                       p->where, (double)p->bytes / 2.0 / info->fs_hz, info->fs_hz,
-                                       info->fc_hz);
-            bx__source_fail(s, BX_OK, "rtl_tcp: %s closed the connection (end of stream)", p->where);
-            return BX_OK;
-        }
-        if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        /* A server that hangs up after at most a couple of blocks (bdsrx-replay sends 16384
+         * samples per block) did not stream: most often it cannot deliver the rate asked
+         * for (bdsrx-replay serves its capture's rate only) - an error, not the end of a
+         * stream, and nothing a reconnection would change. */
+        if (n == 0 && p->bytes <= 2 * 65536)
+            return bx__source_fail(s, BX_ERR_DEVICE,
+                                   "rtl_tcp: %s closed the connection after %.3f s of samples: it may not "
+                                   "serve %.0f sps at %.0f Hz (check --fs/--fc against the server; a "
+                                   "bdsrx-replay server serves its capture's own rate only)",
+                                   p->where, (double)p->bytes / 2.0 / bx__source_info_w(s)->fs_hz, bx__source_info_w(s)->fs_hz,
+                                   bx__source_info_w(s)->fc_hz);
+        if (n <= 0) {
+            const int e = n < 0 ? errno : 0;
+            if (reconnect(s, p, last_data, why, sizeof why)) {
+                last_data = mono_s();
                 continue;
+            }
+            if (bx__source_stopping(s))
+                break;
+            if (bx__source_opts(s)->reconnect > 0)
+                return bx__source_fail(s, BX_ERR_DEVICE,
+                                       "rtl_tcp: connection to %s lost (%s); %d reconnection attempts failed, "
+                                       "the last: %s", p->where, e ? strerror(e) : "closed by the server",
+                                       bx__source_opts(s)->reconnect, why);
+            if (n == 0) {
+                bx__source_fail(s, BX_OK, "rtl_tcp: %s closed the connection (end of stream)", p->where);
+                return BX_OK;
+            }
             return bx__source_fail(s, BX_ERR_DEVICE, "rtl_tcp: connection to %s lost: %s", p->where,
-                                   strerror(errno));
+                                   strerror(e));
         }
         p->bytes += (uint64_t)n;
+        last_data = mono_s();
         for (ssize_t i = 0; i < n; i++)
             p->buf[i] ^= 0x80;
         bx__source_push(s, p->buf, (size_t)n);
@@ -179,34 +255,35 @@ static int connect_timeout(const char *host, const char *port, int ms, char *why
     return fd;
 }
 
-static int rtltcp_open(bx_source_t *s, const char *where)
+/* Connects, reads and checks the dongle header, sends the tuning commands.
+ * Returns the socket, or -1 with the reason in why (and the status in *st
+ * for the open call's message). */
+static int handshake_st(bx_source_t *s, const char *host, const char *port, int ms, char *why, size_t wl, int *st,
+                        uint32_t *tuner_out, uint32_t *ngain_out)
 {
-    bx_source_info_t *info = bx__source_info_w(s);
-    if (!strncmp(where, "//", 2)) /* rtltcp://HOST:PORT or rtltcp:HOST:PORT */
-        where += 2;
-    char host[128], port[32], why[160];
-    if (split_host_port(where, host, sizeof host, port, sizeof port) != 0)
-        return bx__source_fail(s, BX_ERR_ARG, "rtl_tcp: cannot parse '%s' (use rtltcp://host:port)", where);
-    int ms = bx__source_opts(s)->timeout_ms > 0 ? bx__source_opts(s)->timeout_ms : 3000;
-    int fd = connect_timeout(host, port, ms, why, sizeof why);
-    if (fd < 0)
-        return bx__source_fail(s, BX_ERR_DEVICE,
-                               "rtl_tcp: %s at %s:%s (is rtl_tcp running there? start it with "
-                               "'rtl_tcp -a %s -p %s')", why, host, port, host, port);
+    char cwhy[160];
+    *st = BX_ERR_DEVICE;
+    int fd = connect_timeout(host, port, ms, cwhy, sizeof cwhy);
+    if (fd < 0) {
+        snprintf(why, wl, "%s at %s:%s (is rtl_tcp running there? start it with 'rtl_tcp -a %s -p %s')", cwhy, host,
+                 port, host, port);
+        return -1;
+    }
     uint8_t hdr[BX_RTLTCP_HEADER_BYTES];
     uint32_t tuner = 0, ngain = 0;
     int r = recv_exact(fd, hdr, sizeof hdr, ms);
     if (r != 0 || bx_rtltcp_header_parse(hdr, &tuner, &ngain) != BX_OK) {
         close(fd);
         if (r == -1)
-            return bx__source_fail(s, BX_ERR_DEVICE,
-                                   "rtl_tcp: %s:%s closed the connection before the dongle header "
-                                   "(rtl_tcp serves one client at a time; is another connected?)", host, port);
-        if (r == -2)
-            return bx__source_fail(s, BX_ERR_DEVICE, "rtl_tcp: %s:%s sent no dongle header within %d ms",
-                                   host, port, ms);
-        return bx__source_fail(s, BX_ERR_FORMAT,
-                               "rtl_tcp: %s:%s is not an rtl_tcp server (no \"RTL0\" header)", host, port);
+            snprintf(why, wl, "%s:%s closed the connection before the dongle header "
+                              "(rtl_tcp serves one client at a time; is another connected?)", host, port);
+        else if (r == -2)
+            snprintf(why, wl, "%s:%s sent no dongle header within %d ms", host, port, ms);
+        else {
+            snprintf(why, wl, "%s:%s is not an rtl_tcp server (no \"RTL0\" header)", host, port);
+            *st = BX_ERR_FORMAT;
+        }
+        return -1;
     }
     const bx_source_opts_t *o = bx__source_opts(s);
     double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
@@ -226,14 +303,49 @@ static int rtltcp_open(bx_source_t *s, const char *where)
         bad |= send_cmd(fd, BX_RTLTCP_SET_BIAS_TEE, 1);
     if (bad) {
         close(fd);
-        return bx__source_fail(s, BX_ERR_DEVICE, "rtl_tcp: sending tuning commands to %s:%s failed", host, port);
+        snprintf(why, wl, "sending tuning commands to %s:%s failed", host, port);
+        return -1;
     }
+    if (tuner_out)
+        *tuner_out = tuner;
+    if (ngain_out)
+        *ngain_out = ngain;
+    *st = BX_OK;
+    return fd;
+}
+
+static int handshake(bx_source_t *s, const char *host, const char *port, int ms, char *why, size_t wl)
+{
+    int st;
+    return handshake_st(s, host, port, ms, why, wl, &st, NULL, NULL);
+}
+
+static int rtltcp_open(bx_source_t *s, const char *where)
+{
+    bx_source_info_t *info = bx__source_info_w(s);
+    if (!strncmp(where, "//", 2)) /* rtltcp://HOST:PORT or rtltcp:HOST:PORT */
+        where += 2;
+    char host[128], port[32], why[400];
+    if (split_host_port(where, host, sizeof host, port, sizeof port) != 0)
+        return bx__source_fail(s, BX_ERR_ARG, "rtl_tcp: cannot parse '%s' (use rtltcp://host:port)", where);
+    int ms = bx__source_opts(s)->timeout_ms > 0 ? bx__source_opts(s)->timeout_ms : 3000;
+    int st;
+    uint32_t tuner = 0, ngain = 0;
+    int fd = handshake_st(s, host, port, ms, why, sizeof why, &st, &tuner, &ngain);
+    if (fd < 0)
+        return bx__source_fail(s, st, "rtl_tcp: %s", why);
+    const bx_source_opts_t *o = bx__source_opts(s);
+    double fs = o->fs_hz > 0 ? o->fs_hz : 2.048e6;
+    double fc = o->fc_hz > 0 ? o->fc_hz : BX_FREQ_B1C_HZ;
     tcp_priv_t *p = calloc(1, sizeof *p);
     if (!p) {
         close(fd);
         return bx__source_fail(s, BX_ERR_NOMEM, "out of memory");
     }
     p->fd = fd;
+    p->ms = ms;
+    snprintf(p->host, sizeof p->host, "%s", host);
+    snprintf(p->port, sizeof p->port, "%s", port);
     snprintf(p->where, sizeof p->where, "%.120s:%.16s", host, port);
     bx__source_set_priv(s, p);
     bx__source_set_ops(s, &tcp_backend);

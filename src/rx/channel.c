@@ -62,8 +62,9 @@ int bx_channel_track(bx_channel_t *ch, const bx_cf32_t *x, size_t n, uint64_t fi
     return st;
 }
 
-static void set_anchor(bx_channel_t *ch, uint64_t sample, bx_time_t tx, int week)
+static void set_anchor(bx_channel_t *ch, uint64_t sample, bx_time_t tx, int week, int decoded)
 {
+    ch->anchor_new = decoded;
     ch->have_time = 1;
     ch->time_from_rx = 0;
     ch->anchor_sample = sample;
@@ -90,12 +91,12 @@ static int decode_b1c_frame(bx_channel_t *ch, const bx_cnav1_frame_t *f, uint64_
     }
     ch->frames_ok++;
     if (have2)
-        set_anchor(ch, frame_sample, bx_cnav1_frame_time(sf2.wn, sf2.how, f->soh), sf2.wn);
+        set_anchor(ch, frame_sample, bx_cnav1_frame_time(sf2.wn, sf2.how, f->soh), sf2.wn, 1);
     else if (ch->week > 0 && ch->have_time) {
         /* SF2 lost: the frame follows the anchored one by a whole number of frames */
         double dt = ((double)frame_sample - (double)ch->anchor_sample) / ch->fs_hz;
         double k = floor(dt / 18.0 + 0.5);
-        set_anchor(ch, frame_sample, bx_time_add(ch->anchor_tx, 18.0 * k), ch->week);
+        set_anchor(ch, frame_sample, bx_time_add(ch->anchor_tx, 18.0 * k), ch->week, 0);
     }
     if (have3 && sf3.page == 1) {
         if (sf3.u.p1.iono.valid)
@@ -129,7 +130,7 @@ static int decode_b2a_msg(bx_channel_t *ch, const uint8_t msg[288], uint64_t fra
     /* The week number is only in MT10 (kept by the assembler). */
     int week = bx_ephasm_week(asm_, ch->prn);
     if (week >= 0)
-        set_anchor(ch, frame_sample, bx_cnav2_frame_time(week, m.sow), week);
+        set_anchor(ch, frame_sample, bx_cnav2_frame_time(week, m.sow), week, 1);
     if (st != BX_OK)
         return 1;
     if (m.type == 30 && m.u.mt30.iono.valid)
@@ -186,7 +187,7 @@ int bx_channel_set_tx(bx_channel_t *ch, uint64_t sample, const bx_trk_obs_t *o, 
     const uint64_t ahead = (uint64_t)llround((P - o->tx_in_period_s) * ch->fs_hz);
     int week;
     bx_time_to_week_sow(next, &week);
-    set_anchor(ch, sample + ahead, next, week);
+    set_anchor(ch, sample + ahead, next, week, 0);
     ch->time_from_rx = 1;
     return 1;
 }

@@ -35,6 +35,8 @@ typedef struct {
     bx_time_t anchor_tx;
     int week;                 /* BDT week of the last decoded frame */
     int time_from_rx;         /* the anchor came from the receiver time scale, not a frame */
+    int anchor_new;           /* set when a decoded time of week (not an inference) moved the anchor;
+                                 the receiver checks it against its time scale and clears it */
 
     int frames_ok, frames_bad;
     int lost;                 /* tracking declared loss of lock */

@@ -32,6 +32,7 @@
 #define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
+#define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -68,6 +69,7 @@ struct bx_rx {
     bx_obs_t obs;               /* epoch being assembled */
     uint64_t obs_sample;        /* stream-0 sample index of that epoch */
     uint64_t skipped;           /* samples of stream 0 declared lost (bx_rx_skip) */
+    unsigned resyncs;           /* time scale re-established after a discontinuity */
     /* warm/hot start (warmstart.c): time hint, a-priori position, outcome */
     int hint_valid, apr_valid, time_fine, start_kind;
     bx_time_t hint_t0;          /* hinted BDT of stream-0 sample 0 */
@@ -425,6 +427,21 @@ static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample)
     return t;
 }
 
+/* The receiver time scale from one channel's anchor. */
+static void time_from_channel(bx_rx_t *rx, int s, const bx_channel_t *ch)
+{
+    stream_t *st = &rx->st[0];
+    /* receive time of the anchor ~ its transmit time + nominal travel time */
+    bx_time_t t_rx = bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S);
+    const double fs0 = st->cfg.fs_hz;
+    double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
+    rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
+    rx->have_t0 = 1;
+    /* next epoch: first whole interval after the current sample */
+    int64_t now = rx->t0_samples + (int64_t)st->sample;
+    rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+}
+
 /* Time set by a decoded frame: rate the time hint, if any, against it. */
 static void note_frame_time(bx_rx_t *rx, double sample0, bx_time_t t_rx)
 {
@@ -537,26 +554,77 @@ static void warm_start(bx_rx_t *rx, const size_t n[])
 /* First time anchor: define the receiver time scale. */
 static void init_time(bx_rx_t *rx)
 {
-    stream_t *st = &rx->st[0];
     for (int s = 0; s < rx->cfg.n_streams && !rx->have_t0; s++) {
         for (int p = 1; p <= BX_PRN_MAX; p++) {
             bx_channel_t *ch = rx->st[s].ch[p];
             if (!ch || !ch->have_time)
                 continue;
-            /* receive time of the anchor ~ its transmit time + nominal travel time */
-            bx_time_t t_rx = bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S);
-            const double fs0 = st->cfg.fs_hz;
-            double anchor0 = (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz;
-            rx->t0_samples = t_rx.sec * (int64_t)llround(fs0) + llround(t_rx.frac_s * fs0) - llround(anchor0);
-            rx->have_t0 = 1;
-            note_frame_time(rx, anchor0, t_rx);
-            /* next epoch: first whole interval after the current sample */
-            int64_t now = rx->t0_samples + (int64_t)st->sample;
-            rx->next_epoch_rx = (now / rx->epoch_samples + 1) * rx->epoch_samples;
+            time_from_channel(rx, s, ch);
+            {
+                const double fs0 = rx->st[0].cfg.fs_hz;
+                note_frame_time(rx, (double)ch->anchor_sample * fs0 / rx->st[s].cfg.fs_hz,
+                                bx_time_add(ch->anchor_tx, NOMINAL_TRAVEL_S));
+            }
             break;
         }
     }
 }
+
+/* Travel time a decoded anchor implies on the receiver time scale.  Signals
+ * travel 67-135 ms (MEO to GEO); the scale was set with a nominal 75 ms and
+ * is steered to within 1 ms by the fixes, so without a discontinuity every
+ * decoded anchor lands inside TRAVEL_MIN_S .. TRAVEL_MAX_S (the margins cover
+ * the scale's own error before the first fix and 50 ppm of unsteered drift for
+ * 1000 s).  A capture cut and joined, or a front end that lost samples without
+ * saying so, moves the decoded time of week against the sample clock by
+ * anything from a code period to hours. */
+#define TRAVEL_MIN_S (-0.05)
+#define TRAVEL_MAX_S 0.25
+
+static int anchor_fits(const bx_rx_t *rx, int s, const bx_channel_t *ch)
+{
+    const double travel = bx_time_diff(rx_time_of(rx, s, ch->anchor_sample), ch->anchor_tx);
+    return travel >= TRAVEL_MIN_S && travel <= TRAVEL_MAX_S;
+}
+
+/* Checks every newly decoded anchor against the time scale.  On a misfit the
+ * scale is set again from that anchor, the anchors that disagree with the new
+ * scale are dropped (B1C channels take theirs again from the new scale, B2a
+ * ones from their next message) and the count of re-synchronisations goes up
+ * (the solver forgets its last fix, solout.c). */
+static void check_time(bx_rx_t *rx)
+{
+    int ds = -1;
+    const bx_channel_t *det = NULL;
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++) {
+            bx_channel_t *ch = rx->st[s].ch[p];
+            if (!det && ch && ch->anchor_new && ch->have_time && !anchor_fits(rx, s, ch)) {
+                det = ch;
+                ds = s;
+            }
+        }
+    if (det) {
+        time_from_channel(rx, ds, det);
+        rx->time_fine = 0; /* a scale from the nominal travel time, not from a fix */
+        rx->resyncs++;
+        rx_solve_reset(rx->solve);
+        for (int s = 0; s < rx->cfg.n_streams; s++)
+            for (int p = 1; p <= BX_PRN_MAX; p++) {
+                bx_channel_t *ch = rx->st[s].ch[p];
+                if (ch && ch->have_time && !anchor_fits(rx, s, ch)) {
+                    ch->have_time = 0;
+                    ch->time_from_rx = 0;
+                }
+            }
+    }
+    for (int s = 0; s < rx->cfg.n_streams; s++)
+        for (int p = 1; p <= BX_PRN_MAX; p++)
+            if (rx->st[s].ch[p])
+                rx->st[s].ch[p]->anchor_new = 0;
+}
+
+unsigned bx_rx_resyncs(const bx_rx_t *rx) { return rx->resyncs; }
 
 void bx_rx_steer_clock(bx_rx_t *rx, double bias_s)
 {
@@ -669,7 +737,7 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
     if (rx->cfg.on_epoch)
         rx->cfg.on_epoch(rx->cfg.user, rx, &ep);
     /* feedback: the position, and the receiver clock kept near BDT so that time tags are meaningful */
-    if (rx->cfg.feedback && ep.sol && ep.status == BX_OK) {
+    if (rx->cfg.feedback && ep.sol && ep.valid) { /* never from a fix that failed RAIM or jumped */
         bx_rx_set_position(rx, ep.sol->pos_m);
         if (fabs(ep.sol->clk_bias_m) > rx->cfg.steer_threshold_m)
             bx_rx_steer_clock(rx, ep.sol->clk_bias_m / BX_CLIGHT_MPS);
@@ -734,6 +802,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         warm_start(rx, n);
     if (!rx->have_t0)
         init_time(rx);
+    else
+        check_time(rx);
 
     for (int e = 0; e < nep; e++)
         emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
@@ -745,9 +815,17 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         for (int p = 1; p <= BX_PRN_MAX; p++) {
             bx_channel_t *ch = rx->st[s].ch[p];
             bx_trk_obs_t o;
-            if (ch && bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o) == BX_OK && o.state == BX_TRK_LOST) {
+            /* the state is reported even when the sample is outside what the tracker
+             * still holds (a lost tracker stops advancing): test it regardless */
+            if (ch && (bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o), o.state == BX_TRK_LOST)) {
                 bx_channel_destroy(ch);
                 rx->st[s].ch[p] = NULL;
+                /* search again soon rather than at the next periodic search (up to
+                 * reacq_interval_s away): after a blockage or a discontinuity every
+                 * channel goes at once */
+                const uint64_t soon = rx->st[s].sample + (uint64_t)llround(LOST_RESEARCH_S * rx->st[s].cfg.fs_hz);
+                if (!rx->st[s].acq_due && soon < rx->st[s].next_acq_sample)
+                    rx->st[s].next_acq_sample = soon;
             }
         }
     }

@@ -20,6 +20,7 @@ typedef struct {
     const char *name;
     int (*create)(const bx_rx_config_t *c, int mode, void **state, char *err, size_t errlen);
     int (*solve)(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
+    void (*reset)(void *state); /* forget the previous fix (a new receiver time scale) */
     void (*destroy)(void *state);
     int (*push_base)(void *state, const bx_obs_t *base, const double pos_m[3]); /* NULL: no base */
     const bx_rtk_sol_t *(*rtk_sol)(const void *state);                         /* NULL: not RTK */
@@ -41,6 +42,8 @@ static int spp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
 {
     return bx_pvt_solve(state, obs, nav, sol);
 }
+
+static void spp_reset(void *state) { bx_pvt_reset(state); }
 
 static void spp_destroy(void *state) { bx_pvt_destroy(state); }
 
@@ -190,11 +193,20 @@ static int rtk_push_base(void *state, const bx_obs_t *base, const double pos_m[3
     return rtk_push(state, base, pos_m);
 }
 
+/* a new receiver time scale: both filters start again (the base epochs stay) */
+static void rtk_reset_state(void *state)
+{
+    rtk_state_t *r = state;
+    bx_pvt_reset(r->spp);
+    if (r->rtk)
+        bx_rtk_reset(r->rtk);
+}
+
 static const bx_rtk_sol_t *rtk_sol_of(const void *state) { return &((const rtk_state_t *)state)->rsol; }
 
 static const solver_ops_t solvers[] = {
-    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_destroy, NULL, NULL},
-    {BX_SOLVER_RTK, "RTK", rtk_create_state, rtk_solve, rtk_destroy_state, rtk_push_base, rtk_sol_of},
+    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_reset, spp_destroy, NULL, NULL},
+    {BX_SOLVER_RTK, "RTK", rtk_create_state, rtk_solve, rtk_reset_state, rtk_destroy_state, rtk_push_base, rtk_sol_of},
 };
 
 struct rx_solve {
@@ -267,6 +279,12 @@ void rx_solve_epoch(rx_solve_t *s, bx_rx_epoch_t *ep)
     ep->valid = ep->status == BX_OK && bx_sol_valid(&s->sol);
     s->nfix += ep->status == BX_OK;
     ep->nfix = s->nfix;
+}
+
+void rx_solve_reset(rx_solve_t *s)
+{
+    if (s && s->ops->reset)
+        s->ops->reset(s->state);
 }
 
 const bx_sol_t *rx_solve_last(const rx_solve_t *s) { return s && s->have_last ? &s->sol : NULL; }

@@ -18,6 +18,9 @@ int rx_solve_create(const bx_rx_config_t *c, const int *sigs, int nsig, rx_solve
                     size_t errlen);
 /* Solves the epoch ep->obs with ep->nav when ep->have_time; fills ep->sol, status, valid, mode, nfix. */
 void rx_solve_epoch(rx_solve_t *s, bx_rx_epoch_t *ep);
+/* The receiver time scale was set again (a discontinuity, bx_rx_resyncs): the
+ * solver forgets its last fix and its integrity reference.  NULL-safe. */
+void rx_solve_reset(rx_solve_t *s);
 const bx_sol_t *rx_solve_last(const rx_solve_t *s); /* NULL before the first epoch */
 int rx_solve_mode(const rx_solve_t *s);
 void rx_solve_destroy(rx_solve_t *s);

@@ -1,14 +1,17 @@
 /* Per-epoch output of the receiver commands (src/rx/solout.h). */
+#define _GNU_SOURCE /* open_memstream */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdsrx/geodesy.h"
 #include "bdsrx/output.h"
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
+#include "recio.h"
 #include "solout.h"
 #include "bdsrx/rtk.h"
 
@@ -63,7 +66,71 @@ void solout_close_rtcm(solout_t *o)
     o->rtcm_url[0] = '\0';
 }
 
-static void send_nmea(const solout_t *o, const bx_sol_t *sol)
+/* the first failure of an output is kept; the caller reports it and stops */
+static void fail(solout_t *o, const char *what, int e)
+{
+    if (!e || o->werr)
+        return;
+    o->werr = e;
+    snprintf(o->werr_msg, sizeof o->werr_msg, "%s: write failed: %s", what, strerror(e));
+}
+
+const char *solout_error(const solout_t *o) { return o->werr ? o->werr_msg : NULL; }
+
+/* One record built in memory by `emit`, then written whole (recio.h). */
+static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE *, const void *, const void *),
+                       const void *a, const void *b)
+{
+    if (o->werr)
+        return; /* an output already failed: nothing more is written */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, what, errno ? errno : ENOMEM);
+        return;
+    }
+    const int st = emit(m, a, b);
+    if (fclose(m) != 0 || st != BX_OK)
+        fail(o, what, ENOMEM);
+    else
+        fail(o, what, bx_rec_write(f, buf, len));
+    free(buf);
+}
+
+static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
+static int emit_rtk_json(FILE *m, const void *rtk, const void *unused) { return bx_rtk_json_write(m, rtk); }
+static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
+
+/* The RINEX header as one record; rnx_pos_at = where APPROX POSITION XYZ
+ * lands in the file (-1 on a pipe), for bx_rinex_obs_set_position. */
+static void put_header(solout_t *o, const bx_obs_t *obs)
+{
+    o->rnx_pos_at = -1;
+    if (o->werr)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    long rel = -1;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m) {
+        fail(o, "RINEX observation output", ENOMEM);
+        return;
+    }
+    const int st = bx_rinex_obs_write_header_pos(m, &o->rnx_hdr, obs->time, &rel);
+    if (fclose(m) != 0 || st != BX_OK) {
+        fail(o, "RINEX observation output", ENOMEM);
+    } else {
+        const off_t at = fflush(o->rnx) == 0 ? lseek(fileno(o->rnx), 0, SEEK_CUR) : -1;
+        const int e = bx_rec_write(o->rnx, buf, len);
+        fail(o, "RINEX observation output", e);
+        if (!e && at >= 0 && rel >= 0)
+            o->rnx_pos_at = (long)at + rel;
+    }
+    free(buf);
+}
+
+static void send_nmea(solout_t *o, const bx_sol_t *sol)
 {
     char buf[100 * (BX_SOL_MAXSAT / 4 + 8)];
     size_t len = 0;
@@ -76,7 +143,8 @@ static void send_nmea(const solout_t *o, const bx_sol_t *sol)
         len += (size_t)k;
     if ((k = bx_nmea_gsv(sol, buf + len, sizeof buf - len)) > 0)
         len += (size_t)k;
-    o->nmea(o->nmea_user, buf, len);
+    if (!o->werr)
+        fail(o, "NMEA output", o->nmea(o->nmea_user, buf, len));
 }
 
 int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
@@ -94,14 +162,18 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
                 int ns = bx_rx_signals(rx, sigs, BX_RX_MAX_STREAMS);
                 bx_rinex_obs_header_for_signals(&o->rnx_hdr, sigs, ns);
             }
-            bx_rinex_obs_write_header_pos(o->rnx, &o->rnx_hdr, obs->time, &o->rnx_pos_at);
+            put_header(o, obs);
             o->rnx_started = 1;
         }
-        bx_rinex_obs_write_epoch(o->rnx, &o->rnx_hdr, obs);
+        put_record(o, o->rnx, "RINEX observation output", emit_rnx_epoch, &o->rnx_hdr, obs);
     }
+    o->resyncs = bx_rx_resyncs(rx); /* the receiver re-synchronised its time scale (and reset the solver) */
     if (o->rtcm_tcp)
         bx_nmea_tcp_poll(o->rtcm_tcp); /* accept clients before the first epoch with data */
-    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0) {
+    /* MSM epoch times are whole milliseconds (DF427): epochs off that grid (before the first
+     * clock step puts the receiver time on BDT) are not sent */
+    const double ms_frac = obs->time.frac_s * 1e3 - floor(obs->time.frac_s * 1e3 + 0.5);
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0 && fabs(ms_frac) < 1e-6) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -118,11 +190,8 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
         int m = bx_rtcm3_encode_epoch_bds(obs, o->rtcm_station, buf + n, sizeof buf - (size_t)n);
         if (m > 0)
             n += m;
-        if (n > 0 && o->rtcm) {
-            fwrite(buf, 1, (size_t)n, o->rtcm);
-            if (o->flush)
-                fflush(o->rtcm);
-        }
+        if (n > 0 && o->rtcm && !o->werr) /* the epoch's frames written whole, a failure reported */
+            fail(o, "RTCM output", bx_rec_write(o->rtcm, buf, (size_t)n));
         if (n > 0 && o->rtcm_tcp)
             bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
         if (n > 0 && !o->rtcm_caster && o->rtcm_url[0] && --o->rtcm_retry <= 0) {
@@ -158,19 +227,17 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
                                                       : NAN;
         snprintf(o->last_rtk_msg, sizeof o->last_rtk_msg, "%s", rs->msg);
     }
-    if (o->json && ep->rtk) {
-        bx_rtk_json_write(o->json, ep->rtk); /* the bx_sol_json_write object + ratio, baseline, ... */
-        if (o->flush)
-            fflush(o->json);
-    } else if (o->json) {
-        bx_sol_json_write(o->json, sol);
-        if (o->flush)
-            fflush(o->json);
-    }
-    if (ep->status != BX_OK)
-        return 0;
+    /* RTK: the bx_sol_json_write object + ratio, baseline, ... (the bdsrx rtk --json layout) */
+    if (o->json)
+        put_record(o, o->json, "JSON output", ep->rtk ? emit_rtk_json : emit_json, ep->rtk ? (const void *)ep->rtk : sol,
+                   NULL);
+    /* every epoch: a consumer sees a fix withheld or lost (GGA quality 0, RMC V) */
     if (o->nmea)
         send_nmea(o, sol);
+    if (ep->status != BX_OK || !bx_sol_valid(sol)) {
+        o->nrejected += ep->status == BX_OK;
+        return 0;
+    }
     if (o->nfix == 0) {
         o->ttff_s = bx_rx_elapsed_s(rx);
         memcpy(o->first_pos, sol->pos_m, sizeof o->first_pos);
@@ -203,6 +270,10 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
 
 void solout_summary(const solout_t *o, FILE *f)
 {
+    if (o->resyncs)
+        fprintf(f, "time discontinuities in the samples: %u (receiver time re-synchronised)\n", o->resyncs);
+    if (o->nrejected)
+        fprintf(f, "fixes withheld by the integrity checks (RAIM failed or position jump): %d\n", o->nrejected);
     if (o->nfix == 0)
         return;
     double mean[3], llh[3], sd[3];

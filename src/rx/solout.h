@@ -15,29 +15,35 @@
 #include "bdsrx/receiver.h"
 #include "bdsrx/rinex_obs.h"
 
-typedef void (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
+/* Sends the NMEA sentences of one epoch; returns 0 or the errno of a failed write. */
+typedef int (*solout_nmea_fn)(void *user, const char *sentences, size_t len);
 
 typedef struct {
     /* set by the caller (solout_init zeroes everything) */
-    FILE *json;                    /* JSON lines or NULL */
-    int flush;                     /* flush JSON after every epoch (readers tail it) */
+    FILE *json;                    /* JSON lines or NULL (every record is written whole and flushed, src/io/recio.h) */
+    int flush;                     /* unused: every record is flushed */
     FILE *rnx;                     /* RINEX observations or NULL; header below, written at the first epoch
                                       (n_types 0: the types of the receiver's signals); APPROX POSITION
                                       XYZ is filled in at the first fix when the file is seekable */
     bx_rinex_obs_header_t rnx_hdr;
     FILE *rtcm;                    /* RTCM3 out (base station) or NULL: BDS MSM7 every epoch, 1005 with the
-                                      mean position once there is a fix */
+                                      mean position once there is a fix (whole frames, src/io/recio.h) */
     struct bx_nmea_tcp *rtcm_tcp;  /* the same to TCP clients (solout_open_rtcm "tcp://") or NULL */
     struct bx_ntrip_server *rtcm_caster; /* the same pushed to an NTRIP caster ("ntrips://") or NULL */
     char rtcm_url[512];            /* for reconnecting to the caster */
     int rtcm_retry;                /* epochs until the next connection attempt after a failure */
     int rtcm_station;              /* DF003 reference station id */
-    solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each fix, or NULL */
+    solout_nmea_fn nmea;           /* GGA RMC GSA GSV of each epoch with a solution (quality 0 without a valid
+                                      fix), or NULL */
     void *nmea_user;
     int have_ref;                  /* ref_llh (rad, rad, m): the summary reports errors */
     double ref_llh[3];
     /* kept by solout_epoch */
     int rnx_started, nepoch, nfix, have_last;
+    int nrejected;                 /* fixes withheld by the integrity checks (RAIM failed, jump) */
+    unsigned resyncs;              /* bx_rx_resyncs seen */
+    int werr;                      /* errno of the first failed write (then nothing more is written) */
+    char werr_msg[256];
     long rnx_pos_at;               /* offset of APPROX POSITION XYZ in rnx (-1 unknown) */
     double ttff_s;                 /* sample clock (s) of the first fix */
     double sum_pos[3], first_pos[3], enu_sum[3], enu_sq[3], err3d_sq_sum;
@@ -60,8 +66,13 @@ int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
 void solout_close_rtcm(solout_t *o);
 
 /* One epoch (from the receiver's on_epoch).  Epochs before the time of week is known
- * count but write nothing time-tagged.  Returns 1 when the epoch gave a fix. */
+ * count but write nothing time-tagged.  Returns 1 when the epoch gave a valid
+ * fix (bx_sol_valid: only those count and enter the statistics). */
 int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep);
+
+/* "JSON output: write failed: No space left on device" after the first failed
+ * write of any output, else NULL.  The caller stops and exits non-zero. */
+const char *solout_error(const solout_t *o);
 
 /* Fix statistics: time to first fix, mean position, spread and, with a
  * reference, the errors.  Nothing when there was no fix. */
