@@ -10,7 +10,10 @@
  *  - the base epoch used is the latest at or before the rover epoch, also when the base runs
  *    ahead (age 0, never a future epoch);
  *  - the base stops: after max_age_s the single-point fallback with "too old";
- *  - the epoch callback layout: ep->rtk set, ep->sol its solution.
+ *  - the epoch callback layout: ep->rtk set, ep->sol its solution;
+ *  - the live base input (src/cli/cli_base.c, reader thread) on a tcp:// RTCM3 stream served
+ *    here: every epoch reaches the receiver (the newest with age 0), and when the server
+ *    closes the connection the reader connects again by itself (a second accept).
  * The end-to-end run from IQ (bdsrx-sim -> bdsrx run --rtcm-out -> bdsrx run --base, also
  * through str2str as NTRIP caster) is tests/test_rtklive_iq.c (SLOW_TESTS).
  */
@@ -24,7 +27,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "bdsrx/output.h"
+#include "bdsrx/rtcm3.h"
+#include "cli_base.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rtk.h"
@@ -219,10 +231,124 @@ static void test_fix_and_fallbacks(void **state)
     fx_teardown(&f);
 }
 
+/* ---- the live base input: reader thread, tcp://, reconnection ---- */
+
+typedef struct {
+    int lfd;
+    const uint8_t *data;
+    size_t n;
+    pthread_mutex_t mu;
+    int accepts;
+} server_t;
+
+static void *serve(void *arg)
+{
+    server_t *sv = arg;
+    for (int k = 0; k < 2; k++) {
+        const int fd = accept(sv->lfd, NULL, NULL);
+        if (fd < 0)
+            break;
+        pthread_mutex_lock(&sv->mu);
+        sv->accepts++;
+        pthread_mutex_unlock(&sv->mu);
+        if (k == 0 && write(fd, sv->data, sv->n) != (ssize_t)sv->n)
+            fprintf(stderr, "serve: short write\n");
+        close(fd); /* the stream ends: the reader must come back */
+    }
+    return NULL;
+}
+
+static int accepts(server_t *sv)
+{
+    pthread_mutex_lock(&sv->mu);
+    const int n = sv->accepts;
+    pthread_mutex_unlock(&sv->mu);
+    return n;
+}
+
+static void nap_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void test_live_base_tcp(void **state)
+{
+    (void)state;
+    fx_t f;
+    if (fx_setup(&f, 30.0)) {
+        printf("SKIP: ../shared/testdata real/rtk_nagoya_static/base.nav missing\n");
+        skip();
+    }
+    /* 5 base epochs as BDS MSM7 */
+    static uint8_t rtcm[5 * 8192];
+    size_t n = 0;
+    bx_time_t last = {0, 0};
+    for (int k = 0; k < 5; k++) {
+        sim_epoch(&f.s, f.t0, (double)k, &g_bo, &g_ro);
+        const int m = bx_rtcm3_encode_epoch_bds(&g_bo, 7, rtcm + n, sizeof rtcm - n);
+        assert_true(m > 0);
+        n += (size_t)m;
+        last = g_bo.time;
+    }
+    server_t sv;
+    memset(&sv, 0, sizeof sv);
+    pthread_mutex_init(&sv.mu, NULL);
+    sv.data = rtcm, sv.n = n;
+    sv.lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(sv.lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(sv.lfd, 4), 0);
+    assert_int_equal(getsockname(sv.lfd, (struct sockaddr *)&a, &al), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, serve, &sv), 0);
+
+    bx_rx_config_t c;
+    bx_rx_config_default(&c);
+    c.n_streams = 1;
+    c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 4.092e6, 0.0};
+    c.threads = 1;
+    c.solver = BX_SOLVER_RTK;
+    bx_rx_t *rx;
+    char err[300];
+    assert_int_equal(bx_rx_create(&c, &rx, err, sizeof err), BX_OK);
+    char url[64];
+    snprintf(url, sizeof url, "tcp://127.0.0.1:%d", ntohs(a.sin_port));
+    cli_base_t *b;
+    assert_int_equal(cli_base_open(url, "35.1347,136.9776,105", 1, &b, err, sizeof err), 0);
+    /* the receiver's hook, called as epochs go by (a deadline, not a delay the result depends on) */
+    char st[128] = "";
+    for (int i = 0; i < 400 && !strstr(st, "age 0.0 s"); i++) {
+        cli_base_pull(b, rx, last);
+        cli_base_state(b, st, sizeof st);
+        if (!strstr(st, "age 0.0 s"))
+            nap_ms(50);
+    }
+    printf("live base over tcp://: %s\n", st);
+    assert_non_null(strstr(st, "age 0.0 s")); /* the newest epoch arrived */
+    /* the server closed the first connection: the reader connects again (back-off 1 s) */
+    for (int i = 0; i < 400 && accepts(&sv) < 2; i++) {
+        cli_base_pull(b, rx, last);
+        nap_ms(50);
+    }
+    assert_int_equal(accepts(&sv), 2);
+    pthread_join(th, NULL);
+    close(sv.lfd);
+    cli_base_close(b);
+    bx_rx_destroy(rx);
+    pthread_mutex_destroy(&sv.mu);
+    fx_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fix_and_fallbacks),
+        cmocka_unit_test(test_live_base_tcp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

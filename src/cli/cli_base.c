@@ -12,7 +12,7 @@
 #include "bdsrx/rtk_base.h"
 #include "bdsrx/time.h"
 
-#define QN 4                /* base epochs waiting for the receiver (async) */
+#define QN 8                /* base epochs waiting for the receiver (async; older ones dropped) */
 #define BACKOFF_MAX_S 30.0  /* longest wait between reconnection attempts */
 
 struct cli_base {
@@ -243,7 +243,7 @@ void cli_base_pull(cli_base_t *b, bx_rx_t *rx, bx_time_t t)
             b->qn--;
         }
         if (b->lost[0] && !b->lost_reported) {
-            fprintf(stderr, "\nbase lost: %s %s\n", b->spec, b->lost);
+            fprintf(stderr, "\nbase lost: %s\n", b->lost);
             b->lost_reported = 1;
         }
         if (b->reconnects > 1 && b->reconnect_reported != b->reconnects) {
