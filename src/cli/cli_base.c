@@ -109,11 +109,15 @@ static void *reader(void *arg)
             take_station(b);
             pthread_mutex_unlock(&b->mu);
         }
+        /* the RTCM3 MSM epochs carry a time of week only: their week comes from the receiver's
+         * time, so decoding waits for the first rover epoch (RTK needs one anyway) */
         pthread_mutex_lock(&b->mu);
-        bx_time_t approx = b->rover_t;
-        if (!b->have_rover_t)
-            approx = (bx_time_t){0, 0.0}; /* the decoder takes the ephemeris' week or the host clock */
+        while (!b->stop && !b->have_rover_t)
+            pthread_cond_wait(&b->cv, &b->mu);
+        const bx_time_t approx = b->rover_t;
         pthread_mutex_unlock(&b->mu);
+        if (b->stop)
+            break;
         const int st = bx_rtk_base_next(b->src, approx, obs, NULL);
         pthread_mutex_lock(&b->mu);
         if (st == BX_OK) {
@@ -236,6 +240,8 @@ void cli_base_pull(cli_base_t *b, bx_rx_t *rx, bx_time_t t)
     } else {
         pthread_mutex_lock(&b->mu);
         b->rover_t = t;
+        if (!b->have_rover_t)
+            pthread_cond_broadcast(&b->cv);
         b->have_rover_t = 1;
         while (b->qn > 0) {
             push(b, rx, &b->q[b->qhead]);
