@@ -1,7 +1,8 @@
 /*
  * RTK in the receiver, end to end from IQ (SLOW_TESTS: two 30 s captures, four receiver runs):
  * bdsrx-sim makes a base and a rover capture of the same sky (same --start, B1C 4 MHz + B2a
- * 12 MHz, 2-bit, C/N0 35-48 dB-Hz by elevation, independent noise seeds) at two places 1 km
+ * 12 MHz, 2-bit, C/N0 35-48 dB-Hz by elevation, independent noise seeds, --tau-phase: carrier
+ * phases that make whole-cycle single differences) at two places 1 km
  * apart; `bdsrx run BASE --rtcm-out` gives the base's RTCM3 stream; then
  *  - `bdsrx run ROVER --base that.rtcm --base-pos (the simulated base)`: RTK epochs (float or
  *    fixed) from the first epochs with ephemerides on, at least one fixed, the error against the
@@ -92,7 +93,7 @@ static int setup(void **state)
     if (!tu_bin(g_bin, sizeof g_bin, "bdsrx") || !tu_bin(g_sim, sizeof g_sim, "bdsrx-sim"))
         return 0; /* the tests skip */
     const char *common[] = {"--signals", "B1C,B2a", "--fs-b1c", "4000000", "--fs-b2a", "12000000", "--format", "ci2",
-                            "--duration", "30", "--cn0-el", "35,48"};
+                            "--duration", "30", "--cn0-el", "35,48", "--tau-phase"};
     const char *ab[32], *ar[32];
     int n = 0;
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++, n++)
