@@ -49,7 +49,7 @@ static void spp_destroy(void *state) { bx_pvt_destroy(state); }
 
 /* ---- RTK (nav/pos/rtk.c) against pushed base epochs, SPP as fallback ---- */
 
-#define RTK_NBASE 4 /* base epochs kept (the newest at or before the rover epoch is used) */
+#define RTK_NBASE 8 /* base epochs kept (the newest at or before the rover epoch is used) */
 
 typedef struct {
     bx_pvt_t *spp;
