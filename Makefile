@@ -1,6 +1,7 @@
 # bdsrx — BeiDou-3 software receiver.  `make` builds the library (static and shared), the
 # command-line helper archive and bin/*.
-#   make check       build and run the whole test suite (installs Debian deps if missing)
+#   make check       build and run the whole test suite and examples (installs Debian deps if
+#                    missing), then a few seconds of each fuzzing harness when clang is installed
 #   make check-fast  the unit tests only (under a minute on 2 cores), for iteration
 #   make check-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make run         run the receiver on the bundled default capture in data/
@@ -129,6 +130,7 @@ check: deps
 	@$(MAKE) --no-print-directory all $(TESTS) $(EXAMPLES)
 	@sh tests/run.sh $(BUILD)/tests
 	@sh examples/run.sh $(BUILD)/examples
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 check-fast: deps
 	@$(MAKE) --no-print-directory all $(FAST_TESTS) $(EXAMPLES)

@@ -747,3 +747,22 @@ int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prn
             st = jobs[t].status;
     return st;
 }
+
+/* Search grid rows for pictures (acq.h). */
+int bx_acq_power_row(bx_acq_t *a, int prn, int d, float *row, double *doppler_hz)
+{
+    if (!a || !row || prn < 1 || prn > BX_PRN_MAX || d < 0 || d >= a->n_dop || !a->have_input)
+        return BX_ERR_ARG;
+    if (!a->xf || !a->xf[0])
+        return BX_ERR_UNSUPPORTED; /* block spectra not kept (a search that streams its blocks) */
+    acq_work_t *w = &a->work[0];
+    const int st = code_spectrum(a, w, prn);
+    if (st != BX_OK)
+        return st;
+    const long q = a->q_first + (long)d * a->step_sub;
+    double sum = 0.0;
+    power_row(a, w, prn, q, row, &sum);
+    if (doppler_hz)
+        *doppler_hz = (double)q / a->nsub * a->bin_hz - a->cfg.if_hz;
+    return BX_OK;
+}

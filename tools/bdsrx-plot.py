@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""bdsrx-plot: pictures of a bdsrx run from its JSON solution lines (bdsrx run/live --json=FILE).
+"""bdsrx-plot: pictures of a bdsrx run from its JSON (run/live --json=FILE, acquire --grid, track --corr).
 
 Writes into --out DIR (default: beside the input), in each --format (png, svg):
   skyplot   satellite tracks in azimuth/elevation, coloured by C/N0
@@ -7,6 +7,11 @@ Writes into --out DIR (default: beside the input), in each --format (png, svg):
   enu       position scatter (east/north) and east/north/up against time, relative to --ref
             (or to the mean position), with RMS and maximum
   sats      satellites in view and used, fix status, time to first fix within the file
+--grid GRID.json (bdsrx acquire --prn N --grid): acq_grid_CNN, the search grid as a heat map
+            (Doppler x code phase, power over the noise floor, peak marked) beside a 3D surface
+            of the cells around the peak
+--corr CORR.json (bdsrx track --prn N --corr): corr_CNN, the correlator shape (power and signed
+            amplitude against code offset) with the ideal BOC(1,1) / BPSK autocorrelation
 --data FILE also writes the plotted numbers as JSON (the tests compare them with the input).
 Uses Debian's python3-matplotlib (tools/install-deps.sh), no display needed."""
 import argparse
@@ -61,6 +66,8 @@ def main():
     ap.add_argument("--out", help="output directory (default: the input's directory)")
     ap.add_argument("--format", default="png", help="png, svg or png,svg (default png)")
     ap.add_argument("--data", help="also write the plotted numbers to this JSON file")
+    ap.add_argument("--grid", help="acquisition search grid JSON (bdsrx acquire --grid)")
+    ap.add_argument("--corr", help="correlator shape JSON (bdsrx track --corr)")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
     ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BDSRX_VERSION@")
     ap.add_argument("--config", help=argparse.SUPPRESS)
@@ -78,8 +85,10 @@ def main():
     if a.config:
         print("bdsrx-plot: --config is not supported by this Python tool; give the options", file=sys.stderr)
         return 2
+    if not a.fixes and (a.grid or a.corr):
+        return plot_acq_corr(a)
     if not a.fixes:
-        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options]   (bdsrx-plot --help)",
+        print("bdsrx-plot: missing argument\nusage: bdsrx-plot FIXES.jsonl [options] | --grid GRID.json | --corr CORR.json   (bdsrx-plot --help)",
               file=sys.stderr)
         return 2
     fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
@@ -210,12 +219,134 @@ def main():
     ax.grid(True, alpha=0.3)
     ax.set_title("satellites and fixes (%d of %d epochs with a fix)" % (len(fixes), len(rows)))
     save(fig, "sats")
+    if a.grid or a.corr:  # also the search grid / correlator pictures, into the same --out
+        a.out = out
+        rc = plot_acq_corr(a, data, written)
+        if rc:
+            return rc
     if a.data:
         with open(a.data, "w") as f:
             json.dump(data, f)
     if not a.quiet:
         for p in written:
             print(p)
+    return 0
+
+
+def ideal_corr(modulation, tau):
+    """Autocorrelation of an infinitely long random code, unlimited bandwidth, tau in chips:
+    BPSK 1 - |tau| (|tau| < 1); sine-phased BOC(1,1) (two half chips +1, -1): 1 - 3|tau| up to
+    |tau| = 1/2 (-1/2 there), then |tau| - 1 up to 1 (Betz, 'Binary offset carrier modulations
+    for radionavigation', Navigation 48(4), 2001, for n = 2 half chips)."""
+    t = abs(tau)
+    if t >= 1.0:
+        return 0.0
+    if modulation.startswith("BOC"):
+        return 1.0 - 3.0 * t if t <= 0.5 else t - 1.0
+    return 1.0 - t
+
+
+def load_json(path, kind):
+    try:
+        with open(path) as f:
+            d = json.load(f)
+    except (OSError, ValueError) as e:
+        print("bdsrx-plot: %s: %s" % (path, e), file=sys.stderr)
+        return None
+    if not isinstance(d, dict) or d.get("kind") != kind:
+        print("bdsrx-plot: %s: not a %s file (bdsrx %s)" % (path, kind,
+              "acquire --grid" if kind == "acq_grid" else "track --corr"), file=sys.stderr)
+        return None
+    return d
+
+
+def plot_acq_corr(a, data=None, written=None):
+    """--grid / --corr pictures; with data/written from the solution plots, adds to them."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fmts = [x.strip().lower() for x in a.format.split(",") if x.strip()]
+    for x in fmts:
+        if x not in ("png", "svg"):
+            print("bdsrx-plot: --format: '%s' is not png or svg" % x, file=sys.stderr)
+            return 2
+    own = data is None
+    data = {} if own else data
+    written = [] if written is None else written
+    src = a.grid or a.corr
+    out = a.out or os.path.dirname(os.path.abspath(src))
+    os.makedirs(out, exist_ok=True)
+
+    def save(fig, name):
+        for x in fmts:
+            path = os.path.join(out, "%s.%s" % (name, x))
+            fig.savefig(path, dpi=110)
+            written.append(path)
+        plt.close(fig)
+
+    if a.grid:
+        g = load_json(a.grid, "acq_grid")
+        if g is None:
+            return 1
+        dop, cp, pw, pk = g["doppler_hz"], g["code_phase_chips"], g["power"], g["peak"]
+        fig = plt.figure(figsize=(13, 5))
+        ax = fig.add_subplot(1, 2, 1)
+        dd = (dop[1] - dop[0]) / 2 if len(dop) > 1 else 1.0
+        cw = (cp[1] - cp[0]) / 2 if len(cp) > 1 else 1.0
+        im = ax.imshow(pw, origin="lower", aspect="auto", cmap="viridis", interpolation="nearest",
+                       extent=[cp[0] - cw, cp[-1] + cw, dop[0] - dd, dop[-1] + dd])
+        fig.colorbar(im, ax=ax, label="power / noise floor")
+        ax.plot([pk["code_phase_chips"]], [pk["doppler_hz"]], "o", mfc="none", mec="r", ms=14, mew=2)
+        ax.annotate("peak %.0f x floor\n%.0f Hz, %.1f chips" % (pk["power"], pk["doppler_hz"], pk["code_phase_chips"]),
+                    (pk["code_phase_chips"], pk["doppler_hz"]), xytext=(10, 10), textcoords="offset points",
+                    color="r", fontsize=8)
+        ax.set_xlabel("code phase (chips; maximum over %.1f chips per column)" % (2 * cw))
+        ax.set_ylabel("Doppler (Hz)")
+        ax.set_title("%s C%02d search grid (threshold %.1f x floor)" % (g["signal"], g["prn"], g["threshold"]))
+        z = g["zoom"]
+        ax3 = fig.add_subplot(1, 2, 2, projection="3d")
+        X = [[c for c in z["code_phase_chips"]] for _ in z["doppler_hz"]]
+        Y = [[d for _ in z["code_phase_chips"]] for d in z["doppler_hz"]]
+        import numpy as np
+        ax3.plot_surface(np.array(X), np.array(Y), np.array(z["power"]), cmap="viridis", linewidth=0)
+        ax3.set_xlabel("code phase (chips)")
+        ax3.set_ylabel("Doppler (Hz)")
+        ax3.set_zlabel("power / floor")
+        ax3.set_title("around the peak (every cell)")
+        save(fig, "acq_grid_C%02d" % g["prn"])
+        data["grid"] = {"prn": g["prn"], "doppler_hz": dop, "code_phase_chips": cp, "power": pw, "peak": pk,
+                        "zoom_doppler_hz": z["doppler_hz"], "zoom_code_phase_chips": z["code_phase_chips"],
+                        "zoom_power": z["power"]}
+    if a.corr:
+        c = load_json(a.corr, "corr_shape")
+        if c is None:
+            return 1
+        off, pw, am = c["offset_chips"], c["power"], c["amplitude"]
+        fine = [-1.5 + 3.0 * i / 600 for i in range(601)]
+        ia = [ideal_corr(c["modulation"], t) for t in fine]
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
+        a1.plot(off, pw, "o-", ms=3, label="measured (%d x %.0f ms)" % (c["periods"], c["period_ms"]))
+        a1.plot(fine, [v * v for v in ia], "k--", lw=1, label="ideal %s" % c["modulation"])
+        a1.set_ylabel("power (prompt = 1)")
+        a2.plot(off, am, "o-", ms=3, label="measured")
+        a2.plot(fine, ia, "k--", lw=1, label="ideal %s" % c["modulation"])
+        a2.axhline(0, color="grey", lw=0.5)
+        a2.set_ylabel("amplitude (projected on the prompt)")
+        for x in (a1, a2):
+            x.set_xlabel("code offset from the prompt (chips)")
+            x.grid(True, alpha=0.3)
+            x.legend(fontsize=8)
+        fig.suptitle("%s C%02d correlator shape" % (c["signal"], c["prn"]))
+        save(fig, "corr_C%02d" % c["prn"])
+        data["corr"] = {"prn": c["prn"], "offset_chips": off, "power": pw, "amplitude": am,
+                        "ideal_amplitude": [ideal_corr(c["modulation"], t) for t in off]}
+    if own:
+        if a.data:
+            with open(a.data, "w") as f:
+                json.dump(data, f)
+        if not a.quiet:
+            for p in written:
+                print(p)
     return 0
 
 

@@ -18,7 +18,20 @@ bin/bdsrx run "$CAP" --ref 30.5,114.3,50 --json="$OUT/fixes.jsonl" --nmea "$OUT/
 bin/bdsrx-track "$OUT/fixes.jsonl" -o "$OUT/track.kml" -o "$OUT/track.gpx" -o "$OUT/track.geojson"
 if /usr/bin/python3 -c "import matplotlib" 2>/dev/null; then
     echo "run: pictures (bin/bdsrx-plot):"
-    bin/bdsrx-plot "$OUT/fixes.jsonl" --ref 30.5,114.3,50 --out "$OUT" --format png,svg
+    # search grid and correlator shape of one satellite: the strongest of the last solution line
+    PRN=$(/usr/bin/python3 -c 'import json,sys
+s=json.loads([l for l in open(sys.argv[1]) if l.strip()][-1]).get("sats",[])
+print(max(s,key=lambda x:x.get("cn0_dbhz") or 0)["prn"] if s else "")' "$OUT/fixes.jsonl" 2>/dev/null || true)
+    EXTRA=""
+    if [ -n "$PRN" ] &&
+        bin/bdsrx acquire "$CAP" --prn "$PRN" --grid "$OUT/acq_grid.json" -q >/dev/null &&
+        bin/bdsrx track "$CAP" --prn "$PRN" --seconds 2.5 --corr "$OUT/corr.json" -q >/dev/null; then
+        EXTRA="--grid $OUT/acq_grid.json --corr $OUT/corr.json"
+    else
+        echo "run: no search grid / correlator picture (no satellite in $OUT/fixes.jsonl, or it was not locked)"
+    fi
+    # shellcheck disable=SC2086
+    bin/bdsrx-plot "$OUT/fixes.jsonl" --ref 30.5,114.3,50 --out "$OUT" --format png,svg $EXTRA
 else
     echo "run: no pictures: Debian's python3-matplotlib is not installed (tools/install-deps.sh installs it)"
 fi

@@ -149,6 +149,15 @@ double bx_acq_threshold(int noncoh, double ncells, double pfa);
 /* Smallest n >= min_n whose only prime factors are 2, 3, 5, 7 (fast FFTW size). */
 size_t bx_acq_fast_size(size_t min_n);
 
+/* The search grid for pictures (bdsrx acquire --grid): S(d, lag) for lag cells 0 <= lag < n_lag
+ * (bx_acq_info_t; lag cell j = j * lag_samples input samples after the first sample, the epoch of
+ * the code arriving there) of Doppler cell d (0 <= d < n_doppler) of PRN prn in the input of the
+ * last bx_acq_set_input; *doppler_hz (may be NULL) gets the cell's Doppler.  The mean of S over
+ * all cells is the noise floor mu of the detection test.  BX_ERR_ARG for a bad prn / d or no input,
+ * BX_ERR_UNSUPPORTED when the object does not keep the input's block spectra.  Same threading as
+ * bx_acq_search_input. */
+int bx_acq_power_row(bx_acq_t *a, int prn, int d, float *row, double *doppler_hz);
+
 #ifdef __cplusplus
 }
 #endif

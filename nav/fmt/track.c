@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/track.h"
 #include "bdsrx/types.h"
+#include "recio.h"
 
 #define R2D (180.0 / M_PI)
 
@@ -28,7 +28,6 @@ struct bx_track {
     int in_seg;     /* a segment is open */
     long n_pts, n_seg;
     int io_err;
-    int in_place;   /* not a regular file: no temporary file, no rename */
     /* GeoJSON keeps times until the end (written as a property array after the geometry) */
     char *times;
     size_t times_len, times_cap;
@@ -88,19 +87,17 @@ int bx_track_create(const char *path, bx_track_format_t fmt, bx_track_t **out, c
         return BX_ERR_NOMEM;
     t->fmt = fmt;
     t->path = strdup(path);
-    t->tmp = malloc(strlen(path) + 5);
+    const size_t tmplen = strlen(path) + 5;
+    t->tmp = malloc(tmplen);
     if (!t->path || !t->tmp) {
         bx_track_destroy(t);
         return BX_ERR_NOMEM;
     }
-    /* a regular file goes through PATH.tmp + rename; anything else that exists (a pipe, a device)
-     * is written in place: renaming over it would replace the device node */
-    struct stat st;
-    t->in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-    sprintf(t->tmp, t->in_place ? "%s" : "%s.tmp", path);
-    if (!(t->f = fopen(t->tmp, "w"))) {
+    /* a final file (src/io/recio.h): PATH.tmp + rename, devices and pipes in place */
+    const int oe = bx_final_open(path, t->tmp, tmplen, &t->f);
+    if (oe) {
         if (err)
-            snprintf(err, errlen, "%s: %s", t->tmp, strerror(errno));
+            snprintf(err, errlen, "%s: %s", t->tmp, strerror(oe));
         bx_track_destroy(t);
         return BX_ERR_IO;
     }
@@ -228,22 +225,12 @@ int bx_track_finish(bx_track_t *t, char *err, size_t errlen)
             t->times ? t->times : "", t->n_seg ? "]" : "");
         break;
     }
-    if (fflush(t->f) != 0)
-        t->io_err = 1;
-    if (fclose(t->f) != 0)
-        t->io_err = 1;
+    const int e = bx_final_commit(t->f, t->tmp, t->path, !t->io_err);
     t->f = NULL;
-    if (t->io_err) {
+    if (t->io_err || e) {
         if (err)
-            snprintf(err, errlen, "%s: write failed (disk full?); the track was not written", t->path);
-        if (!t->in_place)
-            remove(t->tmp);
-        return BX_ERR_IO;
-    }
-    if (!t->in_place && rename(t->tmp, t->path) != 0) {
-        if (err)
-            snprintf(err, errlen, "%s: %s", t->path, strerror(errno));
-        remove(t->tmp);
+            snprintf(err, errlen, "%s: write failed (%s); the track was not written", t->path,
+                     e ? strerror(e) : "disk full?");
         return BX_ERR_IO;
     }
     return BX_OK;
@@ -253,11 +240,8 @@ void bx_track_destroy(bx_track_t *t)
 {
     if (!t)
         return;
-    if (t->f) {
-        fclose(t->f);
-        if (!t->in_place)
-            remove(t->tmp);
-    }
+    if (t->f)
+        bx_final_commit(t->f, t->tmp, t->path, 0); /* unfinished: no file left behind */
     free(t->times);
     free(t->path);
     free(t->tmp);

@@ -11,6 +11,7 @@
 #include "bdsrx/iq.h"
 #include "cli.h"
 #include "cli_opt.h"
+#include "cli_plotdata.h"
 
 static void print_result(const bx_acq_result_t *r, const char *sig, uint64_t first_sample, int json)
 {
@@ -40,7 +41,7 @@ static int fn_signal_acq(const char *arg, void *value, char *err, size_t errlen)
 
 int cli_acquire(int argc, char **argv)
 {
-    const char *path = NULL, *wisdom = NULL;
+    const char *path = NULL, *wisdom = NULL, *grid = NULL;
     double doppler = 5000.0, step = 0.0, pfa = 1e-3, skip_s = 0.0;
     int all = 0, json = 0, measure = 0, use_data = 0, quiet = 0, sig = -1, coh = 0, noncoh = 0, threads = 1, np;
     uint64_t prn_bits = ~0ull << 1; /* 1-63 */
@@ -72,6 +73,9 @@ int cli_acquire(int argc, char **argv)
          "for estimated plans and no cache, BDSRX_WISDOM=FILE for another file)", NULL, 0, 0},
         {"all", 0, CLI_FLAG, &all, 0, 0, NULL, "also print the PRNs that were not detected", NULL, 0, 0},
         {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per line instead of the table", NULL, 0, 0},
+        {"grid", 0, CLI_STRING, &grid, 0, 0, "OUT.json",
+         "write the search grid of the one --prn (Doppler x code phase, power / noise\n"
+         "floor, peak; bdsrx-plot --grid draws it)", NULL, 0, 0},
         CLI_IQ_OPTS(&flags, "", "FILE"),
         CLI_QUIET_OPT(&quiet),
         CLI_OPT_END,
@@ -173,6 +177,10 @@ int cli_acquire(int argc, char **argv)
     for (int k = 1; k <= BX_PRN_MAX; k++)
         if (mask[k])
             prns[nprn++] = k;
+    if (grid && nprn != 1) {
+        fprintf(stderr, "bdsrx acquire: --grid needs exactly one --prn (got %d PRNs)\n", nprn);
+        rc = 2;
+    }
     bx_acq_result_t res[BX_PRN_MAX];
     if (rc == 0 && bx_acq_set_input(acq, x, need) != BX_OK) {
         fprintf(stderr, "bdsrx acquire: internal error: input rejected\n");
@@ -209,6 +217,10 @@ int cli_acquire(int argc, char **argv)
         }
         if (tty && time(NULL) - t0 >= 1)
             fprintf(stderr, "\r%40s\r", "");
+        if (rc == 0 && grid && cli_acq_grid_json(acq, sig, p->fs_hz, &res[0], first, grid, err, sizeof err) != 0) {
+            fprintf(stderr, "bdsrx acquire: %s\n", err);
+            rc = 1;
+        }
     }
     free(x);
     bx_acq_destroy(acq);

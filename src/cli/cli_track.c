@@ -13,6 +13,7 @@
 #include "bdsrx/trk.h"
 #include "cli.h"
 #include "cli_opt.h"
+#include "cli_plotdata.h"
 
 /* Reads exactly n samples (fewer only at end of file); returns the count or -1. */
 static long read_full(bx_iq_reader_t *rd, bx_cf32_t *x, size_t n, const char *path)
@@ -57,7 +58,8 @@ static void print_obs(const bx_trk_obs_t *o, double t_s, const char *sig, int js
 
 int cli_track(int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *path = NULL, *corr_path = NULL;
+    double corr_ms = 300.0, corr_settle_s = 1.0;
     double seconds = 0.0, interval_ms = 100.0, skip_s = 0.0, pfa = 1e-3;
     int json = 0, quiet = 0, sig = -1, np;
     uint64_t prn_bits = ~0ull << 1; /* 1-63 */
@@ -75,6 +77,13 @@ int cli_track(int argc, char **argv)
         {"pfa", 0, CLI_DOUBLE, &pfa, 1e-300, 0.999, "P", "acquisition false-alarm probability per PRN (default 1e-3)",
          NULL, 0, 0},
         {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per line instead of the table", NULL, 0, 0},
+        {"corr", 0, CLI_STRING, &corr_path, 0, 0, "OUT.json",
+         "write the correlator shape of the one --prn (power vs code offset -1.5..+1.5\n"
+         "chips over --corr-ms once locked for 1 s; bdsrx-plot --corr draws it)", NULL, 0, 0},
+        {"corr-ms", 0, CLI_DOUBLE, &corr_ms, 1, 60000, "MS", "length of the --corr measurement (default 300)", NULL,
+         0, 0},
+        {"corr-settle", 0, CLI_DOUBLE, &corr_settle_s, 0, 1e6, "S",
+         "--corr starts after the channel has been locked this long (default 1)", NULL, 0, 0},
         CLI_IQ_OPTS(&flags, "", "FILE"),
         CLI_QUIET_OPT(&quiet),
         CLI_OPT_END,
@@ -117,6 +126,28 @@ int cli_track(int argc, char **argv)
     uint64_t last = total >= 0 ? (uint64_t)total : UINT64_MAX;
     if (seconds > 0 && first + (uint64_t)llround(seconds * fs) < last)
         last = first + (uint64_t)llround(seconds * fs);
+
+    int nmask = 0, corr_prn = 0;
+    for (int k = 1; k <= BX_PRN_MAX; k++)
+        if (mask[k]) {
+            nmask++;
+            corr_prn = k;
+        }
+    cli_corr_shape_t *cs = NULL;
+    if (corr_path && (nmask != 1 || sig == BX_SIG_B2B)) {
+        fprintf(stderr, "bdsrx track: --corr needs exactly one --prn of B1C or B2a\n");
+        bx_iq_destroy(rd);
+        return 2;
+    }
+    if (corr_path) {
+        const double per_ms = sig == BX_SIG_B1C ? 10.0 : 1.0;
+        if (cli_corr_shape_create(sig, corr_prn, fs, if_hz, (int)ceil(corr_ms / per_ms), corr_settle_s, &cs,
+                                  err, sizeof err) != 0) {
+            fprintf(stderr, "bdsrx track: %s\n", err);
+            bx_iq_destroy(rd);
+            return 1;
+        }
+    }
 
     /* ---- acquisition on the first block ---- */
     bx_acq_config_t ac;
@@ -201,8 +232,16 @@ int cli_track(int argc, char **argv)
                 rc = 1;
                 break;
             }
-            for (int i = 0; i < ntrk; i++)
-                bx_trk_process(trk[i], x, (size_t)got, pos);
+            /* --corr: pieces of at most 8 code periods (bx_trk_observe reaches back that far) */
+            const size_t piece = cs ? (size_t)(fs * (sig == BX_SIG_B1C ? 0.08 : 0.008)) : (size_t)got;
+            for (size_t off = 0; off < (size_t)got; off += piece) {
+                const size_t m = (size_t)got - off < piece ? (size_t)got - off : piece;
+                for (int i = 0; i < ntrk; i++) {
+                    bx_trk_process(trk[i], x + off, m, pos + off);
+                    if (cs)
+                        cli_corr_shape_add(cs, trk[i], x + off, m, pos + off);
+                }
+            }
             pos += (uint64_t)got;
             if ((size_t)got < n)
                 break; /* end of file */
@@ -223,6 +262,13 @@ int cli_track(int argc, char **argv)
         if (tty)
             fprintf(stderr, "\r%40s\r", "");
     }
+    if (rc == 0 && cs && ntrk == 0)
+        rc = 1; /* --corr asked for a PRN that is not there: said above */
+    else if (rc == 0 && cs && cli_corr_shape_write(cs, corr_path, err, sizeof err) != 0) {
+        fprintf(stderr, "bdsrx track: %s\n", err);
+        rc = 1;
+    }
+    cli_corr_shape_destroy(cs);
     for (int i = 0; i < ntrk; i++)
         bx_trk_destroy(trk[i]);
     free(x);

@@ -58,7 +58,11 @@ int bx_rec_close(FILE *f)
 int bx_final_open(const char *path, char *tmp, size_t tmplen, FILE **f)
 {
     *f = NULL;
-    if ((size_t)snprintf(tmp, tmplen, "%s.tmp", path) >= tmplen)
+    /* a path that exists and is not a regular file (a pipe, /dev/stdout, /dev/full) is written
+     * in place: renaming over it would replace the device node */
+    struct stat st;
+    const int in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if ((size_t)snprintf(tmp, tmplen, in_place ? "%s" : "%s.tmp", path) >= tmplen)
         return ENAMETOOLONG;
     *f = fopen(tmp, "w");
     return *f ? 0 : errno;
@@ -68,10 +72,13 @@ int bx_final_commit(FILE *f, const char *tmp, const char *path, int ok)
 {
     int e = 0;
     errno = 0;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+    const int in_place = !strcmp(tmp, path); /* bx_final_open chose to write in place */
+    if (fflush(f) != 0 || (!in_place && fsync(fileno(f)) != 0))
         e = errno ? errno : EIO;
     if (fclose(f) != 0 && !e)
         e = errno ? errno : EIO;
+    if (in_place)
+        return e;
     if (!ok || e) {
         unlink(tmp);
         return e;

@@ -25,6 +25,7 @@ int bx_rec_close(FILE *f);
 /* Final files.  bx_final_open creates PATH.tmp (tmp receives its name, at
  * least strlen(path) + 5 bytes); bx_final_commit flushes, syncs, closes and
  * renames it over PATH, or removes it when `ok` is 0 or anything failed.
+ * A path that exists and is not a regular file (pipe, device) is written in place instead.
  * Both return 0 or an errno (bx_final_open: NULL *f on failure). */
 int bx_final_open(const char *path, char *tmp, size_t tmplen, FILE **f);
 int bx_final_commit(FILE *f, const char *tmp, const char *path, int ok);
