@@ -22,6 +22,7 @@ struct bx_rtk_base {
     FILE *f;                /* RTCM 3 file */
     bx_ntrip_t *ntrip;      /* or an NTRIP caster's stream */
     int tcp;                /* or a raw TCP stream (tcp://host:port), -1 none */
+    const volatile int *stop; /* bx_rtk_base_set_stop: waits end when *stop becomes nonzero */
     uint8_t *pre;           /* NTRIP bytes read while looking for the station message, replayed first */
     size_t pre_len, pre_pos;
     char store[512];        /* strings of the NTRIP configuration */
@@ -219,6 +220,8 @@ int bx_rtk_base_position(const bx_rtk_base_t *b, double ecef_m[3])
     return 0;
 }
 
+void bx_rtk_base_set_stop(bx_rtk_base_t *b, const volatile int *stop) { b->stop = stop; }
+
 const char *bx_rtk_base_kind(const bx_rtk_base_t *b)
 {
     return b->rnx ? "RINEX" : b->ntrip ? "NTRIP" : b->tcp >= 0 ? "TCP" : "RTCM3";
@@ -236,7 +239,9 @@ static size_t read_bytes(struct bx_rtk_base *b, uint8_t *buf, size_t len)
     }
     if (b->tcp >= 0) { /* 30 s without a byte: the stream is taken as lost */
         struct pollfd pf = {b->tcp, POLLIN, 0};
-        const int pr = poll(&pf, 1, 30000);
+        int pr = 0;
+        for (int waited_ms = 0; waited_ms < 30000 && pr == 0 && !(b->stop && *b->stop); waited_ms += 250)
+            pr = poll(&pf, 1, 250);
         const ssize_t n = pr > 0 ? read(b->tcp, buf, len) : -1;
         if (n <= 0) {
             snprintf(b->err, sizeof b->err, "%.200s: %s", b->path,
@@ -249,7 +254,7 @@ static size_t read_bytes(struct bx_rtk_base *b, uint8_t *buf, size_t len)
         return fread(buf, 1, len, b->f);
     size_t got = 0;
     int st = bx_ntrip_read(b->ntrip, buf, len, &got);
-    if (st != BX_OK && bx_ntrip_reconnect(b->ntrip, 10.0, NULL) == BX_OK)
+    if (st != BX_OK && bx_ntrip_reconnect(b->ntrip, 10.0, b->stop) == BX_OK)
         st = bx_ntrip_read(b->ntrip, buf, len, &got);
     if (st != BX_OK) {
         snprintf(b->err, sizeof b->err, "%.300s", bx_ntrip_error(b->ntrip));
