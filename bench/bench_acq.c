@@ -93,6 +93,7 @@ static void bench_config(const char *name, int sig, double fs, int coh_ms, int n
         bx_acq_config_default(&c, sig, fs, 0.0);
         c.coh_ms = coh_ms;
         c.noncoh = noncoh;
+        c.use_data = 0; /* pilot searches, as the peer figures */
         c.doppler_step_hz = step_hz;
         c.fft_measure = measure;
         c.nthreads = 2;
@@ -183,8 +184,44 @@ static void summary(const char *what, const acq_fig_t *f)
            what, f->ms[0], f->first[0], f->ms[1], f->ndop, f->step_hz);
 }
 
+/* The issue-14 defaults (bx_acq_config_default): CPU per PRN of the cold +-5 kHz search and of
+ * the receiver's re-acquisition window (+-500 Hz around a predicted Doppler, src/rx/reacq.c). */
+static void bench_defaults(const char *name, int sig, double fs)
+{
+    bx_acq_config_t c;
+    bx_acq_config_default(&c, sig, fs, 0.0);
+    bx_acq_t *a = NULL;
+    if (bx_acq_create(&c, &a, NULL, 0) != BX_OK)
+        return;
+    const size_t n = bx_acq_samples_needed(a);
+    bx_cf32_t *x = make_input(sig, fs, n, 19, 45.0);
+    if (!x) {
+        bx_acq_destroy(a);
+        return;
+    }
+    bx_acq_result_t r;
+    double t0 = cpu_s();
+    bx_acq_set_input(a, x, n);
+    const double t_in = cpu_s() - t0;
+    t0 = cpu_s();
+    for (int p = 20; p < 23; p++)
+        bx_acq_search_input(a, p, &r);
+    const double t_full = (cpu_s() - t0) / 3.0;
+    t0 = cpu_s();
+    for (int p = 20; p < 23; p++)
+        bx_acq_search_window(a, p, 1500.0, 500.0, &r);
+    const double t_win = (cpu_s() - t0) / 3.0;
+    printf("SUMMARY acq default %s (%d ms x %d%s): %.0f ms CPU per PRN over +-5 kHz, %.0f ms in a +-500 Hz "
+           "re-acquisition window; input transform %.0f ms per block set\n",
+           name, c.coh_ms, c.noncoh, c.use_data ? " pilot+data" : " pilot", t_full * 1e3, t_win * 1e3, t_in * 1e3);
+    free(x);
+    bx_acq_destroy(a);
+}
+
 int main(void)
 {
+    bench_defaults("B1C 4.092 Msps", BX_SIG_B1C, 4.092e6);
+    bench_defaults("B2a 20.46 Msps", BX_SIG_B2A, 20.46e6);
     acq_fig_t b1c, b2a, b2a10, b2a500, b2a250;
     bench_config("B1C pilot 10 ms, 4.092 Msps, +-5k", BX_SIG_B1C, 4.092e6, 10, 1, 0.0, 2, &b1c);
     bench_config("B2a pilot 1 ms, 20.46 Msps, +-5k", BX_SIG_B2A, 20.46e6, 1, 1, 0.0, 2, &b2a);

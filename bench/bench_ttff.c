@@ -36,25 +36,22 @@ typedef struct {
     int nch;
 } ctx_t;
 
-/* The receiver's own solution (mode from the streams, position/clock feedback inside). */
+/* The receiver's own solution (SPP inside bx_rx_process, position/clock feedback on). */
 static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     ctx_t *c = user;
-    const bx_obs_t *obs = ep->obs;
-    if (ep->status != BX_OK)
+    if (!ep->have_time || ep->status != BX_OK || c->ttff_s >= 0)
         return;
-    const bx_sol_t sol = *ep->sol;
-    if (c->ttff_s < 0) {
-        const double t_rel = bx_time_diff(obs->time, c->sc->start) - sol.clk_bias_m / BX_CLIGHT_MPS;
-        double pos[3], vel[3];
-        bx_simscen_position(c->sc, t_rel, pos, vel);
-        c->err_m = sqrt((sol.pos_m[0] - pos[0]) * (sol.pos_m[0] - pos[0]) +
-                        (sol.pos_m[1] - pos[1]) * (sol.pos_m[1] - pos[1]) +
-                        (sol.pos_m[2] - pos[2]) * (sol.pos_m[2] - pos[2]));
-        c->ttff_s = bx_rx_elapsed_s(rx);
-        bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
-        c->nch = bx_rx_channels(rx, ch, 2 * BX_RX_MAX_CHANNELS);
-    }
+    const bx_sol_t *sol = ep->sol;
+    const double t_rel = bx_time_diff(ep->obs->time, c->sc->start) - sol->clk_bias_m / BX_CLIGHT_MPS;
+    double pos[3], vel[3];
+    bx_simscen_position(c->sc, t_rel, pos, vel);
+    c->err_m = sqrt((sol->pos_m[0] - pos[0]) * (sol->pos_m[0] - pos[0]) +
+                    (sol->pos_m[1] - pos[1]) * (sol->pos_m[1] - pos[1]) +
+                    (sol->pos_m[2] - pos[2]) * (sol->pos_m[2] - pos[2]));
+    c->ttff_s = bx_rx_elapsed_s(rx);
+    bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
+    c->nch = bx_rx_channels(rx, ch, 2 * BX_RX_MAX_CHANNELS);
 }
 
 static int g_strong; /* 45 dB-Hz everywhere instead of the elevation model */
@@ -103,6 +100,7 @@ static void run_cell(int start_kind, int bands, int field)
     rc.threads = 1;
     rc.on_epoch = on_epoch;
     rc.user = &c;
+    rc.pvt_mode = bands == 2 ? BX_PVT_IF : bands == 1 ? BX_PVT_B2A : BX_PVT_B1C;
     bx_rx_t *rx = NULL;
     if (bx_rx_create(&rc, &rx, err, sizeof err) != BX_OK) {
         fprintf(stderr, "%s\n", err);

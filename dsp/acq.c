@@ -19,6 +19,8 @@
 #define MAX_WORKERS 16
 #define FINE_SUB 64 /* sub-block sums per coherent block in the fine Doppler search */
 #define FINE_DIV 16 /* fine Doppler grid = bin / FINE_DIV */
+#define STREAM_BYTES (32u << 20) /* input spectra kept for all PRNs up to this size */
+#define REFINE_BLOCKS 10 /* blocks of the code-phase interpolation of long sums */
 
 typedef struct {
     fftwf_complex *tin, *tout; /* m: replica / input block and its spectrum */
@@ -26,6 +28,8 @@ typedef struct {
     float *row[2];             /* n_lag: power rows (best so far, current) */
     float *rep;                /* N: sampled replica for the fine Doppler search */
     float *z;                  /* noncoh x FINE_SUB complex sub-block sums */
+    fftwf_complex **xs;        /* stream mode: nsub spectra of the current block */
+    float *acc;                /* stream mode: n_dop x n_lag non-coherent sums */
 } acq_work_t;
 
 struct bx_acq {
@@ -46,9 +50,14 @@ struct bx_acq {
     fftwf_complex *rot; /* (nsub-1) x n_blk phasors e^{-j 2 pi s n / (nsub m)} */
     double threshold;
     fftwf_plan pf, pi;
-    fftwf_complex **xf; /* noncoh input spectra, m each */
+    fftwf_complex **xf; /* noncoh x nsub input spectra, m each (cached mode) */
+    int stream;         /* 1: spectra too large to keep (> STREAM_BYTES): each search transforms
+                           the blocks itself, blocks outer, into an n_dop x n_lag accumulator */
     int ncomp;            /* components summed per cell: 1 pilot, 2 pilot + data (use_data) */
-    fftwf_complex *codef; /* ncomp x 63 x mp conjugated windowed code spectra (pilot, then data) */
+    int nseg;             /* code segments: primary period / coherent block (1 = whole period) */
+    double share;         /* ICD power share of the searched components (C/N0 of the whole signal) */
+    double code_eps_max;  /* largest |Doppler| / carrier searched (code Doppler) */
+    fftwf_complex *codef; /* ncomp x 63 x nseg x mp conjugated windowed code spectra (pilot, then data) */
     unsigned char have_code[BX_PRN_MAX + 1];
     int8_t chips[BX_PRN_MAX][CODE_LEN]; /* primary codes of the PRNs searched so far */
     int nwork;
@@ -67,14 +76,35 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     c->if_hz = isfinite(if_hz) ? if_hz : 0.0;
     c->doppler_max_hz = 5000.0;
     c->doppler_step_hz = 0.0;
-    c->coh_ms = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 1 : 10;
-    c->noncoh = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 10 : 1;
+    /* Defaults for a cold start at >= 33 dB-Hz (whole signal, 2-bit samples) within the first
+     * 0.1 s, measured in bench/bench_acq_pd.c (table in dsp/README.md):
+     *   B1C: pilot, 5 ms coherent (half code period, whole samples needed) x 20 non-coherent;
+     *   B2a: pilot + data, 1 ms coherent x 200 non-coherent (0.2 s);
+     *   B2b-I (data only, one symbol per 1 ms): 1 ms x 10 as before (not re-measured). */
+    const double n5 = fs_hz * 5e-3;
+    const int b1c_seg = fabs(n5 - llround(n5)) < 1e-6;
+    c->coh_ms = (sig == BX_SIG_B2A || sig == BX_SIG_B2B) ? 1 : (b1c_seg ? 5 : 10);
+    c->noncoh = (sig == BX_SIG_B2A) ? 200 : (sig == BX_SIG_B2B) ? 10 : (b1c_seg ? 20 : 10);
     c->pfa = 1e-3;
-    c->use_data = 0;
+    c->use_data = (sig == BX_SIG_B2A);
+    c->cn0_min_dbhz = 30.0;
     c->nthreads = 1;
     c->fft_measure = 0;
     c->bw_hz = 0.0;
     c->wisdom_path = NULL;
+}
+
+void bx_acq_config_weak(bx_acq_config_t *c)
+{
+    if (c->sig == BX_SIG_B1C) {
+        c->coh_ms = 10;
+        c->noncoh = 40;
+    } else {
+        c->coh_ms = 1;
+        c->noncoh = 400;
+        c->use_data = 1;
+    }
+    c->cn0_min_dbhz = 25.0;
 }
 
 static void work_free(acq_work_t *w)
@@ -87,6 +117,11 @@ static void work_free(acq_work_t *w)
         fftwf_free(w->row[i]);
     fftwf_free(w->rep);
     fftwf_free(w->z);
+    if (w->xs)
+        for (int i = 0; i < 4; i++)
+            fftwf_free(w->xs[i]);
+    free(w->xs);
+    fftwf_free(w->acc);
     memset(w, 0, sizeof *w);
 }
 
@@ -101,7 +136,7 @@ void bx_acq_destroy(bx_acq_t *a)
     for (int i = 0; i < a->nwork; i++)
         work_free(&a->work[i]);
     if (a->xf)
-        for (int k = 0; k < a->cfg.noncoh * a->nsub; k++)
+        for (int k = 0; k < (a->stream ? 0 : a->cfg.noncoh * a->nsub); k++)
             fftwf_free(a->xf[k]);
     free(a->xf);
     fftwf_free(a->rot);
@@ -114,6 +149,8 @@ static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
     const char *why = NULL;
     if (c->sig != BX_SIG_B1C && c->sig != BX_SIG_B2A && c->sig != BX_SIG_B2B)
         why = "signal must be B1C, B2a or B2b";
+    else if (c->sig == BX_SIG_B2B && c->use_data)
+        why = "B2b-I is searched on its data component itself: use_data is for B1C and B2a";
     else if (c->sig == BX_SIG_B2B && c->coh_ms != 1)
         why = "B2b-I carries one data symbol per 1 ms code period: coherent integration 1 ms";
     else if (!(c->fs_hz >= 1e6 && c->fs_hz <= 200e6))
@@ -130,8 +167,6 @@ static int config_check(const bx_acq_config_t *c, char *err, size_t errlen)
         why = "Doppler step must be >= 0 (0 = automatic)";
     else if (!(c->pfa > 0 && c->pfa < 1))
         why = "false-alarm probability must be in (0, 1)";
-    else if (c->use_data && c->sig != BX_SIG_B1C)
-        why = "use_data is for B1C only (the B2a data component carries a 5-chip secondary code)";
     else if (c->nthreads < 0 || c->nthreads > MAX_WORKERS)
         why = "nthreads must be 0..16";
     else if (!(c->bw_hz >= 0))
@@ -196,13 +231,35 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
     a->t_coh_s = c->coh_ms * 1e-3;
     a->n_coh = (size_t)llround(fs * a->t_coh_s);
     a->n_per = (size_t)ceil(fs * period_s - 1e-6);
+    /* Coherent blocks shorter than the code period (B1C 1, 2, 5 ms): block b correlates with
+     * segment b mod nseg of the code, so N must tile the period exactly. */
+    a->nseg = 1;
+    const int per_ms = b1c ? 10 : 1;
+    if (c->coh_ms < per_ms) {
+        const double n_exact = fs * a->t_coh_s;
+        if (per_ms % c->coh_ms != 0 || fabs(n_exact - llround(n_exact)) > 1e-6) {
+            free(a);
+            return bx_err(err, errlen, BX_ERR_ARG,
+                          "acquisition: coherent %d ms must divide the %d ms code period into whole samples (fs %.0f Hz)",
+                          c->coh_ms, per_ms, fs);
+        }
+        a->nseg = per_ms / c->coh_ms;
+    }
+    /* ICD power shares (signals.md §1.1 / §1.2): B1C data 1/4, pilot 3/4 of which 29/33 in the
+     * BOC(1,1) part the replica matches; B2a data and pilot 1/2 each. */
+    a->share = b1c ? (0.75 * 29.0 / 33.0 + (c->use_data ? 0.25 : 0.0)) : (c->use_data ? 1.0 : 0.5);
+    if (c->sig == BX_SIG_B2B) /* C/N0 of the open B2b-I component itself (no Q in the open ICD) */
+        a->share = 1.0;
+    a->code_eps_max = (c->doppler_max_hz + 1000.0) / a->carrier_hz;
 
     /* Linear correlation for lags [0, period]: block = N + period (+ margin for the lag
      * neighbours used by the interpolation), zero-padded to a fast size. */
     size_t margin = 8;
+    /* lags past the period read by the code-Doppler shift of the last block (power_row) */
+    const size_t drift = (size_t)ceil((double)c->noncoh * (double)a->n_coh * a->code_eps_max) + 1;
     double bw = c->bw_hz > 0 ? c->bw_hz : (b1c ? 4.092e6 : 20.46e6);
     for (int pass = 0; pass < 2; pass++) { /* margin depends on the lag cell M/M' */
-        a->n_blk = a->n_coh + a->n_per + margin;
+        a->n_blk = a->n_coh + a->n_per + margin + drift;
         a->m = bx_acq_fast_size(a->n_blk);
         a->mp = (bw >= fs) ? a->m : bx_acq_fast_size((size_t)ceil(a->m * bw / fs));
         if (a->mp > a->m)
@@ -243,11 +300,12 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
 
     acq_kernels_select(&a->kern);
     a->nwork = c->nthreads < 1 ? 1 : c->nthreads;
+    a->stream = (double)c->noncoh * a->nsub * (double)a->m * sizeof(fftwf_complex) > (double)STREAM_BYTES;
     a->xf = calloc((size_t)c->noncoh * a->nsub, sizeof *a->xf);
-    a->codef = fftwf_alloc_complex((size_t)a->ncomp * BX_PRN_MAX * a->mp);
+    a->codef = fftwf_alloc_complex((size_t)a->ncomp * BX_PRN_MAX * (size_t)a->nseg * a->mp);
     a->rot = a->nsub > 1 ? fftwf_alloc_complex((size_t)(a->nsub - 1) * a->n_blk) : NULL;
     int ok = a->xf && a->codef && (a->nsub == 1 || a->rot);
-    for (int k = 0; ok && k < c->noncoh * a->nsub; k++)
+    for (int k = 0; ok && !a->stream && k < c->noncoh * a->nsub; k++)
         ok = (a->xf[k] = fftwf_alloc_complex(a->m)) != NULL;
     for (int sb = 1; ok && sb < a->nsub; sb++)
         for (size_t n = 0; n < a->n_blk; n++) {
@@ -255,8 +313,17 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
             a->rot[(size_t)(sb - 1) * a->n_blk + n][0] = (float)cos(ph);
             a->rot[(size_t)(sb - 1) * a->n_blk + n][1] = (float)sin(ph);
         }
-    for (int i = 0; ok && i < a->nwork; i++)
+    for (int i = 0; ok && i < a->nwork; i++) {
         ok = work_alloc(&a->work[i], a->m, a->mp, a->n_lag, a->n_coh, c->noncoh) == BX_OK;
+        if (ok && a->stream) {
+            acq_work_t *wk = &a->work[i];
+            wk->xs = calloc(4, sizeof *wk->xs);
+            wk->acc = fftwf_alloc_real((size_t)a->n_dop * a->n_lag);
+            ok = wk->xs && wk->acc;
+            for (int sb = 0; ok && sb < a->nsub; sb++)
+                ok = (wk->xs[sb] = fftwf_alloc_complex(a->m)) != NULL;
+        }
+    }
     if (!ok) {
         const size_t m = a->m;
         bx_acq_destroy(a);
@@ -311,11 +378,12 @@ void bx_acq_get_info(const bx_acq_t *a, bx_acq_info_t *info)
 
 /* N samples of the pilot replica: chip phase 0 at sample 0, sine BOC(1,1) for B1C (each chip
  * starts with the +1 half, signals.md §1.1). */
-static void sample_replica(const bx_acq_t *a, const int8_t *chips, float *out)
+static void sample_replica(const bx_acq_t *a, const int8_t *chips, int seg, float *out)
 {
     const double chips_per_sample = a->chip_rate / a->cfg.fs_hz;
+    const double chip0 = (double)seg * CODE_LEN / a->nseg; /* segment start (whole chips: nseg | 10230) */
     for (size_t n = 0; n < a->n_coh; n++) {
-        const double ph = n * chips_per_sample;
+        const double ph = chip0 + n * chips_per_sample;
         float v = chips[(long)ph % CODE_LEN];
         if (a->boc && ((long)(2.0 * ph) & 1))
             v = -v;
@@ -325,9 +393,9 @@ static void sample_replica(const bx_acq_t *a, const int8_t *chips, float *out)
 
 /* Conjugated spectrum of N samples of a replica (zero-padded to m) into cf, keeping the mp bins
  * around 0 Hz in FFT order. */
-static void replica_spectrum(bx_acq_t *a, acq_work_t *w, const int8_t *chips, fftwf_complex *cf)
+static void replica_spectrum(bx_acq_t *a, acq_work_t *w, const int8_t *chips, int seg, fftwf_complex *cf)
 {
-    sample_replica(a, chips, w->rep);
+    sample_replica(a, chips, seg, w->rep);
     for (size_t n = 0; n < a->n_coh; n++) {
         w->tin[n][0] = w->rep[n];
         w->tin[n][1] = 0.0f;
@@ -343,31 +411,55 @@ static void replica_spectrum(bx_acq_t *a, acq_work_t *w, const int8_t *chips, ff
     }
 }
 
-/* Code spectra of a PRN: the pilot, and with use_data the B1C data primary code (same
- * BOC(1,1) sub-carrier and epoch, signals.md §1.1).  Computed on first use and cached. */
+/* Conjugated spectrum of component c (0 pilot, 1 data), segment seg of a PRN. */
+static fftwf_complex *code_spec(const bx_acq_t *a, int c, int prn, int seg)
+{
+    return a->codef + (((size_t)c * BX_PRN_MAX + (size_t)(prn - 1)) * (size_t)a->nseg + (size_t)seg) * a->mp;
+}
+
+/* Code spectra of a PRN, every segment: the pilot, and with use_data the data primary code
+ * (B1C: same BOC(1,1) sub-carrier and epoch, signals.md §1.1; B2a: BPSK(10), same epoch).
+ * Computed on first use and cached. */
 static int code_spectrum(bx_acq_t *a, acq_work_t *w, int prn)
 {
     if (a->have_code[prn])
         return BX_OK;
     if (bx_code_gen(a->code_id, prn, a->chips[prn - 1], CODE_LEN) != CODE_LEN)
         return BX_ERR_ARG;
-    replica_spectrum(a, w, a->chips[prn - 1], a->codef + (size_t)(prn - 1) * a->mp);
+    for (int sg = 0; sg < a->nseg; sg++)
+        replica_spectrum(a, w, a->chips[prn - 1], sg, code_spec(a, 0, prn, sg));
     if (a->ncomp == 2) {
         int8_t data[CODE_LEN];
-        if (bx_code_gen(BX_CODE_B1CD, prn, data, CODE_LEN) != CODE_LEN)
+        if (bx_code_gen(a->cfg.sig == BX_SIG_B1C ? BX_CODE_B1CD : BX_CODE_B2AD, prn, data, CODE_LEN) != CODE_LEN)
             return BX_ERR_ARG;
-        replica_spectrum(a, w, data, a->codef + ((size_t)BX_PRN_MAX + (size_t)(prn - 1)) * a->mp);
+        for (int sg = 0; sg < a->nseg; sg++)
+            replica_spectrum(a, w, data, sg, code_spec(a, 1, prn, sg));
     }
     a->have_code[prn] = 1;
     return BX_OK;
 }
 
+static void block_spectra(const bx_acq_t *a, acq_work_t *w, const bx_cf32_t *x, size_t n, int k,
+                          fftwf_complex *const *out);
+
 int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
 {
     if (!a || !x || n < bx_acq_samples_needed(a))
         return BX_ERR_ARG;
-    acq_work_t *w = &a->work[0];
-    for (int k = 0; k < a->cfg.noncoh; k++) {
+    if (!a->stream)
+        for (int k = 0; k < a->cfg.noncoh; k++)
+            block_spectra(a, &a->work[0], x, n, k, a->xf + (size_t)k * a->nsub);
+    a->x = x;
+    a->nx = n;
+    a->have_input = 1;
+    return BX_OK;
+}
+
+/* The nsub spectra of block k of x (mean removed, moved down by s/nsub bin) into out[0..nsub). */
+static void block_spectra(const bx_acq_t *a, acq_work_t *w, const bx_cf32_t *x, size_t n, int k,
+                          fftwf_complex *const *out)
+{
+    {
         const bx_cf32_t *blk = x + (size_t)k * a->n_coh;
         const size_t avail = n - (size_t)k * a->n_coh, nb = avail < a->n_blk ? avail : a->n_blk;
         /* Remove the block mean: front ends (1-bit real, RTL-SDR) have a DC spur that would
@@ -389,13 +481,9 @@ int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n)
             else /* moved down by sb/nsub bin */
                 a->kern.cmul(&w->tin[0][0], &w->tout[0][0], &a->rot[(size_t)(sb - 1) * a->n_blk][0], nb);
             memset(w->tin + nb, 0, (a->m - nb) * sizeof *w->tin);
-            fftwf_execute_dft(a->pf, w->tin, a->xf[k * a->nsub + sb]);
+            fftwf_execute_dft(a->pf, w->tin, out[sb]);
         }
     }
-    a->x = x;
-    a->nx = n;
-    a->have_input = 1;
-    return BX_OK;
 }
 
 /* y[i] = X[(k + j) mod m] * C[i] with j the signed frequency of window index i, i.e. the input
@@ -426,9 +514,24 @@ static void window_product(const acq_kernels_t *kern, fftwf_complex *restrict y,
     }
 }
 
-/* Non-coherent power row S(q, lag) for lags [0, n_lag) at carrier q/nsub bins (summed over the
- * blocks and, with use_data, over pilot and data); returns its maximum and adds its sum to *sum. */
-static float power_row(const bx_acq_t *a, acq_work_t *w, int prn, long q, float *row, double *sum)
+/* Code Doppler: the epoch of block b arrives b N eps samples early (eps = Doppler / carrier), so
+ * its correlation peak sits that many samples left of block 0's.  Offset in lag cells. */
+static long block_shift_cells(const bx_acq_t *a, int b, double eps)
+{
+    return lround(-(double)b * (double)a->n_coh * eps * (double)a->mp / (double)a->m);
+}
+
+/* Doppler (received minus nominal carrier) of carrier cell q, relative to the carrier: eps. */
+static double cell_eps(const bx_acq_t *a, long q)
+{
+    return ((double)q / a->nsub * a->bin_hz - a->cfg.if_hz) / a->carrier_hz;
+}
+
+/* Adds block b's power |r(q, lag)|^2 (each component, code segment of its place in the period,
+ * moved by its code-Doppler shift) into row[0..n_lag) from its spectra xs[0..nsub) (first: set
+ * instead of add; last: statistics).  Returns the row maximum when last, adds its sum to *sum. */
+static float block_power(const bx_acq_t *a, acq_work_t *w, int prn, long q, int b, fftwf_complex *const *xs,
+                         float *row, int first, int last, double *sum)
 {
     float mx = 0.0f;
     long k = q / a->nsub, sb = q % a->nsub; /* whole bins and sub-bin spectrum, floor division */
@@ -436,14 +539,34 @@ static float power_row(const bx_acq_t *a, acq_work_t *w, int prn, long q, float 
         sb += a->nsub;
         k--;
     }
-    for (int b = 0; b < a->cfg.noncoh; b++)
-        for (int c = 0; c < a->ncomp; c++) {
-            const fftwf_complex *cf = a->codef + ((size_t)c * BX_PRN_MAX + (size_t)(prn - 1)) * a->mp;
-            window_product(&a->kern, w->win, a->xf[b * a->nsub + sb], cf, a->m, a->mp, k);
-            fftwf_execute_dft(a->pi, w->win, w->wout);
-            const int first = (b == 0 && c == 0), last = (b == a->cfg.noncoh - 1 && c == a->ncomp - 1);
-            mx = a->kern.power(row, &w->wout[0][0], a->n_lag, !first, last, sum);
+    const long per_cells = lround(a->lag_per);
+    long sh = block_shift_cells(a, b, cell_eps(a, q));
+    if (sh < -(long)a->n_lag / 2 || sh + (long)a->n_lag > (long)a->mp)
+        sh = 0; /* cannot happen within the configured limits (margin in bx_acq_create) */
+    for (int c = 0; c < a->ncomp; c++) {
+        window_product(&a->kern, w->win, xs[sb], code_spec(a, c, prn, b % a->nseg), a->m, a->mp, k);
+        fftwf_execute_dft(a->pi, w->win, w->wout);
+        const int f = first && c == 0, l = last && c == a->ncomp - 1;
+        const float *o = &w->wout[0][0];
+        if (sh >= 0) {
+            mx = a->kern.power(row, o + 2 * sh, a->n_lag, !f, l, sum);
+        } else { /* lags [0, -sh) read the copy one period later */
+            const size_t n1 = (size_t)-sh;
+            const float m1 = a->kern.power(row, o + 2 * (per_cells + sh), n1, !f, l, sum);
+            const float m2 = a->kern.power(row + n1, o, a->n_lag - n1, !f, l, sum);
+            mx = m1 > m2 ? m1 : m2;
         }
+    }
+    return mx;
+}
+
+/* Non-coherent power row S(q, lag) for lags [0, n_lag) at carrier q/nsub bins from the cached
+ * spectra; returns its maximum and adds its sum to *sum. */
+static float power_row(const bx_acq_t *a, acq_work_t *w, int prn, long q, float *row, double *sum)
+{
+    float mx = 0.0f;
+    for (int b = 0; b < a->cfg.noncoh; b++)
+        mx = block_power(a, w, prn, q, b, a->xf + (size_t)b * a->nsub, row, b == 0, b == a->cfg.noncoh - 1, sum);
     return mx;
 }
 
@@ -471,11 +594,20 @@ static double parabola(double ym, double y0, double yp, double *peak)
 static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, double fc, double *f_res,
                         double *gain)
 {
-    sample_replica(a, a->chips[prn - 1], w->rep); /* chips cached by code_spectrum */
     const size_t sub = a->n_coh / FINE_SUB, n_used = sub * FINE_SUB;
     const double fs = a->cfg.fs_hz;
+    const double eps = (fc - a->cfg.if_hz) / a->carrier_hz;
     for (int b = 0; b < a->cfg.noncoh; b++) {
-        const size_t n0 = (size_t)b * a->n_coh + lag;
+        if (b == 0 || a->nseg > 1) /* chips cached by code_spectrum */
+            sample_replica(a, a->chips[prn - 1], b % a->nseg, w->rep);
+        /* block b's epoch, moved by the code Doppler (block_shift_cells, in samples) */
+        long n0l = (long)b * (long)a->n_coh + (long)lag + lround(-(double)b * (double)a->n_coh * eps);
+        const long last = (long)a->nx - (long)n_used;
+        if (n0l < 0)
+            n0l += (long)a->n_per;
+        if (n0l > last)
+            n0l = last;
+        const size_t n0 = (size_t)n0l;
         const bx_cf32_t *x = a->x + n0;
         double mr = 0.0, mi = 0.0; /* DC removal as in bx_acq_set_input */
         for (size_t n = 0; n < n_used; n++) {
@@ -575,11 +707,13 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
     return BX_OK;
 }
 
-static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
+/* Searches carrier cells q_first + d step_sub, d < n_dop, at threshold thr. */
+static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n_dop, double thr,
+                        bx_acq_result_t *res)
 {
     memset(res, 0, sizeof *res);
     res->prn = prn;
-    res->threshold = a->threshold;
+    res->threshold = thr;
     if (prn < 1 || prn > BX_PRN_MAX || !a->have_input)
         return BX_ERR_ARG;
     int st = code_spectrum(a, w, prn);
@@ -587,10 +721,29 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
         return st;
     float *best = w->row[0], *cur = w->row[1];
     double total = 0.0, best_v = -1.0;
-    long best_q = a->q_first;
+    long best_q = q_first;
     size_t best_i = 0;
-    for (int d = 0; d < a->n_dop; d++) {
-        const long q = a->q_first + (long)d * a->step_sub;
+    if (a->stream) { /* blocks outer: transform each block once, accumulate all rows */
+        if (n_dop > a->n_dop)
+            return BX_ERR_ARG;
+        float rmax[n_dop];
+        for (int b = 0; b < a->cfg.noncoh; b++) {
+            block_spectra(a, w, a->x, a->nx, b, w->xs);
+            for (int d = 0; d < n_dop; d++)
+                rmax[d] = block_power(a, w, prn, q_first + (long)d * a->step_sub, b, w->xs, w->acc + (size_t)d * a->n_lag,
+                                      b == 0, b == a->cfg.noncoh - 1, &total);
+        }
+        for (int d = 0; d < n_dop; d++)
+            if (rmax[d] > best_v) {
+                best_v = rmax[d];
+                best_q = q_first + (long)d * a->step_sub;
+                best = w->acc + (size_t)d * a->n_lag;
+            }
+        while (best_i + 1 < a->n_lag && best[best_i] != (float)best_v)
+            best_i++;
+    }
+    for (int d = 0; !a->stream && d < n_dop; d++) {
+        const long q = q_first + (long)d * a->step_sub;
         const float mx = power_row(a, w, prn, q, cur, &total);
         size_t mi = 0;
         if (mx > best_v) /* locate the new maximum (rare: only on improvement) */
@@ -605,11 +758,11 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
             cur = t;
         }
     }
-    const double mu = total / ((double)a->n_dop * (double)a->n_lag);
+    const double mu = total / ((double)n_dop * (double)a->n_lag);
     if (!(mu > 0.0))
         return BX_OK; /* all-zero input: nothing to detect */
     res->metric = best_v / mu;
-    res->detected = res->metric > a->threshold;
+    res->detected = res->metric > thr;
 
     /* Code phase: lags just past one period repeat the first cells (next code epoch).  A peak
      * in the first or last cell lacks a neighbour: move it to its copy one period away. */
@@ -629,6 +782,27 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
          * of BPSK and of the BOC(1,1) main peak is triangular; a parabola underestimates the
          * peak by up to 2 dB between samples): y0 + (higher - lower neighbour) / 2 */
         pk_code = y0 + 0.5 * fabs(yp - ym);
+    }
+    /* Long sums (K > REFINE_BLOCKS): the per-block code-Doppler shifts are whole cells, which
+     * blurs the summed peak by up to a cell; interpolate the code phase of block 0's epoch on
+     * the first REFINE_BLOCKS blocks alone (drift << 1 cell there) near the found cell. */
+    if (a->cfg.noncoh > REFINE_BLOCKS && best_i > 0 && best_i + 1 < a->n_lag) {
+        float *tmp = (best == w->row[0]) ? w->row[1] : w->row[0];
+        double dummy = 0.0;
+        for (int b = 0; b < REFINE_BLOCKS; b++) {
+            if (a->stream)
+                block_spectra(a, w, a->x, a->nx, b, w->xs);
+            block_power(a, w, prn, best_q, b, a->stream ? w->xs : a->xf + (size_t)b * a->nsub, tmp, b == 0,
+                        b == REFINE_BLOCKS - 1, &dummy);
+        }
+        size_t i2 = best_i;
+        for (size_t i = best_i - 1; i <= best_i + 1; i++)
+            if (tmp[i] > tmp[i2])
+                i2 = i;
+        if (i2 > 0 && i2 + 1 < a->n_lag) {
+            dl = parabola(sqrt(tmp[i2 - 1]), sqrt(tmp[i2]), sqrt(tmp[i2 + 1]), NULL);
+            best_i = i2;
+        }
     }
     const double lag_samples = (best_i + dl) * (double)a->m / a->mp;
     const double lag_s = lag_samples / a->cfg.fs_hz;
@@ -664,8 +838,15 @@ static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
     double snr = (amp * amp * gain / mu - 1.0) * a->ncomp;
     if (snr < 1e-3)
         snr = 1e-3;
-    res->cn0_dbhz = 10.0 * log10(snr / a->t_coh_s);
+    res->cn0_dbhz = 10.0 * log10(snr / a->t_coh_s / a->share); /* whole signal (acq.h) */
+    if (res->detected && res->cn0_dbhz < a->cfg.cn0_min_dbhz)
+        res->detected = 0; /* interference floor of long non-coherent sums (acq.h) */
     return BX_OK;
+}
+
+static int search_one(bx_acq_t *a, acq_work_t *w, int prn, bx_acq_result_t *res)
+{
+    return search_cells(a, w, prn, a->q_first, a->n_dop, a->threshold, res);
 }
 
 int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res)
@@ -673,6 +854,28 @@ int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res)
     if (!a || !res)
         return BX_ERR_ARG;
     return search_one(a, &a->work[0], prn, res);
+}
+
+int bx_acq_search_window(bx_acq_t *a, int prn, double center_hz, double half_hz, bx_acq_result_t *res)
+{
+    if (!a || !res || !isfinite(center_hz) || !(half_hz >= 0.0))
+        return BX_ERR_ARG;
+    /* clamp to the configured range: the code-Doppler margin of the FFT size covers only that */
+    const double lim = a->cfg.doppler_max_hz;
+    double lo = center_hz - half_hz, hi = center_hz + half_hz;
+    lo = lo < -lim ? -lim : lo > lim ? lim : lo;
+    hi = hi < -lim ? -lim : hi > lim ? lim : hi;
+    const double cell_hz = a->bin_hz / a->nsub;
+    const long q_lo = (long)floor((a->cfg.if_hz + lo) / cell_hz + 1e-9);
+    const long q_hi = (long)ceil((a->cfg.if_hz + hi) / cell_hz - 1e-9);
+    /* the object's grid: q_first + d step_sub; cells covering [q_lo, q_hi] within half a step */
+    long d0 = (long)floor((double)(q_lo - a->q_first) / a->step_sub + 0.5);
+    long d1 = (long)ceil((double)(q_hi - a->q_first) / a->step_sub - 0.5);
+    if (d1 < d0)
+        d1 = d0;
+    const int n_dop = (int)(d1 - d0 + 1);
+    const double thr = bx_acq_threshold(a->cfg.noncoh * a->ncomp, (double)n_dop * (double)a->n_lag, a->cfg.pfa);
+    return search_cells(a, &a->work[0], prn, a->q_first + d0 * a->step_sub, n_dop, thr, res);
 }
 
 int bx_acq_search(bx_acq_t *a, const bx_cf32_t *x, size_t n, int prn, bx_acq_result_t *res)

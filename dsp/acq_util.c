@@ -51,3 +51,12 @@ double bx_acq_threshold(int noncoh, double ncells, double pfa)
     }
     return 0.5 * (lo + hi) / noncoh; /* threshold on S/mu, where S/mu ~ Gamma(K, 1/K) */
 }
+
+int bx_acq_default_prn(int sig, int prn)
+{
+    if (sig == BX_SIG_B2B) /* B-CNAV3 from MEO/IGSO, PPP-B2b from the GEOs 59-63 (pppb2b.md) */
+        return prn >= 1 && prn <= 63;
+    if (sig != BX_SIG_B1C && sig != BX_SIG_B2A)
+        return 0;
+    return prn >= 6 && prn <= 58; /* not the GEOs 1-5, 59-63 (acq.h) */
+}

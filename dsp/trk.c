@@ -335,6 +335,9 @@ int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_
     t->carr_hz = init->doppler_hz;
     t->wide_ok = !(init->cn0_dbhz > 0.0 && init->cn0_dbhz < WIDE_FLL_MIN_DBHZ);
     t->acq_cn0 = init->cn0_dbhz > 0.0 ? init->cn0_dbhz : 0.0;
+    if (getenv("TRK_DEBUG"))
+        fprintf(stderr, "trk PRN %d: start Doppler %.1f Hz, code %.3f chips, acquisition C/N0 %.1f dB-Hz\n", c->prn,
+                init->doppler_hz, init->code_phase_chips, init->cn0_dbhz);
     t->carr.vel_hz = init->doppler_hz;
     t->code_rate = aided_rate(t, t->carr_hz);
     t->step = step_for(t, t->code_rate);
@@ -632,9 +635,12 @@ static void loop_update(bx_trk_t *t)
         /* Only before secondary sync: after it a pure PLL runs on wiped prompts,
          * which has no Costas 1/(2T) false lock, and a sudden fade (40 -> 25
          * dB-Hz) made the 1 ms partials' noise set the check off before the
-         * C/N0 windows followed.  A false lock is a phase lock (high indicator). */
+         * C/N0 windows followed.  Strong by the tracked C/N0 or by acquisition's
+         * (a pull-in that wandered off reads low on M2M4: the check must still
+         * bring it back, seen 112 Hz off in test_receiver).  Not gated on the lock
+         * indicator for the same reason. */
         if (!fll_only && !t->sec_sync && t->t_state > 0.5 && fabs(t->fl_lp) > 0.25 / T &&
-            t->cn0_pilot >= FALSE_LOCK_MIN_DBHZ && t->lpi > 0.6) {
+            (t->cn0_pilot >= FALSE_LOCK_MIN_DBHZ || t->acq_cn0 >= WIDE_FLL_MIN_DBHZ)) {
             t->carr.vel_hz += t->fl_lp;
             t->fl_lp = 0;
             set_state(t, BX_TRK_PULLIN); /* FLL alone again */
@@ -884,8 +890,12 @@ static void finish_block(bx_trk_t *t)
     else
         t->low_s = 0;
     if (t->low_s >= t->c.lost_after_s ||
-        (t->state == BX_TRK_PULLIN && t->t_state > t->c.pullin_timeout_s))
+        (t->state == BX_TRK_PULLIN && t->t_state > t->c.pullin_timeout_s)) {
+        if (getenv("TRK_DEBUG"))
+            fprintf(stderr, "trk PRN %d: LOST at %.2f s (C/N0 %.1f, low %.2f s, state time %.2f s, Doppler %.1f)\n",
+                    t->c.prn, t->t_total, t->cn0_total, t->low_s, t->t_state, t->carr_hz);
         t->state = BX_TRK_LOST;
+    }
     layout_block(t);
 }
 

@@ -11,10 +11,8 @@ dir=${1:-build/tests}
 # the commands' FFTW wisdom cache stays out of the tests (estimated plans, nothing written
 # to the user's cache); tests that want it set BDSRX_WISDOM themselves
 BDSRX_WISDOM=${BDSRX_WISDOM-off}; export BDSRX_WISDOM
-# nor the navigation cache of bdsrx run/live (ephemerides, last position: warm start): a
-# throw-away $XDG_CACHE_HOME per run of this script
-XDG_CACHE_HOME=$(mktemp -d /tmp/bdsrx-test-cache.XXXXXX); export XDG_CACHE_HOME
-trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
+# nor the navigation cache of bdsrx run/live (ephemerides, last position: a warm start): a
+# throw-away $XDG_CACHE_HOME per test program, so no test starts hot from another's run
 if [ $# -gt 0 ]; then list=""; for n in "$@"; do list="$list $dir/$n"; done
 else list=$(ls "$dir"/test_* 2>/dev/null); fi
 pass=0; fail=0; skip=0; bad=""; t_all=$(date +%s)
@@ -23,8 +21,10 @@ for t in $list; do
     case "$t" in *.o|*.d) continue;; esac
     log=$(mktemp)
     t0=$(date +%s)
-    "$t" >"$log" 2>&1
+    cache=$(mktemp -d /tmp/bdsrx-test-cache.XXXXXX)
+    XDG_CACHE_HOME=$cache "$t" >"$log" 2>&1
     rc=$?
+    rm -rf "$cache"
     dt=$(($(date +%s) - t0))
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)

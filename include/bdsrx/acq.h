@@ -39,9 +39,21 @@
  *
  * C/N0 estimate: with the interpolated peak Sp (code: symmetric triangle through the maximum
  *   cell, y0 + |y+ - y-|/2 in amplitude; Doppler: the fine-search gain), E[Sp]/mu = 1 + (C/N0) T,
- *   so  cn0_dbhz = 10 log10((Sp/mu - 1) / T_coh)   for the searched component only
- *   (B1C pilot BOC(1,1) = 29/44 of the B1C power, -1.81 dB; B2a pilot = 1/2, -3.01 dB), with the
- *   losses of quantisation and of the processing window M' included.
+ *   so (C_searched/N0) = (Sp/mu - 1) ncomp / T_coh for the searched components; cn0_dbhz reports
+ *   the WHOLE signal (pilot + data), that divided by the searched components' ICD power share
+ *   (B1C pilot BOC(1,1) 0.75 x 29/33 = 0.659, + 0.25 with use_data; B2a pilot 0.5, + 0.5 with
+ *   use_data; signals.md §1), losses of quantisation and of the processing window included.
+ *   Measured on SignalSim (2-bit, truth cn0_effective_total_dbhz): B1C and B2a within 1 dB
+ *   (tests/test_acq.c, check_signalsim), on the project simulator -0.3..-0.9 dB (bench_acq_pd).
+ *
+ * Blocks shorter than the code period (B1C coh_ms 1, 2, 5): block k of N samples holds segment
+ *   k mod (10 / coh_ms) of the primary code at the true lag, so it is correlated with that
+ *   segment's replica (cached per PRN); the secondary-code chip / data symbol stays constant in
+ *   it.  Non-coherent blocks are aligned for the code Doppler of each Doppler cell (block k's
+ *   epoch arrives k N fD / f_carrier samples early: lag shift rounded to a cell), which keeps
+ *   K = 20 .. 1000 blocks summing on one cell (B2a 0.2 s at 5 kHz: 8.7 samples of drift).
+ *   When the block spectra would exceed 32 MB (B2a x 200, B1C 10 ms x 40) they are not kept:
+ *   each search transforms the blocks itself into an n_doppler x n_lag accumulator.
  *
  * Refinement (before tracking): code phase by parabolic interpolation of sqrt(S) over the peak lag
  *   and its neighbours (lag cell = M/M' samples; the first/last cell uses its copy one period
@@ -86,10 +98,14 @@ typedef struct {
     double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
     double doppler_max_hz;  /* search +-, default 5000 */
     double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
-    int coh_ms;             /* coherent integration, default 10 (B1C) / 1 (B2a, B2b) */
-    int noncoh;             /* non-coherent sums, default 1 (B1C) / 10 (B2a, B2b) */
+    int coh_ms;             /* coherent integration, default 5 (B1C; 10 when 5 ms is not a whole number of
+                               samples) / 1 (B2a, B2b); below the code period (B1C 1, 2, 5 ms) block k uses
+                               code segment k mod (10 / coh_ms) and N must be whole samples */
+    int noncoh;             /* non-coherent sums, default 20 (B1C; 10 with 10 ms) / 200 (B2a) / 10 (B2b); blocks are
+                               aligned for the code Doppler of each cell before summing */
     double pfa;             /* false-alarm probability per PRN search, default 1e-3 */
-    int use_data;           /* B1C: add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 */
+    int use_data;           /* add |r_data|^2 to |r_pilot|^2 per block (see above); default 0 for B1C,
+                               1 for B2a (its data sign is constant within each 1 ms code period) */
     /* appended fields (defaults from bx_acq_config_default) */
     int nthreads;           /* worker threads of bx_acq_search_many, default 1 */
     int fft_measure;        /* 1: FFTW_MEASURE plans (about 1-5 s per size in create, search 10-35 % faster);
@@ -99,15 +115,29 @@ typedef struct {
     const char *wisdom_path; /* FFTW wisdom file or NULL: imported before planning (measured plans for
                                the sizes found there are used even with fft_measure 0); written back
                                after planning when fft_measure is 1 */
+    double cn0_min_dbhz;    /* a detection also needs its C/N0 estimate >= this (default 30; 0 = off).
+                               Long non-coherent sums (K = 20 and more) average the noise so far down
+                               that weak but consistent peaks from the strong satellites in the same
+                               samples (cross-correlation, 2-bit quantisation products) pass the
+                               Gaussian-noise threshold: measured 3 false PRNs in 189 searches on the
+                               SignalSim / PocketSDR captures at K = 20, all with estimates of 28-29 dB-Hz,
+                               none on Gaussian noise (tests/test_acq.c).  The weak-signal searches of
+                               the receiver (predicted satellites, narrow grid) lower it. */
 } bx_acq_config_t;
 
 void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz);
+/* Weak-signal search (on top of the defaults): B1C pilot 10 ms x 40 (0.41 s of samples), B2a
+ * pilot + data 1 ms x 400 (0.4 s); C/N0 floor 25 dB-Hz.  Meant for satellites predicted to be
+ * there with a narrow Doppler window (bx_acq_search_window): a full +-5 kHz search costs about
+ * 2 s CPU per PRN.  bench/bench_acq_pd.c "b1c-weak" / "b2a-weak" measures it. */
+void bx_acq_config_weak(bx_acq_config_t *c);
 
 typedef struct {
     int prn, detected;
     double doppler_hz;       /* received carrier minus nominal at baseband (x * e^{+j2pi fD t}), refined */
     double code_phase_chips; /* chip of the received primary code at the first sample of the block, 0 <= x < 10230 */
-    double cn0_dbhz, metric, threshold;
+    double cn0_dbhz;         /* whole signal (pilot + data), from the searched components (see above) */
+    double metric, threshold;
 } bx_acq_result_t;
 
 typedef struct bx_acq bx_acq_t;
@@ -124,9 +154,20 @@ void bx_acq_destroy(bx_acq_t *a); /* NULL-safe */
 /* Two-step form: transform the input once, then search any number of PRNs in it. */
 int bx_acq_set_input(bx_acq_t *a, const bx_cf32_t *x, size_t n);
 int bx_acq_search_input(bx_acq_t *a, int prn, bx_acq_result_t *res);
+/* Searches only the Doppler cells of the object's grid within center_hz +- half_hz (clamped to
+ * +-doppler_max_hz; at least one cell) in the input of the last bx_acq_set_input, at the
+ * threshold for that many cells and config.pfa: a narrow window (predicted Doppler) is both
+ * cheaper and more sensitive.  Same returns as bx_acq_search_input. */
+int bx_acq_search_window(bx_acq_t *a, int prn, double center_hz, double half_hz, bx_acq_result_t *res);
 /* Searches nprn distinct PRNs in x with config.nthreads workers; res[i] belongs to prns[i]. */
 int bx_acq_search_many(bx_acq_t *a, const bx_cf32_t *x, size_t n, const int *prns, int nprn,
                        bx_acq_result_t *res);
+
+/* Default PRN set of a signal: 1 if PRN prn broadcasts it.  B1C and B2a come from the BDS-3 MEO
+ * and IGSO satellites only, not the GEOs (shared/icd/signals.md §1 "transmitted by", orbit.md §3.1;
+ * GEO PRNs 1-5 and 59-63, pppb2b.md), so the default is PRN 6-58; B2b: 1-63 (PPP-B2b from the GEOs
+ * 59-63); --prn / prn masks override. */
+int bx_acq_default_prn(int sig, int prn);
 
 /* Introspection (bench, CLI, tests). */
 typedef struct {

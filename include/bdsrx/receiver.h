@@ -113,7 +113,8 @@ typedef void (*bx_rx_base_fn)(void *user, bx_rx_t *rx, bx_time_t rover_time);
 typedef struct {
     int n_streams;
     bx_rx_stream_t stream[BX_RX_MAX_STREAMS];
-    uint64_t prn_mask;       /* bit p set = search PRN p; 0 = all 1..63 */
+    uint64_t prn_mask;       /* bit p set = search PRN p; 0 = each signal's default set
+                                (bx_acq_default_prn: PRN 6-58, not the GEOs) */
     double epoch_interval_s; /* observation output interval, default 1.0 (0.1 .. 1) */
     double reacq_interval_s; /* re-search untracked PRNs every this long, default 10 */
     double acq_pfa;          /* false-alarm probability per PRN search, default 1e-3 */

@@ -43,29 +43,34 @@ int cli_acquire(int argc, char **argv)
 {
     const char *path = NULL, *wisdom = NULL, *grid = NULL;
     double doppler = 5000.0, step = 0.0, pfa = 1e-3, skip_s = 0.0;
-    int all = 0, json = 0, measure = 0, use_data = 0, quiet = 0, sig = -1, coh = 0, noncoh = 0, threads = 1, np;
-    uint64_t prn_bits = ~0ull << 1; /* 1-63 */
+    int all = 0, json = 0, measure = 0, use_data = 0, weak = 0, quiet = 0, sig = -1, coh = 0, noncoh = 0, threads = 1, np;
+    uint64_t prn_bits = 0; /* 0: the default set, bx_acq_default_prn (6-58, the same for B1C and B2a) */
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
     const cli_opt_t opts[] = {
         {"signal", 0, CLI_FN, &sig, 0, 0, "SIG",
-         "B1C (pilot, 10 ms coherent), B2a (pilot, 1 ms coherent x 10) or B2b\n"
+         "B1C (pilot, 5 ms coherent x 20), B2a (pilot+data, 1 ms coherent x 200) or B2b\n"
          "(B2b-I, data only: 1 ms coherent x 10; PPP-B2b GEOs C59-C63)\n"
          "(default: from the sidecar's centre frequency)", fn_signal_acq, 0, 0},
-        {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59",
+        {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO\n"
+         "and IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63;\n"
+         "B2b: 1-63)",
          cli_fn_prns, 0, 0},
         {"doppler", 0, CLI_DOUBLE, &doppler, 0, 50e3, "HZ", "search +-HZ (default 5000)", NULL, 0, 0},
         {"step", 0, CLI_DOUBLE, &step, 0, 10e3, "HZ", "Doppler step (default about 2/(3 T_coh), rounded to FFT bins)",
          NULL, 0, 0},
-        {"coh", 0, CLI_INT, &coh, 1, 100, "MS", "coherent integration in ms (default 10 B1C, 1 B2a)", NULL, 0, 0},
-        {"noncoh", 0, CLI_INT, &noncoh, 1, 1000, "N", "non-coherent sums (default 1 B1C, 10 B2a)", NULL, 0, 0},
+        {"coh", 0, CLI_INT, &coh, 1, 100, "MS", "coherent integration in ms (default 5 B1C, 1 B2a)", NULL, 0, 0},
+        {"noncoh", 0, CLI_INT, &noncoh, 1, 1000, "N", "non-coherent sums (default 20 B1C, 200 B2a)", NULL, 0, 0},
         {"pfa", 0, CLI_DOUBLE, &pfa, 1e-300, 0.999, "P", "false-alarm probability per PRN search (default 1e-3)", NULL,
          0, 0},
         {"skip", 0, CLI_DOUBLE, &skip_s, 0, 1e9, "SEC", "start SEC seconds into the file (default 0)", NULL, 0, 0},
         {"threads", 0, CLI_INT, &threads, 1, 16, "N", "search PRNs on N threads (default 1)", NULL, 0, 0},
         {"data", 0, CLI_FLAG, &use_data, 0, 0, NULL,
-         "B1C: add the data component's power to the pilot's (about 1 dB more\n"
-         "sensitivity for twice the inverse FFTs; C/N0 then counts both)", NULL, 0, 0},
+         "add the data component's power to the pilot's (B2a: on by default;\n"
+         "B1C: about 1 dB more sensitivity for twice the inverse FFTs)", NULL, 0, 0},
+        {"weak", 0, CLI_FLAG, &weak, 0, 0, NULL,
+         "weak-signal search: B1C 10 ms x 40, B2a 1 ms x 400 pilot+data, C/N0 floor\n"
+         "25 dB-Hz (about 2 s CPU per PRN over +-5 kHz; narrow --doppler helps)", NULL, 0, 0},
         {"measure", 0, CLI_FLAG, &measure, 0, 0, NULL, "FFTW_MEASURE plans (slower start, faster search)", NULL, 0, 0},
         {"wisdom", 0, CLI_STRING, &wisdom, 0, 0, "FILE",
          "FFTW wisdom: read before planning, written after --measure (default: the\n"
@@ -85,7 +90,7 @@ int cli_acquire(int argc, char **argv)
         "Searches the capture for BDS-3 pilots with a parallel (FFT) code-phase search and\n"
         "prints, for each detected PRN: prn, doppler_hz (received carrier minus nominal, at\n"
         "baseband x e^{+j2pi fD t}), code_phase_chips (chip of the primary code arriving at the\n"
-        "first sample searched, 0..10230), cn0_dbhz (of the pilot), metric (peak / mean noise,\n"
+        "first sample searched, 0..10230), cn0_dbhz (whole signal), metric (peak / mean noise,\n"
         "detected when above the threshold set by --pfa).  The sample format, rate and\n"
         "frequencies come from a .sigmf-meta / .tag sidecar beside FILE unless given.",
         opts, NULL, 1, 1};
@@ -94,7 +99,7 @@ int cli_acquire(int argc, char **argv)
         return pr == 1 ? 0 : 2;
     unsigned char mask[BX_PRN_MAX + 1];
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = (prn_bits >> k) & 1u;
+        mask[k] = prn_bits ? (prn_bits >> k) & 1u : 1u; /* default set applied once the signal is known */
 
     char err[512];
     bx_iq_reader_t *rd = NULL;
@@ -115,6 +120,8 @@ int cli_acquire(int argc, char **argv)
     const double if_hz = isfinite(p->if_hz) ? p->if_hz : 0.0;
     bx_acq_config_t c;
     bx_acq_config_default(&c, sig, p->fs_hz, if_hz);
+    if (weak)
+        bx_acq_config_weak(&c);
     c.doppler_max_hz = doppler;
     c.doppler_step_hz = step;
     if (coh > 0)
@@ -124,7 +131,8 @@ int cli_acquire(int argc, char **argv)
     c.pfa = pfa;
     c.nthreads = threads;
     c.fft_measure = measure;
-    c.use_data = use_data;
+    if (use_data)
+        c.use_data = 1;
     char wisdom_buf[4096];
     if (!wisdom) { /* the commands' cache: measured plans kept across runs */
         wisdom = cli_wisdom_path(wisdom_buf, sizeof wisdom_buf);
@@ -175,7 +183,7 @@ int cli_acquire(int argc, char **argv)
 
     int prns[BX_PRN_MAX], nprn = 0;
     for (int k = 1; k <= BX_PRN_MAX; k++)
-        if (mask[k])
+        if (mask[k] && (prn_bits || bx_acq_default_prn(sig, k)))
             prns[nprn++] = k;
     if (grid && nprn != 1) {
         fprintf(stderr, "bdsrx acquire: --grid needs exactly one --prn (got %d PRNs)\n", nprn);
@@ -193,7 +201,7 @@ int cli_acquire(int argc, char **argv)
             printf("# %s: %s %s, fs %.6g MHz, IF %.6g MHz, %d ms x %d, Doppler +-%.0f Hz step %.2f Hz "
                    "(%d bins), FFT %zu/%zu, pfa %g -> threshold %.2f, from sample %llu\n"
                    "# prn  det  doppler_hz  code_phase_chips  cn0_dbhz    metric\n",
-                   path, sig_name, use_data ? "pilot+data" : sig == BX_SIG_B2B ? "data (B2b-I)" : "pilot", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
+                   path, sig_name, c.use_data ? "pilot+data" : sig == BX_SIG_B2B ? "data (B2b-I)" : "pilot", p->fs_hz / 1e6, if_hz / 1e6, c.coh_ms, c.noncoh,
                    c.doppler_max_hz, in.step_hz, in.n_doppler, in.fft_size, in.ifft_size, c.pfa, in.threshold,
                    (unsigned long long)first);
         const int tty = !quiet && isatty(STDERR_FILENO);

@@ -62,13 +62,14 @@ int cli_track(int argc, char **argv)
     double corr_ms = 300.0, corr_settle_s = 1.0;
     double seconds = 0.0, interval_ms = 100.0, skip_s = 0.0, pfa = 1e-3;
     int json = 0, quiet = 0, sig = -1, np;
-    uint64_t prn_bits = ~0ull << 1; /* 1-63 */
+    uint64_t prn_bits = 0; /* 0: the default set, bx_acq_default_prn (6-58, the same for B1C and B2a) */
     bx_iq_params_t flags;
     bx_iq_params_init(&flags);
     const cli_opt_t opts[] = {
         {"signal", 0, CLI_FN, &sig, 0, 0, "SIG", "B1C or B2a (default: from the sidecar's centre frequency)",
          cli_fn_signal, 0, 0},
-        {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 1-63 (default), 19,20 or 19-46,59",
+        {"prn", 0, CLI_FN, &prn_bits, 0, 0, "LIST", "PRNs to search, e.g. 19,20 or 19-46,59 or 1-63 (default 6-58: the MEO\n"
+         "and IGSO satellites that broadcast B1C and B2a, not the GEOs 1-5, 59-63)",
          cli_fn_prns, 0, 0},
         {"seconds", 0, CLI_DOUBLE, &seconds, 1e-3, 1e7, "S", "track S seconds (default: to the end of FILE)", NULL, 0,
          0},
@@ -104,7 +105,7 @@ int cli_track(int argc, char **argv)
         return pr == 1 ? 0 : 2;
     unsigned char mask[BX_PRN_MAX + 1];
     for (int k = 0; k <= BX_PRN_MAX; k++)
-        mask[k] = (prn_bits >> k) & 1u;
+        mask[k] = prn_bits ? (prn_bits >> k) & 1u : (unsigned char)bx_acq_default_prn(BX_SIG_B1C, k);
 
     char err[512];
     bx_iq_reader_t *rd = NULL;

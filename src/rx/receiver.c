@@ -26,12 +26,22 @@
 #include "bdsrx/trk.h"
 #include "bx_err.h"
 #include "channel.h"
+#include "reacq.h"
 #include "rx_solve.h"
 #include "warmstart.h"
 
 #define PILOT_ALIGN_CYC 0.25 /* pilot -> data phase (see set_phase) */
 #define NOMINAL_TRAVEL_S 0.075 /* MEO/IGSO signal travel time is 67-130 ms */
 #define MAX_EPOCHS_PER_CALL 64
+/* Re-acquisition (src/rx/reacq.c): satellites predicted above REACQ_MASK_DEG, searched within
+ * +-REACQ_HALF_HZ of the predicted Doppler plus the clock drift seen on the tracked channels
+ * (a vehicle at 30 m/s moves the B1C Doppler by up to 160 Hz).  Without a prediction, the
+ * periodic searches cover only the channels lost since (+-REACQ_HALF_HZ around their last
+ * Doppler), and the whole list again after REACQ_BLIND_FULL_S, doubling after each such search
+ * that started nothing (rising satellites take minutes; the cold search already covered the sky). */
+#define REACQ_MASK_DEG 5.0
+#define REACQ_HALF_HZ 500.0
+#define REACQ_BLIND_FULL_S 60.0
 #define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
 
 typedef struct {
@@ -52,6 +62,13 @@ typedef struct {
     int search_prns[BX_PRN_MAX];
     int search_n;
     bx_acq_result_t search_res[BX_PRN_MAX];
+    double win_center[BX_PRN_MAX], win_half[BX_PRN_MAX]; /* Doppler windows of the list (half < 0: all) */
+    int predicted;              /* the list came from the re-acquisition plan */
+    int blind_misses;           /* whole-list blind searches in a row that started no channel */
+    int blind_full;             /* the current list is the whole list without a plan */
+    uint64_t next_full_blind;   /* sample from which the next blind search covers the whole list */
+    uint64_t lost_mask;         /* PRNs whose channel was dropped (LOST) and not found since */
+    double lost_dop[BX_PRN_MAX + 1]; /* their last tracked Doppler */
 } stream_t;
 
 struct bx_rx {
@@ -102,9 +119,9 @@ static int online_cpus(void)
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-static int prn_wanted(const bx_rx_t *rx, int prn)
+static int prn_wanted(const bx_rx_t *rx, int sig, int prn)
 {
-    return rx->cfg.prn_mask == 0 || (rx->cfg.prn_mask >> prn) & 1u;
+    return rx->cfg.prn_mask == 0 ? bx_acq_default_prn(sig, prn) : (int)((rx->cfg.prn_mask >> prn) & 1u);
 }
 
 int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errlen)
@@ -226,8 +243,16 @@ typedef struct {
 static void *acq_worker(void *arg)
 {
     job_t *j = arg;
-    for (int i = j->index; i < j->nprn; i += j->nthreads)
-        bx_acq_search(j->st->acq[j->index], j->st->hist, j->st->acq_need, j->prns[i], &j->res[i]);
+    const stream_t *st = j->st;
+    bx_acq_t *a = st->acq[j->index];
+    if (j->index >= j->nprn || bx_acq_set_input(a, st->hist, st->acq_need) != BX_OK)
+        return NULL; /* one input transform per worker, shared by its PRNs */
+    for (int i = j->index; i < j->nprn; i += j->nthreads) {
+        if (st->win_half[i] >= 0.0)
+            bx_acq_search_window(a, j->prns[i], st->win_center[i], st->win_half[i], &j->res[i]);
+        else
+            bx_acq_search_input(a, j->prns[i], &j->res[i]);
+    }
     return NULL;
 }
 
@@ -308,20 +333,67 @@ static int is_tracked_elsewhere(const bx_rx_t *rx, int prn, int sig)
     return 0;
 }
 
-/* PRNs to search on a stream: wanted, not tracked on any stream of the same signal. */
-static int search_list(const bx_rx_t *rx, const stream_t *st, int *prns)
+static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample);
+
+/* PRNs to search on a stream (wanted, not tracked on any stream of the same signal) and their
+ * Doppler windows in st->win_*: with the receiver time, a position and ephemerides only the
+ * satellites predicted above the mask (rising ones included) around their predicted Doppler. */
+static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
 {
     int n = 0;
-    for (int p = 1; p <= BX_PRN_MAX; p++)
-        if (prn_wanted(rx, p) && !st->ch[p] && !is_tracked_elsewhere(rx, p, st->cfg.sig))
+    st->predicted = rx->have_t0 && rx->have_pos && rx->nav.n_eph > 0;
+    st->blind_full = 0;
+    if (st->predicted) {
+        bx_reacq_sat_t sv[BX_PRN_MAX];
+        const int nv = bx_reacq_predict(&rx->nav, rx->pos_ecef_m, rx_time_of(rx, sidx, st->hist_start), st->cfg.sig,
+                                        REACQ_MASK_DEG, sv, BX_PRN_MAX);
+        double drift = 0.0; /* receiver clock drift: measured minus predicted Doppler */
+        int nd = 0;
+        for (int i = 0; i < nv; i++) {
+            const bx_channel_t *ch = st->ch[sv[i].prn];
+            bx_trk_obs_t o;
+            if (ch && st->sample > 0 && bx_trk_observe(ch->trk, st->sample - 1, &o) == BX_OK &&
+                o.state == BX_TRK_LOCKED) {
+                drift += o.doppler_hz - sv[i].doppler_hz;
+                nd++;
+            }
+        }
+        for (int i = 0; i < nv; i++) {
+            const int p = sv[i].prn;
+            if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig))
+                continue;
+            st->win_center[n] = nd ? sv[i].doppler_hz + drift / nd : 0.0;
+            st->win_half[n] = nd ? REACQ_HALF_HZ : -1.0;
             prns[n++] = p;
+        }
+        return n;
+    }
+    st->blind_full = st->hist_start >= st->next_full_blind;
+    for (int p = 1; p <= BX_PRN_MAX; p++) {
+        if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig))
+            continue;
+        const int lost = (st->lost_mask >> p) & 1u;
+        if (!st->blind_full && !lost)
+            continue;
+        const int win = lost && isfinite(st->lost_dop[p]);
+        st->win_center[n] = win ? st->lost_dop[p] : 0.0;
+        st->win_half[n] = win ? REACQ_HALF_HZ : -1.0;
+        prns[n++] = p;
+    }
     return n;
 }
 
 /* Starts channels for the detected PRNs of a search on the block at hist_start. */
 static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns, const bx_acq_result_t *res, int n)
 {
+    int started = 0;
+    for (int i = 0; i < n; i++)
+        started += res[i].detected && !st->ch[prns[i]] && !is_tracked_elsewhere(rx, prns[i], st->cfg.sig);
+    if (st->blind_full)
+        st->blind_misses = started ? 0 : st->blind_misses + 1;
     for (int i = 0; i < n; i++) {
+        if (res[i].detected)
+            st->lost_mask &= ~(1ull << prns[i]);
         if (!res[i].detected || st->ch[prns[i]] || is_tracked_elsewhere(rx, prns[i], st->cfg.sig))
             continue;
         bx_channel_t *ch = bx_channel_create(sidx, st->cfg.sig, prns[i], st->cfg.fs_hz, st->cfg.if_hz, &res[i],
@@ -335,7 +407,7 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 {
     int prns[BX_PRN_MAX];
     bx_acq_result_t res[BX_PRN_MAX];
-    int n = search_list(rx, st, prns);
+    int n = search_list(rx, st, sidx, prns);
     memset(res, 0, sizeof res);
     job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
     run_jobs(rx, &j, acq_worker, n);
@@ -347,15 +419,21 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 static void *search_thread(void *arg)
 {
     stream_t *st = arg;
-    for (int i = 0; i < st->search_n; i++)
-        bx_acq_search(st->acq[0], st->hist, st->acq_need, st->search_prns[i], &st->search_res[i]);
+    if (st->search_n > 0 && bx_acq_set_input(st->acq[0], st->hist, st->acq_need) == BX_OK)
+        for (int i = 0; i < st->search_n; i++) {
+            if (st->win_half[i] >= 0.0)
+                bx_acq_search_window(st->acq[0], st->search_prns[i], st->win_center[i], st->win_half[i],
+                                     &st->search_res[i]);
+            else
+                bx_acq_search_input(st->acq[0], st->search_prns[i], &st->search_res[i]);
+        }
     atomic_store_explicit(&st->search_done, 1, memory_order_release);
     return NULL;
 }
 
 static void acquire_async(bx_rx_t *rx, stream_t *st, int sidx)
 {
-    st->search_n = search_list(rx, st, st->search_prns);
+    st->search_n = search_list(rx, st, sidx, st->search_prns);
     memset(st->search_res, 0, sizeof st->search_res);
     atomic_store_explicit(&st->search_done, 0, memory_order_relaxed);
     if (pthread_create(&st->search_th, NULL, search_thread, st) == 0) {
@@ -412,6 +490,12 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
     st->acq_due = 0;
     st->hist_n = 0;
     st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
+    if (!st->predicted && st->blind_full) { /* next whole-list blind search */
+        double full = REACQ_BLIND_FULL_S;
+        for (int k = 0; k < st->blind_misses && k < 3; k++)
+            full *= 2.0;
+        st->next_full_blind = st->hist_start + (uint64_t)llround(full * st->cfg.fs_hz);
+    }
 }
 
 /* ---------------- epochs ---------------- */
@@ -798,12 +882,19 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
         for (int p = 1; p <= BX_PRN_MAX; p++)
             if (rx->st[s].ch[p])
                 bx_channel_decode(rx->st[s].ch[p], rx->ephasm, &rx->nav);
-    if (!rx->have_t0)
+    if (!rx->have_t0) {
         warm_start(rx, n);
-    if (!rx->have_t0)
-        init_time(rx);
-    else
+        if (!rx->have_t0)
+            init_time(rx);
+        /* the epochs of this call were placed on the sample count, off the new
+         * whole-second grid: with pseudoranges (the warm start anchors every
+         * channel at once) an output would carry a fractional epoch time, which
+         * RINEX (0.1 us) and RTCM (1 ms) then tag differently: skip them */
+        if (rx->have_t0)
+            nep = 0;
+    } else {
         check_time(rx);
+    }
 
     for (int e = 0; e < nep; e++)
         emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
@@ -818,6 +909,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
             /* the state is reported even when the sample is outside what the tracker
              * still holds (a lost tracker stops advancing): test it regardless */
             if (ch && (bx_trk_observe(ch->trk, rx->st[s].sample - 1, &o), o.state == BX_TRK_LOST)) {
+                rx->st[s].lost_mask |= 1ull << p; /* searched again around its last Doppler */
+                rx->st[s].lost_dop[p] = isfinite(o.doppler_hz) ? o.doppler_hz : NAN;
                 bx_channel_destroy(ch);
                 rx->st[s].ch[p] = NULL;
                 /* search again soon rather than at the next periodic search (up to
