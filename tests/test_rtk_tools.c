@@ -30,7 +30,7 @@
 #include "bdsrx/time.h"
 #include "rtk_sim.h"
 #include "testutil.h"
-#include "rtk_base.h"
+#include "bdsrx/rtk_base.h"
 
 #define D2R (M_PI / 180.0)
 
@@ -514,7 +514,7 @@ static void test_rtcm_base(void **state)
 }
 
 /* A real RTCM 3 stream (NovAtel OEM729 via str2str, Hiroshima 2022-12-13, BDS MSM7 B1I/B2I/B3I,
- * 1042 ephemerides, 1005 ARP) read by the base input of `bdsrx rtk` (src/cli/rtk_base.c), its
+ * 1042 ephemerides, 1005 ARP) read by the base input of `bdsrx rtk` (src/io/rtk_base.c), its
  * epochs used as base AND rover (zero baseline): the ephemerides come from the stream alone,
  * every epoch after the first must be fixed at the 1005 position (DD of identical data = 0). */
 static void test_rtcm_zero_baseline(void **state)
@@ -523,11 +523,11 @@ static void test_rtcm_zero_baseline(void **state)
     char path[512];
     if (!testdata_path(path, sizeof path, "real/qzsl6tool_b2b_rtcm/20221213-010900.rtcm"))
         skip();
-    rtk_base_t *b;
+    bx_rtk_base_t *b;
     char err[300];
-    assert_int_equal(rtk_base_open(path, 0xffffffffu, &b, err, sizeof err), 0);
+    assert_int_equal(bx_rtk_base_create(path, 0xffffffffu, &b, err, sizeof err), 0);
     double arp[3];
-    assert_int_equal(rtk_base_position(b, arp), 0);
+    assert_int_equal(bx_rtk_base_position(b, arp), 0);
     bx_nav_t nav;
     bx_nav_init(&nav);
     bx_rtk_config_t c;
@@ -539,7 +539,7 @@ static void test_rtcm_zero_baseline(void **state)
     const bx_time_t approx = bx_time_utc_to_bdt(bx_time_from_civil(2022, 12, 13, 1, 9, 0.0), 4);
     int n = 0, fixed = 0, st;
     double worst = 0.0;
-    while ((st = rtk_base_next(b, approx, &o, &nav)) == BX_OK) {
+    while ((st = bx_rtk_base_next(b, approx, &o, &nav)) == BX_OK) {
         bx_rtk_sol_t sol;
         const int ps = bx_rtk_process(rtk, &o, &o, &nav, &sol);
         if (getenv("RTK_DEBUG"))
@@ -563,7 +563,7 @@ static void test_rtcm_zero_baseline(void **state)
     assert_true(n >= 40 && fixed >= n - 2); /* the first epochs come before enough 1042s */
     assert_true(worst < 1e-3);
     bx_rtk_destroy(rtk);
-    rtk_base_destroy(b);
+    bx_rtk_base_destroy(b);
     bx_nav_destroy(&nav);
 }
 

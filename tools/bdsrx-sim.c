@@ -83,6 +83,7 @@ int main(int argc, char **argv)
     int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
     double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45, iono_tecu = 0;
     uint64_t seed = 1;
+    int tau_phase = 0;
     bx_simscen_config_t sc;
     bx_simscen_config_default(&sc);
     int y = 2023, mo = 3, d = 12, h = 4, mi = 5;
@@ -122,6 +123,10 @@ int main(int argc, char **argv)
         {"elmask", 0, CLI_DOUBLE, &sc.elmask_deg, -90, 90, "DEG", "satellites below are not simulated (default 5)", NULL,
          0, 0},
         {"seed", 0, CLI_FN, &seed, 0, 0, "N", "noise seed (default 1)", fn_seed, 0, 0},
+        {"tau-phase", 0, CLI_FLAG, &tau_phase, 0, 0, NULL,
+         "start each carrier at the phase of its transmit time: two receivers' captures\n"
+         "(same --start, other --pos / --seed) then have whole-cycle single differences,\n"
+         "as RTK needs (default: carrier phase 0 at the first sample)", NULL, 0, 0},
         {"nav-out", 0, CLI_STRING, &nav_out, 0, 0, "FILE", "also write the constellation as a RINEX 4 navigation file",
          NULL, 0, 0},
         CLI_QUIET_OPT(&quiet),
@@ -211,6 +216,7 @@ int main(int argc, char **argv)
         bx_simsig_config_default(&gc, fs[b]);
         gc.noise_sigma = bx_simsig_default_sigma(format);
         gc.seed = seed + (uint64_t)b * 7919;
+        gc.tau_phase = tau_phase;
         gc.max_sats = BX_SIM_SLOTS;
         gc.symbol = symbol_of;
         gc.user = bd;

@@ -33,6 +33,7 @@
 #include "bdsrx/eph.h"
 #include "bdsrx/iq.h"
 #include "bdsrx/pvt.h"
+#include "bdsrx/rtk.h"
 #include "bdsrx/types.h"
 
 #ifdef __cplusplus
@@ -75,7 +76,9 @@ typedef struct bx_rx bx_rx_t;
  * result to the callback as a bx_sol_t. */
 typedef enum {
     BX_SOLVER_NONE = 0, /* observations only: no solution, no feedback */
-    BX_SOLVER_SPP = 1   /* single-point positioning + RAIM, nav/pos/pvt.c (default) */
+    BX_SOLVER_SPP = 1,  /* single-point positioning + RAIM, nav/pos/pvt.c (default) */
+    BX_SOLVER_RTK = 2   /* RTK against base observations given by bx_rx_push_base (nav/pos/rtk.c, settings
+                           in c.rtk); the single-point fix stays the fallback and drives the feedback */
 } bx_solver_kind_t;
 
 #define BX_RX_PVT_AUTO (-1) /* bx_rx_config_t.pvt_mode: from the streams */
@@ -93,12 +96,19 @@ typedef struct {
     const bx_nav_t *nav;  /* navigation data the solution used */
     int mode;             /* bx_pvt_mode_t in use, -1 without a solver */
     int nfix;             /* epochs with a fix so far, this one included */
+    const bx_rtk_sol_t *rtk; /* BX_SOLVER_RTK: the RTK solution (ratio, baseline, age, msg) whose sol is
+                             *sol (fix FIXED / FLOAT, or the single-point fallback SPP with the reason in
+                             rtk->msg); NULL with other solvers */
 } bx_rx_epoch_t;
 
 /* Called once per output epoch, on the thread that called bx_rx_process.  rx may
  * be queried and adjusted (e.g. bx_rx_set_position / bx_rx_steer_clock when
  * feedback is 0); feedback from the solution, when on, happens after the call. */
 typedef void (*bx_rx_epoch_fn)(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep);
+/* BX_SOLVER_RTK: called before each epoch with a known receiver time is solved, with the
+ * rover epoch's time (BDT), on the thread that called bx_rx_process: the place to hand the
+ * receiver the base epochs up to that time (bx_rx_push_base). */
+typedef void (*bx_rx_base_fn)(void *user, bx_rx_t *rx, bx_time_t rover_time);
 
 /* A CRC-valid PPP-B2b block decoded on a B2b stream (GEO geo_prn 59-63; the B-CNAV3 frames of
  * MEO/IGSO go to the ephemeris store instead): bits = the 486-bit block (MesType..CRC), m =
@@ -137,6 +147,9 @@ typedef struct {
                                 BDT, default 300 m (1 us): time tags stay meaningful, small biases are
                                 left to the solver */
     bx_rx_b2b_fn on_b2b;     /* PPP-B2b messages of B2b streams (NULL: only stored and counted) */
+    /* RTK (solver BX_SOLVER_RTK; appended) */
+    bx_rtk_config_t rtk;     /* bx_rtk_config_default; rtk.base_pos_m all 0: from bx_rx_push_base */
+    bx_rx_base_fn on_base;   /* NULL, or pulls base epochs before each epoch (called with user) */
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);
@@ -231,6 +244,15 @@ void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3]);
  * by +185.0 s: corrected by the coarse-time fix (...)"; *hint_err_s (may be
  * NULL) the error of the time hint once known, else NAN. */
 int bx_rx_start_info(const bx_rx_t *rx, double *hint_err_s, char *msg, size_t len);
+
+/* BX_SOLVER_RTK: one base-station epoch (observations at the base's time tag, e.g. from RTCM3
+ * MSM through bdsrx/rtk_base.h) and, when not NULL, the base antenna position (ECEF m; else the
+ * last one given, or c.rtk.base_pos_m).  The receiver keeps the last few epochs and solves each
+ * rover epoch against the latest base epoch at or before it (+0.5 ms); one older than
+ * c.rtk.max_age_s, none, or no common satellites give the single-point fallback with the
+ * reason.  Epochs must come in time order (an older one than the newest kept is ignored).
+ * Returns BX_OK, or BX_ERR_ARG with another solver, without a base position, or a NULL epoch. */
+int bx_rx_push_base(bx_rx_t *rx, const bx_obs_t *base_epoch, const double base_pos_ecef_m[3]);
 
 void bx_rx_destroy(bx_rx_t *rx); /* NULL-safe */
 

@@ -63,6 +63,9 @@ typedef struct {
     int b1c_qmboc;       /* 1: B1C pilot with its BOC(6,1) part (QMBOC), 0: BOC(1,1) only (default) */
     bx_simsig_symbol_fn symbol; /* NULL: all data symbols logic 0 */
     void *user;
+    int tau_phase;       /* 1: each carrier starts at the phase of its transmit time, f tau - (f_LO - f_IF) t,
+                            so captures of two receivers started together have whole-cycle single
+                            differences (RTK); 0 (default): carrier phase 0 at the first sample */
 } bx_simsig_config_t;
 
 /* Defaults: fs_hz as given, fc_hz 0, if_hz 0, complex, noise_sigma 1, noise on, seed 1, 32 slots,

@@ -37,6 +37,7 @@
 #include "bdsrx/time.h"
 #include "bdsrx/trk.h"
 #include "cli.h"
+#include "cli_base.h"
 #include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
@@ -54,7 +55,16 @@ typedef struct {
     bx_serial_t *ser;
     bx_http_status_t *http; /* --http: the web dashboard */
     double ttff_s;          /* receiver time of the first valid fix, -1 before */
+    cli_base_t *base;       /* --base: RTK; read by its own thread */
+    char base_state[96];
 } out_t;
+
+static void on_base(void *user, bx_rx_t *rx, bx_time_t t)
+{
+    out_t *o = user;
+    cli_base_pull(o->base, rx, t);
+    cli_base_state(o->base, o->base_state, sizeof o->base_state);
+}
 
 static int send_nmea(void *user, const char *buf, size_t len)
 {
@@ -143,6 +153,14 @@ static void fill_view(bx_live_view_t *v, bx_rx_chan_status_t *ch, bx_live_t *lv,
     v->sol = o->so.have_last ? &o->so.last : NULL;
     v->n_fix = o->so.nfix;
     bx_live_stats(lv, &v->stats);
+    if (o->base) {
+        v->rtk = 1;
+        v->ratio = o->so.last_ratio;
+        v->baseline_m = o->so.last_baseline_m;
+        v->age_s = o->so.last_age_s;
+        v->rtk_msg = o->so.last_rtk_msg;
+        v->base = o->base_state;
+    }
 }
 
 /* The dashboard's snapshot, once a second (and the time to first fix as it happens). */
@@ -231,6 +249,7 @@ int cli_live(int argc, char **argv)
     o.so.nmea = send_nmea;
     o.so.nmea_user = &o;
     const char *rtcm_spec = NULL;
+    const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -275,6 +294,14 @@ int cli_live(int argc, char **argv)
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
+        {"base", 0, CLI_STRING, &base_spec, 0, 0, "SRC",
+         "RTK against a base station: ntrip://[USER:PW@]HOST[:PORT]/MOUNT, tcp://HOST:PORT\n"
+         "(raw RTCM 3; read by a thread, reconnected with back-off up to 30 s) or an RTCM 3 /\n"
+         "RINEX file (read in step with the receiver)", NULL, 0, 0},
+        {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
+         "base antenna X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m); default: the stream's 1005/1006", NULL, 0, 0},
+        {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
+         0, 0},
         {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
          "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
@@ -392,6 +419,25 @@ int cli_live(int argc, char **argv)
     lc.rx.on_epoch = on_epoch;
     lc.rx.user = &o;
     lc.rx.pvt.elmask_rad = elmask_deg * M_PI / 180; /* mode: from the streams (receiver.h) */
+    if (base_spec) {
+        if (rtk_mode && strcmp(rtk_mode, "kinematic") && strcmp(rtk_mode, "static")) {
+            fprintf(stderr, "bdsrx live: --rtk-mode %s: give kinematic or static\n", rtk_mode);
+            goto done;
+        }
+        if (cli_base_open(base_spec, base_pos, 1, &o.base, err, sizeof err)) {
+            fprintf(stderr, "bdsrx live: --base: %s\n", err);
+            goto done;
+        }
+        snprintf(o.base_state, sizeof o.base_state, "base: no epoch yet");
+        lc.rx.solver = BX_SOLVER_RTK;
+        lc.rx.rtk.mode = rtk_mode && !strcmp(rtk_mode, "static") ? BX_RTK_STATIC : BX_RTK_KINEMATIC;
+        if (lc.rx.pvt.elmask_rad > lc.rx.rtk.elmask_rad)
+            lc.rx.rtk.elmask_rad = lc.rx.pvt.elmask_rad;
+        lc.rx.on_base = on_base;
+    } else if (base_pos || rtk_mode) {
+        fprintf(stderr, "bdsrx live: --base-pos and --rtk-mode need --base\n");
+        goto done;
+    }
     geoid = cli_geoid("bdsrx live", quiet);
     lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
@@ -484,6 +530,7 @@ done:
         pthread_join(sig_th, NULL);
     }
     bx_live_destroy(lv);
+    cli_base_close(o.base);
     bx_geoid_destroy(geoid);
     {
         const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};

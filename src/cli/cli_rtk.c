@@ -16,28 +16,11 @@
 #include "bdsrx/time.h"
 #include "cli.h"
 #include "cli_opt.h"
-#include "rtk_base.h"
+#include "bdsrx/rtk_base.h"
+#include "cli_base.h"
 
 #define D2R (M_PI / 180.0)
 #define MAX_NAV 8
-
-/* "X,Y,Z" (ECEF, metres) or "LAT,LON,H" (degrees, metres) -> ECEF. */
-static int parse_pos(const char *s, double ecef[3])
-{
-    double v[3];
-    if (sscanf(s, "%lf,%lf,%lf", &v[0], &v[1], &v[2]) != 3)
-        return -1;
-    if (fabs(v[0]) > 1e5 || fabs(v[1]) > 1e5 || fabs(v[2]) > 1e5) {
-        memcpy(ecef, v, sizeof v);
-    } else {
-        if (fabs(v[0]) > 90.0 || fabs(v[1]) > 360.0)
-            return -1;
-        const double llh[3] = {v[0] * D2R, v[1] * D2R, v[2]};
-        bx_llh_to_ecef(llh, ecef);
-    }
-    const double r = sqrt(ecef[0] * ecef[0] + ecef[1] * ecef[1] + ecef[2] * ecef[2]);
-    return (r > 6.2e6 && r < 6.5e6) ? 0 : -1;
-}
 
 static int parse_signals(const char *s, bx_rtk_config_t *c)
 {
@@ -182,12 +165,12 @@ int cli_rtk(int argc, char **argv)
     cfg.par = !no_par;
     char err[400];
     bx_rinex_obs_reader_t *rr = NULL;
-    rtk_base_t *br = NULL;
+    bx_rtk_base_t *br = NULL;
     bx_obs_t *ob = NULL;
     const unsigned all = (1u << BX_SIG_B1C) | (1u << BX_SIG_B2A) | (1u << BX_SIG_B2B) | (1u << BX_SIG_B1I) |
                          (1u << BX_SIG_B2I) | (1u << BX_SIG_B3I);
     if (bx_rinex_obs_open(rover_path, &rr, err, sizeof err) ||
-        rtk_base_open(base_path, all, &br, err, sizeof err)) {
+        bx_rtk_base_create(base_path, all, &br, err, sizeof err)) {
         fprintf(stderr, "bdsrx rtk: %s\n", err);
         bx_rinex_obs_destroy(rr);
         return 1;
@@ -196,22 +179,22 @@ int cli_rtk(int argc, char **argv)
     double ref[3];
     int rc = 1, have_ref = 0;
     if (base_pos && !strcmp(base_pos, "header")) {
-        if (rtk_base_position(br, cfg.base_pos_m)) {
+        if (bx_rtk_base_position(br, cfg.base_pos_m)) {
             fprintf(stderr, "bdsrx rtk: --base-pos header: %s carries no station coordinates\n", base_path);
             rc = 2;
             goto out_obs;
         }
-    } else if (!base_pos && strcmp(rtk_base_kind(br), "RINEX") && !rtk_base_position(br, cfg.base_pos_m)) {
+    } else if (!base_pos && strcmp(bx_rtk_base_kind(br), "RINEX") && !bx_rtk_base_position(br, cfg.base_pos_m)) {
         fprintf(stderr, "rtk: base position from the RTCM 1005/1006 station message: %.4f %.4f %.4f m (ECEF)\n",
                 cfg.base_pos_m[0], cfg.base_pos_m[1], cfg.base_pos_m[2]);
-    } else if (base_pos && parse_pos(base_pos, cfg.base_pos_m)) {
+    } else if (base_pos && cli_parse_pos(base_pos, cfg.base_pos_m)) {
         fprintf(stderr, "bdsrx rtk: --base-pos %s: X,Y,Z (m) or LAT,LON,H (deg, m) near the Earth's surface\n",
                 base_pos);
         rc = 2;
         goto out_obs;
     }
     if (ref_pos) {
-        if (parse_pos(ref_pos, ref)) {
+        if (cli_parse_pos(ref_pos, ref)) {
             fprintf(stderr, "bdsrx rtk: --ref %s: X,Y,Z (m) or LAT,LON,H (deg, m)\n", ref_pos);
             rc = 2;
             goto out_obs;
@@ -252,13 +235,15 @@ int cli_rtk(int argc, char **argv)
         /* base epoch: the latest at or before the rover epoch (+0.5 ms) */
         while (!beof) {
             if (!bnext) {
-                const int bs = rtk_base_next(br, rov->time, &bas[1], &nav);
+                const int bs = bx_rtk_base_next(br, rov->time, &bas[1], &nav);
                 if (bs == BX_ERR_EOF) {
+                    if (bx_rtk_base_error(br)[0])
+                        fprintf(stderr, "rtk: base stream: %s\n", bx_rtk_base_error(br));
                     beof = 1;
                     break;
                 }
                 if (bs != BX_OK) {
-                    fprintf(stderr, "bdsrx rtk: %s\n", rtk_base_error(br));
+                    fprintf(stderr, "bdsrx rtk: %s\n", bx_rtk_base_error(br));
                     goto out_files;
                 }
                 bnext = 1;
@@ -347,6 +332,6 @@ out_nav:
     bx_nav_destroy(&nav);
 out_obs:
     bx_rinex_obs_destroy(rr);
-    rtk_base_destroy(br);
+    bx_rtk_base_destroy(br);
     return rc;
 }

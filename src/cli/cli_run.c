@@ -21,6 +21,7 @@
 #include "bdsrx/trk.h"
 #include "bdsrx/geoid.h"
 #include "cli.h"
+#include "cli_base.h"
 #include "recio.h"
 #include "cli_opt.h"
 #include "cli_warm.h"
@@ -32,7 +33,14 @@ typedef struct {
     bx_rx_t *rx;
     solout_t out;  /* PVT, outputs, fix statistics */
     FILE *nmea;    /* NMEA file of out's sentences */
+    cli_base_t *base; /* --base: RTK */
 } run_t;
+
+static void on_base(void *user, bx_rx_t *rx, bx_time_t t)
+{
+    run_t *r = user;
+    cli_base_pull(r->base, rx, t);
+}
 
 static int write_nmea(void *user, const char *buf, size_t len) { return bx_rec_write((FILE *)user, buf, len); }
 
@@ -57,6 +65,7 @@ static void progress(const run_t *r, bx_rx_t *rx, double total_s)
         fill = w;
     fprintf(stderr, "\r[%.*s%*s] %6.1f/%.1f s  channels %2d locked %2d time %2d  %s %2d sats  ", fill,
             "##############################", w - fill, "", t, total_s, n, locked, timed,
+            r->out.last.fix == BX_FIX_FIXED ? "RTK fixed" : r->out.last.fix == BX_FIX_FLOAT ? "RTK float" :
             r->out.last.fix ? "FIX" : "no fix", r->out.last.n_used);
     fflush(stderr);
 }
@@ -125,6 +134,7 @@ int cli_run(int argc, char **argv)
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
     long b2b_frames = 0;
+    const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
     cli_warm_t warm;
@@ -151,6 +161,15 @@ int cli_run(int argc, char **argv)
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
+        {"base", 0, CLI_STRING, &base_spec, 0, 0, "SRC",
+         "RTK against a base station: an RTCM 3 file (MSM4-7, 1005/1006), a RINEX obs file,\n"
+         "ntrip://[USER:PW@]HOST[:PORT]/MOUNT or tcp://HOST:PORT (raw RTCM 3); the base\n"
+         "epochs are read in step with the capture", NULL, 0, 0},
+        {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
+         "base antenna X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m); default: the stream's\n"
+         "1005/1006 (a bdsrx base sends its averaged single-point fix: metres off)", NULL, 0, 0},
+        {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
+         0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
@@ -219,6 +238,20 @@ int cli_run(int argc, char **argv)
      * ionosphere-free) unless --mode */
     rc.pvt.elmask_rad = elmask * M_PI / 180.0;
     rc.pvt_mode = mode >= 0 ? mode : BX_RX_PVT_AUTO;
+    if (base_spec) {
+        if (rtk_mode && strcmp(rtk_mode, "kinematic") && strcmp(rtk_mode, "static"))
+            return cli_opt_usage_error(&cmd, "--rtk-mode %s: give kinematic or static", rtk_mode);
+        if (cli_base_open(base_spec, base_pos, 0, &r.base, err, sizeof err)) {
+            fprintf(stderr, "bdsrx run: --base: %s\n", err);
+            goto done;
+        }
+        rc.solver = BX_SOLVER_RTK;
+        rc.rtk.mode = rtk_mode && !strcmp(rtk_mode, "static") ? BX_RTK_STATIC : BX_RTK_KINEMATIC;
+        rc.rtk.elmask_rad = rc.pvt.elmask_rad > rc.rtk.elmask_rad ? rc.pvt.elmask_rad : rc.rtk.elmask_rad;
+        rc.on_base = on_base;
+    } else if (base_pos || rtk_mode) {
+        return cli_opt_usage_error(&cmd, "--base-pos and --rtk-mode need --base");
+    }
     geoid = cli_geoid("bdsrx run", quiet);
     rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
@@ -398,6 +431,7 @@ done:
     }
     solout_close_rtcm(&r.out);
     bx_rx_destroy(r.rx);
+    cli_base_close(r.base);
     bx_geoid_destroy(geoid);
     for (int k = 0; k < 2; k++)
         if (rd[k])

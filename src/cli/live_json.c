@@ -64,6 +64,18 @@ char *live_json_snapshot(const bx_live_view_t *v, double elapsed_s, double ttff_
         json_t *f = json_object();
         const int ok = bx_sol_valid(s);
         json_object_set_new(f, "valid", json_boolean(ok));
+        /* the kind of fix, as "fix" in the JSON lines of bdsrx run/rtk --json */
+        json_object_set_new(f, "kind", json_string(!ok || s->fix == BX_FIX_NONE ? "none"
+                                                  : s->fix == BX_FIX_FIXED      ? "fixed"
+                                                  : s->fix == BX_FIX_FLOAT      ? "float"
+                                                                                : "spp"));
+        if (v->rtk) {
+            json_object_set_new(f, "ratio", num(v->ratio));
+            json_object_set_new(f, "baseline_m", num(v->baseline_m));
+            json_object_set_new(f, "age_s", num(v->age_s));
+            json_object_set_new(f, "rtk_msg", json_string(v->rtk_msg ? v->rtk_msg : ""));
+            json_object_set_new(f, "base", json_string(v->base ? v->base : ""));
+        }
         json_object_set_new(f, "reason", json_string(s->reason));
         json_object_set_new(f, "lat_deg", ok ? num(s->llh[0] * R2D) : json_null());
         json_object_set_new(f, "lon_deg", ok ? num(s->llh[1] * R2D) : json_null());

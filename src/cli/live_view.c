@@ -58,6 +58,10 @@ void bx_live_view_draw(FILE *f, const bx_live_view_t *v)
     if (s && s->fix != BX_FIX_NONE) {
         fprintf(f, "position  lat %11.7f  lon %12.7f  h %8.2f m   fixes %d" EOL, s->llh[0] * 180 / M_PI,
                 s->llh[1] * 180 / M_PI, s->llh[2], v->n_fix);
+        if (v->rtk)
+            fprintf(f, "rtk       %s  ratio %.1f  baseline %.3f m  age %.1f s  %s  %s" EOL,
+                    s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : "single-point", v->ratio,
+                    v->baseline_m, v->age_s, v->rtk_msg ? v->rtk_msg : "", v->base ? v->base : "");
         fprintf(f, "sats used %d (excluded %d)  GDOP %.1f PDOP %.1f HDOP %.1f VDOP %.1f TDOP %.1f" EOL, s->n_used,
                 s->n_excl, s->gdop, s->pdop, s->hdop, s->vdop, s->tdop);
     } else {
@@ -79,10 +83,18 @@ void bx_live_view_line(FILE *f, const bx_live_view_t *v)
     fprintf(f, "ch %d locked %d time %d eph %d  ", v->n_ch, locked_count(v), timed, eph);
     const bx_sol_t *s = v->sol;
     if (s && s->fix != BX_FIX_NONE)
-        fprintf(f, "FIX %.7f %.7f %.1f m  sats %d HDOP %.1f  ", s->llh[0] * 180 / M_PI, s->llh[1] * 180 / M_PI,
-                s->llh[2], s->n_used, s->hdop);
+        fprintf(f, "%s %.7f %.7f %.1f m  sats %d HDOP %.1f  ",
+                s->fix == BX_FIX_FIXED ? "RTK-FIXED" : s->fix == BX_FIX_FLOAT ? "RTK-FLOAT" : "FIX",
+                s->llh[0] * 180 / M_PI, s->llh[1] * 180 / M_PI, s->llh[2], s->n_used, s->hdop);
     else
         fprintf(f, "no fix  ");
+    if (v->rtk) {
+        if (s && s->fix >= BX_FIX_FLOAT)
+            fprintf(f, "ratio %.1f baseline %.3f m age %.1f s  ", v->ratio, v->baseline_m, v->age_s);
+        else
+            fprintf(f, "rtk: %s  ", v->rtk_msg && v->rtk_msg[0] ? v->rtk_msg : "-");
+        fprintf(f, "%s  ", v->base ? v->base : "");
+    }
     stats_text(f, &v->stats);
     fputc('\n', f);
     fflush(f);

@@ -27,6 +27,11 @@ typedef struct {
     const bx_sol_t *sol;             /* latest solution, NULL before the first epoch */
     int n_fix;                       /* fixes so far */
     bx_live_stats_t stats;
+    /* RTK (--base): rtk 1 with the latest ratio, baseline length (NAN without RTK), age of the
+     * base epoch used and the RTK message (why float / single-point), base: the input's state */
+    int rtk;
+    double ratio, baseline_m, age_s;
+    const char *rtk_msg, *base;
 } bx_live_view_t;
 
 /* Full-screen redraw (ANSI). */

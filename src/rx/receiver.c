@@ -114,6 +114,7 @@ void bx_rx_config_default(bx_rx_config_t *c)
     bx_pvt_config_default(&c->pvt);
     c->feedback = 1;
     c->steer_threshold_m = 300.0;
+    bx_rtk_config_default(&c->rtk);
 }
 
 static int online_cpus(void)
@@ -824,6 +825,8 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
     ep.sample = ep_sample[0];
     ep.nav = &rx->nav;
     ep.mode = -1;
+    if (rx->solve && rx->cfg.on_base && rx->have_t0)
+        rx->cfg.on_base(rx->cfg.user, rx, obs->time);
     if (rx->solve)
         rx_solve_epoch(rx->solve, &ep);
     if (rx->cfg.on_epoch)
@@ -1073,6 +1076,11 @@ int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max)
 int bx_rx_have_time(const bx_rx_t *rx) { return rx->have_t0; }
 
 const bx_sol_t *bx_rx_solution(const bx_rx_t *rx) { return rx_solve_last(rx->solve); }
+
+int bx_rx_push_base(bx_rx_t *rx, const bx_obs_t *base_epoch, const double base_pos_ecef_m[3])
+{
+    return rx_solve_push_base(rx->solve, base_epoch, base_pos_ecef_m);
+}
 
 int bx_rx_pvt_mode(const bx_rx_t *rx) { return rx_solve_mode(rx->solve); }
 

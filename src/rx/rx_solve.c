@@ -4,10 +4,14 @@
  * solve one epoch into a bx_sol_t, destroy.  The receiver (receiver.c) feeds
  * each fix back (position, clock steering); this file only solves.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bdsrx/pvt.h"
+#include "bdsrx/rtk.h"
+#include "bdsrx/time.h"
 #include "bx_err.h"
 #include "rx_solve.h"
 
@@ -18,6 +22,8 @@ typedef struct {
     int (*solve)(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol);
     void (*reset)(void *state); /* forget the previous fix (a new receiver time scale) */
     void (*destroy)(void *state);
+    int (*push_base)(void *state, const bx_obs_t *base, const double pos_m[3]); /* NULL: no base */
+    const bx_rtk_sol_t *(*rtk_sol)(const void *state);                         /* NULL: not RTK */
 } solver_ops_t;
 
 /* ---- single-point positioning (nav/pos/pvt.c) ---- */
@@ -41,8 +47,166 @@ static void spp_reset(void *state) { bx_pvt_reset(state); }
 
 static void spp_destroy(void *state) { bx_pvt_destroy(state); }
 
+/* ---- RTK (nav/pos/rtk.c) against pushed base epochs, SPP as fallback ---- */
+
+#define RTK_NBASE 8 /* base epochs kept (the newest at or before the rover epoch is used) */
+
+typedef struct {
+    bx_pvt_t *spp;
+    bx_rtk_t *rtk;          /* created at the first base epoch (its position known then) */
+    bx_rtk_config_t cfg;
+    int have_pos;
+    double base_pos[3];
+    bx_obs_t base[RTK_NBASE]; /* ring, time order */
+    int nbase, head;        /* head: index of the newest */
+    bx_rtk_sol_t rsol;
+    bx_sol_t spp_sol;
+} rtk_state_t;
+
+static int rtk_create_state(const bx_rx_config_t *c, int mode, void **state, char *err, size_t errlen)
+{
+    rtk_state_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return bx_err(err, errlen, BX_ERR_NOMEM, "receiver: out of memory");
+    r->cfg = c->rtk;
+    const double *p = c->rtk.base_pos_m;
+    r->have_pos = p[0] * p[0] + p[1] * p[1] + p[2] * p[2] > 1e12;
+    memcpy(r->base_pos, p, sizeof r->base_pos);
+    int st = spp_create(c, mode, (void **)&r->spp, err, errlen);
+    bx_rtk_t *probe = NULL; /* validate the RTK settings now, not at the first base epoch */
+    if (st == BX_OK && (st = bx_rtk_create(&r->cfg, &probe, err, errlen)) == BX_OK)
+        bx_rtk_destroy(probe);
+    if (st != BX_OK) {
+        bx_pvt_destroy(r->spp);
+        free(r);
+        return st;
+    }
+    *state = r;
+    return BX_OK;
+}
+
+static void rtk_destroy_state(void *state)
+{
+    rtk_state_t *r = state;
+    if (!r)
+        return;
+    bx_pvt_destroy(r->spp);
+    bx_rtk_destroy(r->rtk);
+    free(r);
+}
+
+static int rtk_push(void *state, const bx_obs_t *base, const double pos_m[3])
+{
+    rtk_state_t *r = state;
+    if (!base)
+        return BX_ERR_ARG;
+    if (pos_m && pos_m[0] * pos_m[0] + pos_m[1] * pos_m[1] + pos_m[2] * pos_m[2] > 1e12) {
+        const double d = sqrt((pos_m[0] - r->base_pos[0]) * (pos_m[0] - r->base_pos[0]) +
+                              (pos_m[1] - r->base_pos[1]) * (pos_m[1] - r->base_pos[1]) +
+                              (pos_m[2] - r->base_pos[2]) * (pos_m[2] - r->base_pos[2]));
+        if (!r->have_pos || d > 1e-3) { /* a new base: the filter starts again */
+            memcpy(r->base_pos, pos_m, sizeof r->base_pos);
+            r->have_pos = 1;
+            bx_rtk_destroy(r->rtk);
+            r->rtk = NULL;
+        }
+    }
+    if (r->nbase > 0 && bx_time_diff(base->time, r->base[r->head].time) <= 0)
+        return BX_OK; /* not newer than the newest kept */
+    r->head = (r->head + 1) % RTK_NBASE;
+    r->base[r->head] = *base;
+    if (r->nbase < RTK_NBASE)
+        r->nbase++;
+    if (!r->rtk) {
+        bx_rtk_config_t c = r->cfg;
+        memcpy(c.base_pos_m, r->have_pos ? r->base_pos : (const double[3]){0, 0, 0}, sizeof c.base_pos_m);
+        if (bx_rtk_create(&c, &r->rtk, NULL, 0) != BX_OK)
+            return BX_ERR_ARG;
+    }
+    return BX_OK;
+}
+
+/* the newest base epoch at or before t (+0.5 ms, the millisecond of RTCM3 MSM time tags) */
+static const bx_obs_t *base_for(const rtk_state_t *r, bx_time_t t)
+{
+    for (int k = 0; k < r->nbase; k++) {
+        const bx_obs_t *b = &r->base[(r->head - k + RTK_NBASE) % RTK_NBASE];
+        if (bx_time_diff(b->time, t) <= 5e-4)
+            return b;
+    }
+    return NULL;
+}
+
+static int rtk_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_sol_t *sol)
+{
+    rtk_state_t *r = state;
+    const int sst = bx_pvt_solve(r->spp, obs, nav, &r->spp_sol);
+    bx_rtk_sol_t *rs = &r->rsol;
+    int rst = BX_ERR_NOFIX;
+    const bx_obs_t *b = base_for(r, obs->time);
+    if (!r->rtk) {
+        memset(rs, 0, sizeof *rs);
+        snprintf(rs->msg, sizeof rs->msg, "no base epoch received yet");
+    } else if (!b) {
+        memset(rs, 0, sizeof *rs);
+        snprintf(rs->msg, sizeof rs->msg, "no base epoch at or before this epoch (base behind by > %.1f s?)",
+                 bx_time_diff(obs->time, r->base[r->head].time));
+    } else {
+        rst = bx_rtk_process(r->rtk, b, obs, nav, rs);
+    }
+    if (rst == BX_OK && (rs->sol.fix == BX_FIX_FIXED || rs->sol.fix == BX_FIX_FLOAT)) {
+        /* the RTK position; the receiver clock (feedback, time tags) from the single-point fix */
+        bx_sol_t *o = &rs->sol;
+        if (sst == BX_OK) {
+            o->clk_bias_m = r->spp_sol.clk_bias_m;
+            o->clk_drift_mps = r->spp_sol.clk_drift_mps;
+            o->time = r->spp_sol.time;
+            o->rx_time = r->spp_sol.rx_time;
+            if (o->n_sat == 0) {
+                o->n_sat = r->spp_sol.n_sat;
+                memcpy(o->sat, r->spp_sol.sat, sizeof o->sat);
+            }
+        }
+        o->mode = r->spp_sol.mode;
+        *sol = *o;
+        return BX_OK;
+    }
+    /* fallback: the receiver's own single-point fix (RAIM, its mode), the RTK reason kept */
+    char msg[sizeof rs->msg];
+    memcpy(msg, rs->msg, sizeof msg);
+    const double age = rs->age_s;
+    bx_rtk_sol_t keep = *rs;
+    memset(rs, 0, sizeof *rs);
+    rs->sol = r->spp_sol;
+    rs->age_s = age;
+    memcpy(rs->base_pos_m, r->base_pos, sizeof rs->base_pos_m);
+    rs->ratio = keep.ratio;
+    rs->n_sig = keep.n_sig;
+    memcpy(rs->sig, keep.sig, sizeof rs->sig);
+    memcpy(rs->msg, msg, sizeof rs->msg);
+    *sol = r->spp_sol;
+    return sst;
+}
+
+static int rtk_push_base(void *state, const bx_obs_t *base, const double pos_m[3])
+{
+    return rtk_push(state, base, pos_m);
+}
+
+/* a new receiver time scale: both filters start again (the base epochs stay) */
+static void rtk_reset_state(void *state)
+{
+    rtk_state_t *r = state;
+    bx_pvt_reset(r->spp);
+    if (r->rtk)
+        bx_rtk_reset(r->rtk);
+}
+
+static const bx_rtk_sol_t *rtk_sol_of(const void *state) { return &((const rtk_state_t *)state)->rsol; }
+
 static const solver_ops_t solvers[] = {
-    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_reset, spp_destroy},
+    {BX_SOLVER_SPP, "SPP", spp_create, spp_solve, spp_reset, spp_destroy, NULL, NULL},
+    {BX_SOLVER_RTK, "RTK", rtk_create_state, rtk_solve, rtk_reset_state, rtk_destroy_state, rtk_push_base, rtk_sol_of},
 };
 
 struct rx_solve {
@@ -111,6 +275,7 @@ void rx_solve_epoch(rx_solve_t *s, bx_rx_epoch_t *ep)
         if (ep->status == BX_OK && s->sol.fix == BX_FIX_NONE)
             ep->status = BX_ERR_NOFIX;
     }
+    ep->rtk = s->ops->rtk_sol ? s->ops->rtk_sol(s->state) : NULL;
     ep->valid = ep->status == BX_OK && bx_sol_valid(&s->sol);
     s->nfix += ep->status == BX_OK;
     ep->nfix = s->nfix;
@@ -125,6 +290,13 @@ void rx_solve_reset(rx_solve_t *s)
 const bx_sol_t *rx_solve_last(const rx_solve_t *s) { return s && s->have_last ? &s->sol : NULL; }
 
 int rx_solve_mode(const rx_solve_t *s) { return s ? s->mode : -1; }
+
+int rx_solve_push_base(rx_solve_t *s, const bx_obs_t *base, const double pos_m[3])
+{
+    if (!s || !s->ops->push_base)
+        return BX_ERR_ARG;
+    return s->ops->push_base(s->state, base, pos_m);
+}
 
 void rx_solve_destroy(rx_solve_t *s)
 {

@@ -24,5 +24,7 @@ void rx_solve_reset(rx_solve_t *s);
 const bx_sol_t *rx_solve_last(const rx_solve_t *s); /* NULL before the first epoch */
 int rx_solve_mode(const rx_solve_t *s);
 void rx_solve_destroy(rx_solve_t *s);
+/* BX_SOLVER_RTK: one base epoch (bx_rx_push_base); BX_ERR_ARG with another solver. */
+int rx_solve_push_base(rx_solve_t *s, const bx_obs_t *base, const double pos_m[3]);
 
 #endif

@@ -13,6 +13,7 @@
 #include "bdsrx/rtcm3.h"
 #include "recio.h"
 #include "solout.h"
+#include "bdsrx/rtk.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
@@ -98,6 +99,7 @@ static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE 
 }
 
 static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
+static int emit_rtk_json(FILE *m, const void *rtk, const void *unused) { return bx_rtk_json_write(m, rtk); }
 static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
 
 /* The RINEX header as one record; rnx_pos_at = where APPROX POSITION XYZ
@@ -211,8 +213,24 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
     const bx_sol_t *sol = ep->sol;
     o->last = *sol;
     o->have_last = 1;
+    if (ep->rtk) {
+        const bx_rtk_sol_t *rs = ep->rtk;
+        o->n_rtk++;
+        if (sol->fix == BX_FIX_FIXED && o->n_rtk_fixed++ == 0)
+            o->ttfix_s = bx_rx_elapsed_s(rx);
+        o->n_rtk_float += sol->fix == BX_FIX_FLOAT;
+        o->last_ratio = rs->ratio;
+        o->last_age_s = rs->age_s;
+        o->last_baseline_m = sol->fix >= BX_FIX_FLOAT ? sqrt(rs->baseline_enu_m[0] * rs->baseline_enu_m[0] +
+                                                             rs->baseline_enu_m[1] * rs->baseline_enu_m[1] +
+                                                             rs->baseline_enu_m[2] * rs->baseline_enu_m[2])
+                                                      : NAN;
+        snprintf(o->last_rtk_msg, sizeof o->last_rtk_msg, "%s", rs->msg);
+    }
+    /* RTK: the bx_sol_json_write object + ratio, baseline, ... (the bdsrx rtk --json layout) */
     if (o->json)
-        put_record(o, o->json, "JSON output", emit_json, sol, NULL);
+        put_record(o, o->json, "JSON output", ep->rtk ? emit_rtk_json : emit_json, ep->rtk ? (const void *)ep->rtk : sol,
+                   NULL);
     /* every epoch: a consumer sees a fix withheld or lost (GGA quality 0, RMC V) */
     if (o->nmea)
         send_nmea(o, sol);
@@ -269,6 +287,15 @@ void solout_summary(const solout_t *o, FILE *f)
     fprintf(f, "mean position: lat %.7f lon %.7f h %.2f m (ECEF %.2f %.2f %.2f)\n", llh[0] * 180 / M_PI,
             llh[1] * 180 / M_PI, llh[2], mean[0], mean[1], mean[2]);
     fprintf(f, "spread (1 sigma): east %.2f north %.2f up %.2f m\n", sd[0], sd[1], sd[2]);
+    if (o->n_rtk > 0) {
+        fprintf(f, "RTK: %d fixed, %d float, %d single-point of %d epochs", o->n_rtk_fixed, o->n_rtk_float,
+                o->nfix - o->n_rtk_fixed - o->n_rtk_float, o->n_rtk);
+        if (o->n_rtk_fixed)
+            fprintf(f, "; first fixed at %.1f s", o->ttfix_s);
+        if (o->last_rtk_msg[0])
+            fprintf(f, "; last: %s", o->last_rtk_msg);
+        fputc('\n', f);
+    }
     if (o->have_ref) {
         double ref[3], d[3], enu[3];
         bx_llh_to_ecef(o->ref_llh, ref);

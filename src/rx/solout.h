@@ -48,6 +48,11 @@ typedef struct {
     double ttff_s;                 /* sample clock (s) of the first fix */
     double sum_pos[3], first_pos[3], enu_sum[3], enu_sq[3], err3d_sq_sum;
     bx_sol_t last;
+    /* RTK (ep->rtk): epochs fixed / float, sample clock (s) of the first fixed one */
+    int n_rtk_fixed, n_rtk_float, n_rtk;
+    double ttfix_s;
+    double last_ratio, last_baseline_m, last_age_s;
+    char last_rtk_msg[128];
 } solout_t;
 
 void solout_init(solout_t *o);

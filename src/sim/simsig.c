@@ -265,7 +265,18 @@ int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
                    bx_code_gen(b1c ? BX_CODE_B1CP : BX_CODE_B2AP, sat->prn, s->code_p, PRIMARY_LEN) != PRIMARY_LEN ||
                    bx_code_gen(b1c ? BX_CODE_B1CS : BX_CODE_B2AS, sat->prn, s->sec_p, 1800) != tm->sec_len)
             return BX_ERR_ARG;
+        /* tau_phase: the carrier of the signal arriving now, phase = f_sig tau - (f_lo - f_if) t (+ the
+         * receiver's constant), so two receivers started at the same time see the same
+         * transmitted phase: their single-differenced ambiguities are whole cycles, as with
+         * real receivers (f_sig tau.sec is whole: the carriers are whole Hz) */
         s->phase_cyc = 0.0;
+        if (g->cfg.tau_phase) {
+            const double f_lo = g->cfg.fc_hz > 0.0 ? g->cfg.fc_hz : tm->f_hz;
+            const long double t_rx = (long double)g->sample / g->cfg.fs_hz;
+            const long double ph = fmodl((long double)tm->f_hz * tau.frac_s, 1.0L) -
+                                   fmodl((long double)(f_lo - g->cfg.if_hz) * t_rx, 1.0L);
+            s->phase_cyc = (double)(ph - floorl(ph));
+        }
         s->sym_index = INT64_MIN;
         s->active = 1;
         s->sig = sat->sig;

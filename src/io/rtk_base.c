@@ -1,22 +1,28 @@
 /* Base-station input for `bdsrx rtk`: RINEX observations or an RTCM 3 file
  * (include/bdsrx/rtcm3.h decoder).  See rtk_base.h. */
-#include "rtk_base.h"
+#include "bdsrx/rtk_base.h"
 
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bdsrx/ntrip.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/rtcm3.h"
+#include "ntrip_impl.h"
 
-struct rtk_base {
+struct bx_rtk_base {
     bx_rinex_obs_reader_t *rnx;
     FILE *f;                /* RTCM 3 file */
     bx_ntrip_t *ntrip;      /* or an NTRIP caster's stream */
+    int tcp;                /* or a raw TCP stream (tcp://host:port), -1 none */
+    const volatile int *stop; /* bx_rtk_base_set_stop: waits end when *stop becomes nonzero */
     uint8_t *pre;           /* NTRIP bytes read while looking for the station message, replayed first */
     size_t pre_len, pre_pos;
     char store[512];        /* strings of the NTRIP configuration */
@@ -32,7 +38,7 @@ struct rtk_base {
 };
 
 /* First 1005/1006 of an RTCM 3 file (a separate decoder pass; the file is rewound). */
-static int scan_station(struct rtk_base *b)
+static int scan_station(struct bx_rtk_base *b)
 {
     bx_rtcm3_dec_t *d;
     if (bx_rtcm3_dec_create(NULL, &d, NULL, 0))
@@ -59,7 +65,7 @@ static int scan_station(struct rtk_base *b)
 
 /* RTCM 3 when the first 8 KiB hold a frame with a valid CRC (a logged stream may start in the
  * middle of a frame); RINEX and gzip files never do. */
-static int is_rtcm3(struct rtk_base *b, FILE *f)
+static int is_rtcm3(struct bx_rtk_base *b, FILE *f)
 {
     const size_t n = fread(b->buf, 1, sizeof b->buf, f);
     rewind(f);
@@ -81,9 +87,9 @@ static int is_rtcm3(struct rtk_base *b, FILE *f)
     return found;
 }
 
-/* Connects to the caster and reads (keeping the bytes for rtk_base_next) until the first
+/* Connects to the caster and reads (keeping the bytes for bx_rtk_base_next) until the first
  * station message or 512 KiB: the base position is known before the first epoch. */
-static int open_ntrip(struct rtk_base *b, const char *url, char *err, size_t errlen)
+static int open_ntrip(struct bx_rtk_base *b, const char *url, char *err, size_t errlen)
 {
     bx_ntrip_config_t c;
     bx_ntrip_config_default(&c);
@@ -102,7 +108,7 @@ static int open_ntrip(struct rtk_base *b, const char *url, char *err, size_t err
     while (!b->have_sta && b->pre_len < cap) {
         size_t got = 0;
         if (bx_ntrip_read(b->ntrip, b->pre + b->pre_len, cap - b->pre_len > 4096 ? 4096 : cap - b->pre_len, &got))
-            break; /* the stream ends or breaks: rtk_base_next reports it */
+            break; /* the stream ends or breaks: bx_rtk_base_next reports it */
         size_t off = 0, used;
         while (off < got && !b->have_sta) {
             const int f = bx_rtcm3_dec_input(d, b->pre + b->pre_len + off, got - off, &used, &b->msg);
@@ -120,17 +126,38 @@ static int open_ntrip(struct rtk_base *b, const char *url, char *err, size_t err
     return BX_OK;
 }
 
-int rtk_base_open(const char *path, unsigned sig_mask, rtk_base_t **out, char *err, size_t errlen)
+int bx_rtk_base_create(const char *path, unsigned sig_mask, bx_rtk_base_t **out, char *err, size_t errlen)
 {
     *out = NULL;
-    struct rtk_base *b = calloc(1, sizeof *b);
+    struct bx_rtk_base *b = calloc(1, sizeof *b);
     if (!b)
         return BX_ERR_NOMEM;
     snprintf(b->path, sizeof b->path, "%s", path);
+    b->tcp = -1;
+    if (!strncmp(path, "tcp://", 6)) { /* raw RTCM 3 over TCP (e.g. str2str -out tcpsvr://:PORT) */
+        char host[200];
+        int port = 0;
+        const char *hp = path + 6, *colon = strrchr(hp, ':');
+        if (!colon || colon == hp || (size_t)(colon - hp) >= sizeof host || sscanf(colon + 1, "%d", &port) != 1 ||
+            port <= 0 || port > 65535) {
+            snprintf(err, errlen, "%s: give tcp://HOST:PORT", path);
+            free(b);
+            return BX_ERR_ARG;
+        }
+        memcpy(host, hp, (size_t)(colon - hp));
+        host[colon - hp] = '\0';
+        b->tcp = bx_ntrip__connect(host, port, 10000, err, errlen);
+        if (b->tcp < 0) {
+            free(b);
+            return BX_ERR_IO;
+        }
+        *out = b;
+        return BX_OK;
+    }
     if (!strncmp(path, "ntrip://", 8) || !strncmp(path, "ntrip1://", 9) || !strncmp(path, "ntrip2://", 9)) {
         const int st = open_ntrip(b, path, err, errlen);
         if (st) {
-            rtk_base_destroy(b);
+            bx_rtk_base_destroy(b);
             return st;
         }
         *out = b;
@@ -165,25 +192,27 @@ int rtk_base_open(const char *path, unsigned sig_mask, rtk_base_t **out, char *e
     return BX_OK;
 }
 
-void rtk_base_destroy(rtk_base_t *b)
+void bx_rtk_base_destroy(bx_rtk_base_t *b)
 {
     if (!b)
         return;
     bx_rinex_obs_destroy(b->rnx);
     bx_rtcm3_dec_destroy(b->dec);
     bx_ntrip_destroy(b->ntrip);
+    if (b->tcp >= 0)
+        close(b->tcp);
     free(b->pre);
     if (b->f)
         fclose(b->f);
     free(b);
 }
 
-const char *rtk_base_error(const rtk_base_t *b)
+const char *bx_rtk_base_error(const bx_rtk_base_t *b)
 {
     return b->rnx ? bx_rinex_obs_error(b->rnx) : b->err;
 }
 
-int rtk_base_position(const rtk_base_t *b, double ecef_m[3])
+int bx_rtk_base_position(const bx_rtk_base_t *b, double ecef_m[3])
 {
     if (!b->have_sta)
         return -1;
@@ -191,14 +220,16 @@ int rtk_base_position(const rtk_base_t *b, double ecef_m[3])
     return 0;
 }
 
-const char *rtk_base_kind(const rtk_base_t *b)
+void bx_rtk_base_set_stop(bx_rtk_base_t *b, const volatile int *stop) { b->stop = stop; }
+
+const char *bx_rtk_base_kind(const bx_rtk_base_t *b)
 {
-    return b->rnx ? "RINEX" : b->ntrip ? "NTRIP" : "RTCM3";
+    return b->rnx ? "RINEX" : b->ntrip ? "NTRIP" : b->tcp >= 0 ? "TCP" : "RTCM3";
 }
 
 /* Next bytes of an RTCM source: the NTRIP pre-buffer, the stream (one reconnection attempt of
  * up to 10 s when it breaks), or the file.  0 at the end. */
-static size_t read_bytes(struct rtk_base *b, uint8_t *buf, size_t len)
+static size_t read_bytes(struct bx_rtk_base *b, uint8_t *buf, size_t len)
 {
     if (b->pre_pos < b->pre_len) {
         size_t n = b->pre_len - b->pre_pos < len ? b->pre_len - b->pre_pos : len;
@@ -206,11 +237,24 @@ static size_t read_bytes(struct rtk_base *b, uint8_t *buf, size_t len)
         b->pre_pos += n;
         return n;
     }
+    if (b->tcp >= 0) { /* 30 s without a byte: the stream is taken as lost */
+        struct pollfd pf = {b->tcp, POLLIN, 0};
+        int pr = 0;
+        for (int waited_ms = 0; waited_ms < 30000 && pr == 0 && !(b->stop && *b->stop); waited_ms += 250)
+            pr = poll(&pf, 1, 250);
+        const ssize_t n = pr > 0 ? read(b->tcp, buf, len) : -1;
+        if (n <= 0) {
+            snprintf(b->err, sizeof b->err, "%.200s: %s", b->path,
+                     pr == 0 ? "no data for 30 s" : n == 0 ? "the server closed the connection" : strerror(errno));
+            return 0;
+        }
+        return (size_t)n;
+    }
     if (!b->ntrip)
         return fread(buf, 1, len, b->f);
     size_t got = 0;
     int st = bx_ntrip_read(b->ntrip, buf, len, &got);
-    if (st != BX_OK && bx_ntrip_reconnect(b->ntrip, 10.0, NULL) == BX_OK)
+    if (st != BX_OK && bx_ntrip_reconnect(b->ntrip, 10.0, b->stop) == BX_OK)
         st = bx_ntrip_read(b->ntrip, buf, len, &got);
     if (st != BX_OK) {
         snprintf(b->err, sizeof b->err, "%.300s", bx_ntrip_error(b->ntrip));
@@ -219,7 +263,7 @@ static size_t read_bytes(struct rtk_base *b, uint8_t *buf, size_t len)
     return got;
 }
 
-int rtk_base_next(rtk_base_t *b, bx_time_t approx, bx_obs_t *obs, bx_nav_t *nav)
+int bx_rtk_base_next(bx_rtk_base_t *b, bx_time_t approx, bx_obs_t *obs, bx_nav_t *nav)
 {
     if (b->rnx)
         return bx_rinex_obs_read(b->rnx, obs);
@@ -256,8 +300,7 @@ int rtk_base_next(rtk_base_t *b, bx_time_t approx, bx_obs_t *obs, bx_nav_t *nav)
             return BX_OK;
         }
     }
-    if (b->ntrip && b->err[0])
-        fprintf(stderr, "rtk: base stream: %s\n", b->err); /* the run goes on without the base */
+    /* a network stream that ended: b->err says why (bx_rtk_base_error); the caller goes on without it */
     if (bx_rtcm3_dec_flush(b->dec)) { /* the last epoch of the file */
         *obs = *bx_rtcm3_dec_obs(b->dec);
         return BX_OK;
