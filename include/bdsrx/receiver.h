@@ -132,7 +132,10 @@ typedef struct {
     int acq_async;           /* 0 (default): searches run inside bx_rx_process on all threads
                                 (deterministic: files, tests); 1: on one background thread while
                                 tracking goes on, channels join when it ends (live sources: a
-                                search of all PRNs takes seconds and must not stall the stream) */
+                                search of all PRNs takes seconds and must not stall the stream);
+                                the cold search then uses the quick single-block configuration
+                                (B1C 10 ms x 1, B2a 1 ms x 10: ~37 dB-Hz and up) so channels join
+                                within seconds; the narrow predicted re-searches stay sensitive */
     int threads;             /* worker threads, 0 = one per online CPU */
     bx_rx_epoch_fn on_epoch;
     void *user;

@@ -170,6 +170,16 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
         bx_acq_config_default(&ac, st->cfg.sig, st->cfg.fs_hz, st->cfg.if_hz);
         if (st->cfg.sig == BX_SIG_B2B) /* 1 ms x 40: finds C60 at 32 dB-Hz (x 10 missed 34), src/README.md */
             ac.noncoh = B2B_ACQ_NONCOH;
+        else if (c->acq_async) {
+            /* Background searches run on one thread beside tracking: the sensitive defaults (B1C
+             * 5 ms x 20, B2a 1 ms x 200: ~0.4-0.9 s CPU per PRN) would keep a live receiver
+             * without channels for tens of seconds, so a live cold search takes the quick single
+             * block (B1C 10 ms x 1, B2a 1 ms x 10 pilot, ~40 ms per PRN; satellites above
+             * ~37 dB-Hz); weaker ones come from the predicted re-acquisition's narrow windows. */
+            ac.coh_ms = st->cfg.sig == BX_SIG_B1C ? 10 : 1;
+            ac.noncoh = st->cfg.sig == BX_SIG_B1C ? 1 : 10;
+            ac.use_data = 0;
+        }
         ac.pfa = c->acq_pfa;
         ac.wisdom_path = c->acq_wisdom_path;
         ac.fft_measure = c->acq_wisdom_path != NULL;
