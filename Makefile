@@ -3,6 +3,7 @@
 #   make check       build and run the whole test suite and examples (installs Debian deps if
 #                    missing), then a few seconds of each fuzzing harness when clang is installed
 #   make check-fast  the unit tests only (under a minute on 2 cores), for iteration
+#   make check-e2e   end-to-end runs of several minutes (RTK from the IQ of two simulated receivers)
 #   make check-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make run         run the receiver on the bundled default capture in data/
 #   make bench       benchmarks (acquisition, tracking, correlator, LDPC FER)
@@ -62,6 +63,9 @@ EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 SLOW_TESTS := test_b2b_full test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak \
               test_seam test_rtklive_iq
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
+# end-to-end runs of several minutes (two simulated receivers' captures, ~0.5 GB): `make check-e2e`
+E2E_TESTS := test_rtklive_iq
+CHECK_TESTS := $(filter-out $(E2E_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok
 
@@ -73,7 +77,7 @@ BIN_INSTALL ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
 .PHONY: fuzz fuzz-smoke fuzz-bins
-.PHONY: all deps check check-fast check-asan examples run bench bench-callgrind clean install uninstall
+.PHONY: all deps check check-fast check-e2e check-asan examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
 all: $(LIB) $(SOLIB) $(PROGS)
 
@@ -127,10 +131,14 @@ $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIB)
 examples: $(EXAMPLES)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TESTS) $(EXAMPLES)
-	@sh tests/run.sh $(BUILD)/tests
+	@$(MAKE) --no-print-directory all $(CHECK_TESTS) $(EXAMPLES)
+	@sh tests/run.sh $(BUILD)/tests $(notdir $(CHECK_TESTS))
 	@sh examples/run.sh $(BUILD)/examples
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+check-e2e: deps
+	@$(MAKE) --no-print-directory all $(E2E_TESTS:%=$(BUILD)/tests/%)
+	@sh tests/run.sh $(BUILD)/tests $(E2E_TESTS)
 
 check-fast: deps
 	@$(MAKE) --no-print-directory all $(FAST_TESTS) $(EXAMPLES)
