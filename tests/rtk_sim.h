@@ -57,6 +57,7 @@ typedef struct {
     double elmask_deg;        /* satellites simulated above it (at the base) */
     uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
     int rtk_hold;             /* sim_run: engine with fix-and-hold */
+    int rtk_atmo;             /* sim_run: engine's atmo_est + 2 (0 = the engine's default) */
     int no_doppler;           /* receivers without Doppler output */
 } sim_cfg_t;
 
@@ -228,6 +229,8 @@ static inline int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, in
     bx_rtk_config_default(&c);
     c.mode = mode;
     c.hold = sc->rtk_hold;
+    if (sc->rtk_atmo)
+        c.atmo_est = sc->rtk_atmo - 2;
     c.n_sig = sc->nsig;
     for (int f = 0; f < sc->nsig; f++)
         c.sig[f] = sc->sig[f];
