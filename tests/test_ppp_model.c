@@ -20,6 +20,7 @@
 #include "bdsrx/ppp_model.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/rinex_clk.h"
+#include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/sp3.h"
 #include "bdsrx/time.h"
@@ -420,12 +421,227 @@ static void test_ppp_all_models(void **state)
     bx_sp3_destroy(sp3);
 }
 
+/* ---- real data: KMS3 (Copenhagen, Septentrio PolaRx5, 2022-06-08 10:00-11:00, 30 s) ----
+ * The only real observations in ../shared/testdata with a same-day BDS navigation file (D1/D2
+ * only, no CNV1) and no precise product for the day: broadcast-only PPP on IF(B1I, B3I), every
+ * model on.  Truth: the header's APPROX POSITION (receiver-made, accuracy unknown; no IGS/EUREF
+ * coordinate for KMS3 in any stored repository).  So this shows the engine on real carrier
+ * phase (post-fit phase residuals, no false slips, a steady solution), not centimetres: the
+ * broadcast orbits/clocks (~1 m) and the unknown reference limit the position. */
+static void test_ppp_real_kms3(void **state)
+{
+    (void)state;
+    char pc[512], pn[512], py[512], err[256];
+    if (!testdata_path(pc, sizeof pc, "real/rinex_bds3_obs/KMS300DNK_R_20221591000_01H_30S_MO_full.crx") ||
+        !testdata_path(pn, sizeof pn, "real/rinex_bds3_obs/KMS300DNK_R_20221591000_01H_MN.rnx.gz") ||
+        !testdata_path(py, sizeof py, "real/rinex_bds3_obs/crx2rnx_min.py")) {
+        skip();
+        return;
+    }
+    if (!tu_have("python3")) {
+        printf("SKIP: python3 (for the Compact RINEX decompressor) not found\n");
+        skip();
+        return;
+    }
+    char rnx[] = "/tmp/bdsrx_kms3_XXXXXX";
+    close(mkstemp(rnx));
+    tu_result_t r;
+    assert_int_equal(tu_runl(&r, NULL, "python3", py, pc, rnx, NULL), 0);
+    tu_result_free(&r);
+    bx_nav_t nav;
+    bx_nav_init(&nav);
+    assert_int_equal(bx_rinex_nav_read(pn, &nav, err, sizeof err), BX_OK);
+    bx_ppp_brdc_src_t src = {&nav, BX_PPP_IF_B1I_B3I};
+    for (int kin = 0; kin < 2; kin++) {
+        bx_rinex_obs_reader_t *rd;
+        assert_int_equal(bx_rinex_obs_open(rnx, &rd, err, sizeof err), BX_OK);
+        bx_rinex_obs_set_signals(rd, (1u << BX_SIG_B1I) | (1u << BX_SIG_B3I));
+        const bx_rinex_obs_header_t *h = bx_rinex_obs_header(rd);
+        double ref[3], llh[3];
+        memcpy(ref, h->approx_pos_m, sizeof ref);
+        bx_ecef_to_llh(ref, llh);
+        bx_ppp_cfg_t cfg;
+        bx_ppp_cfg_default(&cfg);
+        cfg.kinematic = kin;
+        cfg.if_pair = BX_PPP_IF_B1I_B3I;
+        cfg.models = BX_PPP_MODEL_ALL;
+        memcpy(cfg.ant_delta_hen_m, h->ant_delta_hen_m, sizeof cfg.ant_delta_hen_m);
+        bx_ppp_t *pp;
+        assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
+        static bx_obs_t obs;
+        int nep = 0, nfix = 0, nslip = 0, nsat_min = 99;
+        double sp = 0, sc = 0, e30[3] = {NAN, NAN, NAN}, enu[3] = {NAN, NAN, NAN}, se = 0, sn = 0, su = 0;
+        int nlast = 0;
+        while (bx_rinex_obs_read(rd, &obs) == BX_OK) {
+            nep++;
+            bx_ppp_sol_t sol;
+            if (bx_ppp_update(pp, &obs, bx_ppp_brdc_satfn, &src, &sol) != BX_OK)
+                continue;
+            nfix++;
+            const double d[3] = {sol.pos_m[0] - ref[0], sol.pos_m[1] - ref[1], sol.pos_m[2] - ref[2]};
+            bx_ecef_to_enu(llh, d, enu);
+            if (nep > 10) { /* after the first 5 min */
+                nslip += sol.n_slip;
+                sp += sol.rms_phase_m * sol.rms_phase_m;
+                sc += sol.rms_code_m * sol.rms_code_m;
+                nsat_min = sol.n_sat < nsat_min ? sol.n_sat : nsat_min;
+            }
+            if (nep == 61)
+                memcpy(e30, enu, sizeof e30);
+            if (nep > 80) {
+                se += enu[0];
+                sn += enu[1];
+                su += enu[2];
+                nlast++;
+            }
+        }
+        const int nk = nfix - 10;
+        printf("KMS3 real, broadcast-only PPP, IF(B1I,B3I), %s: %d/%d epochs, >= %d satellites, %d slips after 5 min; "
+               "post-fit RMS code %.2f m phase %.4f m; at 30 min E %+.3f N %+.3f U %+.3f m; last 20 min mean E %+.3f N "
+               "%+.3f U %+.3f m from the header position\n",
+               kin ? "kinematic" : "static", nfix, nep, nsat_min, nslip, sqrt(sc / nk), sqrt(sp / nk), e30[0], e30[1],
+               e30[2], se / nlast, sn / nlast, su / nlast);
+        assert_int_equal(nep, 120);
+        assert_true(nfix >= 118);
+        assert_true(sqrt(sp / nk) < 0.05);   /* real carrier phase fits to cm (broadcast clocks wander) */
+        assert_true(nslip <= 2);
+        assert_true(hypot(se / nlast, sn / nlast) < 2.0 && fabs(su / nlast) < 3.0); /* broadcast level */
+        bx_ppp_destroy(pp);
+        bx_rinex_obs_destroy(rd);
+    }
+    bx_nav_destroy(&nav);
+    unlink(rnx);
+}
+
+/* A slip the geometry-free test cannot see (154 B1C and 115 B2a cycles: lambda1 154 = lambda2
+ * 115 = c / 10.23 MHz) is caught by the Melbourne-Wubbena test (39 wide-lane cycles); and a
+ * 10-minute outage of every observation (kinematic): the time back to 10 cm. */
+static void test_ppp_slip_outage(void **state)
+{
+    (void)state;
+    char ps[512], err[256];
+    if (!testdata_path(ps, sizeof ps, SP3REL)) {
+        skip();
+        return;
+    }
+    bx_sp3_t *sp3;
+    assert_int_equal(bx_sp3_read(ps, &sp3, err, sizeof err), BX_OK);
+    static bx_ppp_sp3_src_t src;
+    bx_ppp_sp3_src_init(&src, sp3, NULL);
+    double llh[3];
+    bx_ecef_to_llh(SITE, llh);
+    const bx_time_t t0 = bx_time_add(sp3->epoch[0], 4 * 3600.0 + 17.0);
+    double worst[2] = {0, 0};
+    int caught[2] = {0, 0};
+    for (int mw = 0; mw < 2; mw++) {
+        truth_t tr;
+        memset(&tr, 0, sizeof tr);
+        rs_ = 0x2545F4914F6CDD1Dull;
+        for (int p = 0; p < 64; p++) {
+            tr.n1[p] = (int)(gauss() * 1e5);
+            tr.n2[p] = (int)(gauss() * 1e5);
+            tr.stec[p] = 10.0 + 5.0 * (p % 7);
+        }
+        bx_ppp_cfg_t cfg;
+        bx_ppp_cfg_default(&cfg);
+        cfg.models = BX_PPP_MODEL_ALL & ~(mw ? 0u : BX_PPP_MODEL_MW);
+        memcpy(cfg.ant_delta_hen_m, HEN, sizeof HEN);
+        bx_ppp_t *pp;
+        assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
+        static bx_obs_t obs;
+        int slip_prn = 0;
+        for (int k = 0; k < 120; k++) {
+            synth(&src, bx_time_add(t0, 30.0 * k), 150.0, &tr, &obs);
+            if (k == 60) { /* the highest satellite slips from now on */
+                double best = -1;
+                for (int i = 0; i < obs.n; i++) {
+                    double pos[3], c, az, el;
+                    if (bx_ppp_sp3_satfn(&src, obs.d[i].prn, obs.time, pos, &c) == 0 &&
+                        (bx_azel(SITE, llh, pos, &az, &el), el > best)) {
+                        best = el;
+                        slip_prn = obs.d[i].prn;
+                    }
+                }
+                tr.n1[slip_prn] += 154;
+                tr.n2[slip_prn] += 115;
+                synth(&src, bx_time_add(t0, 30.0 * k), 150.0, &tr, &obs);
+            }
+            bx_ppp_sol_t sol;
+            if (bx_ppp_update(pp, &obs, bx_ppp_sp3_satfn, &src, &sol) != BX_OK)
+                continue;
+            if (k == 60)
+                caught[mw] = sol.n_slip;
+            const double d[3] = {sol.pos_m[0] - SITE[0], sol.pos_m[1] - SITE[1], sol.pos_m[2] - SITE[2]};
+            double enu[3];
+            bx_ecef_to_enu(llh, d, enu);
+            if (k >= 60)
+                worst[mw] = fmax(worst[mw], fabs(enu[2]));
+        }
+        bx_ppp_destroy(pp);
+    }
+    printf("GF-invisible slip (154/115 cycles) on one satellite at 30 min: without MW %d slips found, worst up after "
+           "%.3f m; with MW %d found, worst up %.3f m\n", caught[0], worst[0], caught[1], worst[1]);
+    assert_int_equal(caught[0], 0);
+    assert_int_equal(caught[1], 1);
+    assert_true(worst[1] < worst[0]);
+    /* outage, kinematic */
+    truth_t tr;
+    memset(&tr, 0, sizeof tr);
+    for (int p = 0; p < 64; p++) {
+        tr.n1[p] = (int)(gauss() * 1e5);
+        tr.n2[p] = (int)(gauss() * 1e5);
+        tr.stec[p] = 10.0 + 5.0 * (p % 7);
+    }
+    for (int kin = 0; kin < 2; kin++) {
+        bx_ppp_cfg_t cfg;
+        bx_ppp_cfg_default(&cfg);
+        cfg.models = BX_PPP_MODEL_ALL;
+        cfg.kinematic = kin;
+        memcpy(cfg.ant_delta_hen_m, HEN, sizeof HEN);
+        bx_ppp_t *pp;
+        assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
+        static bx_obs_t obs;
+        double t10 = -1, worst_after = 0;
+        int nslip_back = 0;
+        const int k_out0 = 120, k_out1 = 140, nep = 260; /* outage 60-70 min */
+        for (int k = 0; k < nep; k++) {
+            synth(&src, bx_time_add(t0, 30.0 * k), 150.0 + 1.5 * k, &tr, &obs);
+            if (k >= k_out0 && k < k_out1)
+                continue;
+            bx_ppp_sol_t sol;
+            if (bx_ppp_update(pp, &obs, bx_ppp_sp3_satfn, &src, &sol) != BX_OK)
+                continue;
+            if (k == k_out1)
+                nslip_back = sol.n_slip;
+            const double d[3] = {sol.pos_m[0] - SITE[0], sol.pos_m[1] - SITE[1], sol.pos_m[2] - SITE[2]};
+            double enu[3];
+            bx_ecef_to_enu(llh, d, enu);
+            const double hor = hypot(enu[0], enu[1]);
+            if (k >= k_out1) {
+                if (hor < 0.10 && t10 < 0)
+                    t10 = 30.0 * (k - k_out1);
+                if (hor >= 0.10)
+                    t10 = -1;
+                worst_after = fmax(worst_after, hor);
+            }
+        }
+        printf("10-min outage of every signal at 60 min, %s: %d ambiguities re-initialised, back to 10 cm horizontal "
+               "after %.0f s, worst horizontal after the outage %.3f m\n", kin ? "kinematic" : "static", nslip_back,
+               t10, worst_after);
+        assert_true(nslip_back >= 5);
+        assert_true(t10 >= 0 && t10 <= (kin ? 1800 : 300));
+        bx_ppp_destroy(pp);
+    }
+    bx_sp3_destroy(sp3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_solid_tide_iers),  cmocka_unit_test(test_windup_hand),
         cmocka_unit_test(test_shapiro_sagnac),   cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_clk_and_sp3_source), cmocka_unit_test(test_ppp_all_models),
+        cmocka_unit_test(test_ppp_real_kms3),    cmocka_unit_test(test_ppp_slip_outage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
