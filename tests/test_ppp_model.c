@@ -258,7 +258,7 @@ static void synth(bx_ppp_sp3_src_t *src, bx_time_t t_rx, double dtr_m, truth_t *
     obs->time = t_rx;
     const bx_time_t T = bx_time_add(t_rx, -dtr_m / BX_CLIGHT_MPS);
     const double zen = bx_tropo_delay_m(llh, M_PI / 2);
-    for (int prn = 19; prn <= 46 && obs->n + 2 <= BX_OBS_MAX; prn++) {
+    for (int prn = 19; prn <= 63 && obs->n + 2 <= BX_OBS_MAX; prn++) {
         double pos[3], clk, rsat[3], tau = 0.075;
         int ok = 1;
         for (int it = 0; it < 4 && ok; it++) {
