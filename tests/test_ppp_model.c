@@ -508,6 +508,23 @@ static void test_ppp_real_kms3(void **state)
         assert_true(hypot(se / nlast, sn / nlast) < 2.0 && fabs(su / nlast) < 3.0); /* broadcast level */
         bx_ppp_destroy(pp);
         bx_rinex_obs_destroy(rd);
+        /* the command on the same file: the same end point (it reads the header's antenna offset) */
+        char bin[512], refs[128];
+        if (tu_bin(bin, sizeof bin, "bdsrx")) {
+            snprintf(refs, sizeof refs, "%.10f,%.10f,%.4f", llh[0] / D2R, llh[1] / D2R, llh[2]);
+            assert_int_equal(tu_runl(&r, NULL, bin, "ppp", "--obs", rnx, "--nav", pn, "--brdc", "--signals", "B1I,B3I",
+                                     "--mode", kin ? "kinematic" : "static", "--ref", refs, "--json", NULL), 0);
+            char *last = r.out, *q;
+            while ((q = strstr(last, "}\n")) && q[2])
+                last = q + 2;
+            const char *pe = strstr(last, "\"e_m\":"), *pu = strstr(last, "\"u_m\":");
+            assert_non_null(pe);
+            assert_non_null(pu);
+            printf("bdsrx ppp --brdc: last E %+.3f U %+.3f m (library E %+.3f U %+.3f m)\n", atof(pe + 6), atof(pu + 6),
+                   enu[0], enu[2]);
+            assert_true(fabs(atof(pe + 6) - enu[0]) < 0.01 && fabs(atof(pu + 6) - enu[2]) < 0.01);
+            tu_result_free(&r);
+        }
     }
     bx_nav_destroy(&nav);
     unlink(rnx);
