@@ -134,6 +134,12 @@ typedef struct {
 /* apply_pco 1, biases 0 */
 void bx_ppp_sp3_src_init(bx_ppp_sp3_src_t *s, const bx_sp3_t *sp3, const bx_rnxclk_t *clk);
 int bx_ppp_sp3_satfn(void *user /* bx_ppp_sp3_src_t */, int prn, bx_time_t t, double pos_m[3], double *clk_s);
+/* Fills s->code_bias_m for IF(B1C pilot, B2a pilot) observables from broadcast group delays:
+ * c (c1 T_GD_B1Cp + c2 T_GD_B2ap - c1' TGD1) with c1' the B1I coefficient of IF(B1I, B3I)
+ * (B-CNAV1/2 and D1/D2 group delays both refer to B3I, orbit.md §5); needs, per satellite, a
+ * CNAV ephemeris and a D1/D2 one in nav (merged files such as IGS BRD4/DLR BRD400 have both).
+ * Returns the number of satellites filled. */
+int bx_ppp_sp3_bias_from_nav(bx_ppp_sp3_src_t *s, const bx_nav_t *nav);
 
 /* ---- broadcast-only satellite states (nav/pos/ppp_src.c) ---- */
 /* if_pair BX_PPP_IF_B1I_B3I: D1/D2 ephemerides, clock dt_B3I - c1 TGD1 (RINEX 3.05 A14,

@@ -44,6 +44,32 @@ int bx_ppp_sp3_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *
     return 0;
 }
 
+int bx_ppp_sp3_bias_from_nav(bx_ppp_sp3_src_t *s, const bx_nav_t *nav)
+{
+    if (!s || !nav)
+        return 0;
+    double c1i, c3i;
+    bx_iflc_coef(BX_FREQ_B1I_HZ, BX_FREQ_B3I_HZ, &c1i, &c3i);
+    int n = 0;
+    for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
+        const bx_eph_t *cn = NULL, *d = NULL;
+        for (int i = 0; i < nav->n_eph; i++) {
+            const bx_eph_t *e = &nav->eph[i];
+            if (e->prn != prn)
+                continue;
+            if (bx_eph_is_legacy(e))
+                d = e;
+            else if (e->source == BX_SIG_B1C || e->source == BX_SIG_B2A)
+                cn = e;
+        }
+        if (!cn || !d)
+            continue;
+        s->code_bias_m[prn] = BX_CLIGHT_MPS * (bx_iflc_b1c_b2a_tgd_s(cn, 1, 1) - c1i * d->tgd_b1i_s);
+        n++;
+    }
+    return n;
+}
+
 int bx_ppp_brdc_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *clk_s)
 {
     const bx_ppp_brdc_src_t *s = user;

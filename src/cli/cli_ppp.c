@@ -94,8 +94,9 @@ int cli_ppp(int argc, char **argv)
          0},
         {"b2b", 0, CLI_STRING, &b2b_path, 0, 0, "LOG",
          "PPP-B2b corrections, cssrlib-data log ('GPS_week GPS_TOW PRN src nbytes HEX')", NULL, 0, 0},
-        {"sp3", 0, CLI_STRING, &sp3_path, 0, 0, "FILE", "precise orbits (SP3-c/d, centre of mass; clocks if no --clk)", NULL,
-         0, 0},
+        {"sp3", 0, CLI_STRING, &sp3_path, 0, 0, "FILE",
+         "precise orbits (SP3-c/d, centre of mass; clocks if no --clk); with --nav, B1C/B2a code biases from its TGDs",
+         NULL, 0, 0},
         {"clk", 0, CLI_STRING, &clk_path, 0, 0, "FILE", "precise satellite clocks (RINEX clock, with --sp3)", NULL, 0, 0},
         {"brdc", 0, CLI_FLAG, &brdc, 0, 0, NULL, "broadcast orbits and clocks only (metre level; data without products)",
          NULL, 0, 0},
@@ -167,6 +168,11 @@ int cli_ppp(int argc, char **argv)
     } else if (sp3) {
         bx_ppp_sp3_src_init(&sp3src, sp3, clk);
         sp3src.apply_pco = !no_pco;
+        if (nav_path && pair == BX_PPP_IF_B1C_B2A && !quiet)
+            fprintf(stderr, "bdsrx ppp: IF(B1C,B2a) code biases against the IF(B1I,B3I) clocks from %s's group delays "
+                            "for %d satellites\n", nav_path, bx_ppp_sp3_bias_from_nav(&sp3src, &nav));
+        else if (nav_path && pair == BX_PPP_IF_B1C_B2A)
+            bx_ppp_sp3_bias_from_nav(&sp3src, &nav);
         satfn = bx_ppp_sp3_satfn;
         satuser = &sp3src;
     } else {
