@@ -531,8 +531,9 @@ static void test_ppp_real_kms3(void **state)
 }
 
 /* A slip the geometry-free test cannot see (154 B1C and 115 B2a cycles: lambda1 154 = lambda2
- * 115 = c / 10.23 MHz) is caught by the Melbourne-Wubbena test (39 wide-lane cycles); and a
- * 10-minute outage of every observation (kinematic): the time back to 10 cm. */
+ * 115 = c / 10.23 MHz) is caught by the Melbourne-Wubbena test (39 wide-lane cycles) and, on
+ * its own, by the pre-fit residual test; a 30 m code outlier (one epoch, one satellite) is left
+ * out by the residual test; and a 10-minute outage of every observation: the time back to 10 cm. */
 static void test_ppp_slip_outage(void **state)
 {
     (void)state;
@@ -548,9 +549,10 @@ static void test_ppp_slip_outage(void **state)
     double llh[3];
     bx_ecef_to_llh(SITE, llh);
     const bx_time_t t0 = bx_time_add(sp3->epoch[0], 4 * 3600.0 + 17.0);
-    double worst[2] = {0, 0};
-    int caught[2] = {0, 0};
-    for (int mw = 0; mw < 2; mw++) {
+    double worst[3] = {0, 0, 0}, jump[2] = {0, 0};
+    int caught[3] = {0, 0, 0}, rej[2] = {0, 0};
+    /* mw: 0 neither MW nor the residual test, 1 MW only, 2 the residual test only */
+    for (int mw = 0; mw < 3; mw++) {
         truth_t tr;
         memset(&tr, 0, sizeof tr);
         rs_ = 0x2545F4914F6CDD1Dull;
@@ -561,7 +563,9 @@ static void test_ppp_slip_outage(void **state)
         }
         bx_ppp_cfg_t cfg;
         bx_ppp_cfg_default(&cfg);
-        cfg.models = BX_PPP_MODEL_ALL & ~(mw ? 0u : BX_PPP_MODEL_MW);
+        cfg.models = BX_PPP_MODEL_ALL & ~(mw == 0   ? BX_PPP_MODEL_MW | BX_PPP_MODEL_REJECT
+                                          : mw == 1 ? BX_PPP_MODEL_REJECT
+                                                    : BX_PPP_MODEL_MW);
         memcpy(cfg.ant_delta_hen_m, HEN, sizeof HEN);
         bx_ppp_t *pp;
         assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
@@ -596,11 +600,55 @@ static void test_ppp_slip_outage(void **state)
         }
         bx_ppp_destroy(pp);
     }
-    printf("GF-invisible slip (154/115 cycles) on one satellite at 30 min: without MW %d slips found, worst up after "
-           "%.3f m; with MW %d found, worst up %.3f m\n", caught[0], worst[0], caught[1], worst[1]);
+    printf("GF-invisible slip (154/115 cycles) on one satellite at 30 min: without MW and residual test %d slips "
+           "found, worst up after %.3f m; MW only %d found, worst up %.3f m; residual test only %d found, worst up "
+           "%.3f m\n", caught[0], worst[0], caught[1], worst[1], caught[2], worst[2]);
     assert_int_equal(caught[0], 0);
     assert_int_equal(caught[1], 1);
-    assert_true(worst[1] < worst[0]);
+    assert_int_equal(caught[2], 1);
+    assert_true(worst[1] < 0.1 && worst[2] < 0.1 && worst[0] > 1.0);
+    /* code outlier: +30 m on both codes of the highest satellite at 30 min (static, converged) */
+    for (int use = 0; use < 2; use++) {
+        truth_t tr;
+        memset(&tr, 0, sizeof tr);
+        rs_ = 0x2545F4914F6CDD1Dull;
+        for (int p = 0; p < 64; p++) {
+            tr.n1[p] = (int)(gauss() * 1e5);
+            tr.n2[p] = (int)(gauss() * 1e5);
+            tr.stec[p] = 10.0 + 5.0 * (p % 7);
+        }
+        bx_ppp_cfg_t cfg;
+        bx_ppp_cfg_default(&cfg);
+        cfg.models = use ? BX_PPP_MODEL_ALL : BX_PPP_MODEL_ALL & ~BX_PPP_MODEL_REJECT;
+        memcpy(cfg.ant_delta_hen_m, HEN, sizeof HEN);
+        bx_ppp_t *pp;
+        assert_int_equal(bx_ppp_create(&cfg, &pp, NULL, 0), BX_OK);
+        static bx_obs_t obs;
+        double before[3] = {0, 0, 0};
+        for (int k = 0; k <= 60; k++) {
+            synth(&src, bx_time_add(t0, 30.0 * k), 150.0, &tr, &obs);
+            if (k == 60)
+                for (int i = 0; i < obs.n; i++)
+                    if (obs.d[i].prn == obs.d[obs.n / 2].prn)
+                        obs.d[i].pseudorange_m += 30.0;
+            bx_ppp_sol_t sol;
+            if (bx_ppp_update(pp, &obs, bx_ppp_sp3_satfn, &src, &sol) != BX_OK)
+                continue;
+            if (k == 59)
+                memcpy(before, sol.pos_m, sizeof before);
+            if (k == 60) {
+                const double d[3] = {sol.pos_m[0] - before[0], sol.pos_m[1] - before[1], sol.pos_m[2] - before[2]};
+                jump[use] = norm3(d);
+                rej[use] = sol.n_reject;
+            }
+        }
+        bx_ppp_destroy(pp);
+    }
+    printf("30 m code outlier: without the residual test the position moves %.4f m at that epoch; with it %.4f m "
+           "(%d measurement(s) left out)\n", jump[0], jump[1], rej[1]);
+    assert_int_equal(rej[0], 0);
+    assert_true(rej[1] >= 1 && rej[1] <= 2);
+    assert_true(jump[1] < jump[0]);
     /* outage, kinematic */
     truth_t tr;
     memset(&tr, 0, sizeof tr);

@@ -60,6 +60,8 @@ typedef struct {
                                  BX_PPP_IF_B1I_B3I (C2I/L2I C6I/L6I; the signals of IGS clocks) */
     double slip_mw_cyc;       /* Melbourne-Wubbena jump (wide-lane cycles) that counts as a slip,
                                  beyond 4 sigma of the code noise (default 4) */
+    double reject_k;          /* BX_PPP_MODEL_REJECT: post-fit residual limit in robust sigmas of
+                                 its kind (1.4826 x median, at least the a priori sigma; default 5) */
 } bx_ppp_cfg_t;
 enum {
     BX_PPP_MODEL_WINDUP = 1u << 0,  /* phase wind-up, nominal yaw-steering attitude */
@@ -67,7 +69,8 @@ enum {
     BX_PPP_MODEL_SHAPIRO = 1u << 2, /* relativistic path delay */
     BX_PPP_MODEL_TROPMAP = 1u << 3, /* DO-229 a priori mapping + Niell wet mapping (else 1/sin el) */
     BX_PPP_MODEL_MW = 1u << 4,      /* Melbourne-Wubbena cycle-slip test */
-    BX_PPP_MODEL_ALL = 0x1f
+    BX_PPP_MODEL_REJECT = 1u << 5,  /* post-fit residual test: leave out the worst, redo the update */
+    BX_PPP_MODEL_ALL = 0x3f
 };
 enum { BX_PPP_IF_B1C_B2A = 0, BX_PPP_IF_B1I_B3I = 1 };
 /* IF combination coefficients and wavelength factor of a pair: P_IF = c1 P1 + c2 P2 */
@@ -83,6 +86,8 @@ typedef struct {
     int n_sat;                /* satellites with code and phase used */
     int n_slip;               /* ambiguities reset at this epoch */
     double rms_code_m, rms_phase_m; /* post-fit residual RMS */
+    int n_reject;             /* appended: measurements left out by the residual test (BX_PPP_MODEL_REJECT);
+                                 a rejected phase also counts in n_slip */
 } bx_ppp_sol_t;
 
 typedef struct bx_ppp bx_ppp_t;

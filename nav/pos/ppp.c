@@ -44,6 +44,7 @@ void bx_ppp_cfg_default(bx_ppp_cfg_t *c)
     c->models = 0;
     c->if_pair = BX_PPP_IF_B1C_B2A;
     c->slip_mw_cyc = 4.0;
+    c->reject_k = 5.0;
 }
 
 void bx_ppp_if_freqs(int if_pair, double *f1_hz, double *f2_hz)
@@ -102,6 +103,19 @@ typedef struct {
     double rs[3], clk_m;   /* satellite at transmit time, rotated for the Earth's rotation */
     double el;
 } satobs_t;
+
+/* median of w[0..n) (n >= 1) using tmp as scratch */
+static double median(const double *w, int n, double *tmp)
+{
+    memcpy(tmp, w, (size_t)n * sizeof *tmp);
+    for (int a = 1; a < n; a++) /* insertion sort, n <= 2 x 64 */
+        for (int b = a; b > 0 && tmp[b] < tmp[b - 1]; b--) {
+            const double t = tmp[b];
+            tmp[b] = tmp[b - 1];
+            tmp[b - 1] = t;
+        }
+    return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
 
 static double dist3(const double a[3], const double b[3])
 {
@@ -272,7 +286,7 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
     const double sig_mw0 = p->cfg.sigma_code_m * sqrt(f1 * f1 + f2 * f2) / (f1 + f2);
     int nslip = 0, nuse = 0;
     double z[MAXM], h0[MAXM], R[MAXM], H[MAXM][NB], el[MAXM];
-    int amb_i[MAXM], prn_of[MAXM], is_phase[MAXM], m = 0;
+    int amb_i[MAXM], prn_of[MAXM], is_phase[MAXM], is_new[MAXM], m = 0;
     for (int i = 0; i < n; i++) {
         satobs_t *x = &s[i];
         if (sat_state(obs, x, rr, fn, user))
@@ -300,6 +314,7 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
             p->amb[x->prn] = 0;
             nslip++;
         }
+        const int amb_new = !p->amb[x->prn];
         if (!p->amb[x->prn]) {
             reset_state(p, ia, x->lif - x->pif, 20.0 * 20.0);
             p->amb[x->prn] = 1;
@@ -346,6 +361,7 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
             amb_i[m] = ph ? ia : -1;
             prn_of[m] = x->prn;
             is_phase[m] = ph;
+            is_new[m] = ph && amb_new;
             el[m] = x->el;
             m++;
         }
@@ -365,10 +381,50 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
         sol->n_sat = nuse;
         return BX_ERR_NOFIX;
     }
+    /* with BX_PPP_MODEL_REJECT: pre-fit residuals (at the predicted state) of each kind, less
+     * their median (the receiver clock), beyond reject_k robust sigmas (1.4826 x median absolute
+     * deviation, at least the a priori sigma) are left out; a rejected phase re-initialises its
+     * ambiguity next epoch.  Pre-fit, not post-fit: one large slip spreads over every post-fit
+     * residual of a phase-weighted filter and hides there. */
+    int skip[MAXM] = {0}, n_rej = 0;
+    if (md & BX_PPP_MODEL_REJECT) {
+        for (int ph = 0; ph < 2; ph++) {
+            double w[MAXM], a[MAXM];
+            int nw = 0;
+            for (int j = 0; j < m; j++)
+                if (is_phase[j] == ph && !is_new[j])
+                    w[nw++] = z[j] - h0[j];
+            if (nw < 5)
+                continue;
+            const double med = median(w, nw, a);
+            for (int k = 0; k < nw; k++)
+                w[k] = fabs(w[k] - med);
+            const double scale = 1.4826 * median(w, nw, a);
+            int idx_rej[MAXM], nr = 0;
+            for (int j = 0; j < m; j++)
+                if (is_phase[j] == ph && !is_new[j] &&
+                    fabs(z[j] - h0[j] - med) > p->cfg.reject_k * fmax(scale, sqrt(R[j])))
+                    idx_rej[nr++] = j;
+            if (3 * nr > nw) /* a third or more: something common, not outliers */
+                continue;
+            for (int k = 0; k < nr; k++) {
+                skip[idx_rej[k]] = 1;
+                n_rej++;
+                if (ph) {
+                    p->amb[prn_of[idx_rej[k]]] = 0;
+                    nslip++;
+                }
+            }
+        }
+    }
     /* sequential scalar updates linearised at x0 */
-    double x0[NX], PH[NX];
+    double x0[NX], PH[NX], v[MAXM];
     memcpy(x0, p->x, sizeof x0);
+    double sc = 0, sp = 0;
+    int nc = 0, np = 0;
     for (int j = 0; j < m; j++) {
+        if (skip[j])
+            continue;
         int idx[NB + 1], ni = 0;
         double hv[NB + 1];
         for (int k = 0; k < NB; k++) {
@@ -383,10 +439,10 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
         for (int a = 0; a < ni; a++)
             innov -= hv[a] * (p->x[idx[a]] - x0[idx[a]]);
         for (int r = 0; r < NX; r++) {
-            double v = 0;
+            double vv = 0;
             for (int a = 0; a < ni; a++)
-                v += p->P[r][idx[a]] * hv[a];
-            PH[r] = v;
+                vv += p->P[r][idx[a]] * hv[a];
+            PH[r] = vv;
         }
         double S = R[j];
         for (int a = 0; a < ni; a++)
@@ -403,25 +459,24 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
                 p->P[r][c] -= f * PH[c];
         }
     }
-    (void)prn_of;
-    (void)el;
     /* post-fit residuals */
-    double sc = 0, sp = 0;
-    int nc = 0, np = 0;
     for (int j = 0; j < m; j++) {
-        double v = z[j] - h0[j];
+        v[j] = z[j] - h0[j];
         for (int k = 0; k < NB; k++)
-            v -= H[j][k] * (p->x[k] - x0[k]);
+            v[j] -= H[j][k] * (p->x[k] - x0[k]);
         if (amb_i[j] >= 0)
-            v -= p->x[amb_i[j]] - x0[amb_i[j]];
+            v[j] -= p->x[amb_i[j]] - x0[amb_i[j]];
+        if (skip[j])
+            continue;
         if (is_phase[j]) {
-            sp += v * v;
+            sp += v[j] * v[j];
             np++;
         } else {
-            sc += v * v;
+            sc += v[j] * v[j];
             nc++;
         }
     }
+    (void)el;
     memset(sol, 0, sizeof *sol);
     sol->time = obs->time;
     for (int i = 0; i < 3; i++) {
@@ -434,5 +489,6 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
     sol->n_slip = nslip;
     sol->rms_code_m = nc ? sqrt(sc / nc) : 0.0;
     sol->rms_phase_m = np ? sqrt(sp / np) : 0.0;
+    sol->n_reject = n_rej;
     return BX_OK;
 }
