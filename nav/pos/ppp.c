@@ -75,7 +75,7 @@ int bx_ppp_create(const bx_ppp_cfg_t *cfg, bx_ppp_t **out, char *err, size_t err
         (p->cfg.if_pair != BX_PPP_IF_B1C_B2A && p->cfg.if_pair != BX_PPP_IF_B1I_B3I)) {
         free(p);
         if (err && errlen)
-            snprintf(err, errlen, "PPP: noise settings must be > 0");
+            snprintf(err, errlen, "PPP: noise settings must be > 0 and if_pair BX_PPP_IF_B1C_B2A or _B1I_B3I");
         return BX_ERR_ARG;
     }
     *out = p;
