@@ -785,6 +785,42 @@ static void test_sp3_code_bias(void **state)
     bx_sp3_destroy(sp3);
 }
 
+/* RINEX clock reader on bad files: another time system, epochs going backwards, a cut record */
+static void test_clk_bad(void **state)
+{
+    (void)state;
+    static const char *bodies[3] = {
+        "     3.04           C                                       RINEX VERSION / TYPE\n"
+        "UTC                                                         TIME SYSTEM ID\n"
+        "                                                            END OF HEADER\n"
+        "AS C20       2023 08 11 00 00  0.000000  1    1.0E-04\n",
+        "     3.04           C                                       RINEX VERSION / TYPE\n"
+        "                                                            END OF HEADER\n"
+        "AS C20       2023 08 11 00 05  0.000000  1    1.0E-04\n"
+        "AS C20       2023 08 11 00 00  0.000000  1    1.0E-04\n",
+        "     3.04           C                                       RINEX VERSION / TYPE\n"
+        "                                                            END OF HEADER\n"
+        "AS C20       2023 08 11 00 05\n",
+    };
+    const int want[3] = {BX_ERR_UNSUPPORTED, BX_ERR_FORMAT, BX_ERR_FORMAT};
+    for (int k = 0; k < 3; k++) {
+        char path[] = "/tmp/bdsrx_clkbad_XXXXXX", err[256] = "";
+        FILE *f = fdopen(mkstemp(path), "w");
+        assert_non_null(f);
+        fputs(bodies[k], f);
+        fclose(f);
+        bx_rnxclk_t *c = (bx_rnxclk_t *)1;
+        assert_int_equal(bx_rnxclk_read(path, &c, err, sizeof err), want[k]);
+        assert_null(c);
+        assert_non_null(strstr(err, path));
+        printf("bad clock file %d: %s\n", k, err);
+        unlink(path);
+    }
+    bx_rnxclk_t *c;
+    assert_int_equal(bx_rnxclk_read("/nonexistent/x.clk", &c, NULL, 0), BX_ERR_IO);
+    bx_rnxclk_destroy(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -792,7 +828,7 @@ int main(void)
         cmocka_unit_test(test_shapiro_sagnac),   cmocka_unit_test(test_mapping),
         cmocka_unit_test(test_clk_and_sp3_source), cmocka_unit_test(test_ppp_all_models),
         cmocka_unit_test(test_ppp_real_kms3),    cmocka_unit_test(test_ppp_slip_outage),
-        cmocka_unit_test(test_sp3_code_bias),
+        cmocka_unit_test(test_sp3_code_bias),    cmocka_unit_test(test_clk_bad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
