@@ -88,9 +88,9 @@ int cli_ppp(int argc, char **argv)
     int json = 0, quiet = 0, geo = 0, kin = 0, brdc = 0, pair = BX_PPP_IF_B1C_B2A, no_models = 0, no_pco = 0;
     double ref_llh[3] = {NAN, NAN, NAN};
     const cli_opt_t opts[] = {
-        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations with B1C and B2a pilot code and phase (C1P L1P C5P L5P)",
+        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations: B1C/B2a pilot code and phase (C1P L1P C5P L5P), or C2I L2I C6I L6I",
          NULL, 0, 0},
-        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "RINEX 4 navigation file with the B-CNAV1 (CNV1) ephemerides", NULL, 0,
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "RINEX navigation file: B-CNAV1 (CNV1) ephemerides for --b2b, D1/D2 or CNAV for --brdc", NULL, 0,
          0},
         {"b2b", 0, CLI_STRING, &b2b_path, 0, 0, "LOG",
          "PPP-B2b corrections, cssrlib-data log ('GPS_week GPS_TOW PRN src nbytes HEX')", NULL, 0, 0},
@@ -103,7 +103,7 @@ int cli_ppp(int argc, char **argv)
         {"signals", 0, CLI_FN, &pair, 0, 0, "PAIR", "B1C,B2a (default, pilots) or B1I,B3I (the pair of IGS clocks)",
          fn_pair, 0, 0},
         {"no-models", 0, CLI_FLAG, &no_models, 0, 0, NULL,
-         "no wind-up, solid tide, Shapiro, mapping functions or MW slip test (simulated data without them)", NULL, 0, 0},
+         "no wind-up, solid tide, Shapiro, mapping functions, MW or residual tests (simulated data without them)", NULL, 0, 0},
         {"no-pco", 0, CLI_FLAG, &no_pco, 0, 0, NULL, "--sp3: keep the centre of mass (no satellite antenna offset)", NULL,
          0, 0},
         {"geo", 0, CLI_FN, &geo, 0, 0, "PRN", "corrections of this GEO (59..63); default: the first with a mask", fn_geo,
@@ -117,7 +117,8 @@ int cli_ppp(int argc, char **argv)
     };
     const cli_cmd_t cmd = {
         "bdsrx ppp", "--obs FILE (--nav FILE --b2b LOG | --sp3 SP3 [--clk CLK] | --nav FILE --brdc) [options]",
-        "Precise point positioning (float, B1C/B2a ionosphere-free code and phase, Kalman filter)\n"
+        "Precise point positioning (float, ionosphere-free code and phase of B1C/B2a pilots or B1I/B3I,\n"
+        "Kalman filter)\n"
         "with broadcast B-CNAV1 orbits and clocks corrected by PPP-B2b messages from a log, with\n"
         "precise SP3 (+ RINEX clock) products, or with broadcast ephemerides only.  Models: phase\n"
         "wind-up (nominal yaw), solid Earth tide (IERS 2010 step 1), Shapiro, Sagnac, Niell wet\n"
