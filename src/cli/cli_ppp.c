@@ -204,7 +204,7 @@ int cli_ppp(int argc, char **argv)
         bx_llh_to_ecef(ref_rad, ref_xyz);
     static bx_obs_t obs;
     long n_ep = 0, n_fix = 0;
-    double t_first = NAN, t10 = NAN, last_hor = NAN, last_up = NAN;
+    double t_first = NAN, t10 = NAN, last_hor = NAN, last_up = NAN, hor30 = NAN, up30 = NAN;
     int st;
     while ((st = bx_rinex_obs_read(rd, &obs)) == BX_OK) {
         n_ep++;
@@ -223,6 +223,10 @@ int cli_ppp(int argc, char **argv)
             bx_ecef_to_enu(ref_rad, d, enu);
             last_hor = hypot(enu[0], enu[1]);
             last_up = enu[2];
+            if (isnan(hor30) && (double)sol.time.sec - t_first >= 1800.0) {
+                hor30 = last_hor;
+                up30 = last_up;
+            }
             if (last_hor < 0.10 && isnan(t10))
                 t10 = (double)sol.time.sec - t_first;
             else if (last_hor >= 0.10)
@@ -262,6 +266,8 @@ int cli_ppp(int argc, char **argv)
                 fprintf(stderr, "not reached (to stay)");
             else
                 fprintf(stderr, "after %.0f s (and staying)", t10);
+            if (!isnan(hor30))
+                fprintf(stderr, "; after 30 min: horizontal %.3f m, up %+.3f m", hor30, up30);
         }
         fprintf(stderr, "\n");
     }
