@@ -212,6 +212,23 @@ static void test_sim_iono_states(void **state)
     assert_int_equal(on.wrong, 0);
 }
 
+/* The rover steers its clock by 1.17 ms at epoch 40 (what bdsrx's receiver does once after its
+ * first fix: code and phase jump together, and the epoch's true time moves by the step, so each
+ * satellite's phase moves by its own Doppler x 1.17 ms, up to 4-7 cycles, beside the common
+ * jump).  The Doppler slip test takes the step out (nav/pos/rtk_obs.c); before, every satellite
+ * was re-initialised there and 2-3 epochs went float (seen on a bdsrx-sim field run; here without
+ * the correction 99.7 % of the epochs after the first fix stay fixed, with it 100 %). */
+static void test_sim_clock_step(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, BX_SIG_B2A);
+    sc.moving = 1;
+    sc.rover_clk_step_s = 1.17e-3;
+    sc.rover_clk_step_k = 40;
+    sim_trials("moving B1C+B2a, rover clock step of 1.17 ms at 40 s", &sc, BX_RTK_KINEMATIC, 4, 80, 30.0, 0.999);
+}
+
 static void test_sim_hold(void **state)
 {
     (void)state;
@@ -529,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_sim_static_b1i_b3i),
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
         cmocka_unit_test(test_sim_iono_states),
+        cmocka_unit_test(test_sim_clock_step),
         cmocka_unit_test(test_sim_hold),
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_outliers),
