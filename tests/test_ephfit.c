@@ -1,0 +1,163 @@
+/* CNAV -> legacy D1 conversion (nav/geo/ephfit.c) and the RINEX 3.04 writer that uses it
+ * (bx_rinex_nav_write3), measured on a real day: every B-CNAV1 ephemeris of the DLR merged
+ * broadcast file of 2023-03-12 (BRD400DLR_S_20230710000_01D_MN, RINEX 4.00, ../shared/testdata)
+ * evaluated with the CNAV user algorithm (orbit.md §3) against its fitted legacy record
+ * evaluated with the legacy one (Adot = dn-dot = 0), every 30 s over t_oe ± 1.5 h.
+ * The bounds asserted are what was measured here plus margin (nav/README.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bdsrx/ephfit.h"
+#include "bdsrx/orbit.h"
+#include "bdsrx/rinex_nav.h"
+#include "testdata.h"
+
+#define DLR "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
+
+/* Position of e at toe + dt. */
+static void pos_at(const bx_eph_t *e, double dt, double p[3], double *clk)
+{
+    assert_int_equal(bx_satpos(e, bx_time_add(e->toe, dt), p, NULL, clk, NULL), BX_OK);
+}
+
+static double dist3(const double a[3], const double b[3])
+{
+    return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+}
+
+static void test_fit_real_day(void **state)
+{
+    (void)state;
+    char path[1024];
+    if (!testdata_path(path, sizeof path, DLR))
+        skip();
+    bx_nav_t nav, cnv1;
+    bx_nav_init(&nav);
+    bx_nav_init(&cnv1);
+    char err[256];
+    assert_int_equal(bx_rinex_nav_read(path, &nav, err, sizeof err), BX_OK);
+    /* every CNV1 record of the day (the file's CNV2 records carry the same orbits) */
+    double iters = 0, sum1 = 0, max1 = 0, sum15 = 0, max15 = 0, clk = 0, copy = 0, worst_rms1 = 0;
+    int n = 0, prns[64] = {0}, nprn = 0;
+    for (int i = 0; i < nav.n_eph; i++) {
+        const bx_eph_t *c = &nav.eph[i];
+        if (c->source != BX_SIG_B1C || c->health)
+            continue;
+        bx_eph_t l;
+        bx_ephfit_stats_t s;
+        assert_int_equal(bx_eph_fit_legacy(c, 0.0, &l, &s), BX_OK);
+        assert_true(bx_eph_is_legacy(&l));
+        assert_true(l.Adot_mps == 0.0 && l.dn0dot_rad_s2 == 0.0);
+        /* independent recomputation of the statistics at other sample times (every 7 s) */
+        double m1 = 0, ss1 = 0, m15 = 0, ss15 = 0;
+        int k1 = 0, k15 = 0;
+        for (double dt = -5400; dt <= 5400; dt += 7) {
+            double a[3], b[3], ca, cb;
+            pos_at(c, dt, a, &ca);
+            pos_at(&l, dt, b, &cb);
+            const double d = dist3(a, b);
+            ss15 += d * d, k15++, m15 = fmax(m15, d);
+            if (fabs(dt) <= 3600)
+                ss1 += d * d, k1++, m1 = fmax(m1, d);
+            clk = fmax(clk, fabs(299792458.0 * (ca - cb)));
+        }
+        assert_true(fabs(m1 - s.max_1h_m) < 0.02 + 0.2 * s.max_1h_m); /* the function's own numbers agree */
+        sum1 += ss1 / k1, sum15 += ss15 / k15, n++;
+        max1 = fmax(max1, m1), max15 = fmax(max15, m15);
+        worst_rms1 = fmax(worst_rms1, sqrt(ss1 / k1));
+        copy = fmax(copy, s.copy_max_1h_m);
+        prns[c->prn] = 1;
+        iters += s.iterations;
+    }
+    for (int p = 0; p < 64; p++)
+        nprn += prns[p];
+    printf("NOTE: %d B-CNAV1 ephemerides of %d satellites (2023-03-12): legacy fit vs CNAV, 3-D position:\n"
+           "NOTE:   |t-toe| <= 1 h: RMS %.4f m (worst ephemeris RMS %.4f m), max %.4f m\n"
+           "NOTE:   |t-toe| <= 1.5 h: RMS %.4f m, max %.4f m; clock max %.5f m; direct copy max %.1f m (1 h); %.1f Gauss-Newton iterations per fit\n",
+           n, nprn, sqrt(sum1 / n), worst_rms1, max1, sqrt(sum15 / n), max15, clk, copy, iters / n);
+    assert_true(n >= 500 && nprn >= 25);
+    /* bounds: measured values with margin (nav/README.md) */
+    assert_true(sqrt(sum1 / n) < 0.05);
+    assert_true(max1 < 0.25);
+    assert_true(max15 < 0.5);
+    assert_true(clk < 0.05);
+    assert_true(copy > 10 * max1); /* the fit matters: the direct copy is much worse */
+    bx_nav_destroy(&nav);
+    bx_nav_destroy(&cnv1);
+}
+
+/* RINEX 3.04 written and read back by bdsrx's own reader: the records are the fitted legacy
+ * ephemerides (D1), one per PRN and t_oe, positions within the file's D19.12 rounding. */
+static void test_write3_roundtrip(void **state)
+{
+    (void)state;
+    char path[1024];
+    if (!testdata_path(path, sizeof path, "real/cssrlib_pppb2b/doy2025-233/233h_rnx.nav"))
+        skip();
+    bx_nav_t nav, back;
+    bx_nav_init(&nav);
+    bx_nav_init(&back);
+    char err[256];
+    assert_int_equal(bx_rinex_nav_read(path, &nav, err, sizeof err), BX_OK);
+    char tmp[] = "/tmp/bdsrx_nav3_XXXXXX";
+    const int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    bx_ephfit_stats_t w;
+    assert_int_equal(bx_rinex_nav_write3(f, &nav, &w), BX_OK);
+    fclose(f);
+    printf("NOTE: 233h_rnx.nav -> RINEX 3.04: worst fit 3-D max %.4f m (1 h), %.4f m (1.5 h)\n", w.max_1h_m,
+           w.max_m);
+    assert_int_equal(bx_rinex_nav_read(tmp, &back, err, sizeof err), BX_OK);
+    FILE *g = fopen(tmp, "r");
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, g));
+    assert_memory_equal(line, "     3.04           N: GNSS NAV DATA    C: BEIDOU", 49);
+    fclose(g);
+    unlink(tmp);
+    int ncnav = 0;
+    for (int i = 0; i < nav.n_eph; i++)
+        if (!bx_eph_is_legacy(&nav.eph[i]) && nav.eph[i].source != BX_SIG_B2B) {
+            const bx_eph_t *c = &nav.eph[i];
+            const bx_eph_t *b = NULL;
+            for (int k = 0; k < back.n_eph; k++)
+                if (back.eph[k].prn == c->prn && back.eph[k].toe.sec == c->toe.sec)
+                    b = &back.eph[k];
+            assert_non_null(b);
+            assert_int_equal(b->source, c->sat_type == BX_SAT_GEO ? BX_EPH_SRC_D2 : BX_EPH_SRC_D1);
+            assert_int_equal(b->iode, c->iode);
+            assert_int_equal(b->health, c->health);
+            assert_true(b->a0_s == c->a0_s && b->a1_s_s == c->a1_s_s);
+            for (double dt = -3600; dt <= 3600; dt += 600) {
+                double p[3], q[3];
+                pos_at(c, dt, p, NULL);
+                pos_at(b, dt, q, NULL);
+                assert_true(dist3(p, q) < w.max_1h_m + 0.01);
+            }
+            ncnav++;
+        }
+    /* one record per PRN and t_oe: CNV1/CNV2/CNV3 of the same t_oe collapse */
+    for (int i = 0; i < back.n_eph; i++)
+        for (int k = i + 1; k < back.n_eph; k++)
+            assert_false(back.eph[i].prn == back.eph[k].prn && back.eph[i].toe.sec == back.eph[k].toe.sec);
+    assert_true(ncnav >= 10);
+    bx_nav_destroy(&nav);
+    bx_nav_destroy(&back);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fit_real_day),
+        cmocka_unit_test(test_write3_roundtrip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
