@@ -19,6 +19,7 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_nav.h"
 #include "testdata.h"
+#include "testutil.h"
 
 #define DLR "real/rinex_bds3_obs/BRD400DLR_S_20230710000_01D_MN.rnx.gz"
 
@@ -153,11 +154,58 @@ static void test_write3_roundtrip(void **state)
     bx_nav_destroy(&back);
 }
 
+/* bdsrx nav-convert: RINEX 4 in, RINEX 3.04 out, fit error reported; -o required */
+static void test_nav_convert_cli(void **state)
+{
+    (void)state;
+    char path[1024], bin[512];
+    if (!testdata_path(path, sizeof path, "real/cssrlib_pppb2b/doy2025-233/233h_rnx.nav"))
+        skip();
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        printf("SKIP: bdsrx not built\n");
+        skip();
+    }
+    char out[64];
+    snprintf(out, sizeof out, "/tmp/bdsrx_navconv_%d.rnx", (int)getpid());
+    tu_result_t r = {0};
+    assert_int_equal(tu_runl(&r, NULL, bin, "nav-convert", path, "-o", out, NULL), 0);
+    assert_non_null(strstr(r.err, "legacy fit vs CNAV, worst ephemeris: 3-D max 0.1"));
+    tu_result_free(&r);
+    bx_nav_t a, b;
+    bx_nav_init(&a);
+    bx_nav_init(&b);
+    char err[256];
+    assert_int_equal(bx_rinex_nav_read(path, &a, err, sizeof err), BX_OK);
+    assert_int_equal(bx_rinex_nav_read(out, &b, err, sizeof err), BX_OK);
+    int want = 0; /* distinct (PRN, t_oe) among the input's ephemerides */
+    for (int i = 0; i < a.n_eph; i++) {
+        int dup = 0;
+        for (int k = 0; k < i; k++)
+            dup |= a.eph[k].prn == a.eph[i].prn && a.eph[k].toe.sec == a.eph[i].toe.sec;
+        want += !dup;
+    }
+    assert_int_equal(b.n_eph, want);
+    FILE *f = fopen(out, "r");
+    char line[128];
+    int fit_comment = 0;
+    while (fgets(line, sizeof line, f) && !strstr(line, "END OF HEADER"))
+        fit_comment |= strstr(line, "Fit error, worst of") != NULL;
+    fclose(f);
+    assert_true(fit_comment);
+    unlink(out);
+    assert_int_equal(tu_runl(&r, NULL, bin, "nav-convert", path, NULL), 2);
+    assert_non_null(strstr(r.err, "--out FILE is required"));
+    tu_result_free(&r);
+    bx_nav_destroy(&a);
+    bx_nav_destroy(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_real_day),
         cmocka_unit_test(test_write3_roundtrip),
+        cmocka_unit_test(test_nav_convert_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -694,17 +694,20 @@ int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, bx_ephfit_stats_t *worst)
     hdr(f, b, "RINEX VERSION / TYPE");
     snprintf(b, sizeof b, "%-20s%-20s%-20s", "bdsrx", "", date);
     hdr(f, b, "PGM / RUN BY / DATE");
-    hdr(f, "B-CNAV1/2/3 ephemerides as BDS legacy (D1/D2) records: the", "COMMENT");
-    hdr(f, "15 legacy orbit parameters are least-squares fitted to the", "COMMENT");
-    hdr(f, "CNAV orbit (which has A-dot, dn-dot) over toe +-1.5 h.", "COMMENT");
-    snprintf(b, sizeof b, "Fit error of this file (%d fitted): 3-D max %.3f m", nfit, w.max_1h_m);
-    hdr(f, b, "COMMENT");
-    snprintf(b, sizeof b, "within toe +-1 h, %.3f m within +-1.5 h.", w.max_m);
-    hdr(f, b, "COMMENT");
-    hdr(f, "Clock a0-a2 copied (B3I-referenced in both messages).", "COMMENT");
-    hdr(f, "AODE/AODC = CNAV IODE/IODC. TGD1/TGD2 (B1I/B2I) are not", "COMMENT");
-    hdr(f, "in B-CNAV: written 0. B1C/B2a users must apply T_GD_B1Cp,", "COMMENT");
-    hdr(f, "T_GD_B2ap, ISC from the RINEX 4 file (bdsrx default).", "COMMENT");
+    if (nfit) {
+        hdr(f, "B-CNAV1/2/3 ephemerides as BDS legacy (D1/D2) records: the", "COMMENT");
+        hdr(f, "15 legacy orbit parameters are least-squares fitted to the", "COMMENT");
+        hdr(f, "CNAV orbit and clock (CNAV has A-dot, dn-dot) over toe", "COMMENT");
+        snprintf(b, sizeof b, "+-1.5 h. Fit error, worst of %d: 3-D max %.3f m", nfit, w.max_1h_m);
+        hdr(f, b, "COMMENT");
+        snprintf(b, sizeof b, "within toe +-1 h, %.3f m within +-1.5 h (CNAV evaluated", w.max_m);
+        hdr(f, b, "COMMENT");
+        hdr(f, "with the ICD algorithm vs the record with the legacy one).", "COMMENT");
+        hdr(f, "Clock a0-a2 copied (B3I-referenced in both messages).", "COMMENT");
+        hdr(f, "AODE/AODC = CNAV IODE/IODC. TGD1/TGD2 (B1I/B2I) are not", "COMMENT");
+        hdr(f, "in B-CNAV: written 0. B1C/B2a users must apply T_GD_B1Cp,", "COMMENT");
+        hdr(f, "T_GD_B2ap, ISC from the RINEX 4 file (bdsrx default).", "COMMENT");
+    }
     hdr(f, "BDGIM ionosphere has no RINEX 3 record: not written.", "COMMENT");
     if (n->utc.valid) { /* RINEX 3.04 Table A5: A4,1X,D17.10,D16.9,I7,I5 */
         snprintf(b, sizeof b, "BDUT %17.10E%16.9E%7d%5d", n->utc.a0_utc_s, n->utc.a1_utc_s_s, n->utc.t_ot_s,

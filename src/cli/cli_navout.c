@@ -1,5 +1,5 @@
 /* The RINEX navigation file of `bdsrx run` and `bdsrx live` (--rinex-nav): the ephemerides the
- * receiver decoded, written at the end as a final file (src/io/recio.h: PATH.tmp + rename, so it
+ * receiver decoded (RINEX 4, or RINEX 3.04 with --rinex-nav-version 3), written at the end as a final file (src/io/recio.h: PATH.tmp + rename, so it
  * is complete or absent; devices and pipes in place); a failed write is reported. */
 #include <stdio.h>
 #include <string.h>
@@ -8,16 +8,19 @@
 #include "cli.h"
 #include "recio.h"
 
-int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, const char *prog)
+int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, int version, const char *prog,
+                        bx_ephfit_stats_t *fit)
 {
     char tmp[4096];
+    if (fit)
+        memset(fit, 0, sizeof *fit);
     FILE *f = NULL;
     int e = bx_final_open(path, tmp, sizeof tmp, &f);
     if (e) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, path, strerror(e));
         return 1;
     }
-    const int ok = bx_rinex_nav_write(f, nav) == BX_OK;
+    const int ok = (version == 3 ? bx_rinex_nav_write3(f, nav, fit) : bx_rinex_nav_write(f, nav)) == BX_OK;
     e = bx_final_commit(f, tmp, path, ok);
     if (!ok || e) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, path, e ? strerror(e) : "write failed (disk full?)");
