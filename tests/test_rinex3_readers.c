@@ -30,6 +30,7 @@
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
 #include "bdsrx/time.h"
+#include "testdata.h"
 #include "testutil.h"
 
 #define MAXEP 16
@@ -249,6 +250,52 @@ static double gget(const gval_t *v, int n, const char *kind, const char *t, cons
     return NAN;
 }
 
+/* Runs georinex on obs ("-": none) and nav; its values into *out (free them).  0 (with a SKIP
+ * line) when python3 or georinex is not available. */
+static int georinex_load(const char *obs, const char *nav, gval_t **out, int *nout, char *ver, size_t verlen)
+{
+    if (access("/usr/bin/python3", X_OK) != 0) {
+        printf("SKIP: no /usr/bin/python3; RINEX files not checked with georinex\n");
+        return 0;
+    }
+    tu_result_t r = {0};
+    const int rc = georinex_run(&r, obs, nav);
+    if (rc == 3) {
+        printf("SKIP: %s(set BDSRX_GEORINEX_PATH to a georinex checkout (tests/README.md), with Debian's "
+               "python3-numpy, python3-xarray, python3-pandas)\n",
+               r.out);
+        tu_result_free(&r);
+        return 0;
+    }
+    if (rc != 0)
+        print_error("georinex_dump.py: exit %d\n%s\n", rc, r.err);
+    assert_int_equal(rc, 0);
+    int n = 0, cap = 4096;
+    gval_t *v = calloc((size_t)cap, sizeof *v);
+    assert_non_null(v);
+    snprintf(ver, verlen, "?");
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "georinex ", 9))
+            snprintf(ver, verlen, "%s", line + 9);
+        if (n == cap) {
+            cap *= 2;
+            v = realloc(v, (size_t)cap * sizeof *v);
+            assert_non_null(v);
+        }
+        gval_t *x = &v[n];
+        if (!strncmp(line, "OBS ", 4) && sscanf(line, "%3s %39s %7s %23s %lf", x->kind, x->t, x->sv, x->field, &x->v) == 5)
+            n++;
+        else if (!strncmp(line, "NAV ", 4) &&
+                 sscanf(line, "%3s %7s %39s %23s %lf", x->kind, x->sv, x->t, x->field, &x->v) == 5)
+            n++;
+    }
+    tu_result_free(&r);
+
+    *out = v;
+    *nout = n;
+    return 1;
+}
+
 static json_t *truth_sat(double t_s, int prn)
 {
     size_t k;
@@ -267,47 +314,90 @@ static json_t *truth_sat(double t_s, int prn)
     return NULL;
 }
 
+/* Each ephemeris of `mine` (bdsrx's reading of a RINEX 3 file) against georinex's reading of the
+ * same file (max relative field difference into *nav_rel), and the orbit made of georinex's
+ * values against the CNAV ephemeris of `ref` with the same t_oe (returned: max 3-D over
+ * t_oe +- 1 h). */
+static double nav_vs_georinex(const bx_nav_t *mine, const bx_nav_t *ref, const gval_t *v, int n, double *nav_rel,
+                              int *neph)
+{
+    double orb_max = 0;
+    *nav_rel = 0;
+    *neph = 0;
+    for (int i = 0; i < mine->n_eph; i++) {
+        const bx_eph_t *m = &mine->eph[i];
+        char sv[8];
+        snprintf(sv, sizeof sv, "C%02d", m->prn);
+        int y, mo, d, h, mi;
+        double sec;
+        bx_time_to_civil(m->toc, &y, &mo, &d, &h, &mi, &sec);
+        char tc[40];
+        snprintf(tc, sizeof tc, "%04d-%02d-%02dT%02d:%02d:%02.0f", y, mo, d, h, mi, sec);
+        bx_eph_t e;
+        memset(&e, 0, sizeof e);
+        e.prn = m->prn;
+        e.source = BX_EPH_SRC_D1;
+        const double sqrtA = gget(v, n, "NAV", tc, sv, "sqrtA");
+        e.e = gget(v, n, "NAV", tc, sv, "Eccentricity");
+        e.sat_type = sqrtA * sqrtA > 35e6 ? BX_SAT_IGSO : BX_SAT_MEO;
+        e.dA_m = sqrtA * sqrtA - bx_eph_aref_m(e.sat_type);
+        e.i0_rad = gget(v, n, "NAV", tc, sv, "Io");
+        e.Omega0_rad = gget(v, n, "NAV", tc, sv, "Omega0");
+        e.omega_rad = gget(v, n, "NAV", tc, sv, "omega");
+        e.M0_rad = gget(v, n, "NAV", tc, sv, "M0");
+        e.dn0_rad_s = gget(v, n, "NAV", tc, sv, "DeltaN");
+        e.idot_rad_s = gget(v, n, "NAV", tc, sv, "IDOT");
+        e.Omegadot_rad_s = gget(v, n, "NAV", tc, sv, "OmegaDot");
+        e.cuc_rad = gget(v, n, "NAV", tc, sv, "Cuc");
+        e.cus_rad = gget(v, n, "NAV", tc, sv, "Cus");
+        e.crc_m = gget(v, n, "NAV", tc, sv, "Crc");
+        e.crs_m = gget(v, n, "NAV", tc, sv, "Crs");
+        e.cic_rad = gget(v, n, "NAV", tc, sv, "Cic");
+        e.cis_rad = gget(v, n, "NAV", tc, sv, "Cis");
+        e.a0_s = gget(v, n, "NAV", tc, sv, "SVclockBias");
+        e.a1_s_s = gget(v, n, "NAV", tc, sv, "SVclockDrift");
+        e.a2_s_s2 = gget(v, n, "NAV", tc, sv, "SVclockDriftRate");
+        e.week = (int)gget(v, n, "NAV", tc, sv, "BDTWeek");
+        e.toe = bx_time_from_week_sow(e.week, gget(v, n, "NAV", tc, sv, "Toe"));
+        e.toc = m->toc;
+        const double pairs[][2] = {{e.e, m->e},           {e.i0_rad, m->i0_rad},   {e.Omega0_rad, m->Omega0_rad},
+                                   {e.omega_rad, m->omega_rad}, {e.M0_rad, m->M0_rad}, {e.dA_m, m->dA_m},
+                                   {e.a0_s, m->a0_s},     {e.a1_s_s, m->a1_s_s},   {e.Omegadot_rad_s, m->Omegadot_rad_s}};
+        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+            assert_false(isnan(pairs[k][0]));
+            *nav_rel = fmax(*nav_rel, fabs(pairs[k][0] - pairs[k][1]) / fmax(fabs(pairs[k][1]), 1e-30));
+        }
+        assert_true(gget(v, n, "NAV", tc, sv, "AODE") == m->iode);
+        assert_true(gget(v, n, "NAV", tc, sv, "SatH1") == m->health);
+        assert_true(bx_time_diff(e.toe, m->toe) == 0.0);
+        const bx_eph_t *t = NULL; /* the CNAV ephemeris of this PRN and t_oe (B-CNAV1 first, healthy or not) */
+        for (int k = 0; k < ref->n_eph; k++) {
+            const bx_eph_t *c = &ref->eph[k];
+            if (c->prn == m->prn && c->toe.sec == m->toe.sec && !bx_eph_is_legacy(c) && (!t || c->source < t->source))
+                t = c;
+        }
+        assert_non_null(t);
+        for (double dt = -3600; dt <= 3600; dt += 300) {
+            double a[3], b[3];
+            assert_int_equal(bx_satpos(&e, bx_time_add(e.toe, dt), a, NULL, NULL, NULL), BX_OK);
+            assert_int_equal(bx_satpos(t, bx_time_add(e.toe, dt), b, NULL, NULL, NULL), BX_OK);
+            orb_max = fmax(orb_max, dist3(a, b));
+        }
+        (*neph)++;
+    }
+    return orb_max;
+}
+
 static void test_georinex(void **state)
 {
     (void)state;
     if (!g.ready)
         skip();
-    if (access("/usr/bin/python3", X_OK) != 0) {
-        printf("SKIP: no /usr/bin/python3; RINEX files not checked with georinex\n");
+    gval_t *v;
+    int n;
+    char ver[64];
+    if (!georinex_load(g.obs, g.nav3, &v, &n, ver, sizeof ver))
         skip();
-    }
-    tu_result_t r = {0};
-    const int rc = georinex_run(&r, g.obs, g.nav3);
-    if (rc == 3) {
-        printf("SKIP: %s(set BDSRX_GEORINEX_PATH to a georinex checkout (tests/README.md), with Debian's "
-               "python3-numpy, python3-xarray, python3-pandas)\n",
-               r.out);
-        tu_result_free(&r);
-        skip();
-    }
-    if (rc != 0)
-        print_error("georinex_dump.py: exit %d\n%s\n", rc, r.err);
-    assert_int_equal(rc, 0);
-    int n = 0, cap = 4096;
-    gval_t *v = calloc((size_t)cap, sizeof *v);
-    assert_non_null(v);
-    char ver[64] = "?";
-    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "georinex ", 9))
-            snprintf(ver, sizeof ver, "%s", line + 9);
-        if (n == cap) {
-            cap *= 2;
-            v = realloc(v, (size_t)cap * sizeof *v);
-            assert_non_null(v);
-        }
-        gval_t *x = &v[n];
-        if (!strncmp(line, "OBS ", 4) && sscanf(line, "%3s %39s %7s %23s %lf", x->kind, x->t, x->sv, x->field, &x->v) == 5)
-            n++;
-        else if (!strncmp(line, "NAV ", 4) &&
-                 sscanf(line, "%3s %7s %39s %23s %lf", x->kind, x->sv, x->t, x->field, &x->v) == 5)
-            n++;
-    }
-    tu_result_free(&r);
 
     /* observations: bdsrx's reader vs georinex, and vs the simulator's truth */
     bx_rinex_obs_reader_t *rd;
@@ -369,59 +459,9 @@ static void test_georinex(void **state)
     bx_nav_init(&truth);
     assert_int_equal(bx_rinex_nav_read(g.nav3, &mine, err, sizeof err), BX_OK);
     assert_int_equal(bx_rinex_nav_read(g.truth_nav, &truth, err, sizeof err), BX_OK);
-    double nav_rel = 0, orb_max = 0;
+    double nav_rel = 0;
     int neph = 0;
-    for (int i = 0; i < mine.n_eph; i++) {
-        const bx_eph_t *m = &mine.eph[i];
-        char sv[8];
-        snprintf(sv, sizeof sv, "C%02d", m->prn);
-        bx_eph_t e;
-        memset(&e, 0, sizeof e);
-        e.prn = m->prn;
-        e.source = BX_EPH_SRC_D1;
-        const double sqrtA = gget(v, n, "NAV", NULL, sv, "sqrtA");
-        e.e = gget(v, n, "NAV", NULL, sv, "Eccentricity");
-        e.sat_type = sqrtA * sqrtA > 35e6 ? BX_SAT_IGSO : BX_SAT_MEO;
-        e.dA_m = sqrtA * sqrtA - bx_eph_aref_m(e.sat_type);
-        e.i0_rad = gget(v, n, "NAV", NULL, sv, "Io");
-        e.Omega0_rad = gget(v, n, "NAV", NULL, sv, "Omega0");
-        e.omega_rad = gget(v, n, "NAV", NULL, sv, "omega");
-        e.M0_rad = gget(v, n, "NAV", NULL, sv, "M0");
-        e.dn0_rad_s = gget(v, n, "NAV", NULL, sv, "DeltaN");
-        e.idot_rad_s = gget(v, n, "NAV", NULL, sv, "IDOT");
-        e.Omegadot_rad_s = gget(v, n, "NAV", NULL, sv, "OmegaDot");
-        e.cuc_rad = gget(v, n, "NAV", NULL, sv, "Cuc");
-        e.cus_rad = gget(v, n, "NAV", NULL, sv, "Cus");
-        e.crc_m = gget(v, n, "NAV", NULL, sv, "Crc");
-        e.crs_m = gget(v, n, "NAV", NULL, sv, "Crs");
-        e.cic_rad = gget(v, n, "NAV", NULL, sv, "Cic");
-        e.cis_rad = gget(v, n, "NAV", NULL, sv, "Cis");
-        e.a0_s = gget(v, n, "NAV", NULL, sv, "SVclockBias");
-        e.a1_s_s = gget(v, n, "NAV", NULL, sv, "SVclockDrift");
-        e.a2_s_s2 = gget(v, n, "NAV", NULL, sv, "SVclockDriftRate");
-        e.week = (int)gget(v, n, "NAV", NULL, sv, "BDTWeek");
-        e.toe = bx_time_from_week_sow(e.week, gget(v, n, "NAV", NULL, sv, "Toe"));
-        e.toc = m->toc;
-        const double pairs[][2] = {{e.e, m->e},           {e.i0_rad, m->i0_rad},   {e.Omega0_rad, m->Omega0_rad},
-                                   {e.omega_rad, m->omega_rad}, {e.M0_rad, m->M0_rad}, {e.dA_m, m->dA_m},
-                                   {e.a0_s, m->a0_s},     {e.a1_s_s, m->a1_s_s},   {e.Omegadot_rad_s, m->Omegadot_rad_s}};
-        for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
-            assert_false(isnan(pairs[k][0]));
-            nav_rel = fmax(nav_rel, fabs(pairs[k][0] - pairs[k][1]) / fmax(fabs(pairs[k][1]), 1e-30));
-        }
-        assert_true(gget(v, n, "NAV", NULL, sv, "AODE") == m->iode);
-        assert_true(gget(v, n, "NAV", NULL, sv, "SatH1") == m->health);
-        assert_true(bx_time_diff(e.toe, m->toe) == 0.0);
-        const bx_eph_t *t = bx_nav_select_src(&truth, m->prn, m->toe, BX_SIG_B1C);
-        assert_non_null(t);
-        for (double dt = -3600; dt <= 3600; dt += 300) {
-            double a[3], b[3];
-            assert_int_equal(bx_satpos(&e, bx_time_add(e.toe, dt), a, NULL, NULL, NULL), BX_OK);
-            assert_int_equal(bx_satpos(t, bx_time_add(e.toe, dt), b, NULL, NULL, NULL), BX_OK);
-            orb_max = fmax(orb_max, dist3(a, b));
-        }
-        neph++;
-    }
+    const double orb_max = nav_vs_georinex(&mine, &truth, v, n, &nav_rel, &neph);
     bx_nav_destroy(&mine);
     bx_nav_destroy(&truth);
     free(v);
@@ -444,11 +484,56 @@ static void test_georinex(void **state)
     assert_true(orb_max < 0.05);
 }
 
+/* A real broadcast file (cssrlib-data 2025-08-21, RINEX 4.02 CNV1/CNV2/CNV3, mosaic-X5) as RINEX
+ * 3.04 (fitted legacy records) read by georinex: every field is bdsrx's, and the orbits georinex's
+ * values give stay within the fit bound of the CNAV ones. */
+static void test_georinex_real_nav(void **state)
+{
+    (void)state;
+    char path[1024];
+    if (!testdata_path(path, sizeof path, "real/cssrlib_pppb2b/doy2025-233/233h_rnx.nav"))
+        skip();
+    bx_nav_t cnav, mine;
+    bx_nav_init(&cnav);
+    bx_nav_init(&mine);
+    char err[256], nav3[64];
+    assert_int_equal(bx_rinex_nav_read(path, &cnav, err, sizeof err), BX_OK);
+    snprintf(nav3, sizeof nav3, "/tmp/bdsrx_rx3_real_%d.rnx", (int)getpid());
+    FILE *f = fopen(nav3, "w");
+    assert_non_null(f);
+    bx_ephfit_stats_t w;
+    assert_int_equal(bx_rinex_nav_write3(f, &cnav, &w), BX_OK);
+    fclose(f);
+    gval_t *v;
+    int n;
+    char ver[64];
+    if (!georinex_load("-", nav3, &v, &n, ver, sizeof ver)) {
+        unlink(nav3);
+        skip();
+    }
+    assert_int_equal(bx_rinex_nav_read(nav3, &mine, err, sizeof err), BX_OK);
+    unlink(nav3);
+    double nav_rel = 0;
+    int neph = 0;
+    const double orb_max = nav_vs_georinex(&mine, &cnav, v, n, &nav_rel, &neph);
+    free(v);
+    printf("NOTE: georinex %s read the %d fitted legacy records of 233h_rnx.nav (2025-08-21): fields vs bdsrx's reader "
+           "max rel %.1e; their orbits vs the CNAV records within toe +-1 h: max %.3f m (fit bound of the file "
+           "%.3f m)\n",
+           ver, neph, nav_rel, orb_max, w.max_1h_m);
+    assert_true(neph >= 10);
+    assert_true(nav_rel < 1e-11);
+    assert_true(orb_max < w.max_1h_m + 0.01);
+    bx_nav_destroy(&cnav);
+    bx_nav_destroy(&mine);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rnx2rtkp_nav3),
         cmocka_unit_test(test_georinex),
+        cmocka_unit_test(test_georinex_real_nav),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
