@@ -115,7 +115,7 @@ static void test_write3_roundtrip(void **state)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     bx_ephfit_stats_t w;
-    assert_int_equal(bx_rinex_nav_write3(f, &nav, &w), BX_OK);
+    assert_int_equal(bx_rinex_nav_write3(f, &nav, BX_RINEX3_CLOCK_B3I, &w), BX_OK);
     fclose(f);
     printf("NOTE: 233h_rnx.nav -> RINEX 3.04: worst fit 3-D max %.4f m (1 h), %.4f m (1.5 h)\n", w.max_1h_m,
            w.max_m);
@@ -316,10 +316,10 @@ static void test_rnx2rtkp_fitted_real_day(void **state)
     fclose(f);
     bx_ephfit_stats_t w;
     f = fopen(nav3, "w");
-    assert_int_equal(bx_rinex_nav_write3(f, &one, &w), BX_OK);
+    assert_int_equal(bx_rinex_nav_write3(f, &one, BX_RINEX3_CLOCK_B3I, &w), BX_OK);
     fclose(f);
     f = fopen(navc, "w");
-    assert_int_equal(bx_rinex_nav_write3(f, &copy, NULL), BX_OK);
+    assert_int_equal(bx_rinex_nav_write3(f, &copy, BX_RINEX3_CLOCK_B3I, NULL), BX_OK);
     fclose(f);
     static double fx[64][3], fc[64][3];
     const int n = rtklib_fixes(obs, nav3, fx, 64), nc = rtklib_fixes(obs, navc, fc, 64);

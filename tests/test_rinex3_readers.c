@@ -6,8 +6,9 @@
  *
  *  - Debian's RTKLIB 2.4.3 rnx2rtkp (SPP, -sys C) reads OBS and the RINEX 3.04 NAV3 (it refuses
  *    RINEX 4): its positions agree with `bdsrx pvt` on the same two files, and with the simulated
- *    truth once the clocks carry T_GD_B1Cp (RINEX 3 has no field for it; RTKLIB applies no TGD
- *    to C1P from a RINEX 3 file: see nav/README.md), skipped when rnx2rtkp is missing;
+ *    truth once the clocks carry T_GD_B1Cp (`bdsrx nav-convert --rinex-nav-clock b1c`; RINEX 3
+ *    has no field for it and RTKLIB applies no TGD to C1P from a RINEX 3 file: nav/README.md),
+ *    skipped when rnx2rtkp is missing;
  *  - georinex (geospace-code/georinex, Python; BDSRX_GEORINEX_PATH = a checkout, with Debian's
  *    python3-numpy/-xarray/-pandas; tests/README.md) reads OBS and NAV3: every value equals what
  *    bdsrx's own readers read, pseudoranges / Doppler / C/N0 match the simulator's truth, and the
@@ -193,23 +194,14 @@ static void test_rnx2rtkp_nav3(void **state)
     for (int i = 0; i < nrt; i++)
         dmax_truth = fmax(dmax_truth, dist3(rt[i].xyz, g.truth_ecef));
 
-    /* 2. the same ephemerides with T_GD_B1Cp folded into the clock (a B1C-pilot clock), the
-     *    group delay that a RINEX 3 record cannot carry */
-    bx_nav_t nav;
-    bx_nav_init(&nav);
-    char err[256];
-    assert_int_equal(bx_rinex_nav_read(g.truth_nav, &nav, err, sizeof err), BX_OK);
-    for (int i = 0; i < nav.n_eph; i++) {
-        nav.eph[i].a0_s -= nav.eph[i].tgd_b1cp_s;
-        nav.eph[i].tgd_b1cp_s = 0;
-    }
+    /* 2. the same ephemerides with T_GD_B1Cp folded into the clock (bdsrx nav-convert
+     *    --rinex-nav-clock b1c), the group delay that a RINEX 3 record cannot carry */
     char nav_b1c[64];
     snprintf(nav_b1c, sizeof nav_b1c, "/tmp/bdsrx_rx3_navb1c_%d.rnx", (int)getpid());
-    FILE *f = fopen(nav_b1c, "w");
-    assert_non_null(f);
-    assert_int_equal(bx_rinex_nav_write3(f, &nav, NULL), BX_OK);
-    fclose(f);
-    bx_nav_destroy(&nav);
+    assert_int_equal(tu_runl(&r, NULL, bin, "nav-convert", g.truth_nav, "-o", nav_b1c, "--rinex-nav-clock", "b1c", "-q",
+                             NULL),
+                     0);
+    tu_result_free(&r);
     fix_t rb[MAXEP];
     const int nrb = rtklib_spp(nav_b1c, rb, MAXEP);
     unlink(nav_b1c);
@@ -502,7 +494,7 @@ static void test_georinex_real_nav(void **state)
     FILE *f = fopen(nav3, "w");
     assert_non_null(f);
     bx_ephfit_stats_t w;
-    assert_int_equal(bx_rinex_nav_write3(f, &cnav, &w), BX_OK);
+    assert_int_equal(bx_rinex_nav_write3(f, &cnav, BX_RINEX3_CLOCK_B3I, &w), BX_OK);
     fclose(f);
     gval_t *v;
     int n;

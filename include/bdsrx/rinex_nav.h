@@ -63,9 +63,15 @@ int bx_rinex_nav_write(FILE *f, const bx_nav_t *n);
  * B1C/B2a group delays have no RINEX 3 field); D1/D2 ephemerides are written as they are.
  * Header: TIME SYSTEM CORR BDUT, LEAP SECONDS as GPS-UTC, and COMMENT records stating the
  * conversion and this file's measured fit error; no ionosphere (BDGIM has no RINEX 3 record).
+ * clock_sig BX_RINEX3_CLOCK_B3I writes the broadcast clock (B3I-referenced, the RINEX meaning);
+ * BX_SIG_B1C or BX_SIG_B2A writes a0 - T_GD(signal pilot) instead, a clock for that signal's
+ * pilot, for B1C/B2a users of readers that cannot apply T_GD_B1Cp/T_GD_B2ap from a RINEX 3 file
+ * (RTKLIB 2.4.3 applies no group delay to C1P then): stated in a header COMMENT; wrong for
+ * B1I/B3I users; D1/D2 records are not changed (no B1C/B2a group delay known for them).
  * worst (may be NULL) receives the largest fit errors over the fitted ephemerides.
  * Returns BX_OK, BX_ERR_NOMEM or BX_ERR_IO. */
-int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, bx_ephfit_stats_t *worst);
+int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, int clock_sig, bx_ephfit_stats_t *worst);
+#define BX_RINEX3_CLOCK_B3I (-1) /* clock_sig: the broadcast B3I-referenced clock (standard) */
 
 #ifdef __cplusplus
 }

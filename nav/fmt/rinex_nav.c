@@ -655,7 +655,7 @@ static int pick3(const bx_nav_t *n, int i)
     return 1;
 }
 
-int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, bx_ephfit_stats_t *worst)
+int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, int clock_sig, bx_ephfit_stats_t *worst)
 {
     bx_eph_t *out = calloc((size_t)(n->n_eph ? n->n_eph : 1), sizeof *out);
     if (!out)
@@ -671,6 +671,8 @@ int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, bx_ephfit_stats_t *worst)
         if (st != BX_OK)
             continue; /* implausible ephemeris: not written */
         if (!bx_eph_is_legacy(&n->eph[i])) {
+            if (clock_sig == BX_SIG_B1C || clock_sig == BX_SIG_B2A)
+                out[nout].a0_s -= bx_tgd_s(&n->eph[i], clock_sig, 1); /* orbit.md §5: clock of the pilot */
             nfit++;
             w.rms_1h_m = fmax(w.rms_1h_m, s.rms_1h_m);
             w.max_1h_m = fmax(w.max_1h_m, s.max_1h_m);
@@ -703,7 +705,13 @@ int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, bx_ephfit_stats_t *worst)
         snprintf(b, sizeof b, "within toe +-1 h, %.3f m within +-1.5 h (CNAV evaluated", w.max_m);
         hdr(f, b, "COMMENT");
         hdr(f, "with the ICD algorithm vs the record with the legacy one).", "COMMENT");
-        hdr(f, "Clock a0-a2 copied (B3I-referenced in both messages).", "COMMENT");
+        if (clock_sig == BX_SIG_B1C || clock_sig == BX_SIG_B2A) {
+            snprintf(b, sizeof b, "NOT STANDARD: a0 = a0(B3I) - T_GD_%s: a clock for", clock_sig == BX_SIG_B1C ? "B1Cp" : "B2ap");
+            hdr(f, b, "COMMENT");
+            snprintf(b, sizeof b, "%s pilot users (no TGD to apply); wrong for B1I/B3I.", clock_sig == BX_SIG_B1C ? "B1C" : "B2a");
+            hdr(f, b, "COMMENT");
+        } else
+            hdr(f, "Clock a0-a2 copied (B3I-referenced in both messages).", "COMMENT");
         hdr(f, "AODE/AODC = CNAV IODE/IODC. TGD1/TGD2 (B1I/B2I) are not", "COMMENT");
         hdr(f, "in B-CNAV: written 0. B1C/B2a users must apply T_GD_B1Cp,", "COMMENT");
         hdr(f, "T_GD_B2ap, ISC from the RINEX 4 file (bdsrx default).", "COMMENT");
