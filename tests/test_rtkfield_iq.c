@@ -142,7 +142,7 @@ static void test_rtk_field_path(void **state)
     fclose(f);
     tu_rmtree(dir);
     const double rate = after ? (double)fixed_after / after : 0.0, rms = fixed_after ? sqrt(sum2 / fixed_after) : NAN;
-    printf("field path, %.1f km baseline: %d epochs, %d RTK from %.0f s of the capture, first fix at %.0f s (%.0f s "
+    printf("NOTE: field path, %.1f km baseline: %d epochs, %d RTK from %.0f s of the capture, first fix at %.0f s (%.0f s "
            "after the first RTK epoch); %d/%d fixed from then on (%.1f %%); horizontal error of fixed epochs RMS "
            "%.4f m, max %.4f m; %d fixed epochs off by > 10 cm\n",
            bl_km, n_ep, n_rtk, t_rtk, t_fix, t_fix - t_rtk, fixed_after, after, 100.0 * rate, rms, max_h, wrong);
