@@ -134,8 +134,8 @@ int main(int argc, char **argv)
          "describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
          "removes it (default 0: the broadcast model's delay only)", NULL, 0, 0},
         {"igso", 0, CLI_FLAG, &igso, 0, 0, NULL,
-         "add the 3 IGSO satellites (PRN 38-40, ground track centred on 118 E): 10-12 satellites\n"
-         "above 5 deg over China", NULL, 0, 0},
+         "add the 3 IGSO satellites (PRN 38-40, ground track centred on 118 E): 11 satellites on\n"
+         "average above 5 deg at 30.5 N 114.3 E (at least 9) instead of 8", NULL, 0, 0},
         {"iono-grad", 0, CLI_FN, sc.iono_grad_tecu_km, 0, 0, "E,N",
          "differential ionosphere: vertical TEC gradient east, north in TECU/km about --atmo-ref\n"
          "(0.02 TECU/km = 3.2 mm/km zenith delay on B1C); with --iono-phase the carrier leads", fn_pair, 0, 0},

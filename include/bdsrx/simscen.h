@@ -68,8 +68,8 @@ void bx_simscen_config_default(bx_simscen_config_t *c);
  * broadcast ephemeris equals the one used to generate the signal). */
 int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t);
 /* Adds the 3 IGSO of BDS-3 on PRN 38-40 (geosynchronous, 55 deg, one figure-eight ground track
- * with its node at 118 E as the real C38-C40; t_oe as above): with the MEO about 10-12 satellites
- * above 5 deg over China instead of 6-9 (bdsrx-sim --igso).  Separate so that the skies of the
+ * with its node at 118 E as the real C38-C40; t_oe as above): with the MEO 11 satellites on average
+ * above 5 deg at 30.5 N 114.3 E, at least 9, instead of 6-9 (bdsrx-sim --igso).  Separate so that the skies of the
  * existing scenarios stay as they were. */
 int bx_simscen_add_igso(bx_nav_t *nav, bx_time_t t);
 
