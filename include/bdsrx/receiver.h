@@ -222,7 +222,8 @@ const struct bx_b2b_store *bx_rx_b2b_store(const bx_rx_t *rx);
  * (CLOCK_THREAD_CPUTIME_ID) of the search code summed over worker threads and streams.  When a
  * predicted satellite (ephemerides, position and time known) is not found by the narrow-window
  * search, the stream escalates: at most REACQ_WEAK_PER_BLOCK such PRNs per weak block, one weak
- * block per REACQ_WEAK_INTERVAL_S (src/rx/receiver.c), searched with bx_acq_config_weak (B1C
+ * block per REACQ_WEAK_INTERVAL_S, each PRN at most once per REACQ_WEAK_RETRY_S (src/rx/receiver.c),
+ * searched with bx_acq_config_weak (B1C
  * 10 ms x 40, B2a 1 ms x 400 pilot+data) in the same narrow window. */
 typedef struct {
     double acq_cpu_s;       /* all searches (cold, periodic, escalations) */

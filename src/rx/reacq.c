@@ -98,7 +98,8 @@ void bx_reacq_weak_free(bx_reacq_weak_t *w)
 }
 
 int bx_reacq_escalate(bx_reacq_weak_t *w, const bx_cf32_t *x, size_t n, uint64_t block_start, const int *prns,
-                      const double *center_hz, const double *half_hz, bx_acq_result_t *res, int nprn, int max_prn)
+                      const double *center_hz, const double *half_hz, bx_acq_result_t *res, int nprn, int max_prn,
+                      uint64_t retry_samples)
 {
     if (!w || !w->acq || n < w->need || max_prn <= 0)
         return 0;
@@ -108,8 +109,10 @@ int bx_reacq_escalate(bx_reacq_weak_t *w, const bx_cf32_t *x, size_t n, uint64_t
         int pick = -1; /* least recently escalated candidate */
         for (int i = 0; i < nprn; i++) {
             const int p = prns[i];
-            if (p < 1 || p > BX_PRN_MAX || res[i].detected || !(half_hz[i] >= 0.0) || w->last[p] == block_start + 1)
+            if (p < 1 || p > BX_PRN_MAX || res[i].detected || !(half_hz[i] >= 0.0))
                 continue;
+            if (w->last[p] && w->last[p] - 1 + (retry_samples ? retry_samples : 1) > block_start)
+                continue; /* searched in this block or too recently */
             if (pick < 0 || w->last[p] < w->last[prns[pick]])
                 pick = i;
         }

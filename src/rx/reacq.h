@@ -43,8 +43,10 @@ void bx_reacq_weak_free(bx_reacq_weak_t *w);
 /* Searches up to max_prn of the PRNs prns[i] with res[i].detected == 0 and a narrow window
  * (half_hz[i] >= 0) with the weak configuration in x[0..n) (n >= w->need, block starting at
  * sample block_start), the least recently escalated first, in the window center_hz[i] +-
- * half_hz[i]; a detection replaces res[i].  Returns the number of PRNs searched. */
+ * half_hz[i]; a PRN searched less than retry_samples before block_start waits.  A detection
+ * replaces res[i].  Returns the number of PRNs searched. */
 int bx_reacq_escalate(bx_reacq_weak_t *w, const bx_cf32_t *x, size_t n, uint64_t block_start, const int *prns,
-                      const double *center_hz, const double *half_hz, bx_acq_result_t *res, int nprn, int max_prn);
+                      const double *center_hz, const double *half_hz, bx_acq_result_t *res, int nprn, int max_prn,
+                      uint64_t retry_samples);
 
 #endif

@@ -52,6 +52,7 @@
  * core (bench_reacq). */
 #define REACQ_WEAK_INTERVAL_S 10.0
 #define REACQ_WEAK_PER_BLOCK 2
+#define REACQ_WEAK_RETRY_S 30.0 /* a PRN's next escalation (absent or blocked satellites) */
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -449,7 +450,8 @@ static void escalate(stream_t *st, const int *prns, bx_acq_result_t *res, int n)
 {
     if (st->predicted && st->block_need == st->weak.need && st->weak.need > 0 &&
         bx_reacq_escalate(&st->weak, st->hist, st->block_need, st->hist_start, prns, st->win_center, st->win_half,
-                          res, n, REACQ_WEAK_PER_BLOCK) > 0)
+                          res, n, REACQ_WEAK_PER_BLOCK,
+                          (uint64_t)llround(REACQ_WEAK_RETRY_S * st->cfg.fs_hz)) > 0)
         st->weak.next_sample = st->hist_start + (uint64_t)llround(REACQ_WEAK_INTERVAL_S * st->cfg.fs_hz);
 }
 
