@@ -78,8 +78,10 @@ int bx_reacq_weak_init(bx_reacq_weak_t *w, int sig, double fs_hz, double if_hz, 
     bx_acq_config_default(&c, sig, fs_hz, if_hz);
     bx_acq_config_weak(&c);
     c.pfa = pfa;
+    /* measured plans only from existing wisdom: measuring here (seconds for 81920 points) would
+     * stall the stream in the middle of a run */
     c.wisdom_path = wisdom;
-    c.fft_measure = wisdom != NULL;
+    c.fft_measure = 0;
     const int st = bx_acq_create(&c, &w->acq, NULL, 0);
     if (st != BX_OK) {
         w->failed = 1;

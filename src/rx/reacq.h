@@ -36,7 +36,8 @@ typedef struct {
 } bx_reacq_weak_t;
 
 /* Makes w->acq for signal sig (B1C / B2a; others: BX_ERR_UNSUPPORTED and w->failed) at pfa, with
- * the FFTW wisdom file (may be NULL).  Calls the FFTW planner: the thread that creates the
+ * the FFTW wisdom file (may be NULL; its plans are used, nothing is measured).  Calls the FFTW
+ * planner (FFTW_ESTIMATE, ~0.1 s): the thread that creates the
  * receiver must call it. */
 int bx_reacq_weak_init(bx_reacq_weak_t *w, int sig, double fs_hz, double if_hz, double pfa, const char *wisdom);
 void bx_reacq_weak_free(bx_reacq_weak_t *w);
