@@ -79,6 +79,7 @@ int main(int argc, char **argv)
     bx_cf32_t *buf[2] = {malloc(n * sizeof(bx_cf32_t)), NULL};
     double rx_cpu = 0.0, gen_cpu = 0.0;
     uint64_t first_found = 0; /* PRNs tracked once the cold search has run */
+    double fix_s = -1.0;      /* first position fix (the predicted re-acquisition needs one) */
     for (int k = 0; k < (int)(secs * 10); k++) {
         double t0 = cpu_s();
         bx_simfeed_generate(f, 100, buf);
@@ -87,6 +88,9 @@ int main(int argc, char **argv)
         t0 = cpu_s();
         bx_rx_process(rx, xs, &n);
         rx_cpu += cpu_s() - t0;
+        const bx_sol_t *sol = bx_rx_solution(rx);
+        if (fix_s < 0 && sol && sol->fix != 0 && sol->n_used >= 4)
+            fix_s = bx_rx_elapsed_s(rx);
         if (k == 2) {
             bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
             const int nc = bx_rx_channels(rx, ch, BX_RX_MAX_CHANNELS);
@@ -104,8 +108,9 @@ int main(int argc, char **argv)
     int prn[64];
     double cn0[64], el[64];
     const int ns = bx_simfeed_sats(f, 0, prn, cn0, el, 64);
-    printf("B1C 4 Msps, %s start, %.0f s, C/N0 %.0f-45 dB-Hz by elevation; satellites simulated (el > 10 deg):\n",
-           cold ? "cold" : "hot", secs, horizon);
+    printf("B1C 4 Msps, %s start, %.0f s, C/N0 %.0f-45 dB-Hz by elevation; first fix at %.1f s (-1: none); "
+           "satellites simulated (el > 10 deg):\n",
+           cold ? "cold" : "hot", secs, horizon, fix_s);
     for (int i = 0; i < ns; i++)
         printf("  C%02d el %5.1f deg C/N0 %4.1f dB-Hz: %s\n", prn[i], el[i], cn0[i],
                (first_found >> prn[i]) & 1 ? "cold search"
