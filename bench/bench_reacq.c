@@ -115,7 +115,7 @@ int main(int argc, char **argv)
         printf("  C%02d el %5.1f deg C/N0 %4.1f dB-Hz: %s\n", prn[i], el[i], cn0[i],
                (first_found >> prn[i]) & 1 ? "cold search"
                : (a.weak_found_mask >> prn[i]) & 1 ? "escalation (weak search)"
-               : (tracked >> prn[i]) & 1 ? "re-acquisition (narrow window)"
+               : (tracked >> prn[i]) & 1 ? "re-acquisition (narrow window or blind turn)"
                                          : "NOT FOUND");
     const double reacq = a.acq_cpu_s - a.first_cpu_s;
     printf("receiver CPU %.2f s (simulator %.2f s, not counted): cold search %.2f s (%.1f %%), re-acquisition "

@@ -45,6 +45,7 @@
 #define REACQ_MASK_DEG 5.0
 #define REACQ_HALF_HZ 500.0
 #define REACQ_BLIND_FULL_S 60.0
+#define REACQ_BLIND_PER_BLOCK 8 /* with a plan: satellites without an ephemeris searched per turn */
 #define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
 /* Escalation (reacq.c bx_reacq_escalate): predicted satellites missed by the narrow search get the
  * weak-signal search (B1C 10 ms x 40 ~0.15 s CPU per PRN in a +-500 Hz window), at most
@@ -77,6 +78,7 @@ typedef struct {
     int blind_misses;           /* whole-list blind searches in a row that started no channel */
     int blind_full;             /* the current list is the whole list without a plan */
     uint64_t next_full_blind;   /* sample from which the next blind search covers the whole list */
+    int blind_next;             /* with a plan: PRN index (0-based) where the next blind turn starts */
     uint64_t lost_mask;         /* PRNs whose channel was dropped (LOST) and not found since */
     double lost_dop[BX_PRN_MAX + 1]; /* their last tracked Doppler */
     bx_reacq_weak_t weak;       /* escalation to the weak-signal search (made on first use) */
@@ -408,6 +410,23 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
             st->win_half[n] = nd ? REACQ_HALF_HZ : -1.0;
             prns[n++] = p;
         }
+        /* Satellites the plan cannot place (no ephemeris: after a cold start every one not tracked
+         * yet, rising ones included) are searched blind, REACQ_BLIND_PER_BLOCK of them every
+         * REACQ_BLIND_FULL_S in turn (a whole-list search costs ~20-30 s CPU on 2 cores). */
+        st->blind_full = st->hist_start >= st->next_full_blind;
+        const bx_time_t t = rx_time_of(rx, sidx, st->hist_start);
+        int added = 0, k = 0;
+        for (; st->blind_full && k < BX_PRN_MAX && added < REACQ_BLIND_PER_BLOCK; k++) {
+            const int p = 1 + (st->blind_next + k) % BX_PRN_MAX;
+            if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig) ||
+                bx_nav_select(&rx->nav, p, t))
+                continue;
+            st->win_center[n] = 0.0;
+            st->win_half[n] = -1.0;
+            prns[n++] = p;
+            added++;
+        }
+        st->blind_next = (st->blind_next + k) % BX_PRN_MAX;
         return n;
     }
     st->blind_full = st->hist_start >= st->next_full_blind;
@@ -588,9 +607,9 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
     st->acq_due = 0;
     st->hist_n = 0;
     st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
-    if (!st->predicted && st->blind_full) { /* next whole-list blind search */
+    if (st->blind_full) { /* next whole-list blind search (with a plan: the next PRNs in turn) */
         double full = REACQ_BLIND_FULL_S;
-        for (int k = 0; k < st->blind_misses && k < 3; k++)
+        for (int k = 0; !st->predicted && k < st->blind_misses && k < 3; k++)
             full *= 2.0;
         st->next_full_blind = st->hist_start + (uint64_t)llround(full * st->cfg.fs_hz);
     }
