@@ -1,7 +1,8 @@
 /*
  * bdsrx receiver engine: a set of channels (one signal of one satellite each:
- * tracking, symbol collection, navigation-data decoding) fed from one or two
- * time-aligned sample streams (e.g. a B1C band and a B2a band), producing
+ * tracking, symbol collection, navigation-data decoding) fed from one to three
+ * time-aligned sample streams (e.g. a B1C band, a B2a band and a B2b band for
+ * PPP-B2b; two streams may be fed the same samples at different IFs), producing
  * observations at a fixed rate and positions.
  *
  * Positioning runs inside: at every epoch with a known receiver time the
@@ -40,7 +41,7 @@
 extern "C" {
 #endif
 
-#define BX_RX_MAX_STREAMS 2
+#define BX_RX_MAX_STREAMS 3 /* B1C + B2a + B2b (PPP with PPP-B2b from the signal) */
 #define BX_RX_MAX_CHANNELS 64 /* per stream */
 
 typedef struct {

@@ -137,7 +137,8 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
         return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: no configuration");
     int st_code = BX_ERR_ARG;
     if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS)
-        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 to %d supported", c->n_streams,
+                      BX_RX_MAX_STREAMS);
     if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0))
         return bx_err(err, errlen, BX_ERR_ARG, "receiver: output interval %.3g s outside 0.1 .. 1 s",
                       c->epoch_interval_s);
