@@ -66,7 +66,8 @@ static void progress(const run_t *r, bx_rx_t *rx, double total_s)
         fill = w;
     fprintf(stderr, "\r[%.*s%*s] %6.1f/%.1f s  channels %2d locked %2d time %2d  %s %2d sats  ", fill,
             "##############################", w - fill, "", t, total_s, n, locked, timed,
-            r->out.last.fix == BX_FIX_FIXED ? "RTK fixed" : r->out.last.fix == BX_FIX_FLOAT ? "RTK float" :
+            r->out.last.fix == BX_FIX_FIXED ? "RTK fixed" : (r->out.last.flags & BX_SOLF_PPP) ? "PPP" :
+            r->out.last.fix == BX_FIX_FLOAT ? "RTK float" :
             r->out.last.fix ? "FIX" : "no fix", r->out.last.n_used);
     fflush(stderr);
 }
@@ -136,6 +137,9 @@ int cli_run(int argc, char **argv)
     int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
     long b2b_frames = 0;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
+    int ppp = 0, ppp_geo = 0;
+    const char *ppp_mode = NULL, *pos_path = NULL;
+    FILE *fpos = NULL;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
     cli_warm_t warm;
@@ -172,6 +176,16 @@ int cli_run(int argc, char **argv)
          "1005/1006 (a bdsrx base sends its averaged single-point fix: metres off)", NULL, 0, 0},
         {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
          0, 0},
+        {"ppp", 0, CLI_FLAG, &ppp, 0, 0, NULL,
+         "precise point positioning with the PPP-B2b corrections of the B2b stream\n"
+         "(--signals B1C,B2a,B2b): JSON fix \"ppp\", NMEA GGA quality 5; the broadcast\n"
+         "single-point fix (fix \"spp\", ppp_msg says why) until >= 5 satellites are corrected", NULL, 0, 0},
+        {"ppp-mode", 0, CLI_STRING, &ppp_mode, 0, 0, "static|kinematic", "PPP receiver model (default kinematic)",
+         NULL, 0, 0},
+        {"ppp-geo", 0, CLI_INT, &ppp_geo, 59, 63, "PRN",
+         "use the corrections of this GEO only (default: the one correcting the most satellites)", NULL, 0, 0},
+        {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE",
+         "RTKLIB .pos solution file of the RTK (--base) or PPP (--ppp) epochs", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
          "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
@@ -283,6 +297,19 @@ int cli_run(int argc, char **argv)
     } else if (base_pos || rtk_mode) {
         return cli_opt_usage_error(&cmd, "--base-pos and --rtk-mode need --base");
     }
+    if (ppp) {
+        if (base_spec)
+            return cli_opt_usage_error(&cmd, "--ppp and --base exclude each other");
+        if (ppp_mode && strcmp(ppp_mode, "kinematic") && strcmp(ppp_mode, "static"))
+            return cli_opt_usage_error(&cmd, "--ppp-mode %s: give kinematic or static", ppp_mode);
+        rc.solver = BX_SOLVER_PPP;
+        rc.ppp.kinematic = !(ppp_mode && !strcmp(ppp_mode, "static"));
+        rc.ppp_geo = ppp_geo;
+    } else if (ppp_mode || ppp_geo) {
+        return cli_opt_usage_error(&cmd, "--ppp-mode and --ppp-geo need --ppp");
+    }
+    if (pos_path && !ppp && !base_spec)
+        return cli_opt_usage_error(&cmd, "--pos needs --ppp or --base");
     geoid = cli_geoid("bdsrx run", quiet);
     rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
@@ -317,6 +344,14 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "bdsrx run: cannot write %s: %s\n", nmea_path, strerror(errno));
             goto done;
         }
+    }
+    if (pos_path) {
+        fpos = !strcmp(pos_path, "-") ? stdout : fopen(pos_path, "w");
+        if (!fpos) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", pos_path, strerror(errno));
+            goto done;
+        }
+        r.out.pos = fpos;
     }
     if (rtcmo) {
         char e[300];
@@ -455,10 +490,11 @@ done:
         free(buf[k]);
     {
         /* every output closed and checked: a write that fails here still fails the run */
-        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
-        FILE *fs[4] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm};
-        for (int i = 0; i < 4; i++) {
-            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+        const char *what[5] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output",
+                               "position output"};
+        FILE *fs[5] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm, fpos};
+        for (int i = 0; i < 5; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]) || (i == 4 && (fs[i] == fs[0] || fs[i] == fs[1])))
                 continue;
             const int e = bx_rec_close(fs[i]);
             if (e && !r.out.werr) {

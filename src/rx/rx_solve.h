@@ -26,5 +26,8 @@ int rx_solve_mode(const rx_solve_t *s);
 void rx_solve_destroy(rx_solve_t *s);
 /* BX_SOLVER_RTK: one base epoch (bx_rx_push_base); BX_ERR_ARG with another solver. */
 int rx_solve_push_base(rx_solve_t *s, const bx_obs_t *base, const double pos_m[3]);
+/* BX_SOLVER_PPP: the receiver's PPP-B2b correction store (NULL: none); ignored by other solvers. */
+struct bx_b2b_store;
+void rx_solve_set_b2b(rx_solve_t *s, const struct bx_b2b_store *store);
 
 #endif
