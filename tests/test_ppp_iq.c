@@ -14,7 +14,7 @@
  *   - one satellite's correction names an IODN no ephemeris has and carries a wrong clock
  *     (+15 m): it must be refused (never applied to another ephemeris), or PPP is pulled off.
  * Sky: 30.5N 114.3E, static, troposphere on, C/N0 40-48 dB-Hz by elevation, 2-bit captures:
- * B1C 4.092 Msps, B2a 12 Msps, B2b 12 Msps (about 440 MB, kept in the test cache).  Cold start:
+ * B1C 4.0 Msps, B2a 12 Msps, B2b 12 Msps (about 440 MB, kept in the test cache).  Cold start:
  * the B1C ephemerides (whose IODC the corrections name) decode at ~19 s, so PPP runs from then on.
  */
 #include <jansson.h>
@@ -214,7 +214,7 @@ static int sym_cb(void *user, int slot, int sig, int prn, bx_time_t t, int64_t i
 /* 2-bit captures of the three bands into dir */
 static void generate(scen_t *s, const char *dir)
 {
-    const double fs[3] = {4.092e6, 12e6, 12e6};
+    const double fs[3] = {4.0e6, 12e6, 12e6}; /* B1C not at 4.092 MHz: 4 samples per chip, commensurate, gives +-1 m code biases per satellite and tens of metres on a slow-Doppler one */
     const int sig[3] = {BX_SIG_B1C, BX_SIG_B2A, BX_SIG_B2B};
     const char *name[3] = {"b1c.ci2", "b2a.ci2", "b2b.ci2"};
     bx_simsig_t *g[3];
@@ -303,7 +303,7 @@ static void test_ppp_from_iq(void **state)
     g_scen = &sc;
     build(&sc);
     char key[256], dir[1024], tmp[1024];
-    snprintf(key, sizeof key, "ppp_iq gen v1: %d s, week %d sow %.1f, ci2 4.092/12/12 Msps, 40-48 dB-Hz, seed 11",
+    snprintf(key, sizeof key, "ppp_iq gen v2: %d s, week %d sow %.1f, ci2 4.0/12/12 Msps, 40-48 dB-Hz, seed 11",
              DUR_S, WEEK, SOW0);
     const int have = tu_cache_dir("ppp_iq", key, dir, sizeof dir, tmp, sizeof tmp);
     assert_true(have >= 0);
@@ -321,7 +321,7 @@ static void test_ppp_from_iq(void **state)
     char json_arg[1200];
     snprintf(json_arg, sizeof json_arg, "--json=%s", js);
     tu_result_t r;
-    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4092000", "--fc",
+    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
             "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
             "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59", "--ppp", "--ppp-mode", "static", "--no-cache",
             json_arg, "--nmea", nm, "--pos", ps, "--ref", "30.5,114.3,50", "-q", NULL);

@@ -105,6 +105,8 @@ typedef struct {
     int n_corr;              /* of those, with a usable correction for the GEO (orbit + clock, age limits,
                                 ephemeris whose IODC = IODN) */
     int n_refused[8];        /* the others by reason (index BX_B2B_NO_* / BX_B2B_OLD_*, bdsrx/pppb2b.h) */
+    int n_screened;          /* corrected satellites left out of this epoch by the code screen (IF code
+                                residual > 6 m against the others with the corrected orbits and clocks) */
     int resets;              /* filter restarts so far (GEO changed, corrections lost, new time scale) */
     double age_s;            /* time since the filter (re)started, s */
     bx_ppp_sol_t ppp;        /* the filter's solution (valid with status OK): sigmas, ZWD, residuals */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bdsrx/geodesy.h"
+#include "bdsrx/orbit.h"
 #include "bdsrx/ppp.h"
 #include "bdsrx/pppb2b.h"
 #include "bdsrx/pvt.h"
@@ -227,6 +228,7 @@ typedef struct {
     int running;                 /* the filter has a state (a PPP epoch since the last restart) */
     bx_rx_ppp_info_t info;
     bx_sol_t spp_sol;
+    bx_obs_t obs_scr;            /* the epoch without the satellites the code screen dropped */
 } ppp_state_t;
 
 static void ppp_destroy_state(void *state)
@@ -306,6 +308,90 @@ static int ppp_corrected(const ppp_state_t *r, const bx_nav_t *nav, int geo, con
     return ok;
 }
 
+/* Code screen before the filter (bx_ppp_update has no outlier test): a position + clock least
+ * squares on the IF code with the corrected orbits and clocks (Sagnac, a priori troposphere),
+ * started at x (the single-point position), dropping the worst satellite while its residual
+ * exceeds PPP_SCREEN_M.  Seen in the simulator: a B1C code wandering +-15 m against its carrier
+ * for tens of seconds (one satellite) pulled the filter 40 m off.  Marks dropped PRNs in drop[]
+ * and returns their count (0 when fewer than 6 usable: nothing to test against). */
+#define PPP_SCREEN_M 6.0
+static int ppp_screen(const ppp_state_t *r, const bx_obs_t *obs, const int *prns, int n, const double x0[3],
+                      unsigned char drop[BX_PRN_MAX + 1])
+{
+    double c1, c2, rs[BX_PRN_MAX + 1][3], ck[BX_PRN_MAX + 1], pif[BX_PRN_MAX + 1];
+    int use[BX_PRN_MAX + 1], m = 0, ndrop = 0;
+    bx_iflc_coef(BX_FREQ_B1C_HZ, BX_FREQ_B2A_HZ, &c1, &c2);
+    for (int i = 0; i < n; i++) {
+        const int p = prns[i];
+        double p1 = NAN, p2 = NAN;
+        for (int k = 0; k < obs->n; k++)
+            if (obs->d[k].prn == p && obs->d[k].pilot && obs->d[k].sig == BX_SIG_B1C)
+                p1 = obs->d[k].pseudorange_m;
+            else if (obs->d[k].prn == p && obs->d[k].pilot && obs->d[k].sig == BX_SIG_B2A)
+                p2 = obs->d[k].pseudorange_m;
+        pif[p] = c1 * p1 + c2 * p2;
+        double pos[3], clk;
+        bx_time_t t = bx_time_add(obs->time, -pif[p] / BX_CLIGHT_MPS);
+        if (bx_ppp_b2b_satfn(r->src, p, t, pos, &clk) != 0 ||
+            bx_ppp_b2b_satfn(r->src, p, bx_time_add(t, -clk), pos, &clk) != 0)
+            continue;
+        const double tau = pif[p] / BX_CLIGHT_MPS, a = BX_OMEGA_E_BDS_RAD_S * tau; /* Sagnac */
+        rs[p][0] = cos(a) * pos[0] + sin(a) * pos[1];
+        rs[p][1] = -sin(a) * pos[0] + cos(a) * pos[1];
+        rs[p][2] = pos[2];
+        ck[p] = clk * BX_CLIGHT_MPS;
+        use[m++] = p;
+    }
+    for (;;) {
+        int k = 0;
+        for (int i = 0; i < m; i++)
+            k += !drop[use[i]];
+        if (k < 6)
+            return ndrop;
+        double x[4] = {x0[0], x0[1], x0[2], 0.0}, res[BX_PRN_MAX + 1];
+        for (int it = 0; it < 6; it++) {
+            double N[4][5] = {{0}}, llh[3];
+            bx_ecef_to_llh(x, llh);
+            for (int i = 0; i < m; i++) {
+                const int p = use[i];
+                const double d[3] = {rs[p][0] - x[0], rs[p][1] - x[1], rs[p][2] - x[2]};
+                const double rho = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                double az, el;
+                bx_azel(x, llh, rs[p], &az, &el);
+                res[p] = pif[p] - (rho + x[3] - ck[p] + bx_tropo_delay_m(llh, el > 0.05 ? el : 0.05));
+                if (drop[p])
+                    continue;
+                const double h[4] = {-d[0] / rho, -d[1] / rho, -d[2] / rho, 1.0};
+                for (int a = 0; a < 4; a++) {
+                    for (int b = 0; b < 4; b++)
+                        N[a][b] += h[a] * h[b];
+                    N[a][4] += h[a] * res[p];
+                }
+            }
+            for (int c = 0; c < 4; c++) { /* Gauss-Jordan, the normal matrix is positive definite */
+                if (!(fabs(N[c][c]) > 1e-9))
+                    return ndrop;
+                for (int q = 0; q < 4; q++)
+                    if (q != c) {
+                        const double f = N[q][c] / N[c][c];
+                        for (int b = c; b < 5; b++)
+                            N[q][b] -= f * N[c][b];
+                    }
+            }
+            for (int a = 0; a < 4; a++)
+                x[a] += N[a][4] / N[a][a];
+        }
+        int worst = 0;
+        for (int i = 0; i < m; i++)
+            if (!drop[use[i]] && (!worst || fabs(res[use[i]]) > fabs(res[worst])))
+                worst = use[i];
+        if (!worst || fabs(res[worst]) <= PPP_SCREEN_M)
+            return ndrop;
+        drop[worst] = 1;
+        ndrop++;
+    }
+}
+
 static void ppp_restart(ppp_state_t *r)
 {
     if (r->running)
@@ -371,9 +457,33 @@ static int ppp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
         if (r->running) /* the corrections ran out: start again when they come back */
             ppp_restart(r);
     } else {
-        if (!r->running)
+        if (!r->running) {
             r->t_start = obs->time;
-        st = bx_ppp_update(r->ppp, obs, bx_ppp_b2b_satfn, r->src, &in->ppp);
+            if (sst == BX_OK) { /* the filter starts at the single-point position */
+                bx_ppp_cfg_t c = r->cfg;
+                memcpy(c.init_pos_m, r->spp_sol.pos_m, sizeof c.init_pos_m);
+                bx_ppp_destroy(r->ppp);
+                r->ppp = NULL;
+                bx_ppp_create(&c, &r->ppp, NULL, 0);
+            }
+        }
+        /* code screen: the satellites it drops are left out of this epoch's filter update */
+        unsigned char drop[BX_PRN_MAX + 1] = {0};
+        const bx_obs_t *use = obs;
+        if (sst == BX_OK && (in->n_screened = ppp_screen(r, obs, prns, n, r->spp_sol.pos_m, drop)) > 0) {
+            bx_obs_t *o = &r->obs_scr;
+            *o = *obs;
+            o->n = 0;
+            for (int i = 0; i < obs->n; i++)
+                if (!drop[obs->d[i].prn])
+                    o->d[o->n++] = obs->d[i];
+            use = o;
+            int w = snprintf(in->msg, sizeof in->msg, "code screen dropped");
+            for (int p = 1; p <= BX_PRN_MAX && w > 0 && (size_t)w < sizeof in->msg; p++)
+                if (drop[p])
+                    w += snprintf(in->msg + w, sizeof in->msg - (size_t)w, " C%02d", p);
+        }
+        st = bx_ppp_update(r->ppp, use, bx_ppp_b2b_satfn, r->src, &in->ppp);
         if (st == BX_OK)
             r->running = 1;
         else {

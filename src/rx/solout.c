@@ -130,7 +130,7 @@ static int emit_ppp_json(FILE *f, const void *sol_, const void *info_)
                       in->sigma_enu_m[1], in->sigma_enu_m[2], in->ppp.zwd_m, in->age_s) < 0;
     else
         st |= fputs("\"sigma_enu_m\":null,\"zwd_m\":null,\"ppp_age_s\":null,", f) < 0;
-    st |= fprintf(f, "\"ppp_resets\":%d,\"ppp_msg\":\"", in->resets) < 0;
+    st |= fprintf(f, "\"n_screened\":%d,\"ppp_resets\":%d,\"ppp_msg\":\"", in->n_screened, in->resets) < 0;
     for (const char *p = in->msg; *p; p++)
         if (*p == '"' || *p == '\\')
             fprintf(f, "\\%c", *p);
