@@ -64,7 +64,7 @@ SLOW_TESTS := test_b2b_full test_receiver test_receiver_dual test_signalsim_rx t
               test_seam test_rtklive_iq test_ppp_iq
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 # end-to-end runs of several minutes (two simulated receivers' captures, ~0.5 GB): `make check-e2e`
-E2E_TESTS := test_rtklive_iq
+E2E_TESTS := test_rtklive_iq test_ppp_iq
 CHECK_TESTS := $(filter-out $(E2E_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok

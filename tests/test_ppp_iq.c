@@ -386,7 +386,7 @@ static void test_ppp_from_iq(void **state)
     assert_true(refused_ok);             /* the wrong-IODN correction was never counted as usable */
     assert_int_equal(bad_used, 0);
     assert_true(last_ppp_err < 1.0);     /* corrections applied, the bad one not */
-    assert_true(last_h < 0.6);
+    assert_true(last_h < 0.3);
 
     /* NMEA: GGA quality 5 on the PPP epochs; .pos: Q 6 */
     int q5 = 0, q6 = 0;
@@ -412,6 +412,38 @@ static void test_ppp_from_iq(void **state)
     printf("NMEA GGA quality 5: %d, .pos Q 6: %d\n", q5, q6);
     assert_int_equal(q5, n_ppp);
     assert_int_equal(q6, n_ppp);
+
+    /* corrections missing: the corrections of a GEO that sends nothing (C60) -> the broadcast
+     * single-point fix on every epoch, with the reason, GGA quality 1, never "ppp" */
+    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
+            "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
+            "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59", "--ppp", "--ppp-geo", "60", "--seconds", "23",
+            "--no-cache", json_arg, "-q", NULL);
+    assert_int_equal(r.status, 0);
+    tu_result_free(&r);
+    f = fopen(js, "r");
+    assert_non_null(f);
+    int n_fb = 0, n_fb_ppp = 0, n_fb_reason = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        assert_non_null(o);
+        const char *fix = json_string_value(json_object_get(o, "fix"));
+        const char *st = json_string_value(json_object_get(o, "ppp_status"));
+        const char *msg = json_string_value(json_object_get(o, "ppp_msg"));
+        if (fix && !strcmp(fix, "spp")) {
+            n_fb++;
+            n_fb_reason += st && !strcmp(st, "no_corrections") && msg && strstr(msg, "no PPP-B2b corrections");
+        }
+        n_fb_ppp += fix && !strcmp(fix, "ppp");
+        json_decref(o);
+    }
+    fclose(f);
+    printf("no corrections (--ppp-geo 60): %d broadcast fixes, %d with the reason, %d PPP\n", n_fb, n_fb_reason,
+           n_fb_ppp);
+    assert_true(n_fb >= 3);
+    assert_int_equal(n_fb_reason, n_fb);
+    assert_int_equal(n_fb_ppp, 0);
     bx_nav_destroy(&sc.truth);
     bx_nav_destroy(&sc.brdc);
 }

@@ -446,6 +446,11 @@ static int ppp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
     if (!r->store || !r->geo) {
         in->status = BX_RX_PPP_NO_CORR;
         snprintf(in->msg, sizeof in->msg, "no PPP-B2b corrections yet (no GEO mask and clock decoded)");
+    } else if (in->n_corr == 0 && in->n_refused[BX_B2B_GEO_UNKNOWN] == n) {
+        in->status = BX_RX_PPP_NO_CORR;
+        snprintf(in->msg, sizeof in->msg, "no PPP-B2b corrections from C%02d yet", r->geo);
+        if (r->running)
+            ppp_restart(r);
     } else if (in->n_corr < PPP_MIN_SAT) {
         in->status = BX_RX_PPP_FEW;
         int w = snprintf(in->msg, sizeof in->msg, "C%02d corrects %d of %d satellites (need %d):", r->geo, in->n_corr,
