@@ -241,8 +241,9 @@ int cli_run(int argc, char **argv)
         rc.stream[k].fs_hz = p->fs_hz;
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
     }
-    /* more signals than files: each signal from the complex capture whose band (fc +- fs/2)
-     * holds its carrier, at IF = f_signal - fc (e.g. B2a + B2b in one file at 1191.795 MHz) */
+    /* more signals than files: each signal from the first complex capture whose band (fc +- fs/2)
+     * holds its carrier, at IF = f_signal - fc (e.g. B2a + B2b in one file at 1191.795 MHz,
+     * >= ~42 Msps for both main lobes) */
     if (rc.n_streams > nfiles) {
         for (int k = 0; k < rc.n_streams; k++) {
             const double f = bx_signal_freq_hz(sigv[k]);
@@ -250,7 +251,7 @@ int cli_run(int argc, char **argv)
             for (int i = 0; i < nfiles && q < 0; i++) {
                 const bx_iq_params_t *p = bx_iq_params(rd[i]);
                 if (p->format != BX_IQ_RI8 && p->format != BX_IQ_RI1 && p->fc_hz > 0 &&
-                    fabs(f - p->fc_hz) < p->fs_hz / 2 - 2.046e6) /* the main lobe inside (B2a/B2b: +-10.23 MHz wide, 2 MHz kept) */
+                    fabs(f - p->fc_hz) < p->fs_hz / 2) /* the carrier inside the band */
                     q = i;
             }
             if (q < 0) {

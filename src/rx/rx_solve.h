@@ -1,7 +1,7 @@
 /*
  * The positioning step of the receiver engine (src/rx/rx_solve.c): one solver
  * per receiver, picked by bx_rx_config_t.solver from a table of solver kinds
- * (SPP today; RTK and PPP add rows), run at every epoch.  Internal to src/rx.
+ * (SPP, RTK, PPP with the receiver's PPP-B2b store), run at every epoch.  Internal to src/rx.
  */
 #ifndef BDSRX_RX_SOLVE_H
 #define BDSRX_RX_SOLVE_H
