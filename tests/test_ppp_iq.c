@@ -33,6 +33,7 @@
 #include "bdsrx/navframe.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/pppb2b.h"
+#include "bdsrx/receiver.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/time.h"
@@ -448,9 +449,82 @@ static void test_ppp_from_iq(void **state)
     bx_nav_destroy(&sc.brdc);
 }
 
+/* One complex capture holding B2a and B2b (fc 1191.795 MHz, 32 Msps: the carriers at -+15.345
+ * MHz), fed to two receiver streams (the same samples, IF -15.345 / +15.345 MHz): what `run`
+ * (two files for three signals) and `live` (ch2 of a two-channel front end) do.  B2a C20 at
+ * +1200 Hz and the GEO C59 (the PPP-B2b frames above), 45 dB-Hz, 3.2 s: both lock, C59's
+ * frames decode into the store (the streams do not disturb each other). */
+static void test_wideband_b2a_b2b(void **state)
+{
+    (void)state;
+    static scen_t sc;
+    build(&sc);
+    const double fs = 32e6, fc = 1191.795e6, dur = 3.2;
+    const double geo_tau = 37.8e6 / BX_CLIGHT_MPS;
+    sc.s_first = (int64_t)floor(bx_time_diff(sc.sc.start, bx_time_from_week_sow(0, 0.0)) - geo_tau) - 1;
+    sc.nframes = 8;
+    sc.frames = malloc((size_t)sc.nframes * sizeof *sc.frames);
+    for (int k = 0; k < sc.nframes; k++)
+        make_frame(&sc, sc.s_first + k, sc.frames[k]);
+    bx_simsig_config_t c;
+    bx_simsig_config_default(&c, fs);
+    c.fc_hz = fc;
+    c.seed = 3;
+    c.symbol = sym_cb;
+    c.user = &sc;
+    bx_simsig_t *g;
+    assert_int_equal(bx_simsig_create(&c, &g, NULL, 0), BX_OK);
+    const bx_simsig_sat_t geo = {BX_SIG_B2B, GEO, bx_time_add(sc.sc.start, -geo_tau), 0.0, 12.0, 45.0};
+    const bx_simsig_sat_t meo = {BX_SIG_B2A, 20, bx_time_add(sc.sc.start, -0.072), 0.0, 1200.0, 45.0};
+    assert_int_equal(bx_simsig_set_sat(g, MAXS, &geo), BX_OK); /* slot MAXS: sym_cb's B2b branch */
+    assert_int_equal(bx_simsig_set_sat(g, 0, &meo), BX_OK);   /* no message stream: symbols 0 */
+    bx_rx_config_t rc;
+    bx_rx_config_default(&rc);
+    rc.n_streams = 2;
+    rc.stream[0] = (bx_rx_stream_t){BX_SIG_B2A, fs, BX_FREQ_B2A_HZ - fc};
+    rc.stream[1] = (bx_rx_stream_t){BX_SIG_B2B, fs, BX_FREQ_B2B_HZ - fc};
+    rc.prn_mask = (1ull << 20) | (1ull << GEO);
+    rc.threads = 1;
+    rc.solver = BX_SOLVER_NONE;
+    bx_rx_t *rx;
+    char err[256];
+    assert_int_equal(bx_rx_create(&rc, &rx, err, sizeof err), BX_OK);
+    const size_t blk = (size_t)(0.1 * fs);
+    bx_cf32_t *x = malloc(blk * sizeof *x);
+    for (int b = 0; b < (int)llround(dur / 0.1); b++) {
+        assert_int_equal(bx_simsig_generate(g, x, blk), BX_OK);
+        const bx_cf32_t *const xs[2] = {x, x};
+        const size_t ns[2] = {blk, blk};
+        assert_int_equal(bx_rx_process(rx, xs, ns), BX_OK);
+    }
+    bx_rx_chan_status_t ch[8];
+    const int nch = bx_rx_channels(rx, ch, 8);
+    bx_rx_b2b_stats_t bs;
+    assert_int_equal(bx_rx_b2b_stats(rx, &bs), 1);
+    int b2a_locked = 0, b2b_locked = 0;
+    printf("one 32 Msps capture at 1191.795 MHz, two streams:");
+    for (int i = 0; i < nch; i++) {
+        printf(" %s-C%02d(%.1f dB-Hz, %.1f Hz, %s)", ch[i].sig == BX_SIG_B2A ? "B2a" : "B2b", ch[i].prn, ch[i].cn0_dbhz,
+               ch[i].doppler_hz, ch[i].state == 2 ? "locked" : "not locked");
+        b2a_locked += ch[i].sig == BX_SIG_B2A && ch[i].prn == 20 && fabs(ch[i].doppler_hz - 1200.0) < 5.0;
+        b2b_locked += ch[i].sig == BX_SIG_B2B && ch[i].prn == GEO && fabs(ch[i].doppler_hz - 12.0) < 5.0;
+    }
+    printf("; PPP-B2b blocks %ld (stored %ld)\n", bs.frames, bs.stored);
+    assert_int_equal(b2a_locked, 1);
+    assert_int_equal(b2b_locked, 1);
+    assert_true(bs.frames >= 1);
+    bx_rx_destroy(rx);
+    bx_simsig_destroy(g);
+    free(x);
+    free(sc.frames);
+    bx_nav_destroy(&sc.truth);
+    bx_nav_destroy(&sc.brdc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wideband_b2a_b2b),
         cmocka_unit_test(test_ppp_from_iq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
