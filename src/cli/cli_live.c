@@ -265,6 +265,7 @@ int cli_live(int argc, char **argv)
     cli_signals_t sigs = {{0, 0}, 0};
     cli_warm_t warm;
     cli_warm_init(&warm);
+    int rnxn_version = 4, rnxn_clock = BX_RINEX3_CLOCK_B3I;
     const cli_opt_t opts[] = {
         {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
          "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
@@ -299,7 +300,10 @@ int cli_live(int argc, char **argv)
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
-         "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
+         "RINEX navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
+        {"rinex-nav-version", 0, CLI_INT, &rnxn_version, 3, 4, "3|4", CLI_RINEX_NAV_VERSION_HELP, NULL, 0, 0},
+        {"rinex-nav-clock", 0, CLI_FN, &rnxn_clock, 0, 0, "b3i|b1c|b2a", CLI_RINEX_NAV_CLOCK_HELP, cli_fn_nav_clock, 0,
+         0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"base", 0, CLI_STRING, &base_spec, 0, 0, "SRC",
          "RTK against a base station: ntrip://[USER:PW@]HOST[:PORT]/MOUNT, tcp://HOST:PORT\n"
@@ -558,7 +562,7 @@ int cli_live(int argc, char **argv)
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
     ret = st < 0 || solout_error(&o.so) ? 1 : 0;
-    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
+    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), rnxn_version, rnxn_clock, "bdsrx live", NULL))
         ret = 1;
 done:
     if (sig_started) {

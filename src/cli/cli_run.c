@@ -144,6 +144,7 @@ int cli_run(int argc, char **argv)
     uint64_t prn_mask = 0;
     cli_warm_t warm;
     cli_warm_init(&warm);
+    int rnxn_version = 4, rnxn_clock = BX_RINEX3_CLOCK_B3I;
     const cli_opt_t opts[] = {
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
          "signal of each FILE in order, e.g. B1C, B1C,B2a, B2b (B2b-I: PPP-B2b\nmessages from the GEOs, no ranging) or B1C,B2a,B2b (three files, or two when\nFILE2 is a complex capture holding both B2a and B2b, e.g. fc 1191.795 MHz)\n(default: from the centre frequency, else B1C)",
@@ -187,7 +188,10 @@ int cli_run(int argc, char **argv)
         {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE",
          "RTKLIB .pos solution file of the RTK (--base) or PPP (--ppp) epochs", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
-         "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
+         "RINEX navigation data decoded from the signal (written at the end)", NULL, 0, 0},
+        {"rinex-nav-version", 0, CLI_INT, &rnxn_version, 3, 4, "3|4", CLI_RINEX_NAV_VERSION_HELP, NULL, 0, 0},
+        {"rinex-nav-clock", 0, CLI_FN, &rnxn_clock, 0, 0, "b3i|b1c|b2a", CLI_RINEX_NAV_CLOCK_HELP, cli_fn_nav_clock, 0,
+         0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
          cli_fn_llh, 0, 0},
         CLI_QUIET_OPT(&quiet),
@@ -484,7 +488,7 @@ int cli_run(int argc, char **argv)
         solout_summary(&r.out, o);
         cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
-    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
+    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), rnxn_version, rnxn_clock, "bdsrx run", NULL);
     ret = (r.out.nfix > 0 || (b2b_only && b2b_frames > 0)) && !nav_bad ? 0 : 1;
 done:
     for (int k = 0; k < MAXF; k++)
