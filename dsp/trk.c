@@ -32,6 +32,7 @@
 #define WIDE_FLL_MIN_DBHZ 35.0   /* acquisition C/N0 below which pull-in skips the partial-based FLL */
 #define PRESYNC 2048  /* periods kept before secondary sync (B1C 20 s, B2a 2 s) */
 #define B2A_PULLIN_10MS_HZ 10.0 /* PLL pull-in bandwidth on 10 ms periods */
+#define B2A_HOLD_DOPPLER_DBHZ 33.0 /* acquisition C/N0 below which B2a holds its Doppler until sync */
 #define DSYNC_M 800   /* B2a differential sync window, periods (0.8 s: pull-in from 30 dB-Hz, bench_weak;
                          1.5 s did not reach 28) */
 
@@ -724,6 +725,14 @@ static void loop_update(bx_trk_t *t)
         if (t->per_blocks > 1 && pll_bw > B2A_PULLIN_10MS_HZ)
             pll_bw = B2A_PULLIN_10MS_HZ;
         fll_bw = fll_wide ? t->c.fll_bw_hz : fll_only ? 0.5 * t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
+        /* weak B2a before secondary sync: on 1 ms periods (pilot SNR ~0.3 at 28 dB-Hz)
+         * Costas PLL and FLL are noise that walked the carrier 20-40 Hz off and the
+         * carrier-aided code with it (0.3 chip/s) before the differential sync
+         * could complete; hold acquisition's Doppler (good to a few Hz, and 15 Hz
+         * cost 5 degrees per differential product) until the sync, then pull in
+         * on 10 ms wiped periods.  bench_weak B2a static 28: 10/10 pull in (7/10). */
+        if (t->c.sig == BX_SIG_B2A && !t->sec_sync && t->acq_cn0 > 0.0 && t->acq_cn0 < B2A_HOLD_DOPPLER_DBHZ)
+            pll_bw = fll_bw = 0.0;
     } else {
         pll_bw = t->c.pll_bw_hz;
         fll_bw = 0.0;
@@ -849,9 +858,9 @@ static void finish_block(bx_trk_t *t)
          * channel "locked" on noise) */
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, t->lk_signed ? 2 : 1), pn, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
-        t->pn_blk = pn;
+        t->pn_blk = pn; /* kept after a loss: the noise floor does not move (M2M4's below
+                           ~10 dB per-period SNR is too rough: early false locks on B2a) */
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
-        t->pn_blk = bx_trk_cn0_pn(&t->cn0p, 0);
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
         if (!(cp > 0.0) && bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS && t->acq_cn0 > 0.0) {
