@@ -872,7 +872,7 @@ static void finish_block(bx_trk_t *t)
             cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
         }
     } else {
-        /* before the first window: the window being filled (from 10 periods),
+        /* before the first window: the window being filled (from 8 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
         double ps, pn, psd, pnd;
         if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {

@@ -99,7 +99,7 @@ double bx_trk_cn0_from(double ps, double pn, double T_s)
 
 int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn)
 {
-    if (e->n < 10)
+    if (e->n < 8)
         return 0;
     const double n = (double)e->n, m2 = e->s2 / n, m4 = e->s4 / n, d = 2.0 * m2 * m2 - m4;
     if (!(d > 0.0))

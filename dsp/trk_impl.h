@@ -73,7 +73,8 @@ int bx_trk_cn0_windows(const bx_trk_cn0_t *e); /* completed windows held */
  * window is complete. */
 double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq);
 double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq);
-/* M2M4 signal and noise power of the window being filled (>= 10 outputs): a
+/* M2M4 signal and noise power of the window being filled (>= 8 outputs: a B1C
+ * channel has 9 periods complete at 0.1 s whatever its code phase): a
  * first estimate before the first window completes.  0 if not available. */
 int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn);
 /* C/N0 in dB-Hz from a signal power and a noise power of outputs of length T
