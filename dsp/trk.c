@@ -864,10 +864,15 @@ static void finish_block(bx_trk_t *t)
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
-        if (!(cp > 0.0) && bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS && t->acq_cn0 > 0.0) {
+        if (!(cp > 0.0) && (bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS || !t->ever_locked) &&
+            t->acq_cn0 > 0.0) {
             /* too few outputs yet for M2M4 to see a weak signal that acquisition
-             * found (22-25 dB-Hz: 2 M2^2 < M4 in a 0.5 s window): its estimate
-             * until all windows are in, as before the first window */
+             * found (22-25 dB-Hz: 2 M2^2 < M4 in a 0.5 s window; B2a's 1 ms
+             * outputs below ~30 dB-Hz even over 1 s): its estimate until all
+             * windows are in or, before the first lock, until the channel's own
+             * estimate sees the signal.  Loss of lock is not judged on it (a
+             * channel that never locked is judged by the pull-in timeout; after
+             * a lock all windows are in). */
             cp = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
             cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
         }
@@ -875,7 +880,10 @@ static void finish_block(bx_trk_t *t)
         /* before the first window: the window being filled (from 8 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
         double ps, pn, psd, pnd;
-        if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
+        /* (acquisition's estimate is within ~1 dB: keep it until 25 outputs are in;
+         * 8-9 outputs gave M2M4 estimates 4-6 dB low at 40 dB-Hz, test_trkweak) */
+        const long pmin = t->acq_cn0 > 0.0 ? 25 : 8;
+        if (t->cn0p.n >= pmin && bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
             cp = bx_trk_cn0_from(ps, pn, t->t_prim);
             if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
                 cd = bx_trk_cn0_from(psd, pnd, t->t_prim);
