@@ -12,8 +12,7 @@
  * several dB to a half-sample code offset (0.13 chip on the BOC(1,1) peak, rounded by the 2.5 MHz
  * front-end filter).  So our total C/N0 should read 1.8 dB plus a 0-5 dB straddle loss above it,
  * less what our own pull-in loses in the 0.5 s (the channels are still pulling in: M2M4 on a
- * correlator that is not yet on the peak; started 0.2 chip off the survey's code phase, C45 read
- * 27 dB-Hz instead of 43 at 0.5 s).  Measured: offsets from (PocketSDR + 1.81) -2.3 .. +4.0 dB,
+ * correlator that is not yet on the peak, dsp/README.md).  Measured: offsets from (PocketSDR + 1.81) -2.3 .. +4.0 dB,
  * mean +0.45; bounds: each within [-3, +5.5] dB, the mean within [-1.5, +3] dB.
  *
  * Checked: every channel reports C/N0 > 0 at every 10 ms from 0.1 s on (the tracker's own
