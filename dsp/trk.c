@@ -734,6 +734,13 @@ static void loop_update(bx_trk_t *t)
          * (was 7/10), static 33 10/10 (9/10), static 35 10/10 locked throughout (8/10). */
         if (t->c.sig == BX_SIG_B2A && !t->sec_sync && t->acq_cn0 > 0.0 && t->acq_cn0 < B2A_HOLD_DOPPLER_DBHZ)
             pll_bw = fll_bw = 0.0;
+        /* weak B1C (pilot < 30 dB-Hz): half the FLL assist (1 Hz).  Its folded
+         * period-to-period discriminator is noise at 25-28 dB-Hz and walked the
+         * pulling-in PLL 40-60 Hz off; none at all lost the dynamics (bench_weak,
+         * 20 seeds, seeds 20-39: static 25 dB-Hz 13/20 pulled in and held (7/20),
+         * field 25 10/20 (2/20), field 28 19/20 (18/20); PLL 6-8 Hz without FLL: worse) */
+        if (t->c.sig == BX_SIG_B1C && !fll_only && t->cn0_pilot > 0.0 && t->cn0_pilot < FALSE_LOCK_MIN_DBHZ)
+            fll_bw = 0.125 * t->c.fll_bw_hz;
     } else {
         pll_bw = t->c.pll_bw_hz;
         fll_bw = 0.0;
