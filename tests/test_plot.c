@@ -428,11 +428,11 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
     } else {
         assert_true(a_m > 0.4 && a_p > 0.4);
     }
-    /* whole shape within 0.15: at 4.092 Msps B1C has 4 samples per chip and over 0.2 s its code
-     * Doppler moves the samples by a quarter chip only, so the sampled shape shows quarter-chip
-     * steps near the peak (measured 0.13 at -0.05 chip; B2a at 2 samples per chip with 10x the
-     * code Doppler: 0.04) */
-    assert_true(worst < 0.15);
+    /* whole shape within 0.05 of the ideal (measured 0.012 for B1C at 4.0 Msps, 0.017 for B2a).
+     * B1C runs at 4.0 Msps, not 4.092: at exactly 4 samples per chip the sampled shape shows
+     * quarter-chip steps near the peak (0.13-0.15 measured, depending on where the DLL sits on
+     * a step), which would hide a real distortion */
+    assert_true(worst < 0.05);
     if (tu_bin(plot, sizeof plot, "bdsrx-plot") && have_matplotlib()) {
         assert_int_equal(tu_runl(&r, NULL, plot, "--corr", cj, "--out", dir, "--format", "png,svg", "--data", pd, NULL),
                          0);
@@ -462,7 +462,7 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
 static void test_corr_b1c(void **state)
 {
     (void)state;
-    check_corr(BX_SIG_B1C, "B1C", 19, 4.092e6, "4.092e6", "1575.42e6", 1.6, -1821.0);
+    check_corr(BX_SIG_B1C, "B1C", 19, 4.0e6, "4.0e6", "1575.42e6", 1.6, -1821.0);
 }
 
 static void test_corr_b2a(void **state)
