@@ -12,7 +12,10 @@
  * in `bdsrx run`): code and phase must both move with it (RINEX 3.05 §3.3).
  * Also: Doppler sign (RINEX: positive approaching = -dP/dt / lambda), phase
  * rate = dP/dt / lambda, loss-of-lock indicator on the first epoch of each
- * arc and none inside, and the RINEX writer's header records.
+ * arc and none inside, and the RINEX writer's header records.  Code minus
+ * carrier must not jump at the step (< 0.5 m) and the code must meet the truth
+ * (< 1 m), also with B1C samples between those of stream 0 (4.13 vs 12 Msps,
+ * issue 10).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +38,7 @@
 
 #define FS_HZ 12.0e6     /* B2a, stream 0 (sets the epoch samples) */
 #define FS_B1C_HZ 4.0e6  /* B1C, stream 1 */
+#define FS_B1C_FRAC_HZ 4.13e6 /* B1C, stream 1: 413 samples per 1200 of stream 0, not a multiple of 1.023 MHz */
 #define NSAT 6
 #define NOBS (2 * NSAT)  /* satellite x band: k + NSAT * band, band 0 = B2a, 1 = B1C */
 #define DURATION_S 9.0
@@ -79,6 +83,8 @@ typedef struct {
     double cmc_m[NOBS][MAXEP];     /* P - lambda L */
     double t_s[NOBS][MAXEP];
     double dop_err[NOBS][MAXEP];   /* D + dP_true/dt / lambda, Hz */
+    int after_steer[NOBS][MAXEP];  /* taken after the clock step */
+    double code_err_m[NOBS][MAXEP]; /* P - P_true */
     int lli[NOBS][MAXEP];
     int n[NOBS];
     int arcs[NOBS];
@@ -138,6 +144,8 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
         c->t_s[k][m] = t_rel;
         c->dop_err[k][m] = d->doppler_hz + rate / lambda;
         c->lli[k][m] = d->flags & (BX_OBS_SLIP | BX_OBS_HALF);
+        c->after_steer[k][m] = c->steered;
+        c->code_err_m[k][m] = d->pseudorange_m - p_true;
         c->arcs[k] += m > 0 && (d->flags & BX_OBS_SLIP); /* new arcs after the first window epoch */
     }
     if (npr > 0) {
@@ -203,7 +211,7 @@ static void fit_line(const double *t, const double *y, int n, double *slope, dou
     *rms = sqrt(ss / n);
 }
 
-static void run_phase(int traj, int nbands)
+static void run_phase(int traj, int nbands, double fs_b1c_hz)
 {
     bx_simscen_config_t sc;
     bx_simscen_config_default(&sc);
@@ -239,7 +247,7 @@ static void run_phase(int traj, int nbands)
 
     navset_t ns[2];
     bx_simsig_t *gen[2] = {NULL, NULL};
-    const double fs[2] = {FS_HZ, FS_B1C_HZ};
+    const double fs[2] = {FS_HZ, fs_b1c_hz};
     for (int b = 0; b < nbands; b++) {
         for (int v = 0; v < NSAT; v++)
             bx_simnav_create(&nav, c->prn[v], band_sig[b], &ns[b].nav[v], NULL, 0);
@@ -312,7 +320,7 @@ static void run_phase(int traj, int nbands)
         }
     }
     assert_true(c->steered);
-    int checked[2] = {0, 0}, total_missed = 0, total_detected = 0;
+    int checked[2] = {0, 0}, total_missed = 0, total_detected = 0, jumps_checked = 0;
     for (int k = 0; k < NSAT * nbands; k++) {
         const int n = c->n[k], sat = k % NSAT, band = k / NSAT;
         if (n < 12) {
@@ -359,15 +367,38 @@ static void run_phase(int traj, int nbands)
             if (c->lli[k][m] & BX_OBS_SLIP)
                 n0 = m;
         fit_line(c->t_s[k] + n0, c->cmc_m[k] + n0, n - n0, &drift, &cmc_rms);
-        printf("NOTE: %s %s C%02d %.0f dB-Hz: %d epochs, phase - truth (one constant per arc) RMS %.2f mm; code - carrier drift "
-               "%+.3f m/s, RMS about the line %.3f m; |Doppler error| max %.3f Hz\n",
-               traj == BX_TRAJ_FIELD ? "field" : "static", band_name[band], c->prn[sat], cn0_of[sat], n, rms_mm, drift,
-               cmc_rms, dmax);
+        /* code - carrier across the clock step (issue 10): mean after minus mean before, in the
+         * last arc; both move by the same c * step, so no jump beyond the code noise */
+        double sb = 0, sa = 0;
+        int nb = 0, na = 0;
+        for (int m = n0; m < n; m++) {
+            if (c->after_steer[k][m])
+                sa += c->cmc_m[k][m], na++;
+            else
+                sb += c->cmc_m[k][m], nb++;
+        }
+        const double jump_m = nb >= 3 && na >= 3 ? sa / na - sb / nb : NAN;
+        /* the pseudorange itself: the simulator's code has no bias, so P - P_true is code noise
+         * (measured |mean| <= 0.33 m); a receive time off by a fraction of a sample is metres */
+        double code_mean_m = 0;
+        for (int m = 0; m < n; m++)
+            code_mean_m += c->code_err_m[k][m] / n;
+        printf("NOTE: %s %s C%02d %.0f dB-Hz (%.3f Msps): %d epochs, phase - truth (one constant per arc) RMS %.2f mm; "
+               "code - truth mean %+.3f m, code - carrier drift %+.3f m/s, RMS about the line %.3f m, jump at the "
+               "clock step %+.3f m (%d/%d epochs); |Doppler error| max %.3f Hz\n",
+               traj == BX_TRAJ_FIELD ? "field" : "static", band_name[band], c->prn[sat], cn0_of[sat],
+               fs[band] * 1e-6, n, rms_mm, code_mean_m, drift, cmc_rms, jump_m, nb, na, dmax);
+        if (!isnan(jump_m))
+            jumps_checked++;
+        assert_true(isnan(jump_m) || fabs(jump_m) < 0.5);
+        assert_true(fabs(code_mean_m) < 1.0);
         assert_true(rms_mm < 5.0);
         assert_true(fabs(drift) < 0.2);
         assert_true(dmax < 5.0); /* sign: a wrong sign errs by 2 |D| (hundreds of Hz) */
     }
     assert_int_equal(checked[0], NSAT);
+    /* the clock step fell inside the statistics window of (nearly) every channel */
+    assert_true(jumps_checked >= NSAT * nbands - 1);
     /* B1C channels take their transmit time from the receiver time scale (set by B2a): all of them */
     if (nbands > 1) {
         printf("NOTE: B1C channels with phase: %d of %d\n", checked[1], NSAT);
@@ -433,18 +464,30 @@ static void run_phase(int traj, int nbands)
 static void test_phase_vs_truth(void **state)
 {
     (void)state;
-    run_phase(BX_TRAJ_STATIC, 2);
+    run_phase(BX_TRAJ_STATIC, 2, FS_B1C_HZ);
+}
+
+/* B1C samples that fall between those of stream 0 (4.092 vs 12 Msps: 341 B1C samples per 1000):
+ * the receive time of a stream-1 sample is t0 (~6.5e15 samples of 12 Msps since the BDT epoch)
+ * plus a fraction, which a double sum rounded to a whole sample of stream 0 (83 ns): a bias on
+ * every B1C pseudorange that changed with each clock step (issue 10: 4.092 + 12 Msps in `bdsrx
+ * run`, B2a code - carrier jumped 6.8 m at the first fix) */
+static void test_phase_steer_fractional_rate(void **state)
+{
+    (void)state;
+    run_phase(BX_TRAJ_STATIC, 2, FS_B1C_FRAC_HZ);
 }
 
 /* rows with U-turns: the phase still follows the truth; no slip goes unflagged */
 static void test_phase_field_motion(void **state)
 {
     (void)state;
-    run_phase(BX_TRAJ_FIELD, 1);
+    run_phase(BX_TRAJ_FIELD, 1, FS_B1C_HZ);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_phase_vs_truth), cmocka_unit_test(test_phase_field_motion)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_phase_vs_truth), cmocka_unit_test(test_phase_steer_fractional_rate),
+                                       cmocka_unit_test(test_phase_field_motion)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

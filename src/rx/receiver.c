@@ -625,14 +625,29 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
 
 /* ---------------- epochs ---------------- */
 
+/* Receiver time of a sample of stream sidx: t0 + S * fs0 / fs_s in samples of stream 0.  t0 counts
+ * stream-0 samples since the BDT epoch (~2e15 in 2023, above 2^51 from 2025): a double holds it
+ * only to 1/4 .. 1/2 sample, so the sum is kept as whole stream-0 samples (int64, exact) plus the
+ * fraction a sample of another stream falls between them (4.092 vs 12 Msps: k/1000).  Rounding
+ * the sum in a double put a constant error of up to 1/4 stream-0 sample (61 ns, 18 m) on every
+ * stream-1 pseudorange, and a different one after each clock step (issue 10: B2a code minus
+ * carrier jumped 6.8 m at the first steer).  Seconds are llround(fs0) samples long, as t0 is
+ * built (time_from_channel, warm_start). */
 static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample)
 {
     const double fs0 = rx->st[0].cfg.fs_hz;
-    /* receiver time in samples of stream 0 */
-    double r = (double)rx->t0_samples + (double)sample * fs0 / rx->st[sidx].cfg.fs_hz;
-    double whole = floor(r / fs0);
-    bx_time_t t = {(int64_t)whole, 0.0};
-    t.frac_s = (r - whole * fs0) / fs0;
+    const int64_t fs0i = (int64_t)llround(fs0);
+    double q = sidx == 0 ? (double)sample : (double)sample * (fs0 / rx->st[sidx].cfg.fs_hz);
+    double qi = floor(q);
+    int64_t r = rx->t0_samples + (int64_t)qi; /* whole stream-0 samples, exact */
+    double fr = q - qi;                       /* 0 <= fr < 1 */
+    int64_t whole = r / fs0i;
+    int64_t rem = r - whole * fs0i;
+    if (rem < 0) {
+        rem += fs0i;
+        whole--;
+    }
+    bx_time_t t = {whole, ((double)rem + fr) / (double)fs0i};
     return t;
 }
 
