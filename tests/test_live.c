@@ -385,8 +385,10 @@ static void test_stall_counted_and_skipped(void **state)
     bx_live_config_default(&lc);
     char uri[160], err[256];
     /* 4 MiB ring = 0.51 s of ci8 at 4.092 Msps (absorbs the first acquisition even under
-     * sanitizers); pace 1 = real time; the stall below is longer than the ring */
-    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=4.092e6&live=1&pace=1&ring=4194304", g_path);
+     * sanitizers); pace 0.5 = half real time, so the background search has 5 s of wall time
+     * before the fallback below even on a loaded machine (at pace 1 it once had 0 of 8 locked
+     * beside a make -j2 at load 9); the stall below lasts until the ring has overflowed */
+    snprintf(uri, sizeof uri, "file:%s?format=ci8&fs=4.092e6&live=1&pace=0.5&ring=4194304", g_path);
     lc.uri = uri;
     rx_config(&lc.rx, &r);
     lc.rx.acq_async = 1; /* as bdsrx live: the search must not overflow the small ring */
