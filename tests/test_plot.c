@@ -150,6 +150,44 @@ static void test_plots(void **state)
     assert_int_equal(json_integer_value(json_array_get(json_array_get(used, 0), 1)), 0);
     assert_int_equal(json_integer_value(json_array_get(json_array_get(used, 3), 1)), 5);
     json_decref(d);
+    /* the same from a config file ([plot] section, keys = long options); flags override it */
+    char ini[300], data2[300], p2[400];
+    snprintf(ini, sizeof ini, "%s/plot.ini", dir);
+    snprintf(data2, sizeof data2, "%s/plot2.json", dir);
+    f = fopen(ini, "w");
+    fprintf(f, "# bdsrx-plot settings\n[plot]\nfixes = %s\nref = 30.5,114.3,50\nformat = svg\nout = %s\n"
+               "data = %s\nquiet = true\n", in, dir, data2);
+    fclose(f);
+    assert_int_equal(tu_runl(&r, NULL, bin, "--config", ini, NULL), 0);
+    assert_null(strstr(r.out, "enu.svg")); /* quiet = true */
+    tu_result_free(&r);
+    snprintf(p2, sizeof p2, "%s/enu.svg", dir);
+    assert_int_equal(access(p2, R_OK), 0);
+    remove(p2);
+    d = json_load_file(data2, 0, &je);
+    assert_non_null(d);
+    assert_int_equal(json_array_size(json_object_get(d, "enu")), NEP - 2); /* ref came from the file */
+    json_decref(d);
+    assert_int_equal(tu_runl(&r, NULL, bin, "--config", ini, "--format", "png", NULL), 0);
+    tu_result_free(&r);
+    snprintf(p2, sizeof p2, "%s/enu.png", dir);
+    assert_int_equal(access(p2, R_OK), 0);
+    snprintf(p2, sizeof p2, "%s/enu.svg", dir);
+    assert_int_equal(access(p2, R_OK), -1); /* --format png overrode format = svg */
+    f = fopen(ini, "w");
+    fputs("[plot]\nformt = svg\n", f);
+    fclose(f);
+    assert_int_equal(tu_runl(&r, NULL, bin, "--config", ini, in, NULL), 2);
+    assert_non_null(strstr(r.err, "did you mean format"));
+    tu_result_free(&r);
+    const char *names2[] = {"skyplot", "cn0", "enu", "sats"};
+    for (int i = 0; i < 4; i++)
+        for (int svg = 0; svg < 2; svg++) {
+            snprintf(p2, sizeof p2, "%s/%s.%s", dir, names2[i], svg ? "svg" : "png");
+            remove(p2);
+        }
+    remove(ini);
+    remove(data2);
     /* bad input: a clear message, exit 1; a bad --ref: usage error 2 */
     f = fopen(in, "w");
     fputs("garbage\n", f);

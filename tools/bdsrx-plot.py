@@ -58,6 +58,43 @@ def read_fixes(path):
     return rows
 
 
+def apply_config(ap, path):
+    """Set the parser's defaults from the [plot] section of an INI file, the way
+    `bdsrx live --config` does for its own section (keys = long option names)."""
+    import configparser
+    cp = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#", ";"))
+    try:
+        with open(path, encoding="utf-8") as f:
+            cp.read_file(f)
+    except (OSError, configparser.Error) as e:
+        return "--config %s: %s" % (path, e)
+    if not cp.has_section("plot"):
+        return "--config %s: no [plot] section" % path
+    keys = {}
+    for act in ap._actions:
+        for o in act.option_strings:
+            if o.startswith("--") and act.dest not in ("help", "version", "config"):
+                keys[o[2:]] = act
+    keys["fixes"] = None
+    defaults = {}
+    for k, v in cp.items("plot"):
+        if k not in keys:
+            near = difflib.get_close_matches(k, list(keys), n=1, cutoff=0.6)
+            hint = " (did you mean %s?)" % near[0] if near else ""
+            return "--config %s: unknown key '%s'%s" % (path, k, hint)
+        act = keys[k]
+        if act is None:
+            defaults["fixes"] = v
+        elif isinstance(act, argparse._StoreTrueAction):
+            if v.lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                return "--config %s: %s = '%s' is not true or false" % (path, k, v)
+            defaults[act.dest] = v.lower() in ("true", "yes", "1", "on")
+        else:
+            defaults[act.dest] = v
+    ap.set_defaults(**defaults)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bdsrx-plot", description=__doc__.split("\n")[0],
                                  epilog="example: bdsrx run cap.ci2 --json=fix.jsonl && bdsrx-plot fix.jsonl --ref 30.5,114.3,50")
@@ -70,7 +107,15 @@ def main():
     ap.add_argument("--corr", help="correlator shape JSON (bdsrx track --corr)")
     ap.add_argument("-q", "--quiet", action="store_true", help="do not list the files written")
     ap.add_argument("--version", action="version", version="bdsrx-plot (bdsrx) @BDSRX_VERSION@")
-    ap.add_argument("--config", help=argparse.SUPPRESS)
+    ap.add_argument("--config", metavar="FILE",
+                    help="INI file with a [plot] section; keys are the long option names "
+                         "(fixes = FILE for the input); command-line flags override it")
+    pre, _ = ap.parse_known_args()
+    if pre.config:
+        err = apply_config(ap, pre.config)
+        if err:
+            print("bdsrx-plot: %s" % err, file=sys.stderr)
+            return 2
     a, unknown = ap.parse_known_args()
     for u in unknown:  # the messages every bdsrx program gives (src/cli/cli_opt.h)
         if u.startswith("-"):
@@ -81,9 +126,6 @@ def main():
             print("bdsrx-plot: unknown option --%s%s (bdsrx-plot --help)" % (name, hint), file=sys.stderr)
         else:
             print("bdsrx-plot: unexpected argument '%s' (bdsrx-plot --help)" % u, file=sys.stderr)
-        return 2
-    if a.config:
-        print("bdsrx-plot: --config is not supported by this Python tool; give the options", file=sys.stderr)
         return 2
     if not a.fixes and (a.grid or a.corr):
         return plot_acq_corr(a)

@@ -41,6 +41,9 @@ typedef struct {
                               2 m between IOD SSR 1 and 2 on 2023-08-11, nav/README.md) */
     int apply_pco;         /* 1: move the SP3 orbit to the antenna phase centre */
     int known_pco_only;    /* 1: only satellites whose antenna offset has a cited value */
+    int arc_on_iodn;       /* 1: a satellite's arc (for the constants removed in clock_std_m and
+                              sisre_std_m) also ends when the ephemeris (IODN) changes; 0: only
+                              at gaps of more than 330 s */
     double step_s;         /* 0: at the SP3 epochs; > 0: every step_s s of BDT, SP3 interpolated
                               (orbit Lagrange order 10, clock linear) */
     double w_r_meo, w_ac_meo;   /* SISRE weights (wR, wAC = w_{A,C}^2) for MEO ... */
@@ -54,14 +57,19 @@ typedef struct {
     int n;                 /* samples (satellite-epochs) */
     double radial_m, along_m, cross_m, clock_m, sisre_m;   /* RMS */
     double mean_radial_m, mean_clock_m;                    /* means (biases) */
-    double clock_std_m;    /* clock RMS with each satellite's mean (constant bias) removed too */
-    double sisre_std_m;    /* SISRE with that clock */
+    double clock_std_m;    /* clock RMS with each satellite arc's constant removed too (epoch
+                              datum and arc constants fitted jointly; arcs: nav/geo/b2b_eval.c) */
+    double sisre_std_m;    /* "SISRE STD": sqrt(RMS^2 of the range term wR R - c dt with the
+                              epoch datum and each arc's constant removed + wAC (A^2 + C^2));
+                              the constant part of a satellite's range error is what satellite-
+                              specific clock biases of the product put there (nav/README.md) */
 } bx_b2b_eval_stat_t;
 
 typedef struct {
     bx_b2b_eval_stat_t sat[BX_PRN_MAX + 1][2];  /* [prn][0 broadcast, 1 broadcast+PPP-B2b] */
     bx_b2b_eval_stat_t all[2];
     int n_sats, n_epochs;  /* satellites / epochs with at least one sample */
+    int n_arcs;            /* satellite arcs (a gap of more than 330 s starts a new one) */
     int geo_prn;           /* the GEO whose corrections were used */
     int n_log_msgs, n_log_bad;                  /* log lines used / not usable (CRC, layout) */
     int skipped[8];        /* satellite-epochs with SP3 data but no sample, by reason

@@ -19,6 +19,7 @@ void bx_b2b_eval_cfg_default(bx_b2b_eval_cfg_t *c)
     c->geo_prn = 0;
     c->apply_pco = 1;
     c->known_pco_only = 0;
+    c->arc_on_iodn = 0;
     c->step_s = 0.0;
     c->w_r_meo = 0.98;
     c->w_ac_meo = 1.0 / 54.0;
@@ -125,9 +126,19 @@ int bx_bds3_apc(int prn, bx_time_t t, const double com_m[3], double apc_m[3])
 
 typedef struct {
     int prn, geo, ep;      /* geo: IGSO/GEO weights; ep: epoch counter */
+    int arc;               /* arc of the satellite (see ARC_GAP_S), numbered over all satellites */
+    int iodn;              /* the ephemeris (B-CNAV1 IODC) both models use */
+    double t_s;            /* evaluation time, s of BDT */
     double r[2], a[2], c[2], clk[2]; /* [0 broadcast, 1 +PPP-B2b]; clk: epoch datum removed */
     double raw[2];         /* clock error before any datum removal */
 } sample_t;
+
+/* A satellite's samples form one arc until it goes unevaluated (no usable correction) for
+ * longer than this: the PPP-B2b service may restart a satellite's clock correction with
+ * another constant after such a gap (C39 in the C59 stream of 2023-08-11: +3.9 m after a
+ * 10-minute gap, on the same ephemeris), just as a PPP user restarts its ambiguity.  SP3
+ * epochs are 300 s apart, so one missed SP3 epoch starts a new arc. */
+#define ARC_GAP_S 330.0
 
 typedef struct {
     sample_t *s;
@@ -139,8 +150,9 @@ typedef struct {
     int n;
 } acc_t;
 
-/* kd: the clock error with the epoch datum and the satellite's bias removed */
-static void acc_add(acc_t *a, const sample_t *s, int m, double wr, double wac, double kd)
+/* kd: the clock error with the epoch datum and the arc's constant removed; ud: the
+ * radial-clock range term wR R - c dt with the epoch datum and the arc's constant removed */
+static void acc_add(acc_t *a, const sample_t *s, int m, double wr, double wac, double kd, double ud)
 {
     const double r = s->r[m], al = s->a[m], cr = s->c[m], k = s->clk[m];
     const double h = wac * (al * al + cr * cr);
@@ -150,7 +162,7 @@ static void acc_add(acc_t *a, const sample_t *s, int m, double wr, double wac, d
     a->s_k2 += k * k;
     a->s_kd2 += kd * kd;
     a->s_e2 += (wr * r - k) * (wr * r - k) + h;
-    a->s_ed2 += (wr * r - kd) * (wr * r - kd) + h;
+    a->s_ed2 += ud * ud + h;
     a->s_r += r;
     a->s_k += k;
     a->n++;
@@ -236,10 +248,24 @@ static int eval_epoch(const bx_b2b_store_t *st, const bx_nav_t *nav, const bx_sp
         /* SP3 clocks leave out the periodic relativistic term that broadcast clocks include
          * (IGS convention; orbit.md §4 for the broadcast one): dt_rel = -2 r.v / c^2 */
         const double rel_m = -2.0 * dot3(xs, v) / BX_CLIGHT_MPS;
+        /* Signal reference.  B-CNAV1 clocks, and so the PPP-B2b corrected ones, are B3I clocks
+         * (orbit.md §4: a0..a2 refer to B3I; pppb2b.md §3 MT3: DCB(B3I) = 0 on air, §5).
+         * CODE's SP3 clocks are IF(B1I,B3I) clocks (COD0MGXFIN OSB file header:
+         * SATELLITE_CLOCK_REFERENCE_OBSERVABLES C C2I C6I, OSB C2I = C6I = 0, so the BIA
+         * file has no B1I-B3I bias).  With code delays b_s (P_s = rho + c dt_r - c dt + b_s)
+         * and the ICD's P_s - DCB(s) = rho + c dt_r - c dt_B3I: DCB(B1I) = b_1 - b_3,
+         * c dt_B3I = c dt - b_3, c dt_IF = c dt - a b_1 - (1 - a) b_3, hence
+         * c dt_B3I = c dt_IF + a DCB(B1I), a = f1^2 / (f1^2 - f3^2) = 2.944.  Checked on
+         * doy2023-223: broadcast clock RMS 0.89 m with it, 11.7 m without, 23.2 m with the
+         * opposite sign; the satellite constants that remain do not depend on a DCB(B1I)
+         * (tests/test_b2b_eval.c test_doy223_clock_offsets, nav/README.md). */
         const double ck_true = cs * BX_CLIGHT_MPS + rel_m + alpha * dcb_b1i[prn];
         sample_t *s = &smp[ns++];
         s->prn = prn;
         s->ep = res->n_epochs;
+        s->arc = 0;
+        s->iodn = c.iodn;
+        s->t_s = (double)t.sec + t.frac_s;
         s->geo = e->sat_type != BX_SAT_MEO;
         for (int m = 0; m < 2; m++) {
             const double *p = m ? pc : pb;
@@ -273,6 +299,52 @@ static int eval_epoch(const bx_b2b_store_t *st, const bx_nav_t *nav, const bx_sp
     memcpy(out->s + out->n, smp, (size_t)ns * sizeof *smp);
     out->n += ns;
     return 1;
+}
+
+/* Splits a per-sample quantity v (q = 0: the clock error; q = 1: the range term
+ * wR R - c dt of the SISRE) into one datum per epoch + one constant per arc + a rest, the
+ * two sets of constants fitted jointly by least squares (alternating means, which converge
+ * to it), so that a satellite entering or leaving does not leak its constant into the epoch
+ * datum.  The rests go to out[i * 4 + 2 q + m] (m: 0 broadcast, 1 + PPP-B2b). */
+static int fit_datum_arc(const sample_t *s, int n, int ne, int na, int q, const bx_b2b_eval_cfg_t *cfg, double *out)
+{
+    double *dep = calloc((size_t)ne * 2, sizeof *dep), *nep = calloc((size_t)ne, sizeof *nep);
+    double *kb = calloc((size_t)na * 2, sizeof *kb), *kn = calloc((size_t)na, sizeof *kn);
+    double *v = malloc(((size_t)n + 1) * 2 * sizeof *v);
+    if (!dep || !nep || !kb || !kn || !v) {
+        free(dep);
+        free(nep);
+        free(kb);
+        free(kn);
+        free(v);
+        return BX_ERR_NOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        const double wr = s[i].geo ? cfg->w_r_geo : cfg->w_r_meo;
+        for (int m = 0; m < 2; m++)
+            v[i * 2 + m] = q ? wr * s[i].r[m] - s[i].raw[m] : s[i].raw[m];
+        nep[s[i].ep] += 1.0;
+        kn[s[i].arc] += 1.0;
+    }
+    for (int it = 0; it < 50; it++) {
+        memset(dep, 0, (size_t)ne * 2 * sizeof *dep);
+        for (int i = 0; i < n; i++)
+            for (int m = 0; m < 2; m++)
+                dep[s[i].ep * 2 + m] += (v[i * 2 + m] - kb[s[i].arc * 2 + m]) / nep[s[i].ep];
+        memset(kb, 0, (size_t)na * 2 * sizeof *kb);
+        for (int i = 0; i < n; i++)
+            for (int m = 0; m < 2; m++)
+                kb[s[i].arc * 2 + m] += (v[i * 2 + m] - dep[s[i].ep * 2 + m]) / kn[s[i].arc];
+    }
+    for (int i = 0; i < n; i++)
+        for (int m = 0; m < 2; m++)
+            out[i * 4 + 2 * q + m] = v[i * 2 + m] - dep[s[i].ep * 2 + m] - kb[s[i].arc * 2 + m];
+    free(dep);
+    free(nep);
+    free(kb);
+    free(kn);
+    free(v);
+    return BX_OK;
 }
 
 int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *sp3,
@@ -379,46 +451,49 @@ int bx_b2b_eval_run(const char *log_path, const bx_nav_t *nav, const bx_sp3_t *s
     int bad_io = ferror(f);
     fclose(f);
     bx_b2b_store_destroy(st);
-    /* clock error = epoch datum + satellite bias + rest: the two sets of constants estimated
-     * jointly (alternating means, which converge to the least-squares fit) so that a satellite
-     * entering or leaving does not leak its bias into the datum (see nav/README.md) */
-    const int ne = res->n_epochs > 0 ? res->n_epochs : 1;
-    double *dep = calloc((size_t)ne * 2, sizeof *dep), *nep = calloc((size_t)ne, sizeof *nep);
-    double kb[BX_PRN_MAX + 1][2] = {{0}};
+    /* arcs: a satellite's samples until a gap longer than ARC_GAP_S */
+    int n_arcs = 0;
+    {
+        int last_arc[BX_PRN_MAX + 1], last_iodn[BX_PRN_MAX + 1];
+        double last_t[BX_PRN_MAX + 1];
+        for (int p = 0; p <= BX_PRN_MAX; p++)
+            last_arc[p] = -1;
+        for (int i = 0; i < smp.n; i++) {
+            sample_t *x = &smp.s[i];
+            if (last_arc[x->prn] < 0 || x->t_s - last_t[x->prn] > ARC_GAP_S ||
+                (cfg.arc_on_iodn && x->iodn != last_iodn[x->prn]))
+                last_arc[x->prn] = n_arcs++;
+            x->arc = last_arc[x->prn];
+            last_t[x->prn] = x->t_s;
+            last_iodn[x->prn] = x->iodn;
+        }
+    }
+    res->n_arcs = n_arcs;
+    const int ne = res->n_epochs > 0 ? res->n_epochs : 1, na = n_arcs > 0 ? n_arcs : 1;
     int kn[BX_PRN_MAX + 1] = {0};
-    if (!dep || !nep) {
-        free(dep);
-        free(nep);
+    for (int i = 0; i < smp.n; i++)
+        kn[smp.s[i].prn]++;
+    /* residuals [sample][0 clock, 1 range term][model] after the epoch datum and the arc
+     * constants are removed (fit_datum_arc) */
+    double *rk = malloc(((size_t)smp.n + 1) * 4 * sizeof *rk);
+    if (!rk) {
         free(smp.s);
         return BX_ERR_NOMEM;
     }
-    for (int i = 0; i < smp.n; i++) {
-        kn[smp.s[i].prn]++;
-        nep[smp.s[i].ep] += 1.0;
-    }
-    for (int it = 0; it < 50; it++) {
-        memset(dep, 0, (size_t)ne * 2 * sizeof *dep);
-        for (int i = 0; i < smp.n; i++)
-            for (int m = 0; m < 2; m++)
-                dep[smp.s[i].ep * 2 + m] += (smp.s[i].raw[m] - kb[smp.s[i].prn][m]) / nep[smp.s[i].ep];
-        memset(kb, 0, sizeof kb);
-        for (int i = 0; i < smp.n; i++)
-            for (int m = 0; m < 2; m++)
-                kb[smp.s[i].prn][m] += (smp.s[i].raw[m] - dep[smp.s[i].ep * 2 + m]) / kn[smp.s[i].prn];
-    }
+    for (int q = 0; q < 2 && rc == BX_OK; q++)
+        rc = fit_datum_arc(smp.s, smp.n, ne, na, q, &cfg, rk);
     acc_t acc[BX_PRN_MAX + 1][2];
     memset(acc, 0, sizeof acc);
-    for (int i = 0; i < smp.n; i++) {
+    for (int i = 0; i < smp.n && rc == BX_OK; i++) {
         const sample_t *x = &smp.s[i];
         const double wr = x->geo ? cfg.w_r_geo : cfg.w_r_meo, wac = x->geo ? cfg.w_ac_geo : cfg.w_ac_meo;
         for (int m = 0; m < 2; m++) {
-            const double kd = x->raw[m] - dep[x->ep * 2 + m] - kb[x->prn][m];
-            acc_add(&acc[x->prn][m], x, m, wr, wac, kd);
-            acc_add(&acc[0][m], x, m, wr, wac, kd);
+            const double kd = rk[i * 4 + m], ud = rk[i * 4 + 2 + m];
+            acc_add(&acc[x->prn][m], x, m, wr, wac, kd, ud);
+            acc_add(&acc[0][m], x, m, wr, wac, kd, ud);
         }
     }
-    free(dep);
-    free(nep);
+    free(rk);
     for (int p = 0; p <= BX_PRN_MAX; p++)
         for (int m = 0; m < 2; m++)
             acc_out(&acc[p][m], p ? &res->sat[p][m] : &res->all[m]);

@@ -97,6 +97,9 @@ int cli_b2b_eval(int argc, char **argv)
          "only satellites whose antenna offset has a published value here\n(BEIDOU-3M-CAST); others use a stand-in",
          NULL, 0, 0},
         {"no-pco", 0, CLI_FLAG, &no_pco, 0, 0, NULL, "compare with the SP3 centre of mass", NULL, 0, 0},
+        {"arc-iodn", 0, CLI_FLAG, &cfg.arc_on_iodn, 0, 0, NULL,
+         "a new ephemeris (IODN) starts a new arc too, for clkstd/SISREstd (default: only\n"
+         "gaps > 330 s do; the broadcast clock jumps at an ephemeris change)", NULL, 0, 0},
         {"weights", 0, CLI_FN, &cfg, 0, 0, "W",
          "SISRE weights: montenbruck (default; MEO wR 0.98 wAC 1/54, IGSO/GEO 0.99 1/126,\n"
          "Montenbruck et al. 2018) or issue11 (0.99 and 1/127 for every orbit)", fn_weights, 0, 0},
@@ -149,7 +152,8 @@ int cli_b2b_eval(int argc, char **argv)
         printf("# PPP-B2b evaluation: %s vs %s (%d log messages, %d unusable lines), corrections of C%02d\n",
                log, sp3p, r->n_log_msgs, r->n_log_bad, r->geo_prn);
         printf("# RMS in m; clock: one common offset per epoch removed; brdc = B-CNAV1 of the IODN\n");
-        printf("# clkstd / SISREstd: each satellite's constant clock bias removed as well\n");
+        printf("# clkstd: each satellite arc's constant clock offset removed as well; SISREstd: the same for\n"
+               "# the range term wR R - c dt (the SISRE STD of published assessments); arcs break at gaps > 330 s\n");
         printf("# sat  block              n  | brdc: SISRE radial along cross  clock clkstd SISREstd | +B2b: SISRE radial along cross  clock clkstd SISREstd\n");
     }
     char r1[128], r2[128];
@@ -180,14 +184,15 @@ int cli_b2b_eval(int argc, char **argv)
         json_object_set_new(s, "broadcast", jstat(&r->all[0], r->n_sats, r->n_epochs));
         json_object_set_new(s, "b2b", jstat(&r->all[1], r->n_sats, r->n_epochs));
         json_object_set_new(s, "geo_prn", json_integer(r->geo_prn));
+        json_object_set_new(s, "n_arcs", json_integer(r->n_arcs));
         json_object_set_new(o, "summary", s);
         put(o);
     } else {
         const bx_b2b_eval_stat_t *b = &r->all[0], *c = &r->all[1];
         printf("ALL  %-16s  %4d  | %s | %s\n", "", b->n, row(b, r1, sizeof r1), row(c, r2, sizeof r2));
-        printf("# %d satellites, %d epochs; skipped satellite-epochs: no orbit corr %d, no clock with the "
+        printf("# %d satellites (%d arcs), %d epochs; skipped satellite-epochs: no orbit corr %d, no clock with the "
                "orbit's IOD Corr %d, orbit too old %d, clock too old %d, no ephemeris with IODC = IODN %d, "
-               "no DCB(B1I) %d\n", r->n_sats, r->n_epochs, r->skipped[1], r->skipped[2], r->skipped[3],
+               "no DCB(B1I) %d\n", r->n_sats, r->n_arcs, r->n_epochs, r->skipped[1], r->skipped[2], r->skipped[3],
                r->skipped[4], r->skipped[5], r->skipped[0]);
         printf("# * antenna offset: stand-in (no published B3I value for the block at hand)\n");
     }

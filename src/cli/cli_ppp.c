@@ -4,11 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bdsrx/fec.h"
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/ppp.h"
+#include "bdsrx/ppp_model.h"
+#include "bdsrx/rinex_clk.h"
+#include "bdsrx/sp3.h"
 #include "bdsrx/pppb2b.h"
 #include "bdsrx/rinex_nav.h"
 #include "bdsrx/rinex_obs.h"
@@ -26,6 +30,19 @@ static int fn_mode(const char *arg, void *value, char *err, size_t errlen)
         *(int *)value = 1;
     else {
         snprintf(err, errlen, "'%s': static or kinematic", arg);
+        return -1;
+    }
+    return 0;
+}
+
+static int fn_pair(const char *arg, void *value, char *err, size_t errlen)
+{
+    if (!strcasecmp(arg, "B1C,B2a"))
+        *(int *)value = BX_PPP_IF_B1C_B2A;
+    else if (!strcasecmp(arg, "B1I,B3I"))
+        *(int *)value = BX_PPP_IF_B1I_B3I;
+    else {
+        snprintf(err, errlen, "'%s': B1C,B2a or B1I,B3I", arg);
         return -1;
     }
     return 0;
@@ -66,16 +83,29 @@ static int first_geo(const char *path)
 
 int cli_ppp(int argc, char **argv)
 {
-    const char *obs_path = NULL, *nav_path = NULL, *b2b_path = NULL, *pos_path = NULL;
-    int json = 0, quiet = 0, geo = 0, kin = 0;
+    const char *obs_path = NULL, *nav_path = NULL, *b2b_path = NULL, *pos_path = NULL, *sp3_path = NULL,
+               *clk_path = NULL;
+    int json = 0, quiet = 0, geo = 0, kin = 0, brdc = 0, pair = BX_PPP_IF_B1C_B2A, no_models = 0, no_pco = 0;
     double ref_llh[3] = {NAN, NAN, NAN};
     const cli_opt_t opts[] = {
-        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations with B1C and B2a pilot code and phase (C1P L1P C5P L5P)",
+        {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations: B1C/B2a pilot code and phase (C1P L1P C5P L5P), or C2I L2I C6I L6I",
          NULL, 0, 0},
-        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "RINEX 4 navigation file with the B-CNAV1 (CNV1) ephemerides", NULL, 0,
+        {"nav", 0, CLI_STRING, &nav_path, 0, 0, "FILE", "RINEX navigation file: B-CNAV1 (CNV1) ephemerides for --b2b, D1/D2 or CNAV for --brdc", NULL, 0,
          0},
         {"b2b", 0, CLI_STRING, &b2b_path, 0, 0, "LOG",
          "PPP-B2b corrections, cssrlib-data log ('GPS_week GPS_TOW PRN src nbytes HEX')", NULL, 0, 0},
+        {"sp3", 0, CLI_STRING, &sp3_path, 0, 0, "FILE",
+         "precise orbits (SP3-c/d, centre of mass; clocks if no --clk); with --nav, B1C/B2a code biases from its TGDs",
+         NULL, 0, 0},
+        {"clk", 0, CLI_STRING, &clk_path, 0, 0, "FILE", "precise satellite clocks (RINEX clock, with --sp3)", NULL, 0, 0},
+        {"brdc", 0, CLI_FLAG, &brdc, 0, 0, NULL, "broadcast orbits and clocks only (metre level; data without products)",
+         NULL, 0, 0},
+        {"signals", 0, CLI_FN, &pair, 0, 0, "PAIR", "B1C,B2a (default, pilots) or B1I,B3I (the pair of IGS clocks)",
+         fn_pair, 0, 0},
+        {"no-models", 0, CLI_FLAG, &no_models, 0, 0, NULL,
+         "no wind-up, solid tide, Shapiro, mapping functions, MW or residual tests (simulated data without them)", NULL, 0, 0},
+        {"no-pco", 0, CLI_FLAG, &no_pco, 0, 0, NULL, "--sp3: keep the centre of mass (no satellite antenna offset)", NULL,
+         0, 0},
         {"geo", 0, CLI_FN, &geo, 0, 0, "PRN", "corrections of this GEO (59..63); default: the first with a mask", fn_geo,
          0, 0},
         {"mode", 0, CLI_FN, &kin, 0, 0, "M", "static (default) or kinematic", fn_mode, 0, 0},
@@ -86,25 +116,32 @@ int cli_ppp(int argc, char **argv)
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx ppp", "--obs FILE --nav FILE --b2b LOG [options]",
-        "Precise point positioning (float, B1C/B2a ionosphere-free code and phase, Kalman filter)\n"
-        "with broadcast B-CNAV1 orbits and clocks corrected by PPP-B2b messages from a log.\n"
-        "First version (nav/README.md \"PPP\"): no phase wind-up, solid Earth tide or antenna\n"
-        "models yet, so real data will not reach centimetres; --sp3 is not available yet.",
+        "bdsrx ppp", "--obs FILE (--nav FILE --b2b LOG | --sp3 SP3 [--clk CLK] | --nav FILE --brdc) [options]",
+        "Precise point positioning (float, ionosphere-free code and phase of B1C/B2a pilots or B1I/B3I,\n"
+        "Kalman filter)\n"
+        "with broadcast B-CNAV1 orbits and clocks corrected by PPP-B2b messages from a log, with\n"
+        "precise SP3 (+ RINEX clock) products, or with broadcast ephemerides only.  Models: phase\n"
+        "wind-up (nominal yaw), solid Earth tide (IERS 2010 step 1), Shapiro, Sagnac, Niell wet\n"
+        "mapping, antenna reference point from the RINEX header (ANTENNA: DELTA H/E/N); not: receiver\n"
+        "antenna phase centre (ANTEX), ocean loading (nav/README.md \"PPP\").",
         opts, NULL, 0, 0};
     int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
     if (pr)
         return pr == 1 ? 0 : 2;
-    if (!obs_path || !nav_path || !b2b_path)
-        return cli_opt_usage_error(&cmd, "--obs, --nav and --b2b are required (bdsrx ppp --help)");
-    if (!geo && !(geo = first_geo(b2b_path))) {
+    const int n_src = (b2b_path != NULL) + (sp3_path != NULL) + brdc;
+    if (!obs_path || n_src != 1 || ((b2b_path || brdc) && !nav_path) || (clk_path && !sp3_path))
+        return cli_opt_usage_error(&cmd, "--obs and one of --b2b LOG (with --nav), --sp3 SP3 [--clk CLK], --brdc (with "
+                                         "--nav) are required (bdsrx ppp --help)");
+    if (b2b_path && pair != BX_PPP_IF_B1C_B2A)
+        return cli_opt_usage_error(&cmd, "--b2b works on B1C,B2a");
+    if (b2b_path && !geo && !(geo = first_geo(b2b_path))) {
         fprintf(stderr, "bdsrx ppp: %s: no PPP-B2b mask message (MT1) found\n", b2b_path);
         return 1;
     }
     char err[512];
     bx_nav_t nav;
     bx_nav_init(&nav);
-    if (bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
+    if (nav_path && bx_rinex_nav_read(nav_path, &nav, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx ppp: %s\n", err);
         bx_nav_destroy(&nav);
         return 1;
@@ -112,16 +149,46 @@ int cli_ppp(int argc, char **argv)
     bx_rinex_obs_reader_t *rd = NULL;
     bx_ppp_b2b_t *src = NULL;
     bx_ppp_t *pp = NULL;
+    bx_sp3_t *sp3 = NULL;
+    bx_rnxclk_t *clk = NULL;
+    static bx_ppp_sp3_src_t sp3src;
+    bx_ppp_brdc_src_t brdcsrc = {&nav, pair};
+    bx_ppp_satfn satfn = bx_ppp_b2b_satfn;
+    void *satuser = NULL;
     FILE *out = stdout;
     int rc = 1;
     if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK ||
-        bx_ppp_b2b_create(b2b_path, &nav, geo, &src, err, sizeof err) != BX_OK) {
+        (b2b_path && bx_ppp_b2b_create(b2b_path, &nav, geo, &src, err, sizeof err) != BX_OK) ||
+        (sp3_path && bx_sp3_read(sp3_path, &sp3, err, sizeof err) != BX_OK) ||
+        (clk_path && bx_rnxclk_read(clk_path, &clk, err, sizeof err) != BX_OK)) {
         fprintf(stderr, "bdsrx ppp: %s\n", err);
         goto done;
     }
+    if (src) {
+        satuser = src;
+    } else if (sp3) {
+        bx_ppp_sp3_src_init(&sp3src, sp3, clk);
+        sp3src.apply_pco = !no_pco;
+        if (nav_path && pair == BX_PPP_IF_B1C_B2A && !quiet)
+            fprintf(stderr, "bdsrx ppp: IF(B1C,B2a) code biases against the IF(B1I,B3I) clocks from %s's group delays "
+                            "for %d satellites\n", nav_path, bx_ppp_sp3_bias_from_nav(&sp3src, &nav));
+        else if (nav_path && pair == BX_PPP_IF_B1C_B2A)
+            bx_ppp_sp3_bias_from_nav(&sp3src, &nav);
+        satfn = bx_ppp_sp3_satfn;
+        satuser = &sp3src;
+    } else {
+        satfn = bx_ppp_brdc_satfn;
+        satuser = &brdcsrc;
+    }
+    if (pair == BX_PPP_IF_B1I_B3I)
+        bx_rinex_obs_set_signals(rd, (1u << BX_SIG_B1I) | (1u << BX_SIG_B3I));
     bx_ppp_cfg_t cfg;
     bx_ppp_cfg_default(&cfg);
     cfg.kinematic = kin;
+    cfg.if_pair = pair;
+    cfg.models = no_models ? 0 : BX_PPP_MODEL_ALL;
+    for (int i = 0; i < 3; i++)
+        cfg.ant_delta_hen_m[i] = bx_rinex_obs_header(rd)->ant_delta_hen_m[i];
     if (bx_ppp_create(&cfg, &pp, err, sizeof err) != BX_OK) {
         fprintf(stderr, "bdsrx ppp: %s\n", err);
         goto done;
@@ -137,12 +204,12 @@ int cli_ppp(int argc, char **argv)
         bx_llh_to_ecef(ref_rad, ref_xyz);
     static bx_obs_t obs;
     long n_ep = 0, n_fix = 0;
-    double t_first = NAN, t10 = NAN, last_hor = NAN, last_up = NAN;
+    double t_first = NAN, t10 = NAN, last_hor = NAN, last_up = NAN, hor30 = NAN, up30 = NAN;
     int st;
     while ((st = bx_rinex_obs_read(rd, &obs)) == BX_OK) {
         n_ep++;
         bx_ppp_sol_t sol;
-        if (bx_ppp_update(pp, &obs, bx_ppp_b2b_satfn, src, &sol) != BX_OK)
+        if (bx_ppp_update(pp, &obs, satfn, satuser, &sol) != BX_OK)
             continue;
         n_fix++;
         int wk;
@@ -156,6 +223,10 @@ int cli_ppp(int argc, char **argv)
             bx_ecef_to_enu(ref_rad, d, enu);
             last_hor = hypot(enu[0], enu[1]);
             last_up = enu[2];
+            if (isnan(hor30) && (double)sol.time.sec - t_first >= 1800.0) {
+                hor30 = last_hor;
+                up30 = last_up;
+            }
             if (last_hor < 0.10 && isnan(t10))
                 t10 = (double)sol.time.sec - t_first;
             else if (last_hor >= 0.10)
@@ -184,17 +255,24 @@ int cli_ppp(int argc, char **argv)
         goto done;
     }
     if (!quiet) {
-        fprintf(stderr, "bdsrx ppp: %ld epochs, %ld solutions (corrections of C%02d)", n_ep, n_fix, geo);
+        if (src)
+            fprintf(stderr, "bdsrx ppp: %ld epochs, %ld solutions (corrections of C%02d)", n_ep, n_fix, geo);
+        else
+            fprintf(stderr, "bdsrx ppp: %ld epochs, %ld solutions (%s)", n_ep, n_fix,
+                    sp3 ? (clk ? "SP3 + CLK" : "SP3") : "broadcast only");
         if (have_ref && n_fix) {
             fprintf(stderr, "; last: horizontal %.3f m, up %+.3f m; 10 cm horizontal ", last_hor, last_up);
             if (isnan(t10))
                 fprintf(stderr, "not reached (to stay)");
             else
                 fprintf(stderr, "after %.0f s (and staying)", t10);
+            if (!isnan(hor30))
+                fprintf(stderr, "; after 30 min: horizontal %.3f m, up %+.3f m", hor30, up30);
         }
         fprintf(stderr, "\n");
     }
     bx_ppp_b2b_stats_t bs;
+    memset(&bs, 0, sizeof bs);
     bx_ppp_b2b_stats(src, &bs);
     /* warnings about the correction stream (pppb2b.md §4) */
     if (bs.crc_errors || bs.bad_layout || bs.bad_lines)
@@ -219,6 +297,8 @@ done:
     }
     bx_ppp_destroy(pp);
     bx_ppp_b2b_destroy(src);
+    bx_sp3_destroy(sp3);
+    bx_rnxclk_destroy(clk);
     bx_rinex_obs_destroy(rd);
     bx_nav_destroy(&nav);
     return rc;
