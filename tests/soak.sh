@@ -14,7 +14,9 @@
 #
 # Environment: SOAK_H (hours of signal, default 1), SOAK_PACE (x real time, default 2; 0 = as
 # fast as possible), SOAK_EVERY_S (sampling period, default 10 s), SOAK_DIR (default
-# build/soak), SOAK_THREADS (receiver worker threads, default 1), BDSRX_BIN (default bin).
+# build/soak), SOAK_THREADS (receiver worker threads, default 1), BDSRX_BIN (default bin),
+# SOAK_HUP_EVERY (a SIGHUP every N samples, default 6 = once a minute: the outputs are closed and
+# opened again, appending, as at a log rotation; 0 = none).
 # Limits (after the warm-up = the first quarter of the samples): RSS may grow by at most
 # SOAK_RSS_GROW_MB (default 8 MB) between the warm-up's peak and the run's peak, the fd and
 # thread counts may not exceed their warm-up peaks.  Exit 0 when flat and live ended cleanly.
@@ -26,6 +28,7 @@ DIR=${SOAK_DIR:-build/soak}
 THREADS=${SOAK_THREADS:-1}
 BIN=${BDSRX_BIN:-bin}
 GROW_MB=${SOAK_RSS_GROW_MB:-8}
+HUP_EVERY=${SOAK_HUP_EVERY:-6}
 mkdir -p "$DIR" || exit 1
 cap="$DIR/cap_b1c.ci2"
 if [ ! -s "$cap" ]; then
@@ -47,7 +50,10 @@ t0=$(date +%s)
 pid=$!
 echo "wall_s,rss_kb,fds,threads,cpu_s" >"$csv"
 tick=$(getconf CLK_TCK)
+k=0
 while kill -0 "$pid" 2>/dev/null; do
+    k=$((k + 1))
+    [ "$HUP_EVERY" -gt 0 ] && [ $((k % HUP_EVERY)) -eq 0 ] && kill -HUP "$pid" 2>/dev/null
     st=/proc/$pid/status
     rss=$(awk '/^VmRSS:/ { print $2 }' "$st" 2>/dev/null)
     thr=$(awk '/^Threads:/ { print $2 }' "$st" 2>/dev/null)
@@ -60,6 +66,7 @@ wait "$pid"
 rc=$?
 wall=$(($(date +%s) - t0))
 tail -n 8 "$log"
+echo "soak: $(grep -c 'SIGHUP: outputs reopened' "$log") SIGHUPs (outputs reopened), $(grep -c '"fix":"spp"' "$DIR/out.json") valid fixes in the JSON"
 awk -F, -v grow="$GROW_MB" -v rc="$rc" -v wall="$wall" -v secs="$secs" '
 NR > 1 { n++; rss[n] = $2; fd[n] = $3; th[n] = $4; cpu = $5 }
 END {
