@@ -92,7 +92,7 @@ static void test_create_errors(void **state)
 }
 
 typedef struct {
-    int n_streams, sig[2], pvt_mode, solver;
+    int n_streams, sig[3], pvt_mode, solver;
     int want_status, want_mode;
 } mode_case_t;
 
@@ -108,6 +108,13 @@ static void test_rx_mode_from_streams(void **state)
         {1, {BX_SIG_B1C, 0}, BX_RX_PVT_AUTO, BX_SOLVER_NONE, BX_OK, -1},
         {1, {BX_SIG_B1C, 0}, BX_RX_PVT_AUTO, 77, BX_ERR_ARG, -1},
         {1, {BX_SIG_B1C, 0}, 9, BX_SOLVER_SPP, BX_ERR_ARG, -1},
+        /* three streams (BX_RX_MAX_STREAMS 3); PPP needs B1C + B2a (iono-free) and a B2b stream */
+        {3, {BX_SIG_B1C, BX_SIG_B2A, BX_SIG_B2B}, BX_RX_PVT_AUTO, BX_SOLVER_SPP, BX_OK, BX_PVT_IF},
+        {3, {BX_SIG_B2B, BX_SIG_B1C, BX_SIG_B2A}, BX_RX_PVT_AUTO, BX_SOLVER_PPP, BX_OK, BX_PVT_IF},
+        {2, {BX_SIG_B1C, BX_SIG_B2A}, BX_RX_PVT_AUTO, BX_SOLVER_PPP, BX_ERR_ARG, -1},
+        {2, {BX_SIG_B1C, BX_SIG_B2B}, BX_RX_PVT_AUTO, BX_SOLVER_PPP, BX_ERR_ARG, -1},
+        {3, {BX_SIG_B1C, BX_SIG_B2A, BX_SIG_B2B}, BX_PVT_B1C, BX_SOLVER_PPP, BX_ERR_ARG, -1},
+        {4, {BX_SIG_B1C, BX_SIG_B2A, BX_SIG_B2B}, BX_RX_PVT_AUTO, BX_SOLVER_SPP, BX_ERR_ARG, -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const mode_case_t *t = &cases[i];
@@ -118,7 +125,7 @@ static void test_rx_mode_from_streams(void **state)
         assert_int_equal(c.feedback, 1);
         assert_true(c.steer_threshold_m == 300.0);
         c.n_streams = t->n_streams;
-        for (int s = 0; s < t->n_streams; s++)
+        for (int s = 0; s < t->n_streams && s < 3; s++)
             c.stream[s] = (bx_rx_stream_t){t->sig[s], t->sig[s] == BX_SIG_B1C ? 2.046e6 : 12e6, 0.0};
         c.pvt_mode = t->pvt_mode;
         c.solver = t->solver;
@@ -136,6 +143,17 @@ static void test_rx_mode_from_streams(void **state)
         bx_rx_destroy(rx);
     }
     bx_rx_config_t c;
+    bx_rx_config_default(&c);
+    c.n_streams = 3; /* a PPP-B2b GEO PRN outside 59..63 */
+    c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 2.046e6, 0.0};
+    c.stream[1] = (bx_rx_stream_t){BX_SIG_B2A, 12e6, 0.0};
+    c.stream[2] = (bx_rx_stream_t){BX_SIG_B2B, 12e6, 0.0};
+    c.solver = BX_SOLVER_PPP;
+    c.ppp_geo = 58;
+    c.threads = 1;
+    bx_rx_t *rp = NULL;
+    assert_int_equal(bx_rx_create(&c, &rp, NULL, 0), BX_ERR_ARG);
+    assert_null(rp);
     bx_rx_config_default(&c);
     c.n_streams = 1;
     c.stream[0] = (bx_rx_stream_t){BX_SIG_B1C, 2.046e6, 0.0};

@@ -6,6 +6,8 @@
 # (tests of our RINEX, RTCM3 and NTRIP against RTKLIB).
 # python3-numpy, python3-bitstruct, python3-yaml: tools/b2b_cssrlib_ref.py (cssrlib's PPP-B2b decoder
 # as the reference of tests/test_pppb2b.c when a cssrlib checkout is given).
+# python3-xarray, python3-pandas (+ numpy): georinex, the second RINEX reader of
+# tests/test_rinex3_readers.c when a georinex checkout is given (BDSRX_GEORINEX_PATH, tests/README.md).
 set -e
 # one package per line (easy merges); build and run:
 PKGS="
@@ -26,6 +28,8 @@ gpsd
 gpsd-clients
 gpsbabel
 python3-numpy
+python3-xarray
+python3-pandas
 python3-bitstruct
 python3-yaml
 python3-jsonschema

@@ -17,6 +17,7 @@
 #include "bdsrx/code.h"
 #include "bdsrx/corr.h"
 #include "bdsrx/eph.h"
+#include "bdsrx/ephfit.h"
 #include "bdsrx/fec.h"
 #include "bdsrx/geodesy.h"
 #include "bdsrx/geoid.h"

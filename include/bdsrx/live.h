@@ -39,7 +39,11 @@ typedef struct {
     const char *uri;        /* source URI (bx_source_open grammar) */
     bx_source_opts_t src;   /* source options (fc, fs, gain, ppm, bias tee, ring size ...) */
     int n_signals;          /* 0 = one per source channel, signal from its centre frequency */
-    int sig[BX_RX_MAX_STREAMS]; /* BX_SIG_B1C / BX_SIG_B2A for source channel i (when n_signals > 0) */
+    int sig[BX_RX_MAX_STREAMS]; /* BX_SIG_* of receiver stream i (when n_signals > 0): with as many
+                               signals as channels, one per channel in order; with more (e.g.
+                               B1C,B2a,B2b on a two-channel front end), each signal is fed from the
+                               complex channel whose band (fc +- fs/2) holds its carrier, at
+                               IF = f_signal - fc (B2a + B2b: one channel at 1191.795 MHz) */
     double block_s;         /* seconds of samples per bx_rx_process call, default 0.1 */
     double max_s;           /* stop after this much of the sample clock (0 = until the source ends) */
     bx_rx_config_t rx;      /* receiver settings; n_streams and stream[] are filled in by create */

@@ -107,6 +107,12 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
 typedef struct bx_ppp_b2b bx_ppp_b2b_t;
 int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
                       size_t errlen);
+/* The same over a correction store filled elsewhere (e.g. the receiver's, from a B2b-I stream:
+ * bx_rx_b2b_store), read at each request; store and nav must outlive the object and must not
+ * change during a bx_ppp_b2b_satfn call. */
+struct bx_b2b_store;
+int bx_ppp_b2b_create_store(const struct bx_b2b_store *store, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out,
+                            char *err, size_t errlen);
 void bx_ppp_b2b_destroy(bx_ppp_b2b_t *s); /* NULL-safe */
 /* What the log gave so far (for warnings): messages of the GEO used / refused, and satellite
  * requests not served by reason (index = BX_B2B_NO_* / BX_B2B_OLD_* of pppb2b.h). */

@@ -71,7 +71,9 @@ enum {
     BX_SOLF_NO_TGD = 1u << 9,       /* some ephemerides lacked the group delay of the signal used (T_GD = 0,
                                        or for B1C on a legacy D1/D2 ephemeris its TGD1, see nav/pos/pvt.c) */
     BX_SOLF_JUMP = 1u << 10,        /* the position moved impossibly far since the last trusted fix */
-    BX_SOLF_GEOID = 1u << 11        /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
+    BX_SOLF_GEOID = 1u << 11,       /* geoid_sep_m is known (height above MSL = llh[2] - geoid_sep_m) */
+    BX_SOLF_PPP = 1u << 12          /* precise point positioning (fix FLOAT: float ambiguities, no base station;
+                                       JSON fix "ppp", NMEA GGA quality 5, see nav/fmt/nmea.c) */
 };
 
 /* Fix quality.  FLOAT and FIXED come from the RTK engine (include/bdsrx/rtk.h):

@@ -1,7 +1,8 @@
 /*
  * bdsrx receiver engine: a set of channels (one signal of one satellite each:
- * tracking, symbol collection, navigation-data decoding) fed from one or two
- * time-aligned sample streams (e.g. a B1C band and a B2a band), producing
+ * tracking, symbol collection, navigation-data decoding) fed from one to three
+ * time-aligned sample streams (e.g. a B1C band, a B2a band and a B2b band for
+ * PPP-B2b; two streams may be fed the same samples at different IFs), producing
  * observations at a fixed rate and positions.
  *
  * Positioning runs inside: at every epoch with a known receiver time the
@@ -32,6 +33,7 @@
 
 #include "bdsrx/eph.h"
 #include "bdsrx/iq.h"
+#include "bdsrx/ppp.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/rtk.h"
 #include "bdsrx/types.h"
@@ -40,7 +42,7 @@
 extern "C" {
 #endif
 
-#define BX_RX_MAX_STREAMS 2
+#define BX_RX_MAX_STREAMS 3 /* B1C + B2a + B2b (PPP with PPP-B2b from the signal) */
 #define BX_RX_MAX_CHANNELS 64 /* per stream */
 
 typedef struct {
@@ -77,9 +79,40 @@ typedef struct bx_rx bx_rx_t;
 typedef enum {
     BX_SOLVER_NONE = 0, /* observations only: no solution, no feedback */
     BX_SOLVER_SPP = 1,  /* single-point positioning + RAIM, nav/pos/pvt.c (default) */
-    BX_SOLVER_RTK = 2   /* RTK against base observations given by bx_rx_push_base (nav/pos/rtk.c, settings
+    BX_SOLVER_RTK = 2,  /* RTK against base observations given by bx_rx_push_base (nav/pos/rtk.c, settings
                            in c.rtk); the single-point fix stays the fallback and drives the feedback */
+    BX_SOLVER_PPP = 3   /* precise point positioning (nav/pos/ppp.c, settings in c.ppp) on the B1C/B2a
+                           ionosphere-free code and phase with the PPP-B2b corrections decoded from the
+                           receiver's own B2b stream (streams B1C + B2a + B2b needed); the single-point
+                           fix on the broadcast ephemerides is the fallback (no corrections yet, too few
+                           corrected satellites, corrections expired) and drives the feedback */
 } bx_solver_kind_t;
+
+/* BX_SOLVER_PPP: what the PPP row did at an epoch (bx_rx_epoch_t.ppp). */
+enum {
+    BX_RX_PPP_OK = 0,        /* PPP solution (sol->fix FLOAT, flags BX_SOLF_PPP) */
+    BX_RX_PPP_NO_TIME = 1,   /* receiver time not known yet */
+    BX_RX_PPP_NO_CORR = 2,   /* no PPP-B2b corrections yet (no mask / no GEO decoded): broadcast SPP */
+    BX_RX_PPP_FEW = 3,       /* fewer than 5 satellites with B1C + B2a code and phase and a usable
+                                correction (expired, IOD Corr mismatch, no ephemeris with IODC = IODN):
+                                broadcast SPP */
+    BX_RX_PPP_FILTER = 4     /* the PPP filter gave no solution this epoch: broadcast SPP */
+};
+typedef struct {
+    int status;              /* BX_RX_PPP_* */
+    int geo_prn;             /* GEO whose corrections are used (59..63), 0 none */
+    int n_obs;               /* satellites with B1C + B2a code and phase */
+    int n_corr;              /* of those, with a usable correction for the GEO (orbit + clock, age limits,
+                                ephemeris whose IODC = IODN) */
+    int n_refused[8];        /* the others by reason (index BX_B2B_NO_* / BX_B2B_OLD_*, bdsrx/pppb2b.h) */
+    int n_screened;          /* corrected satellites left out of this epoch by the code screen (IF code
+                                residual > 6 m against the others with the corrected orbits and clocks) */
+    int resets;              /* filter restarts so far (GEO changed, corrections lost, new time scale) */
+    double age_s;            /* time since the filter (re)started, s */
+    bx_ppp_sol_t ppp;        /* the filter's solution (valid with status OK): sigmas, ZWD, residuals */
+    double sigma_enu_m[3];   /* formal sigmas east, north, up (status OK) */
+    char msg[128];           /* "" when all is well, else why the fallback (and which satellites lack what) */
+} bx_rx_ppp_info_t;
 
 #define BX_RX_PVT_AUTO (-1) /* bx_rx_config_t.pvt_mode: from the streams */
 
@@ -99,6 +132,9 @@ typedef struct {
     const bx_rtk_sol_t *rtk; /* BX_SOLVER_RTK: the RTK solution (ratio, baseline, age, msg) whose sol is
                              *sol (fix FIXED / FLOAT, or the single-point fallback SPP with the reason in
                              rtk->msg); NULL with other solvers */
+    const bx_rx_ppp_info_t *ppp; /* BX_SOLVER_PPP: what PPP did (status, corrected satellites, sigmas, why
+                             not); *sol is the PPP solution (fix FLOAT with BX_SOLF_PPP) or the single-point
+                             fallback (fix SPP); NULL with other solvers */
 } bx_rx_epoch_t;
 
 /* Called once per output epoch, on the thread that called bx_rx_process.  rx may
@@ -153,6 +189,12 @@ typedef struct {
     /* RTK (solver BX_SOLVER_RTK; appended) */
     bx_rtk_config_t rtk;     /* bx_rtk_config_default; rtk.base_pos_m all 0: from bx_rx_push_base */
     bx_rx_base_fn on_base;   /* NULL, or pulls base epochs before each epoch (called with user) */
+    /* PPP (solver BX_SOLVER_PPP; appended) */
+    bx_ppp_cfg_t ppp;        /* bx_ppp_cfg_default; elmask_rad raised to pvt.elmask_rad */
+    int ppp_geo;             /* GEO PRN (59..63) whose PPP-B2b corrections are used; 0 (default): the one
+                                that corrects the most satellites, kept while it corrects >= 5 (the GEOs'
+                                streams differ by satellite-specific clock constants, so one is pinned;
+                                a change restarts the filter) */
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);

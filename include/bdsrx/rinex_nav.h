@@ -26,6 +26,8 @@
  * 0.999999999999E+09 ("unknown", RINEX 3.05 convention); D1/D2 TGD1/TGD2 and
  * accuracy 0.  ION/STO records are tagged with the first ephemeris' PRN.
  *
+ * Write 3: bx_rinex_nav_write3 below (RINEX 3.04, legacy records fitted to CNAV).
+ *
  * Threads: reentrant: each call works on its own file and caller-owned bx_nav_t.
  */
 #ifndef BDSRX_RINEX_NAV_H
@@ -34,6 +36,7 @@
 #include <stdio.h>
 
 #include "bdsrx/eph.h"
+#include "bdsrx/ephfit.h"
 #include "bdsrx/types.h"
 
 #ifdef __cplusplus
@@ -50,6 +53,25 @@ int bx_rinex_nav_read_stream(FILE *f, const char *name, bx_nav_t *n, char *err, 
 
 /* Writes n as RINEX 4.00 (see above).  Returns BX_OK or BX_ERR_IO. */
 int bx_rinex_nav_write(FILE *f, const bx_nav_t *n);
+
+/* Writes n as RINEX 3.04 BDS navigation data for readers without RINEX 4 (RTKLIB 2.4.3,
+ * georinex): every ephemeris as a legacy record (RINEX 3.04 Table A14: AODE, Crs, Δn, M0 /
+ * Cuc, e, Cus, √A / toe, Cic, Ω0, Cis / i0, Crc, ω, Ω̇ / IDOT, -, BDT week, - / accuracy 0,
+ * SatH1, TGD1, TGD2 / t_tm 0.999999999999E+09 (unknown), AODC).  CNAV ephemerides (one per
+ * PRN and t_oe, B-CNAV1 first) are converted by bx_eph_fit_legacy (ephfit.h): the orbit fitted
+ * over t_oe ± 1.5 h, clock copied, AODE/AODC = IODE/IODC, TGD1 = TGD2 = 0 (not in B-CNAV; the
+ * B1C/B2a group delays have no RINEX 3 field); D1/D2 ephemerides are written as they are.
+ * Header: TIME SYSTEM CORR BDUT, LEAP SECONDS as GPS-UTC, and COMMENT records stating the
+ * conversion and this file's measured fit error; no ionosphere (BDGIM has no RINEX 3 record).
+ * clock_sig BX_RINEX3_CLOCK_B3I writes the broadcast clock (B3I-referenced, the RINEX meaning);
+ * BX_SIG_B1C or BX_SIG_B2A writes a0 - T_GD(signal pilot) instead, a clock for that signal's
+ * pilot, for B1C/B2a users of readers that cannot apply T_GD_B1Cp/T_GD_B2ap from a RINEX 3 file
+ * (RTKLIB 2.4.3 applies no group delay to C1P then): stated in a header COMMENT; wrong for
+ * B1I/B3I users; D1/D2 records are not changed (no B1C/B2a group delay known for them).
+ * worst (may be NULL) receives the largest fit errors over the fitted ephemerides.
+ * Returns BX_OK, BX_ERR_NOMEM or BX_ERR_IO. */
+int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, int clock_sig, bx_ephfit_stats_t *worst);
+#define BX_RINEX3_CLOCK_B3I (-1) /* clock_sig: the broadcast B3I-referenced clock (standard) */
 
 #ifdef __cplusplus
 }

@@ -97,7 +97,10 @@ int bx_nmea_gga(const bx_sol_t *s, const char *talker, char *buf, size_t n)
         /* NMEA 0183 GGA: altitude above mean sea level, then the geoid separation N (geoid above
          * the ellipsoid).  Without a geoid the altitude is the ellipsoidal height and N is left
          * empty, so a reader (gpsd) knows it is not given rather than 0. */
-        /* quality (NMEA 0183 v4.11 GGA): 1 autonomous, 4 RTK fixed integers, 5 RTK float */
+        /* quality (NMEA 0183 v4.11 GGA): 1 autonomous, 4 RTK fixed integers, 5 RTK float.  PPP (float
+         * carrier-phase ambiguities, BX_SOLF_PPP) also gives 5: 4.11 has no PPP code; gpsd shows 5 as a
+         * float carrier-phase fix, while 3 (what RTKLIB writes for its PPP, solq_nmea) means the GPS
+         * military PPS service to gpsd ("P(Y)") */
         const int q = s->fix == BX_FIX_FIXED ? 4 : s->fix == BX_FIX_FLOAT ? 5 : 1;
         if (s->flags & BX_SOLF_GEOID)
             len = cat(buf, n, len, ",%d,%02d,%.1f,%.3f,M,%.3f,M,,", q, s->n_used > 99 ? 99 : s->n_used, s->hdop,

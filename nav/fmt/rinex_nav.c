@@ -532,13 +532,15 @@ static void epoch(FILE *f, bx_time_t t)
     fprintf(f, "%04d %02d %02d %02d %02d %02d", y, mo, d, h, mi, (int)s);
 }
 
-static void write_eph(FILE *f, const bx_eph_t *e)
+static void write_eph(FILE *f, const bx_eph_t *e, int v3)
 {
     static const char *names[] = {"CNV1", "CNV2", "CNV3"};
     const int legacy = bx_eph_is_legacy(e);
     const char *msg = legacy ? (e->source == BX_EPH_SRC_D2 ? "D2  " : "D1  ") : names[e->source < 3 ? e->source : 0];
     const double sqrtA = sqrt(bx_eph_aref_m(e->sat_type) + e->dA_m);
-    fprintf(f, "> EPH C%02d %s\nC%02d ", e->prn, msg, e->prn);
+    if (!v3)
+        fprintf(f, "> EPH C%02d %s\n", e->prn, msg);
+    fprintf(f, "C%02d ", e->prn);
     epoch(f, e->toc);
     put(f, e->a0_s);
     put(f, e->a1_s_s);
@@ -629,6 +631,104 @@ int bx_rinex_nav_write(FILE *f, const bx_nav_t *n)
         line4(f, TTM_UNKNOWN, n->utc.a0_utc_s, n->utc.a1_utc_s_s, n->utc.a2_utc_s_s2);
     }
     for (int i = 0; i < n->n_eph; i++)
-        write_eph(f, &n->eph[i]);
+        write_eph(f, &n->eph[i], 0);
+    return ferror(f) ? BX_ERR_IO : BX_OK;
+}
+
+/* ---------------- RINEX 3.04 writer (legacy BDS records) ---------------- */
+
+/* The ephemerides to write: legacy ones as they are, one CNAV ephemeris per PRN and t_oe
+ * (B-CNAV1 before B-CNAV2 before B-CNAV3: the same broadcast orbit and B3I clock) fitted to the
+ * legacy parameter set. */
+static int pick3(const bx_nav_t *n, int i)
+{
+    const bx_eph_t *e = &n->eph[i];
+    if (bx_eph_is_legacy(e))
+        return 1;
+    for (int k = 0; k < n->n_eph; k++) {
+        const bx_eph_t *o = &n->eph[k];
+        if (k == i || bx_eph_is_legacy(o) || o->prn != e->prn || o->toe.sec != e->toe.sec)
+            continue;
+        if (o->source < e->source || (o->source == e->source && k < i))
+            return 0;
+    }
+    return 1;
+}
+
+int bx_rinex_nav_write3(FILE *f, const bx_nav_t *n, int clock_sig, bx_ephfit_stats_t *worst)
+{
+    bx_eph_t *out = calloc((size_t)(n->n_eph ? n->n_eph : 1), sizeof *out);
+    if (!out)
+        return BX_ERR_NOMEM;
+    bx_ephfit_stats_t w;
+    memset(&w, 0, sizeof w);
+    int nout = 0, nfit = 0;
+    for (int i = 0; i < n->n_eph; i++) {
+        if (!pick3(n, i))
+            continue;
+        bx_ephfit_stats_t s;
+        const int st = bx_eph_fit_legacy(&n->eph[i], 0.0, &out[nout], &s);
+        if (st != BX_OK)
+            continue; /* implausible ephemeris: not written */
+        if (!bx_eph_is_legacy(&n->eph[i])) {
+            if (clock_sig == BX_SIG_B1C || clock_sig == BX_SIG_B2A)
+                out[nout].a0_s -= bx_tgd_s(&n->eph[i], clock_sig, 1); /* orbit.md §5: clock of the pilot */
+            nfit++;
+            w.rms_1h_m = fmax(w.rms_1h_m, s.rms_1h_m);
+            w.max_1h_m = fmax(w.max_1h_m, s.max_1h_m);
+            w.rms_m = fmax(w.rms_m, s.rms_m);
+            w.max_m = fmax(w.max_m, s.max_m);
+            w.clk_max_m = fmax(w.clk_max_m, s.clk_max_m);
+            w.copy_max_1h_m = fmax(w.copy_max_1h_m, s.copy_max_1h_m);
+            w.iterations = s.iterations > w.iterations ? s.iterations : w.iterations;
+        }
+        nout++;
+    }
+    if (worst)
+        *worst = w;
+
+    char b[96], date[32];
+    const time_t now = time(NULL);
+    struct tm tmv;
+    gmtime_r(&now, &tmv);
+    strftime(date, sizeof date, "%Y%m%d %H%M%S UTC", &tmv);
+    snprintf(b, sizeof b, "%9.2f%11s%-20s%-20s", 3.04, "", "N: GNSS NAV DATA", "C: BEIDOU");
+    hdr(f, b, "RINEX VERSION / TYPE");
+    snprintf(b, sizeof b, "%-20s%-20s%-20s", "bdsrx", "", date);
+    hdr(f, b, "PGM / RUN BY / DATE");
+    if (nfit) {
+        hdr(f, "B-CNAV1/2/3 ephemerides as BDS legacy (D1/D2) records: the", "COMMENT");
+        hdr(f, "15 legacy orbit parameters are least-squares fitted to the", "COMMENT");
+        hdr(f, "CNAV orbit and clock (CNAV has A-dot, dn-dot) over toe", "COMMENT");
+        snprintf(b, sizeof b, "+-1.5 h. Fit error, worst of %d: 3-D max %.3f m", nfit, w.max_1h_m);
+        hdr(f, b, "COMMENT");
+        snprintf(b, sizeof b, "within toe +-1 h, %.3f m within +-1.5 h (CNAV evaluated", w.max_m);
+        hdr(f, b, "COMMENT");
+        hdr(f, "with the ICD algorithm vs the record with the legacy one).", "COMMENT");
+        if (clock_sig == BX_SIG_B1C || clock_sig == BX_SIG_B2A) {
+            snprintf(b, sizeof b, "NOT STANDARD: a0 = a0(B3I) - T_GD_%s: a clock for", clock_sig == BX_SIG_B1C ? "B1Cp" : "B2ap");
+            hdr(f, b, "COMMENT");
+            snprintf(b, sizeof b, "%s pilot users (no TGD to apply); wrong for B1I/B3I.", clock_sig == BX_SIG_B1C ? "B1C" : "B2a");
+            hdr(f, b, "COMMENT");
+        } else
+            hdr(f, "Clock a0-a2 copied (B3I-referenced in both messages).", "COMMENT");
+        hdr(f, "AODE/AODC = CNAV IODE/IODC. TGD1/TGD2 (B1I/B2I) are not", "COMMENT");
+        hdr(f, "in B-CNAV: written 0. B1C/B2a users must apply T_GD_B1Cp,", "COMMENT");
+        hdr(f, "T_GD_B2ap, ISC from the RINEX 4 file (bdsrx default).", "COMMENT");
+    }
+    hdr(f, "BDGIM ionosphere has no RINEX 3 record: not written.", "COMMENT");
+    if (n->utc.valid) { /* RINEX 3.04 Table A5: A4,1X,D17.10,D16.9,I7,I5 */
+        snprintf(b, sizeof b, "BDUT %17.10E%16.9E%7d%5d", n->utc.a0_utc_s, n->utc.a1_utc_s_s, n->utc.t_ot_s,
+                 n->utc.wn_ot);
+        hdr(f, b, "TIME SYSTEM CORR");
+    }
+    if (n->utc.dt_ls_s != 0) { /* system blank = GPS - UTC (RINEX 3.04 Table A5), read by every reader */
+        snprintf(b, sizeof b, "%6d", n->utc.dt_ls_s + BX_GPST_MINUS_BDT_S);
+        hdr(f, b, "LEAP SECONDS");
+    }
+    hdr(f, "", "END OF HEADER");
+    for (int i = 0; i < nout; i++)
+        write_eph(f, &out[i], 1);
+    free(out);
     return ferror(f) ? BX_ERR_IO : BX_OK;
 }

@@ -60,12 +60,12 @@ int bx_sol_json_write(FILE *f, const bx_sol_t *s)
     bx_time_to_civil(u, &y, &mo, &d, &h, &mi, &sec);
     fprintf(f, "{\"bdt_week\":%d,\"bdt_sow\":%.3f,\"utc\":\"%04d-%02d-%02dT%02d:%02d:%06.3fZ\",\"fix\":\"%s\",",
             wk, sow, y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0,
-            !ok ? "none" : s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : "spp");
+            !ok ? "none" : s->fix == BX_FIX_FIXED ? "fixed" : (s->flags & BX_SOLF_PPP) ? "ppp" : s->fix == BX_FIX_FLOAT ? "float" : "spp");
     fputs("\"reason\":", f);
     /* a fix withheld by the integrity checks always says why */
     json_str(f, !ok && s->fix && !s->reason[0] ? "integrity check failed (too few satellites or non-finite position)" : s->reason);
     fprintf(f, ",\"mode\":\"%s\",",
-            s->fix >= BX_FIX_FLOAT ? "rtk" : s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
+            (s->flags & BX_SOLF_PPP) && s->fix >= BX_FIX_FLOAT ? "ppp" : s->fix >= BX_FIX_FLOAT ? "rtk" : s->mode == BX_PVT_B1C ? "b1c" : s->mode == BX_PVT_B2A ? "b2a" : "if");
     if (ok) {
         fprintf(f, "\"lat_deg\":%.9f,\"lon_deg\":%.9f,\"h_m\":%.3f,\"ecef_m\":[%.3f,%.3f,%.3f],", s->llh[0] * R2D,
                 s->llh[1] * R2D, s->llh[2], s->pos_m[0], s->pos_m[1], s->pos_m[2]);

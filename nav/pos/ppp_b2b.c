@@ -18,7 +18,8 @@ struct bx_ppp_b2b {
     FILE *f;
     const bx_nav_t *nav;
     int geo;
-    bx_b2b_store_t *st;
+    bx_b2b_store_t *st;         /* the log's store (owned); NULL with an external store */
+    const bx_b2b_store_t *rd;   /* the store corrections are read from (st or the caller's) */
     int pending, eof;
     bx_time_t t_line;
     int prn_line;
@@ -56,6 +57,29 @@ int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx
     }
     s->nav = nav;
     s->geo = geo_prn;
+    s->rd = s->st;
+    *out = s;
+    return BX_OK;
+}
+
+int bx_ppp_b2b_create_store(const bx_b2b_store_t *store, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out,
+                            char *err, size_t errlen)
+{
+    if (!out || !store || !nav || geo_prn < BX_B2B_GEO_MIN || geo_prn > BX_B2B_GEO_MAX) {
+        if (err && errlen)
+            snprintf(err, errlen, "bx_ppp_b2b_create_store: bad arguments (GEO PRN 59..63)");
+        return BX_ERR_ARG;
+    }
+    bx_ppp_b2b_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (err && errlen)
+            snprintf(err, errlen, "PPP-B2b source: out of memory");
+        return BX_ERR_NOMEM;
+    }
+    s->rd = store;
+    s->nav = nav;
+    s->geo = geo_prn;
+    s->eof = 1; /* no log to replay */
     *out = s;
     return BX_OK;
 }
@@ -74,6 +98,8 @@ void bx_ppp_b2b_destroy(bx_ppp_b2b_t *s)
 static void advance(bx_ppp_b2b_t *s, bx_time_t t)
 {
     char line[1024];
+    if (!s->f)
+        return; /* external store: filled by its owner */
     for (;;) {
         if (!s->pending) {
             if (s->eof || !fgets(line, sizeof line, s->f)) {
@@ -117,7 +143,7 @@ int bx_ppp_b2b_satfn(void *user, int prn, bx_time_t t, double pos_m[3], double *
         return -1;
     advance(s, t);
     bx_b2b_corr_t c;
-    const int r = bx_b2b_store_get(s->st, s->geo, prn, t, &c);
+    const int r = bx_b2b_store_get(s->rd, s->geo, prn, t, &c);
     if (r != BX_OK) {
         if (r > 0 && r < 8)
             s->stats.refused[r]++;

@@ -22,10 +22,28 @@ int cli_rtk(int argc, char **argv);
 #include <stdint.h>
 
 #include "bdsrx/eph.h"
+#include "bdsrx/ephfit.h"
 
-/* --rinex-nav of run and live (src/cli/cli_navout.c): the decoded ephemerides as RINEX 4,
- * written through PATH.tmp + rename; 0 ok, 1 error (printed with prog). */
-int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, const char *prog);
+/* --rinex-nav of run and live (src/cli/cli_navout.c): the decoded ephemerides as RINEX 4, or as
+ * RINEX 3.04 legacy records (version 3, bx_rinex_nav_write3: CNAV fitted to D1) for readers
+ * without RINEX 4, written through PATH.tmp + rename; 0 ok, 1 error (printed with prog).  fit (may
+ * be NULL): the worst fit errors of version 3 (zeroed for version 4). */
+int cli_write_rinex_nav(const char *path, const bx_nav_t *nav, int version, int clock_sig, const char *prog,
+                        bx_ephfit_stats_t *fit);
+/* --rinex-nav-clock b3i|b1c|b2a into *(int *)value (BX_RINEX3_CLOCK_B3I, BX_SIG_B1C, BX_SIG_B2A). */
+int cli_fn_nav_clock(const char *arg, void *value, char *err, size_t errlen);
+#define CLI_RINEX_NAV_CLOCK_HELP                                                                     \
+    "clock of the RINEX 3 records: b3i (default, the broadcast clock, standard);\n"                   \
+    "b1c or b2a: a0 - T_GD of that pilot, for readers that cannot apply the B1C/B2a\n"               \
+    "group delay from RINEX 3 (RTKLIB 2.4.3 B1C SPP: 9 m -> 1 m); wrong for B1I/B3I"
+/* bdsrx nav-convert (src/cli/cli_navconv.c). */
+int cli_nav_convert(int argc, char **argv);
+/* Help text of --rinex-nav-version (run, live, nav-convert). */
+#define CLI_RINEX_NAV_VERSION_HELP                                                                   \
+    "3: RINEX 3.04 with BDS legacy (D1/D2) records, read by RTKLIB 2.4.3 and\n"                       \
+    "georinex: B-CNAV orbits least-squares fitted to the legacy parameters\n"                          \
+    "(3-D error <= 0.2 m within toe +-1 h, stated in the header), TGD1/TGD2 0;\n"                     \
+    "4 (default): RINEX 4.00 CNV1/CNV2/CNV3 records, exact"
 
 /* The EGM96 geoid for heights above MSL (src/cli/cli_geoid.c); NULL (with a note on stderr unless
  * quiet) when the grid is not installed.  bx_geoid_destroy it after the receiver. */

@@ -64,6 +64,7 @@ typedef struct {
     bx_http_status_t *http; /* --http: the web dashboard */
     double ttff_s;          /* receiver time of the first valid fix, -1 before */
     cli_base_t *base;       /* --base: RTK; read by its own thread */
+    int ppp;                /* --ppp: PPP with the corrections of the B2b stream */
     char base_state[96];
 } out_t;
 
@@ -174,6 +175,8 @@ static void fill_view(bx_live_view_t *v, bx_rx_chan_status_t *ch, bx_live_t *lv,
         v->rtk_msg = o->so.last_rtk_msg;
         v->base = o->base_state;
     }
+    if (o->ppp && o->so.n_ppp_epochs > 0)
+        v->ppp = &o->so.last_ppp;
 }
 
 /* The dashboard's snapshot, once a second (and the time to first fix as it happens). */
@@ -329,6 +332,8 @@ int cli_live(int argc, char **argv)
     o.so.nmea_user = &o;
     const char *rtcm_spec = NULL;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
+    const char *ppp_mode = NULL, *pos_path = NULL;
+    int ppp_geo = 0;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -339,6 +344,7 @@ int cli_live(int argc, char **argv)
     cli_signals_t sigs = {{0, 0}, 0};
     cli_warm_t warm;
     cli_warm_init(&warm);
+    int rnxn_version = 4, rnxn_clock = BX_RINEX3_CLOCK_B3I;
     const cli_opt_t opts[] = {
         {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
          "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
@@ -353,7 +359,9 @@ int cli_live(int argc, char **argv)
          "32 s of ci8 at 2.048 Msps, 16 s at 4.092, 3.3 s at 20.46)", NULL, 0, 0},
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
          "B1C, B2a, B2b (PPP-B2b), or B1C,B2a for a two-channel front end (one per\n"
-         "channel; default from each channel's centre frequency)", cli_fn_signals, 0, 0},
+         "channel; default from each channel's centre frequency), or B1C,B2a,B2b (a\n"
+         "signal beyond the channel count comes from the complex channel whose band holds it)",
+         cli_fn_signals, 0, 0},
         {"threads", 0, CLI_INT, &lc.rx.threads, 0, 64, "N", "worker threads (default 0: all CPUs)", NULL, 0, 0},
         {"seconds", 0, CLI_DOUBLE, &lc.max_s, 1e-9, 1e12, "S", "stop after S seconds of samples", NULL, 0, 0},
         {"prn", 0, CLI_FN, &lc.rx.prn_mask, 0, 0, "LIST", "search only these PRNs (e.g. 19-30,41)", cli_fn_prns, 0, 0},
@@ -371,7 +379,10 @@ int cli_live(int argc, char **argv)
          "NMEA to a serial port, raw 8N1 (default 9600 baud)", NULL, 0, 0},
         {"json", 0, CLI_STRING, &json_path, 0, 0, "FILE", "one JSON solution per epoch ('-' = stdout)", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn_path, 0, 0, "FILE",
-         "RINEX 4 navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
+         "RINEX navigation data decoded from the signal (written when live stops)", NULL, 0, 0},
+        {"rinex-nav-version", 0, CLI_INT, &rnxn_version, 3, 4, "3|4", CLI_RINEX_NAV_VERSION_HELP, NULL, 0, 0},
+        {"rinex-nav-clock", 0, CLI_FN, &rnxn_clock, 0, 0, "b3i|b1c|b2a", CLI_RINEX_NAV_CLOCK_HELP, cli_fn_nav_clock, 0,
+         0},
         {"rinex-obs", 0, CLI_STRING, &rnx_path, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"base", 0, CLI_STRING, &base_spec, 0, 0, "SRC",
          "RTK against a base station: ntrip://[USER:PW@]HOST[:PORT]/MOUNT, tcp://HOST:PORT\n"
@@ -380,6 +391,14 @@ int cli_live(int argc, char **argv)
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
          "base antenna X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m); default: the stream's 1005/1006", NULL, 0, 0},
         {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
+         0, 0},
+        {"ppp", 0, CLI_FLAG, &o.ppp, 0, 0, NULL,
+         "precise point positioning with the PPP-B2b corrections of the B2b stream\n"
+         "(--signals B1C,B2a,B2b, e.g. ch1 B1C + ch2 at 1191.795 MHz holding B2a and B2b)", NULL, 0, 0},
+        {"ppp-mode", 0, CLI_STRING, &ppp_mode, 0, 0, "static|kinematic", "PPP receiver model (default kinematic)",
+         NULL, 0, 0},
+        {"ppp-geo", 0, CLI_INT, &ppp_geo, 59, 63, "PRN", "use the corrections of this GEO only", NULL, 0, 0},
+        {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE", "RTKLIB .pos solution file of the RTK / PPP epochs", NULL,
          0, 0},
         {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
@@ -524,6 +543,28 @@ int cli_live(int argc, char **argv)
         fprintf(stderr, "bdsrx live: --base-pos and --rtk-mode need --base\n");
         goto done;
     }
+    if (o.ppp) {
+        if (base_spec || (ppp_mode && strcmp(ppp_mode, "kinematic") && strcmp(ppp_mode, "static"))) {
+            fprintf(stderr, "bdsrx live: --ppp excludes --base; --ppp-mode: give kinematic or static\n");
+            goto done;
+        }
+        lc.rx.solver = BX_SOLVER_PPP;
+        lc.rx.ppp.kinematic = !(ppp_mode && !strcmp(ppp_mode, "static"));
+        lc.rx.ppp_geo = ppp_geo;
+    } else if (ppp_mode || ppp_geo) {
+        fprintf(stderr, "bdsrx live: --ppp-mode and --ppp-geo need --ppp\n");
+        goto done;
+    }
+    if (pos_path) {
+        if (!o.ppp && !base_spec) {
+            fprintf(stderr, "bdsrx live: --pos needs --ppp or --base\n");
+            goto done;
+        }
+        if (!(o.so.pos = fopen(pos_path, "w"))) {
+            fprintf(stderr, "bdsrx live: cannot write %s: %s\n", pos_path, strerror(errno));
+            goto done;
+        }
+    }
     geoid = cli_geoid("bdsrx live", quiet);
     lc.rx.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_live_create(&lc, &lv, err, sizeof err) != BX_OK) {
@@ -616,7 +657,7 @@ int cli_live(int argc, char **argv)
         fprintf(vf, "NMEA serial: %llu bytes dropped (line too slow: raise the baud rate)\n",
                 (unsigned long long)bx_serial_dropped(o.ser));
     ret = st < 0 || solout_error(&o.so) ? 1 : 0;
-    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), "bdsrx live"))
+    if (rnxn_path && cli_write_rinex_nav(rnxn_path, bx_rx_nav(bx_live_rx(lv)), rnxn_version, rnxn_clock, "bdsrx live", NULL))
         ret = 1;
 done:
     if (sig_started) {
@@ -628,9 +669,10 @@ done:
     cli_base_close(o.base);
     bx_geoid_destroy(geoid);
     {
-        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
-        FILE *fs[4] = {o.nmea, o.so.json, o.so.rnx, o.so.rtcm};
-        for (int i = 0; i < 4; i++) {
+        const char *what[5] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output",
+                               "position output"};
+        FILE *fs[5] = {o.nmea, o.so.json, o.so.rnx, o.so.rtcm, o.so.pos};
+        for (int i = 0; i < 5; i++) {
             if (!fs[i] || (i == 1 && fs[i] == fs[0]))
                 continue;
             const int e = bx_rec_close(fs[i]);

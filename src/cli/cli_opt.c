@@ -130,7 +130,7 @@ int cli_fn_signals(const char *arg, void *value, char *err, size_t errlen)
         const char *c = strchr(p, ',');
         size_t len = c ? (size_t)(c - p) : strlen(p);
         char one[16];
-        if (s->n == 2 || len >= sizeof one)
+        if (s->n == CLI_MAX_SIGNALS || len >= sizeof one)
             goto bad;
         memcpy(one, p, len);
         one[len] = 0;
@@ -145,7 +145,7 @@ int cli_fn_signals(const char *arg, void *value, char *err, size_t errlen)
         goto bad;
     return 0;
 bad:
-    snprintf(err, errlen, "'%s': give B1C, B2a, B2b or two of them (B1C,B2a)", arg);
+    snprintf(err, errlen, "'%s': give B1C, B2a, B2b or a list of them (B1C,B2a or B1C,B2a,B2b)", arg);
     return -1;
 }
 

@@ -102,9 +102,10 @@ int cli_parse_hz(const char *s, double *out);
 int cli_fn_format(const char *arg, void *value, char *err, size_t errlen);
 /* --signal: "B1C" / "B2a" (any case) into *(int *)value (BX_SIG_*). */
 int cli_fn_signal(const char *arg, void *value, char *err, size_t errlen);
-/* --signals: "B1C", "B2a", "B1C,B2a" into cli_signals_t. */
+/* --signals: "B1C", "B2a", "B1C,B2a", "B1C,B2a,B2b" into cli_signals_t. */
+#define CLI_MAX_SIGNALS 3 /* = BX_RX_MAX_STREAMS (receiver.h) */
 typedef struct {
-    int sig[2], n;
+    int sig[CLI_MAX_SIGNALS], n;
 } cli_signals_t;
 int cli_fn_signals(const char *arg, void *value, char *err, size_t errlen);
 /* --prn: "1-63", "19,20", "19-46,59" into *(uint64_t *)value (bit p = PRN p). */

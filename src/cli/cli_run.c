@@ -28,6 +28,7 @@
 #include "solout.h"
 
 #define CHUNK_S 0.1 /* samples fed to the engine per call */
+#define MAXF BX_RX_MAX_STREAMS /* capture files */
 
 typedef struct {
     bx_rx_t *rx;
@@ -52,7 +53,7 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
 {
-    bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
+    bx_rx_chan_status_t ch[BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS];
     int n = bx_rx_channels(rx, ch, (int)(sizeof ch / sizeof ch[0]));
     int locked = 0, timed = 0;
     for (int i = 0; i < n; i++) {
@@ -65,7 +66,8 @@ static void progress(const run_t *r, bx_rx_t *rx, double total_s)
         fill = w;
     fprintf(stderr, "\r[%.*s%*s] %6.1f/%.1f s  channels %2d locked %2d time %2d  %s %2d sats  ", fill,
             "##############################", w - fill, "", t, total_s, n, locked, timed,
-            r->out.last.fix == BX_FIX_FIXED ? "RTK fixed" : r->out.last.fix == BX_FIX_FLOAT ? "RTK float" :
+            r->out.last.fix == BX_FIX_FIXED ? "RTK fixed" : (r->out.last.flags & BX_SOLF_PPP) ? "PPP" :
+            r->out.last.fix == BX_FIX_FLOAT ? "RTK float" :
             r->out.last.fix ? "FIX" : "no fix", r->out.last.n_used);
     fflush(stderr);
 }
@@ -123,28 +125,33 @@ static void print_b2b(FILE *o, const bx_rx_b2b_stats_t *b, FILE *json)
 
 int cli_run(int argc, char **argv)
 {
-    const char *files[2] = {NULL, NULL};
+    const char *files[MAXF] = {NULL};
     int nfiles = 0;
-    cli_signals_t sigs = {{-1, -1}, 0};
-    bx_iq_params_t flags[2];
-    bx_iq_params_init(&flags[0]);
-    bx_iq_params_init(&flags[1]);
+    cli_signals_t sigs = {{-1, -1, -1}, 0};
+    bx_iq_params_t flags[MAXF];
+    for (int k = 0; k < MAXF; k++)
+        bx_iq_params_init(&flags[k]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
     bx_geoid_t *geoid = NULL;
     const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
     int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
     long b2b_frames = 0;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
+    int ppp = 0, ppp_geo = 0;
+    const char *ppp_mode = NULL, *pos_path = NULL;
+    FILE *fpos = NULL;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
     uint64_t prn_mask = 0;
     cli_warm_t warm;
     cli_warm_init(&warm);
+    int rnxn_version = 4, rnxn_clock = BX_RINEX3_CLOCK_B3I;
     const cli_opt_t opts[] = {
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
-         "signal of each FILE in order, e.g. B1C, B1C,B2a or B2b (B2b-I: PPP-B2b\nmessages from the GEOs, no ranging) (default: from the centre frequency, else B1C)",
+         "signal of each FILE in order, e.g. B1C, B1C,B2a, B2b (B2b-I: PPP-B2b\nmessages from the GEOs, no ranging) or B1C,B2a,B2b (three files, or two when\nFILE2 is a complex capture holding both B2a and B2b, e.g. fc 1191.795 MHz)\n(default: from the centre frequency, else B1C)",
          cli_fn_signals, 0, 0},
         CLI_IQ_OPTS(&flags[0], "", "FILE"),
         CLI_IQ_OPTS(&flags[1], "2", "FILE2"),
+        CLI_IQ_OPTS(&flags[2], "3", "FILE3"),
         {"seconds", 0, CLI_DOUBLE, &seconds, 0, 1e9, "S", "process at most S seconds", NULL, 0, 0},
         {"mode", 0, CLI_FN, &mode, 0, 0, "b1c|b2a|if",
          "positioning mode (default: if with two bands, else the band's signal)", fn_mode, 0, 0},
@@ -170,15 +177,28 @@ int cli_run(int argc, char **argv)
          "1005/1006 (a bdsrx base sends its averaged single-point fix: metres off)", NULL, 0, 0},
         {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
          0, 0},
+        {"ppp", 0, CLI_FLAG, &ppp, 0, 0, NULL,
+         "precise point positioning with the PPP-B2b corrections of the B2b stream\n"
+         "(--signals B1C,B2a,B2b): JSON fix \"ppp\", NMEA GGA quality 5; the broadcast\n"
+         "single-point fix (fix \"spp\", ppp_msg says why) until >= 5 satellites are corrected", NULL, 0, 0},
+        {"ppp-mode", 0, CLI_STRING, &ppp_mode, 0, 0, "static|kinematic", "PPP receiver model (default kinematic)",
+         NULL, 0, 0},
+        {"ppp-geo", 0, CLI_INT, &ppp_geo, 59, 63, "PRN",
+         "use the corrections of this GEO only (default: the one correcting the most satellites)", NULL, 0, 0},
+        {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE",
+         "RTKLIB .pos solution file of the RTK (--base) or PPP (--ppp) epochs", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
-         "RINEX 4 navigation data decoded from the signal (written at the end)", NULL, 0, 0},
+         "RINEX navigation data decoded from the signal (written at the end)", NULL, 0, 0},
+        {"rinex-nav-version", 0, CLI_INT, &rnxn_version, 3, 4, "3|4", CLI_RINEX_NAV_VERSION_HELP, NULL, 0, 0},
+        {"rinex-nav-clock", 0, CLI_FN, &rnxn_clock, 0, 0, "b3i|b1c|b2a", CLI_RINEX_NAV_CLOCK_HELP, cli_fn_nav_clock, 0,
+         0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position (deg, deg, m): the summary reports errors",
          cli_fn_llh, 0, 0},
         CLI_QUIET_OPT(&quiet),
         CLI_OPT_END,
     };
     const cli_cmd_t cmd = {
-        "bdsrx run", "FILE [FILE2] [options]",
+        "bdsrx run", "FILE [FILE2 [FILE3]] [options]",
         "Runs the receiver on a capture: acquisition, tracking, B-CNAV1/B-CNAV2 decoding and\n"
         "single-point positioning.  Give a B1C capture, a B2a capture, or one of each recorded\n"
         "at the same time (then the B1C/B2a ionosphere-free solution is used).  The sample format,\n"
@@ -186,11 +206,11 @@ int cli_run(int argc, char **argv)
         opts,
         "FFTW plans for the searches are measured once and cached in ~/.cache/bdsrx/fftw-wisdom\n"
         "(BDSRX_WISDOM=FILE elsewhere, BDSRX_WISDOM=off: estimated plans, nothing written).",
-        1, 2};
+        1, MAXF};
     int pr = cli_opt_parse(&cmd, argc, argv, files, &nfiles);
     if (pr)
         return pr == 1 ? 0 : 2;
-    if (sigs.n && sigs.n != nfiles)
+    if (sigs.n && sigs.n < nfiles)
         return cli_opt_usage_error(&cmd, "--signals names %d signals for %d files", sigs.n, nfiles);
     run_t r;
     memset(&r, 0, sizeof r);
@@ -202,12 +222,13 @@ int cli_run(int argc, char **argv)
     const int json = json_path != NULL;
     int *sigv = sigs.sig;
 
-    bx_iq_reader_t *rd[2] = {NULL, NULL};
-    bx_cf32_t *buf[2] = {NULL, NULL};
+    bx_iq_reader_t *rd[MAXF] = {NULL};
+    bx_cf32_t *buf[MAXF] = {NULL};
+    int file_of[MAXF] = {0, 1, 2}; /* file that feeds each receiver stream */
     char err[512];
     bx_rx_config_t rc;
     bx_rx_config_default(&rc);
-    rc.n_streams = nfiles;
+    rc.n_streams = sigs.n > nfiles ? sigs.n : nfiles;
     char wisdom[4096];
     rc.acq_wisdom_path = cli_wisdom_path(wisdom, sizeof wisdom);
     int ret = 1;
@@ -224,11 +245,40 @@ int cli_run(int argc, char **argv)
         rc.stream[k].fs_hz = p->fs_hz;
         rc.stream[k].if_hz = isnan(p->if_hz) ? 0.0 : p->if_hz;
     }
-    if (nfiles == 2 && rc.stream[0].sig == rc.stream[1].sig) {
-        fprintf(stderr, "bdsrx run: both files carry %s; give two captures of different signals (B1C, B2a, B2b)\n",
-                sig_name(rc.stream[0].sig));
-        goto done;
+    /* more signals than files: each signal from the first complex capture whose band (fc +- fs/2)
+     * holds its carrier, at IF = f_signal - fc (e.g. B2a + B2b in one file at 1191.795 MHz,
+     * >= ~42 Msps for both main lobes) */
+    if (rc.n_streams > nfiles) {
+        for (int k = 0; k < rc.n_streams; k++) {
+            const double f = bx_signal_freq_hz(sigv[k]);
+            int q = -1;
+            for (int i = 0; i < nfiles && q < 0; i++) {
+                const bx_iq_params_t *p = bx_iq_params(rd[i]);
+                if (p->format != BX_IQ_RI8 && p->format != BX_IQ_RI1 && p->fc_hz > 0 &&
+                    fabs(f - p->fc_hz) < p->fs_hz / 2) /* the carrier inside the band */
+                    q = i;
+            }
+            if (q < 0) {
+                fprintf(stderr,
+                        "bdsrx run: %s: no file's band holds it (%d signals for %d files: a file shared by two signals "
+                        "must be a complex capture covering both, e.g. fc 1191.795 MHz for B2a + B2b)\n",
+                        sig_name(sigv[k]), rc.n_streams, nfiles);
+                goto done;
+            }
+            const bx_iq_params_t *p = bx_iq_params(rd[q]);
+            file_of[k] = q;
+            rc.stream[k].sig = sigv[k];
+            rc.stream[k].fs_hz = p->fs_hz;
+            rc.stream[k].if_hz = f - p->fc_hz;
+        }
     }
+    for (int a = 0; a < rc.n_streams; a++)
+        for (int b = a + 1; b < rc.n_streams; b++)
+            if (rc.stream[a].sig == rc.stream[b].sig) {
+                fprintf(stderr, "bdsrx run: two files carry %s; give captures of different signals (B1C, B2a, B2b)\n",
+                        sig_name(rc.stream[a].sig));
+                goto done;
+            }
     rc.prn_mask = prn_mask;
     rc.threads = threads;
     rc.epoch_interval_s = 1.0 / rate_hz;
@@ -252,6 +302,19 @@ int cli_run(int argc, char **argv)
     } else if (base_pos || rtk_mode) {
         return cli_opt_usage_error(&cmd, "--base-pos and --rtk-mode need --base");
     }
+    if (ppp) {
+        if (base_spec)
+            return cli_opt_usage_error(&cmd, "--ppp and --base exclude each other");
+        if (ppp_mode && strcmp(ppp_mode, "kinematic") && strcmp(ppp_mode, "static"))
+            return cli_opt_usage_error(&cmd, "--ppp-mode %s: give kinematic or static", ppp_mode);
+        rc.solver = BX_SOLVER_PPP;
+        rc.ppp.kinematic = !(ppp_mode && !strcmp(ppp_mode, "static"));
+        rc.ppp_geo = ppp_geo;
+    } else if (ppp_mode || ppp_geo) {
+        return cli_opt_usage_error(&cmd, "--ppp-mode and --ppp-geo need --ppp");
+    }
+    if (pos_path && !ppp && !base_spec)
+        return cli_opt_usage_error(&cmd, "--pos needs --ppp or --base");
     geoid = cli_geoid("bdsrx run", quiet);
     rc.pvt.geoid = geoid; /* heights above MSL in NMEA / JSON */
     if (bx_rx_create(&rc, &r.rx, err, sizeof err) != BX_OK) {
@@ -287,6 +350,14 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
+    if (pos_path) {
+        fpos = !strcmp(pos_path, "-") ? stdout : fopen(pos_path, "w");
+        if (!fpos) {
+            fprintf(stderr, "bdsrx run: cannot write %s: %s\n", pos_path, strerror(errno));
+            goto done;
+        }
+        r.out.pos = fpos;
+    }
     if (rtcmo) {
         char e[300];
         if (solout_open_rtcm(&r.out, rtcmo, e, sizeof e)) {
@@ -310,7 +381,7 @@ int cli_run(int argc, char **argv)
     double total_s = 0;
     {
         int64_t ns = bx_iq_total_samples(rd[0]);
-        total_s = ns > 0 ? (double)ns / rc.stream[0].fs_hz : 0;
+        total_s = ns > 0 ? (double)ns / bx_iq_params(rd[0])->fs_hz : 0;
         if (seconds > 0 && total_s > 0 && seconds > total_s + 1e-6)
             fprintf(stderr, "bdsrx run: note: --seconds %g asks for more than %s holds (%.3f s): all of it is processed\n",
                     seconds, files[0], total_s);
@@ -318,9 +389,9 @@ int cli_run(int argc, char **argv)
             total_s = seconds;
     }
     int show = !quiet && isatty(2);
-    size_t cap[2];
+    size_t cap[MAXF];
     for (int k = 0; k < nfiles; k++) {
-        cap[k] = (size_t)llround(rc.stream[k].fs_hz * CHUNK_S);
+        cap[k] = (size_t)llround(bx_iq_params(rd[k])->fs_hz * CHUNK_S);
         buf[k] = malloc(cap[k] * sizeof *buf[k]);
         if (!buf[k]) {
             fprintf(stderr, "bdsrx run: out of memory\n");
@@ -328,7 +399,7 @@ int cli_run(int argc, char **argv)
         }
     }
     for (int it = 0;; it++) {
-        size_t n[2] = {0, 0};
+        size_t n[MAXF] = {0};
         int eof = 0;
         for (int k = 0; k < nfiles; k++) {
             size_t got = 0;
@@ -346,16 +417,30 @@ int cli_run(int argc, char **argv)
             }
             n[k] = got;
         }
-        if (nfiles == 2) { /* keep the streams aligned: same time span */
-            double t0 = n[0] / rc.stream[0].fs_hz, t1 = n[1] / rc.stream[1].fs_hz;
+        if (nfiles == 2) { /* keep the files aligned: same time span */
+            const double fs0 = bx_iq_params(rd[0])->fs_hz, fs1 = bx_iq_params(rd[1])->fs_hz;
+            double t0 = n[0] / fs0, t1 = n[1] / fs1;
             if (t1 < t0)
-                n[0] = (size_t)llround(t1 * rc.stream[0].fs_hz);
+                n[0] = (size_t)llround(t1 * fs0);
             else
-                n[1] = (size_t)llround(t0 * rc.stream[1].fs_hz);
+                n[1] = (size_t)llround(t0 * fs1);
+        } else if (nfiles > 2) {
+            double tmin = INFINITY;
+            for (int k = 0; k < nfiles; k++)
+                tmin = fmin(tmin, n[k] / bx_iq_params(rd[k])->fs_hz);
+            for (int k = 0; k < nfiles; k++) {
+                const size_t m = (size_t)llround(tmin * bx_iq_params(rd[k])->fs_hz);
+                n[k] = m < n[k] ? m : n[k];
+            }
         }
         if (n[0] > 0) {
-            const bx_cf32_t *const xs[2] = {buf[0], buf[1]};
-            bx_rx_process(r.rx, xs, n);
+            const bx_cf32_t *xs[MAXF];
+            size_t ns[MAXF];
+            for (int k = 0; k < rc.n_streams; k++) {
+                xs[k] = buf[file_of[k]];
+                ns[k] = n[file_of[k]];
+            }
+            bx_rx_process(r.rx, xs, ns);
         }
         if (solout_error(&r.out)) {
             fprintf(stderr, "%sbdsrx run: %s; stopping\n", show ? "\n" : "", solout_error(&r.out));
@@ -373,7 +458,7 @@ int cli_run(int argc, char **argv)
 
     /* summary */
     {
-        bx_rx_chan_status_t ch[2 * BX_RX_MAX_CHANNELS];
+        bx_rx_chan_status_t ch[BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS];
         int nch = bx_rx_channels(r.rx, ch, (int)(sizeof ch / sizeof ch[0]));
         FILE *o = r.out.json == stdout ? stderr : stdout;
         fprintf(o, "processed %.1f s of samples; %d channels:", bx_rx_elapsed_s(r.rx), nch);
@@ -384,7 +469,7 @@ int cli_run(int argc, char **argv)
         bx_rx_b2b_stats_t b2b;
         if (bx_rx_b2b_stats(r.rx, &b2b)) {
             b2b_only = 1;
-            for (int k = 0; k < nfiles; k++)
+            for (int k = 0; k < rc.n_streams; k++)
                 b2b_only &= rc.stream[k].sig == BX_SIG_B2B;
             b2b_frames = b2b.frames;
             print_b2b(o, &b2b, r.out.json);
@@ -403,17 +488,18 @@ int cli_run(int argc, char **argv)
         solout_summary(&r.out, o);
         cli_warm_finish(&warm, r.rx, &r.out, o, "bdsrx run");
     }
-    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), "bdsrx run");
+    const int nav_bad = rnxn && cli_write_rinex_nav(rnxn, bx_rx_nav(r.rx), rnxn_version, rnxn_clock, "bdsrx run", NULL);
     ret = (r.out.nfix > 0 || (b2b_only && b2b_frames > 0)) && !nav_bad ? 0 : 1;
 done:
-    free(buf[0]);
-    free(buf[1]);
+    for (int k = 0; k < MAXF; k++)
+        free(buf[k]);
     {
         /* every output closed and checked: a write that fails here still fails the run */
-        const char *what[4] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output"};
-        FILE *fs[4] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm};
-        for (int i = 0; i < 4; i++) {
-            if (!fs[i] || (i == 1 && fs[i] == fs[0]))
+        const char *what[5] = {"NMEA output", "JSON output", "RINEX observation output", "RTCM output",
+                               "position output"};
+        FILE *fs[5] = {r.nmea, r.out.json, r.out.rnx, r.out.rtcm, fpos};
+        for (int i = 0; i < 5; i++) {
+            if (!fs[i] || (i == 1 && fs[i] == fs[0]) || (i == 4 && (fs[i] == fs[0] || fs[i] == fs[1])))
                 continue;
             const int e = bx_rec_close(fs[i]);
             if (e && !r.out.werr) {
@@ -433,7 +519,7 @@ done:
     bx_rx_destroy(r.rx);
     cli_base_close(r.base);
     bx_geoid_destroy(geoid);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < MAXF; k++)
         if (rd[k])
             bx_iq_destroy(rd[k]);
     return ret;

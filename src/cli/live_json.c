@@ -67,6 +67,7 @@ char *live_json_snapshot(const bx_live_view_t *v, double elapsed_s, double ttff_
         /* the kind of fix, as "fix" in the JSON lines of bdsrx run/rtk --json */
         json_object_set_new(f, "kind", json_string(!ok || s->fix == BX_FIX_NONE ? "none"
                                                   : s->fix == BX_FIX_FIXED      ? "fixed"
+                                                  : (s->flags & BX_SOLF_PPP)   ? "ppp"
                                                   : s->fix == BX_FIX_FLOAT      ? "float"
                                                                                 : "spp"));
         if (v->rtk) {

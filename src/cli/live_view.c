@@ -62,6 +62,8 @@ void bx_live_view_draw(FILE *f, const bx_live_view_t *v)
             fprintf(f, "rtk       %s  ratio %.1f  baseline %.3f m  age %.1f s  %s  %s" EOL,
                     s->fix == BX_FIX_FIXED ? "fixed" : s->fix == BX_FIX_FLOAT ? "float" : "single-point", v->ratio,
                     v->baseline_m, v->age_s, v->rtk_msg ? v->rtk_msg : "", v->base ? v->base : "");
+        if (v->ppp)
+            fprintf(f, "ppp       %s" EOL, v->ppp->status == BX_RX_PPP_OK ? "PPP-B2b corrections applied" : v->ppp->msg);
         fprintf(f, "sats used %d (excluded %d)  GDOP %.1f PDOP %.1f HDOP %.1f VDOP %.1f TDOP %.1f" EOL, s->n_used,
                 s->n_excl, s->gdop, s->pdop, s->hdop, s->vdop, s->tdop);
     } else {
@@ -84,7 +86,8 @@ void bx_live_view_line(FILE *f, const bx_live_view_t *v)
     const bx_sol_t *s = v->sol;
     if (s && s->fix != BX_FIX_NONE)
         fprintf(f, "%s %.7f %.7f %.1f m  sats %d HDOP %.1f  ",
-                s->fix == BX_FIX_FIXED ? "RTK-FIXED" : s->fix == BX_FIX_FLOAT ? "RTK-FLOAT" : "FIX",
+                s->fix == BX_FIX_FIXED ? "RTK-FIXED" : (s->flags & BX_SOLF_PPP) ? "PPP" :
+                s->fix == BX_FIX_FLOAT ? "RTK-FLOAT" : "FIX",
                 s->llh[0] * 180 / M_PI, s->llh[1] * 180 / M_PI, s->llh[2], s->n_used, s->hdop);
     else
         fprintf(f, "no fix  ");
@@ -94,6 +97,13 @@ void bx_live_view_line(FILE *f, const bx_live_view_t *v)
         else
             fprintf(f, "rtk: %s  ", v->rtk_msg && v->rtk_msg[0] ? v->rtk_msg : "-");
         fprintf(f, "%s  ", v->base ? v->base : "");
+    }
+    if (v->ppp) {
+        if (v->ppp->status == BX_RX_PPP_OK)
+            fprintf(f, "C%02d corrects %d  sigma E %.2f N %.2f U %.2f m  ", v->ppp->geo_prn, v->ppp->n_corr,
+                    v->ppp->sigma_enu_m[0], v->ppp->sigma_enu_m[1], v->ppp->sigma_enu_m[2]);
+        else
+            fprintf(f, "ppp: %s  ", v->ppp->msg[0] ? v->ppp->msg : "-");
     }
     stats_text(f, &v->stats);
     fputc('\n', f);

@@ -32,6 +32,8 @@ typedef struct {
     int rtk;
     double ratio, baseline_m, age_s;
     const char *rtk_msg, *base;
+    /* PPP (--ppp): what the PPP row did at the last epoch (status, GEO, corrected satellites, msg) */
+    const bx_rx_ppp_info_t *ppp;
 } bx_live_view_t;
 
 /* Full-screen redraw (ANSI). */

@@ -32,6 +32,7 @@ int main(int argc, char **argv)
         {"nav-decode", cli_nav_decode, "decode B-CNAV1/B-CNAV2/B-CNAV3 and PPP-B2b messages"},
         {"b2b-eval", cli_b2b_eval, "PPP-B2b corrected orbits/clocks vs precise SP3 (SISRE)"},
         {"ppp", cli_ppp, "precise point positioning from RINEX obs + B-CNAV1 + PPP-B2b log"},
+        {"nav-convert", cli_nav_convert, "RINEX navigation 4 -> 3.04 (legacy records for RTKLIB 2.4.3, georinex)"},
         {"pvt", cli_pvt, "position from RINEX observation + navigation files"},
         {"rtk", cli_rtk, "RTK (carrier phase, LAMBDA) from rover + base RINEX observations"},
         {"code", cli_code, "print a ranging code (B1CD B1CP B1CS B2AD B2AP B2AS B2BI)"},

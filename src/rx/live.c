@@ -15,10 +15,12 @@ struct bx_live {
     bx_live_config_t cfg;
     bx_source_t *src;
     bx_rx_t *rx;
-    int n_streams;
+    int n_streams;                     /* receiver streams (one per signal) */
+    int n_ch;                          /* source channels */
+    int chan[BX_RX_MAX_STREAMS];       /* source channel that feeds each stream */
     double fs_hz;                      /* stream 0 (all streams share the sample clock) */
     size_t cap;                        /* samples per block */
-    bx_cf32_t *buf[BX_RX_MAX_STREAMS];
+    bx_cf32_t *buf[BX_RX_MAX_STREAMS]; /* per source channel */
     uint64_t max_samples;              /* 0 = unbounded */
     uint64_t dropped, fed;
     double t_start, busy_s;
@@ -71,7 +73,7 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
         return BX_ERR_ARG;
     }
     if (c->n_signals < 0 || c->n_signals > BX_RX_MAX_STREAMS) {
-        snprintf(err, errlen, "live: %d signals given, 1 or 2 supported", c->n_signals);
+        snprintf(err, errlen, "live: %d signals given, 1 to %d supported", c->n_signals, BX_RX_MAX_STREAMS);
         return BX_ERR_ARG;
     }
     bx_live_t *lv = calloc(1, sizeof *lv);
@@ -84,16 +86,19 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
     if (st != BX_OK)
         goto fail;
     const bx_source_info_t *in = bx_source_info(lv->src);
-    lv->n_streams = in->channels < 1 ? 1 : in->channels;
-    if (lv->n_streams > BX_RX_MAX_STREAMS) {
-        snprintf(err, errlen, "%s: %d channels, at most %d supported", in->device, lv->n_streams, BX_RX_MAX_STREAMS);
+    lv->n_ch = in->channels < 1 ? 1 : in->channels;
+    if (lv->n_ch > BX_RX_MAX_STREAMS) {
+        snprintf(err, errlen, "%s: %d channels, at most %d supported", in->device, lv->n_ch, BX_RX_MAX_STREAMS);
         st = BX_ERR_UNSUPPORTED;
         goto fail;
     }
-    if (c->n_signals > 0 && c->n_signals != lv->n_streams) {
-        snprintf(err, errlen, "%s delivers %d channel%s but %d signals were asked for%s", in->device, lv->n_streams,
-                 lv->n_streams == 1 ? "" : "s", c->n_signals,
-                 lv->n_streams == 1 ? " (two bands need a two-channel front end such as pocket:?ch=both)" : "");
+    /* one stream per channel; more signals than channels: a signal goes to the channel whose
+     * band (fc +- fs/2) holds its carrier, e.g. B1C on channel 1 and B2a + B2b both on a
+     * complex channel 2 tuned between them (1191.795 MHz) */
+    lv->n_streams = c->n_signals > 0 ? c->n_signals : lv->n_ch;
+    if (c->n_signals > 0 && c->n_signals < lv->n_ch) {
+        snprintf(err, errlen, "%s delivers %d channels but %d signal%s asked for", in->device, lv->n_ch,
+                 c->n_signals, c->n_signals == 1 ? " was" : "s were");
         st = BX_ERR_ARG;
         goto fail;
     }
@@ -102,26 +107,55 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
         st = BX_ERR_ARG;
         goto fail;
     }
-    bx_rx_config_t rc = c->rx;
-    rc.n_streams = lv->n_streams;
-    for (int k = 0; k < lv->n_streams; k++) {
+    for (int k = 0; k < lv->n_ch; k++)
         if (in->ch[k].fs_hz != in->ch[0].fs_hz) {
             snprintf(err, errlen, "%s: channels at different sample rates (%.0f, %.0f Hz) are not supported",
                      in->device, in->ch[0].fs_hz, in->ch[k].fs_hz);
             st = BX_ERR_UNSUPPORTED;
             goto fail;
         }
+    bx_rx_config_t rc = c->rx;
+    rc.n_streams = lv->n_streams;
+    for (int k = 0; k < lv->n_streams; k++) {
         int sig = c->n_signals > 0 ? c->sig[k] : signal_from_fc(in->ch[k].fc_hz);
+        int ch = -1;
+        if (lv->n_streams == lv->n_ch)
+            ch = k;
+        else
+            for (int q = 0; q < lv->n_ch && ch < 0; q++) {
+                const int fmt = in->ch[q].format;
+                if (fmt != BX_IQ_RI8 && fmt != BX_IQ_RI1 && in->ch[q].fc_hz > 0 &&
+                    fabs(bx_signal_freq_hz(sig) - in->ch[q].fc_hz) < in->ch[q].fs_hz / 2)
+                    ch = q;
+            }
+        if (ch < 0) {
+            snprintf(err, errlen,
+                     "%s: no channel's band holds %s (%d signals on %d channels: a channel shared by two signals "
+                     "must be complex and cover both, e.g. fc 1191.795 MHz for B2a + B2b)",
+                     in->device, sig == BX_SIG_B1C ? "B1C" : sig == BX_SIG_B2B ? "B2b" : "B2a", lv->n_streams,
+                     lv->n_ch);
+            st = BX_ERR_ARG;
+            goto fail;
+        }
+        lv->chan[k] = ch;
         rc.stream[k].sig = sig;
-        rc.stream[k].fs_hz = in->ch[k].fs_hz;
-        rc.stream[k].if_hz = stream_if_hz(in->ch[k].format, in->ch[k].fs_hz, in->ch[k].fc_hz, in->ch[k].if_hz, sig);
+        rc.stream[k].fs_hz = in->ch[ch].fs_hz;
+        rc.stream[k].if_hz = stream_if_hz(in->ch[ch].format, in->ch[ch].fs_hz, in->ch[ch].fc_hz, in->ch[ch].if_hz,
+                                          sig);
     }
-    if (lv->n_streams == 2 && rc.stream[0].sig == rc.stream[1].sig) {
-        snprintf(err, errlen, "%s: both channels carry %s; give --signals B1C,B2a (one per channel)", in->device,
-                 rc.stream[0].sig == BX_SIG_B1C ? "B1C" : rc.stream[0].sig == BX_SIG_B2B ? "B2b" : "B2a");
-        st = BX_ERR_ARG;
-        goto fail;
-    }
+    for (int a = 0; a < lv->n_streams; a++)
+        for (int b = a + 1; b < lv->n_streams; b++)
+            if (rc.stream[a].sig == rc.stream[b].sig) {
+                if (lv->n_streams == 2)
+                    snprintf(err, errlen, "%s: both channels carry %s; give --signals B1C,B2a (one per channel)",
+                             in->device,
+                             rc.stream[a].sig == BX_SIG_B1C ? "B1C" : rc.stream[a].sig == BX_SIG_B2B ? "B2b" : "B2a");
+                else
+                    snprintf(err, errlen, "%s: a signal is named twice; give each of B1C, B2a, B2b at most once",
+                             in->device);
+                st = BX_ERR_ARG;
+                goto fail;
+            }
     /* background searches only where samples keep arriving meanwhile; a flat-out file
      * would run past the search and lose its start */
     if (!in->real_time)
@@ -132,7 +166,7 @@ int bx_live_create(const bx_live_config_t *c, bx_live_t **out, char *err, size_t
     lv->fs_hz = rc.stream[0].fs_hz;
     lv->cap = (size_t)llround(lv->fs_hz * c->block_s);
     lv->cap = lv->cap / 8 * 8; /* whole granules of any raw format */
-    for (int k = 0; k < lv->n_streams; k++) {
+    for (int k = 0; k < lv->n_ch; k++) {
         lv->buf[k] = malloc(lv->cap * sizeof *lv->buf[k]);
         if (!lv->buf[k]) {
             snprintf(err, errlen, "live: out of memory for %.1f s blocks", c->block_s);
@@ -151,8 +185,12 @@ fail:
 
 static void feed(bx_live_t *lv, size_t n)
 {
-    const bx_cf32_t *const x[BX_RX_MAX_STREAMS] = {lv->buf[0], lv->buf[1]};
-    const size_t ns[BX_RX_MAX_STREAMS] = {n, n};
+    const bx_cf32_t *x[BX_RX_MAX_STREAMS];
+    size_t ns[BX_RX_MAX_STREAMS];
+    for (int k = 0; k < lv->n_streams; k++) {
+        x[k] = lv->buf[lv->chan[k]];
+        ns[k] = n;
+    }
     double t0 = mono_s();
     bx_rx_process(lv->rx, x, ns);
     lv->busy_s += mono_s() - t0;
@@ -179,7 +217,9 @@ int bx_live_step(bx_live_t *lv)
             if (lv->max_samples - at < want)
                 want = (size_t)(lv->max_samples - at);
         }
-        bx_cf32_t *const dst[BX_RX_MAX_STREAMS] = {lv->buf[0] + got, lv->n_streams > 1 ? lv->buf[1] + got : NULL};
+        bx_cf32_t *dst[BX_RX_MAX_STREAMS] = {NULL};
+        for (int k = 0; k < lv->n_ch; k++)
+            dst[k] = lv->buf[k] + got;
         bx_source_block_info_t bi;
         long m = bx_source_read_multi(lv->src, dst, want, &bi);
         if (m < 0) {
@@ -197,7 +237,7 @@ int bx_live_step(bx_live_t *lv)
             /* samples before the loss first, then the gap, then this block */
             if (got) {
                 feed(lv, got);
-                for (int k = 0; k < lv->n_streams; k++)
+                for (int k = 0; k < lv->n_ch; k++)
                     memmove(lv->buf[k], lv->buf[k] + got, (size_t)m * sizeof *lv->buf[k]);
                 got = 0;
             }
@@ -229,7 +269,7 @@ int bx_live_signal(const bx_live_t *lv, int stream)
     if (stream < 0 || stream >= lv->n_streams)
         return -1;
     return lv->cfg.n_signals > 0 ? lv->cfg.sig[stream]
-                                 : signal_from_fc(bx_source_info(lv->src)->ch[stream].fc_hz);
+                                 : signal_from_fc(bx_source_info(lv->src)->ch[lv->chan[stream]].fc_hz);
 }
 
 void bx_live_stats(const bx_live_t *lv, bx_live_stats_t *st)

@@ -115,6 +115,7 @@ void bx_rx_config_default(bx_rx_config_t *c)
     c->feedback = 1;
     c->steer_threshold_m = 300.0;
     bx_rtk_config_default(&c->rtk);
+    bx_ppp_cfg_default(&c->ppp);
 }
 
 static int online_cpus(void)
@@ -137,7 +138,8 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
         return bx_err(err, errlen, BX_ERR_ARG, "bx_rx_create: no configuration");
     int st_code = BX_ERR_ARG;
     if (c->n_streams < 1 || c->n_streams > BX_RX_MAX_STREAMS)
-        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 or 2 supported", c->n_streams);
+        return bx_err(err, errlen, BX_ERR_ARG, "receiver: %d sample streams given, 1 to %d supported", c->n_streams,
+                      BX_RX_MAX_STREAMS);
     if (!(c->epoch_interval_s >= 0.1 && c->epoch_interval_s <= 1.0))
         return bx_err(err, errlen, BX_ERR_ARG, "receiver: output interval %.3g s outside 0.1 .. 1 s",
                       c->epoch_interval_s);
@@ -204,6 +206,12 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
     st_code = rx_solve_create(c, sigs, c->n_streams, &rx->solve, err, errlen);
     if (st_code != BX_OK)
         goto fail;
+    if (c->solver == BX_SOLVER_PPP && !rx->b2b) {
+        st_code = bx_err(err, errlen, BX_ERR_ARG,
+                         "receiver: PPP takes its corrections from a B2b stream (streams B1C, B2a and B2b needed)");
+        goto fail;
+    }
+    rx_solve_set_b2b(rx->solve, rx->b2b);
     rx->hint_err_s = NAN;
     rx->epoch_samples = (int64_t)llround(c->epoch_interval_s * rx->st[0].cfg.fs_hz);
     rx->next_epoch_rx = rx->epoch_samples;

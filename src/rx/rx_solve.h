@@ -1,7 +1,7 @@
 /*
  * The positioning step of the receiver engine (src/rx/rx_solve.c): one solver
  * per receiver, picked by bx_rx_config_t.solver from a table of solver kinds
- * (SPP today; RTK and PPP add rows), run at every epoch.  Internal to src/rx.
+ * (SPP, RTK, PPP with the receiver's PPP-B2b store), run at every epoch.  Internal to src/rx.
  */
 #ifndef BDSRX_RX_SOLVE_H
 #define BDSRX_RX_SOLVE_H
@@ -26,5 +26,8 @@ int rx_solve_mode(const rx_solve_t *s);
 void rx_solve_destroy(rx_solve_t *s);
 /* BX_SOLVER_RTK: one base epoch (bx_rx_push_base); BX_ERR_ARG with another solver. */
 int rx_solve_push_base(rx_solve_t *s, const bx_obs_t *base, const double pos_m[3]);
+/* BX_SOLVER_PPP: the receiver's PPP-B2b correction store (NULL: none); ignored by other solvers. */
+struct bx_b2b_store;
+void rx_solve_set_b2b(rx_solve_t *s, const struct bx_b2b_store *store);
 
 #endif

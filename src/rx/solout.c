@@ -14,6 +14,7 @@
 #include "recio.h"
 #include "solout.h"
 #include "bdsrx/rtk.h"
+#include "bdsrx/time.h"
 
 void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
 
@@ -101,6 +102,78 @@ static void put_record(solout_t *o, FILE *f, const char *what, int (*emit)(FILE 
 static int emit_json(FILE *m, const void *sol, const void *unused) { return bx_sol_json_write(m, sol); }
 static int emit_rtk_json(FILE *m, const void *rtk, const void *unused) { return bx_rtk_json_write(m, rtk); }
 static int emit_rnx_epoch(FILE *m, const void *hdr, const void *obs) { return bx_rinex_obs_write_epoch(m, hdr, obs); }
+
+/* PPP JSON line: the bx_sol_json_write object (fix "ppp", or "spp" for the broadcast fallback)
+ * extended by "ppp_status", "geo", "n_corr", "n_ppp_obs", "sigma_enu_m", "zwd_m",
+ * "ppp_age_s", "ppp_resets", "ppp_msg". */
+static int emit_ppp_json(FILE *f, const void *sol_, const void *info_)
+{
+    const bx_sol_t *sol = sol_;
+    const bx_rx_ppp_info_t *in = info_;
+    static const char *const stname[] = {"ppp", "no_time", "no_corrections", "few_corrected", "filter"};
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&mem, &len);
+    if (!m)
+        return BX_ERR_NOMEM;
+    bx_sol_json_write(m, sol);
+    fclose(m);
+    while (len > 0 && (mem[len - 1] == '\n' || mem[len - 1] == '}')) /* strip the closing "}\n" */
+        len--;
+    int st = fwrite(mem, 1, len, f) != len;
+    free(mem);
+    st |= fprintf(f, ",\"ppp_status\":\"%s\",\"geo\":%d,\"n_corr\":%d,\"n_ppp_obs\":%d,",
+                  in->status >= 0 && in->status <= 4 ? stname[in->status] : "?", in->geo_prn, in->n_corr,
+                  in->n_obs) < 0;
+    if (in->status == BX_RX_PPP_OK)
+        st |= fprintf(f, "\"sigma_enu_m\":[%.4f,%.4f,%.4f],\"zwd_m\":%.4f,\"ppp_age_s\":%.1f,", in->sigma_enu_m[0],
+                      in->sigma_enu_m[1], in->sigma_enu_m[2], in->ppp.zwd_m, in->age_s) < 0;
+    else
+        st |= fputs("\"sigma_enu_m\":null,\"zwd_m\":null,\"ppp_age_s\":null,", f) < 0;
+    st |= fprintf(f, "\"n_screened\":%d,\"ppp_resets\":%d,\"ppp_msg\":\"", in->n_screened, in->resets) < 0;
+    for (const char *p = in->msg; *p; p++)
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if ((unsigned char)*p >= 0x20)
+            fputc(*p, f);
+    st |= fputs("\"}\n", f) < 0;
+    return st ? BX_ERR_IO : BX_OK;
+}
+
+/* RTKLIB .pos line of a PPP epoch (Q 6 ppp, 5 single: the broadcast fallback), GPST; sdne.. 0
+ * (the filter's x/y/z variances only) */
+static int emit_ppp_pos(FILE *f, const void *sol_, const void *info_)
+{
+    const bx_sol_t *p = sol_;
+    const bx_rx_ppp_info_t *in = info_;
+    bx_time_t t = bx_time_bdt_to_gpst(p->rx_time);
+    const double fr = t.frac_s;
+    t.frac_s = 0.0;
+    t = bx_time_add(t, floor(fr * 1000.0 + 0.5) / 1000.0);
+    int y, mo, d, h, mi;
+    double sec;
+    bx_time_to_civil(t, &y, &mo, &d, &h, &mi, &sec);
+    const int ok = in->status == BX_RX_PPP_OK;
+    const int r = fprintf(f,
+                          "%04d/%02d/%02d %02d:%02d:%06.3f %14.9f %14.9f %10.4f %3d %3d %8.4f %8.4f %8.4f %8.4f %8.4f "
+                          "%8.4f %6.2f %6.1f\n",
+                          y, mo, d, h, mi, floor(sec * 1000.0 + 0.5) / 1000.0, p->llh[0] * 180 / M_PI,
+                          p->llh[1] * 180 / M_PI, p->llh[2], ok ? 6 : 5, p->n_used, ok ? in->sigma_enu_m[1] : 0.0,
+                          ok ? in->sigma_enu_m[0] : 0.0, ok ? in->sigma_enu_m[2] : 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    return r < 0 ? BX_ERR_IO : BX_OK;
+}
+
+static int emit_pos_header(FILE *f, const void *what, const void *unused)
+{
+    int st = fprintf(f, "%% program   : bdsrx\n%% pos mode  : %s, BeiDou B1C/B2a ionosphere-free\n", (const char *)what) < 0;
+    st |= fprintf(f, "%%\n%% (lat/lon/height=CGCS2000/ellipsoidal,Q=1:fix,2:float,3:sbas,4:dgps,5:single,6:ppp,"
+                     "ns=# of satellites)\n") < 0;
+    st |= fprintf(f, "%%  GPST                  latitude(deg) longitude(deg)  height(m)   Q  ns   sdn(m)   sde(m)   "
+                     "sdu(m)  sdne(m)  sdeu(m)  sdun(m) age(s)  ratio\n") < 0;
+    return st ? BX_ERR_IO : BX_OK;
+}
+
+static int emit_rtk_pos(FILE *f, const void *rtk, const void *unused) { return bx_rtk_pos_write(f, rtk); }
 
 /* The RINEX header as one record; rnx_pos_at = where APPROX POSITION XYZ
  * lands in the file (-1 on a pipe), for bx_rinex_obs_set_position. */
@@ -230,10 +303,31 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
                                                       : NAN;
         snprintf(o->last_rtk_msg, sizeof o->last_rtk_msg, "%s", rs->msg);
     }
-    /* RTK: the bx_sol_json_write object + ratio, baseline, ... (the bdsrx rtk --json layout) */
-    if (o->json)
+    if (ep->ppp) {
+        o->n_ppp_epochs++;
+        o->last_ppp = *ep->ppp;
+        if (ep->status == BX_OK && ep->ppp->status == BX_RX_PPP_OK) {
+            if (o->n_ppp++ == 0)
+                o->ttppp_s = bx_rx_elapsed_s(rx);
+            o->last_ppp_sol = *sol;
+            o->last_ppp_ok = *ep->ppp;
+        }
+    }
+    /* RTK: the bx_sol_json_write object + ratio, baseline, ... (the bdsrx rtk --json layout); PPP:
+     * the object + the PPP members */
+    if (o->json && ep->ppp)
+        put_record(o, o->json, "JSON output", emit_ppp_json, sol, ep->ppp);
+    else if (o->json)
         put_record(o, o->json, "JSON output", ep->rtk ? emit_rtk_json : emit_json, ep->rtk ? (const void *)ep->rtk : sol,
                    NULL);
+    if (o->pos && (ep->rtk || ep->ppp) && ep->status == BX_OK) {
+        if (!o->pos_started)
+            put_record(o, o->pos, "position output", emit_pos_header,
+                       ep->ppp ? "ppp (PPP-B2b corrections from the signal)" : "relative (RTK)", NULL);
+        o->pos_started = 1;
+        put_record(o, o->pos, "position output", ep->ppp ? emit_ppp_pos : emit_rtk_pos,
+                   ep->ppp ? (const void *)sol : (const void *)ep->rtk, ep->ppp);
+    }
     /* every epoch: a consumer sees a fix withheld or lost (GGA quality 0, RMC V) */
     if (o->nmea)
         send_nmea(o, sol);
@@ -297,6 +391,25 @@ void solout_summary(const solout_t *o, FILE *f)
             fprintf(f, "; first fixed at %.1f s", o->ttfix_s);
         if (o->last_rtk_msg[0])
             fprintf(f, "; last: %s", o->last_rtk_msg);
+        fputc('\n', f);
+    }
+    if (o->n_ppp_epochs > 0) {
+        fprintf(f, "PPP: %d of %d epochs", o->n_ppp, o->n_ppp_epochs);
+        if (o->n_ppp) {
+            const bx_rx_ppp_info_t *in = &o->last_ppp_ok;
+            fprintf(f, " (first at %.1f s), corrections of C%02d on %d satellites, sigma E %.3f N %.3f U %.3f m", o->ttppp_s,
+                    in->geo_prn, in->n_corr, in->sigma_enu_m[0], in->sigma_enu_m[1], in->sigma_enu_m[2]);
+            if (o->have_ref) {
+                double ref[3], d[3], enu[3];
+                bx_llh_to_ecef(o->ref_llh, ref);
+                for (int i = 0; i < 3; i++)
+                    d[i] = o->last_ppp_sol.pos_m[i] - ref[i];
+                bx_ecef_to_enu(o->ref_llh, d, enu);
+                fprintf(f, "; last PPP error E %+.3f N %+.3f U %+.3f m", enu[0], enu[1], enu[2]);
+            }
+        }
+        if (o->last_ppp.msg[0])
+            fprintf(f, "; last: %s", o->last_ppp.msg);
         fputc('\n', f);
     }
     if (o->have_ref) {

@@ -53,6 +53,14 @@ typedef struct {
     double ttfix_s;
     double last_ratio, last_baseline_m, last_age_s;
     char last_rtk_msg[128];
+    /* PPP (ep->ppp): epochs solved by PPP, sample clock (s) of the first, the last PPP epoch */
+    FILE *pos;                     /* RTKLIB .pos lines (set by the caller; RTK and PPP epochs, else NULL) */
+    int pos_started;
+    int n_ppp, n_ppp_epochs;
+    double ttppp_s;
+    bx_sol_t last_ppp_sol;
+    bx_rx_ppp_info_t last_ppp;     /* of the last epoch (status, msg) */
+    bx_rx_ppp_info_t last_ppp_ok;  /* of the last PPP epoch */
 } solout_t;
 
 void solout_init(solout_t *o);
