@@ -18,8 +18,9 @@
 # SOAK_HUP_EVERY (a SIGHUP every N samples, default 6 = once a minute: the outputs are closed and
 # opened again, appending, as at a log rotation; 0 = none).
 # Limits (after the warm-up = the first quarter of the samples): RSS may grow by at most
-# SOAK_RSS_GROW_MB (default 8 MB) between the warm-up's peak and the run's peak, the fd and
-# thread counts may not exceed their warm-up peaks.  Exit 0 when flat and live ended cleanly.
+# SOAK_RSS_GROW_MB (default 8 MB) between the warm-up's peak and the run's peak, the fd count
+# may not exceed its warm-up peak, the thread count by at most one (the background search
+# thread comes and goes).  Exit 0 when flat and live ended cleanly.
 set -u
 H=${SOAK_H:-1}
 PACE=${SOAK_PACE:-2}
@@ -87,7 +88,8 @@ END {
     if (rc != 0) { print "soak: FAIL: bdsrx live exited " rc; bad = 1 }
     if ((pr - pw) / 1024 > grow) { print "soak: FAIL: RSS grew by more than " grow " MB after the warm-up"; bad = 1 }
     if (fr > fw) { print "soak: FAIL: open file descriptors grew after the warm-up"; bad = 1 }
-    if (tr > tw) { print "soak: FAIL: threads grew after the warm-up"; bad = 1 }
+    # the background acquisition thread exists only while a search runs: one more is allowed
+    if (tr > tw + 1) { print "soak: FAIL: threads grew after the warm-up"; bad = 1 }
     if (!bad) print "soak: PASS (flat after the warm-up)"
     exit bad
 }' "$csv"
