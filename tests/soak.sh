@@ -54,7 +54,8 @@ tick=$(getconf CLK_TCK)
 k=0
 while kill -0 "$pid" 2>/dev/null; do
     k=$((k + 1))
-    [ "$HUP_EVERY" -gt 0 ] && [ $((k % HUP_EVERY)) -eq 0 ] && kill -HUP "$pid" 2>/dev/null
+    # (not at the first sample: the program may still be starting, before it handles SIGHUP)
+    [ "$HUP_EVERY" -gt 0 ] && [ "$k" -gt 1 ] && [ $((k % HUP_EVERY)) -eq 0 ] && kill -HUP "$pid" 2>/dev/null
     st=/proc/$pid/status
     rss=$(awk '/^VmRSS:/ { print $2 }' "$st" 2>/dev/null)
     thr=$(awk '/^Threads:/ { print $2 }' "$st" 2>/dev/null)

@@ -263,7 +263,10 @@ static int reopen_outputs(out_t *o, const char *nmea_path, const char *json_path
         if (!paths[i] || !*fs[i] || !strcmp(paths[i], "-"))
             continue;
         int e = bx_rec_close(*fs[i]);
-        *fs[i] = e ? NULL : fopen(paths[i], "a");
+        /* RINEX: not O_APPEND, APPROX POSITION XYZ is written in place at the first fix */
+        *fs[i] = e ? NULL : i < 2 ? fopen(paths[i], "a") : fopen(paths[i], "r+");
+        if (!e && !*fs[i] && i == 2 && errno == ENOENT)
+            *fs[i] = fopen(paths[i], "w");
         if (!e && !*fs[i])
             e = errno ? errno : EIO;
         if (e) {
@@ -320,6 +323,13 @@ static const char *default_reconnect(const char *uri, char *buf, size_t n)
 
 int cli_live(int argc, char **argv)
 {
+    {   /* a SIGHUP (log rotation) during the start-up must not end the run: held pending
+         * until the signal thread takes it (the full set is blocked below) */
+        sigset_t hup;
+        sigemptyset(&hup);
+        sigaddset(&hup, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &hup, NULL);
+    }
     bx_live_config_t lc;
     bx_live_config_default(&lc);
     char wisdom[4096];
