@@ -315,12 +315,12 @@ int bx_acq_create(const bx_acq_config_t *c, bx_acq_t **out, char *err, size_t er
         }
     for (int i = 0; ok && i < a->nwork; i++) {
         ok = work_alloc(&a->work[i], a->m, a->mp, a->n_lag, a->n_coh, c->noncoh) == BX_OK;
-        if (ok && a->stream) {
+        if (ok && (a->stream || c->noncoh > 1)) {
             acq_work_t *wk = &a->work[i];
             wk->xs = calloc(4, sizeof *wk->xs);
             wk->acc = fftwf_alloc_real((size_t)a->n_dop * a->n_lag);
             ok = wk->xs && wk->acc;
-            for (int sb = 0; ok && sb < a->nsub; sb++)
+            for (int sb = 0; ok && a->stream && sb < a->nsub; sb++)
                 ok = (wk->xs[sb] = fftwf_alloc_complex(a->m)) != NULL;
         }
     }
@@ -723,14 +723,23 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
     double total = 0.0, best_v = -1.0;
     long best_q = q_first;
     size_t best_i = 0;
-    if (a->stream) { /* blocks outer: transform each block once, accumulate all rows */
+    /* Non-coherent sums: blocks outer, all Doppler rows accumulated (w->acc).  Streaming: each
+     * block transformed once per search.  Cached spectra: the block's spectra stay in cache
+     * over all its cells instead of being read from memory once per cell (cell-outer order
+     * made the spectrum product a memory-bound 27 % of a B1C 5 ms x 20 search; 8-10 % faster). */
+    const int blocks_outer = a->stream || a->cfg.noncoh > 1;
+    if (blocks_outer) {
         if (n_dop > a->n_dop)
             return BX_ERR_ARG;
         float rmax[n_dop];
         for (int b = 0; b < a->cfg.noncoh; b++) {
-            block_spectra(a, w, a->x, a->nx, b, w->xs);
+            fftwf_complex *const *xs = a->xf + (size_t)b * a->nsub;
+            if (a->stream) {
+                block_spectra(a, w, a->x, a->nx, b, w->xs);
+                xs = w->xs;
+            }
             for (int d = 0; d < n_dop; d++)
-                rmax[d] = block_power(a, w, prn, q_first + (long)d * a->step_sub, b, w->xs, w->acc + (size_t)d * a->n_lag,
+                rmax[d] = block_power(a, w, prn, q_first + (long)d * a->step_sub, b, xs, w->acc + (size_t)d * a->n_lag,
                                       b == 0, b == a->cfg.noncoh - 1, &total);
         }
         for (int d = 0; d < n_dop; d++)
@@ -742,7 +751,7 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
         while (best_i + 1 < a->n_lag && best[best_i] != (float)best_v)
             best_i++;
     }
-    for (int d = 0; !a->stream && d < n_dop; d++) {
+    for (int d = 0; !blocks_outer && d < n_dop; d++) {
         const long q = q_first + (long)d * a->step_sub;
         const float mx = power_row(a, w, prn, q, cur, &total);
         size_t mi = 0;

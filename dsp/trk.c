@@ -32,6 +32,7 @@
 #define WIDE_FLL_MIN_DBHZ 35.0   /* acquisition C/N0 below which pull-in skips the partial-based FLL */
 #define PRESYNC 2048  /* periods kept before secondary sync (B1C 20 s, B2a 2 s) */
 #define B2A_PULLIN_10MS_HZ 10.0 /* PLL pull-in bandwidth on 10 ms periods */
+#define B2A_HOLD_DOPPLER_DBHZ 36.0 /* acquisition C/N0 below which B2a holds its Doppler until sync */
 #define DSYNC_M 800   /* B2a differential sync window, periods (0.8 s: pull-in from 30 dB-Hz, bench_weak;
                          1.5 s did not reach 28) */
 
@@ -120,6 +121,8 @@ struct bx_trk {
     double cn0_judge;     /* C/N0 compared with cn0_lost_dbhz ... */
     double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
     int ever_locked;      /* reached LOCKED once */
+    double pn_blk;        /* noise power of one pilot prompt (one block), 0 unknown: lock indicator */
+    int repull;           /* back in pull-in after a lock, synchronised: PLL only (no FLL-alone stages) */
     int lk_signed;        /* lkp holds secondary-wiped pilot prompts only (since sync and lock) */
 
     /* bump-jump */
@@ -596,6 +599,11 @@ static void set_state(bx_trk_t *t, int s)
         t->slip = 1;
         t->slip_count++;
     }
+    /* a phase lock lost after secondary sync: the frequency is still known
+     * (a pure PLL on wiped prompts has no 1/(2T) false lock), so pull in again
+     * with the PLL and its FLL assist, not the FLL-alone stages whose 1 ms
+     * partial discriminator walked a 25 dB-Hz channel 140 Hz off (bench_weak) */
+    t->repull = s == BX_TRK_PULLIN && t->state == BX_TRK_LOCKED && t->sec_sync;
     t->state = s;
     t->t_state = 0;
     if (s == BX_TRK_LOCKED) {
@@ -621,11 +629,11 @@ static void loop_update(bx_trk_t *t)
      * B (2 fll_only_s) FLL alone on whole periods (+-1/(4T), quiet) so the PLL
      * starts within a few Hz, far from the 1/(2T) Costas false lock;
      * C: PLL with a weak FLL assist */
-    const int fll_only = pullin && t->t_state < 3.0 * t->c.fll_only_s;
+    const int fll_only = pullin && !t->repull && t->t_state < 3.0 * t->c.fll_only_s;
     /* the wide stage only for strong signals: on 1 ms partials below ~35 dB-Hz
      * its discriminator is noise that walked the loop hundreds of Hz off an
      * acquisition Doppler good to a few Hz (bench/bench_weak.c) */
-    const int fll_wide = pullin && t->t_state < t->c.fll_only_s && t->wide_ok;
+    const int fll_wide = fll_only && t->t_state < t->c.fll_only_s && t->wide_ok;
     double complex zp = 0, z = 0;
     const double dtp = t->t_prim / t->npart;
     for (int k = 1; k < t->per_npart; k++)
@@ -686,12 +694,26 @@ static void loop_update(bx_trk_t *t)
     t->lpi = t->lpi_den > 0 ? t->lpi_num / t->lpi_den : 0;
     /* noise alone keeps E[cos 2phi] at snr / (snr + 1) even with a perfect
      * lock (snr = C/N0 T of the pilot): undo that so one threshold serves
-     * 1 ms B2a (snr ~ 3..20) and 10 ms periods (snr ~ 30..300) */
-    double snr = pow(10.0, t->cn0_pilot / 10.0) * T;
-    if (snr > 0.5) {
-        t->lpi *= 1.0 + 1.0 / snr;
+     * 1 ms B2a (snr ~ 3..20) and 10 ms periods (snr ~ 30..300).  With I = A cos phi + n_I,
+     * Q = A sin phi + n_Q: E[I^2 - Q^2] = A^2 cos 2phi, E[I^2 + Q^2] = A^2 + Pn, so
+     * the signal power is the denominator less the noise power of the period
+     * (per_blocks blocks).  The noise floor does not move when the signal fades,
+     * while a C/N0 estimate follows a fade only after its windows (2 s): with
+     * the stale 37 dB-Hz the indicator of a 25 dB-Hz channel read 0.6 and the
+     * channel fell out of lock (bench_weak, hold 25 dB-Hz). */
+    const double pn_per = t->pn_blk * t->per_blocks;
+    if (pn_per > 0.0) {
+        const double ps = t->lpi_den - pn_per;
+        t->lpi = ps > 0.05 * t->lpi_den ? t->lpi_num / ps : 0.0; /* no signal power left: no lock */
         if (t->lpi > 1.0)
             t->lpi = 1.0;
+    } else {
+        double snr = pow(10.0, t->cn0_pilot / 10.0) * T;
+        if (snr > 0.5) {
+            t->lpi *= 1.0 + 1.0 / snr;
+            if (t->lpi > 1.0)
+                t->lpi = 1.0;
+        }
     }
 
     double pll_bw, fll_bw;
@@ -704,6 +726,22 @@ static void loop_update(bx_trk_t *t)
         if (t->per_blocks > 1 && pll_bw > B2A_PULLIN_10MS_HZ)
             pll_bw = B2A_PULLIN_10MS_HZ;
         fll_bw = fll_wide ? t->c.fll_bw_hz : fll_only ? 0.5 * t->c.fll_bw_hz : 0.25 * t->c.fll_bw_hz;
+        /* weak B2a before secondary sync: on 1 ms periods (pilot SNR ~0.3 at 28 dB-Hz)
+         * Costas PLL and FLL are noise that walked the carrier 20-40 Hz off and the
+         * carrier-aided code with it (0.3 chip/s) before the differential sync
+         * could complete; hold acquisition's Doppler (good to a few Hz, and 15 Hz
+         * cost 5 degrees per differential product) until the sync, then pull in
+         * on 10 ms wiped periods.  bench_weak, 10 seeds: B2a static 28 dB-Hz 10/10 pull in
+         * (was 7/10), static 33 10/10 (9/10), static 35 10/10 locked throughout (8/10). */
+        if (t->c.sig == BX_SIG_B2A && !t->sec_sync && t->acq_cn0 > 0.0 && t->acq_cn0 < B2A_HOLD_DOPPLER_DBHZ)
+            pll_bw = fll_bw = 0.0;
+        /* weak B1C (pilot < 30 dB-Hz): half the FLL assist (1 Hz).  Its folded
+         * period-to-period discriminator is noise at 25-28 dB-Hz and walked the
+         * pulling-in PLL 40-60 Hz off; none at all lost the dynamics (bench_weak,
+         * 20 seeds, seeds 20-39: static 25 dB-Hz 13/20 pulled in and held (7/20),
+         * field 25 10/20 (2/20), field 28 19/20 (18/20); PLL 6-8 Hz without FLL: worse) */
+        if (t->c.sig == BX_SIG_B1C && !fll_only && t->cn0_pilot > 0.0 && t->cn0_pilot < FALSE_LOCK_MIN_DBHZ)
+            fll_bw = 0.125 * t->c.fll_bw_hz;
     } else {
         pll_bw = t->c.pll_bw_hz;
         fll_bw = 0.0;
@@ -765,6 +803,7 @@ static void loop_update(bx_trk_t *t)
                 if (getenv("TRK_DEBUG"))
                     fprintf(stderr, "trk PRN %d: sync lost at %.2f s\n", t->c.prn, t->t_total);
                 t->sec_sync = 0;
+                t->repull = 0;
                 t->sync_n = 0;
                 t->slip = 1;
                 t->lk_signed = 0;
@@ -774,8 +813,12 @@ static void loop_update(bx_trk_t *t)
         }
     }
 
-    /* state machine */
-    if (pullin && t->t_state >= t->c.lock_min_s && t->lpi > 0.75)
+    /* state machine.  Weak (indicator averaged over 0.8 s): lock only once the
+     * PLL has run that long, else the indicator still holds the FLL stage's
+     * few samples (a 25 dB-Hz channel was declared locked 0.02 s after the PLL
+     * started and lost 0.2 s later) */
+    const double pll_s = t->t_state - (t->repull ? 0.0 : 3.0 * t->c.fll_only_s);
+    if (pullin && t->t_state >= t->c.lock_min_s && t->lpi > 0.75 && (lpi_tau < 0.5 || pll_s >= lpi_tau))
         set_state(t, BX_TRK_LOCKED);
     else if (!pullin && t->lpi < 0.4)
         set_state(t, BX_TRK_PULLIN);
@@ -824,14 +867,31 @@ static void finish_block(bx_trk_t *t)
          * channel "locked" on noise) */
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, t->lk_signed ? 2 : 1), pn, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
+        t->pn_blk = pn; /* kept after a loss: the noise floor does not move (M2M4's below
+                           ~10 dB per-period SNR is too rough: early false locks on B2a) */
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
+        if (!(cp > 0.0) && (bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS || !t->ever_locked) &&
+            t->acq_cn0 > 0.0) {
+            /* too few outputs yet for M2M4 to see a weak signal that acquisition
+             * found (22-25 dB-Hz: 2 M2^2 < M4 in a 0.5 s window; B2a's 1 ms
+             * outputs below ~30 dB-Hz even over 1 s): its estimate until all
+             * windows are in or, before the first lock, until the channel's own
+             * estimate sees the signal.  Loss of lock is not judged on it (a
+             * channel that never locked is judged by the pull-in timeout; after
+             * a lock all windows are in). */
+            cp = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
+            cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
+        }
     } else {
-        /* before the first window: the window being filled (from 10 periods),
+        /* before the first window: the window being filled (from 8 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
         double ps, pn, psd, pnd;
-        if (bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
+        /* (acquisition's estimate is within ~1 dB: keep it until 25 outputs are in;
+         * 8-9 outputs gave M2M4 estimates 4-6 dB low at 40 dB-Hz, test_trkweak) */
+        const long pmin = t->acq_cn0 > 0.0 ? 25 : 8;
+        if (t->cn0p.n >= pmin && bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
             cp = bx_trk_cn0_from(ps, pn, t->t_prim);
             if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
                 cd = bx_trk_cn0_from(psd, pnd, t->t_prim);

@@ -28,8 +28,7 @@ void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
         return;
     double n = (double)e->n;
     double mi = e->si / n, mq = e->sq / n, vq = e->sq2 / n - mq * mq;
-    double m2 = e->s2 / n, m4 = e->s4 / n, d = 2.0 * m2 * m2 - m4;
-    double ps = d > 0.0 ? sqrt(d) : 0.0;
+    double m2 = e->s2 / n, m4 = e->s4 / n;
     int k = e->head;
     e->ps_iq[k] = mi * mi;
     {
@@ -38,8 +37,8 @@ void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q)
         e->ps_sg[k] = ms * ms - v / n > 0.0 ? ms * ms - v / n : 0.0;
     }
     e->pn_iq[k] = vq > 0.0 ? 2.0 * vq : 0.0;
-    e->ps_mm[k] = ps;
-    e->pn_mm[k] = m2 - ps > 0.0 ? m2 - ps : 0.0;
+    e->m2[k] = m2;
+    e->m4[k] = m4;
     e->head = (k + 1) % BX_TRK_CN0_WINS;
     if (e->nw < BX_TRK_CN0_WINS)
         e->nw++;
@@ -57,12 +56,36 @@ static double avg(const double *v, int n)
     return n > 0 ? s / n : 0.0;
 }
 
+/* M2M4 from the moments pooled over the held windows: one estimate from all
+ * their outputs rather than the mean of per-window estimates, each clipped at
+ * 0 (at 22-25 dB-Hz, 10 ms, a 50-output window often has 2 M2^2 < M4 and
+ * the channel reported 0 dB-Hz for the 0.5 s of its first window) */
+static void mm_pooled(const bx_trk_cn0_t *e, double *ps, double *pn)
+{
+    const double m2 = avg(e->m2, e->nw), m4 = avg(e->m4, e->nw), d = 2.0 * m2 * m2 - m4;
+    *ps = d > 0.0 ? sqrt(d) : 0.0;
+    *pn = m2 - *ps > 0.0 ? m2 - *ps : 0.0;
+}
+
 /* the held windows are the first nw slots (ring fills from 0, then wraps) */
 double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq)
 {
-    return avg(iq == 2 ? e->ps_sg : iq ? e->ps_iq : e->ps_mm, e->nw);
+    double ps, pn;
+    if (!iq) {
+        mm_pooled(e, &ps, &pn);
+        return ps;
+    }
+    return avg(iq == 2 ? e->ps_sg : e->ps_iq, e->nw);
 }
-double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq) { return avg(iq ? e->pn_iq : e->pn_mm, e->nw); }
+double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq)
+{
+    double ps, pn;
+    if (!iq) {
+        mm_pooled(e, &ps, &pn);
+        return pn;
+    }
+    return avg(e->pn_iq, e->nw);
+}
 
 double bx_trk_cn0_from(double ps, double pn, double T_s)
 {
@@ -76,7 +99,7 @@ double bx_trk_cn0_from(double ps, double pn, double T_s)
 
 int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn)
 {
-    if (e->n < 10)
+    if (e->n < 8)
         return 0;
     const double n = (double)e->n, m2 = e->s2 / n, m4 = e->s4 / n, d = 2.0 * m2 * m2 - m4;
     if (!(d > 0.0))

@@ -57,8 +57,9 @@ typedef struct {
     int win;
     long n;
     double si, si_s, sq, sq2, s2, s4;
-    double ps_iq[BX_TRK_CN0_WINS], pn_iq[BX_TRK_CN0_WINS], ps_mm[BX_TRK_CN0_WINS], pn_mm[BX_TRK_CN0_WINS];
+    double ps_iq[BX_TRK_CN0_WINS], pn_iq[BX_TRK_CN0_WINS];
     double ps_sg[BX_TRK_CN0_WINS];
+    double m2[BX_TRK_CN0_WINS], m4[BX_TRK_CN0_WINS]; /* M2M4 moments per window (pooled) */
     int nw, head;
 } bx_trk_cn0_t;
 
@@ -67,12 +68,13 @@ void bx_trk_cn0_reset(bx_trk_cn0_t *e); /* drops all windows */
 void bx_trk_cn0_push(bx_trk_cn0_t *e, double i, double q);
 int bx_trk_cn0_windows(const bx_trk_cn0_t *e); /* completed windows held */
 /* Signal and noise power of one output averaged over the held windows
- * (iq = 1: I/Q estimator, 0: M2M4, 2: I/Q with I of known sign: <I>^2 -
+ * (iq = 1: I/Q estimator, 0: M2M4 from the moments pooled over the windows, 2: I/Q with I of known sign: <I>^2 -
  * var(Q)/n, unbiased on noise, for the secondary-wiped pilot); 0 when no
  * window is complete. */
 double bx_trk_cn0_ps(const bx_trk_cn0_t *e, int iq);
 double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq);
-/* M2M4 signal and noise power of the window being filled (>= 10 outputs): a
+/* M2M4 signal and noise power of the window being filled (>= 8 outputs: a B1C
+ * channel has 9 periods complete at 0.1 s whatever its code phase): a
  * first estimate before the first window completes.  0 if not available. */
 int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn);
 /* C/N0 in dB-Hz from a signal power and a noise power of outputs of length T

@@ -62,6 +62,7 @@ static void run_cases(const case_t *c, size_t n)
         double s = 0, s2 = 0, worst = 0;
         for (int r = 0; r < RUNS; r++) {
             const double v = estimate(c[i].cn0, c[i].T, c[i].win, c[i].phase_err, c[i].iq);
+            assert_true(v > 0.0);
             s += v, s2 += v * v;
             worst = fmax(worst, fabs(v - c[i].cn0));
         }
@@ -85,6 +86,10 @@ static void test_m2m4(void **state)
         {45, 1e-3, 1000, 0, 0.0, 0.2, 0.6},  {40, 1e-3, 1000, 0, 0.0, 0.2, 0.6},
         {35, 1e-3, 1000, 0, 0.3, 0.3, 0.9},  {30, 10e-3, 100, 0, 1.0, 0.3, 1.5},
         {45, 10e-3, 100, 0, 2.0, 0.3, 1.5},
+        /* the B1C pull-in shape at a 25 dB-Hz total (pilot 23.8): 4 x 50 outputs of 10 ms, moments
+         * pooled over the windows; every estimate must be > 0 (per-window estimates clipped at 0
+         * made the channel report 0 dB-Hz) */
+        {23.8, 10e-3, 50, 0, 0.0, 0.6, 3.0},
     };
     run_cases(c, sizeof c / sizeof c[0]);
 }

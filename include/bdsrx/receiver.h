@@ -260,6 +260,24 @@ int bx_rx_b2b_stats(const bx_rx_t *rx, bx_rx_b2b_stats_t *out);
  * a B2b stream; valid until bx_rx_destroy, read between bx_rx_process calls. */
 const struct bx_b2b_store *bx_rx_b2b_store(const bx_rx_t *rx);
 
+/* Acquisition cost and re-acquisition escalation (issue 14 §2).  CPU times are thread CPU
+ * (CLOCK_THREAD_CPUTIME_ID) of the search code summed over worker threads and streams.  When a
+ * predicted satellite (ephemerides, position and time known) is not found by the narrow-window
+ * search, the stream escalates: at most REACQ_WEAK_PER_BLOCK such PRNs per weak block, one weak
+ * block per REACQ_WEAK_INTERVAL_S, each PRN at most once per REACQ_WEAK_RETRY_S (src/rx/receiver.c),
+ * searched with bx_acq_config_weak (B1C
+ * 10 ms x 40, B2a 1 ms x 400 pilot+data) in the same narrow window. */
+typedef struct {
+    double acq_cpu_s;       /* all searches (cold, periodic, escalations) */
+    double first_cpu_s;     /* the first search block of each stream (the cold search) */
+    double weak_cpu_s;      /* weak-signal escalations (part of acq_cpu_s) */
+    int blocks;             /* search blocks run (all streams) */
+    int weak_searches;      /* PRN searches escalated to the weak configuration */
+    int weak_found;         /* of which detected (a channel started from them) */
+    uint64_t weak_found_mask; /* bit p: PRN p was found by an escalation (any stream) */
+} bx_rx_acq_stats_t;
+void bx_rx_acq_stats(const bx_rx_t *rx, bx_rx_acq_stats_t *out);
+
 /* The signals of the streams (bx_signal_t), one per stream; returns the count. */
 int bx_rx_signals(const bx_rx_t *rx, int *sigs, int max);
 /* Tells the engine the current receiver position (done by the feedback of each fix). */

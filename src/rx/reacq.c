@@ -12,9 +12,15 @@
  * mean of measured minus predicted Doppler over the tracked channels) and
  * searches a narrow window around it (bx_acq_search_window).  Pure function,
  * no allocation; thread-safe.
+ *
+ * Escalation (bx_reacq_escalate): predicted satellites the narrow search missed get the
+ * weak-signal search (B1C 10 ms x 40, B2a 1 ms x 400 pilot+data; Pd 1.0 at 28 dB-Hz for B1C,
+ * dsp/README.md) in the same window, a few PRNs at a time, least recently tried first; the
+ * receiver bounds how often (src/rx/receiver.c REACQ_WEAK_*).
  */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "bdsrx/acq.h"
 #include "bdsrx/geodesy.h"
@@ -52,4 +58,81 @@ int bx_reacq_predict(const bx_nav_t *nav, const double rx_ecef_m[3], bx_time_t t
         n++;
     }
     return n;
+}
+
+static double thread_cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+int bx_reacq_weak_init(bx_reacq_weak_t *w, int sig, double fs_hz, double if_hz, double pfa, const char *wisdom)
+{
+    memset(w, 0, sizeof *w);
+    if (sig != BX_SIG_B1C && sig != BX_SIG_B2A) {
+        w->failed = 1;
+        return BX_ERR_UNSUPPORTED;
+    }
+    bx_acq_config_t c;
+    bx_acq_config_default(&c, sig, fs_hz, if_hz);
+    bx_acq_config_weak(&c);
+    c.pfa = pfa;
+    /* measured plans only from existing wisdom: measuring here (seconds for 81920 points) would
+     * stall the stream in the middle of a run */
+    c.wisdom_path = wisdom;
+    c.fft_measure = 0;
+    const int st = bx_acq_create(&c, &w->acq, NULL, 0);
+    if (st != BX_OK) {
+        w->failed = 1;
+        return st;
+    }
+    w->need = bx_acq_samples_needed(w->acq);
+    return BX_OK;
+}
+
+void bx_reacq_weak_free(bx_reacq_weak_t *w)
+{
+    if (w && w->acq) {
+        bx_acq_destroy(w->acq);
+        w->acq = NULL;
+    }
+}
+
+int bx_reacq_escalate(bx_reacq_weak_t *w, const bx_cf32_t *x, size_t n, uint64_t block_start, const int *prns,
+                      const double *center_hz, const double *half_hz, bx_acq_result_t *res, int nprn, int max_prn,
+                      uint64_t retry_samples)
+{
+    if (!w || !w->acq || n < w->need || max_prn <= 0)
+        return 0;
+    const double t0 = thread_cpu_s();
+    int done = 0;
+    while (done < max_prn) {
+        int pick = -1; /* least recently escalated candidate */
+        for (int i = 0; i < nprn; i++) {
+            const int p = prns[i];
+            if (p < 1 || p > BX_PRN_MAX || res[i].detected || !(half_hz[i] >= 0.0))
+                continue;
+            if (w->last[p] && w->last[p] - 1 + (retry_samples ? retry_samples : 1) > block_start)
+                continue; /* searched in this block or too recently */
+            if (pick < 0 || w->last[p] < w->last[prns[pick]])
+                pick = i;
+        }
+        if (pick < 0)
+            break;
+        const int p = prns[pick];
+        if (done == 0 && bx_acq_set_input(w->acq, x, w->need) != BX_OK)
+            break;
+        w->last[p] = block_start + 1;
+        bx_acq_result_t r;
+        if (bx_acq_search_window(w->acq, p, center_hz[pick], half_hz[pick], &r) == BX_OK && r.detected) {
+            res[pick] = r;
+            w->found++;
+            w->found_mask |= 1ull << p;
+        }
+        w->searches++;
+        done++;
+    }
+    w->cpu_s += thread_cpu_s() - t0;
+    return done;
 }

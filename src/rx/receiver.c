@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bdsrx/acq.h"
@@ -44,7 +45,15 @@
 #define REACQ_MASK_DEG 5.0
 #define REACQ_HALF_HZ 500.0
 #define REACQ_BLIND_FULL_S 60.0
+#define REACQ_BLIND_PER_BLOCK 8 /* with a plan: satellites without an ephemeris searched per turn */
 #define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
+/* Escalation (reacq.c bx_reacq_escalate): predicted satellites missed by the narrow search get the
+ * weak-signal search (B1C 10 ms x 40 ~0.15 s CPU per PRN in a +-500 Hz window), at most
+ * REACQ_WEAK_PER_BLOCK PRNs in one block every REACQ_WEAK_INTERVAL_S per stream: <= ~3 % of one
+ * core (bench_reacq). */
+#define REACQ_WEAK_INTERVAL_S 10.0
+#define REACQ_WEAK_PER_BLOCK 2
+#define REACQ_WEAK_RETRY_S 30.0 /* a PRN's next escalation (absent or blocked satellites) */
 
 typedef struct {
     bx_rx_stream_t cfg;
@@ -69,8 +78,13 @@ typedef struct {
     int blind_misses;           /* whole-list blind searches in a row that started no channel */
     int blind_full;             /* the current list is the whole list without a plan */
     uint64_t next_full_blind;   /* sample from which the next blind search covers the whole list */
+    int blind_next;             /* with a plan: PRN index (0-based) where the next blind turn starts */
     uint64_t lost_mask;         /* PRNs whose channel was dropped (LOST) and not found since */
     double lost_dop[BX_PRN_MAX + 1]; /* their last tracked Doppler */
+    bx_reacq_weak_t weak;       /* escalation to the weak-signal search (made on first use) */
+    size_t block_need;          /* samples the block being filled collects (acq_need or weak.need) */
+    double acq_cpu_s, first_cpu_s, search_cpu_s; /* search CPU (search_cpu_s: background search's) */
+    int blocks;
 } stream_t;
 
 struct bx_rx {
@@ -240,6 +254,7 @@ void bx_rx_destroy(bx_rx_t *rx)
                     bx_acq_destroy(st->acq[t]);
         free(st->acq);
         free(st->hist);
+        bx_reacq_weak_free(&st->weak);
     }
     bx_nav_destroy(&rx->nav);
     rx_solve_destroy(rx->solve);
@@ -256,6 +271,7 @@ typedef struct {
     int index, nthreads;
     /* acquisition job */
     stream_t *st;
+    double *cpu_s;              /* per worker: thread CPU of its searches */
     int *prns;
     int nprn;
     bx_acq_result_t *res;
@@ -267,11 +283,19 @@ typedef struct {
     bx_trk_obs_t (*raw)[BX_RX_MAX_STREAMS][BX_PRN_MAX + 1];
 } job_t;
 
+static double thread_cpu_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 static void *acq_worker(void *arg)
 {
     job_t *j = arg;
     const stream_t *st = j->st;
     bx_acq_t *a = st->acq[j->index];
+    const double t0 = thread_cpu_s();
     if (j->index >= j->nprn || bx_acq_set_input(a, st->hist, st->acq_need) != BX_OK)
         return NULL; /* one input transform per worker, shared by its PRNs */
     for (int i = j->index; i < j->nprn; i += j->nthreads) {
@@ -280,6 +304,7 @@ static void *acq_worker(void *arg)
         else
             bx_acq_search_input(a, j->prns[i], &j->res[i]);
     }
+    j->cpu_s[j->index] = thread_cpu_s() - t0;
     return NULL;
 }
 
@@ -393,6 +418,23 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
             st->win_half[n] = nd ? REACQ_HALF_HZ : -1.0;
             prns[n++] = p;
         }
+        /* Satellites the plan cannot place (no ephemeris: after a cold start every one not tracked
+         * yet, rising ones included) are searched blind, REACQ_BLIND_PER_BLOCK of them every
+         * REACQ_BLIND_FULL_S in turn (a whole-list search costs ~20-30 s CPU on 2 cores). */
+        st->blind_full = st->hist_start >= st->next_full_blind;
+        const bx_time_t t = rx_time_of(rx, sidx, st->hist_start);
+        int added = 0, k = 0;
+        for (; st->blind_full && k < BX_PRN_MAX && added < REACQ_BLIND_PER_BLOCK; k++) {
+            const int p = 1 + (st->blind_next + k) % BX_PRN_MAX;
+            if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig) ||
+                bx_nav_select(&rx->nav, p, t))
+                continue;
+            st->win_center[n] = 0.0;
+            st->win_half[n] = -1.0;
+            prns[n++] = p;
+            added++;
+        }
+        st->blind_next = (st->blind_next + k) % BX_PRN_MAX;
         return n;
     }
     st->blind_full = st->hist_start >= st->next_full_blind;
@@ -430,14 +472,39 @@ static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns,
     }
 }
 
+/* Escalation of the missed predicted PRNs when this block was collected for it (reacq.c). */
+static void escalate(stream_t *st, const int *prns, bx_acq_result_t *res, int n)
+{
+    if (st->predicted && st->block_need == st->weak.need && st->weak.need > 0 &&
+        bx_reacq_escalate(&st->weak, st->hist, st->block_need, st->hist_start, prns, st->win_center, st->win_half,
+                          res, n, REACQ_WEAK_PER_BLOCK,
+                          (uint64_t)llround(REACQ_WEAK_RETRY_S * st->cfg.fs_hz)) > 0)
+        st->weak.next_sample = st->hist_start + (uint64_t)llround(REACQ_WEAK_INTERVAL_S * st->cfg.fs_hz);
+}
+
+/* Adds one block's search CPU (caller's thread, between searches). */
+static void count_block(stream_t *st, double cpu_s)
+{
+    st->acq_cpu_s += cpu_s;
+    if (st->blocks++ == 0)
+        st->first_cpu_s = cpu_s;
+}
+
 static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 {
     int prns[BX_PRN_MAX];
     bx_acq_result_t res[BX_PRN_MAX];
+    double cpu[64] = {0};
     int n = search_list(rx, st, sidx, prns);
     memset(res, 0, sizeof res);
-    job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res};
+    job_t j = {.rx = rx, .st = st, .prns = prns, .nprn = n, .res = res, .cpu_s = cpu};
     run_jobs(rx, &j, acq_worker, n);
+    const double w0 = st->weak.cpu_s;
+    escalate(st, prns, res, n);
+    double total = st->weak.cpu_s - w0;
+    for (int t = 0; t < 64; t++)
+        total += cpu[t];
+    count_block(st, total);
     start_channels(rx, st, sidx, prns, res, n);
 }
 
@@ -446,6 +513,7 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
 static void *search_thread(void *arg)
 {
     stream_t *st = arg;
+    const double t0 = thread_cpu_s();
     if (st->search_n > 0 && bx_acq_set_input(st->acq[0], st->hist, st->acq_need) == BX_OK)
         for (int i = 0; i < st->search_n; i++) {
             if (st->win_half[i] >= 0.0)
@@ -454,6 +522,8 @@ static void *search_thread(void *arg)
             else
                 bx_acq_search_input(st->acq[0], st->search_prns[i], &st->search_res[i]);
         }
+    escalate(st, st->search_prns, st->search_res, st->search_n);
+    st->search_cpu_s = thread_cpu_s() - t0; /* read by collect_search after the join */
     atomic_store_explicit(&st->search_done, 1, memory_order_release);
     return NULL;
 }
@@ -479,7 +549,32 @@ static void collect_search(bx_rx_t *rx, int sidx)
         return;
     pthread_join(st->search_th, NULL);
     st->searching = 0;
+    count_block(st, st->search_cpu_s);
     start_channels(rx, st, sidx, st->search_prns, st->search_res, st->search_n);
+}
+
+/* Whether the block starting now is collected long enough for an escalation: predicted
+ * re-acquisition possible and the stream's escalation interval passed.  Makes the weak search
+ * object and grows hist on first use (caller's thread, no search running). */
+static int weak_due(bx_rx_t *rx, stream_t *st)
+{
+    if (!rx->have_t0 || !rx->have_pos || rx->nav.n_eph == 0 || st->weak.failed || st->sample < st->weak.next_sample)
+        return 0;
+    if (!st->weak.acq) {
+        if (bx_reacq_weak_init(&st->weak, st->cfg.sig, st->cfg.fs_hz, st->cfg.if_hz, rx->cfg.acq_pfa,
+                               rx->cfg.acq_wisdom_path) != BX_OK)
+            return 0;
+        if (st->weak.need > st->acq_need) {
+            bx_cf32_t *h = realloc(st->hist, st->weak.need * sizeof *h);
+            if (!h) {
+                bx_reacq_weak_free(&st->weak);
+                st->weak.failed = 1;
+                return 0;
+            }
+            st->hist = h;
+        }
+    }
+    return st->weak.need >= st->acq_need;
 }
 
 /* Collects samples into the acquisition block and searches when it is full. */
@@ -502,13 +597,16 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
                 return;
         }
         st->hist_start = st->sample + off;
+        st->block_need = st->acq_need;
+        if (weak_due(rx, st))
+            st->block_need = st->weak.need;
     }
-    size_t take = st->acq_need - st->hist_n;
+    size_t take = st->block_need - st->hist_n;
     if (take > n - off)
         take = n - off;
     memcpy(st->hist + st->hist_n, x + off, take * sizeof *x);
     st->hist_n += take;
-    if (st->hist_n < st->acq_need)
+    if (st->hist_n < st->block_need)
         return;
     if (rx->cfg.acq_async)
         acquire_async(rx, st, sidx);
@@ -517,9 +615,9 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
     st->acq_due = 0;
     st->hist_n = 0;
     st->next_acq_sample = st->hist_start + (uint64_t)llround(rx->cfg.reacq_interval_s * st->cfg.fs_hz);
-    if (!st->predicted && st->blind_full) { /* next whole-list blind search */
+    if (st->blind_full) { /* next whole-list blind search (with a plan: the next PRNs in turn) */
         double full = REACQ_BLIND_FULL_S;
-        for (int k = 0; k < st->blind_misses && k < 3; k++)
+        for (int k = 0; !st->predicted && k < st->blind_misses && k < 3; k++)
             full *= 2.0;
         st->next_full_blind = st->hist_start + (uint64_t)llround(full * st->cfg.fs_hz);
     }
@@ -1101,6 +1199,23 @@ int bx_rx_push_base(bx_rx_t *rx, const bx_obs_t *base_epoch, const double base_p
 }
 
 int bx_rx_pvt_mode(const bx_rx_t *rx) { return rx_solve_mode(rx->solve); }
+
+void bx_rx_acq_stats(const bx_rx_t *rx, bx_rx_acq_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int s = 0; s < rx->cfg.n_streams; s++) {
+        const stream_t *st = &rx->st[s];
+        out->acq_cpu_s += st->acq_cpu_s;
+        out->first_cpu_s += st->first_cpu_s;
+        out->blocks += st->blocks;
+        if (st->searching) /* the background search owns its escalation counters */
+            continue;
+        out->weak_cpu_s += st->weak.cpu_s;
+        out->weak_searches += st->weak.searches;
+        out->weak_found += st->weak.found;
+        out->weak_found_mask |= st->weak.found_mask;
+    }
+}
 
 double bx_rx_elapsed_s(const bx_rx_t *rx) { return (double)rx->st[0].sample / rx->st[0].cfg.fs_hz; }
 
