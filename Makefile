@@ -65,10 +65,10 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 EXAMPLES:= $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 # the unit tests: everything except the end-to-end receiver runs on long simulated captures
 SLOW_TESTS := test_b2b_full test_receiver test_receiver_dual test_signalsim_rx test_live test_trk test_acq test_dashboard test_navout test_firstfix test_trkweak \
-              test_seam test_rtklive_iq test_rinex3_readers test_ppp_iq test_reacq_escalate
+              test_seam test_rtklive_iq test_rtkfield_iq test_rinex3_readers test_ppp_iq test_reacq_escalate
 FAST_TESTS := $(filter-out $(SLOW_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 # end-to-end runs of several minutes (two simulated receivers' captures, ~0.5 GB): `make check-e2e`
-E2E_TESTS := test_rtklive_iq test_ppp_iq
+E2E_TESTS := test_rtklive_iq test_ppp_iq test_rtkfield_iq
 CHECK_TESTS := $(filter-out $(E2E_TESTS:%=$(BUILD)/tests/%),$(TESTS))
 
 DEPS_STAMP := .deps-ok

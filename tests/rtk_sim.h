@@ -57,6 +57,9 @@ typedef struct {
     double elmask_deg;        /* satellites simulated above it (at the base) */
     uint64_t prn_mask;        /* bit p: PRN p simulated; 0 = every PRN with an ephemeris */
     int rtk_hold;             /* sim_run: engine with fix-and-hold */
+    int rtk_atmo;             /* sim_run: engine's atmo_est + 2 (0 = the engine's default) */
+    double rover_clk_step_s;  /* the rover steers its clock by this step ... */
+    int rover_clk_step_k;     /* ... from this epoch on (a receiver's millisecond clock correction) */
     int no_doppler;           /* receivers without Doppler output */
 } sim_cfg_t;
 
@@ -136,6 +139,15 @@ static inline int sim_geom(const bx_eph_t *e, bx_time_t t, const double rx[3], c
 }
 
 /* Observations of epoch k (receiver time t0 + k dt) for both receivers. */
+/* receiver r's clock offset at epoch tk (s) */
+static inline double sim_dtr(const sim_t *s, int r, double tk)
+{
+    double d = s->clk0[r] + s->drift[r] * tk;
+    if (r == 1 && s->c.rover_clk_step_s != 0.0 && tk >= s->c.rover_clk_step_k)
+        d -= s->c.rover_clk_step_s;
+    return d;
+}
+
 static inline void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_base, bx_obs_t *obs_rover)
 {
     const double C = BX_CLIGHT_MPS;
@@ -150,7 +162,7 @@ static inline void sim_epoch(sim_t *s, bx_time_t t0, double tk, bx_obs_t *obs_ba
             sim_rover(s, tk, rx, vrx);
         double llh[3];
         bx_ecef_to_llh(rx, llh);
-        const double dtr = s->clk0[r] + s->drift[r] * tk;
+        const double dtr = sim_dtr(s, r, tk);
         const bx_time_t t_true = bx_time_add(o->time, -dtr);
         /* ionosphere: B1 (1575.42 MHz) zenith delay 40.3 TEC / f^2 with a north gradient */
         double d_enu[3];
@@ -228,6 +240,8 @@ static inline int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, in
     bx_rtk_config_default(&c);
     c.mode = mode;
     c.hold = sc->rtk_hold;
+    if (sc->rtk_atmo)
+        c.atmo_est = sc->rtk_atmo - 2;
     c.n_sig = sc->nsig;
     for (int f = 0; f < sc->nsig; f++)
         c.sig[f] = sc->sig[f];
@@ -256,7 +270,7 @@ static inline int sim_run(const bx_nav_t *nav, const sim_cfg_t *sc, int mode, in
         res->fixed++;
         /* truth at the true reception time of the rover's epoch */
         double truth[3], v[3], d[3], enu[3];
-        sim_rover(&s, (double)k - (s.clk0[1] + s.drift[1] * k), truth, v);
+        sim_rover(&s, (double)k - sim_dtr(&s, 1, k), truth, v);
         for (int i = 0; i < 3; i++)
             d[i] = sol.sol.pos_m[i] - truth[i];
         bx_ecef_to_enu(sc->base_llh, d, enu);

@@ -88,7 +88,7 @@ static void test_sim_symbols(void **state)
     bx_simsig_t *g;
     assert_int_equal(bx_simsig_create(&c, &g, NULL, 0), BX_OK);
     const bx_time_t t0 = bx_time_from_week_sow(910, 30000.0); /* a whole second */
-    bx_simsig_sat_t s = {BX_SIG_B2B, 60, t0, 1.0, 0.0, 50.0};
+    bx_simsig_sat_t s = {BX_SIG_B2B, 60, t0, 1.0, 0.0, 50.0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, 0, &s), BX_OK);
     int8_t code[10230];
     assert_int_equal(bx_code_gen(BX_CODE_B2BI, 60, code, 10230), 10230);
@@ -142,7 +142,7 @@ static void test_acquire_geo(void **state)
     const bx_time_t t0 = bx_time_from_week_sow(910, 30000.000123456);
     const struct { int prn; double dop, cn0, dt_s; } sats[2] = {{59, 87.5, 43.0, 0.0}, {60, -41.0, 38.0, 0.000345678}};
     for (int k = 0; k < 2; k++) {
-        bx_simsig_sat_t s = {BX_SIG_B2B, sats[k].prn, bx_time_add(t0, sats[k].dt_s), 0.0, sats[k].dop, sats[k].cn0};
+        bx_simsig_sat_t s = {BX_SIG_B2B, sats[k].prn, bx_time_add(t0, sats[k].dt_s), 0.0, sats[k].dop, sats[k].cn0, 0.0};
         assert_int_equal(bx_simsig_set_sat(g, k, &s), BX_OK);
     }
     bx_acq_config_t ac;

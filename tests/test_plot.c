@@ -212,7 +212,7 @@ static void write_capture(const char *path, int sig, int prn, double fs, double 
     c.seed = 11;
     bx_simsig_t *g;
     assert_int_equal(bx_simsig_create(&c, &g, NULL, 0), BX_OK);
-    bx_simsig_sat_t sat = {sig, prn, tx, 0.0, dop, cn0};
+    bx_simsig_sat_t sat = {sig, prn, tx, 0.0, dop, cn0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);

@@ -328,7 +328,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
                 assert_int_equal(bx_simscen_geometry(&sc, vis_eph[v], band_sig[b], p0, t, &g0), BX_OK);
                 assert_int_equal(bx_simscen_geometry(&sc, vis_eph[v], band_sig[b], p1, t1, &g1), BX_OK);
                 bx_simsig_sat_t ss = {band_sig[b], vis_prn[v], g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3,
-                                      0.0, CN0_DBHZ};
+                                      0.0, CN0_DBHZ, 0.0};
                 bx_simsig_set_sat(gen[b], v, &ss);
             }
             bx_simsig_generate(gen[b], buf[b] + (size_t)(ms % (long)chunk_ms) * nms[b], nms[b]);

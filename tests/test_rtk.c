@@ -97,8 +97,13 @@ static void test_nagoya(void **state)
 
 /* ------------------------------------------------------------ simulation */
 
-static void sim_trials(const char *name, const sim_cfg_t *base_cfg, int mode, int trials, int epochs,
-                       double ttff_max_s, double fix_rate_min)
+typedef struct {
+    double rate, rms_h, max_h;
+    int wrong, worst_ttff;
+} trials_t;
+
+static void sim_trials_res(const char *name, const sim_cfg_t *base_cfg, int mode, int trials, int epochs,
+                           double ttff_max_s, double fix_rate_min, trials_t *out)
 {
     bx_nav_t nav;
     if (load_nav(&nav))
@@ -140,12 +145,27 @@ static void sim_trials(const char *name, const sim_cfg_t *base_cfg, int mode, in
            "%.4f m, wrong fixes (a fixed DD integer off the truth) %d; slips injected %d (%d with LLI)\n",
            name, trials, epochs, nofix, worst_ttff, 100.0 * rate, 100.0 * tot_fix / tot_ep,
            tot_fix ? sqrt(sum2 / (tot_fix - wrong)) : 0.0, max_h, max_3d, wrong, slips, slips_lli);
+    if (out) {
+        out->rate = rate;
+        out->rms_h = tot_fix ? sqrt(sum2 / (tot_fix - wrong)) : 0.0;
+        out->max_h = max_h;
+        out->wrong = wrong;
+        out->worst_ttff = (int)worst_ttff;
+    }
+    bx_nav_destroy(&nav);
+    if (fix_rate_min < 0) /* a comparison run: the caller asserts */
+        return;
     assert_int_equal(nofix, 0);
     assert_true(worst_ttff <= ttff_max_s);
     assert_true(rate >= fix_rate_min);
     assert_true(max_h < 0.02);
     assert_int_equal(wrong, 0);
-    bx_nav_destroy(&nav);
+}
+
+static void sim_trials(const char *name, const sim_cfg_t *base_cfg, int mode, int trials, int epochs,
+                       double ttff_max_s, double fix_rate_min)
+{
+    sim_trials_res(name, base_cfg, mode, trials, epochs, ttff_max_s, fix_rate_min, NULL);
 }
 
 static void test_sim_static_b1i_b3i(void **state)
@@ -165,6 +185,48 @@ static void test_sim_moving_b1c_b2a_slips(void **state)
     sc.slip_rate = 0.002;
     sc.slip_lli_frac = 0.5;
     sim_trials("moving rover B1C+B2a, slips, 2-8 km", &sc, BX_RTK_KINEMATIC, 6, 150, 30.0, 0.99);
+}
+
+/* A stronger ionosphere gradient (3 ppm of the baseline, zenith B1C: 3 mm/km) on a moving
+ * B1C+B2a rover 2-8 km away: the engine's atmosphere states (atmo_est auto, on beyond 1.5 km)
+ * against the variance-only model (atmo_est -1) on the same trials.  Measured 2026-12-06:
+ * states 100 % fixed after the first fix (worst first fix 3 s), horizontal RMS 3.3 mm; without
+ * 94.4 %, 8.2 mm; no wrong fix either way. */
+static void test_sim_iono_states(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, BX_SIG_B2A);
+    sc.moving = 1;
+    sc.slip_rate = 0.002;
+    sc.slip_lli_frac = 0.5;
+    sc.iono_grad_ppm = 3.0;
+    trials_t on, off;
+    sc.rtk_atmo = 0 + 2;
+    sim_trials_res("3 ppm ionosphere gradient, atmosphere states (auto)", &sc, BX_RTK_KINEMATIC, 6, 150, 30.0, 0.99,
+                   &on);
+    sc.rtk_atmo = -1 + 2;
+    sim_trials_res("3 ppm ionosphere gradient, no atmosphere states", &sc, BX_RTK_KINEMATIC, 6, 150, 30.0, -1.0, &off);
+    assert_true(on.rate >= off.rate);
+    assert_true(on.rms_h < off.rms_h);
+    assert_int_equal(on.wrong, 0);
+}
+
+/* The rover steers its clock by 1.17 ms at epoch 40 (what bdsrx's receiver does once after its
+ * first fix: code and phase jump together, and the epoch's true time moves by the step, so each
+ * satellite's phase moves by its own Doppler x 1.17 ms, up to 4-7 cycles, beside the common
+ * jump).  The Doppler slip test takes the step out (nav/pos/rtk_obs.c); before, every satellite
+ * was re-initialised there and 2-3 epochs went float (seen on a bdsrx-sim field run; here without
+ * the correction 99.7 % of the epochs after the first fix stay fixed, with it 100 %). */
+static void test_sim_clock_step(void **state)
+{
+    (void)state;
+    sim_cfg_t sc;
+    sim_default(&sc, BX_SIG_B1C, BX_SIG_B2A);
+    sc.moving = 1;
+    sc.rover_clk_step_s = 1.17e-3;
+    sc.rover_clk_step_k = 40;
+    sim_trials("moving B1C+B2a, rover clock step of 1.17 ms at 40 s", &sc, BX_RTK_KINEMATIC, 4, 80, 30.0, 0.999);
 }
 
 static void test_sim_hold(void **state)
@@ -483,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_nagoya),
         cmocka_unit_test(test_sim_static_b1i_b3i),
         cmocka_unit_test(test_sim_moving_b1c_b2a_slips),
+        cmocka_unit_test(test_sim_iono_states),
+        cmocka_unit_test(test_sim_clock_step),
         cmocka_unit_test(test_sim_hold),
         cmocka_unit_test(test_sim_single_freq),
         cmocka_unit_test(test_outliers),

@@ -148,7 +148,7 @@ static void test_b2a_signal(void **s)
     assert_non_null(g);
     /* tau: 2.4 s into a 3-s frame + 1234.5 chips: period 2400 of the frame, pilot secondary chip 0 */
     bx_time_t tau = {900000000 + 2, 0.4 + 1234.5 / 10.23e6};
-    bx_simsig_sat_t sat = {BX_SIG_B2A, 7, tau, 0.0, dopp, cn0};
+    bx_simsig_sat_t sat = {BX_SIG_B2A, 7, tau, 0.0, dopp, cn0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, 3, &sat), BX_OK);
     assert_int_equal(bx_simsig_generate(g, x, n), BX_OK);
     assert_int_equal(bx_simsig_sample_index(g), n);
@@ -215,7 +215,7 @@ static void b1c_case(int qmboc)
     /* tau: 18-s frame start + 7.19 s + 5678.3 chips: primary period 719 of the frame (PRN 19's
      * secondary chips 720..722 are 0,1,1: both signs occur) */
     bx_time_t tau = {18 * 50000000LL + 7, 0.19 + 5678.3 / 1.023e6};
-    bx_simsig_sat_t sat = {BX_SIG_B1C, 19, tau, 0.0, dopp, cn0};
+    bx_simsig_sat_t sat = {BX_SIG_B1C, 19, tau, 0.0, dopp, cn0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
     assert_int_equal(bx_simsig_generate(g, x, n), BX_OK);
     model_t *m = malloc(sizeof *m);
@@ -297,7 +297,7 @@ static void test_real_if(void **s)
     bx_simsig_t *g = NULL;
     bx_simsig_create(&c, &g, NULL, 0);
     bx_time_t tau = {18 * 1000, 0.0123456};
-    bx_simsig_sat_t sat = {BX_SIG_B1C, 30, tau, 0.0, dopp, cn0};
+    bx_simsig_sat_t sat = {BX_SIG_B1C, 30, tau, 0.0, dopp, cn0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
     bx_simsig_generate(g, x, n);
     double var = 0;
@@ -335,7 +335,7 @@ static void test_continuity(void **s)
     bx_simsig_create(&c, &g1, NULL, 0);
     bx_simsig_create(&c, &g2, NULL, 0);
     bx_time_t tau = {3 * 1000 + 2, 0.9999};
-    bx_simsig_sat_t sat = {BX_SIG_B2A, 44, tau, 0.0, -3210.0, 50.0};
+    bx_simsig_sat_t sat = {BX_SIG_B2A, 44, tau, 0.0, -3210.0, 50.0, 0.0};
     bx_simsig_sat_t sat2 = {BX_SIG_B1C, 44, tau, 0.0, 1000.0, 44.0};
     assert_int_equal(bx_simsig_set_sat(g1, 0, &sat), BX_OK);
     assert_int_equal(bx_simsig_set_sat(g1, 5, &sat2), BX_OK);
@@ -424,7 +424,7 @@ static void test_noise_and_args(void **s)
     bx_simsig_generate(g2, b, 16);
     assert_true(memcmp(a, b, 16 * sizeof a[0]) != 0);
     /* argument checks */
-    bx_simsig_sat_t bad = {BX_SIG_COUNT, 1, {0, 0}, 0, 0, 40}; /* B2b is simulated since issue 11 */
+    bx_simsig_sat_t bad = {BX_SIG_COUNT, 1, {0, 0}, 0, 0, 40, 0.0}; /* B2b is simulated since issue 11 */
     assert_int_equal(bx_simsig_set_sat(g1, 0, &bad), BX_ERR_ARG);
     bad.sig = BX_SIG_B1C;
     bad.prn = 64;
@@ -460,7 +460,7 @@ static void test_pack_formats(void **s)
         c.if_hz = real ? 5e6 : 0.0;
         bx_simsig_t *g = NULL;
         bx_simsig_create(&c, &g, NULL, 0);
-        bx_simsig_sat_t sat = {BX_SIG_B2A, 60, tau, 0.0, dopp, cn0};
+        bx_simsig_sat_t sat = {BX_SIG_B2A, 60, tau, 0.0, dopp, cn0, 0.0};
         assert_int_equal(bx_simsig_set_sat(g, 0, &sat), BX_OK);
         bx_simsig_generate(g, x, n);
         long nb = bx_iq_pack(f, x, n, 1.0f, raw);

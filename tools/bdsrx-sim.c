@@ -77,19 +77,32 @@ static int fn_cn0_el(const char *arg, void *value, char *err, size_t errlen)
     return 0;
 }
 
+/* "E,N" pair of numbers */
+static int fn_pair(const char *arg, void *value, char *err, size_t errlen)
+{
+    double *v = value, a, b;
+    char tail;
+    if (sscanf(arg, "%lf,%lf%c", &a, &b, &tail) != 2 || !(fabs(a) <= 1e3) || !(fabs(b) <= 1e3)) {
+        snprintf(err, errlen, "'%s': give EAST,NORTH (|value| <= 1000)", arg);
+        return -1;
+    }
+    v[0] = a, v[1] = b;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *out = NULL, *nav_out = NULL, *motion = NULL;
     int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
     double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45, iono_tecu = 0;
     uint64_t seed = 1;
-    int tau_phase = 0;
+    int tau_phase = 0, igso = 0;
     bx_simscen_config_t sc;
     bx_simscen_config_default(&sc);
     int y = 2023, mo = 3, d = 12, h = 4, mi = 5;
     double s = 34;
     const char *start = NULL;
-    double pos[3] = {NAN, NAN, NAN};
+    double pos[3] = {NAN, NAN, NAN}, atmo_ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
     double cn0_el[2] = {0.0, 0.0};
     const cli_opt_t opts[] = {
@@ -120,6 +133,24 @@ int main(int argc, char **argv)
          "code delay that the broadcast model (coefficients 0) does not\n"
          "describe: single-frequency fixes carry it, B1C/B2a iono-free\n"
          "removes it (default 0: the broadcast model's delay only)", NULL, 0, 0},
+        {"igso", 0, CLI_FLAG, &igso, 0, 0, NULL,
+         "add the 3 IGSO satellites (PRN 38-40, ground track centred on 118 E): 11 satellites on\n"
+         "average above 5 deg at 30.5 N 114.3 E (at least 9) instead of 8", NULL, 0, 0},
+        {"iono-grad", 0, CLI_FN, sc.iono_grad_tecu_km, 0, 0, "E,N",
+         "differential ionosphere: vertical TEC gradient east, north in TECU/km about --atmo-ref\n"
+         "(0.02 TECU/km = 3.2 mm/km zenith delay on B1C); with --iono-phase the carrier leads", fn_pair, 0, 0},
+        {"tropo-grad", 0, CLI_FN, sc.tropo_grad_mm_km, 0, 0, "E,N",
+         "differential troposphere: zenith delay gradient east, north in mm/km about --atmo-ref", fn_pair, 0, 0},
+        {"iono-resid", 0, CLI_DOUBLE, &sc.iono_resid_tecu, 0, 10, "TECU",
+         "plus a smooth random vertical TEC field per satellite of this amplitude (30-60 km\n"
+         "wavelength, 20-40 min period; the same for every run with the same --atmo-seed)", NULL, 0, 0},
+        {"atmo-ref", 0, CLI_FN, atmo_ref, 0, 0, "LAT,LON,H",
+         "reference point of the gradients (default 30.5,114.3,0); give the same to base and rover",
+         cli_fn_llh, 0, 0},
+        {"atmo-seed", 0, CLI_FN, &sc.atmo_seed, 0, 0, "N", "seed of the --iono-resid field (default 1)", fn_seed, 0,
+         0},
+        {"iono-phase", 0, CLI_FLAG, &sc.iono_carrier, 0, 0, NULL,
+         "the carrier leads by the ionosphere as the code lags (default: code and carrier coherent)", NULL, 0, 0},
         {"elmask", 0, CLI_DOUBLE, &sc.elmask_deg, -90, 90, "DEG", "satellites below are not simulated (default 5)", NULL,
          0, 0},
         {"seed", 0, CLI_FN, &seed, 0, 0, "N", "noise seed (default 1)", fn_seed, 0, 0},
@@ -153,6 +184,9 @@ int main(int argc, char **argv)
         return cli_opt_usage_error(&cmd, "--format takes ci8, ci16, cf32 or ci2");
     if (!isnan(pos[0]))
         sc.llh0[0] = pos[0] * M_PI / 180, sc.llh0[1] = pos[1] * M_PI / 180, sc.llh0[2] = pos[2];
+    if (!isnan(atmo_ref[0]))
+        sc.atmo_ref_llh[0] = atmo_ref[0] * M_PI / 180, sc.atmo_ref_llh[1] = atmo_ref[1] * M_PI / 180,
+        sc.atmo_ref_llh[2] = atmo_ref[2];
     if (start && sscanf(start, "%d-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s) != 6)
         return cli_opt_usage_error(&cmd, "--start takes 'YYYY-MM-DD HH:MM:SS' (BDT)");
     if (motion) {
@@ -184,7 +218,7 @@ int main(int argc, char **argv)
 
     bx_nav_t nav;
     bx_nav_init(&nav);
-    if (bx_simscen_constellation(&nav, sc.start) != BX_OK) {
+    if (bx_simscen_constellation(&nav, sc.start) != BX_OK || (igso && bx_simscen_add_igso(&nav, sc.start) != BX_OK)) {
         fprintf(stderr, "bdsrx-sim: cannot build the constellation\n");
         return 1;
     }
@@ -309,7 +343,7 @@ int main(int argc, char **argv)
                 }
                 double rate = bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3; /* d t_sv / dt */
                 const double cn0_sat = bx_simscen_cn0_dbhz(&sc, g0.el_rad, cn0);
-                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0_sat};
+                bx_simsig_sat_t ss = {bd->sig, e->prn, g0.t_sv, rate, 0.0, cn0_sat, g0.carrier_adv_cyc};
                 bx_simsig_set_sat(bd->gen, slot, &ss);
                 if (truth_now) {
                     const double fc = bd->sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;

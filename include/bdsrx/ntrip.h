@@ -69,6 +69,15 @@ int bx_ntrip_read(bx_ntrip_t *n, uint8_t *buf, size_t len, size_t *got);
 /* Sends bytes to the caster (e.g. a GGA sentence "$GPGGA,...\r\n"). */
 int bx_ntrip_send(bx_ntrip_t *n, const void *data, size_t len);
 
+/* Network RTK (VRS, nearest base): sends the receiver's position, one NMEA GGA sentence
+ * ("$..GGA,...*hh", at most 100 characters; CR LF is added), and keeps it: a reconnection sends
+ * it again in its request (v2 "Ntrip-GGA" header, v1 after the reply) instead of c->gga.
+ * BX_ERR_ARG for anything that is not a sentence, BX_ERR_IO when the send fails (the reader's
+ * next read reports the broken connection).  The one exception to one-thread-per-object: these
+ * two may be called from another thread while one thread reads (and reconnects). */
+int bx_ntrip_send_gga(bx_ntrip_t *n, const char *sentence);
+long bx_ntrip_gga_sent(bx_ntrip_t *n); /* sentences sent by bx_ntrip_send_gga */
+
 /* After a read error or the end of the stream: connects again with the same
  * configuration, waiting 0.1 s (timeout_s < 2 s) or 1 s after the first failed
  * try and doubling up to 30 s between tries, for at most max_wait_s in all or

@@ -49,9 +49,13 @@
  * max_baseline_m or without common satellites give the rover's single-point
  * fix (BX_FIX_SPP) with the reason in sol->msg.
  *
+ * Atmosphere: on short baselines the residual DD ionosphere and troposphere only inflate the
+ * variances (iono_ppm / tropo_ppm); beyond atmo_est_bl_m (default 1.5 km) the filter estimates
+ * them (ionosphere-weighted model: a single-differenced slant ionosphere per satellite with an
+ * a-priori sigma growing with the baseline, and a relative zenith troposphere), atmo_est.
+ *
  * Limits: BeiDou only (GPS observations in the input are ignored); no antenna
- * phase-centre model; no ionosphere or troposphere states (short baselines:
- * their residuals only inflate the variances, iono_ppm / tropo_ppm).
+ * phase-centre model.
  *
  * Thread safety: a bx_rtk_t is used by one thread at a time; distinct
  * objects are independent (no global state).
@@ -115,6 +119,18 @@ typedef struct {
                                (trapezoid of two epochs), m/s, default 0.3 */
     double pos_init_sigma_m;/* a-priori rover position sigma, default 30 m */
     int leap_s;             /* BDT - UTC for outputs, default 4 */
+    /* appended: atmosphere states for longer baselines (ionosphere-weighted model) */
+    int atmo_est;           /* -1 off, 0 auto: on when the rover is farther than atmo_est_bl_m from the base,
+                               1 always.  On: one single-differenced slant ionosphere state per satellite
+                               (metres on the first signal, (f1/f)^2 on the others, code + / phase -) and
+                               one rover-minus-base zenith troposphere state (mapping 1/sin el) take the
+                               place of iono_ppm / tropo_ppm in the variances; default 0 */
+    double atmo_est_bl_m;   /* default 1500 m */
+    double iono_init_ppm;   /* a-priori sigma of a new ionosphere state per baseline length (zenith,
+                               times the single-layer slant factor), default 1 */
+    double iono_q_ppm;      /* its random walk per sqrt(s) per baseline length (zenith), default 0.05 */
+    double tropo_init_m;    /* a-priori sigma of the zenith troposphere state, default 0.01 m */
+    double tropo_q_m;       /* its random walk per sqrt(s), default 1e-4 m */
 } bx_rtk_config_t;
 
 void bx_rtk_config_default(bx_rtk_config_t *c);

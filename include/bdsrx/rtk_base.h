@@ -20,6 +20,15 @@ typedef struct bx_rtk_base bx_rtk_base_t;
 /* Opens path; sig_mask selects the RINEX signals (bx_rinex_obs_set_signals).
  * Returns BX_OK or an error status with a message in err. */
 int bx_rtk_base_create(const char *path, unsigned sig_mask, bx_rtk_base_t **out, char *err, size_t errlen);
+/* The same with a GGA sentence for an NTRIP source's request (network RTK casters want the
+ * rover's position before they send anything); gga NULL = bx_rtk_base_create. */
+int bx_rtk_base_create_gga(const char *path, unsigned sig_mask, const char *gga, bx_rtk_base_t **out, char *err,
+                           size_t errlen);
+/* NTRIP source: sends the rover's position (GGA sentence, bx_ntrip_send_gga) to the caster;
+ * other sources: nothing to send, BX_OK.  BX_ERR_IO when the send fails (the next read
+ * reconnects).  May be called from another thread while one thread is in bx_rtk_base_next. */
+int bx_rtk_base_send_gga(bx_rtk_base_t *b, const char *sentence);
+long bx_rtk_base_gga_sent(bx_rtk_base_t *b); /* GGA sentences sent so far */
 void bx_rtk_base_destroy(bx_rtk_base_t *b);
 /* Next base epoch.  approx: a BDT time near the data (the rover's epoch), for the week of RTCM
  * MSM epochs.  BDS ephemerides found in the stream (1042) are added to nav.  Returns BX_OK,

@@ -15,6 +15,8 @@
 #ifndef BDSRX_SIMSCEN_H
 #define BDSRX_SIMSCEN_H
 
+#include <stdint.h>
+
 #include "bdsrx/eph.h"
 #include "bdsrx/types.h"
 
@@ -39,16 +41,37 @@ typedef struct {
     /* appended: C/N0 by elevation (bx_simscen_cn0_dbhz); both 0 = one C/N0 for all */
     double cn0_horizon_dbhz; /* at 0 deg elevation */
     double cn0_zenith_dbhz;  /* at 90 deg */
+    /* appended: an atmosphere that differs between places (two receivers simulated separately with
+     * the same values see the same atmosphere up to a baseline-dependent part, as RTK meets it).
+     * Gradients are taken in the local plane of atmo_ref_llh (rad, m; default 30.5 N 114.3 E 0 m):
+     * vertical TEC + iono_grad_tecu_km . (east, north km), zenith troposphere + tropo_grad_mm_km .
+     * (east, north km), and per satellite a smooth random vertical TEC field of amplitude
+     * iono_resid_tecu (two plane waves, 30-60 km wavelength, 20-40 min period, phases from atmo_seed).
+     * TEC maps to slant with the single-layer 350 km shell, to metres with 40.3e16 / f^2 (the code
+     * delay; the carrier is advanced by as much when iono_carrier is set), the zenith troposphere
+     * with 1 / sin(el) (floored at 3 deg). */
+    double atmo_ref_llh[3];
+    double iono_grad_tecu_km[2];
+    double tropo_grad_mm_km[2];
+    double iono_resid_tecu;
+    uint64_t atmo_seed;
+    int iono_carrier; /* 1: bx_simgeom_t.carrier_adv_cyc = 2 f iono / c (the carrier leads by the
+                         ionosphere as the code lags, physics); 0 (default): code and carrier coherent */
 } bx_simscen_config_t;
 
 void bx_simscen_config_default(bx_simscen_config_t *c);
 
 /* Fills nav with the project's synthetic BDS-3 constellation: 24 MEO (Walker
- * 24/3/1, 55 deg) on PRN 19-30, 32-37, 41-46 and 3 IGSO on PRN 38-40, with
+ * 24/3/1, 55 deg) on PRN 19-30, 32-37, 41-46, with
  * t_oe at the whole hour before `t`, clocks of a few tens of microseconds, and
  * every parameter already quantised to its ICD scale factor (so the decoded
  * broadcast ephemeris equals the one used to generate the signal). */
 int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t);
+/* Adds the 3 IGSO of BDS-3 on PRN 38-40 (geosynchronous, 55 deg, one figure-eight ground track
+ * with its node at 118 E as the real C38-C40; t_oe as above): with the MEO 11 satellites on average
+ * above 5 deg at 30.5 N 114.3 E, at least 9, instead of 6-9 (bdsrx-sim --igso).  Separate so that the skies of the
+ * existing scenarios stay as they were. */
+int bx_simscen_add_igso(bx_nav_t *nav, bx_time_t t);
 
 /* C/N0 of a satellite at elevation el_rad: cn0_horizon + (cn0_zenith -
  * cn0_horizon) sin(el), a smooth stand-in for an antenna gain pattern plus
@@ -70,6 +93,7 @@ typedef struct {
     double tropo_m, iono_m;
     double el_rad, az_rad;
     double sat_pos_m[3];   /* ECEF at transmit time, in the frame of t_rx */
+    double carrier_adv_cyc; /* carrier phase ahead of the code-coherent phase (iono_carrier), cycles */
 } bx_simgeom_t;
 
 int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig, const double pos_m[3],

@@ -92,6 +92,9 @@ typedef struct {
                            0 = take it from doppler_hz */
     double doppler_hz;  /* used only when tx_rate == 0: tx_rate = 1 + doppler_hz / f_sig */
     double cn0_dbhz;    /* carrier-to-noise density of the whole signal (data + pilot) */
+    double carrier_adv_cyc; /* appended: carrier phase ahead of the code-coherent phase (cycles), e.g.
+                               2 f I / c for a code delay I of the ionosphere; changes between calls
+                               move the carrier by the difference */
 } bx_simsig_sat_t;
 
 /* Sets slot i (0..max_sats-1) for the samples from now on.  Calling it again for the same signal

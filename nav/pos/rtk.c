@@ -50,6 +50,12 @@ void bx_rtk_config_default(bx_rtk_config_t *c)
     c->kin_q_mps = 0.3;
     c->pos_init_sigma_m = 30.0;
     c->leap_s = 4;
+    c->atmo_est = 0;
+    c->atmo_est_bl_m = 1500.0;
+    c->iono_init_ppm = 1.0;
+    c->iono_q_ppm = 0.05;
+    c->tropo_init_m = 0.01;
+    c->tropo_q_m = 1e-4;
 }
 
 static void seterr(char *err, size_t n, const char *fmt, ...)
@@ -74,6 +80,7 @@ void bx_rtk_reset(bx_rtk_t *r)
             r->outage[s][f] = 0;
         }
     r->prev_ok[0] = r->prev_ok[1] = 0;
+    r->atmo_on = 0;
     memset(r->gf_ok, 0, sizeof r->gf_ok);
     memset(r->mw_n, 0, sizeof r->mw_n);
 }
@@ -234,9 +241,20 @@ static double sd_var(const bx_rtk_t *r, int prn, int f, int phase, double bl_m)
 {
     const rtk_zsat_t *zr = &r->z[RTK_ROVER][prn], *zb = &r->z[RTK_BASE][prn];
     const double se = sin(zr->el > 0.05 ? zr->el : 0.05);
-    const double atm = (r->cfg.iono_ppm * r->cfg.iono_ppm + r->cfg.tropo_ppm * r->cfg.tropo_ppm) * 1e-12 * bl_m * bl_m /
-                       (se * se);
+    const double atm = r->atmo_on ? 0.0 /* estimated */
+                                  : (r->cfg.iono_ppm * r->cfg.iono_ppm + r->cfg.tropo_ppm * r->cfg.tropo_ppm) * 1e-12 *
+                                        bl_m * bl_m / (se * se);
     return obs_var(r, zr, f, phase) + obs_var(r, zb, f, phase) + atm;
+}
+
+/* zenith -> slant troposphere (the wet part: 1/sin el, floored at 5 deg) */
+static double tropo_map(double el) { return 1.0 / sin(el > 5.0 * D2R ? el : 5.0 * D2R); }
+
+/* zenith -> slant ionosphere, single layer at 350 km */
+static double iono_map(double el)
+{
+    const double c = cos(el) * 6371.0 / (6371.0 + 350.0);
+    return 1.0 / sqrt(1.0 - c * c);
 }
 
 /* Undifferenced residual of receiver rcv at position pos: obs - (rho - c dts + T). */
@@ -312,6 +330,21 @@ int rtk_build_dd(bx_rtk_t *r, const int ref[RTK_NF], const unsigned char *excl, 
                     v -= r->lam[f] * (xs[is] - xs[ir]);
                     gsl_matrix_set(r->H, m, cix[is], r->lam[f]);
                     gsl_matrix_set(r->H, m, cix[ir], -r->lam[f]);
+                }
+                if (r->atmo_on) {
+                    /* ionosphere: (f1/f)^2 I on the code, minus that on the phase (states with P > 0) */
+                    const double k = (phase ? -1.0 : 1.0) * (r->freq[0] / r->freq[f]) * (r->freq[0] / r->freq[f]);
+                    const int is = RTK_II(prn), ir = RTK_II(rf);
+                    if (r->P[PIX(is, is)] > 0.0 && r->P[PIX(ir, ir)] > 0.0) {
+                        v -= k * (xs[is] - xs[ir]);
+                        gsl_matrix_set(r->H, m, cix[is], k);
+                        gsl_matrix_set(r->H, m, cix[ir], -k);
+                    }
+                    if (r->P[PIX(RTK_IT, RTK_IT)] > 0.0) {
+                        const double dm = tropo_map(r->z[RTK_ROVER][prn].el) - tropo_map(r->z[RTK_ROVER][rf].el);
+                        v -= dm * xs[RTK_IT];
+                        gsl_matrix_set(r->H, m, cix[RTK_IT], dm);
+                    }
                 }
                 gsl_vector_set(r->v, m, v);
                 rows[m] = (ddrow_t){prn, rf, f, phase, sd_var(r, prn, f, phase, blen), vref};
@@ -389,6 +422,43 @@ void rtk_time_update(bx_rtk_t *r, bx_time_t t, const unsigned char *slip)
                 r->P[PIX(i, i)] = s * s;
                 r->lock[prn][f] = 0;
             }
+        }
+    }
+    /* atmosphere states (ionosphere-weighted model), from atmo_est_bl_m on */
+    double bl[3];
+    for (int i = 0; i < 3; i++)
+        bl[i] = r->x[i] - r->base_pos[i];
+    const double blen = sqrt(bl[0] * bl[0] + bl[1] * bl[1] + bl[2] * bl[2]);
+    if (!r->atmo_on && (c->atmo_est > 0 || (c->atmo_est == 0 && blen > c->atmo_est_bl_m)))
+        r->atmo_on = 1;
+    if (r->atmo_on) {
+        const double bl_m = blen > 100.0 ? blen : 100.0;
+        for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
+            const int i = RTK_II(prn);
+            int amb = 0;
+            for (int f = 0; f < r->nf; f++)
+                amb |= r->lock[prn][f] >= 0;
+            if (!amb) { /* the ionosphere state lives with the satellite's ambiguities */
+                if (r->P[PIX(i, i)] > 0.0)
+                    rtk_reset_state(r, i);
+                continue;
+            }
+            const double map = iono_map(r->z[RTK_ROVER][prn].el);
+            if (!(r->P[PIX(i, i)] > 0.0)) {
+                const double s0 = c->iono_init_ppm * 1e-6 * bl_m * map;
+                rtk_reset_state(r, i);
+                r->P[PIX(i, i)] = s0 * s0 > 1e-6 ? s0 * s0 : 1e-6;
+            } else if (dt > 0.0) {
+                const double q = c->iono_q_ppm * 1e-6 * bl_m * map;
+                r->P[PIX(i, i)] += q * q * dt;
+            }
+        }
+        if (!(r->P[PIX(RTK_IT, RTK_IT)] > 0.0)) {
+            rtk_reset_state(r, RTK_IT);
+            r->P[PIX(RTK_IT, RTK_IT)] = c->tropo_init_m * c->tropo_init_m > 1e-8 ? c->tropo_init_m * c->tropo_init_m
+                                                                                 : 1e-8;
+        } else if (dt > 0.0) {
+            r->P[PIX(RTK_IT, RTK_IT)] += c->tropo_q_m * c->tropo_q_m * dt;
         }
     }
     r->t_last = t;

@@ -153,7 +153,9 @@ int bx_rtk_process(bx_rtk_t *r, const bx_obs_t *base, const bx_obs_t *rover, con
     }
     if (r->have_vel) {
         memcpy(sol->sol.vel_mps, r->vel, sizeof r->vel);
-        bx_ecef_to_enu(r->spp_ok ? spp : r->x, r->vel, sol->sol.vel_enu_mps);
+        double vllh[3]; /* the local frame at the rover (the function takes lat, lon, h) */
+        bx_ecef_to_llh(r->spp_ok ? spp : r->x, vllh);
+        bx_ecef_to_enu(vllh, r->vel, sol->sol.vel_enu_mps);
         sol->sol.flags |= BX_SOLF_VEL;
     }
     /* base */

@@ -11,9 +11,13 @@
 
 #define RTK_NSAT (BX_PRN_MAX + 1)        /* indexed by PRN 1..63 */
 #define RTK_NF BX_RTK_MAXF
-#define RTK_NX (3 + BX_PRN_MAX * RTK_NF) /* position + SD ambiguities */
+/* states: position, SD ambiguities (cycles), SD slant ionosphere per satellite (m on the first
+ * signal slot), one rover-minus-base zenith troposphere (m) */
 #define RTK_MAXROW (2 * RTK_NF * BX_PRN_MAX)
 #define RTK_IA(prn, f) (3 + ((prn) - 1) * RTK_NF + (f))
+#define RTK_II(prn) (3 + BX_PRN_MAX * RTK_NF + (prn) - 1)
+#define RTK_IT (3 + BX_PRN_MAX * (RTK_NF + 1))
+#define RTK_NX (RTK_IT + 1)
 
 enum { RTK_BASE = 0, RTK_ROVER = 1 };
 
@@ -72,6 +76,7 @@ struct bx_rtk {
     double vel_prev[3];     /* Doppler velocity of the previous epoch (trapezoidal propagation) */
     int have_vel_prev;
     int ar_fail;            /* consecutive epochs of a precise float that fails the ratio test */
+    int atmo_on;            /* ionosphere / troposphere states in use (cfg.atmo_est, baseline) */
 
     /* work memory for the compressed filter update (no allocation per epoch) */
     gsl_matrix *H, *R, *Pa, *PHt, *S, *K, *T;

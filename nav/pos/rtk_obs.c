@@ -283,7 +283,7 @@ void rtk_detect_slips(struct bx_rtk *rtk, int rcv, bx_time_t t, unsigned char sl
     const int cont = rtk->prev_ok[rcv] && dt > 0.0 && dt <= c->max_gap_s;
     /* phase change minus integrated Doppler per satellite and slot, in metres (common receiver
      * clock-drift errors are removed below with the median over the satellites) */
-    double dd[RTK_NSAT][RTK_NF];
+    double dd[RTK_NSAT][RTK_NF], dbar[RTK_NSAT][RTK_NF];
     int has_dd[RTK_NSAT][RTK_NF];
     memset(has_dd, 0, sizeof has_dd);
     for (int prn = 1; prn <= BX_PRN_MAX; prn++) {
@@ -294,26 +294,41 @@ void rtk_detect_slips(struct bx_rtk *rtk, int rcv, bx_time_t t, unsigned char sl
         if (c->slip_dop_cyc > 0.0 && cont && dt <= 10.0)
             for (int f = 0; f < rtk->nf; f++)
                 if (z->has_l[f] && p->has_l[f] && z->has_d[f] && p->has_d[f]) {
-                    const double pred = -0.5 * (z->dop_hz[f] + p->dop_hz[f]) * dt;
+                    dbar[prn][f] = 0.5 * (z->dop_hz[f] + p->dop_hz[f]);
+                    const double pred = -dbar[prn][f] * dt;
                     dd[prn][f] = rtk->lam[f] * ((z->phi_cyc[f] - p->phi_cyc[f]) - pred);
                     has_dd[prn][f] = 1;
                 }
     }
     for (int f = 0; f < rtk->nf; f++) {
-        double v[RTK_NSAT];
+        double v[RTK_NSAT], med = 0.0;
         int n = 0;
-        for (int prn = 1; prn <= BX_PRN_MAX; prn++)
-            if (has_dd[prn][f])
-                v[n++] = dd[prn][f];
+        /* twice: the common term is the receiver clock's change beyond its drift; a clock step
+         * (a receiver steering its clock by a millisecond) also shifts the epoch's true time, so
+         * every satellite's phase moves by its own Doppler x the step: taken out before the test */
+        for (int pass = 0; pass < 2; pass++) {
+            n = 0;
+            for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+                if (has_dd[prn][f])
+                    v[n++] = dd[prn][f];
+            if (n < 4)
+                break;
+            for (int i = 1; i < n; i++) /* insertion sort: n <= 63 */
+                for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                    const double t = v[j];
+                    v[j] = v[j - 1];
+                    v[j - 1] = t;
+                }
+            med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+            const double step_s = med / CLIGHT;
+            if (pass > 0 || !(fabs(step_s) > 1e-6)) /* > 300 m: a clock step */
+                break;
+            for (int prn = 1; prn <= BX_PRN_MAX; prn++)
+                if (has_dd[prn][f])
+                    dd[prn][f] -= rtk->lam[f] * dbar[prn][f] * step_s;
+        }
         if (n < 4)
             continue;
-        for (int i = 1; i < n; i++) /* insertion sort: n <= 63 */
-            for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-                const double t = v[j];
-                v[j] = v[j - 1];
-                v[j - 1] = t;
-            }
-        const double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
         const double thr = c->slip_dop_cyc * rtk->lam[f] * (dt > 1.0 ? dt : 1.0);
         for (int prn = 1; prn <= BX_PRN_MAX; prn++)
             if (has_dd[prn][f] && fabs(dd[prn][f] - med) > thr)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "bdsrx/geodesy.h"
+#include "bdsrx/output.h"
 #include "bdsrx/rtk_base.h"
 #include "bdsrx/time.h"
 
@@ -42,6 +43,14 @@ struct cli_base {
     bx_time_t last_push;
     double age_s;
     int old_reported;
+    /* network RTK: the receiver's position to an NTRIP caster (cli_base_position) */
+    int ntrip;
+    double gga_interval_s;
+    char gga[128];         /* latest sentence (async: guarded by mu) */
+    int gga_unsent;        /* it came while no connection was up */
+    bx_time_t gga_last;    /* receiver time of the last sentence */
+    int have_gga_last;
+    long gga_queued;
 };
 
 int cli_parse_pos(const char *s, double ecef[3])
@@ -93,7 +102,11 @@ static void *reader(void *arg)
         if (!b->src) { /* (re)open with bounded back-off */
             char e[320];
             bx_rtk_base_t *s = NULL;
-            if (bx_rtk_base_create(b->spec, ~0u, &s, e, sizeof e) != BX_OK) {
+            char gga[128];
+            pthread_mutex_lock(&b->mu);
+            snprintf(gga, sizeof gga, "%s", b->gga); /* the latest position goes with the request */
+            pthread_mutex_unlock(&b->mu);
+            if (bx_rtk_base_create_gga(b->spec, ~0u, gga[0] ? gga : NULL, &s, e, sizeof e) != BX_OK) {
                 pthread_mutex_lock(&b->mu);
                 snprintf(b->lost, sizeof b->lost, "%.250s; retrying in %.0f s", e, backoff);
                 b->lost_reported = 0;
@@ -105,6 +118,9 @@ static void *reader(void *arg)
             bx_rtk_base_set_stop(s, &b->stop);
             pthread_mutex_lock(&b->mu);
             b->src = s;
+            if (b->gga_unsent && strcmp(gga, b->gga)) /* came after the request was made */
+                bx_rtk_base_send_gga(s, b->gga);
+            b->gga_unsent = 0;
             b->lost[0] = '\0';
             b->reconnects++;
             take_station(b);
@@ -157,6 +173,8 @@ int cli_base_open(const char *spec, const char *base_pos, int async, cli_base_t 
     }
     snprintf(b->spec, sizeof b->spec, "%s", spec);
     b->async = async;
+    b->ntrip = !strncmp(spec, "ntrip", 5);
+    b->gga_interval_s = 10.0;
     if (base_pos) {
         if (cli_parse_pos(base_pos, b->pos)) {
             snprintf(err, errlen, "--base-pos %s: X,Y,Z (m) or LAT,LON,H (deg, m) near the Earth's surface", base_pos);
@@ -264,6 +282,46 @@ void cli_base_pull(cli_base_t *b, bx_rx_t *rx, bx_time_t t)
     if (old && !b->old_reported)
         fprintf(stderr, "\nbase too old: the last base epoch is %.0f s behind the receiver\n", b->age_s);
     b->old_reported = old;
+}
+
+void cli_base_set_gga_interval(cli_base_t *b, double interval_s)
+{
+    if (b)
+        b->gga_interval_s = interval_s;
+}
+
+int cli_base_online(cli_base_t *b)
+{
+    if (!b)
+        return 0;
+    pthread_mutex_lock(&b->mu);
+    const int on = b->src != NULL;
+    pthread_mutex_unlock(&b->mu);
+    return on;
+}
+
+long cli_base_gga_count(const cli_base_t *b) { return b ? b->gga_queued : 0; }
+
+void cli_base_position(cli_base_t *b, const bx_sol_t *sol)
+{
+    if (!b || !b->ntrip || !(b->gga_interval_s > 0.0) || !sol || !bx_sol_valid(sol))
+        return;
+    if (b->have_gga_last && bx_time_diff(sol->rx_time, b->gga_last) < b->gga_interval_s - 1e-3)
+        return;
+    char g[128];
+    if (bx_nmea_gga(sol, "GP", g, sizeof g) <= 0)
+        return;
+    b->gga_last = sol->rx_time;
+    b->have_gga_last = 1;
+    b->gga_queued++;
+    /* the reader thread replaces b->src under mu; the send itself may run beside its read */
+    pthread_mutex_lock(&b->mu);
+    snprintf(b->gga, sizeof b->gga, "%s", g);
+    const int st = b->src ? bx_rtk_base_send_gga(b->src, g) : BX_OK;
+    b->gga_unsent = !b->src;
+    pthread_mutex_unlock(&b->mu);
+    if (st != BX_OK && !b->async)
+        fprintf(stderr, "\nbase %s: sending the position (GGA) failed\n", b->spec);
 }
 
 void cli_base_state(const cli_base_t *b, char *buf, size_t len)

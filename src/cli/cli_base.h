@@ -31,6 +31,15 @@ void cli_base_pull(cli_base_t *b, bx_rx_t *rx, bx_time_t rover_time);
 void cli_base_state(const cli_base_t *b, char *buf, size_t len);
 void cli_base_close(cli_base_t *b); /* NULL-safe; stops the reader thread */
 
+/* Network RTK (NTRIP sources only; others ignore it): the receiver's position as an NMEA GGA
+ * sentence to the caster every interval_s seconds of receiver time (default 10; <= 0 never), from
+ * the epoch's solution (a valid fix: bx_sol_valid), sent at once (also beside the reader thread's read); the request
+ * of every reconnection carries the latest one.  Receiver thread only. */
+void cli_base_set_gga_interval(cli_base_t *b, double interval_s);
+void cli_base_position(cli_base_t *b, const bx_sol_t *sol);
+long cli_base_gga_count(const cli_base_t *b); /* sentences handed on so far */
+int cli_base_online(cli_base_t *b);           /* 1 while the source is open (connected) */
+
 /* "X,Y,Z" (ECEF m) or "LAT,LON,H" (deg, deg, m) -> ECEF; 0 ok, -1 not a position near the
  * Earth's surface. */
 int cli_parse_pos(const char *s, double ecef[3]);

@@ -92,6 +92,7 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
     if (o->tcp)
         bx_nmea_tcp_poll(o->tcp); /* accept clients even before the first fix */
     solout_epoch(&o->so, rx, ep);
+    cli_base_position(o->base, ep->sol);
 }
 
 /* ---- signals ---------------------------------------------------------------------------- */
@@ -342,6 +343,7 @@ int cli_live(int argc, char **argv)
     o.so.nmea_user = &o;
     const char *rtcm_spec = NULL;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
+    double gga_interval = 10.0;
     const char *ppp_mode = NULL, *pos_path = NULL;
     int ppp_geo = 0;
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
@@ -400,6 +402,9 @@ int cli_live(int argc, char **argv)
          "RINEX file (read in step with the receiver)", NULL, 0, 0},
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
          "base antenna X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m); default: the stream's 1005/1006", NULL, 0, 0},
+        {"gga-interval", 0, CLI_DOUBLE, &gga_interval, 0, 86400, "S",
+         "ntrip:// base: send the receiver's position (NMEA GGA) to the caster every S seconds\n"
+         "of receiver time, as network RTK (VRS) casters need (default 10; 0 never)", NULL, 0, 0},
         {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
          0, 0},
         {"ppp", 0, CLI_FLAG, &o.ppp, 0, 0, NULL,
@@ -543,6 +548,7 @@ int cli_live(int argc, char **argv)
             fprintf(stderr, "bdsrx live: --base: %s\n", err);
             goto done;
         }
+        cli_base_set_gga_interval(o.base, gga_interval);
         snprintf(o.base_state, sizeof o.base_state, "base: no epoch yet");
         lc.rx.solver = BX_SOLVER_RTK;
         lc.rx.rtk.mode = rtk_mode && !strcmp(rtk_mode, "static") ? BX_RTK_STATIC : BX_RTK_KINEMATIC;

@@ -101,6 +101,22 @@ static int fn_json(const char *arg, void *value, char *err, size_t errlen)
     return 0;
 }
 
+static int fn_atmo(const char *arg, void *value, char *err, size_t errlen)
+{
+    int *v = value;
+    if (!strcmp(arg, "off"))
+        *v = -1;
+    else if (!strcmp(arg, "auto"))
+        *v = 0;
+    else if (!strcmp(arg, "on"))
+        *v = 1;
+    else {
+        snprintf(err, errlen, "'%s': give on, off or auto", arg);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_rtk(int argc, char **argv)
 {
     const char *rover_path = NULL, *base_path = NULL, *nav_item[MAX_NAV], *pos_path = NULL, *nmea_path = NULL;
@@ -130,6 +146,11 @@ int cli_rtk(int argc, char **argv)
         {"signals", 0, CLI_FN, &cfg, 0, 0, "LIST",
          "e.g. B1I,B3I (of B1C B2a B2b B1I B2I B3I; default: the up to 3 signals\n"
          "with the most satellites carrying phase at both receivers)", fn_signals, 0, 0},
+        {"atmo", 0, CLI_FN, &cfg.atmo_est, 0, 0, "on|off|auto",
+         "ionosphere/troposphere states in the filter (auto, the default: beyond 1.5 km)", fn_atmo, 0, 0},
+        {"iono-prior", 0, CLI_DOUBLE, &cfg.iono_init_ppm, 0, 1000, "PPM",
+         "with the atmosphere states: a-priori ionosphere sigma per baseline length (zenith), default 1",
+         NULL, 0, 0},
         {"elmask", 0, CLI_DOUBLE, &elmask_deg, 0, 90, "DEG", "elevation mask, default 15", NULL, 0, 0},
         {"ratio", 0, CLI_DOUBLE, &ratio, 1, 1000, "R", "ratio-test threshold, default 3", NULL, 0, 0},
         {"hold", 0, CLI_FLAG, &hold, 0, 0, NULL, "fix-and-hold", NULL, 0, 0},

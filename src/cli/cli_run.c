@@ -49,6 +49,7 @@ static void on_epoch(void *user, bx_rx_t *rx, const bx_rx_epoch_t *ep)
 {
     run_t *r = user;
     solout_epoch(&r->out, rx, ep);
+    cli_base_position(r->base, ep->sol);
 }
 
 static void progress(const run_t *r, bx_rx_t *rx, double total_s)
@@ -137,6 +138,7 @@ int cli_run(int argc, char **argv)
     int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
     long b2b_frames = 0;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
+    double gga_interval = 10.0;
     int ppp = 0, ppp_geo = 0;
     const char *ppp_mode = NULL, *pos_path = NULL;
     FILE *fpos = NULL;
@@ -175,6 +177,9 @@ int cli_run(int argc, char **argv)
         {"base-pos", 0, CLI_STRING, &base_pos, 0, 0, "P",
          "base antenna X,Y,Z (ECEF m) or LAT,LON,H (deg, deg, m); default: the stream's\n"
          "1005/1006 (a bdsrx base sends its averaged single-point fix: metres off)", NULL, 0, 0},
+        {"gga-interval", 0, CLI_DOUBLE, &gga_interval, 0, 86400, "S",
+         "ntrip:// base: send the receiver's position (NMEA GGA) to the caster every S seconds\n"
+         "of receiver time, as network RTK (VRS) casters need (default 10; 0 never)", NULL, 0, 0},
         {"rtk-mode", 0, CLI_STRING, &rtk_mode, 0, 0, "kinematic|static", "RTK rover model (default kinematic)", NULL,
          0, 0},
         {"ppp", 0, CLI_FLAG, &ppp, 0, 0, NULL,
@@ -295,6 +300,7 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "bdsrx run: --base: %s\n", err);
             goto done;
         }
+        cli_base_set_gga_interval(r.base, gga_interval);
         rc.solver = BX_SOLVER_RTK;
         rc.rtk.mode = rtk_mode && !strcmp(rtk_mode, "static") ? BX_RTK_STATIC : BX_RTK_KINEMATIC;
         rc.rtk.elmask_rad = rc.pvt.elmask_rad > rc.rtk.elmask_rad ? rc.pvt.elmask_rad : rc.rtk.elmask_rad;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct bx_ntrip {
     bx_ntrip_config_t cfg;
     char cfg_store[1024];
     int reconnects;
+    char gga[128];         /* the latest position sent (bx_ntrip_send_gga): used again on reconnection */
+    long gga_sent;
+    pthread_mutex_t mu;    /* bx_ntrip_send_gga (any thread) against the fd swap of bx_ntrip_reconnect */
 };
 
 /* copies c's strings into n (reconnection after the caller's strings are gone) */
@@ -368,6 +372,7 @@ static int do_open(const bx_ntrip_config_t *c, int want_table, bx_ntrip_t **out,
         seterr(err, errlen, "ntrip: out of memory");
         return BX_ERR_NOMEM;
     }
+    n->mu = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
     n->timeout_ms = (int)((c->timeout_s > 0 ? c->timeout_s : 10.0) * 1000.0);
     snprintf(n->where, sizeof n->where, "%s:%d/%s", c->host, c->port, mount);
     n->fd = bx_ntrip__connect(c->host, c->port, n->timeout_ms, err, errlen);
@@ -600,6 +605,32 @@ int bx_ntrip_send(bx_ntrip_t *n, const void *data, size_t len)
     return BX_OK;
 }
 
+int bx_ntrip_send_gga(bx_ntrip_t *n, const char *sentence)
+{
+    if (!n || !sentence || sentence[0] != '$' || strlen(sentence) > 100)
+        return BX_ERR_ARG;
+    char g[128];
+    snprintf(g, sizeof g, "%s", sentence);
+    g[strcspn(g, "\r\n")] = '\0';
+    pthread_mutex_lock(&n->mu);
+    snprintf(n->gga, sizeof n->gga, "%s", g);
+    strcat(g, "\r\n");
+    const int st = n->fd >= 0 && send_all(n->fd, g, strlen(g)) == 0 ? BX_OK : BX_ERR_IO;
+    n->gga_sent += st == BX_OK;
+    pthread_mutex_unlock(&n->mu);
+    return st;
+}
+
+long bx_ntrip_gga_sent(bx_ntrip_t *n)
+{
+    if (!n)
+        return 0;
+    pthread_mutex_lock(&n->mu);
+    const long k = n->gga_sent;
+    pthread_mutex_unlock(&n->mu);
+    return k;
+}
+
 const char *bx_ntrip_error(const bx_ntrip_t *n) { return n ? n->err : "no connection"; }
 
 uint64_t bx_ntrip_bytes(const bx_ntrip_t *n) { return n ? n->delivered : 0; }
@@ -610,6 +641,7 @@ void bx_ntrip_destroy(bx_ntrip_t *n)
         return;
     if (n->fd >= 0)
         close(n->fd);
+    pthread_mutex_destroy(&n->mu);
     free(n);
 }
 
@@ -663,12 +695,21 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
         bx_ntrip_t *fresh;
         int is_table;
         char err[300];
-        int st = do_open(&n->cfg, 0, &fresh, &is_table, err, sizeof err);
+        bx_ntrip_config_t c = n->cfg;
+        char gga[128];
+        pthread_mutex_lock(&n->mu);
+        snprintf(gga, sizeof gga, "%s", n->gga);
+        pthread_mutex_unlock(&n->mu);
+        if (gga[0])
+            c.gga = gga; /* a network-RTK caster gets the receiver's latest position */
+        int st = do_open(&c, 0, &fresh, &is_table, err, sizeof err);
         if (st == BX_OK) {
             /* take over the new connection; statistics and configuration stay */
+            pthread_mutex_lock(&n->mu);
             if (n->fd >= 0)
                 close(n->fd);
             n->fd = fresh->fd;
+            pthread_mutex_unlock(&n->mu);
             fresh->fd = -1;
             memcpy(n->buf, fresh->buf + fresh->bpos, fresh->blen - fresh->bpos);
             n->blen = fresh->blen - fresh->bpos;
@@ -687,8 +728,11 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
             return st;
         if ((stop && *stop) || waited + wait_s > max_wait_s)
             return BX_ERR_IO;
-        struct timespec ts = {(time_t)wait_s, (long)((wait_s - (double)(time_t)wait_s) * 1e9)};
-        nanosleep(&ts, NULL);
+        for (double slept = 0; slept < wait_s && !(stop && *stop); slept += 0.1) { /* *stop ends the wait */
+            const double d = wait_s - slept < 0.1 ? wait_s - slept : 0.1;
+            struct timespec ts = {0, (long)(d * 1e9)};
+            nanosleep(&ts, NULL);
+        }
         waited += wait_s;
         wait_s = wait_s * 2 > 30.0 ? 30.0 : wait_s * 2; /* back-off: doubling up to 30 s */
     }

@@ -89,13 +89,15 @@ static int is_rtcm3(struct bx_rtk_base *b, FILE *f)
 
 /* Connects to the caster and reads (keeping the bytes for bx_rtk_base_next) until the first
  * station message or 512 KiB: the base position is known before the first epoch. */
-static int open_ntrip(struct bx_rtk_base *b, const char *url, char *err, size_t errlen)
+static int open_ntrip(struct bx_rtk_base *b, const char *url, const char *gga, char *err, size_t errlen)
 {
     bx_ntrip_config_t c;
     bx_ntrip_config_default(&c);
     int st = bx_ntrip_parse_url(url, &c, b->store, sizeof b->store, err, errlen);
     if (st)
         return st;
+    if (gga && gga[0])
+        c.gga = gga;
     if ((st = bx_ntrip_create(&c, &b->ntrip, err, errlen)))
         return st;
     const size_t cap = 512 * 1024;
@@ -128,6 +130,21 @@ static int open_ntrip(struct bx_rtk_base *b, const char *url, char *err, size_t 
 
 int bx_rtk_base_create(const char *path, unsigned sig_mask, bx_rtk_base_t **out, char *err, size_t errlen)
 {
+    return bx_rtk_base_create_gga(path, sig_mask, NULL, out, err, errlen);
+}
+
+int bx_rtk_base_send_gga(bx_rtk_base_t *b, const char *sentence)
+{
+    if (!b || !b->ntrip)
+        return b ? BX_OK : BX_ERR_ARG;
+    return bx_ntrip_send_gga(b->ntrip, sentence);
+}
+
+long bx_rtk_base_gga_sent(bx_rtk_base_t *b) { return b ? bx_ntrip_gga_sent(b->ntrip) : 0; }
+
+int bx_rtk_base_create_gga(const char *path, unsigned sig_mask, const char *gga, bx_rtk_base_t **out, char *err,
+                           size_t errlen)
+{
     *out = NULL;
     struct bx_rtk_base *b = calloc(1, sizeof *b);
     if (!b)
@@ -155,7 +172,7 @@ int bx_rtk_base_create(const char *path, unsigned sig_mask, bx_rtk_base_t **out,
         return BX_OK;
     }
     if (!strncmp(path, "ntrip://", 8) || !strncmp(path, "ntrip1://", 9) || !strncmp(path, "ntrip2://", 9)) {
-        const int st = open_ntrip(b, path, err, errlen);
+        const int st = open_ntrip(b, path, gga, err, errlen);
         if (st) {
             bx_rtk_base_destroy(b);
             return st;

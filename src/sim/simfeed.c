@@ -157,7 +157,7 @@ int bx_simfeed_generate(bx_simfeed_t *f, int n_ms, bx_cf32_t *const out[2])
                 bd->slot_cn0[slot] = cn0;
                 bd->slot_el[slot] = el;
                 const bx_simsig_sat_t ss = {bd->sig, eph->prn, g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3, 0.0,
-                                            cn0};
+                                            cn0, g0.carrier_adv_cyc};
                 bx_simsig_set_sat(bd->gen, slot, &ss);
             }
             bx_simsig_generate(bd->gen, out[b] + (size_t)k * bd->nms, bd->nms);

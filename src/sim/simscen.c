@@ -30,6 +30,9 @@ void bx_simscen_config_default(bx_simscen_config_t *c)
     c->row_spacing_m = 12.0;
     c->elmask_deg = 5.0;
     c->tropo = 1;
+    c->atmo_ref_llh[0] = 30.5 * DEG;
+    c->atmo_ref_llh[1] = 114.3 * DEG;
+    c->atmo_seed = 1;
 }
 
 /* ---------------- constellation ---------------- */
@@ -132,6 +135,50 @@ int bx_simscen_constellation(bx_nav_t *nav, bx_time_t t)
     return BX_OK;
 }
 
+int bx_simscen_add_igso(bx_nav_t *nav, bx_time_t t)
+{
+    int week;
+    double sow = bx_time_to_week_sow(t, &week);
+    double toe_sow = floor(sow / 3600.0) * 3600.0;
+    bx_time_t toe = bx_time_from_week_sow(week, toe_sow);
+    /* 3 IGSO (PRN 38-40): a = 42162 km, 55 deg, one ground track (figure eight) with its node
+     * at 118 E: satellite j crosses the node j x 8 h after the others, when the node (inertial
+     * Omega0 + Omegadot tk - omega_e t) is at 118 E */
+    for (int j = 0; j < 3; j++) {
+        bx_eph_t e;
+        memset(&e, 0, sizeof e);
+        e.prn = (uint8_t)(38 + j);
+        e.sat_type = BX_SAT_IGSO;
+        e.source = BX_SIG_B1C;
+        e.week = week;
+        e.toe = e.toc = toe;
+        e.iode = (int)(toe_sow / 3600.0) % 256;
+        e.iodc = e.iode;
+        e.dA_m = 0.0; /* A_ref of IGSO = 42162200 m, geosynchronous */
+        const double a = bx_eph_aref_m(BX_SAT_IGSO), n = sqrt(3.986004418e14 / (a * a * a));
+        e.e = 0.0008 + 0.0002 * j;
+        e.i0_rad = 55.0 * DEG;
+        e.omega_rad = 0.0;
+        /* argument of latitude at toe: -(j x 120 deg + 35 deg): node crossing dt_c after toe */
+        const double u0 = -(j * 120.0 + 35.0) * DEG, dt_c = -u0 / n;
+        e.M0_rad = wrap_rad(u0);
+        e.Omegadot_rad_s = -6.8e-9;
+        e.Omega0_rad = wrap_rad(118.0 * DEG + OMGE_RAD_S * (toe_sow + dt_c) - e.Omegadot_rad_s * dt_c);
+        e.a0_s = ((e.prn * 7919) % 100 - 50) * 1e-6;
+        e.a1_s_s = ((e.prn * 31) % 21 - 10) * 1e-12;
+        e.tgd_b1cp_s = ((e.prn * 13) % 11 - 5) * 2e-9;
+        e.tgd_b2ap_s = ((e.prn * 17) % 11 - 5) * 2e-9;
+        e.isc_b1cd_s = ((e.prn * 19) % 5 - 2) * 1e-10;
+        e.isc_b2ad_s = ((e.prn * 23) % 5 - 2) * 1e-10;
+        int st = quantise(&e);
+        if (st != BX_OK)
+            return st;
+        if ((st = bx_nav_add(nav, &e)) != BX_OK)
+            return st;
+    }
+    return BX_OK;
+}
+
 double bx_simscen_cn0_dbhz(const bx_simscen_config_t *c, double el_rad, double dflt)
 {
     if (c->cn0_horizon_dbhz == 0.0 && c->cn0_zenith_dbhz == 0.0)
@@ -185,6 +232,40 @@ void bx_simscen_position(const bx_simscen_config_t *c, double t_rel_s, double po
         pos_m[i] = p0[i] + d[i];
 }
 
+/* ---------------- differential atmosphere ---------------- */
+
+static double unit_hash(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+}
+
+/* extra vertical TEC (TECU) and zenith troposphere (m) at llh, time t_s, for one satellite */
+static void atmo_extra(const bx_simscen_config_t *c, int prn, const double llh[3], double t_s, double *vtec,
+                       double *ztd_m)
+{
+    double p0[3], p[3], d[3], enu[3];
+    bx_llh_to_ecef(c->atmo_ref_llh, p0);
+    bx_llh_to_ecef(llh, p);
+    for (int i = 0; i < 3; i++)
+        d[i] = p[i] - p0[i];
+    bx_ecef_to_enu(c->atmo_ref_llh, d, enu);
+    const double ekm = enu[0] / 1e3, nkm = enu[1] / 1e3;
+    *vtec = c->iono_grad_tecu_km[0] * ekm + c->iono_grad_tecu_km[1] * nkm;
+    *ztd_m = (c->tropo_grad_mm_km[0] * ekm + c->tropo_grad_mm_km[1] * nkm) * 1e-3;
+    if (c->iono_resid_tecu > 0.0)
+        for (int w = 0; w < 2; w++) {
+            const uint64_t k = c->atmo_seed * 1000003ull + (uint64_t)prn * 17ull + (uint64_t)w;
+            const double dir = 2 * M_PI * unit_hash(k), lam_km = 30.0 + 30.0 * unit_hash(k + 101),
+                         per_s = 1200.0 + 1200.0 * unit_hash(k + 202), ph = 2 * M_PI * unit_hash(k + 303);
+            const double x = (ekm * cos(dir) + nkm * sin(dir)) / lam_km;
+            *vtec += c->iono_resid_tecu / M_SQRT2 * sin(2 * M_PI * (x + t_s / per_s) + ph);
+        }
+}
+
 /* ---------------- geometry ---------------- */
 
 int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig, const double pos_m[3],
@@ -212,8 +293,21 @@ int bx_simscen_geometry(const bx_simscen_config_t *c, const bx_eph_t *e, int sig
         g->iono_m = c->iono ? bx_bdgim_delay_m(c->iono, t_rx, llh, g->az_rad, g->el_rad,
                                                sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ)
                             : 0.0;
+        if (c->iono_grad_tecu_km[0] != 0.0 || c->iono_grad_tecu_km[1] != 0.0 || c->tropo_grad_mm_km[0] != 0.0 ||
+            c->tropo_grad_mm_km[1] != 0.0 || c->iono_resid_tecu > 0.0) {
+            double vtec, ztd;
+            atmo_extra(c, e->prn, llh, bx_time_diff(t_rx, c->start), &vtec, &ztd);
+            const double f = sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+            const double re = 6371e3, hs = 350e3, ce = cos(g->el_rad) * re / (re + hs);
+            g->iono_m += 40.3e16 * vtec / (f * f) / sqrt(1.0 - ce * ce);
+            g->tropo_m += ztd / sin(fmax(g->el_rad, 3.0 * DEG));
+        }
         delay_m = g->tropo_m + g->iono_m;
         tau = (g->range_m + delay_m) / BX_CLIGHT_MPS;
+    }
+    if (c->iono_carrier) {
+        const double f = sig == BX_SIG_B1C ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+        g->carrier_adv_cyc = 2.0 * g->iono_m * f / BX_CLIGHT_MPS;
     }
     memcpy(g->sat_pos_m, rot, sizeof rot);
     /* the signal leaves at true time t_rx - tau carrying the satellite's time

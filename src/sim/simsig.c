@@ -48,6 +48,7 @@ typedef struct {
     double cn0_dbhz;
     double amp;         /* complex amplitude of the unit-power signal */
     double phase_cyc;   /* carrier phase of the next sample, [0,1) */
+    double adv_cyc;     /* carrier advance applied so far (bx_simsig_sat_t.carrier_adv_cyc) */
     int64_t sym_index;  /* cached symbol */
     int sym_bit;
     int8_t code_d[PRIMARY_LEN], code_p[PRIMARY_LEN], sec_p[1800];
@@ -240,7 +241,8 @@ int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
 {
     if (!g || !sat || i < 0 || i >= g->cfg.max_sats ||
         (sat->sig != BX_SIG_B1C && sat->sig != BX_SIG_B2A && sat->sig != BX_SIG_B2B) ||
-        sat->prn < 1 || sat->prn > BX_PRN_MAX || !isfinite(sat->tx_time.frac_s) || !isfinite(sat->cn0_dbhz))
+        sat->prn < 1 || sat->prn > BX_PRN_MAX || !isfinite(sat->tx_time.frac_s) || !isfinite(sat->cn0_dbhz) ||
+        !isfinite(sat->carrier_adv_cyc))
         return BX_ERR_ARG;
     sat_t *s = &g->sat[i];
     const sig_timing_t *tm = &timing[sat->sig];
@@ -252,7 +254,7 @@ int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
     if (s->active && s->sig == sat->sig && s->prn == sat->prn) {
         /* same signal: keep the carrier coherent with tau (phase = f_sig * (tau - t) + ...) */
         double jump_s = (double)(tau.sec - s->tau.sec) + (tau.frac_s - s->tau.frac_s);
-        double ph = s->phase_cyc + tm->f_hz * jump_s;
+        double ph = s->phase_cyc + tm->f_hz * jump_s + (sat->carrier_adv_cyc - s->adv_cyc);
         s->phase_cyc = ph - floor(ph);
     } else {
         int b1c = sat->sig == BX_SIG_B1C;
@@ -277,12 +279,15 @@ int bx_simsig_set_sat(bx_simsig_t *g, int i, const bx_simsig_sat_t *sat)
                                    fmodl((long double)(f_lo - g->cfg.if_hz) * t_rx, 1.0L);
             s->phase_cyc = (double)(ph - floorl(ph));
         }
+        s->phase_cyc += sat->carrier_adv_cyc - floor(sat->carrier_adv_cyc);
+        s->phase_cyc -= floor(s->phase_cyc);
         s->sym_index = INT64_MIN;
         s->active = 1;
         s->sig = sat->sig;
         s->prn = sat->prn;
     }
     s->tau = tau;
+    s->adv_cyc = sat->carrier_adv_cyc;
     s->rate = rate;
     s->cn0_dbhz = sat->cn0_dbhz;
     s->amp = amplitude(g, sat->cn0_dbhz);
