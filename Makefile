@@ -5,6 +5,10 @@
 #   make check-fast  the unit tests only (under a minute on 2 cores), for iteration
 #   make check-e2e   end-to-end runs of several minutes (RTK from the IQ of two simulated receivers)
 #   make check-asan  the whole suite with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make ci          what CI runs (.ci/run): make check, then check-asan-fast (the unit tests under
+#                    ASan + UBSan) and check-tsan (the threaded / live tests under ThreadSanitizer)
+#   make soak        hours of signal through the live engine, memory / fds / threads sampled
+#                    (tests/soak.sh; SOAK_H=hours)
 #   make run         run the receiver on the bundled default capture in data/
 #   make bench       benchmarks (acquisition, tracking, correlator, LDPC FER)
 #   make bench-callgrind  correlator instructions per sample under valgrind (load-independent)
@@ -77,7 +81,7 @@ BIN_INSTALL ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
 .PHONY: fuzz fuzz-smoke fuzz-bins
-.PHONY: all deps check check-fast check-e2e check-asan examples run bench bench-callgrind clean install uninstall
+.PHONY: all deps check check-fast check-e2e check-asan check-asan-fast check-tsan ci soak examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
 all: $(LIB) $(SOLIB) $(PROGS)
 
@@ -144,11 +148,42 @@ check-fast: deps
 	@$(MAKE) --no-print-directory all $(FAST_TESTS) $(EXAMPLES)
 	@BDSRX_FAST=1 sh tests/run.sh $(BUILD)/tests $(notdir $(FAST_TESTS))
 
+# Sanitizer builds live in their own folders (build-asan, build-tsan) beside build/.
+ASAN_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_ENV := BDSRX_BIN=build-asan/bin BDSRX_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT="-O1 -march=x86-64-v2" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(TESTS:$(BUILD)/%=build-asan/%)
-	@BDSRX_BIN=build-asan/bin BDSRX_ASAN=1 sh tests/run.sh build-asan/tests
+	  SAN="$(ASAN_SAN)" $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(TESTS:$(BUILD)/%=build-asan/%)
+	@$(ASAN_ENV) sh tests/run.sh build-asan/tests
+
+# CI: the unit tests (check-fast's list) under ASan + UBSan
+check-asan-fast: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT="-O1 -march=x86-64-v2" \
+	  SAN="$(ASAN_SAN)" $(PROGS:$(BINDIR)/%=build-asan/bin/%) $(FAST_TESTS:$(BUILD)/%=build-asan/%)
+	@$(ASAN_ENV) BDSRX_FAST=1 sh tests/run.sh build-asan/tests $(notdir $(FAST_TESTS))
+
+# CI: the tests with threads (live engine and its reader thread, sample ring, rtl_tcp reconnect,
+# NTRIP / RTK base reader threads, NMEA TCP server, serial port) under ThreadSanitizer; the
+# programs they start are TSan builds too.  Reports stop the test (halt_on_error); the few
+# suppressions, each with its reason, are in tests/tsan.supp.
+TSAN_TESTS := test_ringbuf test_source test_reconnect test_rtltcp test_nmea_tcp_guard test_faults \
+              test_ntrip test_rtklive test_live
+check-tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan BINDIR=build-tsan/bin OPT="-O1 -march=x86-64-v2" \
+	  SAN="-fsanitize=thread" $(PROGS:$(BINDIR)/%=build-tsan/bin/%) $(TSAN_TESTS:%=build-tsan/tests/%)
+	@BDSRX_BIN=build-tsan/bin BDSRX_TSAN=1 \
+	  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	  sh tests/run.sh build-tsan/tests $(TSAN_TESTS)
+
+# what .ci/run runs (the README's test command): the suite, then the sanitizer runs
+ci:
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-asan-fast
+	@$(MAKE) --no-print-directory check-tsan
+
+soak: all
+	@nice -n 19 sh tests/soak.sh
 
 # Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with Debian's clang,
 # the library instrumented for coverage + ASan/UBSan in build-fuzz/.
@@ -214,6 +249,6 @@ uninstall:
 	rm -f $(PROGS:$(BINDIR)/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
-	rm -rf build build-asan build-fuzz bin
+	rm -rf build build-asan build-tsan build-fuzz bin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(TESTS:=.d) $(BENCHES:=.d) $(EXAMPLES:=.d) $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%.d)

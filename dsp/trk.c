@@ -78,6 +78,7 @@ struct bx_trk {
     bx_trk_carr_loop_t carr;
     double lpi_num, lpi_den, lpi;
     double t_state, t_total;
+    double t_unlocked;    /* time since the channel was last LOCKED (or since it started) */
     uint64_t lock_start;
     int slip;
     uint32_t slip_count;  /* carrier-phase discontinuities so far (see bx_trk_obs_t) */
@@ -945,6 +946,7 @@ static void finish_block(bx_trk_t *t)
     t->prim++;
     t->t_state += t->t_prim;
     t->t_total += t->t_prim;
+    t->t_unlocked = t->state == BX_TRK_LOCKED ? 0.0 : t->t_unlocked + t->t_prim;
     t->code0 = t->code0 + n * t->step - PRIM_CHIPS;
     t->carr0 += carr_hz_used * n / t->c.fs_hz;
     t->blk_start += n;
@@ -969,8 +971,12 @@ static void finish_block(bx_trk_t *t)
         t->low_s += t->t_prim;
     else
         t->low_s = 0;
+    /* t_unlocked: the false-lock check restarts the pull-in (t_state = 0) each time it fires;
+     * a channel on no signal (after a sample discontinuity) could go on firing it every
+     * 0.5 s for ever, its Doppler walking off by tens of kHz (the soak, tests/soak.sh) */
     if (t->low_s >= t->c.lost_after_s ||
-        (t->state == BX_TRK_PULLIN && t->t_state > t->c.pullin_timeout_s)) {
+        (t->state == BX_TRK_PULLIN && t->t_state > t->c.pullin_timeout_s) ||
+        (t->state == BX_TRK_PULLIN && t->t_unlocked > 2.0 * t->c.pullin_timeout_s)) {
         if (getenv("TRK_DEBUG"))
             fprintf(stderr, "trk PRN %d: LOST at %.2f s (C/N0 %.1f, low %.2f s, state time %.2f s, Doppler %.1f)\n",
                     t->c.prn, t->t_total, t->cn0_total, t->low_s, t->t_state, t->carr_hz);

@@ -342,13 +342,15 @@ static void test_grid(void **state)
                          0);
         check_image_pair(dir, "acq_grid_C19", r.out);
         tu_result_free(&r);
-        json_t *d = json_object_get(json_load_file(pd, 0, &je), "grid");
+        json_t *droot = json_load_file(pd, 0, &je); /* freed below (ASan's leak check) */
+        json_t *d = json_object_get(droot, "grid");
         assert_non_null(d);
         assert_same_numbers(json_object_get(g, "power"), json_object_get(d, "power"));
         assert_same_numbers(json_object_get(g, "doppler_hz"), json_object_get(d, "doppler_hz"));
         assert_same_numbers(json_object_get(g, "code_phase_chips"), json_object_get(d, "code_phase_chips"));
         assert_same_numbers(json_object_get(json_object_get(g, "zoom"), "power"), json_object_get(d, "zoom_power"));
         assert_float_equal(jnum(json_object_get(d, "peak"), "power"), jnum(pk, "power"), 1e-9);
+        json_decref(droot);
         remove(pd);
     }
     json_decref(g);
@@ -440,7 +442,8 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
         snprintf(name, sizeof name, "corr_C%02d", prn);
         check_image_pair(dir, name, r.out);
         tu_result_free(&r);
-        json_t *d = json_object_get(json_load_file(pd, 0, &je), "corr");
+        json_t *droot = json_load_file(pd, 0, &je); /* freed below (ASan's leak check) */
+        json_t *d = json_object_get(droot, "corr");
         assert_non_null(d);
         assert_same_numbers(off, json_object_get(d, "offset_chips"));
         assert_same_numbers(pw, json_object_get(d, "power"));
@@ -451,6 +454,7 @@ static void check_corr(int sig, const char *sname, int prn, double fs, const cha
             assert_float_equal(json_number_value(json_array_get(ia, k)),
                                sig == BX_SIG_B1C ? ideal_boc11(t) : ideal_bpsk(t), 1e-9);
         }
+        json_decref(droot);
         remove(pd);
     }
     json_decref(c);

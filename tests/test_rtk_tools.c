@@ -349,7 +349,10 @@ static void test_cli_outputs(void **state)
             fputs(line, o);
         fclose(f);
         fclose(o);
-        assert_int_equal(tu_runl(&r, NULL, "gpsfake", "-1", "-p", "-c", "0.005", "-q", fshort, NULL), 0);
+        const int gst = tu_runl(&r, NULL, "gpsfake", "-1", "-p", "-c", "0.005", "-q", fshort, NULL);
+        if (gst != 0)
+            print_error("gpsfake exit %d; output:\n%s\nstderr:\n%s\n", gst, r.out, r.err);
+        assert_int_equal(gst, 0);
         int n3 = 0, n4 = 0;
         for (const char *p = r.out; (p = strstr(p, "\"status\":3")) != NULL; p++)
             n3++;

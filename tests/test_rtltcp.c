@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,8 +230,19 @@ static void test_slow_consumer(void **state)
         delivered += (uint64_t)n;
         expect = bi.first_sample + (uint64_t)n;
         if (!stalled && delivered > 50000) {
-            struct timespec ts = {0, 60 * 1000000};
-            nanosleep(&ts, NULL);
+            /* stall until the client's reader has counted a loss (an event: the rest of the
+             * stream is many rings; the deadline only bounds a failure), polled every 5 ms */
+            struct timespec t0, t;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            bx_source_stats_t sst;
+            for (;;) {
+                bx_source_stats(c, &sst);
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                if (sst.dropped_samples > 0 || t.tv_sec - t0.tv_sec > 120)
+                    break;
+                poll(NULL, 0, 5);
+            }
+            assert_true(sst.dropped_samples > 0);
             stalled = 1;
         }
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -141,6 +142,61 @@ static void test_file_live_no_loss(void **state)
     free(buf);
 }
 
+/* Polls the source's loss counter (polling interval 5 ms) until it reaches `want`; 0 if the
+ * generous deadline passed first. */
+static int wait_dropped(bx_source_t *s, uint64_t want)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        bx_source_stats_t st;
+        bx_source_stats(s, &st);
+        if (st.dropped_samples >= want)
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > 120)
+            return 0;
+        poll(NULL, 0, 5);
+    }
+}
+
+/* Polls /proc/PID/fd{,info} (interval 5 ms) until the process's descriptor on `path` is at
+ * offset `size` (the file read to its end); 0 if the generous deadline passed first. */
+static int wait_file_read(pid_t pid, const char *path, long size)
+{
+    char real[4096];
+    if (!realpath(path, real))
+        return 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        for (int fd = 0; fd < 256; fd++) {
+            char l[64], target[4096];
+            snprintf(l, sizeof l, "/proc/%d/fd/%d", (int)pid, fd);
+            ssize_t n = readlink(l, target, sizeof target - 1);
+            if (n <= 0)
+                continue;
+            target[n] = 0;
+            if (strcmp(target, real))
+                continue;
+            snprintf(l, sizeof l, "/proc/%d/fdinfo/%d", (int)pid, fd);
+            FILE *fi = fopen(l, "r");
+            long pos = -1;
+            if (fi) {
+                if (fscanf(fi, "pos: %ld", &pos) != 1)
+                    pos = -1;
+                fclose(fi);
+            }
+            if (pos >= size)
+                return 1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > 120)
+            return 0;
+        poll(NULL, 0, 5);
+    }
+}
+
 /* Injected stall: a 64 KiB ring, the producer runs flat out while the consumer
  * sleeps.  Losses must be counted, reported at the right stream position, and
  * every delivered sample must still be the file's sample at first_sample. */
@@ -165,9 +221,9 @@ static void test_stall_counts_drops(void **state)
         delivered += (uint64_t)n;
         expect = bi.first_sample + (uint64_t)n;
         if (!stalled && delivered > 20000) {
-            /* at pace 4 the file lasts 65 ms: a 40 ms stall overflows 64 KiB */
-            struct timespec ts = {0, 40 * 1000000};
-            nanosleep(&ts, NULL);
+            /* the consumer stalls until the producer has counted a loss (an event: the rest of
+             * the file is 8 times the ring, so it must come; the deadline only bounds a failure) */
+            assert_true(wait_dropped(s, 1));
             stalled = 1;
         }
     }
@@ -556,8 +612,10 @@ static void test_rec_stall_annotated(void **state)
     assert_int_equal(tu_spawn(&rec, argv, 0), 0);
     FILE *f = fopen(fifo, "rb");
     assert_non_null(f);
-    struct timespec ts = {0, 80 * 1000000};
-    nanosleep(&ts, NULL);
+    /* nothing is read from the FIFO until bdsrx-rec's reader has read the whole input file
+     * (its position in /proc/PID/fdinfo; an event, not a time): meanwhile the FIFO (64 KiB)
+     * and the ring (64 KiB) fill up and the rest of the 1 MiB file must be dropped */
+    assert_true(wait_file_read(rec.pid, g_path, NBYTES));
     uint8_t *got = malloc(2 * NBYTES);
     size_t n = fread(got, 1, 2 * NBYTES, f);
     fclose(f);

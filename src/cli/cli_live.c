@@ -5,10 +5,17 @@
  * over bdsrx/live.h (source -> receiver), src/cli/live_view.h, bdsrx/nmea_tcp.h,
  * bdsrx/serial.h and the PVT.
  *
- * Signals: SIGINT/SIGTERM are blocked in every thread and taken by one
- * sigwait() thread, which asks the source to stop (bx_live_stop); the main loop
- * then drains the ring, closes the outputs and prints the summary.  A second
- * signal exits at once.  No global state.
+ * Signals: SIGINT/SIGTERM/SIGHUP are blocked in every thread and taken by one
+ * sigwait() thread.  SIGINT/SIGTERM ask the source to stop (bx_live_stop); the main
+ * loop then drains the ring, closes the outputs and prints the summary.  A second
+ * one exits at once.  SIGHUP (log rotation) is counted; the main loop then closes
+ * every file output (NMEA, JSON, RINEX observations) and opens it again under its
+ * name, appending (a file moved away by logrotate is finished whole and a new one
+ * starts; a new RINEX file gets its header).  No global state.
+ *
+ * Faults: an rtl_tcp source reconnects by default (reconnect=60 tries, back-off 0.1 s
+ * doubling to 5 s; ?reconnect=0 turns it off); a serial port that goes away is
+ * opened again with back-off (bdsrx/serial.h).  Both are reported on stderr.
  */
 #include <errno.h>
 #include <math.h>
@@ -44,6 +51,7 @@
 #include "solout.h"
 
 #define VIEW_INTERVAL_S 1.0
+#define LIVE_RECONNECT_TRIES 60 /* rtl_tcp: attempts after a lost connection (0.1 s doubling to 5 s: ~4.6 min) */
 #define MAX_CH (BX_RX_MAX_STREAMS * BX_RX_MAX_CHANNELS)
 
 /* ---- outputs ---------------------------------------------------------------------------- */
@@ -94,6 +102,7 @@ typedef struct {
     bx_live_t *live;
     atomic_int quit;     /* main is done: the thread returns */
     atomic_int signo;    /* the signal that stopped the run, 0 = none */
+    atomic_int hup;      /* SIGHUPs received (the main loop reopens the outputs) */
 } sigctx_t;
 
 static void *sig_main(void *arg)
@@ -105,6 +114,10 @@ static void *sig_main(void *arg)
             return NULL;
         if (sig == SIGUSR1)
             continue;
+        if (sig == SIGHUP) {
+            atomic_fetch_add(&c->hup, 1);
+            continue;
+        }
         if (atomic_exchange(&c->signo, sig) != 0) {
             static const char msg[] = "\nbdsrx live: second signal, exiting at once\n";
             (void)!write(2, msg, sizeof msg - 1);
@@ -240,8 +253,84 @@ static void summary(FILE *f, bx_live_t *lv, const out_t *o)
     solout_summary(&o->so, f);
 }
 
+/* SIGHUP: every file output closed (its last record is whole) and opened again by name,
+ * appending.  Returns 0, or -1 with the reason in o->so (then the run stops, exit 1). */
+static int reopen_outputs(out_t *o, const char *nmea_path, const char *json_path, const char *rnx_path)
+{
+    const char *paths[3] = {nmea_path, json_path, rnx_path};
+    FILE **fs[3] = {&o->nmea, &o->so.json, &o->so.rnx};
+    static const char *what[3] = {"NMEA output", "JSON output", "RINEX observation output"};
+    for (int i = 0; i < 3; i++) {
+        if (!paths[i] || !*fs[i] || !strcmp(paths[i], "-"))
+            continue;
+        int e = bx_rec_close(*fs[i]);
+        /* RINEX: not O_APPEND, APPROX POSITION XYZ is written in place at the first fix */
+        *fs[i] = e ? NULL : i < 2 ? fopen(paths[i], "a") : fopen(paths[i], "r+");
+        if (!e && !*fs[i] && i == 2 && errno == ENOENT)
+            *fs[i] = fopen(paths[i], "w");
+        if (!e && !*fs[i])
+            e = errno ? errno : EIO;
+        if (e) {
+            if (!o->so.werr) {
+                o->so.werr = e;
+                snprintf(o->so.werr_msg, sizeof o->so.werr_msg, "%s: reopening %s after SIGHUP: %s", what[i],
+                         paths[i], strerror(e));
+            }
+            return -1;
+        }
+        if (i == 2) { /* a new (empty) RINEX file starts with its header */
+            fseek(o->so.rnx, 0, SEEK_END);
+            if (ftell(o->so.rnx) == 0)
+                o->so.rnx_started = 0;
+        }
+    }
+    return 0;
+}
+
+/* Reports the faults the source and the serial port survived, once per change. */
+typedef struct {
+    uint64_t reconnects, ser_losses, ser_reopens;
+} faults_t;
+
+static void report_faults(faults_t *f, bx_live_t *lv, const out_t *o)
+{
+    bx_source_stats_t ss;
+    bx_source_stats(bx_live_source(lv), &ss);
+    if (ss.reconnects != f->reconnects) {
+        f->reconnects = ss.reconnects;
+        fprintf(stderr, "bdsrx live: source reconnected (%llu so far; %llu samples lost in all)\n",
+                (unsigned long long)ss.reconnects, (unsigned long long)ss.dropped_samples);
+    }
+    if (o->ser && bx_serial_losses(o->ser) != f->ser_losses) {
+        f->ser_losses = bx_serial_losses(o->ser);
+        fprintf(stderr, "bdsrx live: NMEA serial %s lost (%s); reopening with back-off\n", bx_serial_device(o->ser),
+                strerror(bx_serial_last_errno(o->ser)));
+    }
+    if (o->ser && bx_serial_reopens(o->ser) != f->ser_reopens) {
+        f->ser_reopens = bx_serial_reopens(o->ser);
+        fprintf(stderr, "bdsrx live: NMEA serial %s reopened\n", bx_serial_device(o->ser));
+    }
+}
+
+/* rtl_tcp: reconnection on unless the URI says reconnect=N; uri_buf receives the URI. */
+static const char *default_reconnect(const char *uri, char *buf, size_t n)
+{
+    if (strncmp(uri, "rtltcp://", 9) || strstr(uri, "reconnect="))
+        return uri;
+    if ((size_t)snprintf(buf, n, "%s%creconnect=%d", uri, strchr(uri, '?') ? '&' : '?', LIVE_RECONNECT_TRIES) >= n)
+        return uri;
+    return buf;
+}
+
 int cli_live(int argc, char **argv)
 {
+    {   /* a SIGHUP (log rotation) during the start-up must not end the run: held pending
+         * until the signal thread takes it (the full set is blocked below) */
+        sigset_t hup;
+        sigemptyset(&hup);
+        sigaddset(&hup, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &hup, NULL);
+    }
     bx_live_config_t lc;
     bx_live_config_default(&lc);
     char wisdom[4096];
@@ -346,6 +435,10 @@ int cli_live(int argc, char **argv)
         "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
         "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
         "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
+        "rtl_tcp reconnects after a lost connection (60 tries, back-off 0.1 s doubling to 5 s;\n"
+        "reconnect=N to change, reconnect=0 to stop at the first loss).\n"
+        "Signals: SIGINT/SIGTERM stop (outputs flushed and closed, summary); SIGHUP closes\n"
+        "and reopens the NMEA/JSON/RINEX files by name (log rotation).\n"
         "URI keys: freq|fc=Hz fs|rate=Hz gain=dB|auto agc=0|1 ppm=N bias=0|1 format=ci8|... if=Hz",
         opts,
         "FFTW plans: measured once, cached in ~/.cache/bdsrx/fftw-wisdom; BDSRX_WISDOM=off|FILE.\n"
@@ -357,6 +450,8 @@ int cli_live(int argc, char **argv)
         return pr == 1 ? 0 : 2;
     if (!lc.uri)
         return cli_opt_usage_error(&cmd, "--source URI is required (bdsrx live --help)");
+    char uri_buf[4096];
+    lc.uri = default_reconnect(lc.uri, uri_buf, sizeof uri_buf);
     if (ring > 0)
         lc.src.ring_bytes = (size_t)ring;
     if (sigs.n) {
@@ -397,6 +492,7 @@ int cli_live(int argc, char **argv)
     sigemptyset(&sc.set);
     sigaddset(&sc.set, SIGINT);
     sigaddset(&sc.set, SIGTERM);
+    sigaddset(&sc.set, SIGHUP);
     sigaddset(&sc.set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
     signal(SIGPIPE, SIG_IGN);
@@ -529,10 +625,19 @@ int cli_live(int argc, char **argv)
     if (ansi)
         fputs("\033[2J", vf);
     double next_view = mono_s() + VIEW_INTERVAL_S;
-    int st;
+    int st, hup_seen = 0;
+    faults_t faults = {0, 0, 0};
     while ((st = bx_live_step(lv)) > 0) {
         if (solout_error(&o.so))
             break;
+        report_faults(&faults, lv, &o);
+        const int hup = atomic_load(&sc.hup);
+        if (hup != hup_seen) {
+            hup_seen = hup;
+            if (reopen_outputs(&o, nmea_path, json_path, rnx_path))
+                break;
+            fprintf(stderr, "bdsrx live: SIGHUP: outputs reopened\n");
+        }
         bx_http_status_poll(o.http);
         if (mono_s() >= next_view) {
             publish(lv, &o);

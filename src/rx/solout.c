@@ -237,6 +237,9 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
             }
             put_header(o, obs);
             o->rnx_started = 1;
+            /* a file started after the first fix (bdsrx live reopens it on SIGHUP) */
+            if (o->nfix > 0 && o->rnx_pos_at >= 0 && !o->werr)
+                bx_rinex_obs_set_position(o->rnx, o->rnx_pos_at, o->first_pos);
         }
         put_record(o, o->rnx, "RINEX observation output", emit_rnx_epoch, &o->rnx_hdr, obs);
     }
