@@ -70,7 +70,7 @@ static int setup(void **state)
     if (!g)
         return -1;
     for (int i = 0; i < NSAT; i++) {
-        bx_simsig_sat_t s = {BX_SIG_B1C, g_prn[i], {1000000 + i, 0.0137 * (i + 1)}, 0.0, g_dop_hz[i], 45.0};
+        bx_simsig_sat_t s = {BX_SIG_B1C, g_prn[i], {1000000 + i, 0.0137 * (i + 1)}, 0.0, g_dop_hz[i], 45.0, 0.0};
         bx_simsig_set_sat(g, i, &s);
     }
     const size_t blk = (size_t)(FS_HZ / 10);

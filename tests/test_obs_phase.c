@@ -303,7 +303,7 @@ static void run_phase(int traj, int nbands, double fs_b1c_hz)
                 assert_int_equal(bx_simscen_geometry(&sc, c->eph[v], band_sig[b], p0, t0, &g0), BX_OK);
                 assert_int_equal(bx_simscen_geometry(&sc, c->eph[v], band_sig[b], p1, t1, &g1), BX_OK);
                 bx_simsig_sat_t ss = {band_sig[b], c->prn[v], g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3, 0.0,
-                                      ms < (long)(CN0_SWITCH_S * 1000) ? CN0_START_DBHZ : cn0_of[v]};
+                                      ms < (long)(CN0_SWITCH_S * 1000) ? CN0_START_DBHZ : cn0_of[v], 0.0};
                 bx_simsig_set_sat(gen[b], v, &ss);
             }
             bx_simsig_generate(gen[b], buf[b] + (size_t)(ms % (long)chunk_ms) * nms[b], nms[b]);

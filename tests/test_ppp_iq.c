@@ -249,7 +249,7 @@ static void generate(scen_t *s, const char *dir)
     s->frames = malloc((size_t)s->nframes * sizeof *s->frames);
     for (int k = 0; k < s->nframes; k++)
         make_frame(s, s->s_first + k, s->frames[k]);
-    const bx_simsig_sat_t geo = {BX_SIG_B2B, GEO, bx_time_add(s->sc.start, -geo_tau), 0.0, geo_dop, 45.0};
+    const bx_simsig_sat_t geo = {BX_SIG_B2B, GEO, bx_time_add(s->sc.start, -geo_tau), 0.0, geo_dop, 45.0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g[2], MAXS, &geo), BX_OK);
     for (int ms = 0; ms < DUR_S * 1000; ms += 100) {
         for (int k = 0; k < 100; k++) {
@@ -262,7 +262,7 @@ static void generate(scen_t *s, const char *dir)
                     assert_int_equal(bx_simscen_geometry(&s->sc, e, sig[b], s->pos, t_rx, &g0), BX_OK);
                     assert_int_equal(bx_simscen_geometry(&s->sc, e, sig[b], s->pos, t_rx1, &g1), BX_OK);
                     const bx_simsig_sat_t ss = {sig[b], s->prn[i], g0.t_sv, bx_time_diff(g1.t_sv, g0.t_sv) / 1e-3,
-                                                0.0, bx_simscen_cn0_dbhz(&s->sc, g0.el_rad, 45.0)};
+                                                0.0, bx_simscen_cn0_dbhz(&s->sc, g0.el_rad, 45.0), 0.0};
                     assert_int_equal(bx_simsig_set_sat(g[b], i, &ss), BX_OK);
                 }
                 assert_int_equal(bx_simsig_generate(g[b], x[b] + (size_t)k * nms[b], nms[b]), BX_OK);
@@ -474,8 +474,8 @@ static void test_wideband_b2a_b2b(void **state)
     c.user = &sc;
     bx_simsig_t *g;
     assert_int_equal(bx_simsig_create(&c, &g, NULL, 0), BX_OK);
-    const bx_simsig_sat_t geo = {BX_SIG_B2B, GEO, bx_time_add(sc.sc.start, -geo_tau), 0.0, 12.0, 45.0};
-    const bx_simsig_sat_t meo = {BX_SIG_B2A, 20, bx_time_add(sc.sc.start, -0.072), 0.0, 1200.0, 45.0};
+    const bx_simsig_sat_t geo = {BX_SIG_B2B, GEO, bx_time_add(sc.sc.start, -geo_tau), 0.0, 12.0, 45.0, 0.0};
+    const bx_simsig_sat_t meo = {BX_SIG_B2A, 20, bx_time_add(sc.sc.start, -0.072), 0.0, 1200.0, 45.0, 0.0};
     assert_int_equal(bx_simsig_set_sat(g, MAXS, &geo), BX_OK); /* slot MAXS: sym_cb's B2b branch */
     assert_int_equal(bx_simsig_set_sat(g, 0, &meo), BX_OK);   /* no message stream: symbols 0 */
     bx_rx_config_t rc;
