@@ -57,7 +57,7 @@ static int make_capture(const char *path, int sig, double fs_hz, double dur_s)
         return -1;
     }
     for (int i = 0; i < NSAT; i++) {
-        bx_simsig_sat_t s = {sig, prns[i], {2000000 + i, 0.0071 * (i + 1)}, 0.0, -3300.0 + 600.0 * i, 45.0};
+        bx_simsig_sat_t s = {sig, prns[i], {2000000 + i, 0.0071 * (i + 1)}, 0.0, -3300.0 + 600.0 * i, 45.0, 0.0};
         bx_simsig_set_sat(g, i, &s);
     }
     int ok = 1;
