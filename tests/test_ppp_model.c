@@ -171,16 +171,26 @@ static void write_clk(const bx_sp3_t *sp3, const char *path)
     fclose(f);
 }
 
+/* The CODE SP3 of doy 2023-223 from shared/testdata (path in ps), or NULL when it is not there. */
+static bx_sp3_t *load_sp3(char *ps, size_t n)
+{
+    char err[256];
+    if (!testdata_path(ps, n, SP3REL))
+        return NULL;
+    bx_sp3_t *sp3 = NULL;
+    assert_int_equal(bx_sp3_read(ps, &sp3, err, sizeof err), BX_OK);
+    return sp3;
+}
+
 static void test_clk_and_sp3_source(void **state)
 {
     (void)state;
     char ps[512], err[256];
-    if (!testdata_path(ps, sizeof ps, SP3REL)) {
+    bx_sp3_t *sp3 = load_sp3(ps, sizeof ps);
+    if (!sp3) {
         skip();
         return;
     }
-    bx_sp3_t *sp3;
-    assert_int_equal(bx_sp3_read(ps, &sp3, err, sizeof err), BX_OK);
     char clkp[] = "/tmp/bdsrx_clk_XXXXXX";
     close(mkstemp(clkp));
     write_clk(sp3, clkp);
@@ -304,12 +314,11 @@ static void test_ppp_all_models(void **state)
 {
     (void)state;
     char ps[512], err[256];
-    if (!testdata_path(ps, sizeof ps, SP3REL)) {
+    bx_sp3_t *sp3 = load_sp3(ps, sizeof ps);
+    if (!sp3) {
         skip();
         return;
     }
-    bx_sp3_t *sp3;
-    assert_int_equal(bx_sp3_read(ps, &sp3, err, sizeof err), BX_OK);
     char clkp[] = "/tmp/bdsrx_clk_XXXXXX", rnx[] = "/tmp/bdsrx_pppm_XXXXXX";
     close(mkstemp(clkp));
     write_clk(sp3, clkp);
@@ -537,13 +546,12 @@ static void test_ppp_real_kms3(void **state)
 static void test_ppp_slip_outage(void **state)
 {
     (void)state;
-    char ps[512], err[256];
-    if (!testdata_path(ps, sizeof ps, SP3REL)) {
+    char ps[512];
+    bx_sp3_t *sp3 = load_sp3(ps, sizeof ps);
+    if (!sp3) {
         skip();
         return;
     }
-    bx_sp3_t *sp3;
-    assert_int_equal(bx_sp3_read(ps, &sp3, err, sizeof err), BX_OK);
     static bx_ppp_sp3_src_t src;
     bx_ppp_sp3_src_init(&src, sp3, NULL);
     double llh[3];
