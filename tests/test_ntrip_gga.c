@@ -205,20 +205,29 @@ static void check_gga(const char *g, int k)
     assert_string_equal(hhmmss, want);
 }
 
+/* The in-test caster on a loopback port (returned): NTRIP version, connection dropped after
+ * drop_after sentences (0: never), done after expect sentences. */
+static int caster_start(caster_t *c, int version, int drop_after, int expect, pthread_t *th)
+{
+    signal(SIGPIPE, SIG_IGN);
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->mu, NULL);
+    int port = -1;
+    c->lfd = listen_any(&port);
+    assert_true(c->lfd >= 0);
+    c->version = version;
+    c->drop_after = drop_after;
+    c->expect = expect;
+    assert_int_equal(pthread_create(th, NULL, caster_thread, c), 0);
+    return port;
+}
+
 static void test_gga_sync_v1(void **state)
 {
     (void)state;
-    signal(SIGPIPE, SIG_IGN);
     caster_t c;
-    memset(&c, 0, sizeof c);
-    pthread_mutex_init(&c.mu, NULL);
-    int port;
-    c.lfd = listen_any(&port);
-    assert_true(c.lfd >= 0);
-    c.version = 1;
-    c.expect = 6;
     pthread_t th;
-    pthread_create(&th, NULL, caster_thread, &c);
+    const int port = caster_start(&c, 1, 0, 6, &th);
     char url[128], err[320];
     snprintf(url, sizeof url, "ntrip1://user:pw@127.0.0.1:%d/VRS", port);
     cli_base_t *b = NULL;
@@ -245,18 +254,9 @@ static void test_gga_sync_v1(void **state)
 static void test_gga_async_v2_reconnect(void **state)
 {
     (void)state;
-    signal(SIGPIPE, SIG_IGN);
     caster_t c;
-    memset(&c, 0, sizeof c);
-    pthread_mutex_init(&c.mu, NULL);
-    int port;
-    c.lfd = listen_any(&port);
-    assert_true(c.lfd >= 0);
-    c.version = 2;
-    c.drop_after = 3;
-    c.expect = 7;
     pthread_t th;
-    pthread_create(&th, NULL, caster_thread, &c);
+    const int port = caster_start(&c, 2, 3, 7, &th);
     char url[128], err[320];
     snprintf(url, sizeof url, "ntrip2://user:pw@127.0.0.1:%d/VRS", port);
     cli_base_t *b = NULL;
