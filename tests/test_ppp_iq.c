@@ -414,6 +414,69 @@ static void test_ppp_from_iq(void **state)
     assert_int_equal(q5, n_ppp);
     assert_int_equal(q6, n_ppp);
 
+    /* The same captures through the live engine (`bdsrx live`, issue 11 §3: live ... --ppp): three
+     * file sources, each through its own reader thread and a 4 MiB ring (wait=1: the reader waits
+     * for room instead of dropping, so nothing is lost however slowly the receiver runs), read in
+     * step, 0.1 s of each per block.  Its JSON epochs must equal the file run's line for line (the
+     * live path adds nothing and loses nothing), so the PPP truth checks above hold for it too. */
+    char u1[1300], u2[1300], u3[1300], ljs[1100], lnm[1100], ljson_arg[1200];
+    const char *ring = "live=1&wait=1&ring=4194304";
+    snprintf(u1, sizeof u1, "file:%s?format=ci2&fs=4e6&fc=1575.42e6&%s", f1, ring);
+    snprintf(u2, sizeof u2, "file:%s?format=ci2&fs=12e6&fc=1176.45e6&%s", f2, ring);
+    snprintf(u3, sizeof u3, "file:%s?format=ci2&fs=12e6&fc=1207.14e6&%s", f3, ring);
+    snprintf(ljs, sizeof ljs, "%s/live.jsonl", dir);
+    snprintf(lnm, sizeof lnm, "%s/live.nmea", dir);
+    snprintf(ljson_arg, sizeof ljson_arg, "--json=%s", ljs);
+    tu_runl(&r, NULL, bin, "live", "--source", u1, "--source", u2, "--source", u3, "--signals", "B1C,B2a,B2b", "--prn",
+            "19-46,59", "--ppp", "--ppp-mode", "static", "--no-cache", ljson_arg, "--nmea", lnm, "--ref",
+            "30.5,114.3,50", "--plain", NULL);
+    printf("%s", strstr(r.out, "processed") ? strstr(r.out, "processed") : r.out);
+    if (r.status != 0)
+        printf("stderr: %s\n", r.err);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "3 sources, 3 streams (B1C+B2a+B2b)"));
+    assert_non_null(strstr(r.out, "lost 0 samples in 0 events"));
+    tu_result_free(&r);
+    FILE *fr = fopen(js, "r"), *fl = fopen(ljs, "r");
+    assert_non_null(fr);
+    assert_non_null(fl);
+    char lline[65536];
+    int n_same = 0, n_diff = 0, live_ppp = 0;
+    while (fgets(line, sizeof line, fr)) {
+        if (!strncmp(line, "{\"b2b\"", 6)) /* run's last line: the PPP-B2b counts */
+            continue;
+        if (!fgets(lline, sizeof lline, fl)) {
+            n_diff++;
+            break;
+        }
+        if (strcmp(line, lline))
+            n_diff++;
+        else
+            n_same++;
+        live_ppp += strstr(lline, "\"fix\":\"ppp\"") != NULL;
+    }
+    n_diff += fgets(lline, sizeof lline, fl) != NULL; /* live has no more epochs */
+    fclose(fr);
+    fclose(fl);
+    int lq5 = 0;
+    f = fopen(lnm, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line + 3, "GGA", 3))
+            continue;
+        const char *p = line;
+        for (int k = 0; k < 6 && p; k++)
+            p = strchr(p + 1, ',');
+        lq5 += p && p[1] == '5';
+    }
+    fclose(f);
+    printf("live, 3 file sources: %d JSON epochs equal to the file run's, %d differ; %d PPP epochs, GGA quality 5: %d\n",
+           n_same, n_diff, live_ppp, lq5);
+    assert_int_equal(n_diff, 0);
+    assert_true(n_same >= 20);
+    assert_int_equal(live_ppp, n_ppp);
+    assert_int_equal(lq5, n_ppp);
+
     /* corrections missing: the corrections of a GEO that sends nothing (C60) -> the broadcast
      * single-point fix on every epoch, with the reason, GGA quality 1, never "ppp" */
     tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",

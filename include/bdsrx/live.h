@@ -47,6 +47,15 @@ typedef struct {
     double block_s;         /* seconds of samples per bx_rx_process call, default 0.1 */
     double max_s;           /* stop after this much of the sample clock (0 = until the source ends) */
     bx_rx_config_t rx;      /* receiver settings; n_streams and stream[] are filled in by create */
+    /* appended: several single-channel sources, one per receiver stream (e.g. three capture
+       files B1C 4 Msps, B2a 12 Msps, B2b 12 Msps of the same time span, or three pipes):
+       n_sources 2..BX_RX_MAX_STREAMS, uris[k] feeds stream k (uri is then ignored), each with its
+       own reader thread and ring (src options shared, the URI's keys per source).  The sources
+       are read in step, block_s seconds of each per step (fs_k * block_s must be whole samples).
+       A loss on any of them drops that whole step on all (the sources are realigned on the next
+       block boundary, bx_rx_skip for the span): the streams stay on one time line. */
+    int n_sources;
+    const char *uris[BX_RX_MAX_STREAMS];
 } bx_live_config_t;
 
 void bx_live_config_default(bx_live_config_t *c);
@@ -78,8 +87,11 @@ int bx_live_step(bx_live_t *lv);
 void bx_live_stop(bx_live_t *lv);
 
 bx_rx_t *bx_live_rx(const bx_live_t *lv);
-bx_source_t *bx_live_source(const bx_live_t *lv);
-/* Streams fed to the receiver (1 or 2) and the signal of stream i. */
+bx_source_t *bx_live_source(const bx_live_t *lv); /* the first source */
+/* Sources (1, or n_sources) and source k (NULL past the last). */
+int bx_live_sources(const bx_live_t *lv);
+bx_source_t *bx_live_source_n(const bx_live_t *lv, int k);
+/* Streams fed to the receiver (1 to 3) and the signal of stream i. */
 int bx_live_streams(const bx_live_t *lv);
 int bx_live_signal(const bx_live_t *lv, int stream);
 void bx_live_stats(const bx_live_t *lv, bx_live_stats_t *st);

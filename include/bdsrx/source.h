@@ -14,6 +14,8 @@
  *   freq|fc=Hz  fs|rate=Hz  gain=dB|auto  agc=0|1  ppm=N  bias=0|1  format=ci8|...  if=Hz
  *   ch=1|2|both (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
  *   0 = flat out)  live=0|1 (file: through the reader thread and ring, like a device)
+ *   wait=0|1 (file with live=1: the reader waits for ring space instead of dropping, a lossless
+ *   replay through the ring at the consumer's speed)
  *   ring=BYTES  timeout_ms=N
  *
  * Live sources (and file:...?live=1) run a reader thread that pushes raw samples into a
@@ -70,6 +72,9 @@ typedef struct {
                             outage is reported as lost samples (its duration x fs) */
     int stall_ms;        /* rtltcp: an open connection without data this long is lost (then reconnect, or
                             an error "no samples for N s"); 0 = 10000 (URI stall_ms=N) */
+    int wait;            /* appended; file with live=1: the reader thread waits for room in the ring
+                            instead of dropping a block (URI wait=1): every sample arrives, at the speed
+                            the consumer takes them (a capture through the live path without loss) */
 } bx_source_opts_t;
 
 void bx_source_opts_default(bx_source_opts_t *o);

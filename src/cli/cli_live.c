@@ -312,6 +312,23 @@ static void report_faults(faults_t *f, bx_live_t *lv, const out_t *o)
     }
 }
 
+/* --source, given once per stream at most (several: one single-channel source per signal) */
+typedef struct {
+    const char *uri[BX_RX_MAX_STREAMS];
+    int n;
+} src_list_t;
+
+static int fn_source(const char *arg, void *value, char *err, size_t errlen)
+{
+    src_list_t *l = value;
+    if (l->n >= BX_RX_MAX_STREAMS) {
+        snprintf(err, errlen, "at most %d sources (one per signal)", BX_RX_MAX_STREAMS);
+        return -1;
+    }
+    l->uri[l->n++] = arg;
+    return 0;
+}
+
 /* rtl_tcp: reconnection on unless the URI says reconnect=N; uri_buf receives the URI. */
 static const char *default_reconnect(const char *uri, char *buf, size_t n)
 {
@@ -354,12 +371,16 @@ int cli_live(int argc, char **argv)
 
     double ring = 0, ref[3] = {NAN, NAN, NAN};
     cli_signals_t sigs = {{0, 0}, 0};
+    src_list_t srcs;
+    memset(&srcs, 0, sizeof srcs);
     cli_warm_t warm;
     cli_warm_init(&warm);
     int rnxn_version = 4, rnxn_clock = BX_RINEX3_CLOCK_B3I;
     const cli_opt_t opts[] = {
-        {"source", 0, CLI_STRING, &lc.uri, 0, 0, "URI",
-         "the front end (sources above; every URI key: bdsrx-rec --help)", NULL, 0, 0},
+        {"source", 0, CLI_FN, &srcs, 0, 0, "URI",
+         "the front end (sources above; every URI key: bdsrx-rec --help); given 2-3 times: one "
+         "single-channel source per signal of --signals, in order, read in step (e.g. three capture files "
+         "B1C, B2a, B2b with live=1&wait=1)", fn_source, 0, 0},
         {"fc", 0, CLI_HZ, &lc.src.fc_hz, 1, 1e12, "HZ",
          "centre frequency (default: B1C or B2a centre per --signals)", NULL, 0, 0},
         {"fs", 0, CLI_HZ, &lc.src.fs_hz, 1, 1e12, "HZ", "sample rate (default 2.048e6 for RTL-SDR)", NULL, 0, 0},
@@ -435,6 +456,9 @@ int cli_live(int argc, char **argv)
         "  rtltcp://HOST:PORT         rtl_tcp server (rtl_tcp, bdsrx-replay --rtltcp)\n"
         "  pocket:[N]?conf=FILE       Pocket SDR class MAX2771 front end (ch=1|2|both)\n"
         "  FILE?live=1&pace=1         a capture through the live path at real-time pace\n"
+        "  FILE?live=1&wait=1         ... without loss at the receiver's speed (reader waits for the ring)\n"
+        "Three signals from three files or pipes (read in step, one ring each):\n"
+        "  --source 'B1C?live=1&wait=1' --source B2A?.. --source B2B?.. --signals B1C,B2a,B2b --ppp\n"
         "rtl_tcp reconnects after a lost connection (60 tries, back-off 0.1 s doubling to 5 s;\n"
         "reconnect=N to change, reconnect=0 to stop at the first loss).\n"
         "Signals: SIGINT/SIGTERM stop (outputs flushed and closed, summary); SIGHUP closes\n"
@@ -448,10 +472,15 @@ int cli_live(int argc, char **argv)
     int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
     if (pr)
         return pr == 1 ? 0 : 2;
-    if (!lc.uri)
+    if (!srcs.n)
         return cli_opt_usage_error(&cmd, "--source URI is required (bdsrx live --help)");
-    char uri_buf[4096];
-    lc.uri = default_reconnect(lc.uri, uri_buf, sizeof uri_buf);
+    char uri_buf[BX_RX_MAX_STREAMS][4096];
+    for (int k = 0; k < srcs.n; k++)
+        lc.uris[k] = default_reconnect(srcs.uri[k], uri_buf[k], sizeof uri_buf[k]);
+    lc.uri = lc.uris[0];
+    lc.n_sources = srcs.n > 1 ? srcs.n : 0;
+    if (srcs.n > 1 && sigs.n && sigs.n != srcs.n)
+        return cli_opt_usage_error(&cmd, "with several --source, give one signal per source in --signals (in order)");
     if (ring > 0)
         lc.src.ring_bytes = (size_t)ring;
     if (sigs.n) {
@@ -617,11 +646,24 @@ int cli_live(int argc, char **argv)
     FILE *vf = data_on_stdout ? stderr : stdout;
     int ansi = !quiet && !plain && isatty(fileno(vf));
     const bx_source_info_t *in = bx_source_info(bx_live_source(lv));
-    if (!quiet && !ansi)
-        fprintf(vf, "bdsrx live: %s, %.3f Msps, %d stream%s (%s%s%s)\n", in->device, in->fs_hz / 1e6,
-                bx_live_streams(lv), bx_live_streams(lv) > 1 ? "s" : "",
-                bx_live_signal(lv, 0) == BX_SIG_B2A ? "B2a" : bx_live_signal(lv, 0) == BX_SIG_B2B ? "B2b" : "B1C", bx_live_streams(lv) > 1 ? "+" : "",
-                bx_live_streams(lv) > 1 ? (bx_live_signal(lv, 1) == BX_SIG_B2A ? "B2a" : bx_live_signal(lv, 1) == BX_SIG_B2B ? "B2b" : "B1C") : "");
+    if (!quiet && !ansi) {
+        char sl[64] = "";
+        for (int k = 0; k < bx_live_streams(lv); k++) {
+            const int g = bx_live_signal(lv, k);
+            snprintf(sl + strlen(sl), sizeof sl - strlen(sl), "%s%s", k ? "+" : "",
+                     g == BX_SIG_B2A ? "B2a" : g == BX_SIG_B2B ? "B2b" : "B1C");
+        }
+        if (bx_live_sources(lv) > 1) {
+            fprintf(vf, "bdsrx live: %d sources, %d streams (%s):", bx_live_sources(lv), bx_live_streams(lv), sl);
+            for (int k = 0; k < bx_live_sources(lv); k++) {
+                const bx_source_info_t *ik = bx_source_info(bx_live_source_n(lv, k));
+                fprintf(vf, "%s %s %.3f Msps", k ? "," : "", ik->device, ik->fs_hz / 1e6);
+            }
+            fputc('\n', vf);
+        } else
+            fprintf(vf, "bdsrx live: %s, %.3f Msps, %d stream%s (%s)\n", in->device, in->fs_hz / 1e6,
+                    bx_live_streams(lv), bx_live_streams(lv) > 1 ? "s" : "", sl);
+    }
     if (ansi)
         fputs("\033[2J", vf);
     double next_view = mono_s() + VIEW_INTERVAL_S;

@@ -168,6 +168,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             {"ppm", -1000, 1000, 0, "ppm"},   {"bias", 0, 1, 1, ""},
             {"if", -1e9, 1e9, 0, "Hz"},       {"ch", 1, 2, 1, "(1, 2 or both)"},
             {"pace", 0, 1000, 0, "x real time (0 = as fast as possible)"}, {"live", 0, 1, 1, ""},
+            {"wait", 0, 1, 1, ""},
             {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
             {"timeout_ms", 1, 600000, 1, "ms"},
             {"block", 16, 16 << 20, 1, "bytes"},
@@ -205,6 +206,8 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->pace = x;
         else if (!strcmp(k, "live"))
             o->live = x != 0;
+        else if (!strcmp(k, "wait"))
+            o->wait = x != 0;
         else if (!strcmp(k, "ring"))
             o->ring_bytes = (size_t)x;
         else if (!strcmp(k, "timeout_ms"))
@@ -218,7 +221,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, ring, timeout_ms, block, reconnect, stall_ms)", k);
+                     "ch, conf, pace, live, wait, ring, timeout_ms, block, reconnect, stall_ms)", k);
             return BX_ERR_ARG;
         }
     }
@@ -283,6 +286,19 @@ void bx__source_gap(bx_source_t *s, uint64_t n)
     record_drop(s, n);
     s->produced += n;
     atomic_store_explicit(&s->st_produced, s->produced, memory_order_relaxed);
+}
+
+int bx__source_wait_room(bx_source_t *s, size_t nbytes)
+{
+    /* the carry and one granule of slack: push writes at most carry_len + nbytes */
+    const size_t need = nbytes + s->gran_bytes;
+    while (bx_ringbuf_writable(s->ring) < need) {
+        if (bx__source_stopping(s))
+            return 0;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return 1;
 }
 
 /* Producer: append raw bytes; whole granules only reach the ring, a partial

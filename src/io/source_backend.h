@@ -60,6 +60,9 @@ size_t bx__source_gran_bytes(const bx_source_t *s);
 /* Producer helpers (reader thread only). */
 void bx__source_push(bx_source_t *s, const void *raw, size_t nbytes);
 int bx__source_stopping(const bx_source_t *s);
+/* Waits (1 ms sleeps) until nbytes can be pushed without a drop, or the source is stopping
+ * (returns 0 then, 1 when there is room): lossless producers (file wait=1). */
+int bx__source_wait_room(bx_source_t *s, size_t nbytes);
 /* The stream lost n samples that will never arrive (a network outage): they
  * are counted as a loss at the current position and a partial sample held
  * from before the gap is discarded (the new byte stream starts on a sample). */

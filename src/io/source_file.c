@@ -75,7 +75,10 @@ static int file_run(bx_source_t *s)
             return BX_OK;
         pace_wait(s, p, p->index + (uint64_t)got);
         p->index += (uint64_t)got;
-        bx__source_push(s, p->block, (size_t)got / bx__source_gran_samples(s) * bx__source_gran_bytes(s));
+        const size_t nb = (size_t)got / bx__source_gran_samples(s) * bx__source_gran_bytes(s);
+        if (bx__source_opts(s)->wait && !bx__source_wait_room(s, nb))
+            return BX_OK;
+        bx__source_push(s, p->block, nb);
     }
     return BX_OK;
 }
