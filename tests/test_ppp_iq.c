@@ -34,6 +34,7 @@
 #include "bdsrx/orbit.h"
 #include "bdsrx/pppb2b.h"
 #include "bdsrx/receiver.h"
+#include "bdsrx/simb2b.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/time.h"
@@ -43,6 +44,7 @@
 #define WEEK 900
 #define SOW0 30004.8 /* the first B1C frame (18 s) starts ~1.27 s in: ephemeris at ~19 s */
 #define GEO 59
+#define GEO2 60 /* outage test: the second GEO */
 #define BAD_PRN_IDX 2 /* the satellite whose correction names a wrong IODN */
 #define MAXS 16
 
@@ -57,6 +59,8 @@ typedef struct {
     uint8_t (*frames)[1000];     /* B2b frames per transmit second from s_first */
     int nframes;
     bx_simnav_t *nav[3][MAXS];   /* message streams (broadcast copy) per band and satellite */
+    uint8_t (*frames2)[1000];    /* outage test: frames of the second GEO (GEO2) */
+    uint8_t *silent, *silent2;   /* outage test: 1 = no frame that second (symbols 0) */
 } scen_t;
 
 static const bx_eph_t *eph_of(const bx_nav_t *nav, int prn)
@@ -206,7 +210,11 @@ static int sym_cb(void *user, int slot, int sig, int prn, bx_time_t t, int64_t i
     (void)t;
     if (sig == BX_SIG_B2B) {
         const int64_t f = idx / 1000 - s->s_first;
-        return f >= 0 && f < s->nframes ? s->frames[f][idx % 1000] : 0;
+        if (f < 0 || f >= s->nframes)
+            return 0;
+        if (prn == GEO2 && s->frames2)
+            return s->silent2 && s->silent2[f] ? 0 : s->frames2[f][idx % 1000];
+        return s->silent && s->silent[f] ? 0 : s->frames[f][idx % 1000];
     }
     const int b = sig == BX_SIG_B1C ? 0 : 1;
     return s->nav[b][slot] ? bx_simnav_symbol(s->nav[b][slot], t) : 0;
@@ -584,11 +592,255 @@ static void test_wideband_b2a_b2b(void **state)
     bx_nav_destroy(&sc.brdc);
 }
 
+/* ---- Correction outage and a change of GEO, from IQ (issue 11 "Bad input": an outage of corrections:
+ * clear warnings, fall back to broadcast, never apply a correction past its validity) ----
+ * The B1C and B2a captures of test_ppp_from_iq (cached) with a new B2b capture of the same 32 s in
+ * which two GEOs broadcast the corrections of the scenario through the simulator's PPP-B2b
+ * broadcast (src/sim/simb2b.c): C59 sends null messages (MT63: the signal stays, no correction)
+ * for the transmit seconds OUT_FROM..OUT_TO-1, C60 sends all the time (IOD SSR 1).  The clock age
+ * limit is set to MAX_AGE_CLK (--b2b-max-age; the 4 s cycle refreshes the clocks every 4 s, so in
+ * normal operation the newest is at most 5 s old at an epoch): C59's last clock before the outage
+ * (transmit second OUT_FROM-1) expires at the epoch OUT_FROM+5.  Truth for every epoch: the age of
+ * C59's newest clock correction received by then, from the schedule itself. */
+#define OUT_FROM 30024 /* BDT seconds of week (week WEEK) */
+#define OUT_TO 30031
+#define MAX_AGE_CLK 5.5
+
+/* age at receive time sow of the newest C59 clock (MT4: transmit second = 3 mod 4, received one
+ * frame + the 0.126 s travel time later) that is not in the outage */
+static double c59_clock_age(double sow)
+{
+    for (int64_t sec = (int64_t)floor(sow - 1.2); sec > (int64_t)sow - 60; sec--)
+        if (sec % 4 == 3 && !(sec >= OUT_FROM && sec < OUT_TO))
+            return sow - (double)sec;
+    return INFINITY;
+}
+
+typedef struct {
+    int n, n_ppp, n_ppp_pre, n_ppp_post, n_ppp_geo2, n_expired, n_expired_fallback, n_expired_reason, n_stale_used;
+    double last_err_h, last_err_3d;
+} outage_stats_t;
+
+static void outage_analyse(const char *js, const scen_t *sc, outage_stats_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->last_err_h = o->last_err_3d = NAN;
+    FILE *f = fopen(js, "r");
+    assert_non_null(f);
+    char line[65536];
+    while (fgets(line, sizeof line, f)) {
+        json_error_t je;
+        json_t *j = json_loads(line, 0, &je);
+        assert_non_null(j);
+        const char *fix = json_string_value(json_object_get(j, "fix"));
+        const char *st = json_string_value(json_object_get(j, "ppp_status"));
+        const char *msg = json_string_value(json_object_get(j, "ppp_msg"));
+        json_t *jsow = json_object_get(j, "bdt_sow");
+        if (!fix || !jsow) {
+            json_decref(j);
+            continue;
+        }
+        const double sow = json_number_value(jsow);
+        const int geo = (int)json_integer_value(json_object_get(j, "geo"));
+        const int ppp = !strcmp(fix, "ppp");
+        const double age = c59_clock_age(sow);
+        o->n++;
+        if (ppp) {
+            o->n_ppp++;
+            o->n_ppp_pre += sow < OUT_FROM + 5;
+            o->n_ppp_post += sow > OUT_TO + 1;
+            o->n_ppp_geo2 += geo == GEO2;
+            o->n_stale_used += geo == GEO && age > MAX_AGE_CLK; /* C59's clock past its validity */
+            json_t *ecef = json_object_get(j, "ecef_m");
+            const double p[3] = {json_number_value(json_array_get(ecef, 0)), json_number_value(json_array_get(ecef, 1)),
+                                 json_number_value(json_array_get(ecef, 2))};
+            double enu[3], d[3] = {p[0] - sc->pos[0], p[1] - sc->pos[1], p[2] - sc->pos[2]};
+            bx_ecef_to_enu(sc->sc.llh0, d, enu);
+            o->last_err_h = hypot(enu[0], enu[1]);
+            o->last_err_3d = dist3(p, sc->pos);
+        }
+        if (age > MAX_AGE_CLK && sow > OUT_FROM) {
+            o->n_expired++;
+            o->n_expired_fallback += !ppp || geo != GEO;
+            o->n_expired_reason += !ppp && st && !strcmp(st, "few_corrected") && msg && strstr(msg, "clock correction too old");
+        }
+        printf("  %.1f %s geo C%02d n_corr %d  C59 clock age %.1f s  %s\n", sow, fix, geo,
+               (int)json_integer_value(json_object_get(j, "n_corr")), age, msg ? msg : "");
+        json_decref(j);
+    }
+    fclose(f);
+}
+
+static void test_ppp_outage_iq(void **state)
+{
+    (void)state;
+    char bin[1024];
+    if (!tu_bin(bin, sizeof bin, "bdsrx")) {
+        print_message("SKIP: bin/bdsrx not built\n");
+        skip();
+    }
+    static scen_t sc;
+    memset(&sc, 0, sizeof sc);
+    build(&sc);
+    char key[256], dir[1024], tmp[1024], odir[1024];
+    snprintf(key, sizeof key, "ppp_iq gen v2: %d s, week %d sow %.1f, ci2 4.0/12/12 Msps, 40-48 dB-Hz, seed 11",
+             DUR_S, WEEK, SOW0);
+    int have = tu_cache_dir("ppp_iq", key, dir, sizeof dir, tmp, sizeof tmp);
+    assert_true(have >= 0);
+    if (!have) { /* test_ppp_from_iq makes them; alone, this test makes them the same way */
+        generate(&sc, tmp);
+        assert_int_equal(tu_cache_commit(dir, tmp, key), 0);
+    }
+    /* the simulator's PPP-B2b broadcast: the same frames as make_frame outside the outage */
+    bx_simb2b_t b1, b2;
+    bx_simb2b_default(&b1);
+    b1.geo_prn = GEO;
+    b1.iodp = 3;
+    b1.n = sc.n;
+    for (int i = 0; i < sc.n; i++) {
+        b1.prn[i] = sc.prn[i];
+        b1.iodn[i] = sc.iodn[i];
+        b1.iod_corr[i] = 1;
+        b1.radial_m[i] = sc.radial[i], b1.along_m[i] = sc.along[i], b1.cross_m[i] = sc.cross[i];
+        b1.c0_m[i] = sc.c0[i];
+    }
+    b2 = b1;
+    b2.geo_prn = GEO2;
+    b2.iod_ssr = 1;
+    const int64_t week_s = (int64_t)WEEK * 604800;
+    b1.n_off = 1;
+    b1.off[0].from_s = week_s + OUT_FROM;
+    b1.off[0].to_s = week_s + OUT_TO;
+    b1.off[0].mode = BX_SIMB2B_NULL;
+    const double geo_tau = 37.8e6 / BX_CLIGHT_MPS, geo2_tau = 38.1e6 / BX_CLIGHT_MPS;
+    sc.s_first = (int64_t)floor(bx_time_diff(sc.sc.start, bx_time_from_week_sow(0, 0.0)) - geo2_tau) - 1;
+    sc.nframes = DUR_S + 3;
+    sc.frames = malloc((size_t)sc.nframes * sizeof *sc.frames);
+    sc.frames2 = malloc((size_t)sc.nframes * sizeof *sc.frames2);
+    int n_null = 0;
+    for (int k = 0; k < sc.nframes; k++) {
+        const int64_t sec = sc.s_first + k;
+        uint8_t ref[1000];
+        assert_int_equal(bx_simb2b_frame(&b1, sec, sc.frames[k]), 1);
+        assert_int_equal(bx_simb2b_frame(&b2, sec, sc.frames2[k]), 1);
+        make_frame(&sc, sec, ref);
+        if (bx_simb2b_outage(&b1, sec) < 0)
+            assert_memory_equal(ref, sc.frames[k], 1000); /* the library reproduces the test's frames */
+        else
+            n_null++;
+    }
+    assert_int_equal(n_null, OUT_TO - OUT_FROM);
+    snprintf(key, sizeof key, "ppp_iq outage v1: C59 null %d-%d, C60 iod_ssr 1, %d s, week %d sow %.1f, ci2 12 Msps, seed 29",
+             OUT_FROM, OUT_TO, DUR_S, WEEK, SOW0);
+    have = tu_cache_dir("ppp_iq_outage", key, odir, sizeof odir, tmp, sizeof tmp);
+    assert_true(have >= 0);
+    if (!have) {
+        bx_simsig_config_t c;
+        bx_simsig_config_default(&c, 12e6);
+        c.seed = 29;
+        c.noise_sigma = bx_simsig_default_sigma(BX_IQ_CI2);
+        c.symbol = sym_cb;
+        c.user = &sc;
+        c.max_sats = MAXS + 2;
+        bx_simsig_t *g;
+        assert_int_equal(bx_simsig_create(&c, &g, NULL, 0), BX_OK);
+        const bx_simsig_sat_t s1 = {BX_SIG_B2B, GEO, bx_time_add(sc.sc.start, -geo_tau), 0.0, 12.0, 45.0, 0.0};
+        const bx_simsig_sat_t s2 = {BX_SIG_B2B, GEO2, bx_time_add(sc.sc.start, -geo2_tau), 0.0, -25.0, 43.0, 0.0};
+        assert_int_equal(bx_simsig_set_sat(g, MAXS, &s1), BX_OK);
+        assert_int_equal(bx_simsig_set_sat(g, MAXS + 1, &s2), BX_OK);
+        char path[1100];
+        snprintf(path, sizeof path, "%s/b2b.ci2", tmp);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        const size_t blk = 1200000;
+        bx_cf32_t *x = malloc(blk * sizeof *x);
+        uint8_t *raw = malloc(bx_iq_bytes_for(BX_IQ_CI2, blk));
+        for (int b = 0; b < DUR_S * 10; b++) {
+            assert_int_equal(bx_simsig_generate(g, x, blk), BX_OK);
+            const long nb = bx_iq_pack(BX_IQ_CI2, x, blk, 1.0f, raw);
+            assert_true(nb > 0);
+            assert_int_equal(fwrite(raw, 1, (size_t)nb, f), (size_t)nb);
+        }
+        assert_int_equal(fclose(f), 0);
+        free(x);
+        free(raw);
+        bx_simsig_destroy(g);
+        assert_int_equal(tu_cache_commit(odir, tmp, key), 0);
+    }
+    char f1[1100], f2[1100], f3[1100], js[1100], ja[1200], u1[1300], u2[1300], u3[1300];
+    snprintf(f1, sizeof f1, "%s/b1c.ci2", dir);
+    snprintf(f2, sizeof f2, "%s/b2a.ci2", dir);
+    snprintf(f3, sizeof f3, "%s/b2b.ci2", odir);
+    snprintf(js, sizeof js, "%s/pinned.jsonl", odir);
+    snprintf(ja, sizeof ja, "--json=%s", js);
+    char age[32];
+    snprintf(age, sizeof age, "%.1f", MAX_AGE_CLK);
+
+    /* 1. C59 pinned (--ppp-geo 59): PPP, the outage -> broadcast with the reason, PPP again */
+    tu_result_t r;
+    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
+            "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
+            "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59,60", "--ppp", "--ppp-mode", "static", "--ppp-geo", "59",
+            "--b2b-max-age", age, "--no-cache", ja, "--ref", "30.5,114.3,50", "-q", NULL);
+    printf("%sstderr: %s", r.out, r.err);
+    assert_int_equal(r.status, 0);
+    outage_stats_t o;
+    printf("C59 pinned, epochs:\n");
+    outage_analyse(js, &sc, &o);
+    printf("C59 pinned: %d epochs, PPP %d (%d before the expiry, %d after the return), %d epochs with C59's clock "
+           "expired: %d broadcast fallbacks, %d with the reason; stale corrections applied: %d; last PPP error "
+           "horizontal %.3f m, 3D %.3f m\n",
+           o.n, o.n_ppp, o.n_ppp_pre, o.n_ppp_post, o.n_expired, o.n_expired_fallback, o.n_expired_reason,
+           o.n_stale_used, o.last_err_h, o.last_err_3d);
+    assert_true(o.n_ppp_pre >= 3);
+    assert_true(o.n_expired >= 3);
+    assert_int_equal(o.n_expired_fallback, o.n_expired);
+    assert_int_equal(o.n_expired_reason, o.n_expired);
+    assert_int_equal(o.n_stale_used, 0);
+    assert_true(o.n_ppp_post >= 3);
+    assert_non_null(strstr(r.err, "PPP: stopped at"));
+    assert_non_null(strstr(r.err, "clock correction too old"));
+    assert_non_null(strstr(r.err, "PPP: again at"));
+    tu_result_free(&r);
+
+    /* 2. free choice, through the live engine: C59 while it corrects, then C60 (a GEO change
+     * restarts the filter: the two streams' clock datums are never mixed) */
+    const char *ring = "live=1&wait=1&ring=4194304";
+    snprintf(u1, sizeof u1, "file:%s?format=ci2&fs=4e6&fc=1575.42e6&%s", f1, ring);
+    snprintf(u2, sizeof u2, "file:%s?format=ci2&fs=12e6&fc=1176.45e6&%s", f2, ring);
+    snprintf(u3, sizeof u3, "file:%s?format=ci2&fs=12e6&fc=1207.14e6&%s", f3, ring);
+    snprintf(js, sizeof js, "%s/switch.jsonl", odir);
+    snprintf(ja, sizeof ja, "--json=%s", js);
+    tu_runl(&r, NULL, bin, "live", "--source", u1, "--source", u2, "--source", u3, "--signals", "B1C,B2a,B2b", "--prn",
+            "19-46,59,60", "--ppp", "--ppp-mode", "static", "--b2b-max-age", age, "--no-cache", ja, "--ref",
+            "30.5,114.3,50", "-q", NULL);
+    printf("%sstderr: %s", r.out, r.err);
+    assert_int_equal(r.status, 0);
+    printf("GEO free, epochs:\n");
+    outage_analyse(js, &sc, &o);
+    printf("GEO free (live): %d epochs, PPP %d (%d on C60), %d epochs with C59's clock expired: %d not on C59; stale "
+           "corrections applied: %d; last PPP error horizontal %.3f m, 3D %.3f m\n",
+           o.n, o.n_ppp, o.n_ppp_geo2, o.n_expired, o.n_expired_fallback, o.n_stale_used, o.last_err_h, o.last_err_3d);
+    assert_true(o.n_ppp_pre >= 3);
+    assert_true(o.n_ppp_geo2 >= 3);
+    assert_int_equal(o.n_stale_used, 0);
+    assert_int_equal(o.n_expired_fallback, o.n_expired);
+    assert_non_null(strstr(r.err, "PPP: corrections now from C60"));
+    tu_result_free(&r);
+    free(sc.frames);
+    free(sc.frames2);
+    sc.frames = NULL;
+    sc.frames2 = NULL;
+    bx_nav_destroy(&sc.truth);
+    bx_nav_destroy(&sc.brdc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wideband_b2a_b2b),
         cmocka_unit_test(test_ppp_from_iq),
+        cmocka_unit_test(test_ppp_outage_iq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

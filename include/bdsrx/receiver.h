@@ -34,6 +34,7 @@
 #include "bdsrx/eph.h"
 #include "bdsrx/iq.h"
 #include "bdsrx/ppp.h"
+#include "bdsrx/pppb2b.h"
 #include "bdsrx/pvt.h"
 #include "bdsrx/rtk.h"
 #include "bdsrx/types.h"
@@ -195,6 +196,10 @@ typedef struct {
                                 that corrects the most satellites, kept while it corrects >= 5 (the GEOs'
                                 streams differ by satellite-specific clock constants, so one is pinned;
                                 a change restarts the filter) */
+    bx_b2b_cfg_t b2b;        /* appended: age limits of the PPP-B2b corrections of B2b streams
+                                (bx_b2b_cfg_default: clock 30 s, orbit and code biases 180 s); a
+                                correction older than its limit is never applied (the satellite is
+                                refused with BX_B2B_OLD_*; fewer than 5 left: broadcast SPP) */
 } bx_rx_config_t;
 
 void bx_rx_config_default(bx_rx_config_t *c);

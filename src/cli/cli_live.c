@@ -363,6 +363,7 @@ int cli_live(int argc, char **argv)
     double gga_interval = 10.0;
     const char *ppp_mode = NULL, *pos_path = NULL;
     int ppp_geo = 0;
+    double b2b_age[2] = {0, 0};
     const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
@@ -434,6 +435,9 @@ int cli_live(int argc, char **argv)
         {"ppp-mode", 0, CLI_STRING, &ppp_mode, 0, 0, "static|kinematic", "PPP receiver model (default kinematic)",
          NULL, 0, 0},
         {"ppp-geo", 0, CLI_INT, &ppp_geo, 59, 63, "PRN", "use the corrections of this GEO only", NULL, 0, 0},
+        {"b2b-max-age", 0, CLI_FN, b2b_age, 0, 0, "CLOCK[,ORBIT]",
+         "PPP-B2b corrections older than this are not applied (s; default 30,180: clock, orbit and code biases)",
+         cli_fn_b2b_age, 0, 0},
         {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE", "RTKLIB .pos solution file of the RTK / PPP epochs", NULL,
          0, 0},
         {"rtcm-out", 0, CLI_STRING, &rtcm_spec, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
@@ -596,8 +600,12 @@ int cli_live(int argc, char **argv)
         lc.rx.solver = BX_SOLVER_PPP;
         lc.rx.ppp.kinematic = !(ppp_mode && !strcmp(ppp_mode, "static"));
         lc.rx.ppp_geo = ppp_geo;
-    } else if (ppp_mode || ppp_geo) {
-        fprintf(stderr, "bdsrx live: --ppp-mode and --ppp-geo need --ppp\n");
+        if (b2b_age[0] > 0)
+            lc.rx.b2b.max_age_clock_s = b2b_age[0];
+        if (b2b_age[1] > 0)
+            lc.rx.b2b.max_age_orbit_s = lc.rx.b2b.max_age_dcb_s = b2b_age[1];
+    } else if (ppp_mode || ppp_geo || b2b_age[0] > 0) {
+        fprintf(stderr, "bdsrx live: --ppp-mode, --ppp-geo and --b2b-max-age need --ppp\n");
         goto done;
     }
     if (pos_path) {

@@ -149,6 +149,23 @@ bad:
     return -1;
 }
 
+int cli_fn_b2b_age(const char *arg, void *value, char *err, size_t errlen)
+{
+    double *a = value, x[2] = {NAN, NAN};
+    char *end;
+    errno = 0;
+    x[0] = strtod(arg, &end);
+    if (*end == ',')
+        x[1] = strtod(end + 1, &end);
+    if (*end || errno || !(x[0] >= 1 && x[0] <= 86400) || (!isnan(x[1]) && !(x[1] >= 1 && x[1] <= 86400))) {
+        snprintf(err, errlen, "'%s': give CLOCK or CLOCK,ORBIT in seconds, 1 .. 86400", arg);
+        return -1;
+    }
+    a[0] = x[0];
+    a[1] = x[1];
+    return 0;
+}
+
 int cli_fn_prns(const char *arg, void *value, char *err, size_t errlen)
 {
     if (cli_parse_prns(arg, (uint64_t *)value) < 0) {

@@ -108,6 +108,8 @@ typedef struct {
     int sig[CLI_MAX_SIGNALS], n;
 } cli_signals_t;
 int cli_fn_signals(const char *arg, void *value, char *err, size_t errlen);
+/* --b2b-max-age: "CLOCK[,ORBIT]" seconds into double[2] (ORBIT NAN when not given). */
+int cli_fn_b2b_age(const char *arg, void *value, char *err, size_t errlen);
 /* --prn: "1-63", "19,20", "19-46,59" into *(uint64_t *)value (bit p = PRN p). */
 int cli_fn_prns(const char *arg, void *value, char *err, size_t errlen);
 /* --ref / --pos: "LAT,LON,H" (degrees, degrees, metres) into double[3] in the same units. */

@@ -140,6 +140,7 @@ int cli_run(int argc, char **argv)
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
     double gga_interval = 10.0;
     int ppp = 0, ppp_geo = 0;
+    double b2b_age[2] = {0, 0};
     const char *ppp_mode = NULL, *pos_path = NULL;
     FILE *fpos = NULL;
     const char *json_path = NULL; /* --json: "-" standard output, else a file */
@@ -190,6 +191,9 @@ int cli_run(int argc, char **argv)
          NULL, 0, 0},
         {"ppp-geo", 0, CLI_INT, &ppp_geo, 59, 63, "PRN",
          "use the corrections of this GEO only (default: the one correcting the most satellites)", NULL, 0, 0},
+        {"b2b-max-age", 0, CLI_FN, b2b_age, 0, 0, "CLOCK[,ORBIT]",
+         "PPP-B2b corrections older than this are not applied (s; default 30,180: clock, orbit and code biases)",
+         cli_fn_b2b_age, 0, 0},
         {"pos", 0, CLI_STRING, &pos_path, 0, 0, "FILE",
          "RTKLIB .pos solution file of the RTK (--base) or PPP (--ppp) epochs", NULL, 0, 0},
         {"rinex-nav", 0, CLI_STRING, &rnxn, 0, 0, "FILE",
@@ -316,8 +320,12 @@ int cli_run(int argc, char **argv)
         rc.solver = BX_SOLVER_PPP;
         rc.ppp.kinematic = !(ppp_mode && !strcmp(ppp_mode, "static"));
         rc.ppp_geo = ppp_geo;
-    } else if (ppp_mode || ppp_geo) {
-        return cli_opt_usage_error(&cmd, "--ppp-mode and --ppp-geo need --ppp");
+        if (b2b_age[0] > 0)
+            rc.b2b.max_age_clock_s = b2b_age[0];
+        if (b2b_age[1] > 0)
+            rc.b2b.max_age_orbit_s = rc.b2b.max_age_dcb_s = b2b_age[1];
+    } else if (ppp_mode || ppp_geo || b2b_age[0] > 0) {
+        return cli_opt_usage_error(&cmd, "--ppp-mode, --ppp-geo and --b2b-max-age need --ppp");
     }
     if (pos_path && !ppp && !base_spec)
         return cli_opt_usage_error(&cmd, "--pos needs --ppp or --base");

@@ -130,6 +130,7 @@ void bx_rx_config_default(bx_rx_config_t *c)
     c->steer_threshold_m = 300.0;
     bx_rtk_config_default(&c->rtk);
     bx_ppp_cfg_default(&c->ppp);
+    bx_b2b_cfg_default(&c->b2b);
 }
 
 static int online_cpus(void)
@@ -172,8 +173,19 @@ int bx_rx_create(const bx_rx_config_t *c, bx_rx_t **out, char *err, size_t errle
             st_code = bx_err(err, errlen, BX_ERR_ARG, "receiver: stream %d: only B1C, B2a and B2b are supported", s);
             goto fail;
         }
-        if (st->cfg.sig == BX_SIG_B2B && !rx->b2b && bx_b2b_store_create(NULL, &rx->b2b, NULL, 0) != BX_OK)
-            goto nomem;
+        if (st->cfg.sig == BX_SIG_B2B && !rx->b2b) {
+            /* a configuration zeroed by hand (not from bx_rx_config_default): the defaults */
+            const bx_b2b_cfg_t *bc =
+                c->b2b.max_age_clock_s == 0 && c->b2b.max_age_orbit_s == 0 && c->b2b.max_age_dcb_s == 0 ? NULL : &c->b2b;
+            char e2[128];
+            const int bst = bx_b2b_store_create(bc, &rx->b2b, e2, sizeof e2);
+            if (bst == BX_ERR_NOMEM)
+                goto nomem;
+            if (bst != BX_OK) {
+                st_code = bx_err(err, errlen, bst, "receiver: %s", e2);
+                goto fail;
+            }
+        }
         if (!(st->cfg.fs_hz >= 1e6)) {
             st_code = bx_err(err, errlen, BX_ERR_ARG,
                              "receiver: stream %d: sample rate %.0f Hz too low (>= 1 MHz needed)", s, st->cfg.fs_hz);

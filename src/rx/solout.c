@@ -16,7 +16,11 @@
 #include "bdsrx/rtk.h"
 #include "bdsrx/time.h"
 
-void solout_init(solout_t *o) { memset(o, 0, sizeof *o); }
+void solout_init(solout_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->warn = stderr;
+}
 
 static int caster_connect(solout_t *o, char *err, size_t errlen)
 {
@@ -306,6 +310,22 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
     if (ep->ppp) {
         o->n_ppp_epochs++;
         o->last_ppp = *ep->ppp;
+        const int ok = ep->status == BX_OK && ep->ppp->status == BX_RX_PPP_OK;
+        int wk = 0;
+        const double sow = ep->have_time ? bx_time_to_week_sow(ep->obs->time, &wk) : NAN;
+        if (o->warn && o->ppp_was_ok && !ok) {
+            o->n_ppp_lost++;
+            fprintf(o->warn, "PPP: stopped at BDT %.1f s of week: %s; broadcast single-point fixes until the "
+                             "corrections are usable again\n", sow, ep->ppp->msg[0] ? ep->ppp->msg : "no solution");
+        } else if (o->warn && ok && !o->ppp_was_ok && o->n_ppp > 0)
+            fprintf(o->warn, "PPP: again at BDT %.1f s of week with the corrections of C%02d on %d satellites (filter "
+                             "restarted)\n", sow, ep->ppp->geo_prn, ep->ppp->n_corr);
+        else if (o->warn && ok && o->ppp_was_ok && ep->ppp->geo_prn != o->ppp_geo_ok)
+            fprintf(o->warn, "PPP: corrections now from C%02d (C%02d: %s; filter restarted)\n", ep->ppp->geo_prn,
+                    o->ppp_geo_ok, "no longer enough usable corrections");
+        o->ppp_was_ok = ok;
+        if (ok)
+            o->ppp_geo_ok = ep->ppp->geo_prn;
         if (ep->status == BX_OK && ep->ppp->status == BX_RX_PPP_OK) {
             if (o->n_ppp++ == 0)
                 o->ttppp_s = bx_rx_elapsed_s(rx);

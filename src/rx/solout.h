@@ -61,6 +61,11 @@ typedef struct {
     bx_sol_t last_ppp_sol;
     bx_rx_ppp_info_t last_ppp;     /* of the last epoch (status, msg) */
     bx_rx_ppp_info_t last_ppp_ok;  /* of the last PPP epoch */
+    FILE *warn;                    /* PPP warnings (stderr by default, NULL none): one line when PPP
+                                      stops (corrections expired or lost: the reason, broadcast from
+                                      then on), comes back, or changes GEO */
+    int ppp_was_ok, ppp_geo_ok;    /* the last epoch's PPP state, for those lines */
+    int n_ppp_lost;                /* PPP -> broadcast fallbacks so far */
 } solout_t;
 
 void solout_init(solout_t *o);
