@@ -842,5 +842,7 @@ int main(void)
         cmocka_unit_test(test_ppp_from_iq),
         cmocka_unit_test(test_ppp_outage_iq),
     };
+    if (getenv("BDSRX_PPP_IQ_ONLY")) /* e.g. test_ppp_outage_iq: one case of this slow test */
+        cmocka_set_test_filter(getenv("BDSRX_PPP_IQ_ONLY"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ int bx_simb2b_frame(const bx_simb2b_t *c, int64_t sec, uint8_t frame[1000])
                 if (c->prn[i] == p)
                     order[no++] = i;
         for (int j = 0; j < 23; j++) {
-            m.u.mt4.clk[j].iod_corr = j < no ? c->iod_corr[order[j]] : 0;
+            m.u.mt4.clk[j].iod_corr = j < no ? c->iod_corr[order[j]] : 1; /* past the mask: invalid C0, IOD Corr 1 */
             m.u.mt4.clk[j].valid = j < no;
             m.u.mt4.clk[j].c0_m = j < no ? c->c0_m[order[j]] : 0.0;
         }
