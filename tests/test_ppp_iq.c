@@ -485,6 +485,59 @@ static void test_ppp_from_iq(void **state)
     assert_int_equal(live_ppp, n_ppp);
     assert_int_equal(lq5, n_ppp);
 
+    /* A loss on one of the three sources: the B2a file drops 0.02 s at 25.03 s (gap_at/gap, reported
+     * like a ring overflow).  live gives up that whole 0.1 s block on every stream and realigns them
+     * on the next common block boundary (25.2 s): exactly 0.2 s = 800000 B1C samples lost, one
+     * event.  Epochs before it equal the file run's; after it PPP goes on within decimetres (a
+     * stream off by one sample would put its pseudoranges 25-75 m off). */
+    char u2g[1400], gjs[1100], gjson_arg[1200];
+    snprintf(u2g, sizeof u2g, "%s&gap_at=%.0f&gap=%.0f", u2, 25.03 * 12e6, 0.02 * 12e6);
+    snprintf(gjs, sizeof gjs, "%s/live_gap.jsonl", dir);
+    snprintf(gjson_arg, sizeof gjson_arg, "--json=%s", gjs);
+    tu_runl(&r, NULL, bin, "live", "--source", u1, "--source", u2g, "--source", u3, "--signals", "B1C,B2a,B2b", "--prn",
+            "19-46,59", "--ppp", "--ppp-mode", "static", "--no-cache", gjson_arg, "--ref", "30.5,114.3,50", "-q", NULL);
+    printf("%s%s", r.out, r.err);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "lost 800000 samples in 1 events"));
+    tu_result_free(&r);
+    fr = fopen(js, "r");
+    fl = fopen(gjs, "r");
+    assert_non_null(fr);
+    assert_non_null(fl);
+    int g_same = 0, g_after = 0, g_fail = 0;
+    double g_last_h = NAN, g_last_3d = NAN;
+    while (fgets(lline, sizeof lline, fl)) {
+        json_error_t je;
+        json_t *o = json_loads(lline, 0, &je);
+        assert_non_null(o);
+        const double sow = json_number_value(json_object_get(o, "bdt_sow"));
+        const char *fix = json_string_value(json_object_get(o, "fix"));
+        if (sow < SOW0 + 25.0) { /* before the loss: the run's line */
+            g_fail += !fgets(line, sizeof line, fr) || strcmp(line, lline);
+            g_same++;
+        } else if (fix && !strcmp(fix, "ppp")) {
+            json_t *ecef = json_object_get(o, "ecef_m");
+            const double p[3] = {json_number_value(json_array_get(ecef, 0)), json_number_value(json_array_get(ecef, 1)),
+                                 json_number_value(json_array_get(ecef, 2))};
+            double enu[3], d[3] = {p[0] - sc.pos[0], p[1] - sc.pos[1], p[2] - sc.pos[2]};
+            bx_ecef_to_enu(sc.sc.llh0, d, enu);
+            g_last_h = hypot(enu[0], enu[1]);
+            g_last_3d = dist3(p, sc.pos);
+            g_after++;
+        }
+        json_decref(o);
+    }
+    fclose(fr);
+    fclose(fl);
+    printf("live with 0.02 s lost on the B2a source at 25.03 s: %d epochs before it (%d differ from the run), %d PPP "
+           "epochs after it, last PPP error horizontal %.3f m, 3D %.3f m\n",
+           g_same, g_fail, g_after, g_last_h, g_last_3d);
+    assert_true(g_same >= 9);
+    assert_int_equal(g_fail, 0);
+    assert_true(g_after >= 4);
+    assert_true(g_last_h < 0.3);
+    assert_true(g_last_3d < 1.0);
+
     /* corrections missing: the corrections of a GEO that sends nothing (C60) -> the broadcast
      * single-point fix on every epoch, with the reason, GGA quality 1, never "ppp" */
     tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",

@@ -15,7 +15,8 @@
  *   ch=1|2|both (pocket channel)  conf=PATH (pocket MAX2771 .conf)  pace=X (file: X times real time,
  *   0 = flat out)  live=0|1 (file: through the reader thread and ring, like a device)
  *   wait=0|1 (file with live=1: the reader waits for ring space instead of dropping, a lossless
- *   replay through the ring at the consumer's speed)
+ *   replay through the ring at the consumer's speed)  gap_at=N&gap=N (file with live=1: N samples
+ *   from sample gap_at are reported lost, a deterministic loss for tests)
  *   ring=BYTES  timeout_ms=N
  *
  * Live sources (and file:...?live=1) run a reader thread that pushes raw samples into a
@@ -75,6 +76,9 @@ typedef struct {
     int wait;            /* appended; file with live=1: the reader thread waits for room in the ring
                             instead of dropping a block (URI wait=1): every sample arrives, at the speed
                             the consumer takes them (a capture through the live path without loss) */
+    uint64_t gap_at, gap;  /* appended; file with live=1, for tests: gap > 0 samples of the file from
+                            sample gap_at on are not delivered and reported as one loss there, like a
+                            ring overflow (URI gap_at=N&gap=N; whole granules of the format) */
 } bx_source_opts_t;
 
 void bx_source_opts_default(bx_source_opts_t *o);

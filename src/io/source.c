@@ -169,6 +169,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             {"if", -1e9, 1e9, 0, "Hz"},       {"ch", 1, 2, 1, "(1, 2 or both)"},
             {"pace", 0, 1000, 0, "x real time (0 = as fast as possible)"}, {"live", 0, 1, 1, ""},
             {"wait", 0, 1, 1, ""},
+            {"gap_at", 0, 1e15, 1, "samples"}, {"gap", 0, 1e12, 1, "samples"},
             {"ring", 65536, (double)((size_t)1 << 34), 1, "bytes"},
             {"timeout_ms", 1, 600000, 1, "ms"},
             {"block", 16, 16 << 20, 1, "bytes"},
@@ -208,6 +209,10 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
             o->live = x != 0;
         else if (!strcmp(k, "wait"))
             o->wait = x != 0;
+        else if (!strcmp(k, "gap_at"))
+            o->gap_at = (uint64_t)x;
+        else if (!strcmp(k, "gap"))
+            o->gap = (uint64_t)x;
         else if (!strcmp(k, "ring"))
             o->ring_bytes = (size_t)x;
         else if (!strcmp(k, "timeout_ms"))
@@ -221,7 +226,7 @@ static int apply_query(char *query, bx_source_opts_t *o, char *err, size_t errle
         else {
             snprintf(err, errlen,
                      "source URI: unknown option '%s' (freq, fs, gain, agc, ppm, bias, format, if, "
-                     "ch, conf, pace, live, wait, ring, timeout_ms, block, reconnect, stall_ms)", k);
+                     "ch, conf, pace, live, wait, gap_at, gap, ring, timeout_ms, block, reconnect, stall_ms)", k);
             return BX_ERR_ARG;
         }
     }

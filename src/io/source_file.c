@@ -67,8 +67,26 @@ static int file_run(bx_source_t *s)
 {
     file_priv_t *p = bx__source_priv(s);
     size_t ns = p->block_bytes / bx__source_gran_bytes(s) * bx__source_gran_samples(s);
+    const bx_source_opts_t *o = bx__source_opts(s);
+    const uint64_t gs = bx__source_gran_samples(s);
+    uint64_t gap_at = o->gap_at / gs * gs, gap = o->gap / gs * gs; /* whole granules */
     while (!bx__source_stopping(s)) {
-        long got = file_read_bytes(s, p, p->block, ns);
+        if (gap && p->index == gap_at) { /* the test loss: samples read and thrown away, one loss */
+            uint64_t left = gap;
+            while (left) {
+                long g = file_read_bytes(s, p, p->block, left < ns ? (size_t)left : ns);
+                if (g <= 0)
+                    return g < 0 ? (int)g : BX_OK;
+                left -= (uint64_t)g;
+                p->index += (uint64_t)g;
+            }
+            bx__source_gap(s, gap);
+            gap = 0;
+        }
+        size_t want = ns;
+        if (gap && p->index < gap_at && gap_at - p->index < want)
+            want = (size_t)(gap_at - p->index);
+        long got = file_read_bytes(s, p, p->block, want);
         if (got < 0)
             return (int)got;
         if (got == 0)

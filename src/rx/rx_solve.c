@@ -227,6 +227,7 @@ typedef struct {
     bx_time_t t_start;           /* filter (re)start */
     int running;                 /* the filter has a state (a PPP epoch since the last restart) */
     bx_rx_ppp_info_t info;
+    int had_geo;                 /* a GEO's corrections were in use once (the fallback reason) */
     bx_sol_t spp_sol;
     bx_obs_t obs_scr;            /* the epoch without the satellites the code screen dropped */
 } ppp_state_t;
@@ -443,7 +444,13 @@ static int ppp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
     }
     in->geo_prn = r->geo;
     int st = BX_ERR_NOFIX;
-    if (!r->store || !r->geo) {
+    if (r->geo)
+        r->had_geo = 1;
+    if ((!r->store || !r->geo) && n < PPP_MIN_SAT && r->had_geo) {
+        /* corrections were decoded: the satellites are missing (a sample gap, lost lock) */
+        in->status = BX_RX_PPP_FEW;
+        snprintf(in->msg, sizeof in->msg, "%d satellites with B1C + B2a code and phase (need %d)", n, PPP_MIN_SAT);
+    } else if (!r->store || !r->geo) {
         in->status = BX_RX_PPP_NO_CORR;
         snprintf(in->msg, sizeof in->msg, "no PPP-B2b corrections yet (no GEO mask and clock decoded)");
     } else if (in->n_corr == 0 && in->n_refused[BX_B2B_GEO_UNKNOWN] == n) {
