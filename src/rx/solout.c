@@ -318,8 +318,8 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
             size_t ml = strlen(ep->ppp->msg);
             while (ml && ep->ppp->msg[ml - 1] == ';') /* the reason list ends with ';' */
                 ml--;
-            fprintf(o->warn, "PPP: stopped at BDT %.1f s of week: %.*s; broadcast single-point fixes until the "
-                             "corrections are usable again\n", sow, ml ? (int)ml : 11, ml ? ep->ppp->msg : "no solution");
+            fprintf(o->warn, "PPP: stopped at BDT %.1f s of week: %.*s; broadcast single-point fixes until PPP "
+                             "can run again\n", sow, ml ? (int)ml : 11, ml ? ep->ppp->msg : "no solution");
         } else if (o->warn && ok && !o->ppp_was_ok && o->n_ppp > 0)
             fprintf(o->warn, "PPP: again at BDT %.1f s of week with the corrections of C%02d on %d satellites (filter "
                              "restarted)\n", sow, ep->ppp->geo_prn, ep->ppp->n_corr);
