@@ -242,6 +242,69 @@ static void test_stall_counts_drops(void **state)
     bx_source_destroy(s);
 }
 
+/* wait=1: a 64 KiB ring and a consumer that stalls until the ring has been full: the reader
+ * waits instead of dropping, every sample arrives in order (bdsrx live with several file
+ * sources).  gap_at/gap: exactly one loss of `gap` samples at sample gap_at, reported like an
+ * overflow, and every delivered sample still the file's sample at first_sample. */
+static void test_file_live_wait_and_gap(void **state)
+{
+    (void)state;
+    bx_source_t *s = open_uri("file:%s?format=ci8&fs=2e6&live=1&wait=1&ring=65536&block=4096", g_path);
+    uint8_t *buf = malloc(NBYTES);
+    size_t got = 0;
+    bx_source_block_info_t bi;
+    long n;
+    int stalled = 0;
+    while ((n = bx_source_read_raw(s, buf + got, 3000, &bi)) > 0) {
+        assert_int_equal(bi.first_sample, got / 2);
+        assert_int_equal(bi.dropped, 0);
+        got += 2 * (size_t)n;
+        if (!stalled) { /* until the ring has been (nearly) full: the reader had to wait */
+            struct timespec t0, t;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            for (;;) {
+                bx_source_stats_t st;
+                bx_source_stats(s, &st);
+                if (st.ring_fill_max + 8192 >= st.ring_capacity)
+                    break;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                assert_true(t.tv_sec - t0.tv_sec < 120);
+                poll(NULL, 0, 5);
+            }
+            stalled = 1;
+        }
+    }
+    assert_int_equal(n, 0);
+    assert_int_equal(got, NBYTES);
+    assert_memory_equal(buf, g_data, NBYTES);
+    bx_source_stats_t st;
+    bx_source_stats(s, &st);
+    assert_int_equal(st.dropped_samples, 0);
+    bx_source_destroy(s);
+
+    s = open_uri("file:%s?format=ci8&fs=2e6&live=1&wait=1&ring=65536&block=4096&gap_at=100000&gap=5000", g_path);
+    uint64_t delivered = 0, dropped = 0, expect = 0, at = 0;
+    int gaps = 0;
+    while ((n = bx_source_read_raw(s, buf, 3000, &bi)) > 0) {
+        if (bi.dropped) {
+            gaps++;
+            at = bi.first_sample;
+        }
+        assert_int_equal(bi.first_sample, expect + bi.dropped);
+        assert_memory_equal(buf, g_data + 2 * bi.first_sample, 2 * (size_t)n);
+        dropped += bi.dropped;
+        delivered += (uint64_t)n;
+        expect = bi.first_sample + (uint64_t)n;
+    }
+    assert_int_equal(n, 0);
+    assert_int_equal(gaps, 1);
+    assert_int_equal(dropped, 5000);
+    assert_int_equal(at, 105000);
+    assert_int_equal(delivered + dropped, NBYTES / 2);
+    bx_source_destroy(s);
+    free(buf);
+}
+
 /* Stop from another context ends a live read cleanly. */
 static void test_stop(void **state)
 {
@@ -656,7 +719,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_direct),      cmocka_unit_test(test_file_live_no_loss),
-        cmocka_unit_test(test_stall_counts_drops), cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_stall_counts_drops),
+        cmocka_unit_test(test_file_live_wait_and_gap), cmocka_unit_test(test_stop),
         cmocka_unit_test(test_uri_errors),       cmocka_unit_test(test_rtlsdr_no_device),
         cmocka_unit_test(test_pocket_no_device), cmocka_unit_test(test_real_capture),
         cmocka_unit_test(test_sink_ci2),  cmocka_unit_test(test_rec_roundtrip),
