@@ -18,6 +18,7 @@
 #include "bdsrx/bits.h"
 #include "bdsrx/iq.h"
 #include "bdsrx/navframe.h"
+#include "bdsrx/pppb2b.h"
 #include "bdsrx/receiver.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/time.h"
@@ -598,12 +599,96 @@ static void test_weak_sweep(void **state)
     }
 }
 
+/* bdsrx-sim --signals B2b: the simulator's PPP-B2b broadcast (src/sim/simb2b.c) from the command line,
+ * two GEOs, C59 with an outage of null messages (--b2b-outage 2,5: transmit seconds start+2 .. +4).
+ * The receiver decodes from C59 exactly 3 MT63 in those seconds and MT1/MT2/MT4 outside them on
+ * the 4 s cycle (MesType from the transmit second modulo 4), from C60 never an MT63. */
+typedef struct {
+    int n[2], n63[2], bad_cycle, in_outage_not63;
+    int64_t first_null, last_null, from_s, to_s; /* seconds of day */
+} simb2b_ck_t;
+
+static void on_b2b_sim(void *user, int geo, int stream, uint64_t frame_sample, const uint8_t bits[486], const void *msg)
+{
+    simb2b_ck_t *ck = user;
+    const bx_b2b_msg_t *m = msg;
+    (void)stream, (void)bits;
+    const int k = geo == 60;
+    if (geo != 59 && geo != 60)
+        return;
+    ck->n[k]++;
+    if (m->type == 63) {
+        ck->n63[k]++;
+        return;
+    }
+    const int want = m->h.epoch_s % 4 == 0 ? 1 : m->h.epoch_s % 4 == 3 ? 4 : 2;
+    ck->bad_cycle += m->type != want;
+    ck->in_outage_not63 += k == 0 && m->h.epoch_s >= ck->from_s && m->h.epoch_s < ck->to_s;
+    (void)frame_sample;
+}
+
+static void test_sim_b2b_outage(void **state)
+{
+    (void)state;
+    char sim[1024], dir[1100], path[1200];
+    if (!tu_bin(sim, sizeof sim, "bdsrx-sim")) {
+        print_message("SKIP: bin/bdsrx-sim not built\n");
+        skip();
+    }
+    const char *args[] = {"--signals", "B2b", "--duration", "6", "--b2b-geo", "59,60", "--b2b-outage", "2,5",
+                          "--format", "ci2", "--start", "2023-03-12 04:05:34", NULL};
+    assert_int_equal(tu_sim_capture(sim, args, dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/s_b2b.ci2", dir);
+    bx_iq_params_t prm;
+    bx_iq_params_init(&prm);
+    bx_iq_reader_t *rd;
+    char err[300];
+    assert_int_equal(bx_iq_open(path, &prm, &rd, err, sizeof err), BX_OK);
+    const double fs = bx_iq_params(rd)->fs_hz;
+    assert_true(fs == 12e6 && bx_iq_params(rd)->fc_hz == BX_FREQ_B2B_HZ); /* from the SigMF sidecar */
+    simb2b_ck_t ck;
+    memset(&ck, 0, sizeof ck);
+    const int64_t sod0 = (4 * 3600 + 5 * 60 + 34) % 86400; /* BDT start, seconds of day */
+    ck.from_s = sod0 + 2;
+    ck.to_s = sod0 + 5;
+    bx_rx_config_t rc;
+    bx_rx_config_default(&rc);
+    rc.n_streams = 1;
+    rc.stream[0] = (bx_rx_stream_t){BX_SIG_B2B, fs, 0.0};
+    rc.prn_mask = 0x1full << 59;
+    rc.threads = 1;
+    rc.on_b2b = on_b2b_sim;
+    rc.user = &ck;
+    bx_rx_t *rx;
+    assert_int_equal(bx_rx_create(&rc, &rx, err, sizeof err), BX_OK);
+    const size_t blk = (size_t)llround(0.1 * fs);
+    bx_cf32_t *x = malloc(blk * sizeof *x);
+    long got;
+    while ((got = bx_iq_read(rd, x, blk)) > 0) {
+        const bx_cf32_t *const xs[1] = {x};
+        const size_t ns[1] = {(size_t)got};
+        assert_int_equal(bx_rx_process(rx, xs, ns), BX_OK);
+    }
+    bx_iq_destroy(rd);
+    bx_rx_destroy(rx);
+    free(x);
+    printf("bdsrx-sim B2b, C59 outage 2-5 s: C59 %d blocks (%d MT63), C60 %d blocks (%d MT63), %d off the 4 s "
+           "cycle, %d corrections inside the outage\n",
+           ck.n[0], ck.n63[0], ck.n[1], ck.n63[1], ck.bad_cycle, ck.in_outage_not63);
+    assert_int_equal(ck.n63[0], 3);
+    assert_int_equal(ck.n63[1], 0);
+    assert_true(ck.n[0] >= 4 && ck.n[1] >= 4);
+    assert_int_equal(ck.bad_cycle, 0);
+    assert_int_equal(ck.in_outage_not63, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_track_geo_frames),
         cmocka_unit_test(test_receiver_b2b),
         cmocka_unit_test(test_receiver_b1c_b2b),
+        cmocka_unit_test(test_sim_b2b_outage),
         cmocka_unit_test(test_weak_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

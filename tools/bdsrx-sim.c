@@ -2,7 +2,9 @@
  * bdsrx-sim: the project's own B1C / B2a signal simulator.  Writes IQ
  * captures (any bdsrx format, with SigMF sidecars) of the project's synthetic
  * constellation for a static or moving receiver, with encoded B-CNAV1 /
- * B-CNAV2 navigation messages, and a truth file.
+ * B-CNAV2 navigation messages, and a truth file.  B2b: the B2b-I signal of 1-2
+ * GEOs broadcasting PPP-B2b (src/sim/simb2b.c) for the visible satellites, with
+ * zero corrections (the broadcast orbits are the truth here) and optional outages.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include "bdsrx/iq.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/rinex_nav.h"
+#include "bdsrx/simb2b.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/sink.h"
@@ -31,13 +34,28 @@ typedef struct {
     size_t nms;           /* samples per millisecond */
     int slot_prn[BX_SIM_SLOTS];
     bx_simnav_t *nav[BX_SIM_SLOTS];
+    /* B2b: the PPP-B2b broadcast of each GEO (slots 0, 1) and its current frame */
+    bx_simb2b_t b2b[2];
+    int64_t b2b_sec[2];
+    int b2b_on[2];
+    uint8_t b2b_frame[2][1000];
 } band_t;
 
 /* data symbols for src/sim/simsig.c from the slot's B-CNAV1/B-CNAV2 stream */
 static int symbol_of(void *user, int slot, int sig, int prn, bx_time_t t_sym, int64_t index)
 {
     band_t *b = user;
-    (void)sig, (void)prn, (void)index;
+    (void)prn;
+    if (sig == BX_SIG_B2B) { /* index: symbols (ms) since the BDT epoch on the GEO's clock */
+        if (slot < 0 || slot > 1 || index < 0)
+            return 0;
+        const int64_t sec = index / 1000;
+        if (sec != b->b2b_sec[slot]) {
+            b->b2b_sec[slot] = sec;
+            b->b2b_on[slot] = bx_simb2b_frame(&b->b2b[slot], sec, b->b2b_frame[slot]) == 1;
+        }
+        return b->b2b_on[slot] ? b->b2b_frame[slot][index % 1000] : 0; /* silent: no frame, symbols 0 */
+    }
     return b->nav[slot] ? bx_simnav_symbol(b->nav[slot], t_sym) : 0;
 }
 
@@ -93,8 +111,9 @@ static int fn_pair(const char *arg, void *value, char *err, size_t errlen)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *nav_out = NULL, *motion = NULL;
-    int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
-    double duration_s = 40, fs[2] = {4.0e6, 12.0e6}, cn0 = 45, iono_tecu = 0;
+    int use[3] = {1, 0, 0}, format = BX_IQ_CI8, quiet = 0;
+    double duration_s = 40, fs[3] = {4.0e6, 12.0e6, 12.0e6}, cn0 = 45, iono_tecu = 0;
+    const char *b2b_geo = NULL, *b2b_outage = NULL;
     uint64_t seed = 1;
     int tau_phase = 0, igso = 0;
     bx_simscen_config_t sc;
@@ -108,10 +127,19 @@ int main(int argc, char **argv)
     const cli_opt_t opts[] = {
         {"out", 0, CLI_STRING, &out, 0, 0, "PREFIX", "output files PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt>, PREFIX.truth.json",
          NULL, 0, 0},
-        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST", "B1C, B2a or B1C,B2a (default B1C)", cli_fn_signals, 0, 0},
+        {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST",
+         "B1C, B2a, B2b or a list (default B1C); B2b: the PPP-B2b GEO(s) of --b2b-geo only", cli_fn_signals, 0, 0},
         {"duration", 0, CLI_DOUBLE, &duration_s, 1e-3, 3600, "S", "seconds to generate (default 40)", NULL, 0, 0},
         {"fs-b1c", 0, CLI_HZ, &fs[0], 2e6, 1e9, "HZ", "B1C sample rate, whole kHz (default 4000000: 4.092 = 4 samples per chip makes the\ncorrelation a staircase, metres of pseudorange bias; see tools/README.md)", NULL, 0, 0},
         {"fs-b2a", 0, CLI_HZ, &fs[1], 2e6, 1e9, "HZ", "B2a sample rate, whole kHz (default 12000000; 20.46 or 10.23 Msps make the same staircase)", NULL, 0, 0},
+        {"fs-b2b", 0, CLI_HZ, &fs[2], 2e6, 1e9, "HZ", "B2b sample rate, whole kHz (default 12000000)", NULL, 0, 0},
+        {"b2b-geo", 0, CLI_STRING, &b2b_geo, 0, 0, "PRN[,PRN2]",
+         "GEOs broadcasting PPP-B2b on B2b (59..63, default 59; C/N0 45 and 43 dB-Hz, Doppler +12 / -25 Hz):\n"
+         "MT1 mask of the satellites above the mask at the start (up to 12), MT2 orbit and MT4 clock\n"
+         "corrections 0 (the broadcast orbits are the truth), IODN = their B-CNAV1 IODC; PRN2 with IOD SSR 1", NULL, 0, 0},
+        {"b2b-outage", 0, CLI_STRING, &b2b_outage, 0, 0, "FROM,TO[,null|silent]",
+         "the first GEO sends no corrections from FROM to TO seconds into the capture (transmit time):\n"
+         "null messages (MT63, default) or nothing (silent)", NULL, 0, 0},
         {"format", 0, CLI_FN, &format, 0, 0, "F", "ci8 ci16 cf32 ci2 (default ci8)", cli_fn_format, 0, 0},
         {"pos", 0, CLI_FN, pos, 0, 0, "LAT,LON,H", "start position, degrees and metres (default 30.5,114.3,50)",
          cli_fn_llh, 0, 0},
@@ -167,8 +195,8 @@ int main(int argc, char **argv)
         "bdsrx-sim", "--out PREFIX [options]",
         "Simulates BDS-3 B1C and/or B2a signals of the project's synthetic constellation\n"
         "(24 MEO satellites) received at a given place and time, with B-CNAV1/B-CNAV2\n"
-        "navigation messages.  Writes PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt> (with .sigmf-meta\n"
-        "sidecars) and PREFIX.truth.json (receiver and satellite truth every second).",
+        "navigation messages.  Writes PREFIX_b1c.<fmt>, PREFIX_b2a.<fmt>, PREFIX_b2b.<fmt> (with\n"
+        ".sigmf-meta sidecars) and PREFIX.truth.json (receiver and satellite truth every second).",
         opts, NULL, 0, 0};
     int pr = cli_opt_parse(&cmd, argc, argv, NULL, NULL);
     if (pr)
@@ -176,9 +204,27 @@ int main(int argc, char **argv)
     if (!out)
         return cli_opt_usage_error(&cmd, "--out PREFIX is required (bdsrx-sim --help)");
     if (sigs.n) {
-        use[0] = use[1] = 0;
+        use[0] = use[1] = use[2] = 0;
         for (int k = 0; k < sigs.n; k++)
-            use[sigs.sig[k] == BX_SIG_B2A] = 1;
+            use[sigs.sig[k] == BX_SIG_B2B ? 2 : sigs.sig[k] == BX_SIG_B2A] = 1;
+    }
+    int geo[2] = {59, 0}, n_geo = 1;
+    double out_from = NAN, out_to = NAN;
+    int out_mode = BX_SIMB2B_NULL;
+    if ((b2b_geo || b2b_outage) && !use[2])
+        return cli_opt_usage_error(&cmd, "--b2b-geo and --b2b-outage need B2b in --signals");
+    if (b2b_geo) {
+        char tail;
+        n_geo = sscanf(b2b_geo, "%d,%d%c", &geo[0], &geo[1], &tail);
+        if (n_geo < 1 || n_geo > 2 || geo[0] < 59 || geo[0] > 63 || (n_geo == 2 && (geo[1] < 59 || geo[1] > 63 || geo[1] == geo[0])))
+            return cli_opt_usage_error(&cmd, "--b2b-geo takes PRN or PRN,PRN2 (59..63, different)");
+    }
+    if (b2b_outage) {
+        char mode[16] = "null";
+        int k = sscanf(b2b_outage, "%lf,%lf,%15s", &out_from, &out_to, mode);
+        if (k < 2 || !(out_from >= 0) || !(out_to > out_from) || (strcmp(mode, "null") && strcmp(mode, "silent")))
+            return cli_opt_usage_error(&cmd, "--b2b-outage takes FROM,TO[,null|silent] (seconds, FROM < TO)");
+        out_mode = strcmp(mode, "silent") ? BX_SIMB2B_NULL : BX_SIMB2B_SILENT;
     }
     if (format == BX_IQ_RI8 || format == BX_IQ_RI1)
         return cli_opt_usage_error(&cmd, "--format takes ci8, ci16, cf32 or ci2");
@@ -207,7 +253,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bdsrx-sim: --duration must be 0..3600 s and --cn0 0..80 dB-Hz\n");
         return 2;
     }
-    for (int b = 0; b < 2; b++)
+    for (int b = 0; b < 3; b++)
         if (use[b] && (fmod(fs[b], 1000.0) != 0 || fs[b] < 2e6)) {
             fprintf(stderr, "bdsrx-sim: sample rates must be whole kHz and >= 2 MHz\n");
             return 2;
@@ -236,14 +282,15 @@ int main(int argc, char **argv)
         fclose(f);
     }
 
-    band_t band[2];
+    band_t band[3];
     memset(band, 0, sizeof band);
     char path[1024], err[512];
-    for (int b = 0; b < 2; b++) {
+    static const char *const bname[3] = {"b1c", "b2a", "b2b"};
+    for (int b = 0; b < 3; b++) {
         if (!use[b])
             continue;
         band_t *bd = &band[b];
-        bd->sig = b == 0 ? BX_SIG_B1C : BX_SIG_B2A;
+        bd->sig = b == 0 ? BX_SIG_B1C : b == 1 ? BX_SIG_B2A : BX_SIG_B2B;
         bd->fs_hz = fs[b];
         bd->nms = (size_t)(fs[b] / 1000.0);
         bx_simsig_config_t gc;
@@ -256,12 +303,12 @@ int main(int argc, char **argv)
         gc.user = bd;
         bx_simsig_create(&gc, &bd->gen, NULL, 0);
         bd->buf = malloc(bd->nms * sizeof *bd->buf);
-        snprintf(path, sizeof path, "%s_%s.%s", out, b == 0 ? "b1c" : "b2a", bx_iq_format_name(format));
+        snprintf(path, sizeof path, "%s_%s.%s", out, bname[b], bx_iq_format_name(format));
         bx_sink_meta_t m;
         bx_sink_meta_init(&m);
         m.format = format;
         m.fs_hz = fs[b];
-        m.fc_hz = b == 0 ? BX_FREQ_B1C_HZ : BX_FREQ_B2A_HZ;
+        m.fc_hz = b == 0 ? BX_FREQ_B1C_HZ : b == 1 ? BX_FREQ_B2A_HZ : BX_FREQ_B2B_HZ;
         m.if_hz = 0.0;
         m.recorder = "bdsrx-sim";
         m.description = "bdsrx-sim synthetic BDS-3 capture";
@@ -274,6 +321,44 @@ int main(int argc, char **argv)
         if (!bd->gen || !bd->buf || bx_sink_create(path, &m, 1, &bd->sink, err, sizeof err) != BX_OK) {
             fprintf(stderr, "bdsrx-sim: %s\n", bd->gen && bd->buf ? err : "out of memory");
             return 1;
+        }
+    }
+    if (use[2]) { /* the GEOs: fixed signals (37 800 / 38 100 km), frames from their PPP-B2b broadcast */
+        band_t *bd = &band[2];
+        double p0[3], v0[3];
+        bx_simscen_position(&sc, 0.0, p0, v0);
+        bx_simb2b_t m;
+        bx_simb2b_default(&m);
+        for (int k = 0; k < nav.n_eph && m.n < BX_SIMB2B_MAX_SAT; k++) {
+            bx_simgeom_t g;
+            if (nav.eph[k].prn > 63 || bx_simscen_geometry(&sc, &nav.eph[k], BX_SIG_B1C, p0, sc.start, &g) != BX_OK ||
+                g.el_rad * 180 / M_PI < sc.elmask_deg)
+                continue;
+            m.prn[m.n] = nav.eph[k].prn;
+            m.iodn[m.n] = nav.eph[k].iodc;
+            m.iod_corr[m.n] = 1;
+            m.n++;
+        }
+        if (m.n == 0) {
+            fprintf(stderr, "bdsrx-sim: B2b: no satellite above the mask for the PPP-B2b mask\n");
+            return 1;
+        }
+        for (int i = 0; i < n_geo; i++) {
+            bd->b2b[i] = m;
+            bd->b2b[i].geo_prn = geo[i];
+            bd->b2b[i].iod_ssr = i;
+            bd->b2b_sec[i] = -1;
+            const double tau = (i ? 38.1e6 : 37.8e6) / BX_CLIGHT_MPS;
+            const bx_simsig_sat_t ss = {BX_SIG_B2B, geo[i], bx_time_add(sc.start, -tau), 0.0, i ? -25.0 : 12.0,
+                                        i ? 43.0 : 45.0, 0.0};
+            bx_simsig_set_sat(bd->gen, i, &ss);
+        }
+        if (!isnan(out_from)) {
+            const double t0 = bx_time_diff(sc.start, bx_time_from_week_sow(0, 0.0));
+            bd->b2b[0].n_off = 1;
+            bd->b2b[0].off[0].from_s = (int64_t)ceil(t0 + out_from);
+            bd->b2b[0].off[0].to_s = (int64_t)ceil(t0 + out_to);
+            bd->b2b[0].off[0].mode = out_mode;
         }
     }
     snprintf(path, sizeof path, "%s.truth.json", out);
@@ -359,7 +444,7 @@ int main(int argc, char **argv)
         }
         if (truth_now)
             fprintf(truth, "]}");
-        for (int b = 0; b < 2; b++) {
+        for (int b = 0; b < 3; b++) {
             if (!use[b])
                 continue;
             band_t *bd = &band[b];
@@ -377,7 +462,7 @@ int main(int argc, char **argv)
     fprintf(truth, "\n]}\n");
     fclose(truth);
     int ret = 0;
-    for (int b = 0; b < 2; b++) {
+    for (int b = 0; b < 3; b++) {
         if (!use[b])
             continue;
         int fin = bx_sink_finish(band[b].sink, err, sizeof err);
