@@ -42,6 +42,7 @@
 #include "bdsrx/rtk.h"
 #include "bdsrx/rtltcp.h"
 #include "bdsrx/serial.h"
+#include "bdsrx/simb2b.h"
 #include "bdsrx/simfeed.h"
 #include "bdsrx/simscen.h"
 #include "bdsrx/simsig.h"
