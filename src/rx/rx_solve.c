@@ -428,7 +428,7 @@ static int ppp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
                 }
             }
         if (cur < PPP_MIN_SAT && best == 0)
-            geo = 0;
+            geo = r->geo; /* none corrects anything: keep the last one, whose refusals say why */
     }
     if (r->store && geo)
         in->n_corr = ppp_corrected(r, nav, geo, prns, n, obs->time, in->n_refused);
@@ -446,10 +446,12 @@ static int ppp_solve(void *state, const bx_obs_t *obs, const bx_nav_t *nav, bx_s
     int st = BX_ERR_NOFIX;
     if (r->geo)
         r->had_geo = 1;
-    if ((!r->store || !r->geo) && n < PPP_MIN_SAT && r->had_geo) {
+    if (r->had_geo && n < PPP_MIN_SAT) {
         /* corrections were decoded: the satellites are missing (a sample gap, lost lock) */
         in->status = BX_RX_PPP_FEW;
         snprintf(in->msg, sizeof in->msg, "%d satellites with B1C + B2a code and phase (need %d)", n, PPP_MIN_SAT);
+        if (r->running)
+            ppp_restart(r);
     } else if (!r->store || !r->geo) {
         in->status = BX_RX_PPP_NO_CORR;
         snprintf(in->msg, sizeof in->msg, "no PPP-B2b corrections yet (no GEO mask and clock decoded)");
