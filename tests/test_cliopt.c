@@ -365,7 +365,7 @@ static void test_bash_completion(void **state)
     tu_result_t r;
     assert_int_equal(tu_runl(&r, NULL, "bash", "--norc", "-c", script, NULL), 0);
     assert_non_null(strstr(r.out, "1:--rate\n"));
-    assert_non_null(strstr(r.out, "2:--fs-b1c --fs-b2a\n"));
+    assert_non_null(strstr(r.out, "2:--fs-b1c --fs-b2a --fs-b2b\n"));
     assert_non_null(strstr(r.out, "3:acquire\n"));
     tu_result_free(&r);
 }
