@@ -717,7 +717,8 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
     return BX_OK;
 }
 
-#define TWO_STAGE_CELLS 16 /* cells the second stage of a two-stage search keeps (acq.h two_stage) */
+#define TWO_STAGE_CELLS 16 /* cells the second stage of a two-stage search keeps at most (acq.h two_stage) */
+#define TWO_STAGE_MIN 6     /* ... and at least */
 
 /* Searches carrier cells q_first + d step_sub, d < n_dop, at threshold thr. */
 static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n_dop, double thr,
@@ -746,8 +747,10 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
         float rmax[n_dop];
         const int nk = a->cfg.noncoh;
         /* two stages (acq.h two_stage): blocks [0, m1) over every cell, [m1, nk) over the
-         * TWO_STAGE_CELLS cells with the highest peaks after m1 blocks */
-        const int m1 = a->cfg.two_stage && nk >= 10 && n_dop >= 3 * TWO_STAGE_CELLS ? nk / 2 : nk;
+         * keep_n cells with the highest peaks after m1 blocks */
+        int keep_n = n_dop / 3; /* cells the second stage keeps: a third of the grid, 6 to 16 */
+        keep_n = keep_n < TWO_STAGE_MIN ? TWO_STAGE_MIN : keep_n > TWO_STAGE_CELLS ? TWO_STAGE_CELLS : keep_n;
+        const int m1 = a->cfg.two_stage && nk >= 10 && n_dop >= 2 * keep_n ? nk / 2 : nk;
         unsigned char keep[n_dop];
         memset(keep, 1, sizeof keep);
         for (int b = 0; b < nk; b++) {
@@ -767,9 +770,9 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
                 total *= (double)nk / m1;
                 for (int d = 0; d < n_dop; d++) {
                     int above = 0;
-                    for (int e = 0; e < n_dop && above < TWO_STAGE_CELLS; e++)
+                    for (int e = 0; e < n_dop && above < keep_n; e++)
                         above += rmax[e] > rmax[d] || (rmax[e] == rmax[d] && e < d);
-                    keep[d] = above < TWO_STAGE_CELLS;
+                    keep[d] = above < keep_n;
                 }
                 for (int d = 0; d < n_dop; d++)
                     if (!keep[d])
