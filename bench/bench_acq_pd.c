@@ -121,6 +121,12 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
     const char *ov = getenv("PD_NONCOH");
     if (ov && atoi(ov) > 0 && atoi(ov) <= 4000)
         c.noncoh = atoi(ov);
+    /* PD_TWO_STAGE=0|1 overrides the two-stage search (acq.h; it acts on full-grid searches:
+     * PD_FULL=1 searches the whole +-5 kHz grid in every trial instead of the window) */
+    const char *o2 = getenv("PD_TWO_STAGE");
+    if (o2)
+        c.two_stage = atoi(o2) != 0;
+    const int full = getenv("PD_FULL") && atoi(getenv("PD_FULL")) != 0;
     /* PD_STEP_HZ=F overrides the Doppler step */
     const char *os = getenv("PD_STEP_HZ");
     if (os && atof(os) > 0.0 && atof(os) < 5000.0)
@@ -161,7 +167,10 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
             const double cp = fmod(tx.frac_s, period) / period * 10230.0;
             bx_acq_result_t r, rw;
             bx_acq_set_input(a, x, n);
-            bx_acq_search_window(a, prn, dop, 1.5 * in.step_hz, &r);
+            if (full)
+                bx_acq_search_input(a, prn, &r);
+            else
+                bx_acq_search_window(a, prn, dop, 1.5 * in.step_hz, &r);
             const int det = r.metric > thr_full && r.cn0_dbhz >= c.cn0_min_dbhz; /* as bx_acq_search */
             const int right = fabs(r.doppler_hz - dop) < in.step_hz && fabs(chip_diff(r.code_phase_chips, cp)) < 1.0;
             ok += det && right;
@@ -169,7 +178,10 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
             if (det && right)
                 cn0_err += r.cn0_dbhz - cn0;
             const int other = prn == 46 ? 19 : prn + 1;
-            bx_acq_search_window(a, other, dop, 1.5 * in.step_hz, &rw);
+            if (full)
+                bx_acq_search_input(a, other, &rw);
+            else
+                bx_acq_search_window(a, other, dop, 1.5 * in.step_hz, &rw);
             wrong += rw.metric > thr_full && rw.cn0_dbhz >= c.cn0_min_dbhz;
         }
         const double pd = (double)ok / trials;

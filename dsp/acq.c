@@ -92,6 +92,7 @@ void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_
     c->fft_measure = 0;
     c->bw_hz = 0.0;
     c->wisdom_path = NULL;
+    c->two_stage = 1;
 }
 
 void bx_acq_config_weak(bx_acq_config_t *c)
@@ -716,6 +717,9 @@ static int fine_doppler(const bx_acq_t *a, acq_work_t *w, int prn, size_t lag, d
     return BX_OK;
 }
 
+#define TWO_STAGE_CELLS 16 /* cells the second stage of a two-stage search keeps at most (acq.h two_stage) */
+#define TWO_STAGE_MIN 6     /* ... and at least */
+
 /* Searches carrier cells q_first + d step_sub, d < n_dop, at threshold thr. */
 static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n_dop, double thr,
                         bx_acq_result_t *res)
@@ -741,15 +745,39 @@ static int search_cells(bx_acq_t *a, acq_work_t *w, int prn, long q_first, int n
         if (n_dop > a->n_dop)
             return BX_ERR_ARG;
         float rmax[n_dop];
-        for (int b = 0; b < a->cfg.noncoh; b++) {
+        const int nk = a->cfg.noncoh;
+        /* two stages (acq.h two_stage): blocks [0, m1) over every cell, [m1, nk) over the
+         * keep_n cells with the highest peaks after m1 blocks */
+        int keep_n = n_dop / 3; /* cells the second stage keeps: a third of the grid, 6 to 16 */
+        keep_n = keep_n < TWO_STAGE_MIN ? TWO_STAGE_MIN : keep_n > TWO_STAGE_CELLS ? TWO_STAGE_CELLS : keep_n;
+        const int m1 = a->cfg.two_stage && nk >= 10 && n_dop >= 2 * keep_n ? nk / 2 : nk;
+        unsigned char keep[n_dop];
+        memset(keep, 1, sizeof keep);
+        for (int b = 0; b < nk; b++) {
             fftwf_complex *const *xs = a->xf + (size_t)b * a->nsub;
             if (a->stream) {
                 block_spectra(a, w, a->x, a->nx, b, w->xs);
                 xs = w->xs;
             }
+            double dummy = 0.0;
             for (int d = 0; d < n_dop; d++)
-                rmax[d] = block_power(a, w, prn, q_first + (long)d * a->step_sub, b, xs, w->acc + (size_t)d * a->n_lag,
-                                      b == 0, b == a->cfg.noncoh - 1, &total);
+                if (keep[d])
+                    rmax[d] = block_power(a, w, prn, q_first + (long)d * a->step_sub, b, xs,
+                                          w->acc + (size_t)d * a->n_lag, b == 0, b == m1 - 1 || b == nk - 1,
+                                          b < m1 ? &total : &dummy);
+            if (b == m1 - 1 && m1 < nk) {
+                /* the noise floor of the full sum from the first stage's rows (every cell) */
+                total *= (double)nk / m1;
+                for (int d = 0; d < n_dop; d++) {
+                    int above = 0;
+                    for (int e = 0; e < n_dop && above < keep_n; e++)
+                        above += rmax[e] > rmax[d] || (rmax[e] == rmax[d] && e < d);
+                    keep[d] = above < keep_n;
+                }
+                for (int d = 0; d < n_dop; d++)
+                    if (!keep[d])
+                        rmax[d] = -1.0f;
+            }
         }
         for (int d = 0; d < n_dop; d++)
             if (rmax[d] > best_v) {
