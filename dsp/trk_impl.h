@@ -77,9 +77,51 @@ double bx_trk_cn0_pn(const bx_trk_cn0_t *e, int iq);
  * channel has 9 periods complete at 0.1 s whatever its code phase): a
  * first estimate before the first window completes.  0 if not available. */
 int bx_trk_cn0_partial(const bx_trk_cn0_t *e, double *ps, double *pn);
+/* Signal power of one output from the window being filled (>= 20 outputs),
+ * given the noise power pn of one output: <I>^2 - pn / 2n (known_sign, the
+ * wiped pilot) or <|I|>^2 where <|I|> >= 3 sigma; else 0. */
+double bx_trk_cn0_partial_ps(const bx_trk_cn0_t *e, int known_sign, double pn);
 /* C/N0 in dB-Hz from a signal power and a noise power of outputs of length T
  * (0 when there is no signal power). */
 double bx_trk_cn0_from(double ps, double pn, double T_s);
+
+/* Noise power of one output from the quadrature components of the pilot and
+ * data prompts together, blind to the carrier phase error.  Each Q (flipped
+ * by the sign of its I, Qp' = sgn(Ip) Qp, Qd' = sgn(Id) Qd) holds, besides
+ * thermal noise:
+ *  - the phase error e, the same on both: Qp' = Ap sin e, Qd' = -Ad sin e
+ *    (the data is -j D relative to the pilot).  PLL jitter and dynamics: the
+ *    pilot's var(Q) read +1.2 dB over the simulated thermal noise at 50
+ *    dB-Hz static and +2.3 dB on the field trajectory (B1C, bench_weak);
+ *  - the other component's code cross-correlation, whose sign is the data
+ *    symbol times the pilot's secondary chip, s = sgn(Ip) sgn(Id): B1C ~1e-4
+ *    of the pilot power in the pilot Q, ~6e-4 of the data power in the
+ *    data Q (the ~56.5 dB-Hz ceiling of var(Q), -1 dB at 50 dB-Hz).
+ * So, per window of `win` outputs: Qp' and Qd' are regressed on [1, s] (mean
+ * = static phase error, slope = cross-correlation) and the residuals combined
+ * as w = a Qd' + b Qp', a = sqrt(Cp / C), b = sqrt(Cd / C) (ICD power split):
+ * the phase error cancels, thermal noise keeps its variance (independent, equal
+ * on both).  Pn = 2 var(w), averaged over the last BX_TRK_CN0_WINS windows.
+ * The in-phase variance is no alternative: a sampling-commensurate code
+ * replica (4.092 Msps) moves the prompt's amplitude period to period (var(I)
+ * 5-12 dB over thermal at 40-50 dB-Hz). */
+typedef struct {
+    int win;
+    long n;
+    double a, b;
+    double m[9]; /* sums: p, d, s, s^2, p^2, d^2, pd, ps, ds */
+    double pn[BX_TRK_CN0_WINS];
+    int nw, head;
+} bx_trk_qn_t;
+
+void bx_trk_qn_init(bx_trk_qn_t *e, int win, double cd_over_cp);
+void bx_trk_qn_reset(bx_trk_qn_t *e);
+/* one pilot prompt (ip, qp: pilot on I) and the data prompt of the same
+ * period (id: the data axis, qd: the pilot axis) */
+void bx_trk_qn_push(bx_trk_qn_t *e, double ip, double qp, double id, double qd);
+int bx_trk_qn_windows(const bx_trk_qn_t *e);
+double bx_trk_qn_pn(const bx_trk_qn_t *e);      /* 0 before the first window */
+double bx_trk_qn_partial(const bx_trk_qn_t *e); /* the window being filled (>= 20 outputs and a fifth of it), else 0 */
 
 /* ---- trk_sync.c ---- */
 
