@@ -860,7 +860,9 @@ static void finish_block(bx_trk_t *t)
         bx_trk_qn_push(&t->lkq, pi_, pq, di, dq);
     }
     double cp = t->cn0_pilot, cd = 0.0, psl, pnl;
+    int from_pilot = 0; /* cp from the wiped pilot: the total is cp times the ICD power split */
     if (t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+        from_pilot = t->lk_signed;
         /* noise from the quadrature components of pilot and data together,
          * blind to the phase error and to the code cross-correlation (trk_impl.h:
          * var(Q) alone read 56.5 dB-Hz at 90 and -1.7 dB at 50 on the field
@@ -894,6 +896,7 @@ static void finish_block(bx_trk_t *t)
                (psl = bx_trk_cn0_partial_ps(&t->lkp, t->lk_signed, pnl)) > 0.0) {
         /* locked, first window not complete: the same estimator on what it has
          * (>= 20 outputs; <|I|> only where it stands clear of the noise) */
+        from_pilot = t->lk_signed;
         cp = bx_trk_cn0_from(psl, pnl, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_partial_ps(&t->lkd, 0, pnl), pnl, t->t_prim);
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
@@ -932,7 +935,7 @@ static void finish_block(bx_trk_t *t)
     t->cn0_total = cp > 0 ? 10.0 * log10(pow(10.0, cp / 10.0) + (cd > 0 ? pow(10.0, cd / 10.0) : 0.0)) : 0.0;
     /* loss of lock is judged on the pilot where its estimate is unbiased (as a
      * total C/N0: pilot share 3/4 B1C, 1/2 B2a, signals.md §1.1/1.2) */
-    if (t->lk_signed && t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+    if (from_pilot) {
         /* the total from the unbiased pilot and the ICD power split; the data
          * estimate (<|I|>^2, unknown symbols) read up to +2 dB at 25 dB-Hz on B2a */
         t->cn0_judge = cp > 0 ? cp + 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0) : 0.0;
