@@ -119,6 +119,7 @@ struct bx_trk {
     bx_trk_cn0_t lkp, lkd;        /* the same since carrier lock (I/Q estimator) */
     bx_trk_qn_t lkq;              /* quadrature noise of the pair since carrier lock */
     double cn0_pilot, cn0_total, low_s;
+    double cn0_data;      /* the data component's estimate (0 none) */
     double cn0_judge;     /* C/N0 compared with cn0_lost_dbhz ... */
     double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
     int ever_locked;      /* reached LOCKED once */
@@ -914,6 +915,13 @@ static void finish_block(bx_trk_t *t)
             cp = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
             cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
         }
+        if (!(cp > 0.0) && t->state == BX_TRK_LOCKED && t->cn0_pilot > 0.0) {
+            /* just locked, the locked estimator has fewer than 20 outputs (B2a: 50)
+             * and M2M4 over the pull-in reads 0: the last estimate (B2a 30 dB-Hz
+             * reported 0 for 5-25 ms after lock, bench_weak) */
+            cp = t->cn0_pilot;
+            cd = t->cn0_data;
+        }
     } else {
         /* before the first window: the window being filled (from 8 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
@@ -932,6 +940,7 @@ static void finish_block(bx_trk_t *t)
         }
     }
     t->cn0_pilot = cp;
+    t->cn0_data = cd;
     t->cn0_total = cp > 0 ? 10.0 * log10(pow(10.0, cp / 10.0) + (cd > 0 ? pow(10.0, cd / 10.0) : 0.0)) : 0.0;
     /* loss of lock is judged on the pilot where its estimate is unbiased (as a
      * total C/N0: pilot share 3/4 B1C, 1/2 B2a, signals.md §1.1/1.2) */
