@@ -117,6 +117,14 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
         c.noncoh = pc->noncoh;
         c.use_data = pc->use_data;
     }
+    /* PD_NONCOH=K overrides the non-coherent count (for measuring other depths than the defaults) */
+    const char *ov = getenv("PD_NONCOH");
+    if (ov && atoi(ov) > 0 && atoi(ov) <= 4000)
+        c.noncoh = atoi(ov);
+    /* PD_STEP_HZ=F overrides the Doppler step */
+    const char *os = getenv("PD_STEP_HZ");
+    if (os && atof(os) > 0.0 && atof(os) < 5000.0)
+        c.doppler_step_hz = atof(os);
     bx_acq_t *a = NULL;
     char err[256];
     if (bx_acq_create(&c, &a, err, sizeof err) != BX_OK) {

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 {
     const char *out = NULL, *nav_out = NULL, *motion = NULL;
     int use[2] = {1, 0}, format = BX_IQ_CI8, quiet = 0;
-    double duration_s = 40, fs[2] = {4.092e6, 20.46e6}, cn0 = 45, iono_tecu = 0;
+    double duration_s = 40, fs[2] = {4.0e6, 12.0e6}, cn0 = 45, iono_tecu = 0;
     uint64_t seed = 1;
     int tau_phase = 0, igso = 0;
     bx_simscen_config_t sc;
@@ -110,8 +110,8 @@ int main(int argc, char **argv)
          NULL, 0, 0},
         {"signals", 0, CLI_FN, &sigs, 0, 0, "LIST", "B1C, B2a or B1C,B2a (default B1C)", cli_fn_signals, 0, 0},
         {"duration", 0, CLI_DOUBLE, &duration_s, 1e-3, 3600, "S", "seconds to generate (default 40)", NULL, 0, 0},
-        {"fs-b1c", 0, CLI_HZ, &fs[0], 2e6, 1e9, "HZ", "B1C sample rate, whole kHz (default 4092000)", NULL, 0, 0},
-        {"fs-b2a", 0, CLI_HZ, &fs[1], 2e6, 1e9, "HZ", "B2a sample rate, whole kHz (default 20460000)", NULL, 0, 0},
+        {"fs-b1c", 0, CLI_HZ, &fs[0], 2e6, 1e9, "HZ", "B1C sample rate, whole kHz (default 4000000: 4.092 = 4 samples per chip makes the\ncorrelation a staircase, metres of pseudorange bias; see tools/README.md)", NULL, 0, 0},
+        {"fs-b2a", 0, CLI_HZ, &fs[1], 2e6, 1e9, "HZ", "B2a sample rate, whole kHz (default 12000000; 20.46 or 10.23 Msps make the same staircase)", NULL, 0, 0},
         {"format", 0, CLI_FN, &format, 0, 0, "F", "ci8 ci16 cf32 ci2 (default ci8)", cli_fn_format, 0, 0},
         {"pos", 0, CLI_FN, pos, 0, 0, "LAT,LON,H", "start position, degrees and metres (default 30.5,114.3,50)",
          cli_fn_llh, 0, 0},

@@ -127,7 +127,8 @@ typedef struct {
 
 void bx_acq_config_default(bx_acq_config_t *c, int sig, double fs_hz, double if_hz);
 /* Weak-signal search (on top of the defaults): B1C pilot 10 ms x 40 (0.41 s of samples), B2a
- * pilot + data 1 ms x 400 (0.4 s); C/N0 floor 25 dB-Hz.  Meant for satellites predicted to be
+ * pilot + data 1 ms x 400 (0.4 s) on a 333 Hz Doppler grid (half the default step: the code
+ * Doppler error of a cell smears the 0.4 s sum); C/N0 floor 25 dB-Hz.  Meant for satellites predicted to be
  * there with a narrow Doppler window (bx_acq_search_window): a full +-5 kHz search costs about
  * 2 s CPU per PRN.  bench/bench_acq_pd.c "b1c-weak" / "b2a-weak" measures it. */
 void bx_acq_config_weak(bx_acq_config_t *c);
