@@ -46,10 +46,13 @@ double bx_trk_dll_disc(double e_abs, double l_abs, double d_chips, int boc);
  *    M2 = <|z|^2>, M4 = <|z|^4>:  Ps = sqrt(max(2 M2^2 - M4, 0)), Pn = M2 - Ps.
  *    Needs no phase lock and is blind to data/secondary-chip signs (pull-in).
  *  - phase-locked I/Q: with z projected on the tracked phase (I = signal +
- *    noise, Q = noise + a static phase-error share):  Ps = <|I|>^2,
- *    Pn = 2 var(Q).  Robust to short amplitude dips, which pull M2M4 down hard
- *    (e.g. a sampling-commensurate code replica briefly on a neighbouring
- *    correlation plateau).
+ *    noise, Q = noise + a static phase-error share):  Ps = <|I|>^2 (or, for
+ *    the wiped pilot, |<I> + j<Q>|^2 less its noise share), Pn = 2 var(Q).
+ *    Robust to short amplitude dips, which pull M2M4 down hard (e.g. a
+ *    sampling-commensurate code replica briefly on a neighbouring correlation
+ *    plateau).  This Pn, one prompt's var(Q), also holds phase error and code
+ *    cross-correlation: the tracker keeps it for the lock indicator only and
+ *    reports C/N0 with the noise of the pilot/data pair (bx_trk_qn_t below).
  * C/N0 = Ps / (Pn T). */
 #define BX_TRK_CN0_WINS 4
 
