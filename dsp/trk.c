@@ -118,6 +118,7 @@ struct bx_trk {
     bx_trk_cn0_t cn0p, cn0d;      /* pilot / data prompts since the start (M2M4 in pull-in) */
     bx_trk_cn0_t lkp, lkd;        /* the same since carrier lock (I/Q estimator) */
     bx_trk_qn_t lkq;              /* quadrature noise of the pair since carrier lock */
+    bx_trk_en_t env;              /* envelope estimate of the pair since the start (reported in pull-in) */
     double cn0_pilot, cn0_total, low_s;
     double cn0_data;      /* the data component's estimate (0 none) */
     double cn0_pilot_rep; /* the pilot's as reported: cn0_pilot plus the PLL jitter loss once synchronised */
@@ -378,6 +379,7 @@ int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_
     bx_trk_cn0_init(&t->lkp, win);
     bx_trk_cn0_init(&t->lkd, win);
     bx_trk_qn_init(&t->lkq, win, b1c ? 1.0 / 3.0 : 1.0); /* data / pilot power, signals.md §1.1/1.2 */
+    bx_trk_en_init(&t->env, win, b1c ? 1.0 / 3.0 : 1.0);
     *out = t;
     return BX_OK;
 }
@@ -856,6 +858,7 @@ static void finish_block(bx_trk_t *t)
     const double sw = t->sec_sync ? t->sec[t->sec_pos] : 1.0;
     bx_trk_cn0_push(&t->cn0p, pi_, pq);
     bx_trk_cn0_push(&t->cn0d, di, dq);
+    bx_trk_en_push(&t->env, pi_, pq, di, dq);
     if (t->state == BX_TRK_LOCKED) {
         bx_trk_cn0_push(&t->lkp, sw * pi_, sw * pq);
         bx_trk_cn0_push(&t->lkd, di, dq);
@@ -863,6 +866,7 @@ static void finish_block(bx_trk_t *t)
     }
     double cp = t->cn0_pilot, cd = 0.0, psl, pnl;
     int from_pilot = 0; /* cp from the wiped pilot: the total is cp times the ICD power split */
+    double rep_t = 0.0; /* pull-in: the pair's envelope estimate (total), reported, not used by the loops */
     if (t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
         from_pilot = t->lk_signed;
         /* noise from the quadrature components of pilot and data together,
@@ -902,6 +906,8 @@ static void finish_block(bx_trk_t *t)
         cp = bx_trk_cn0_from(psl, pnl, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_partial_ps(&t->lkd, 0, pnl), pnl, t->t_prim);
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
+        if (bx_trk_en_get(&t->env, 0, &psl, &pnl))
+            rep_t = bx_trk_cn0_from(psl, pnl, t->t_prim);
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
         if (!(cp > 0.0) && (bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS || !t->ever_locked) &&
@@ -930,6 +936,8 @@ static void finish_block(bx_trk_t *t)
         /* (acquisition's estimate is within ~1 dB: keep it until 25 outputs are in;
          * 8-9 outputs gave M2M4 estimates 4-6 dB low at 40 dB-Hz, test_trkweak) */
         const long pmin = t->acq_cn0 > 0.0 ? 25 : 8;
+        if (t->cn0p.n >= pmin && bx_trk_en_get(&t->env, 1, &ps, &pn))
+            rep_t = bx_trk_cn0_from(ps, pn, t->t_prim);
         if (t->cn0p.n >= pmin && bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
             cp = bx_trk_cn0_from(ps, pn, t->t_prim);
             if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
@@ -965,6 +973,13 @@ static void finish_block(bx_trk_t *t)
          * periods and 24-28 with 1 ms (B2a before sync, measured in test_trk) */
         t->cn0_judge = t->cn0_total;
         t->cn0_floor = t->t_prim < 0.005 ? NOISE_FLOOR_1MS_DBHZ : 0.0;
+        if (rep_t > 0.0) {
+            /* a strong signal before the locked estimator: report the envelope
+             * estimate; the loops and the loss-of-lock judgement keep M2M4, with
+             * which they were tuned */
+            t->cn0_total = rep_t;
+            t->cn0_pilot_rep = rep_t - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
+        }
     }
 
     push_hist(t); /* the block as processed, before the loops change anything */

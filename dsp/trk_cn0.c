@@ -185,3 +185,58 @@ int bx_trk_qn_windows(const bx_trk_qn_t *e) { return e->nw; }
 double bx_trk_qn_pn(const bx_trk_qn_t *e) { return avg(e->pn, e->nw); }
 
 double bx_trk_qn_partial(const bx_trk_qn_t *e) { return e->n >= 20 && 5 * e->n >= e->win ? 2.0 * qn_var(e->m, e->n, e->a, e->b) : 0.0; }
+
+/* ---- envelope noise of the pilot/data pair (bx_trk_en_t, trk_impl.h) ---- */
+
+void bx_trk_en_init(bx_trk_en_t *e, int win, double cd_over_cp)
+{
+    memset(e, 0, sizeof *e);
+    e->win = win > 4 ? win : 4;
+    e->a = sqrt(1.0 / (1.0 + cd_over_cp));
+    e->b = sqrt(cd_over_cp / (1.0 + cd_over_cp));
+}
+
+/* ps (total), pn of one output from the sums of n outputs; 0 unless both
+ * components stand >= 5 Pn clear of the noise (Rice: |z| variance -2.5 %) */
+static int en_eval(const double *m, long n, double *ps, double *pn)
+{
+    if (n < 20)
+        return 0;
+    const double N = (double)n, v = (m[1] - m[0] * m[0] / N) / (N - 1.0);
+    const double p2 = m[2] / N, d2 = m[3] / N, noise = 2.0 * v;
+    if (!(noise > 0.0) || p2 - noise < 5.0 * noise || d2 - noise < 5.0 * noise)
+        return 0;
+    *ps = p2 + d2 - 2.0 * noise;
+    *pn = noise;
+    return 1;
+}
+
+void bx_trk_en_push(bx_trk_en_t *e, double ip, double qp, double id, double qd)
+{
+    const double p2 = ip * ip + qp * qp, d2 = id * id + qd * qd;
+    const double x = e->a * sqrt(d2) - e->b * sqrt(p2);
+    e->m[0] += x, e->m[1] += x * x, e->m[2] += p2, e->m[3] += d2;
+    if (++e->n < e->win)
+        return;
+    const int k = e->head;
+    e->ok[k] = en_eval(e->m, e->n, &e->ps[k], &e->pn[k]);
+    e->head = (k + 1) % BX_TRK_CN0_WINS;
+    if (e->nw < BX_TRK_CN0_WINS)
+        e->nw++;
+    e->n = 0;
+    memset(e->m, 0, sizeof e->m);
+}
+
+int bx_trk_en_get(const bx_trk_en_t *e, int partial, double *ps, double *pn)
+{
+    if (partial)
+        return en_eval(e->m, e->n, ps, pn);
+    if (!e->nw)
+        return 0;
+    for (int k = 0; k < e->nw; k++)
+        if (!e->ok[k])
+            return 0;
+    *ps = avg(e->ps, e->nw);
+    *pn = avg(e->pn, e->nw);
+    return 1;
+}

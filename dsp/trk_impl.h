@@ -126,6 +126,31 @@ int bx_trk_qn_windows(const bx_trk_qn_t *e);
 double bx_trk_qn_pn(const bx_trk_qn_t *e);      /* 0 before the first window */
 double bx_trk_qn_partial(const bx_trk_qn_t *e); /* the window being filled (>= 20 outputs and a fifth of it), else 0 */
 
+/* Envelope estimate of a strong signal before lock (pull-in), from the pilot
+ * and data prompts of each period: x = a |zd| - b |zp| (a, b as above) cancels
+ * the amplitude the two share - the DLL pulling in from 0.15 chip on the sharp
+ * BOC(1,1) peak, its jitter, a frequency error - and keeps the noise along
+ * each envelope: var(x) = sigma^2 at high SNR, Pn = 2 var(x); blind to phase,
+ * frequency and signs.  Ps (total) = M2p + M2d - 2 Pn.  M2M4, which counts the
+ * envelope's spread as noise, read B1C 50 dB-Hz as 36-38 in pull-in.  Valid
+ * where both M2 stand >= 5 Pn clear of the noise (Rice bias of |z|: -2.5 % of
+ * sigma^2 there): B1C above ~33 dB-Hz, B2a (1 ms) above ~40. */
+typedef struct {
+    int win;
+    long n;
+    double a, b;
+    double m[4]; /* sums: x, x^2, |zp|^2, |zd|^2 */
+    double ps[BX_TRK_CN0_WINS], pn[BX_TRK_CN0_WINS];
+    int ok[BX_TRK_CN0_WINS];
+    int nw, head;
+} bx_trk_en_t;
+
+void bx_trk_en_init(bx_trk_en_t *e, int win, double cd_over_cp);
+void bx_trk_en_push(bx_trk_en_t *e, double ip, double qp, double id, double qd);
+/* total signal and noise power of one output over the held windows (all valid)
+ * or, partial, the window being filled (>= 20 outputs); 0 if not available */
+int bx_trk_en_get(const bx_trk_en_t *e, int partial, double *ps, double *pn);
+
 /* ---- trk_sync.c ---- */
 
 /* Pilot secondary-code search: correlates the m newest pilot prompts buf[0..m)
