@@ -1,6 +1,6 @@
 /*
  * A bdsrx base station through the programs: `bdsrx run B1C B2A --rinex-obs OBS --rtcm-out
- * RTCM` on a bdsrx-sim capture (both bands, 14 s; the capture of test_receiver_dual's CLI
+ * RTCM --rtcm-serial PTY` on a bdsrx-sim capture (both bands, 14 s; the capture of test_receiver_dual's CLI
  * test, shared through the test cache).  Checked against each other and against the RINEX
  * rules, with the library's own RINEX reader and RTCM3 decoder:
  *  - the RTCM3 stream carries the epochs of the RINEX file: same satellites and signals, code
@@ -8,11 +8,18 @@
  *    indicators;
  *  - code and phase stay consistent through a clock step if the run makes one (every
  *    pseudorange jumps, code minus carrier does not move; tests/test_obs_phase.c forces one);
+ *  - the serial port (a pseudo-terminal) gets the file's stream byte for byte;
  *  - the header: only the C/L/D/S types of B1C and B2a, SYS / PHASE SHIFT 0.25 on the pilot
  *    phases, APPROX POSITION XYZ = the first fix (within 10 m of the simulated place).
  */
+#define _GNU_SOURCE /* posix_openpt, ptsname */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <cmocka.h>
 
@@ -49,6 +56,42 @@ static const bx_obsd_t *find(const bx_obs_t *o, int prn, int sig)
     for (int i = 0; i < o->n; i++)
         if (o->d[i].prn == prn && o->d[i].sig == sig)
             return &o->d[i];
+    return NULL;
+}
+
+/* ---- the RTCM stream through a serial port (a pseudo-terminal standing in for a radio modem) */
+#define SER_MAX (1 << 20)
+typedef struct {
+    int fd;          /* pty master */
+    atomic_int stop; /* the run ended: read what is left, then return */
+    uint8_t *buf;
+    size_t n;
+} ser_reader_t;
+
+/* drains the master while bdsrx writes (a pty holds a few KiB: bytes the slave cannot take
+ * are dropped by bdsrx, by design); after stop, until 2 s pass without a byte */
+static void *ser_read(void *arg)
+{
+    ser_reader_t *r = arg;
+    int idle_ms = 0;
+    while (r->n < SER_MAX) {
+        struct pollfd pf = {r->fd, POLLIN, 0};
+        const int p = poll(&pf, 1, 100);
+        if (p > 0) {
+            const ssize_t k = read(r->fd, r->buf + r->n, SER_MAX - r->n);
+            if (k > 0) {
+                r->n += (size_t)k;
+                idle_ms = 0;
+                continue;
+            }
+            if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EIO)
+                break;
+            if (k <= 0 && atomic_load(&r->stop)) /* EIO: the slave is closed */
+                break;
+        }
+        if (atomic_load(&r->stop) && (idle_ms += 100) >= 2000)
+            break;
+    }
     return NULL;
 }
 
@@ -92,11 +135,44 @@ static void test_run_base_outputs(void **state)
     close(fd);
     char rtcm_path[64];
     snprintf(rtcm_path, sizeof rtcm_path, "%s.rtcm3", obs_path);
+    /* the same stream to a serial port as well (--rtcm-serial), read by a thread meanwhile */
+    ser_reader_t sr = {posix_openpt(O_RDWR | O_NOCTTY), 0, malloc(SER_MAX), 0};
+    assert_true(sr.fd >= 0 && sr.buf);
+    assert_int_equal(grantpt(sr.fd), 0);
+    assert_int_equal(unlockpt(sr.fd), 0);
+    char ser_spec[128];
+    snprintf(ser_spec, sizeof ser_spec, "%s:115200", ptsname(sr.fd));
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, ser_read, &sr), 0);
     tu_result_t rr;
     const int rc = tu_runl(&rr, NULL, run, "run", f1, f2, "--signals", "B1C,B2a", "--rinex-obs", obs_path, "--rtcm-out",
-                           rtcm_path, "--quiet", "--threads", "2", NULL);
+                           rtcm_path, "--rtcm-serial", ser_spec, "--quiet", "--threads", "2", NULL);
+    const int dropped = (rr.out && strstr(rr.out, "RTCM serial:")) || (rr.err && strstr(rr.err, "RTCM serial:"));
     tu_result_free(&rr);
+    atomic_store(&sr.stop, 1);
+    pthread_join(th, NULL);
+    close(sr.fd);
     assert_int_equal(rc, 0);
+    {
+        /* byte for byte the file's stream, unless bdsrx said it dropped bytes (a loaded machine
+         * may starve the reader: then every frame received whole must still be one of the file's) */
+        FILE *rf = fopen(rtcm_path, "rb");
+        assert_non_null(rf);
+        uint8_t *fb = malloc(SER_MAX);
+        const size_t fn = fread(fb, 1, SER_MAX, rf);
+        fclose(rf);
+        printf("NOTE: RTCM to the serial port: %zu bytes, file %zu bytes%s\n", sr.n, fn,
+               dropped ? " (bdsrx reported drops)" : "");
+        assert_true(fn > 1000);
+        if (!dropped) {
+            assert_int_equal(sr.n, fn);
+            assert_memory_equal(sr.buf, fb, fn);
+        } else {
+            assert_true(sr.n > 0 && sr.n < fn);
+        }
+        free(fb);
+    }
+    free(sr.buf);
 
     /* header records */
     FILE *f = fopen(obs_path, "r");

@@ -346,7 +346,7 @@ int cli_live(int argc, char **argv)
     double gga_interval = 10.0;
     const char *ppp_mode = NULL, *pos_path = NULL;
     int ppp_geo = 0;
-    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *http_spec = NULL, *rnxn_path = NULL,
+    const char *nmea_path = NULL, *json_path = NULL, *rnx_path = NULL, *tcp_spec = NULL, *ser_spec = NULL, *rtcm_ser = NULL, *http_spec = NULL, *rnxn_path = NULL,
                *nav_path = NULL;
     int quiet = 0, plain = 0;
     double elmask_deg = 10;
@@ -419,6 +419,9 @@ int cli_live(int argc, char **argv)
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed\n(tcp://: every client gets the "
          "stream, e.g. str2str -in tcpcli://... -out ntripc://...)",
          NULL, 0, 0},
+        {"rtcm-serial", 0, CLI_STRING, &rtcm_ser, 0, 0, "DEV[:BAUD]",
+         "the same RTCM 3.3 stream to a serial port (radio modem), raw 8N1, default 9600 baud;\n"
+         "beside --rtcm-out or alone; an adapter unplugged is reopened", NULL, 0, 0},
         {"ref", 0, CLI_FN, ref, 0, 0, "LAT,LON,H", "reference position: the summary reports the error", cli_fn_llh, 0,
          0},
         {"plain", 0, CLI_FLAG, &plain, 0, 0, NULL, "one status line per second instead of the screen view", NULL, 0, 0},
@@ -515,6 +518,10 @@ int cli_live(int argc, char **argv)
     }
     if (rtcm_spec && solout_open_rtcm(&o.so, rtcm_spec, err, sizeof err)) {
         fprintf(stderr, "bdsrx live: --rtcm-out: %s\n", err);
+        goto done;
+    }
+    if (rtcm_ser && solout_open_rtcm_serial(&o.so, rtcm_ser, err, sizeof err)) {
+        fprintf(stderr, "bdsrx live: --rtcm-serial: %s\n", err);
         goto done;
     }
     o.ttff_s = -1;

@@ -134,7 +134,7 @@ int cli_run(int argc, char **argv)
         bx_iq_params_init(&flags[k]);
     double seconds = 0, rate_hz = 1, elmask = 10, ref[3] = {NAN, NAN, NAN};
     bx_geoid_t *geoid = NULL;
-    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL;
+    const char *nav_path = NULL, *nmea_path = NULL, *rnxo = NULL, *rnxn = NULL, *rtcmo = NULL, *rtcm_ser = NULL;
     int quiet = 0, threads = 0, mode = -1, b2b_only = 0;
     long b2b_frames = 0;
     const char *base_spec = NULL, *base_pos = NULL, *rtk_mode = NULL;
@@ -170,6 +170,9 @@ int cli_run(int argc, char **argv)
         {"rinex-obs", 0, CLI_STRING, &rnxo, 0, 0, "FILE", "RINEX 3.05 observations", NULL, 0, 0},
         {"rtcm-out", 0, CLI_STRING, &rtcmo, 0, 0, "FILE|tcp://[ADDR:]PORT|ntrips://[USER]:PW@HOST:PORT/MOUNT",
          "RTCM 3.3 for a base station: BDS MSM7 every epoch, 1005 once fixed", NULL, 0, 0},
+        {"rtcm-serial", 0, CLI_STRING, &rtcm_ser, 0, 0, "DEV[:BAUD]",
+         "the same RTCM 3.3 stream to a serial port (radio modem), raw 8N1, default 9600 baud;\n"
+         "beside --rtcm-out or alone", NULL, 0, 0},
         {"base", 0, CLI_STRING, &base_spec, 0, 0, "SRC",
          "RTK against a base station: an RTCM 3 file (MSM4-7, 1005/1006), a RINEX obs file,\n"
          "ntrip://[USER:PW@]HOST[:PORT]/MOUNT or tcp://HOST:PORT (raw RTCM 3); the base\n"
@@ -368,6 +371,13 @@ int cli_run(int argc, char **argv)
         char e[300];
         if (solout_open_rtcm(&r.out, rtcmo, e, sizeof e)) {
             fprintf(stderr, "bdsrx run: %s\n", e);
+            goto done;
+        }
+    }
+    if (rtcm_ser) {
+        char e[300];
+        if (solout_open_rtcm_serial(&r.out, rtcm_ser, e, sizeof e)) {
+            fprintf(stderr, "bdsrx run: --rtcm-serial: %s\n", e);
             goto done;
         }
     }

@@ -11,6 +11,7 @@
 #include "bdsrx/nmea_tcp.h"
 #include "bdsrx/ntrip.h"
 #include "bdsrx/rtcm3.h"
+#include "bdsrx/serial.h"
 #include "recio.h"
 #include "solout.h"
 #include "bdsrx/rtk.h"
@@ -55,8 +56,35 @@ int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen)
     return 0;
 }
 
+int solout_open_rtcm_serial(solout_t *o, const char *spec, char *err, size_t errlen)
+{
+    return bx_serial_open(spec, &o->rtcm_ser, err, errlen) == BX_OK ? 0 : -1;
+}
+
+unsigned long long solout_rtcm_serial_dropped(const solout_t *o)
+{
+    return o->rtcm_ser ? (unsigned long long)bx_serial_dropped(o->rtcm_ser) : 0ull;
+}
+
+/* one epoch's frames to the serial port; a port lost / found again is said once each time */
+static void rtcm_serial_write(solout_t *o, const uint8_t *buf, size_t n)
+{
+    bx_serial_write(o->rtcm_ser, (const char *)buf, n);
+    if (bx_serial_losses(o->rtcm_ser) != o->rtcm_ser_losses) {
+        o->rtcm_ser_losses = bx_serial_losses(o->rtcm_ser);
+        fprintf(stderr, "rtcm-serial: %s lost (%s); reopening with back-off\n", bx_serial_device(o->rtcm_ser),
+                strerror(bx_serial_last_errno(o->rtcm_ser)));
+    }
+    if (bx_serial_reopens(o->rtcm_ser) != o->rtcm_ser_reopens) {
+        o->rtcm_ser_reopens = bx_serial_reopens(o->rtcm_ser);
+        fprintf(stderr, "rtcm-serial: %s reopened\n", bx_serial_device(o->rtcm_ser));
+    }
+}
+
 void solout_close_rtcm(solout_t *o)
 {
+    bx_serial_destroy(o->rtcm_ser);
+    o->rtcm_ser = NULL;
     if (o->rtcm)
         fclose(o->rtcm);
     o->rtcm = NULL;
@@ -249,7 +277,7 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
     /* MSM epoch times are whole milliseconds (DF427): epochs off that grid (before the first
      * clock step puts the receiver time on BDT) are not sent */
     const double ms_frac = obs->time.frac_s * 1e3 - floor(obs->time.frac_s * 1e3 + 0.5);
-    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0]) && obs->n > 0 && fabs(ms_frac) < 1e-6) {
+    if ((o->rtcm || o->rtcm_tcp || o->rtcm_url[0] || o->rtcm_ser) && obs->n > 0 && fabs(ms_frac) < 1e-6) {
         uint8_t buf[8192];
         int n = 0;
         if (o->nfix > 0) { /* 1005: the mean of the fixes so far (a base is static) */
@@ -270,6 +298,8 @@ int solout_epoch(solout_t *o, const bx_rx_t *rx, const bx_rx_epoch_t *ep)
             fail(o, "RTCM output", bx_rec_write(o->rtcm, buf, (size_t)n));
         if (n > 0 && o->rtcm_tcp)
             bx_nmea_tcp_send(o->rtcm_tcp, (const char *)buf, (size_t)n);
+        if (n > 0 && o->rtcm_ser)
+            rtcm_serial_write(o, buf, (size_t)n);
         if (n > 0 && !o->rtcm_caster && o->rtcm_url[0] && --o->rtcm_retry <= 0) {
             char e[300];
             if (caster_connect(o, e, sizeof e))
@@ -371,6 +401,9 @@ void solout_summary(const solout_t *o, FILE *f)
         fprintf(f, "time discontinuities in the samples: %u (receiver time re-synchronised)\n", o->resyncs);
     if (o->nrejected)
         fprintf(f, "fixes withheld by the integrity checks (RAIM failed or position jump): %d\n", o->nrejected);
+    if (solout_rtcm_serial_dropped(o))
+        fprintf(f, "RTCM serial: %llu bytes dropped (line too slow for the stream: raise the baud rate)\n",
+                solout_rtcm_serial_dropped(o));
     if (o->nfix == 0)
         return;
     double mean[3], llh[3], sd[3];

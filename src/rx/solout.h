@@ -30,6 +30,8 @@ typedef struct {
                                       mean position once there is a fix (whole frames, src/io/recio.h) */
     struct bx_nmea_tcp *rtcm_tcp;  /* the same to TCP clients (solout_open_rtcm "tcp://") or NULL */
     struct bx_ntrip_server *rtcm_caster; /* the same pushed to an NTRIP caster ("ntrips://") or NULL */
+    struct bx_serial *rtcm_ser;    /* the same to a serial port (radio modem; solout_open_rtcm_serial) or NULL */
+    unsigned long long rtcm_ser_losses, rtcm_ser_reopens; /* reported so far on stderr */
     char rtcm_url[512];            /* for reconnecting to the caster */
     int rtcm_retry;                /* epochs until the next connection attempt after a failure */
     int rtcm_station;              /* DF003 reference station id */
@@ -71,6 +73,13 @@ void solout_init(solout_t *o);
  * caster: a failed send is reported once on stderr and the connection retried every 10 epochs.  0 ok, -1 with a
  * message in err.  solout_close_rtcm closes it (NULL-safe fields). */
 int solout_open_rtcm(solout_t *o, const char *spec, char *err, size_t errlen);
+/* The same stream to a serial port "DEV[:BAUD]" (bdsrx/serial.h: raw 8N1, default 9600 baud;
+ * what the line cannot take is dropped and counted, never stalling the receiver; an adapter
+ * unplugged is reopened with back-off, both reported on stderr).  Beside any solout_open_rtcm
+ * output.  0 ok, -1 with a message in err; closed by solout_close_rtcm. */
+int solout_open_rtcm_serial(solout_t *o, const char *spec, char *err, size_t errlen);
+/* Bytes the RTCM serial port dropped so far (0 without one). */
+unsigned long long solout_rtcm_serial_dropped(const solout_t *o);
 void solout_close_rtcm(solout_t *o);
 
 /* One epoch (from the receiver's on_epoch).  Epochs before the time of week is known
