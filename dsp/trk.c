@@ -117,10 +117,15 @@ struct bx_trk {
     /* C/N0 */
     bx_trk_cn0_t cn0p, cn0d;      /* pilot / data prompts since the start (M2M4 in pull-in) */
     bx_trk_cn0_t lkp, lkd;        /* the same since carrier lock (I/Q estimator) */
+    bx_trk_qn_t lkq;              /* quadrature noise of the pair since carrier lock */
+    bx_trk_en_t env;              /* envelope estimate of the pair since the start (reported in pull-in) */
     double cn0_pilot, cn0_total, low_s;
+    double cn0_data;      /* the data component's estimate (0 none) */
+    double cn0_pilot_rep; /* the pilot's as reported: cn0_pilot plus the PLL jitter loss once synchronised */
     double cn0_judge;     /* C/N0 compared with cn0_lost_dbhz ... */
     double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
     int ever_locked;      /* reached LOCKED once */
+    double lk_cp, lk_cd;  /* last in-phase estimates (pilot, data) of this lock, 0 none */
     double pn_blk;        /* noise power of one pilot prompt (one block), 0 unknown: lock indicator */
     int repull;           /* back in pull-in after a lock, synchronised: PLL only (no FLL-alone stages) */
     int lk_signed;        /* lkp holds secondary-wiped pilot prompts only (since sync and lock) */
@@ -373,6 +378,8 @@ int bx_trk_create(const bx_trk_config_t *c, const bx_acq_result_t *init, uint64_
     bx_trk_cn0_init(&t->cn0d, win);
     bx_trk_cn0_init(&t->lkp, win);
     bx_trk_cn0_init(&t->lkd, win);
+    bx_trk_qn_init(&t->lkq, win, b1c ? 1.0 / 3.0 : 1.0); /* data / pilot power, signals.md §1.1/1.2 */
+    bx_trk_en_init(&t->env, win, b1c ? 1.0 / 3.0 : 1.0);
     *out = t;
     return BX_OK;
 }
@@ -608,9 +615,11 @@ static void set_state(bx_trk_t *t, int s)
     t->t_state = 0;
     if (s == BX_TRK_LOCKED) {
         t->lock_start = t->blk_start + t->blk_len;
+        t->lk_cp = t->lk_cd = 0.0;
         /* the I/Q estimator needs a locked phase: restart it (M2M4 serves meanwhile) */
         bx_trk_cn0_reset(&t->lkp);
         bx_trk_cn0_reset(&t->lkd);
+        bx_trk_qn_reset(&t->lkq);
     }
 }
 
@@ -849,27 +858,56 @@ static void finish_block(bx_trk_t *t)
     const double sw = t->sec_sync ? t->sec[t->sec_pos] : 1.0;
     bx_trk_cn0_push(&t->cn0p, pi_, pq);
     bx_trk_cn0_push(&t->cn0d, di, dq);
+    bx_trk_en_push(&t->env, pi_, pq, di, dq);
     if (t->state == BX_TRK_LOCKED) {
         bx_trk_cn0_push(&t->lkp, sw * pi_, sw * pq);
         bx_trk_cn0_push(&t->lkd, di, dq);
+        bx_trk_qn_push(&t->lkq, pi_, pq, di, dq);
     }
-    double cp = t->cn0_pilot, cd = 0.0;
+    double cp = t->cn0_pilot, cd = 0.0, psl, pnl;
+    int from_pilot = 0; /* cp from the wiped pilot: the total is cp times the ICD power split */
+    double rep_t = 0.0; /* pull-in: the pair's envelope estimate (total), reported, not used by the loops */
     if (t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
-        /* The PLL's thermal jitter (sigma^2 = B_L / (C_p/N0) rad^2, locked on the
-         * pilot) moves A^2 sigma^2 of each component into Q, so the I/Q noise
-         * estimate is high by 1 + 2 B_L T on the pilot and 1 + 2 B_L T C_d/C_p on
-         * the data, whatever the C/N0 (B1C at 8 Hz, 10 ms: 0.64 dB): remove it */
+        from_pilot = t->lk_signed;
+        /* noise from the quadrature components of pilot and data together,
+         * blind to the phase error and to the code cross-correlation (trk_impl.h:
+         * var(Q) alone read 56.5 dB-Hz at 90 and -1.7 dB at 50 on the field
+         * trajectory, B1C) */
         const double bt2 = 2.0 * t->c.pll_bw_hz * t->t_prim;
         const double d_over_p = t->c.sig == BX_SIG_B1C ? 1.0 / 3.0 : 1.0; /* signals.md §1.1/1.2 powers */
-        double pn = 0.5 * (bx_trk_cn0_pn(&t->lkp, 1) / (1.0 + bt2) + bx_trk_cn0_pn(&t->lkd, 1) / (1.0 + bt2 * d_over_p));
+        /* var(Q) each, less the PLL's thermal jitter, which moves A^2 sigma^2 of each
+         * component into Q (1 + 2 B_L T on the pilot, 1 + 2 B_L T C_d/C_p on the
+         * data; B1C at 8 Hz, 10 ms: 0.64 dB): the lock indicator's noise floor and
+         * the fallback should the pair estimate be empty */
+        const double pnq =
+            0.5 * (bx_trk_cn0_pn(&t->lkp, 1) / (1.0 + bt2) + bx_trk_cn0_pn(&t->lkd, 1) / (1.0 + bt2 * d_over_p));
+        const double pn = bx_trk_qn_pn(&t->lkq) > 0.0 ? bx_trk_qn_pn(&t->lkq) : pnq;
         /* synchronised: the signed pilot mean, whose floor on noise is ~0 (that
          * of <|I|>^2 is ~15 dB-Hz at 10 ms, ~25 at 1 ms and kept a lost B2a
          * channel "locked" on noise) */
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkp, t->lk_signed ? 2 : 1), pn, t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->lkd, 1), pn, t->t_prim);
-        t->pn_blk = pn; /* kept after a loss: the noise floor does not move (M2M4's below
-                           ~10 dB per-period SNR is too rough: early false locks on B2a) */
+        t->pn_blk = pnq; /* kept after a loss: the noise floor does not move (M2M4's below
+                            ~10 dB per-period SNR is too rough: early false locks on B2a) */
+        t->lk_cp = cp;
+        t->lk_cd = cd;
+    } else if (t->state == BX_TRK_LOCKED && t->lk_cp > 0.0) {
+        /* the pilot windows restart at secondary sync (known signs from then
+         * on): the last estimate of this lock until the first window is in
+         * (M2M4 pooled over windows that still held the pull-in read 36
+         * instead of 50 dB-Hz for the 0.5 s after sync, bench_weak) */
+        cp = t->lk_cp;
+        cd = t->lk_cd;
+    } else if (t->state == BX_TRK_LOCKED && (pnl = bx_trk_qn_partial(&t->lkq)) > 0.0 &&
+               (psl = bx_trk_cn0_partial_ps(&t->lkp, t->lk_signed, pnl)) > 0.0) {
+        /* locked, first window not complete: the same estimator on what it has
+         * (>= 20 outputs; <|I|> only where it stands clear of the noise) */
+        from_pilot = t->lk_signed;
+        cp = bx_trk_cn0_from(psl, pnl, t->t_prim);
+        cd = bx_trk_cn0_from(bx_trk_cn0_partial_ps(&t->lkd, 0, pnl), pnl, t->t_prim);
     } else if (bx_trk_cn0_windows(&t->cn0p)) {
+        if (bx_trk_en_get(&t->env, 0, &psl, &pnl))
+            rep_t = bx_trk_cn0_from(psl, pnl, t->t_prim);
         cp = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0p, 0), bx_trk_cn0_pn(&t->cn0p, 0), t->t_prim);
         cd = bx_trk_cn0_from(bx_trk_cn0_ps(&t->cn0d, 0), bx_trk_cn0_pn(&t->cn0d, 0), t->t_prim);
         if (!(cp > 0.0) && (bx_trk_cn0_windows(&t->cn0p) < BX_TRK_CN0_WINS || !t->ever_locked) &&
@@ -884,6 +922,13 @@ static void finish_block(bx_trk_t *t)
             cp = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
             cd = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 : 2.0);
         }
+        if (!(cp > 0.0) && t->state == BX_TRK_LOCKED && t->cn0_pilot > 0.0) {
+            /* just locked, the locked estimator has fewer than 20 outputs (B2a: 50)
+             * and M2M4 over the pull-in reads 0: the last estimate (B2a 30 dB-Hz
+             * reported 0 for 5-25 ms after lock, bench_weak) */
+            cp = t->cn0_pilot;
+            cd = t->cn0_data;
+        }
     } else {
         /* before the first window: the window being filled (from 8 periods),
          * else the acquisition's estimate, so the channel never reports 0 */
@@ -891,6 +936,8 @@ static void finish_block(bx_trk_t *t)
         /* (acquisition's estimate is within ~1 dB: keep it until 25 outputs are in;
          * 8-9 outputs gave M2M4 estimates 4-6 dB low at 40 dB-Hz, test_trkweak) */
         const long pmin = t->acq_cn0 > 0.0 ? 25 : 8;
+        if (t->cn0p.n >= pmin && bx_trk_en_get(&t->env, 1, &ps, &pn))
+            rep_t = bx_trk_cn0_from(ps, pn, t->t_prim);
         if (t->cn0p.n >= pmin && bx_trk_cn0_partial(&t->cn0p, &ps, &pn)) {
             cp = bx_trk_cn0_from(ps, pn, t->t_prim);
             if (bx_trk_cn0_partial(&t->cn0d, &psd, &pnd))
@@ -902,20 +949,37 @@ static void finish_block(bx_trk_t *t)
         }
     }
     t->cn0_pilot = cp;
+    t->cn0_pilot_rep = cp;
+    t->cn0_data = cd;
     t->cn0_total = cp > 0 ? 10.0 * log10(pow(10.0, cp / 10.0) + (cd > 0 ? pow(10.0, cd / 10.0) : 0.0)) : 0.0;
     /* loss of lock is judged on the pilot where its estimate is unbiased (as a
      * total C/N0: pilot share 3/4 B1C, 1/2 B2a, signals.md §1.1/1.2) */
-    if (t->lk_signed && t->state == BX_TRK_LOCKED && bx_trk_cn0_windows(&t->lkp)) {
+    if (from_pilot) {
         /* the total from the unbiased pilot and the ICD power split; the data
          * estimate (<|I|>^2, unknown symbols) read up to +2 dB at 25 dB-Hz on B2a */
         t->cn0_judge = cp > 0 ? cp + 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0) : 0.0;
-        t->cn0_total = t->cn0_judge;
         t->cn0_floor = 0.0;
+        /* reported: less the PLL's thermal jitter, which costs the coherent pilot
+         * mean E[cos e]^2 ~ 1 - s2, s2 = B_L / (C_p/N0) rad^2 (linear PLL theory;
+         * measured at B2a 25 dB-Hz, bench_weak hold: 0.075-0.10 rad^2 against 0.05,
+         * so the correction is short of the whole loss: B1C +0.15 dB at 25 dB-Hz,
+         * B2a +0.22).  Not in the loss-of-lock judgement. */
+        const double s2 = cp > 0 ? t->c.pll_bw_hz / pow(10.0, cp / 10.0) : 1.0;
+        const double jit_db = s2 < 0.3 ? -10.0 * log10(1.0 - s2) : 0.0;
+        t->cn0_total = t->cn0_judge > 0 ? t->cn0_judge + jit_db : 0.0;
+        t->cn0_pilot_rep = cp > 0 ? cp + jit_db : 0.0;
     } else {
         /* biased estimators: M2M4 and <|I|>^2 read ~15 dB-Hz on noise with 10 ms
          * periods and 24-28 with 1 ms (B2a before sync, measured in test_trk) */
         t->cn0_judge = t->cn0_total;
         t->cn0_floor = t->t_prim < 0.005 ? NOISE_FLOOR_1MS_DBHZ : 0.0;
+        if (rep_t > 0.0) {
+            /* a strong signal before the locked estimator: report the envelope
+             * estimate; the loops and the loss-of-lock judgement keep M2M4, with
+             * which they were tuned */
+            t->cn0_total = rep_t;
+            t->cn0_pilot_rep = rep_t - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
+        }
     }
 
     push_hist(t); /* the block as processed, before the loops change anything */
@@ -1068,7 +1132,7 @@ int bx_trk_observe(const bx_trk_t *t, uint64_t sample, bx_trk_obs_t *o)
     o->state = t->state;
     o->doppler_hz = t->carr_hz;
     o->cn0_dbhz = t->cn0_total;
-    o->cn0_pilot_dbhz = t->cn0_pilot;
+    o->cn0_pilot_dbhz = t->cn0_pilot_rep;
     o->pll_lock = t->lpi;
     o->slip = t->slip;
     o->slip_count = t->slip_count;

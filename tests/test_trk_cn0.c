@@ -127,12 +127,73 @@ static void test_windows(void **state)
     assert_true(fabs(bx_trk_cn0_from(1.0, 1.0, 1e-3) - 30.0) < 1e-9);
 }
 
+/* Pilot/data pair noise (bx_trk_qn_t): B1C-like outputs (T = 10 ms, pilot 3/4, data 1/4 of
+ * C) with what var(Q) of one prompt counted as noise - a phase error common to both (white
+ * jitter of sd `jit` rad plus a slow swing of `swing` rad over 2 s, the field U-turns) and the
+ * code cross-correlation rho of each component into the other's quadrature, signed by the data
+ * symbol D and the secondary chip c - in the tracker's axes: pilot ip + j qp = c Ap e^{je} +
+ * j rho Ad D, data id = -D Ad cos e, dq = D Ad sin e + rho Ap c.  The pair must return the
+ * thermal noise (E|n|^2 = 1) where the pilot's var(Q) reads high. */
+static double pair_noise(double cn0_dbhz, double jit, double swing, double rho, int qn, int *k0)
+{
+    enum { WIN = 50 };
+    const double T = 10e-3, C = pow(10.0, cn0_dbhz / 10.0) * T, Ap = sqrt(0.75 * C), Ad = sqrt(0.25 * C);
+    const double sn = sqrt(0.5);
+    bx_trk_qn_t e;
+    bx_trk_cn0_t p;
+    bx_trk_qn_init(&e, WIN, 1.0 / 3.0);
+    bx_trk_cn0_init(&p, WIN);
+    for (int k = 0; k < BX_TRK_CN0_WINS * WIN; k++, (*k0)++) {
+        const double c = uniform() < 0.5 ? -1.0 : 1.0, D = uniform() < 0.5 ? -1.0 : 1.0;
+        const double ph = jit * gauss() + swing * sin(2 * M_PI * (*k0) * T / 2.0);
+        const double ip = c * Ap * cos(ph) + sn * gauss(), qp = c * Ap * sin(ph) + rho * Ad * D + sn * gauss();
+        const double id = -D * Ad * cos(ph) + sn * gauss(), dq = D * Ad * sin(ph) + rho * Ap * c + sn * gauss();
+        bx_trk_qn_push(&e, ip, qp, id, dq);
+        bx_trk_cn0_push(&p, c * ip, c * qp); /* the wiped pilot, as the tracker's lkp */
+        if (k == 30) /* the window being filled: >= 20 outputs */
+            assert_true(bx_trk_qn_partial(&e) > 0.0 || !qn);
+    }
+    assert_int_equal(bx_trk_qn_windows(&e), BX_TRK_CN0_WINS);
+    return qn ? bx_trk_qn_pn(&e) : bx_trk_cn0_pn(&p, 1);
+}
+
+static void test_pair(void **state)
+{
+    (void)state;
+    static const struct {
+        double cn0, jit, swing, rho;
+    } c[] = {
+        {50, 0.0, 0.0, 0.0},   /* thermal only */
+        {50, 0.02, 0.0, 0.015}, /* static, 50 dB-Hz: PLL jitter and B1C-like cross-correlation */
+        {50, 0.02, 0.25, 0.015}, /* field: a 14 deg swing */
+        {30, 0.1, 0.25, 0.015}, {25, 0.15, 0.1, 0.015}, {70, 0.01, 0.1, 0.015},
+    };
+    enum { RUNS = 40 };
+    int k0 = 0;
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        double s = 0, worst = 0, sq = 0;
+        for (int r = 0; r < RUNS; r++) {
+            const double db = 10.0 * log10(pair_noise(c[i].cn0, c[i].jit, c[i].swing, c[i].rho, 1, &k0));
+            s += db;
+            worst = fmax(worst, fabs(db));
+            sq += 10.0 * log10(pair_noise(c[i].cn0, c[i].jit, c[i].swing, c[i].rho, 0, &k0));
+        }
+        printf("NOTE: pair noise, %.0f dB-Hz, jitter %.2f rad, swing %.2f rad, rho %.3f: %+.2f dB mean, worst %.2f dB "
+               "off (one prompt's var(Q): %+.2f dB)\n",
+               c[i].cn0, c[i].jit, c[i].swing, c[i].rho, s / RUNS, worst, sq / RUNS);
+        /* 200 outputs: sd of the noise power sqrt(2/198) = 10 %, 0.44 dB */
+        assert_true(fabs(s / RUNS) < 0.25); /* sd of the mean of 40: 0.07 dB */
+        assert_true(worst < 1.8);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_m2m4),
         cmocka_unit_test(test_iq),
         cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_pair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,8 +25,8 @@
 
 /* 3 s at 40 dB-Hz, then `secs` at cn0; returns the share locked after the fade,
  * the mean C/N0 from 2 s after the fade and the estimate at 0.1 s */
-static void fade(int sig, int field, double cn0, double secs, int acq_cn0_known, double *locked, double *cn0_mean,
-                 double *cn0_100ms)
+static void fade_worst(int sig, int field, double cn0, double secs, int acq_cn0_known, double *locked,
+                       double *cn0_mean, double *cn0_100ms, double *cn0_worst)
 {
     /* acq_cn0_known = 2: pull-in at cn0 from the start (no fade), acquisition's C/N0 = cn0 - 1 */
     const int pull = acq_cn0_known == 2;
@@ -78,7 +78,7 @@ static void fade(int sig, int field, double cn0, double secs, int acq_cn0_known,
     bx_cf32_t *buf = malloc(n * sizeof *buf);
     assert_non_null(buf);
     bx_cf32_t *bufs[2] = {buf, NULL};
-    double lk = 0, all = 0, sum = 0;
+    double lk = 0, all = 0, sum = 0, worst = 0;
     int cnt = 0;
     uint64_t s0 = 0;
     int first_lock = -1;
@@ -100,18 +100,30 @@ static void fade(int sig, int field, double cn0, double secs, int acq_cn0_known,
         if (k >= 500 && o.state == BX_TRK_LOCKED) {
             sum += o.cn0_dbhz;
             cnt++;
+            if (fabs(o.cn0_dbhz - cn0) > worst)
+                worst = fabs(o.cn0_dbhz - cn0);
         }
     }
     *locked = all > 0 ? lk / all : 0.0;
     *cn0_mean = cnt ? sum / cnt : 0.0;
-    printf("NOTE: %s %s %s %.0f dB-Hz: locked %.1f %% of %.0f s%s, C/N0 %.2f (after 2 s), %.1f at 0.1 s, lock at %.2f s\n",
+    if (cn0_worst)
+        *cn0_worst = cnt ? worst : INFINITY;
+    printf("NOTE: %s %s %s %.0f dB-Hz: locked %.1f %% of %.0f s%s, C/N0 %.2f (%s, worst %.2f dB off), %.1f at "
+           "0.1 s, lock at %.2f s\n",
            sig == BX_SIG_B1C ? "B1C" : "B2a", field ? "field" : "static", pull ? "pull-in at" : "fade 40 ->", cn0,
-           100.0 * *locked, pull ? 3.0 + secs : secs, pull ? " (from the first lock)" : "", *cn0_mean, *cn0_100ms,
-           first_lock >= 0 ? (first_lock + 1) * 0.01 : -1.0);
+           100.0 * *locked, pull ? 3.0 + secs : secs, pull ? " (from the first lock)" : "", *cn0_mean,
+           pull ? "mean from 5 s" : "mean from 2 s after the fade", worst,
+           *cn0_100ms, first_lock >= 0 ? (first_lock + 1) * 0.01 : -1.0);
     free(buf);
     bx_trk_destroy(t);
     bx_simfeed_destroy(f);
     bx_nav_destroy(&nav);
+}
+
+static void fade(int sig, int field, double cn0, double secs, int acq_cn0_known, double *locked, double *cn0_mean,
+                 double *cn0_100ms)
+{
+    fade_worst(sig, field, cn0, secs, acq_cn0_known, locked, cn0_mean, cn0_100ms, NULL);
 }
 
 static void check(int sig, int field, int acq_cn0_known)
@@ -143,6 +155,26 @@ static void test_b2a_pullin_28(void **state)
     assert_true(c100 > 20.0);
 }
 
+/* Strong signals (issue 14 §5: C/N0 within 1 dB up to 50 dB-Hz): pull-in at 50
+ * dB-Hz, every observation from 5 to 8 s within 1 dB of the simulated C/N0 and
+ * the mean within 0.5 dB.  The I/Q estimate with var(Q) as the noise read -1.0
+ * dB static and -1.7 dB on the field trajectory (phase error and data/pilot code
+ * cross-correlation counted as noise, dsp/trk_impl.h); bench_weak's table in
+ * dsp/README.md has the spread over seeds. */
+static void strong(int sig, int field)
+{
+    double locked, cn0, c100, worst;
+    fade_worst(sig, field, 50.0, 5.0, 2, &locked, &cn0, &c100, &worst);
+    assert_true(locked == 1.0);
+    assert_true(fabs(cn0 - 50.0) < 0.5);
+    assert_true(worst < 1.0);
+    assert_true(c100 > 40.0);
+}
+
+static void test_b1c_static_50(void **state) { (void)state; strong(BX_SIG_B1C, 0); }
+static void test_b1c_field_50(void **state) { (void)state; strong(BX_SIG_B1C, 1); }
+static void test_b2a_field_50(void **state) { (void)state; strong(BX_SIG_B2A, 1); }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +182,9 @@ int main(void)
         cmocka_unit_test(test_b1c_field),
         cmocka_unit_test(test_b2a_static),
         cmocka_unit_test(test_b2a_pullin_28),
+        cmocka_unit_test(test_b1c_static_50),
+        cmocka_unit_test(test_b1c_field_50),
+        cmocka_unit_test(test_b2a_field_50),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

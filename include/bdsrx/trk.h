@@ -44,11 +44,15 @@
  *    symbols emitted at the sync (a frame that began after lock is complete).
  *  - C/N0: per primary period on the pilot and data prompts in windows
  *    (B1C 0.5 s, B2a 0.25 s; the last 4 averaged): moments (M2M4) estimator in
- *    pull-in (from 10 periods on; before that acquisition's value), phase-
- *    locked I/Q estimator (<|I|>^2 / 2<Q^2>) once locked, and once the
- *    secondary code is wiped the unbiased <I>^2 - var/n of the pilot scaled by
- *    the ICD power split; cn0_dbhz = total (pilot + data; BOC(6,1) is not
- *    correlated).
+ *    pull-in (from 10 periods on; before that acquisition's value; reported
+ *    instead, for strong signals, the pilot/data envelope estimate), phase-
+ *    locked I/Q estimator once locked: signal <|I|>^2, or once the secondary
+ *    code is wiped the pilot's unbiased |<I> + j<Q>|^2 scaled by the ICD power
+ *    split (plus the PLL thermal-jitter loss 1 - B_L/(C_p/N0) in the reported
+ *    value); noise from the quadrature components of pilot and data together,
+ *    regressed on the data x secondary-chip sign (code cross-correlation) and
+ *    combined so that the common phase error cancels (dsp/trk_impl.h);
+ *    cn0_dbhz = total (pilot + data; BOC(6,1) is not correlated).
  *  - Lock: PLL indicator = low-passed cos(2 phi) = (I^2-Q^2)/(I^2+Q^2) scaled by
  *    (1 + 1/snr) to remove its noise bias (LOCKED above 0.75, back to pull-in
  *    below 0.4; averaged 0.8 s instead of 0.2 s below 30 dB-Hz); loss of
