@@ -81,7 +81,7 @@ BIN_INSTALL ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
 .PHONY: fuzz fuzz-smoke fuzz-bins
-.PHONY: all deps check check-fast check-e2e check-asan check-asan-fast check-tsan ci soak examples run bench bench-callgrind clean install uninstall
+.PHONY: all deps check check-fast check-e2e check-asan check-asan-fast check-tsan ci soak check-repeat examples run bench bench-callgrind clean install uninstall
 .SECONDARY:
 all: $(LIB) $(SOLIB) $(PROGS)
 
@@ -184,6 +184,11 @@ ci:
 
 soak: all
 	@nice -n 19 sh tests/soak.sh
+
+# issue 13: REPEAT (10) runs of make check in a row with another make check beside (BESIDE=1);
+# close to 3 hours on 2 cores (tests/repeat.sh)
+check-repeat: deps
+	@sh tests/repeat.sh
 
 # Fuzzing (tests/fuzz/README.md): libFuzzer harnesses built with Debian's clang,
 # the library instrumented for coverage + ASan/UBSan in build-fuzz/.
