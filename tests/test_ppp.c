@@ -423,6 +423,13 @@ static void test_ppp_b2b_synthetic(void **state)
                        r.err);
                 assert_true(fabs(hypot(e, nn) - last_hor) < 0.02);
                 tu_result_free(&r);
+                /* --b2b-max-age: a 1 s clock limit (the GEO refreshes clocks every few seconds,
+                 * the observations are 30 s apart) refuses most corrections, and says so */
+                tu_runl(&r, NULL, bin, "ppp", "--obs", rnx, "--nav", pn, "--b2b", pl, "--geo", "62", "--ref", ref,
+                        "--json", "--no-models", "--b2b-max-age", "1", NULL);
+                printf("bdsrx ppp --b2b-max-age 1: %s", r.err);
+                assert_non_null(strstr(r.err, "corrections too old"));
+                tu_result_free(&r);
             }
             unlink(rnx);
         }

@@ -107,6 +107,11 @@ int bx_ppp_update(bx_ppp_t *p, const bx_obs_t *obs, bx_ppp_satfn fn, void *user,
 typedef struct bx_ppp_b2b bx_ppp_b2b_t;
 int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
                       size_t errlen);
+/* The same with other expiry limits than bx_b2b_cfg_default's (s; 0 = that default): clock
+ * corrections older than max_age_clock_s, orbit corrections and code biases older than
+ * max_age_orbit_s are not applied (bdsrx ppp --b2b-max-age CLOCK[,ORBIT]). */
+int bx_ppp_b2b_create_age(const char *log_path, const bx_nav_t *nav, int geo_prn, double max_age_clock_s,
+                          double max_age_orbit_s, bx_ppp_b2b_t **out, char *err, size_t errlen);
 /* The same over a correction store filled elsewhere (e.g. the receiver's, from a B2b-I stream:
  * bx_rx_b2b_store), read at each request; store and nav must outlive the object and must not
  * change during a bx_ppp_b2b_satfn call. */

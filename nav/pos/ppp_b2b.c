@@ -30,6 +30,18 @@ struct bx_ppp_b2b {
 int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx_ppp_b2b_t **out, char *err,
                       size_t errlen)
 {
+    return bx_ppp_b2b_create_age(log_path, nav, geo_prn, 0.0, 0.0, out, err, errlen);
+}
+
+int bx_ppp_b2b_create_age(const char *log_path, const bx_nav_t *nav, int geo_prn, double max_age_clock_s,
+                          double max_age_orbit_s, bx_ppp_b2b_t **out, char *err, size_t errlen)
+{
+    bx_b2b_cfg_t cfg;
+    bx_b2b_cfg_default(&cfg);
+    if (max_age_clock_s > 0.0)
+        cfg.max_age_clock_s = max_age_clock_s;
+    if (max_age_orbit_s > 0.0)
+        cfg.max_age_orbit_s = cfg.max_age_dcb_s = max_age_orbit_s;
     if (!out || !log_path || !nav || geo_prn < BX_B2B_GEO_MIN || geo_prn > BX_B2B_GEO_MAX) {
         if (err && errlen)
             snprintf(err, errlen, "bx_ppp_b2b_create: bad arguments (GEO PRN 59..63)");
@@ -49,7 +61,7 @@ int bx_ppp_b2b_create(const char *log_path, const bx_nav_t *nav, int geo_prn, bx
             snprintf(err, errlen, "cannot open %s", log_path);
         return BX_ERR_IO;
     }
-    int rc = bx_b2b_store_create(NULL, &s->st, err, errlen);
+    int rc = bx_b2b_store_create(&cfg, &s->st, err, errlen);
     if (rc != BX_OK) {
         fclose(s->f);
         free(s);

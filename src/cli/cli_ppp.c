@@ -86,7 +86,7 @@ int cli_ppp(int argc, char **argv)
     const char *obs_path = NULL, *nav_path = NULL, *b2b_path = NULL, *pos_path = NULL, *sp3_path = NULL,
                *clk_path = NULL;
     int json = 0, quiet = 0, geo = 0, kin = 0, brdc = 0, pair = BX_PPP_IF_B1C_B2A, no_models = 0, no_pco = 0;
-    double ref_llh[3] = {NAN, NAN, NAN};
+    double ref_llh[3] = {NAN, NAN, NAN}, b2b_age[2] = {0, 0};
     const cli_opt_t opts[] = {
         {"obs", 0, CLI_STRING, &obs_path, 0, 0, "FILE", "RINEX 3/4 observations: B1C/B2a pilot code and phase (C1P L1P C5P L5P), or C2I L2I C6I L6I",
          NULL, 0, 0},
@@ -108,6 +108,9 @@ int cli_ppp(int argc, char **argv)
          0, 0},
         {"geo", 0, CLI_FN, &geo, 0, 0, "PRN", "corrections of this GEO (59..63); default: the first with a mask", fn_geo,
          0, 0},
+        {"b2b-max-age", 0, CLI_FN, b2b_age, 0, 0, "CLOCK[,ORBIT]",
+         "--b2b: corrections older than this are not applied (s; default 30,180: clock, orbit and code biases)",
+         cli_fn_b2b_age, 0, 0},
         {"mode", 0, CLI_FN, &kin, 0, 0, "M", "static (default) or kinematic", fn_mode, 0, 0},
         {"ref", 0, CLI_FN, ref_llh, 0, 0, "LAT,LON,H", "known position: print the east/north/up error", cli_fn_llh, 0, 0},
         {"json", 0, CLI_FLAG, &json, 0, 0, NULL, "one JSON object per epoch", NULL, 0, 0},
@@ -132,6 +135,8 @@ int cli_ppp(int argc, char **argv)
     if (!obs_path || n_src != 1 || ((b2b_path || brdc) && !nav_path) || (clk_path && !sp3_path))
         return cli_opt_usage_error(&cmd, "--obs and one of --b2b LOG (with --nav), --sp3 SP3 [--clk CLK], --brdc (with "
                                          "--nav) are required (bdsrx ppp --help)");
+    if (!b2b_path && b2b_age[0] > 0)
+        return cli_opt_usage_error(&cmd, "--b2b-max-age needs --b2b");
     if (b2b_path && pair != BX_PPP_IF_B1C_B2A)
         return cli_opt_usage_error(&cmd, "--b2b works on B1C,B2a");
     if (b2b_path && !geo && !(geo = first_geo(b2b_path))) {
@@ -158,7 +163,7 @@ int cli_ppp(int argc, char **argv)
     FILE *out = stdout;
     int rc = 1;
     if (bx_rinex_obs_open(obs_path, &rd, err, sizeof err) != BX_OK ||
-        (b2b_path && bx_ppp_b2b_create(b2b_path, &nav, geo, &src, err, sizeof err) != BX_OK) ||
+        (b2b_path && bx_ppp_b2b_create_age(b2b_path, &nav, geo, b2b_age[0], b2b_age[1], &src, err, sizeof err) != BX_OK) ||
         (sp3_path && bx_sp3_read(sp3_path, &sp3, err, sizeof err) != BX_OK) ||
         (clk_path && bx_rnxclk_read(clk_path, &clk, err, sizeof err) != BX_OK)) {
         fprintf(stderr, "bdsrx ppp: %s\n", err);
