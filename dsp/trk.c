@@ -980,6 +980,15 @@ static void finish_block(bx_trk_t *t)
             t->cn0_total = rep_t;
             t->cn0_pilot_rep = rep_t - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
         }
+        if (!t->ever_locked && t->acq_cn0 > 0.0 && t->cn0_total < t->acq_cn0) {
+            /* before the first lock a weak signal reads low while the loops pull in
+             * (B1C at 30 dB-Hz: 20.5-22.2 from 0.3 s to the lock at 1.1 s, bench_weak):
+             * report the larger of acquisition's estimate (within ~1 dB, usually
+             * below: dsp/README.md) and its own until it locks.  Reported only: the
+             * loops and the loss-of-lock judgement keep their M2M4 (cn0_judge). */
+            t->cn0_total = t->acq_cn0;
+            t->cn0_pilot_rep = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
+        }
     }
 
     push_hist(t); /* the block as processed, before the loops change anything */
