@@ -126,6 +126,7 @@ struct bx_trk {
     double cn0_floor;     /* ... or with this floor of a biased estimator, the higher */
     int ever_locked;      /* reached LOCKED once */
     double lk_cp, lk_cd;  /* last in-phase estimates (pilot, data) of this lock, 0 none */
+    double rep_last, rep_last_pilot; /* the last non-zero C/N0 reported (total, pilot) */
     double pn_blk;        /* noise power of one pilot prompt (one block), 0 unknown: lock indicator */
     int repull;           /* back in pull-in after a lock, synchronised: PLL only (no FLL-alone stages) */
     int lk_signed;        /* lkp holds secondary-wiped pilot prompts only (since sync and lock) */
@@ -989,6 +990,19 @@ static void finish_block(bx_trk_t *t)
             t->cn0_total = t->acq_cn0;
             t->cn0_pilot_rep = t->acq_cn0 - 10.0 * log10(t->c.sig == BX_SIG_B1C ? 4.0 / 3.0 : 2.0);
         }
+    }
+    if (t->ever_locked && !(t->cn0_total > 0.0) && t->rep_last > 0.0) {
+        /* pulling in again after a loss of lock, M2M4 blind on a weak signal: it
+         * reported 0 (B2a field, fade to 25 dB-Hz, bench_weak seed 3: 32 readings);
+         * the last non-zero report instead until M2M4 sees the signal, the channel
+         * locks again or is LOST (state PULLIN says it is not locked).  Reported
+         * only, as above. */
+        t->cn0_total = t->rep_last;
+        t->cn0_pilot_rep = t->rep_last_pilot;
+    }
+    if (t->cn0_total > 0.0) {
+        t->rep_last = t->cn0_total;
+        t->rep_last_pilot = t->cn0_pilot_rep;
     }
 
     push_hist(t); /* the block as processed, before the loops change anything */

@@ -25,8 +25,15 @@
 
 /* 3 s at 40 dB-Hz, then `secs` at cn0; returns the share locked after the fade,
  * the mean C/N0 from 2 s after the fade and the estimate at 0.1 s */
+/* optional inputs / outputs of fade_worst */
+typedef struct {
+    uint64_t seed; /* simulator seed, 0 = the default of the case */
+    int zeros;     /* out: C/N0 reported 0 after 0.1 s by a channel not LOST */
+    int losses;    /* out: LOCKED -> not LOCKED transitions */
+} fade_extra_t;
+
 static void fade_worst(int sig, int field, double cn0, double secs, int acq_cn0_known, double *locked,
-                       double *cn0_mean, double *cn0_100ms, double *cn0_worst, double *prelock_worst)
+                       double *cn0_mean, double *cn0_100ms, double *cn0_worst, double *prelock_worst, fade_extra_t *x)
 {
     /* acq_cn0_known = 2: pull-in at cn0 from the start (no fade), acquisition's C/N0 = cn0 - 1 */
     const int pull = acq_cn0_known == 2;
@@ -47,7 +54,10 @@ static void fade_worst(int sig, int field, double cn0, double secs, int acq_cn0_
     fc.fs_hz[0] = fs;
     fc.cn0_dbhz = pull ? cn0 : 40.0;
     fc.prn_mask = 1ull << prn;
-    fc.seed = pull ? 33 : 9; /* 33: bench_weak B2a 28 dB-Hz seed 0, which did not pull in before the Doppler hold */
+    fc.seed = x && x->seed ? x->seed : pull ? 33 : 9; /* 33: bench_weak B2a 28 dB-Hz seed 0, which did not pull in before the Doppler hold */
+    if (x)
+        x->zeros = x->losses = 0;
+    int prev_state = -1;
     bx_simfeed_t *f = NULL;
     char err[256];
     assert_int_equal(bx_simfeed_create(&fc, &f, err, sizeof err), BX_OK);
@@ -91,6 +101,11 @@ static void fade_worst(int sig, int field, double cn0, double secs, int acq_cn0_
         assert_int_equal(bx_trk_observe(t, s0 + n - 1, &o), BX_OK);
         if (k == 9)
             *cn0_100ms = o.cn0_dbhz;
+        if (x && k >= 9 && o.state != BX_TRK_LOST && !(o.cn0_dbhz > 0.0))
+            x->zeros++;
+        if (x && prev_state == BX_TRK_LOCKED && o.state != BX_TRK_LOCKED)
+            x->losses++;
+        prev_state = o.state;
         if (first_lock < 0 && o.state == BX_TRK_LOCKED)
             first_lock = k;
         if (first_lock < 0 && k >= 9 && fabs(o.cn0_dbhz - cn0) > pre) /* from 0.1 s to the first lock */
@@ -127,7 +142,7 @@ static void fade_worst(int sig, int field, double cn0, double secs, int acq_cn0_
 static void fade(int sig, int field, double cn0, double secs, int acq_cn0_known, double *locked, double *cn0_mean,
                  double *cn0_100ms)
 {
-    fade_worst(sig, field, cn0, secs, acq_cn0_known, locked, cn0_mean, cn0_100ms, NULL, NULL);
+    fade_worst(sig, field, cn0, secs, acq_cn0_known, locked, cn0_mean, cn0_100ms, NULL, NULL, NULL);
 }
 
 static void check(int sig, int field, int acq_cn0_known)
@@ -168,7 +183,7 @@ static void test_b2a_pullin_28(void **state)
 static void strong(int sig, int field)
 {
     double locked, cn0, c100, worst;
-    fade_worst(sig, field, 50.0, 5.0, 2, &locked, &cn0, &c100, &worst, NULL);
+    fade_worst(sig, field, 50.0, 5.0, 2, &locked, &cn0, &c100, &worst, NULL, NULL);
     assert_true(locked == 1.0);
     assert_true(fabs(cn0 - 50.0) < 0.5);
     assert_true(worst < 1.0);
@@ -183,10 +198,26 @@ static void test_b1c_prelock_30(void **state)
 {
     (void)state;
     double locked, cn0, c100, worst, pre;
-    fade_worst(BX_SIG_B1C, 0, 30.0, 0.5, 2, &locked, &cn0, &c100, &worst, &pre);
+    fade_worst(BX_SIG_B1C, 0, 30.0, 0.5, 2, &locked, &cn0, &c100, &worst, &pre, NULL);
     printf("NOTE: B1C pull-in at 30 dB-Hz: worst reading before the lock %.2f dB off\n", pre);
     assert_true(pre < 1.5);
     assert_true(c100 > 28.0);
+}
+
+/* After a loss of lock ("not 0 after the first 100 ms"): B2a on the field trajectory fading
+ * 40 -> 25 dB-Hz, bench_weak seed 3 (simulator seed 3030), loses lock once and pulls in again;
+ * M2M4 was blind meanwhile and the channel reported 0 in 32 observations.  Now the last
+ * non-zero estimate is held: no 0, and the loss happened (the case is exercised). */
+static void test_b2a_no_zero_after_loss(void **state)
+{
+    (void)state;
+    double locked, cn0, c100;
+    fade_extra_t x = {3030, 0, 0};
+    fade_worst(BX_SIG_B2A, 1, 25.0, 10.0, 1, &locked, &cn0, &c100, NULL, NULL, &x);
+    printf("NOTE: B2a field fade to 25 dB-Hz: %d losses of lock, C/N0 0 in %d observations\n", x.losses, x.zeros);
+    if (x.losses == 0)
+        printf("NOTE: no loss of lock on this run: the hold was not exercised\n");
+    assert_int_equal(x.zeros, 0);
 }
 
 static void test_b1c_static_50(void **state) { (void)state; strong(BX_SIG_B1C, 0); }
@@ -201,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_b2a_static),
         cmocka_unit_test(test_b2a_pullin_28),
         cmocka_unit_test(test_b1c_prelock_30),
+        cmocka_unit_test(test_b2a_no_zero_after_loss),
         cmocka_unit_test(test_b1c_static_50),
         cmocka_unit_test(test_b1c_field_50),
         cmocka_unit_test(test_b2a_field_50),
