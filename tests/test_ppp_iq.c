@@ -300,6 +300,22 @@ static double dist3(const double a[3], const double b[3])
     return sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
 }
 
+
+/* bdsrx run on the three captures (B1C 4 Msps, B2a and B2b 12 Msps, 2-bit) with the arguments
+ * in extra (NULL-terminated) after the streams' formats */
+static int run_3(tu_result_t *r, const char *bin, const char *f1, const char *f2, const char *f3,
+                 const char *const *extra)
+{
+    const char *argv[64] = {bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs",
+                            "4000000", "--fc", "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2",
+                            "1176.45e6", "--format3", "ci2", "--fs3", "12e6", "--fc3", "1207.14e6"};
+    int n = 25;
+    for (int i = 0; extra[i] && n < 63; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    return tu_run(r, argv, NULL);
+}
+
 static void test_ppp_from_iq(void **state)
 {
     (void)state;
@@ -330,10 +346,8 @@ static void test_ppp_from_iq(void **state)
     char json_arg[1200];
     snprintf(json_arg, sizeof json_arg, "--json=%s", js);
     tu_result_t r;
-    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
-            "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
-            "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59", "--ppp", "--ppp-mode", "static", "--no-cache",
-            json_arg, "--nmea", nm, "--pos", ps, "--ref", "30.5,114.3,50", "-q", NULL);
+    run_3(&r, bin, f1, f2, f3, (const char *[]){"--prn", "19-46,59", "--ppp", "--ppp-mode", "static", "--no-cache",
+            json_arg, "--nmea", nm, "--pos", ps, "--ref", "30.5,114.3,50", "-q", NULL});
     printf("%s", r.out);
     if (r.status != 0)
         printf("stderr: %s\n", r.err);
@@ -540,10 +554,8 @@ static void test_ppp_from_iq(void **state)
 
     /* corrections missing: the corrections of a GEO that sends nothing (C60) -> the broadcast
      * single-point fix on every epoch, with the reason, GGA quality 1, never "ppp" */
-    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
-            "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
-            "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59", "--ppp", "--ppp-geo", "60", "--seconds", "23",
-            "--no-cache", json_arg, "-q", NULL);
+    run_3(&r, bin, f1, f2, f3, (const char *[]){"--prn", "19-46,59", "--ppp", "--ppp-geo", "60", "--seconds", "23",
+            "--no-cache", json_arg, "-q", NULL});
     assert_int_equal(r.status, 0);
     tu_result_free(&r);
     f = fopen(js, "r");
@@ -831,10 +843,8 @@ static void test_ppp_outage_iq(void **state)
 
     /* 1. C59 pinned (--ppp-geo 59): PPP, the outage -> broadcast with the reason, PPP again */
     tu_result_t r;
-    tu_runl(&r, NULL, bin, "run", f1, f2, f3, "--signals", "B1C,B2a,B2b", "--format", "ci2", "--fs", "4000000", "--fc",
-            "1575.42e6", "--format2", "ci2", "--fs2", "12e6", "--fc2", "1176.45e6", "--format3", "ci2", "--fs3",
-            "12e6", "--fc3", "1207.14e6", "--prn", "19-46,59,60", "--ppp", "--ppp-mode", "static", "--ppp-geo", "59",
-            "--b2b-max-age", age, "--no-cache", ja, "--ref", "30.5,114.3,50", "-q", NULL);
+    run_3(&r, bin, f1, f2, f3, (const char *[]){"--prn", "19-46,59,60", "--ppp", "--ppp-mode", "static", "--ppp-geo", "59",
+            "--b2b-max-age", age, "--no-cache", ja, "--ref", "30.5,114.3,50", "-q", NULL});
     printf("%sstderr: %s", r.out, r.err);
     assert_int_equal(r.status, 0);
     outage_stats_t o;
