@@ -810,6 +810,46 @@ static void test_store_rules(void **state)
     bx_b2b_store_destroy(s);
 }
 
+/* A receiver without a time scale stores messages on day 0 (their epoch of day); once the
+ * time is known bx_b2b_store_redate moves them to the real day and they are usable at once
+ * (without it the orbit counts as days old until the satellite's next MT2). */
+static void test_store_redate(void **state)
+{
+    (void)state;
+    bx_b2b_store_t *s;
+    assert_int_equal(bx_b2b_store_create(NULL, &s, NULL, 0), BX_OK);
+    bx_b2b_msg_t mk = mk_mask(1, 5, 86390);
+    assert_int_equal(bx_b2b_store_add(s, 59, bx_time_make(86390, 0.0), &mk), BX_B2B_ADD_OK);
+    bx_b2b_msg_t o;
+    memset(&o, 0, sizeof o);
+    o.type = 2;
+    o.h = (bx_b2b_head_t){86392, 2, 1};
+    o.u.mt2.sat[0] = (bx_b2b_orbit_t){25, 7, 3, 0.5, -0.25, 0.125, 1, 3, 2};
+    assert_int_equal(bx_b2b_store_add(s, 59, bx_time_make(86392, 0.0), &o), BX_B2B_ADD_OK);
+    bx_b2b_msg_t k;
+    memset(&k, 0, sizeof k);
+    k.type = 4;
+    k.h = (bx_b2b_head_t){86398, 2, 1};
+    k.u.mt4.iodp = 5;
+    k.u.mt4.clk[6] = (bx_b2b_clock_t){0, 3, 0.8, 500, 1};
+    assert_int_equal(bx_b2b_store_resolve(s, 59, &k), BX_OK);
+    assert_int_equal(bx_b2b_store_add(s, 59, bx_time_make(86398, 0.0), &k), BX_B2B_ADD_OK);
+    /* the real time: 2 s after the next midnight (the epochs belong to the day before) */
+    const bx_time_t t = bx_time_from_week_sow(910, 86400.0 * 4 + 2.0);
+    bx_b2b_corr_t c;
+    assert_int_equal(bx_b2b_store_get(s, 59, 25, t, &c), BX_B2B_OLD_ORBIT);
+    assert_int_equal(bx_b2b_store_redate(NULL, t), BX_ERR_ARG);
+    assert_int_equal(bx_b2b_store_redate(s, bx_time_make(100, 0.0)), BX_ERR_ARG); /* not a real time */
+    assert_int_equal(bx_b2b_store_redate(s, t), 24); /* the orbit + the MT4's 23 clock entries */
+    assert_int_equal(bx_b2b_store_get(s, 59, 25, t, &c), BX_OK);
+    assert_true(bx_time_diff(c.t_orbit, t) == -10.0);
+    assert_true(bx_time_diff(c.t_clock, t) == -4.0);
+    assert_true(c.c0_m == 0.8 && c.radial_m == 0.5);
+    assert_int_equal(bx_b2b_store_redate(s, t), 0); /* real time stamps stay */
+    assert_int_equal(bx_b2b_store_get(s, 59, 25, bx_time_add(t, 26.5), &c), BX_B2B_OLD_CLOCK);
+    bx_b2b_store_destroy(s);
+}
+
 static void test_apply_frame_and_signs(void **state)
 {
     (void)state;
@@ -873,6 +913,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_all_types),
         cmocka_unit_test(test_store_rules),
+        cmocka_unit_test(test_store_redate),
         cmocka_unit_test(test_apply_frame_and_signs),
         cmocka_unit_test(test_qzsl6tool_expected),
         cmocka_unit_test(test_b2b_stream_sync),

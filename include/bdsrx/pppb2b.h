@@ -166,6 +166,13 @@ int bx_b2b_store_add(bx_b2b_store_t *s, int geo_prn, bx_time_t t_rx, const bx_b2
 int bx_b2b_store_resolve(const bx_b2b_store_t *s, int geo_prn, bx_b2b_msg_t *m);
 /* Full BDT time of an epoch (seconds of day) received at t_rx. */
 bx_time_t bx_b2b_epoch_time(int epoch_s, bx_time_t t_rx);
+/* Re-dates the entries stored before the caller knew the day: a receiver without a time
+ * scale adds messages at t_rx = their epoch on day 0 of bx_time_t (BDT 2006-01-01), which
+ * keeps ages right within the day but makes every such entry look days old once the real
+ * time is known.  Every stored time stamp on that day 0 is moved to the same second of day
+ * nearest t_ref (bx_b2b_epoch_time); other time stamps are left alone.  Returns the number of
+ * time stamps moved (0 when none), or BX_ERR_ARG. */
+int bx_b2b_store_redate(bx_b2b_store_t *s, bx_time_t t_ref);
 
 /* Current corrections of one satellite, as used for positioning */
 typedef struct {

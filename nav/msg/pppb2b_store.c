@@ -106,6 +106,36 @@ bx_time_t bx_b2b_epoch_time(int epoch_s, bx_time_t t_rx)
     return t;
 }
 
+/* One provisional (day-0) time stamp moved next to t_ref; 1 if moved. */
+static int redate_one(bx_time_t *t, bx_time_t t_ref)
+{
+    if (t->sec < 0 || t->sec >= 86400)
+        return 0;
+    *t = bx_time_add(bx_b2b_epoch_time((int)t->sec, t_ref), t->frac_s);
+    return 1;
+}
+
+int bx_b2b_store_redate(bx_b2b_store_t *s, bx_time_t t_ref)
+{
+    if (!s || t_ref.sec < 86400)
+        return BX_ERR_ARG;
+    int n = 0;
+    for (int k = 0; k < NGEO; k++) {
+        geo_t *g = &s->g[k];
+        for (int i = 0; i < NS; i++) {
+            if (g->orb[i].have)
+                n += redate_one(&g->orb[i].t, t_ref);
+            if (g->clk[i].have)
+                n += redate_one(&g->clk[i].t, t_ref);
+            if (g->clk[i].have_prev)
+                n += redate_one(&g->clk[i].t_prev, t_ref);
+            if (g->dcb[i].have)
+                n += redate_one(&g->dcb[i].t, t_ref);
+        }
+    }
+    return n;
+}
+
 static void clear_corr(geo_t *g)
 {
     memset(g->orb, 0, sizeof g->orb);

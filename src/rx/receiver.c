@@ -94,6 +94,7 @@ struct bx_rx {
     bx_nav_t nav;
     bx_ephasm_t *ephasm;
     int have_t0;
+    int b2b_dayless;            /* PPP-B2b entries stored on day 0 (no time yet): re-dated once known */
     int64_t t0_samples;         /* receiver time of sample 0 of stream 0, in samples of stream 0 */
     int64_t epoch_samples;      /* epoch interval in samples of stream 0 */
     int64_t next_epoch_rx;      /* receiver time (samples of stream 0) of the next epoch */
@@ -983,6 +984,18 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
     rx->epoch_count++;
 }
 
+/* The PPP-B2b entries stored on day 0 before the receiver had a time move to the real day
+ * as soon as it has one (bx_b2b_store_redate): otherwise the orbits received in the first
+ * seconds would count as days old until each satellite's next MT2 (~100 s on air). */
+static void b2b_redate(bx_rx_t *rx)
+{
+    const bx_time_t t = rx->have_t0 ? rx_time_of(rx, 0, rx->st[0].sample)
+                                    : bx_time_add(rx->hint_t0, (double)rx->st[0].sample / rx->st[0].cfg.fs_hz);
+    if (rx->b2b)
+        bx_b2b_store_redate(rx->b2b, t);
+    rx->b2b_dayless = 0;
+}
+
 /* PPP-B2b blocks of a B2b channel -> the correction store (pppb2b.md §4).  Receive time: the
  * receiver time scale, else the time hint, else none known: the message's own epoch (seconds of
  * day) on day 0, which keeps the store's ages right within the day. */
@@ -1005,8 +1018,10 @@ static void b2b_drain(bx_rx_t *rx, int sidx, bx_channel_t *ch)
             t_rx = rx_time_of(rx, sidx, fsmp);
         else if (rx->hint_valid)
             t_rx = bx_time_add(rx->hint_t0, (double)fsmp / rx->st[sidx].cfg.fs_hz);
-        else
+        else {
             t_rx = bx_time_make(m.type == 63 ? 0 : m.h.epoch_s, 0.0);
+            rx->b2b_dayless = 1;
+        }
         if (m.type == 4 || m.type == 6)
             bx_b2b_store_resolve(rx->b2b, ch->prn, &m);
         int add = bx_b2b_store_add(rx->b2b, ch->prn, t_rx, &m);
@@ -1097,6 +1112,8 @@ int bx_rx_process(bx_rx_t *rx, const bx_cf32_t *const x[], const size_t n[])
     } else {
         check_time(rx);
     }
+    if (rx->b2b_dayless && (rx->have_t0 || rx->hint_valid))
+        b2b_redate(rx);
 
     for (int e = 0; e < nep; e++)
         emit_epoch(rx, ep_rx[e], ep_sample[e], raw[e]);
