@@ -167,5 +167,8 @@ int bx_trk_en_get(const bx_trk_en_t *e, int partial, double *ps, double *pn);
 #define BX_TRK_SYNC_MARGIN 2.0
 #include <stdint.h>
 int bx_trk_sec_search(const float *buf, int m, const int8_t *sec, int L, int *offset, int *negative);
+/* The same on complex products (B1C differential sync): z = |sum buf[i] sec[o + i]| /
+ * sqrt(sum |buf|^2), blind to a common phase; the same thresholds.  1 and *offset when found. */
+int bx_trk_sec_search_c(const float complex *buf, int m, const int8_t *sec, int L, int *offset);
 
 #endif
