@@ -6,7 +6,7 @@
  *   bench_acq_pd_ss [trials] [first_dbhz] [last_dbhz] [b1c|b2a|all]
  *     trials per 1 dB step (default 200, rounded up to whole windows of all visible satellites),
  *     C/N0 range (default 26..40), signal (default b1c: what make bench runs; b2a costs about 4x).
- *     BDSRX_SHARED = the shared folder (default ../shared); PD_FULL=1 searches the whole +-5 kHz
+ *     BDSRX_TESTDATA = the test-data folder (default ../shared/testdata, as the tests); PD_FULL=1 searches the whole +-5 kHz
  *     grid in every trial (two-stage search included) instead of the cells around the truth.
  *
  * Method.  The capture's own noise: N_q = the mean power per component of its 2-bit levels
@@ -145,12 +145,12 @@ static int run_sig(const char *shared, int sig, int trials, int lo, int hi, int 
 {
     const char *name = sig == BX_SIG_B1C ? "b1c" : "b2a";
     char pb[1024], pt[1024];
-    snprintf(pb, sizeof pb, "%s/testdata/signalsim/%s", shared, sig == BX_SIG_B1C ? "b1c_static_30s.bin" : "b2a_static_1s.bin");
-    snprintf(pt, sizeof pt, "%s/testdata/signalsim/%s", shared, sig == BX_SIG_B1C ? "b1c_static.truth.json" : "b2a_static.truth.json");
+    snprintf(pb, sizeof pb, "%s/signalsim/%s", shared, sig == BX_SIG_B1C ? "b1c_static_30s.bin" : "b2a_static_1s.bin");
+    snprintf(pt, sizeof pt, "%s/signalsim/%s", shared, sig == BX_SIG_B1C ? "b1c_static.truth.json" : "b2a_static.truth.json");
     static truth_t tr;
     FILE *f = fopen(pb, "rb");
     if (!f || load_truth(pt, &tr) != 0) {
-        printf("SKIP: bench_acq_pd_ss %s: %s or its truth not readable (BDSRX_SHARED=%s)\n", name, pb, shared);
+        printf("SKIP: bench_acq_pd_ss %s: %s or its truth not readable (BDSRX_TESTDATA=%s)\n", name, pb, shared);
         if (f)
             fclose(f);
         return 0;
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_acq_pd_ss [trials] [first_dbhz] [last_dbhz] [b1c|b2a|all]\n");
         return 2;
     }
-    const char *shared = getenv("BDSRX_SHARED") ? getenv("BDSRX_SHARED") : "../shared";
+    const char *shared = getenv("BDSRX_TESTDATA") && *getenv("BDSRX_TESTDATA") ? getenv("BDSRX_TESTDATA") : "../shared/testdata";
     const int full = getenv("PD_FULL") && atoi(getenv("PD_FULL")) != 0;
     int rc = 0;
     if (!strcmp(which, "b1c") || !strcmp(which, "all"))

@@ -13,6 +13,12 @@ N=${REPEAT:-10}
 BESIDE=${BESIDE:-1}
 DIR=${REPEAT_DIR:-/tmp/bdsrx-repeat}
 top=$(git rev-parse --show-toplevel) || exit 2
+# the worktrees live outside the checkout, where ../shared/testdata is not: point the tests
+# at this checkout's (as CI has it) so they run, not skip
+if [ -z "${BDSRX_TESTDATA:-}" ] && [ -d "$top/../shared/testdata" ]; then
+    BDSRX_TESTDATA=$(cd "$top/../shared/testdata" && pwd)
+    export BDSRX_TESTDATA
+fi
 rev=$(git -C "$top" rev-parse --short HEAD)
 mkdir -p "$DIR" || exit 2
 for w in a b; do
