@@ -155,7 +155,7 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
     int wrong_total = 0, searches_total = 0;
     const double t0 = cpu_s();
     for (int cn0 = lo; cn0 <= hi; cn0++) {
-        int ok = 0, wrong = 0, det_wrong_cell = 0;
+        int ok = 0, wrong = 0, det_wrong_cell = 0, ok_nofloor = 0;
         double cn0_err = 0.0;
         for (int t = 0; t < trials; t++) {
             const int prn = 19 + (int)(rng(&s) % 28);
@@ -174,6 +174,7 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
             const int det = r.metric > thr_full && r.cn0_dbhz >= c.cn0_min_dbhz; /* as bx_acq_search */
             const int right = fabs(r.doppler_hz - dop) < in.step_hz && fabs(chip_diff(r.code_phase_chips, cp)) < 1.0;
             ok += det && right;
+            ok_nofloor += r.metric > thr_full && right; /* the same search without the cn0_min_dbhz floor */
             det_wrong_cell += det && !right;
             if (det && right)
                 cn0_err += r.cn0_dbhz - cn0;
@@ -194,14 +195,18 @@ static void run_cfg(const pd_cfg_t *pc, int trials, int lo, int hi)
         wrong_total += wrong;
         searches_total += trials;
         printf("  %s C/N0 %2d dB-Hz: Pd %.3f (%d/%d), detections at a wrong cell %d, wrong-PRN detections %d, "
-               "C/N0 error %+.2f dB\n",
-               pc->name, cn0, pd, ok, trials, det_wrong_cell, wrong, ok ? cn0_err / ok : NAN);
+               "C/N0 error %+.2f dB; without the %.0f dB-Hz C/N0 floor Pd %.3f\n",
+               pc->name, cn0, pd, ok, trials, det_wrong_cell, wrong, ok ? cn0_err / ok : NAN, c.cn0_min_dbhz,
+               (double)ok_nofloor / trials);
         fflush(stdout);
     }
     /* noise alone: 8 windows per search cover 8 x 3-4 cells of the grid; the full-grid thresholds
      * then bound the false-alarm rate of those cells (a lower bound on the full-search rate
      * scaled by cells: reported per full search) */
-    int fa3 = 0, fa1 = 0, nfa = trials;
+    /* PD_NOISE=N: N noise trials instead of `trials` (0: none, for runs that only add C/N0 steps) */
+    int fa3 = 0, fa1 = 0, nfa = getenv("PD_NOISE") ? atoi(getenv("PD_NOISE")) : trials;
+    if (nfa < 0)
+        nfa = 0;
     double cells_searched = 0.0;
     for (int t = 0; t < nfa; t++) {
         bx_time_t tx = {0, 0.0};

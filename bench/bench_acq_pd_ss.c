@@ -7,7 +7,8 @@
  *     trials per 1 dB step (default 200, rounded up to whole windows of all visible satellites),
  *     C/N0 range (default 26..40), signal (default b1c: what make bench runs; b2a costs about 4x).
  *     BDSRX_TESTDATA = the test-data folder (default ../shared/testdata, as the tests); PD_FULL=1 searches the whole +-5 kHz
- *     grid in every trial (two-stage search included) instead of the cells around the truth.
+ *     grid in every trial (two-stage search included) instead of the cells around the truth;
+ *     PD_STEP_HZ=F another Doppler step.
  *
  * Method.  The capture's own noise: N_q = the mean power per component of its 2-bit levels
  * (+-1, +-3; the signals are 40 dB below it).  Its quantiser's threshold a (in noise sigmas)
@@ -159,6 +160,9 @@ static int run_sig(const char *shared, int sig, int trials, int lo, int hi, int 
     const size_t total = (size_t)ftell(f) * 2; /* ci2: 2 samples per byte */
     bx_acq_config_t c;
     bx_acq_config_default(&c, sig, tr.fs_hz, 0.0);
+    /* PD_STEP_HZ=F overrides the Doppler step (as in bench_acq_pd) */
+    if (getenv("PD_STEP_HZ") && atof(getenv("PD_STEP_HZ")) > 0.0 && atof(getenv("PD_STEP_HZ")) < 5000.0)
+        c.doppler_step_hz = atof(getenv("PD_STEP_HZ"));
     bx_acq_t *a = NULL;
     char err[256];
     if (bx_acq_create(&c, &a, err, sizeof err) != BX_OK) {

@@ -97,7 +97,8 @@ typedef struct {
                                the whole signal is searched; coh_ms must be 1) */
     double fs_hz, if_hz;    /* sample rate; carrier offset of the band centre in the samples (0 complex baseband) */
     double doppler_max_hz;  /* search +-, default 5000 */
-    double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); rounded to a whole number (>= 1) of FFT bins fs/M */
+    double doppler_step_hz; /* 0 = automatic (about 2/(3*T_coh)); default 0 except B2a: 1/(3*T_coh) (333 Hz, see
+                               bx_acq_config_default); rounded to a whole number (>= 1) of FFT bins fs/M */
     int coh_ms;             /* coherent integration, default 5 (B1C; 10 when 5 ms is not a whole number of
                                samples) / 1 (B2a, B2b); below the code period (B1C 1, 2, 5 ms) block k uses
                                code segment k mod (10 / coh_ms) and N must be whole samples */
