@@ -26,6 +26,7 @@
 
 #include "bdsrx/acq.h"
 #include "bdsrx/iq.h"
+#include "pd_util.h"
 #include "bdsrx/simsig.h"
 
 typedef struct {
@@ -44,16 +45,6 @@ static const pd_cfg_t CFGS[] = {
     {"b2a-weak", BX_SIG_B2A, 20.46e6, 0, 0, -2},
 };
 
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double unif(uint64_t *s) { return ((rng(s) >> 11) + 0.5) / 9007199254740992.0; }
-
 static int random_symbol(void *user, int slot, int sig, int prn, bx_time_t t, int64_t k)
 {
     (void)slot, (void)sig, (void)t;
@@ -61,23 +52,6 @@ static int random_symbol(void *user, int slot, int sig, int prn, bx_time_t t, in
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9ull;
     return (int)((h >> 40) & 1);
-}
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double chip_diff(double a, double b)
-{
-    double d = fmod(a - b, 10230.0);
-    if (d > 5115.0)
-        d -= 10230.0;
-    if (d < -5115.0)
-        d += 10230.0;
-    return d;
 }
 
 /* n samples of one satellite (or noise alone when cn0 is NAN) through ci2 */

@@ -36,6 +36,7 @@
 
 #include "bdsrx/acq.h"
 #include "bdsrx/iq.h"
+#include "pd_util.h"
 
 #define MAXSAT 24
 #define MAXEP 128
@@ -56,33 +57,6 @@ typedef struct {
     int n_ep;
     epoch_t ep[MAXEP];
 } truth_t;
-
-static uint64_t rng(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
-static double unif(uint64_t *s) { return ((rng(s) >> 11) + 0.5) / 9007199254740992.0; }
-
-static double cpu_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static double chip_diff(double a, double b)
-{
-    double d = fmod(a - b, 10230.0);
-    if (d > 5115.0)
-        d -= 10230.0;
-    if (d < -5115.0)
-        d += 10230.0;
-    return d;
-}
 
 /* inverse of the standard normal CDF's upper tail: a with P(x > a) = q (bisection) */
 static double upper_quantile(double q)
