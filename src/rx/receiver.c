@@ -986,7 +986,8 @@ static void emit_epoch(bx_rx_t *rx, int64_t epoch_rx, const uint64_t ep_sample[B
 
 /* The PPP-B2b entries stored on day 0 before the receiver had a time move to the real day
  * as soon as it has one (bx_b2b_store_redate): otherwise the orbits received in the first
- * seconds would count as days old until each satellite's next MT2 (~100 s on air). */
+ * seconds would count as days old until each satellite's next MT2 (48-110 s apart on air,
+ * nav/README.md). */
 static void b2b_redate(bx_rx_t *rx)
 {
     const bx_time_t t = rx->have_t0 ? rx_time_of(rx, 0, rx->st[0].sample)
