@@ -401,6 +401,17 @@ static void test_signal_from_sidecar(void **state)
     assert_non_null(strstr(r.out, " B2a pilot")); /* the header line names the signal */
     assert_non_null(strstr(r.out, "\n  19   no"));
     tu_result_free(&r);
+    /* the configuration's own Doppler step (B2a default and --weak: 333 Hz, acq.c) unless --step
+     * is given: acquire used to overwrite it with the automatic 666 Hz */
+    assert_int_equal(tu_runl(&r, &o, bin, "acquire", path, "--prn=19", "--weak", NULL), 0);
+    assert_non_null(strstr(r.out, "step 333.01 Hz (31 bins)"));
+    tu_result_free(&r);
+    assert_int_equal(tu_runl(&r, &o, bin, "acquire", path, "--prn=19", "--step", "500", NULL), 0);
+    assert_non_null(strstr(r.out, "step 499.51 Hz (21 bins)"));
+    tu_result_free(&r);
+    assert_int_equal(tu_runl(&r, &o, bin, "acquire", path, "--prn=19", NULL), 0);
+    assert_non_null(strstr(r.out, "step 333.01 Hz (31 bins)"));
+    tu_result_free(&r);
     /* the sidecar's frequency removed: --signal is needed, and given it works */
     p.fc_hz = 0;
     assert_int_equal(bx_iq_sigmf_write(meta, &p, NULL, NULL), BX_OK);

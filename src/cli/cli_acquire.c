@@ -57,7 +57,7 @@ int cli_acquire(int argc, char **argv)
          "B2b: 1-63)",
          cli_fn_prns, 0, 0},
         {"doppler", 0, CLI_DOUBLE, &doppler, 0, 50e3, "HZ", "search +-HZ (default 5000)", NULL, 0, 0},
-        {"step", 0, CLI_DOUBLE, &step, 0, 10e3, "HZ", "Doppler step (default about 2/(3 T_coh), rounded to FFT bins)",
+        {"step", 0, CLI_DOUBLE, &step, 0, 10e3, "HZ", "Doppler step (default about 2/(3 T_coh); B2a and --weak 1/(3 T_coh); rounded to FFT bins)",
          NULL, 0, 0},
         {"coh", 0, CLI_INT, &coh, 1, 100, "MS", "coherent integration in ms (default 5 B1C, 1 B2a)", NULL, 0, 0},
         {"noncoh", 0, CLI_INT, &noncoh, 1, 1000, "N", "non-coherent sums (default 20 B1C, 200 B2a)", NULL, 0, 0},
@@ -123,7 +123,12 @@ int cli_acquire(int argc, char **argv)
     if (weak)
         bx_acq_config_weak(&c);
     c.doppler_max_hz = doppler;
-    c.doppler_step_hz = step;
+    /* --step only when given: the defaults' own steps (B2a 333 Hz, the weak searches') stay;
+     * another --coh than the configuration's takes the automatic step for that coh */
+    if (coh > 0 && coh != c.coh_ms && !(step > 0.0))
+        c.doppler_step_hz = 0.0;
+    if (step > 0.0)
+        c.doppler_step_hz = step;
     if (coh > 0)
         c.coh_ms = coh;
     if (noncoh > 0)
