@@ -279,6 +279,15 @@ static void test_gga_async_v2_reconnect(void **state)
         cli_base_position(b, &s);
     }
     assert_true(wait_for(&c, second_conn));
+    /* the caster has the request, but the client is online only once it has read the reply:
+     * positions given before that are kept as the latest one only (by design), so the test
+     * waits for that event too (without it, `make check-repeat` run 2 of 2026-12-06 failed here
+     * under load: the 19/24/29 sentences collapsed into one and the caster never reached 7) */
+    for (int i = 0; i < 4000 && !cli_base_online(b); i++) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(cli_base_online(b));
     printf("reconnection request:\n%s", c.request[1]);
     assert_non_null(strstr(c.request[1], "Ntrip-GGA: $GPGGA,100010.00,")); /* epoch 14 = 10:00:10 UTC */
     for (; k <= 34; k++) { /* 19, 24, 29, 34 over the new connection */
