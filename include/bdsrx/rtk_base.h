@@ -29,6 +29,7 @@ int bx_rtk_base_create_gga(const char *path, unsigned sig_mask, const char *gga,
  * reconnects).  May be called from another thread while one thread is in bx_rtk_base_next. */
 int bx_rtk_base_send_gga(bx_rtk_base_t *b, const char *sentence);
 long bx_rtk_base_gga_sent(bx_rtk_base_t *b); /* GGA sentences sent so far */
+int bx_rtk_base_reconnects(bx_rtk_base_t *b); /* NTRIP: reconnections made inside bx_rtk_base_next (any thread) */
 void bx_rtk_base_destroy(bx_rtk_base_t *b);
 /* Next base epoch.  approx: a BDT time near the data (the rover's epoch), for the week of RTCM
  * MSM epochs.  BDS ephemerides found in the stream (1042) are added to nav.  Returns BX_OK,

@@ -302,6 +302,16 @@ int cli_base_online(cli_base_t *b)
 
 long cli_base_gga_count(const cli_base_t *b) { return b ? b->gga_queued : 0; }
 
+int cli_base_connections(cli_base_t *b)
+{
+    if (!b)
+        return 0;
+    pthread_mutex_lock(&b->mu);
+    const int k = b->reconnects + (b->src ? bx_rtk_base_reconnects(b->src) : 0);
+    pthread_mutex_unlock(&b->mu);
+    return k;
+}
+
 void cli_base_position(cli_base_t *b, const bx_sol_t *sol)
 {
     if (!b || !b->ntrip || !(b->gga_interval_s > 0.0) || !sol || !bx_sol_valid(sol))

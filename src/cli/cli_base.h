@@ -39,6 +39,7 @@ void cli_base_set_gga_interval(cli_base_t *b, double interval_s);
 void cli_base_position(cli_base_t *b, const bx_sol_t *sol);
 long cli_base_gga_count(const cli_base_t *b); /* sentences handed on so far */
 int cli_base_online(cli_base_t *b);           /* 1 while the source is open (connected) */
+int cli_base_connections(cli_base_t *b);      /* connections made so far (opens + NTRIP reconnections) */
 
 /* "X,Y,Z" (ECEF m) or "LAT,LON,H" (deg, deg, m) -> ECEF; 0 ok, -1 not a position near the
  * Earth's surface. */

@@ -37,7 +37,8 @@ struct bx_ntrip {
     /* a copy of the configuration, for bx_ntrip_reconnect */
     bx_ntrip_config_t cfg;
     char cfg_store[1024];
-    int reconnects;
+    int reconnects;        /* under mu (read from other threads) */
+    int down;              /* bx_ntrip_reconnect is reopening (under mu): a GGA is only kept */
     char gga[128];         /* the latest position sent (bx_ntrip_send_gga): used again on reconnection */
     long gga_sent;
     pthread_mutex_t mu;    /* bx_ntrip_send_gga (any thread) against the fd swap of bx_ntrip_reconnect */
@@ -615,7 +616,9 @@ int bx_ntrip_send_gga(bx_ntrip_t *n, const char *sentence)
     pthread_mutex_lock(&n->mu);
     snprintf(n->gga, sizeof n->gga, "%s", g);
     strcat(g, "\r\n");
-    const int st = n->fd >= 0 && send_all(n->fd, g, strlen(g)) == 0 ? BX_OK : BX_ERR_IO;
+    /* while a reconnection reopens, n->fd is the old, closed socket: keep the sentence only
+     * (the reconnection sends the latest on the new connection) */
+    const int st = n->fd >= 0 && !n->down && send_all(n->fd, g, strlen(g)) == 0 ? BX_OK : BX_ERR_IO;
     n->gga_sent += st == BX_OK;
     pthread_mutex_unlock(&n->mu);
     return st;
@@ -691,6 +694,9 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
     if (!n)
         return BX_ERR_ARG;
     double wait_s = 0.5 * n->cfg.timeout_s > 1.0 ? 1.0 : 0.1, waited = 0;
+    pthread_mutex_lock(&n->mu);
+    n->down = 1;
+    pthread_mutex_unlock(&n->mu);
     for (;;) {
         bx_ntrip_t *fresh;
         int is_table;
@@ -709,6 +715,14 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
             if (n->fd >= 0)
                 close(n->fd);
             n->fd = fresh->fd;
+            n->down = 0;
+            n->reconnects++;
+            /* a position given while reopening (after the request was made) goes now */
+            if (n->gga[0] && strcmp(n->gga, gga)) {
+                char g[132];
+                snprintf(g, sizeof g, "%s\r\n", n->gga);
+                n->gga_sent += send_all(n->fd, g, strlen(g)) == 0;
+            }
             pthread_mutex_unlock(&n->mu);
             fresh->fd = -1;
             memcpy(n->buf, fresh->buf + fresh->bpos, fresh->blen - fresh->bpos);
@@ -717,17 +731,22 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
             n->chunked = fresh->chunked;
             n->chunk_state = 0;
             n->chunk_left = 0;
-            n->reconnects++;
             bx_ntrip_destroy(fresh);
             n->err[0] = '\0';
             return BX_OK;
         }
         snprintf(n->err, sizeof n->err, "%s", err);
         /* credentials and mountpoints do not heal by waiting */
-        if (st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint"))
-            return st;
-        if ((stop && *stop) || waited + wait_s > max_wait_s)
-            return BX_ERR_IO;
+        const int give_up = st == BX_ERR_ARG || strstr(err, "check user and password") ||
+                            strstr(err, "no such mountpoint") || (stop && *stop) || waited + wait_s > max_wait_s;
+        if (give_up) {
+            pthread_mutex_lock(&n->mu);
+            n->down = 0;
+            pthread_mutex_unlock(&n->mu);
+            return st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint")
+                       ? st
+                       : BX_ERR_IO;
+        }
         for (double slept = 0; slept < wait_s && !(stop && *stop); slept += 0.1) { /* *stop ends the wait */
             const double d = wait_s - slept < 0.1 ? wait_s - slept : 0.1;
             struct timespec ts = {0, (long)(d * 1e9)};
@@ -738,4 +757,13 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
     }
 }
 
-int bx_ntrip_reconnects(const bx_ntrip_t *n) { return n ? n->reconnects : 0; }
+int bx_ntrip_reconnects(const bx_ntrip_t *n)
+{
+    if (!n)
+        return 0;
+    pthread_mutex_t *mu = (pthread_mutex_t *)&n->mu; /* logically mutable: read from other threads */
+    pthread_mutex_lock(mu);
+    const int k = n->reconnects;
+    pthread_mutex_unlock(mu);
+    return k;
+}

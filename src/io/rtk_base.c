@@ -142,6 +142,8 @@ int bx_rtk_base_send_gga(bx_rtk_base_t *b, const char *sentence)
 
 long bx_rtk_base_gga_sent(bx_rtk_base_t *b) { return b ? bx_ntrip_gga_sent(b->ntrip) : 0; }
 
+int bx_rtk_base_reconnects(bx_rtk_base_t *b) { return b && b->ntrip ? bx_ntrip_reconnects(b->ntrip) : 0; }
+
 int bx_rtk_base_create_gga(const char *path, unsigned sig_mask, const char *gga, bx_rtk_base_t **out, char *err,
                            size_t errlen)
 {
