@@ -737,15 +737,13 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
         }
         snprintf(n->err, sizeof n->err, "%s", err);
         /* credentials and mountpoints do not heal by waiting */
-        const int give_up = st == BX_ERR_ARG || strstr(err, "check user and password") ||
-                            strstr(err, "no such mountpoint") || (stop && *stop) || waited + wait_s > max_wait_s;
-        if (give_up) {
+        const int fatal =
+            st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint");
+        if (fatal || (stop && *stop) || waited + wait_s > max_wait_s) {
             pthread_mutex_lock(&n->mu);
             n->down = 0;
             pthread_mutex_unlock(&n->mu);
-            return st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint")
-                       ? st
-                       : BX_ERR_IO;
+            return fatal ? st : BX_ERR_IO;
         }
         for (double slept = 0; slept < wait_s && !(stop && *stop); slept += 0.1) { /* *stop ends the wait */
             const double d = wait_s - slept < 0.1 ? wait_s - slept : 0.1;
