@@ -7,7 +7,11 @@
  *  - hot start: ephemerides preloaded, time hint and an a-priori position:
  *    B1C fix within 5 s of samples, no frame decoded;
  *  - a time hint minutes off is corrected by the coarse-time fix and reported
- *    (B2a, 0.1 s secondary period).
+ *    (B2a, 0.1 s secondary period);
+ *  - the hot start's first search covers the satellites predicted from the
+ *    hint and the a-priori position only; with a position from the other side
+ *    of the Earth that plan finds nothing and is given up: the whole list on
+ *    the next block, and the fix comes anyway.
  * Truth is the scenario (true start time, trajectory), never the receiver.
  */
 #include <setjmp.h>
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bdsrx/acq.h"
 #include "bdsrx/geodesy.h"
 #include "bdsrx/orbit.h"
 #include "bdsrx/pvt.h"
@@ -168,8 +173,10 @@ static void test_first_frame_after_lock(void **state)
 
 /* ---- hot start ---- */
 
+/* use_apr: 0 no a-priori position, 1 40 km off, 2 the antipode (a cache from the other side of the
+ * Earth).  first_prns: PRNs in the first search (a plan from the hint covers the predicted ones). */
 static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, double cn0_fixed, double secs, ctx_t *c,
-                      double *hint_err_seen, int *kind)
+                      double *hint_err_seen, int *kind, int *first_prns, int *n_sim)
 {
     const bx_time_t start = bx_time_from_civil(2023, 3, 12, 4, 7, 3.37);
     bx_simscen_config_t sc;
@@ -208,9 +215,16 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
     /* a-priori position 40 km north-east of the truth */
     double llh[3] = {sc.llh0[0] + 0.25 * M_PI / 180, sc.llh0[1] + 0.25 * M_PI / 180, 0.0}, apr[3];
     bx_llh_to_ecef(llh, apr);
+    if (use_apr == 2)
+        for (int i = 0; i < 3; i++)
+            apr[i] = -apr[i];
     if (use_apr)
         bx_rx_set_approx_position(rx, apr);
     run(f, &fc, rx, secs, NULL, NULL);
+    bx_rx_acq_stats_t as;
+    bx_rx_acq_stats(rx, &as);
+    *first_prns = as.first_prns;
+    *n_sim = bx_simfeed_sats(f, 0, NULL, NULL, NULL, BX_PRN_MAX);
     char msg[200];
     *kind = bx_rx_start_info(rx, hint_err_seen, msg, sizeof msg);
     bx_rx_chan_status_t ch[BX_RX_MAX_CHANNELS];
@@ -218,10 +232,10 @@ static void hot_start(int sig, double fs_hz, double hint_err_s, int use_apr, dou
     for (int i = 0; i < nch; i++)
         printf("NOTE:   C%02d %s sync %d time %d %.1f dB-Hz\n", ch[i].prn, bx_trk_state_name(ch[i].state),
                ch[i].sec_sync, ch[i].have_time, ch[i].cn0_dbhz);
-    printf("NOTE: %s hot start, hint %+.1f s: %s; %d fixes, first at %.1f s (%.1f m, %d frames decoded then), "
-           "max error %.1f m\n",
-           sig == BX_SIG_B1C ? "B1C" : "B2a", hint_err_s, msg, c->nfix, c->first_fix_s, c->first_err_m,
-           c->nframes_at_fix, c->max_err_m);
+    printf("NOTE: %s hot start, hint %+.1f s, a-priori position %s: %s; first search %d PRNs (%d simulated); %d "
+           "fixes, first at %.1f s (%.1f m, %d frames decoded then), max error %.1f m\n",
+           sig == BX_SIG_B1C ? "B1C" : "B2a", hint_err_s, use_apr == 2 ? "antipode" : use_apr ? "40 km" : "none", msg,
+           *first_prns, *n_sim, c->nfix, c->first_fix_s, c->first_err_m, c->nframes_at_fix, c->max_err_m);
     bx_rx_destroy(rx);
     bx_simfeed_destroy(f);
     bx_nav_destroy(&nav);
@@ -233,8 +247,11 @@ static void test_hot_start_b1c(void **state)
     ctx_t c;
     double herr;
     int kind;
-    hot_start(BX_SIG_B1C, 4.0e6, 0.7, 1, 0.0, 5.0, &c, &herr, &kind);
+    int nfirst, nsim;
+    hot_start(BX_SIG_B1C, 4.0e6, 0.7, 1, 0.0, 5.0, &c, &herr, &kind, &nfirst, &nsim);
     assert_int_equal(kind, 2);
+    /* the plan: the simulated sky (above the simulator's mask) and a few more, not all 63 PRNs */
+    assert_true(nfirst >= nsim && nfirst <= nsim + 16);
     assert_true(c.nfix >= 1);
     assert_true(c.first_fix_s <= 5.0);
     assert_int_equal(c.nframes_at_fix, 0);
@@ -248,10 +265,30 @@ static void test_hot_start_b2a_wrong_hint(void **state)
     ctx_t c;
     double herr;
     int kind;
-    hot_start(BX_SIG_B2A, 12.0e6, -185.0, 0, 45.0, 3.0, &c, &herr, &kind);
+    int nfirst, nsim;
+    hot_start(BX_SIG_B2A, 12.0e6, -185.0, 0, 45.0, 3.0, &c, &herr, &kind, &nfirst, &nsim);
     assert_int_equal(kind, 2);
+    int ndef = 0; /* no a-priori position: no plan, the whole default list */
+    for (int p = 1; p <= BX_PRN_MAX; p++)
+        ndef += bx_acq_default_prn(BX_SIG_B2A, p);
+    assert_int_equal(nfirst, ndef);
     assert_true(c.nfix >= 1);
     assert_true(fabs(herr + 185.0) < 0.01);
+    assert_true(c.max_err_m < 30.0);
+}
+
+/* A cached position from the other side of the Earth: the plan finds nothing, is given up, and
+ * the next block searches the whole list; the fix comes anyway, at the right place. */
+static void test_hot_start_wrong_position(void **state)
+{
+    (void)state;
+    ctx_t c;
+    double herr;
+    int kind, nfirst, nsim;
+    hot_start(BX_SIG_B1C, 4.0e6, 0.7, 2, 0.0, 6.0, &c, &herr, &kind, &nfirst, &nsim);
+    assert_true(nfirst < 40); /* the plan was tried (its sky is another one) */
+    assert_int_equal(kind, 2);
+    assert_true(c.nfix >= 1);
     assert_true(c.max_err_m < 30.0);
 }
 
@@ -261,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_first_frame_after_lock),
         cmocka_unit_test(test_hot_start_b1c),
         cmocka_unit_test(test_hot_start_b2a_wrong_hint),
+        cmocka_unit_test(test_hot_start_wrong_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

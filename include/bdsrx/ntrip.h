@@ -81,8 +81,10 @@ long bx_ntrip_gga_sent(bx_ntrip_t *n); /* sentences sent by bx_ntrip_send_gga */
 /* After a read error or the end of the stream: connects again with the same
  * configuration, waiting 0.1 s (timeout_s < 2 s) or 1 s after the first failed
  * try and doubling up to 30 s between tries, for at most max_wait_s in all or
- * until *stop (may be NULL) becomes non-zero.  Gives up at once on wrong
- * credentials or an unknown mountpoint (they do not heal by waiting).  BX_OK
+ * until *stop (may be NULL) becomes non-zero (read with an atomic acquire
+ * load: set it with __atomic_store_n or a C11 atomic store from another
+ * thread).  Gives up at once on wrong credentials or an unknown mountpoint
+ * (they do not heal by waiting).  BX_OK
  * when connected again (reading goes on from the new stream), else the last
  * error (bx_ntrip_error). */
 int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *stop);

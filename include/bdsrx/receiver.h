@@ -280,6 +280,9 @@ typedef struct {
     int weak_searches;      /* PRN searches escalated to the weak configuration */
     int weak_found;         /* of which detected (a channel started from them) */
     uint64_t weak_found_mask; /* bit p: PRN p was found by an escalation (any stream) */
+    int first_prns;         /* PRNs in the first search block, summed over streams: a hot start
+                             * (time hint, a-priori position, ephemerides) searches only the
+                             * satellites predicted above the horizon (-5 deg), a cold one all */
 } bx_rx_acq_stats_t;
 void bx_rx_acq_stats(const bx_rx_t *rx, bx_rx_acq_stats_t *out);
 
@@ -305,7 +308,12 @@ void bx_rx_steer_clock(bx_rx_t *rx, double bias_s);
 void bx_rx_set_time_hint(bx_rx_t *rx, bx_time_t bdt_first_sample, double sigma_s);
 /* A-priori position for the warm/hot start (e.g. the last fix of a previous
  * run); without it the coarse-time fix starts from the tracked satellites'
- * footprint. */
+ * footprint.  With a time hint and ephemerides it also plans the first
+ * searches: only the satellites predicted above -5 deg from that place and
+ * time (and, 8 per block in turn, those without an ephemeris) are searched
+ * over the whole Doppler range, ~1/4 of a cold search's work; a search of
+ * that plan that leaves fewer than 4 channels (a position or clock far off)
+ * drops it, and the next search covers every PRN as a cold start does. */
 void bx_rx_set_approx_position(bx_rx_t *rx, const double ecef_m[3]);
 /* How the receiver time was set: 0 not yet, 1 by a decoded frame, 2 by the
  * warm/hot start; msg (may be NULL) a one-line account, e.g. "time hint off

@@ -41,7 +41,8 @@ const char *bx_rtk_base_error(const bx_rtk_base_t *b);
  * first in the file), RINEX APPROX POSITION XYZ.  0 with ecef set, -1 when there are none. */
 int bx_rtk_base_position(const bx_rtk_base_t *b, double ecef_m[3]);
 /* Another thread may end a wait for network bytes by setting *stop nonzero (a tcp:// read within
- * 0.25 s, an NTRIP reconnection attempt; an NTRIP read ends within its timeout).  NULL: none. */
+ * 0.25 s, an NTRIP reconnection attempt; an NTRIP read ends within its timeout).  NULL: none.
+ * *stop is read with an atomic acquire load: set it with __atomic_store_n (or a C11 atomic store). */
 void bx_rtk_base_set_stop(bx_rtk_base_t *b, const volatile int *stop);
 /* "RTCM3", "NTRIP", "TCP" or "RINEX" */
 const char *bx_rtk_base_kind(const bx_rtk_base_t *b);

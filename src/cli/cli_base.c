@@ -29,7 +29,7 @@ struct cli_base {
     /* asynchronous reading */
     pthread_t th;
     int th_started;
-    volatile int stop;
+    volatile int stop;     /* set by cli_base_close; read with atomic loads (other threads) */
     pthread_mutex_t mu;
     pthread_cond_t cv;     /* wakes the reader's back-off wait on close */
     bx_obs_t q[QN];
@@ -98,7 +98,7 @@ static void *reader(void *arg)
     cli_base_t *b = arg;
     bx_obs_t *obs = malloc(sizeof *obs);
     double backoff = 1.0;
-    while (obs && !b->stop) {
+    while (obs && !__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
         if (!b->src) { /* (re)open with bounded back-off */
             char e[320];
             bx_rtk_base_t *s = NULL;
@@ -133,7 +133,7 @@ static void *reader(void *arg)
             pthread_cond_wait(&b->cv, &b->mu);
         const bx_time_t approx = b->rover_t;
         pthread_mutex_unlock(&b->mu);
-        if (b->stop)
+        if (__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE))
             break;
         const int st = bx_rtk_base_next(b->src, approx, obs, NULL);
         pthread_mutex_lock(&b->mu);
@@ -154,7 +154,7 @@ static void *reader(void *arg)
             b->src = NULL;
         }
         pthread_mutex_unlock(&b->mu);
-        if (st != BX_OK && !b->stop) {
+        if (st != BX_OK && !__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
             wait_s(b, backoff);
             backoff = fmin(2 * backoff, BACKOFF_MAX_S);
         }
@@ -213,7 +213,7 @@ void cli_base_close(cli_base_t *b)
         return;
     if (b->th_started) {
         pthread_mutex_lock(&b->mu);
-        b->stop = 1;
+        __atomic_store_n(&b->stop, 1, __ATOMIC_RELEASE); /* also read without the lock (ntrip.c, rtk_base.c) */
         pthread_cond_broadcast(&b->cv);
         pthread_mutex_unlock(&b->mu);
         /* a tcp:// read ends within 0.25 s, an NTRIP read within its timeout (10 s) */

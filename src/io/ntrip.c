@@ -739,13 +739,13 @@ int bx_ntrip_reconnect(bx_ntrip_t *n, double max_wait_s, const volatile int *sto
         /* credentials and mountpoints do not heal by waiting */
         const int fatal =
             st == BX_ERR_ARG || strstr(err, "check user and password") || strstr(err, "no such mountpoint");
-        if (fatal || (stop && *stop) || waited + wait_s > max_wait_s) {
+        if (fatal || (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)) || waited + wait_s > max_wait_s) {
             pthread_mutex_lock(&n->mu);
             n->down = 0;
             pthread_mutex_unlock(&n->mu);
             return fatal ? st : BX_ERR_IO;
         }
-        for (double slept = 0; slept < wait_s && !(stop && *stop); slept += 0.1) { /* *stop ends the wait */
+        for (double slept = 0; slept < wait_s && !(stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)); slept += 0.1) { /* *stop ends the wait */
             const double d = wait_s - slept < 0.1 ? wait_s - slept : 0.1;
             struct timespec ts = {0, (long)(d * 1e9)};
             nanosleep(&ts, NULL);

@@ -259,7 +259,7 @@ static size_t read_bytes(struct bx_rtk_base *b, uint8_t *buf, size_t len)
     if (b->tcp >= 0) { /* 30 s without a byte: the stream is taken as lost */
         struct pollfd pf = {b->tcp, POLLIN, 0};
         int pr = 0;
-        for (int waited_ms = 0; waited_ms < 30000 && pr == 0 && !(b->stop && *b->stop); waited_ms += 250)
+        for (int waited_ms = 0; waited_ms < 30000 && pr == 0 && !(b->stop && __atomic_load_n(b->stop, __ATOMIC_ACQUIRE)); waited_ms += 250)
             pr = poll(&pf, 1, 250);
         const ssize_t n = pr > 0 ? read(b->tcp, buf, len) : -1;
         if (n <= 0) {

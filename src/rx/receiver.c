@@ -46,6 +46,14 @@
 #define REACQ_HALF_HZ 500.0
 #define REACQ_BLIND_FULL_S 60.0
 #define REACQ_BLIND_PER_BLOCK 8 /* with a plan: satellites without an ephemeris searched per turn */
+/* Hot start (time hint, a-priori position, ephemerides; no fix yet): the first searches cover only
+ * the satellites predicted above HINT_MASK_DEG from the hinted time and place (a position 100 km
+ * off or a time minutes off moves elevations by ~1-2 deg; below 0 deg for the margin), at the whole
+ * Doppler range (the receiver clock's offset is unknown).  A search of that plan which leaves
+ * fewer than HINT_MIN_CHANNELS channels on the stream (a wrong cache position or clock) gives up
+ * the plan: the next search covers the whole list, as a cold start does. */
+#define HINT_MASK_DEG (-5.0)
+#define HINT_MIN_CHANNELS 4
 #define LOST_RESEARCH_S 1.0 /* a PRN whose channel lost lock is searched again after this */
 /* Escalation (reacq.c bx_reacq_escalate): predicted satellites missed by the narrow search get the
  * weak-signal search (B1C 10 ms x 40 ~0.15 s CPU per PRN in a +-500 Hz window), at most
@@ -75,6 +83,9 @@ typedef struct {
     bx_acq_result_t search_res[BX_PRN_MAX];
     double win_center[BX_PRN_MAX], win_half[BX_PRN_MAX]; /* Doppler windows of the list (half < 0: all) */
     int predicted;              /* the list came from the re-acquisition plan */
+    int hinted;                 /* ... made from the time hint and the a-priori position (no fix yet) */
+    int hint_plan_failed;       /* such a search started too few channels: whole lists from now on */
+    int search_again;           /* ... and the whole list is searched on the next block, not later */
     int blind_misses;           /* whole-list blind searches in a row that started no channel */
     int blind_full;             /* the current list is the whole list without a plan */
     uint64_t next_full_blind;   /* sample from which the next blind search covers the whole list */
@@ -84,6 +95,7 @@ typedef struct {
     bx_reacq_weak_t weak;       /* escalation to the weak-signal search (made on first use) */
     size_t block_need;          /* samples the block being filled collects (acq_need or weak.need) */
     double acq_cpu_s, first_cpu_s, search_cpu_s; /* search CPU (search_cpu_s: background search's) */
+    int first_prns;             /* PRNs in the first search block */
     int blocks;
 } stream_t;
 
@@ -406,12 +418,22 @@ static bx_time_t rx_time_of(const bx_rx_t *rx, int sidx, uint64_t sample);
 static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
 {
     int n = 0;
-    st->predicted = rx->have_t0 && rx->have_pos && rx->nav.n_eph > 0;
+    const int own = rx->have_t0 && rx->have_pos;
+    st->hinted = !own && rx->hint_valid && rx->apr_valid && !st->hint_plan_failed && rx->nav.n_eph > 0;
+    st->predicted = (own && rx->nav.n_eph > 0) || st->hinted;
     st->blind_full = 0;
     if (st->predicted) {
         bx_reacq_sat_t sv[BX_PRN_MAX];
-        const int nv = bx_reacq_predict(&rx->nav, rx->pos_ecef_m, rx_time_of(rx, sidx, st->hist_start), st->cfg.sig,
-                                        REACQ_MASK_DEG, sv, BX_PRN_MAX);
+        /* every stream's sample 0 is the hint's instant (the captures start together) */
+        const bx_time_t t_plan = own ? rx_time_of(rx, sidx, st->hist_start)
+                                     : bx_time_add(rx->hint_t0, (double)st->hist_start / st->cfg.fs_hz);
+        const int nv = bx_reacq_predict(&rx->nav, own ? rx->pos_ecef_m : rx->apr_pos, t_plan, st->cfg.sig,
+                                        own ? REACQ_MASK_DEG : HINT_MASK_DEG, sv, BX_PRN_MAX);
+        if (st->hinted && nv < HINT_MIN_CHANNELS) { /* ephemerides too old or too few for the hint */
+            st->hinted = st->predicted = 0;
+            st->hint_plan_failed = 1;
+            goto whole_list;
+        }
         double drift = 0.0; /* receiver clock drift: measured minus predicted Doppler */
         int nd = 0;
         for (int i = 0; i < nv; i++) {
@@ -435,7 +457,7 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
          * yet, rising ones included) are searched blind, REACQ_BLIND_PER_BLOCK of them every
          * REACQ_BLIND_FULL_S in turn (a whole-list search costs ~20-30 s CPU on 2 cores). */
         st->blind_full = st->hist_start >= st->next_full_blind;
-        const bx_time_t t = rx_time_of(rx, sidx, st->hist_start);
+        const bx_time_t t = t_plan;
         int added = 0, k = 0;
         for (; st->blind_full && k < BX_PRN_MAX && added < REACQ_BLIND_PER_BLOCK; k++) {
             const int p = 1 + (st->blind_next + k) % BX_PRN_MAX;
@@ -450,6 +472,7 @@ static int search_list(const bx_rx_t *rx, stream_t *st, int sidx, int *prns)
         st->blind_next = (st->blind_next + k) % BX_PRN_MAX;
         return n;
     }
+whole_list:
     st->blind_full = st->hist_start >= st->next_full_blind;
     for (int p = 1; p <= BX_PRN_MAX; p++) {
         if (!prn_wanted(rx, st->cfg.sig, p) || st->ch[p] || is_tracked_elsewhere(rx, p, st->cfg.sig))
@@ -483,6 +506,18 @@ static void start_channels(bx_rx_t *rx, stream_t *st, int sidx, const int *prns,
         if (ch)
             st->ch[prns[i]] = ch;
     }
+    if (st->hinted) { /* a hot-start plan: enough channels now, or give it up (HINT_MIN_CHANNELS) */
+        int nch = 0;
+        for (int p = 1; p <= BX_PRN_MAX; p++)
+            nch += st->ch[p] != NULL;
+        if (nch < HINT_MIN_CHANNELS) {
+            st->hint_plan_failed = 1;
+            st->next_full_blind = st->hist_start;
+            st->next_acq_sample = st->sample; /* a background search's: now (its next was set at launch) */
+            st->search_again = 1;
+            rx->apr_valid = 0; /* nor does the coarse-time fix start from it (its footprint instead) */
+        }
+    }
 }
 
 /* Escalation of the missed predicted PRNs when this block was collected for it (reacq.c). */
@@ -496,11 +531,13 @@ static void escalate(stream_t *st, const int *prns, bx_acq_result_t *res, int n)
 }
 
 /* Adds one block's search CPU (caller's thread, between searches). */
-static void count_block(stream_t *st, double cpu_s)
+static void count_block(stream_t *st, double cpu_s, int nprn)
 {
     st->acq_cpu_s += cpu_s;
-    if (st->blocks++ == 0)
+    if (st->blocks++ == 0) {
         st->first_cpu_s = cpu_s;
+        st->first_prns = nprn;
+    }
 }
 
 static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
@@ -517,7 +554,7 @@ static void acquire(bx_rx_t *rx, stream_t *st, int sidx)
     double total = st->weak.cpu_s - w0;
     for (int t = 0; t < 64; t++)
         total += cpu[t];
-    count_block(st, total);
+    count_block(st, total, n);
     start_channels(rx, st, sidx, prns, res, n);
 }
 
@@ -562,8 +599,9 @@ static void collect_search(bx_rx_t *rx, int sidx)
         return;
     pthread_join(st->search_th, NULL);
     st->searching = 0;
-    count_block(st, st->search_cpu_s);
+    count_block(st, st->search_cpu_s, st->search_n);
     start_channels(rx, st, sidx, st->search_prns, st->search_res, st->search_n);
+    st->search_again = 0; /* start_channels set the next search itself */
 }
 
 /* Whether the block starting now is collected long enough for an escalation: predicted
@@ -634,6 +672,11 @@ static void feed_acquisition(bx_rx_t *rx, int sidx, const bx_cf32_t *x, size_t n
             full *= 2.0;
         st->next_full_blind = st->hist_start + (uint64_t)llround(full * st->cfg.fs_hz);
     }
+    if (st->search_again) { /* a hot-start plan given up by this search: the whole list next */
+        st->next_acq_sample = st->sample;
+        st->next_full_blind = st->hist_start;
+    }
+    st->search_again = 0;
 }
 
 /* ---------------- epochs ---------------- */
@@ -1252,6 +1295,7 @@ void bx_rx_acq_stats(const bx_rx_t *rx, bx_rx_acq_stats_t *out)
         const stream_t *st = &rx->st[s];
         out->acq_cpu_s += st->acq_cpu_s;
         out->first_cpu_s += st->first_cpu_s;
+        out->first_prns += st->first_prns;
         out->blocks += st->blocks;
         if (st->searching) /* the background search owns its escalation counters */
             continue;
