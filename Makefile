@@ -186,7 +186,7 @@ soak: all
 	@nice -n 19 sh tests/soak.sh
 
 # issue 13: REPEAT (10) runs of make check in a row with another make check beside (BESIDE=1);
-# close to 3 hours on 2 cores (tests/repeat.sh)
+# about 2 hours on 2 cores (tests/repeat.sh; BESIDE_FIRST: commands run once beside first)
 check-repeat: deps
 	@sh tests/repeat.sh
 

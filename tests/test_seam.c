@@ -5,7 +5,8 @@
  * at the right place; no fix across the seam is reported as valid (JSON "spp",
  * GGA quality 1) unless it is right.  Also: bdsrx run with its outputs on
  * /dev/full or in a missing directory exits non-zero with the reason.
- * About 25 s on 2 cores (B2a at 12 Msps, 6 s + 12 s). */
+ * About 30 s on 2 cores (B2a at 12 Msps, 6 s + 12 s; the seam run searches the whole
+ * list cold, the write-error runs only the simulated satellites and two absent PRNs). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,17 +211,24 @@ static void test_run_write_errors(void **state)
         {"--rinex-obs", "/dev/full", "RINEX observation output: write failed: No space left on device"},
         {"--rinex-nav", "/nonexistent/dir/nav.rnx", "cannot write /nonexistent/dir/nav.rnx"},
     };
+    /* the first fix (the first write) comes at ~2 s of this capture; the simulated satellites and
+     * 2 absent PRNs are searched (the write errors are the subject here) */
+    char truth[160], prns[256];
+    assert_int_equal(tu_truth_prns(in_dir(truth, sizeof truth, "a.truth.json"), 2, prns, sizeof prns), 0);
     for (int i = 0; i < 4; i++) {
         tu_result_t r;
-        const int rc = cases[i][1] ? tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", cases[i][0], cases[i][1], NULL)
-                                   : tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", cases[i][0], NULL);
+        const int rc = cases[i][1] ? tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", "--seconds", "4", "--prn",
+                                             prns, cases[i][0], cases[i][1], NULL)
+                                   : tu_runl(&r, NULL, bd, "run", a, "--nav", nav, "--quiet", "--seconds", "4", "--prn",
+                                             prns, cases[i][0], NULL);
         printf("NOTE: run %s: exit %d: %s", cases[i][0], rc, r.err);
         assert_int_not_equal(rc, 0);
         assert_non_null(strstr(r.err, cases[i][2]));
         tu_result_free(&r);
     }
     tu_result_t r;
-    const int rc = tu_runl(&r, NULL, bd, "live", "--source", a, "--nav", nav, "--quiet", "--nmea", "/dev/full", NULL);
+    const int rc = tu_runl(&r, NULL, bd, "live", "--source", a, "--nav", nav, "--quiet", "--seconds", "4", "--prn",
+                           prns, "--nmea", "/dev/full", NULL);
     printf("NOTE: live --nmea /dev/full: exit %d: %s", rc, r.err);
     assert_int_not_equal(rc, 0);
     assert_non_null(strstr(r.err, "bdsrx live: NMEA output: write failed: No space left on device"));

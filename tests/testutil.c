@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 const char *tu_bin(char *buf, size_t n, const char *name)
 {
     const char *bd = getenv("BDSRX_BIN");
@@ -495,4 +497,33 @@ int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n
     }
     tu_result_free(&r);
     return tu_cache_commit(dir, tmp, key);
+}
+
+int tu_truth_prns(const char *truth, int absent, char *list, size_t n)
+{
+    json_error_t je;
+    json_t *o = json_load_file(truth, 0, &je);
+    json_t *sats = json_object_get(json_array_get(json_object_get(o, "epochs"), 0), "sats");
+    uint64_t mask = 0;
+    for (size_t i = 0; i < json_array_size(sats); i++) {
+        const json_int_t p = json_integer_value(json_object_get(json_array_get(sats, i), "prn"));
+        if (p >= 1 && p <= 63)
+            mask |= 1ull << p;
+    }
+    json_decref(o);
+    if (!mask) {
+        printf("tu_truth_prns: no satellites in %s\n", truth);
+        return -1;
+    }
+    size_t k = 0;
+    list[0] = '\0';
+    for (int p = 1; p <= 63; p++)
+        if (mask >> p & 1u)
+            k += (size_t)snprintf(list + k, k < n ? n - k : 0, "%s%d", k ? "," : "", p);
+    for (int p = 19; p <= 58 && absent > 0; p++)
+        if (!(mask >> p & 1u)) {
+            k += (size_t)snprintf(list + k, k < n ? n - k : 0, ",%d", p);
+            absent--;
+        }
+    return k < n ? 0 : -1;
 }

@@ -95,6 +95,12 @@ int tu_cache_commit(const char *dir, const char *tmp, const char *key);
  * files are DIR/s_b1c.FMT, DIR/s_b2a.FMT (with sidecars) and DIR/s.truth.json.  Tests that ask
  * for the same arguments share one capture.  0 on success (dir set), -1 (message printed). */
 int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n);
+/* A --prn list for a bdsrx run on a simulator capture: the PRNs of the truth file's first epoch
+ * (TRUTH: a bdsrx-sim .truth.json) and `absent` PRNs from 19 up that it does not have (a channel
+ * on one of those is a false detection), e.g. "20,21,22,23,27,28,34,19,24".  For the tests whose
+ * subject is not the cold whole-list search (most of a cold run's CPU is spent on absent PRNs;
+ * the whole-list search has tests of its own).  0 on success, -1 (message printed). */
+int tu_truth_prns(const char *truth, int absent, char *list, size_t n);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
 const char *tu_file_stamp(const char *path, char *buf, size_t n);
 /* Removes a directory tree (rm -r without a shell); 0 on success. */
