@@ -115,16 +115,6 @@ static bx_cf32_t *synth(const synth_t *p, size_t n, uint64_t seed)
     return x;
 }
 
-static double chip_diff(double a, double b)
-{
-    double d = fmod(a - b, 10230.0);
-    if (d > 5115.0)
-        d -= 10230.0;
-    if (d < -5115.0)
-        d += 10230.0;
-    return d;
-}
-
 static void check_synth(const synth_t *p, int coh_ms, int noncoh, double tol_hz, double tol_chips)
 {
     bx_acq_config_t c;
@@ -145,7 +135,7 @@ static void check_synth(const synth_t *p, int coh_ms, int noncoh, double tol_hz,
            r.code_phase_chips, p->code_phase_chips, r.cn0_dbhz, p->cn0_dbhz, r.metric, r.threshold);
     assert_true(r.detected);
     assert_true(fabs(r.doppler_hz - p->doppler_hz) < tol_hz);
-    assert_true(fabs(chip_diff(r.code_phase_chips, p->code_phase_chips)) < tol_chips);
+    assert_true(fabs(tu_chip_diff(r.code_phase_chips, p->code_phase_chips)) < tol_chips);
     assert_true(r.code_phase_chips >= 0.0 && r.code_phase_chips < 10230.0);
     /* the synthetic signal is the pilot alone at p->cn0_dbhz: the whole-signal C/N0 the search
      * reports (acq.h) is that over the pilot's ICD power share (B1C BOC(1,1) pilot 0.659, B2a 0.5) */
@@ -193,8 +183,8 @@ static void test_two_stage(void **state)
         assert_int_equal(r1.detected, !noise);
         if (!noise) {
             assert_true(fabs(r2.doppler_hz - r1.doppler_hz) < 1.0);
-            assert_true(fabs(chip_diff(r2.code_phase_chips, r1.code_phase_chips)) < 0.02);
-            assert_true(fabs(chip_diff(r2.code_phase_chips, p.code_phase_chips)) < 0.5);
+            assert_true(fabs(tu_chip_diff(r2.code_phase_chips, r1.code_phase_chips)) < 0.02);
+            assert_true(fabs(tu_chip_diff(r2.code_phase_chips, p.code_phase_chips)) < 0.5);
             /* the noise floor comes from the first half: the statistic within 5 % */
             assert_true(fabs(r2.metric / r1.metric - 1.0) < 0.05);
         }
@@ -393,8 +383,8 @@ static void check_signalsim_cfg(const char *bin, const char *truth, int sig, dou
          * phase is the truth rounded down to the sample grid, floor(cp * spc) / spc. */
         const double grid = floor(t->code_phase_chips * spc + 1e-9) / spc;
         const double e_dop = r.doppler_hz - t->doppler_hz;
-        const double e_cp = chip_diff(r.code_phase_chips, t->code_phase_chips);
-        const double e_grid = chip_diff(r.code_phase_chips, grid);
+        const double e_cp = tu_chip_diff(r.code_phase_chips, t->code_phase_chips);
+        const double e_grid = tu_chip_diff(r.code_phase_chips, grid);
         printf("NOTE: %s PRN %2d det %d dop %9.2f (truth %9.2f, err %6.2f Hz) cp %10.4f (truth %10.4f, "
                "err %+.3f chip; vs sample grid %+.3f) cn0 %.1f (truth %.1f) metric %.1f\n",
                bin, prn, r.detected, r.doppler_hz, t->doppler_hz, e_dop, r.code_phase_chips,
@@ -513,10 +503,10 @@ static void test_b1c_use_data(void **state)
         printf("NOTE: PRN %2d pilot: metric %.1f/%.1f cn0 %.2f; pilot+data: metric %.1f/%.1f cn0 %.2f, "
                "dop diff %.2f Hz, code diff %.3f chip\n",
                prn, rp.metric, rp.threshold, rp.cn0_dbhz, rd.metric, rd.threshold, rd.cn0_dbhz,
-               rd.doppler_hz - rp.doppler_hz, chip_diff(rd.code_phase_chips, rp.code_phase_chips));
+               rd.doppler_hz - rp.doppler_hz, tu_chip_diff(rd.code_phase_chips, rp.code_phase_chips));
         assert_true(rd.detected && rp.detected);
         assert_true(fabs(rd.doppler_hz - rp.doppler_hz) < 10.0);
-        assert_true(fabs(chip_diff(rd.code_phase_chips, rp.code_phase_chips)) < 0.1);
+        assert_true(fabs(tu_chip_diff(rd.code_phase_chips, rp.code_phase_chips)) < 0.1);
         sum_gain += rd.cn0_dbhz - rp.cn0_dbhz;
         found++;
     }
@@ -569,7 +559,7 @@ static void test_wisdom(void **state)
     assert_int_equal(bx_acq_search(m2, x, n, p.prn, &r2), BX_OK);
     assert_true(r0.detected && r1.detected && r2.detected);
     assert_true(fabs(r1.doppler_hz - r0.doppler_hz) < 1.0 && fabs(r2.doppler_hz - r0.doppler_hz) < 1.0);
-    assert_true(fabs(chip_diff(r1.code_phase_chips, r0.code_phase_chips)) < 0.01);
+    assert_true(fabs(tu_chip_diff(r1.code_phase_chips, r0.code_phase_chips)) < 0.01);
     assert_true(fabs(r1.metric - r0.metric) < 0.01 * r0.metric);
     free(x);
     bx_acq_destroy(est);
@@ -718,7 +708,7 @@ static void check_pocket(const char *file, const char *fmt, double fs, double fc
                 assert_true(p_ours > p_surv);
             }
             assert_true(fabs(r.doppler_hz - s->doppler_hz) < 100.0);
-            assert_true(fabs(chip_diff(r.code_phase_chips, cp_s)) < 0.6);
+            assert_true(fabs(tu_chip_diff(r.code_phase_chips, cp_s)) < 0.6);
         }
         if (s && s->ratio > 40.0) { /* strong in the survey (noise median ~7) */
             strong++;
@@ -774,7 +764,7 @@ static void test_pocket_4mhz_doppler_sign(void **state)
         if (!r0.detected || !r1.detected || r0.metric < 60.0)
             continue;
         fd[n] = 0.5 * (r0.doppler_hz + r1.doppler_hz);
-        drift[n] = chip_diff(r1.code_phase_chips, r0.code_phase_chips);
+        drift[n] = tu_chip_diff(r1.code_phase_chips, r0.code_phase_chips);
         n++;
     }
     assert_true(n >= 6);

@@ -113,16 +113,6 @@ static void test_sim_symbols(void **state)
     bx_simsig_destroy(g);
 }
 
-static double chip_diff(double a, double b)
-{
-    double d = fmod(a - b, 10230.0);
-    if (d > 5115.0)
-        d -= 10230.0;
-    if (d < -5115.0)
-        d += 10230.0;
-    return d;
-}
-
 /* Two GEOs (C59 at 43 dB-Hz, C60 at 38 dB-Hz, small Dopplers as for geostationary satellites)
  * carrying the real PPP-B2b stream in noise: acquisition with 1 ms x 10 finds both, their Doppler
  * and code phase, and nothing on C61-C63. */
@@ -164,7 +154,7 @@ static void test_acquire_geo(void **state)
                sats[k].prn, r.detected, r.doppler_hz, sats[k].dop, r.code_phase_chips, cp, r.cn0_dbhz, sats[k].cn0);
         assert_true(r.detected);
         assert_true(fabs(r.doppler_hz - sats[k].dop) < 50.0);
-        assert_true(fabs(chip_diff(r.code_phase_chips, cp)) < 0.2);
+        assert_true(fabs(tu_chip_diff(r.code_phase_chips, cp)) < 0.2);
         assert_true(fabs(r.cn0_dbhz - sats[k].cn0) < 2.0);
     }
     for (int prn = 61; prn <= 63; prn++) {

@@ -233,16 +233,6 @@ static void write_capture(const char *path, int sig, int prn, double fs, double 
     bx_simsig_destroy(g);
 }
 
-static double chip_diff(double a, double b)
-{
-    double d = fmod(a - b, 10230.0);
-    if (d > 5115.0)
-        d -= 10230.0;
-    if (d < -5115.0)
-        d += 10230.0;
-    return d;
-}
-
 static double jnum(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
 
 /* Every number of a (nested) JSON array equal in b (the plotted numbers are the file's). */
@@ -317,7 +307,7 @@ static void test_grid(void **state)
     printf("grid: peak %.1f Hz (true %.1f, step %.1f), %.3f chips (true %.3f), %.1f x floor\n", jnum(pk, "doppler_hz"),
            dop, step, jnum(pk, "code_phase_chips"), cp_true, jnum(pk, "power"));
     assert_true(fabs(jnum(pk, "doppler_hz") - dop) <= 0.5 * step + 1.0);
-    assert_true(fabs(chip_diff(jnum(pk, "code_phase_chips"), cp_true)) < 0.5);
+    assert_true(fabs(tu_chip_diff(jnum(pk, "code_phase_chips"), cp_true)) < 0.5);
     /* height over the floor (10 ms x 1 given: the defaults may change): 1 + C/N0 x 29/44 (pilot
      * BOC(1,1) share, signals.md §1) x 10 ms, within 2.5 dB (cell grid: up to ~1.5 dB of Doppler/code
      * straddling loss; quantisation) */

@@ -192,6 +192,31 @@ static int calls_banned(const char *line)
 }
 
 /* Every program a test runs goes through testutil: no popen/system/fork in tests/test_*.c. */
+/* tu_chip_diff wraps across the 10230-chip code; tu_truth_prns lists a truth file's satellites
+ * and then absent PRNs from 19 up */
+static void test_chip_diff_truth_prns(void **state)
+{
+    (void)state;
+    assert_float_equal(tu_chip_diff(10229.9, 0.1), -0.2, 1e-9);
+    assert_float_equal(tu_chip_diff(0.1, 10229.9), 0.2, 1e-9);
+    assert_float_equal(tu_chip_diff(5000.0, 100.0), 4900.0, 1e-9);
+    assert_float_equal(tu_chip_diff(100.0, 5300.0), 5030.0, 1e-9);
+    char path[] = "/tmp/bdsrx_tu_truth_XXXXXX";
+    const int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs("{\"epochs\": [{\"t_s\": 0, \"sats\": [{\"prn\": 21}, {\"prn\": 19}, {\"prn\": 34}]},"
+          " {\"t_s\": 1, \"sats\": [{\"prn\": 40}]}]}\n",
+          f);
+    fclose(f);
+    char list[64];
+    assert_int_equal(tu_truth_prns(path, 2, list, sizeof list), 0);
+    assert_string_equal(list, "19,21,34,20,22");
+    assert_int_equal(tu_truth_prns(path, 2, list, 8), -1); /* does not fit */
+    unlink(path);
+}
+
 static void test_no_shell_in_tests(void **state)
 {
     (void)state;
@@ -238,7 +263,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_status_and_streams), cmocka_unit_test(test_run_no_deadlock),
         cmocka_unit_test(test_run_arguments_env_stdin_stdout), cmocka_unit_test(test_spawn_readiness),
-        cmocka_unit_test(test_cache), cmocka_unit_test(test_no_shell_in_tests),
+        cmocka_unit_test(test_cache), cmocka_unit_test(test_chip_diff_truth_prns),
+        cmocka_unit_test(test_no_shell_in_tests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

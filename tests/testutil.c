@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -526,4 +527,14 @@ int tu_truth_prns(const char *truth, int absent, char *list, size_t n)
             absent--;
         }
     return k < n ? 0 : -1;
+}
+
+double tu_chip_diff(double a, double b)
+{
+    double d = fmod(a - b, 10230.0);
+    if (d > 5115.0)
+        d -= 10230.0;
+    if (d < -5115.0)
+        d += 10230.0;
+    return d;
 }

@@ -101,6 +101,8 @@ int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n
  * subject is not the cold whole-list search (most of a cold run's CPU is spent on absent PRNs;
  * the whole-list search has tests of its own).  0 on success, -1 (message printed). */
 int tu_truth_prns(const char *truth, int absent, char *list, size_t n);
+/* a - b for code phases of a 10230-chip code, wrapped into [-5115, 5115] chips */
+double tu_chip_diff(double a, double b);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
 const char *tu_file_stamp(const char *path, char *buf, size_t n);
 /* Removes a directory tree (rm -r without a shell); 0 on success. */
