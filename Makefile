@@ -168,7 +168,7 @@ check-asan-fast: deps
 # programs they start are TSan builds too.  Reports stop the test (halt_on_error); the few
 # suppressions, each with its reason, are in tests/tsan.supp.
 TSAN_TESTS := test_ringbuf test_source test_reconnect test_rtltcp test_nmea_tcp_guard test_faults \
-              test_ntrip test_rtklive test_live
+              test_ntrip test_ntrip_gga test_rtklive test_live
 check-tsan: deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan BINDIR=build-tsan/bin OPT="-O1 -march=x86-64-v2" \
 	  SAN="-fsanitize=thread" $(PROGS:$(BINDIR)/%=build-tsan/bin/%) $(TSAN_TESTS:%=build-tsan/tests/%)

@@ -115,7 +115,7 @@ static void *caster_thread(void *arg)
                 *nl = 0;
                 pthread_mutex_lock(&c->mu);
                 if (!strncmp(buf, "$", 1) && strstr(buf, "GGA,") && c->ngga < MAXG) {
-                    snprintf(c->gga[c->ngga], sizeof c->gga[0], "%s", buf);
+                    snprintf(c->gga[c->ngga], sizeof c->gga[0], "%.*s", (int)sizeof c->gga[0] - 1, buf);
                     c->gga_conn[c->ngga++] = conn;
                 }
                 const int n = c->ngga;
