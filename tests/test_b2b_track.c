@@ -197,7 +197,7 @@ static int run_case(const stream_t *st, const case_t *k, int *lost)
         if (b >= 10 && bx_trk_observe(t, end, &o) == BX_OK && (!k->sweep || o.state == BX_TRK_LOCKED)) {
             assert_int_equal(o.state, BX_TRK_LOCKED);
             double cp = fmod(tr.tx_time.frac_s * 1000.0, 1.0) * 10230.0;
-            double dc = fmod(o.code_phase_chips - cp + 15345.0, 10230.0) - 5115.0;
+            double dc = tu_chip_diff(o.code_phase_chips, cp);
             max_dop = fmax(max_dop, fabs(o.doppler_hz - k->dop));
             max_code = fmax(max_code, fabs(dc));
             if (resolved) {

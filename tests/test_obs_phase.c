@@ -35,6 +35,7 @@
 #include "bdsrx/simscen.h"
 #include "bdsrx/simsig.h"
 #include "bdsrx/time.h"
+#include "testutil.h"
 
 #define FS_HZ 12.0e6     /* B2a, stream 0 (sets the epoch samples) */
 #define FS_B1C_HZ 4.0e6  /* B1C, stream 1 */
@@ -283,11 +284,7 @@ static void run_phase(int traj, int nbands, double fs_b1c_hz)
      * whole-list search (most of a run's cost) has tests of its own */
     for (int v = 0; v < NSAT; v++)
         rc.prn_mask |= 1ull << c->prn[v];
-    for (int p = 19, absent = 0; p <= 58 && absent < 4; p++)
-        if (!(rc.prn_mask >> p & 1u)) {
-            rc.prn_mask |= 1ull << p;
-            absent++;
-        }
+    rc.prn_mask = tu_prn_mask_with_absent(rc.prn_mask, 4);
     char err[256];
     bx_rx_t *rx = NULL;
     bx_rx_create(&rc, &rx, err, sizeof err);

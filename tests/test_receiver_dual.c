@@ -316,11 +316,7 @@ static void run_scenario(const run_cfg_t *rcfg, run_out_t *out)
      * (test_acq, test_firstfix, test_seam, test_cli_dual_if below) */
     for (int v = 0; v < nvis; v++)
         rc.prn_mask |= 1ull << vis_prn[v];
-    for (int p = 19, absent = 0; p <= 58 && absent < 6; p++)
-        if (!(rc.prn_mask >> p & 1u)) {
-            rc.prn_mask |= 1ull << p;
-            absent++;
-        }
+    rc.prn_mask = tu_prn_mask_with_absent(rc.prn_mask, 6);
     char err[256];
     bx_rx_t *rx = NULL;
     bx_rx_create(&rc, &rx, err, sizeof err);

@@ -516,17 +516,24 @@ int tu_truth_prns(const char *truth, int absent, char *list, size_t n)
         printf("tu_truth_prns: no satellites in %s\n", truth);
         return -1;
     }
+    const uint64_t with_absent = tu_prn_mask_with_absent(mask, absent);
     size_t k = 0;
     list[0] = '\0';
-    for (int p = 1; p <= 63; p++)
-        if (mask >> p & 1u)
-            k += (size_t)snprintf(list + k, k < n ? n - k : 0, "%s%d", k ? "," : "", p);
+    for (int pass = 0; pass < 2; pass++) /* the truth's PRNs, then the absent ones */
+        for (int p = 1; p <= 63 && k < n; p++)
+            if ((pass ? with_absent & ~mask : mask) >> p & 1u)
+                k += (size_t)snprintf(list + k, n - k, "%s%d", k ? "," : "", p);
+    return k < n ? 0 : -1;
+}
+
+uint64_t tu_prn_mask_with_absent(uint64_t mask, int absent)
+{
     for (int p = 19; p <= 58 && absent > 0; p++)
         if (!(mask >> p & 1u)) {
-            k += (size_t)snprintf(list + k, k < n ? n - k : 0, ",%d", p);
+            mask |= 1ull << p;
             absent--;
         }
-    return k < n ? 0 : -1;
+    return mask;
 }
 
 double tu_chip_diff(double a, double b)

@@ -16,6 +16,7 @@
 #define BDSRX_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Path of program `name` ($BDSRX_BIN/name, default bin/name relative to the repository root where
@@ -101,6 +102,9 @@ int tu_sim_capture(const char *sim, const char *const *args, char *dir, size_t n
  * subject is not the cold whole-list search (most of a cold run's CPU is spent on absent PRNs;
  * the whole-list search has tests of its own).  0 on success, -1 (message printed). */
 int tu_truth_prns(const char *truth, int absent, char *list, size_t n);
+/* mask (bit p = PRN p) plus `absent` PRNs from 19 up that it does not have: what tu_truth_prns
+ * lists, as a prn_mask for library runs */
+uint64_t tu_prn_mask_with_absent(uint64_t mask, int absent);
 /* a - b for code phases of a 10230-chip code, wrapped into [-5115, 5115] chips */
 double tu_chip_diff(double a, double b);
 /* "SIZE-MTIME" of a file for cache keys ("none" when missing). */
